@@ -1,0 +1,125 @@
+# kwire — build, test, fuzz and benchmark.
+#
+#   make            libkwire.a, libkwire.so and the programs in bin/
+#   make test       unit tests (plain and under ASan+UBSan), fuzz smoke, integration tests
+#   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
+#   make bench      the benchmarks (print figures and ratios)
+#   make run        the README's main job
+#
+# Sources are found by directory: the library is codec/ proto/ client/ (but not
+# client/cmd/ or client/broker/); each tests/test_*.c is one cmocka program; each
+# fuzz/fuzz_*.c one libFuzzer target; each bench/bench_*.c one benchmark program.
+
+CC       ?= cc
+FUZZCC   ?= clang
+OPT      ?= -O2
+WERROR   ?= $(if $(CI),1,0)
+CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow -Wstrict-prototypes \
+              -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) \
+              -Iinclude -I. -fPIC
+CFLAGS  += $(CFLAGS_BASE)
+LIBS     = -lz -lsnappy -llz4 -lzstd -lpcap -lm -lpthread
+TESTLIBS = -lcmocka
+RDKLIBS  = -lrdkafka
+
+B        = build
+LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c)
+CMD_SRC  = $(wildcard client/cmd/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
+BENCH_SRC= $(wildcard bench/bench_*.c)
+HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h tests/*.h)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
+ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)
+FUZZ_OBJ = $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
+TESTS    = $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TESTS_ASAN = $(TEST_SRC:tests/%.c=$(B)/tests-asan/%)
+FUZZERS  = $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
+BENCHES  = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+PROGS    = $(if $(CMD_SRC),bin/kwire) $(if $(wildcard client/broker/*.c),bin/kwire-broker)
+
+ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 30
+
+.PHONY: all test unit unit-asan integration fuzz fuzz-smoke fuzz-build bench run deps clean
+all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
+
+$(B)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+$(B)/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
+$(B)/fuzzobj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -c $< -o $@
+
+$(B)/libkwire.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/libkwire.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LIBS)
+$(B)/libkwire-asan.a: $(ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/libkwire-fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+bin/kwire: $(CMD_SRC) $(B)/libkwire.a $(HDRS)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $(CMD_SRC) $(B)/libkwire.a $(LIBS)
+bin/kwire-broker: $(wildcard client/broker/*.c)
+	@mkdir -p bin
+	$(CC) $(CFLAGS) -o $@ $^ $(RDKLIBS) -lpthread
+
+$(B)/tests/%: tests/%.c $(B)/libkwire.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libkwire.a $(TESTLIBS) $(LIBS)
+$(B)/tests-asan/%: tests/%.c $(B)/libkwire-asan.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(B)/libkwire-asan.a $(TESTLIBS) $(LIBS)
+$(B)/fuzz/%: fuzz/%.c $(B)/libkwire-fuzz.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZCC) $(CFLAGS_BASE) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(B)/libkwire-fuzz.a $(LIBS)
+$(B)/bench/%: bench/%.c $(B)/libkwire.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O3 -march=native -o $@ $< $(B)/libkwire.a $(LIBS)
+
+deps:
+	@scripts/deps.sh build
+
+# Unit tests run from the top directory so they find tests/data/.
+unit: $(TESTS)
+	@scripts/run-tests.sh plain $(TESTS)
+unit-asan: $(TESTS_ASAN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 scripts/run-tests.sh asan $(TESTS_ASAN)
+fuzz-build: $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	@scripts/fuzz.sh 5 $(FUZZERS)
+fuzz: $(FUZZERS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+integration: all
+	@scripts/integration.sh
+
+test:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+	@$(MAKE) --no-print-directory integration
+
+bench: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory all $(BENCHES)
+	@scripts/run-main.sh
+
+clean:
+	rm -rf $(B) bin
