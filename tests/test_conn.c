@@ -38,7 +38,7 @@ static void done_cb(void *ud, int err, const kw_conn_resp *r)
         o->corr = r->correlation_id;
         o->len = r->len;
         o->rtt = r->rtt_us;
-        memcpy(o->body, r->body, r->len < sizeof o->body ? r->len : sizeof o->body);
+        if (r->len) memcpy(o->body, r->body, r->len < sizeof o->body ? r->len : sizeof o->body);
     }
 }
 
