@@ -1,0 +1,47 @@
+/*
+ * client/cmd/cli.h — the `kwire` command's frame: global options shared by every
+ * command, and the helpers commands use (bootstrap with the embedded broker, output).
+ *
+ *   kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file] [--dump[=text|json]]
+ *         [--dump-file FILE] [--json] [-q|-v] COMMAND [ARGS]
+ *
+ * Global options may stand before or after the command name. Exit status: 0 success,
+ * 1 the operation failed, 2 usage or settings error (KW_EXIT_*).
+ */
+#ifndef KW_CLI_H
+#define KW_CLI_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+enum { KW_EXIT_OK = 0, KW_EXIT_FAIL = 1, KW_EXIT_USAGE = 2 };
+enum { KW_DUMP_OFF = 0, KW_DUMP_TEXT = 1, KW_DUMP_JSON = 2 };
+
+typedef struct kw_cli {
+    const char *prog;        /* argv[0] */
+    const char *bootstrap;   /* -b or $KWIRE_BOOTSTRAP; NULL when neither (see kw__cli_bootstrap) */
+    const char **settings;   /* "name=value" from -F files and -X, in command-line order */
+    int nsettings;
+    int dump;                /* KW_DUMP_* */
+    const char *dump_file;   /* NULL: stderr */
+    FILE *dump_out;          /* opened by main when dump is on */
+    int json;                /* --json: machine-readable output */
+    int verbosity;           /* -1 with -q, 0 normal, >0 per -v */
+    pid_t broker_pid;        /* embedded broker started for this run, or 0 */
+} kw_cli;
+
+/*
+ * The bootstrap list to use: -b, $KWIRE_BOOTSTRAP, or else start the embedded broker
+ * (kwire-broker, 3 brokers, found beside the kwire binary or on PATH) for the lifetime
+ * of this process, say so on stderr, and stop it at exit. NULL (message printed) when
+ * the embedded broker cannot be started.
+ */
+const char *kw__cli_bootstrap(kw_cli *cli);
+
+/* Stop the embedded broker if this process started one (also run at exit). */
+void kw__cli_stop_broker(void);
+
+/* Print "kwire COMMAND: message" to stderr (printf-style). */
+void kw__cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

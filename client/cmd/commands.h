@@ -1,0 +1,19 @@
+/*
+ * client/cmd/commands.h — the table of kwire commands: X(name, function, summary).
+ * Each command is `int kw__cmd_NAME(kw_cli *cli, int argc, char **argv)` in its own
+ * client/cmd/cmd_NAME.c; argv[0] is the command name, global options already removed.
+ * Adding a command is one line here.
+ */
+#ifndef KW_COMMANDS_H
+#define KW_COMMANDS_H
+
+#include "cli.h"
+
+#define KW_COMMAND_MAP(X) \
+    X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground")
+
+#define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);
+KW_COMMAND_MAP(KW__CMD_DECL)
+#undef KW__CMD_DECL
+
+#endif

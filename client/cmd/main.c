@@ -1,0 +1,178 @@
+/*
+ * client/cmd/main.c — entry point of the `kwire` command: parses the global options
+ * (wherever they stand), reads -F settings files, opens the --dump output and
+ * dispatches to the command named in commands.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "kwire.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(kw_cli *, int, char **);
+    const char *summary;
+} commands[] = {
+#define KW__CMD_ROW(name, fn, summary) {name, fn, summary},
+    KW_COMMAND_MAP(KW__CMD_ROW)
+#undef KW__CMD_ROW
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+void kw__cli_err(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "kwire%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file]\n"
+            "             [--dump[=text|json]] [--dump-file FILE] [--json] [-q|-v] COMMAND [ARGS]\n\n"
+            "Global options (before or after the command):\n"
+            "  -b, --bootstrap LIST   brokers to start from (default: $KWIRE_BOOTSTRAP, else the\n"
+            "                         embedded broker is started for the run)\n"
+            "  -X name=value          a setting by its Kafka name (repeatable)\n"
+            "  -F FILE                settings file: name=value lines, # comments\n"
+            "  --dump[=text|json]     print every request and response annotated field by field\n"
+            "  --dump-file FILE       write the dump to FILE instead of stderr\n"
+            "  --json                 machine-readable output\n"
+            "  -q, -v                 quieter, more verbose\n\n"
+            "Commands:\n");
+    for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'kwire COMMAND --help' describes a command.\n");
+}
+
+/* Append the name=value lines of a settings file; 0 or -1 (message printed). */
+static int read_settings_file(kw_cli *cli, const char *path, const char ***list, int *n, int *cap)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) { kw__cli_err(NULL, "-F %s: %s", path, strerror(errno)); return -1; }
+    char line[4096];
+    int lineno = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = line, *e;
+        while (*s == ' ' || *s == '\t') s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) *--e = 0;
+        if (*s == 0 || *s == '#' || *s == '!') continue;
+        if (!strchr(s, '=')) {
+            kw__cli_err(NULL, "%s:%d: expected name=value, got '%s'", path, lineno, s);
+            fclose(f);
+            return -1;
+        }
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 16;
+            *list = realloc(*list, (size_t)*cap * sizeof **list);
+            if (!*list) { fclose(f); return -1; }
+        }
+        (*list)[(*n)++] = strdup(s);
+    }
+    fclose(f);
+    (void)cli;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    kw_cli cli = {.prog = argv[0]};
+    const char **settings = NULL;
+    int nset = 0, capset = 0;
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0, cmd_index = -1, opts_done = 0;
+    if (!rest) return KW_EXIT_FAIL;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (opts_done || a[0] != '-') {
+            if (cmd_index < 0) cmd_index = nrest;
+            rest[nrest++] = argv[i];
+            continue;
+        }
+        if (!strcmp(a, "--")) { opts_done = 1; continue; }
+        if (!strcmp(a, "-b") || !strcmp(a, "--bootstrap") || !strcmp(a, "-X") || !strcmp(a, "-F") ||
+            !strcmp(a, "--dump-file")) {
+            if (i + 1 >= argc) { kw__cli_err(NULL, "%s needs a value", a); return KW_EXIT_USAGE; }
+            const char *v = argv[++i];
+            if (a[1] == 'b' || !strcmp(a, "--bootstrap")) {
+                cli.bootstrap = v;
+            } else if (a[1] == 'X') {
+                if (!strchr(v, '=')) { kw__cli_err(NULL, "-X %s: expected name=value", v); return KW_EXIT_USAGE; }
+                if (nset == capset) {
+                    capset = capset ? capset * 2 : 16;
+                    settings = realloc(settings, (size_t)capset * sizeof *settings);
+                    if (!settings) return KW_EXIT_FAIL;
+                }
+                if (!(settings[nset++] = strdup(v))) return KW_EXIT_FAIL;
+            } else if (a[1] == 'F') {
+                if (read_settings_file(&cli, v, &settings, &nset, &capset)) return KW_EXIT_USAGE;
+            } else {
+                cli.dump_file = v;
+                if (!cli.dump) cli.dump = KW_DUMP_TEXT;
+            }
+        } else if (!strcmp(a, "--dump") || !strcmp(a, "--dump=text")) {
+            cli.dump = KW_DUMP_TEXT;
+        } else if (!strcmp(a, "--dump=json")) {
+            cli.dump = KW_DUMP_JSON;
+        } else if (!strncmp(a, "--dump=", 7)) {
+            kw__cli_err(NULL, "--dump takes text or json, not '%s'", a + 7);
+            return KW_EXIT_USAGE;
+        } else if (!strcmp(a, "--json")) {
+            cli.json = 1;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            cli.verbosity = -1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            cli.verbosity++;
+        } else if (cmd_index < 0 && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
+            usage(stdout);
+            return KW_EXIT_OK;
+        } else if (cmd_index < 0 && !strcmp(a, "--version")) {
+            printf("kwire %s\n", KW_VERSION_STRING);
+            return KW_EXIT_OK;
+        } else {
+            /* not a global option: it belongs to the command */
+            if (cmd_index < 0) {
+                kw__cli_err(NULL, "unknown option '%s' before the command (see kwire --help)", a);
+                return KW_EXIT_USAGE;
+            }
+            rest[nrest++] = argv[i];
+        }
+    }
+    if (cmd_index < 0) { usage(stderr); return KW_EXIT_USAGE; }
+    cli.settings = settings;
+    cli.nsettings = nset;
+    if (!cli.bootstrap) {
+        const char *env = getenv("KWIRE_BOOTSTRAP");
+        if (env && *env) cli.bootstrap = env;
+    }
+    const char *name = rest[cmd_index];
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name)) continue;
+        if (cli.dump) {
+            cli.dump_out = stderr;
+            if (cli.dump_file && !(cli.dump_out = fopen(cli.dump_file, "w"))) {
+                kw__cli_err(NULL, "--dump-file %s: %s", cli.dump_file, strerror(errno));
+                return KW_EXIT_USAGE;
+            }
+        }
+        int rc = commands[i].fn(&cli, nrest - cmd_index, rest + cmd_index);
+        if (cli.dump_out && cli.dump_out != stderr) fclose(cli.dump_out);
+        kw__cli_stop_broker();
+        free(rest);
+        for (int k = 0; k < nset; k++) free((void *)settings[k]);
+        free(settings);
+        return rc;
+    }
+    kw__cli_err(NULL, "unknown command '%s' (see kwire --help)", name);
+    return KW_EXIT_USAGE;
+}
