@@ -137,7 +137,7 @@ timeout 30 kcat -b "$boot" -C -t traffic -o beginning -e -X client.id=kcat-captu
 stop_capture
 
 start_capture "$work/traffic-kcat-group.pcap"
-timeout 60 kcat -b "$boot" -G kcat-group traffic -o beginning -e -X client.id=kcat-capture \
+timeout 60 kcat -b "$boot" -G kcat-group traffic -e -X client.id=kcat-capture -X auto.offset.reset=earliest \
     -X auto.commit.interval.ms=200 -X enable.partition.eof=true >/dev/null 2>"$work/kcat-group.err" ||
   { echo "capture.sh: kcat -G failed:" >&2; cat "$work/kcat-group.err" >&2; exit 1; }
 stop_capture
