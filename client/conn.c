@@ -31,50 +31,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/msg_apiversions.h"
+#include "proto/negotiate.h"
 #include "proto/proto.h"
 
-#define MAX_API 128          /* api keys tracked from ApiVersions responses */
+#define MAX_API KW_API_SLOTS /* api keys tracked from ApiVersions responses */
 #define CLIENT_SOFTWARE "kwire"
-
-/* First flexible version of each API kwire implements (KIP-482), from the Kafka 4.0
- * message grammar ("Request header version: 2"). */
-static int flex_from(int key)
-{
-    switch (key) {
-    case KW_API_Produce: return 9;
-    case KW_API_Fetch: return 12;
-    case KW_API_ListOffsets: return 6;
-    case KW_API_Metadata: return 9;
-    case KW_API_OffsetCommit: return 8;
-    case KW_API_OffsetFetch: return 6;
-    case KW_API_FindCoordinator: return 3;
-    case KW_API_DescribeGroups: return 5;
-    case KW_API_ListGroups: return 3;
-    case KW_API_ApiVersions: return 3;
-    case KW_API_CreateTopics: return 5;
-    case KW_API_InitProducerId: return 2;
-    default: return -1;
-    }
-}
 
 static const char *api_name(int key)
 {
-    switch (key) {
-#define KW__NAME(k, name, l, h) case k: return #name;
-        KW_API_MAP(KW__NAME)
-#undef KW__NAME
-    default: return "API";
-    }
-}
-
-static int kwire_range(int key, int16_t *lo, int16_t *hi)
-{
-    switch (key) {
-#define KW__RANGE(k, name, l, h) case k: *lo = l; *hi = h; return 0;
-        KW_API_MAP(KW__RANGE)
-#undef KW__RANGE
-    default: return KW_ERR_UNKNOWN_API;
-    }
+    const char *n = kw_api_name(key);
+    return n ? n : "API";
 }
 
 typedef struct req {
@@ -110,6 +77,7 @@ struct kw_conn {
     int16_t av_version;        /* ApiVersions version in flight / that succeeded */
     int av_done;
     int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
+    kw_versions neg;           /* negotiated (highest common) versions */
     char err[256];
     kw_conn_stats st;
 };
@@ -306,6 +274,7 @@ kw_conn *kw_conn_new(const kw_conn_opts *o)
     c->av_version = -1;
     c->rng_state = 0x6b77697265ULL;
     for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    kw_versions_none(&c->neg);
     return c;
 }
 
@@ -381,7 +350,7 @@ int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
     if (c->state == KW_CONN_CLOSED) return KW_ERR_DESTROYED;
     if (now > c->now) c->now = now;
     int16_t lo, hi;
-    if (kwire_range(rq->api_key, &lo, &hi) || flex_from(rq->api_key) < 0) return KW_ERR_UNKNOWN_API;
+    if (kw_api_range(rq->api_key, &lo, &hi)) return KW_ERR_UNKNOWN_API;
     req *r = calloc(1, sizeof *r);
     if (!r) return KW_ERR_NOMEM;
     r->r = *rq;
@@ -429,7 +398,7 @@ static int encode_frame(kw_conn *c, req *r)
     } else {
         kw_buf_i16(&c->out, -1);
     }
-    if (r->version >= flex_from(r->r.api_key)) kw_buf_uvarint(&c->out, 0);
+    if (kw_req_header_version(r->r.api_key, r->version) >= 2) kw_buf_uvarint(&c->out, 0); /* no tags */
     int e = c->out.err ? c->out.err : r->r.encode(r->r.ud, r->version, &c->out);
     if (!e && c->out.err) e = c->out.err;
     size_t len = c->out.len - start - 4;
@@ -441,6 +410,7 @@ static int encode_frame(kw_conn *c, req *r)
     }
     kw_be32(c->out.data + start, (uint32_t)len);
     r->bytes_out = len + 4;
+    if (c->o.tap) c->o.tap(c->o.tap_ud, KW_REQ, r->r.api_key, r->version, c->out.data + start + 4, len);
     r->out_end = c->out_total + (c->out.len - c->out_off);
     return 0;
 }
@@ -448,14 +418,8 @@ static int encode_frame(kw_conn *c, req *r)
 static int av_encode(void *ud, int16_t version, kw_buf *out)
 {
     (void)ud;
-    if (version >= 3) {
-        kw_buf_uvarint(out, sizeof CLIENT_SOFTWARE); /* compact: length + 1 */
-        kw_buf_put(out, CLIENT_SOFTWARE, sizeof CLIENT_SOFTWARE - 1);
-        kw_buf_uvarint(out, sizeof KW_VERSION_STRING);
-        kw_buf_put(out, KW_VERSION_STRING, sizeof KW_VERSION_STRING - 1);
-        kw_buf_uvarint(out, 0);
-    }
-    return out->err;
+    kw_apiversions_req rq = {kw_s(CLIENT_SOFTWARE), kw_s(KW_VERSION_STRING)};
+    return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 
 static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
@@ -496,7 +460,7 @@ void kw_conn_connected(kw_conn *c, int64_t now)
     c->last_was_connect_failure = 0;
     c->st.connects++;
     int16_t lo, hi;
-    kwire_range(KW_API_ApiVersions, &lo, &hi);
+    kw_api_range(KW_API_ApiVersions, &lo, &hi);
     send_api_versions(c, now, hi);
 }
 
@@ -557,57 +521,37 @@ static void pump(kw_conn *c, int64_t now)
     }
 }
 
-/* Parse an ApiVersions response body into the broker ranges. Returns the error code
- * (0, a Kafka code, or KW_ERR_CORRUPT / KW_ERR_TRUNCATED). */
-static int av_parse(kw_conn *c, int16_t version, const uint8_t *p, size_t len)
-{
-    kw_rd rd;
-    kw_rd_init(&rd, p, len);
-    int16_t ec = kw_rd_i16(&rd);
-    if (rd.err) return rd.err;
-    if (ec == 35) version = 0; /* the broker answers in v0 form */
-    int flex = version >= 3;
-    int64_t n = flex ? (int64_t)kw_rd_uvarint32(&rd) - 1 : kw_rd_i32(&rd);
-    if (rd.err) return rd.err;
-    if (n < 0 || (uint64_t)n * 6 > kw_rd_left(&rd)) return n < 0 && ec ? ec : KW_ERR_CORRUPT;
-    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
-    for (int64_t i = 0; i < n; i++) {
-        int16_t k = kw_rd_i16(&rd), lo = kw_rd_i16(&rd), hi = kw_rd_i16(&rd);
-        if (flex) {
-            uint32_t nt = kw_rd_uvarint32(&rd);
-            for (uint32_t t = 0; t < nt && !rd.err; t++) {
-                kw_rd_uvarint32(&rd);
-                kw_rd_take(&rd, kw_rd_uvarint32(&rd));
-            }
-        }
-        if (rd.err) return rd.err;
-        if (k >= 0 && k < MAX_API && lo >= 0 && hi >= lo) {
-            c->b_lo[k] = lo;
-            c->b_hi[k] = hi;
-        }
-    }
-    /* throttle_time_ms and the trailing tagged fields are not needed */
-    return ec;
-}
-
 static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body, size_t len)
 {
-    int16_t tried = r->version;
+    int16_t tried = r->version, decoded = tried, retry = 0;
     free(r);
-    int ec = av_parse(c, tried, body, len);
-    if (ec == 35 && tried > 0) {
-        int16_t next = 0;
-        if (c->b_hi[KW_API_ApiVersions] >= 0 && c->b_hi[KW_API_ApiVersions] < tried)
-            next = c->b_hi[KW_API_ApiVersions];
-        send_api_versions(c, now, next);
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_apiversions_resp resp;
+    int rc = kw_apiversions_handle(tried, body, len, &resp, &a, &decoded, &retry);
+    if (rc == KW_KAFKA_UNSUPPORTED_VERSION) {
+        kw_arena_free(&a);
+        send_api_versions(c, now, retry);
         return;
     }
-    if (ec) {
-        if (ec < 0) fmt_err(c, "malformed ApiVersions v%d response: %s", tried, kw_strerror(ec));
-        else fmt_err(c, "ApiVersions v%d failed: %s", tried, kw_err_name(ec));
-        drop(c, now, ec < 0 ? ec : KW_ERR_DISCONNECTED, 1);
+    if (rc) {
+        kw_arena_free(&a);
+        if (rc == KW_ERR_VERSION) fmt_err(c, "ApiVersions v%d failed: UNSUPPORTED_VERSION (no version in common)", tried);
+        else if (rc < 0) fmt_err(c, "malformed ApiVersions v%d response: %s", tried, kw_strerror(rc));
+        else fmt_err(c, "ApiVersions v%d failed: %s", tried, kw_err_name(rc));
+        drop(c, now, rc < 0 ? rc : KW_ERR_DISCONNECTED, 1);
         return;
     }
+    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    for (int32_t i = 0; i < resp.n_api_keys; i++) {
+        const kw_apiversions_key *k = &resp.api_keys[i];
+        if (k->api_key >= 0 && k->api_key < MAX_API && k->min_version >= 0 && k->max_version >= k->min_version) {
+            c->b_lo[k->api_key] = k->min_version;
+            c->b_hi[k->api_key] = k->max_version;
+        }
+    }
+    kw_negotiate(&resp, &c->neg);
+    kw_arena_free(&a);
     c->av_done = 1;
     c->av_version = tried;
     c->state = KW_CONN_READY;
@@ -636,24 +580,16 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
     }
     unlink_req(&c->inflight, r);
     c->last_activity = now;
-    size_t off = 4;
     int16_t key = r->r.api_key;
-    if (key != KW_API_ApiVersions && r->version >= flex_from(key)) {
-        kw_rd rd;
-        kw_rd_init(&rd, p + 4, len - 4);
-        uint32_t nt = kw_rd_uvarint32(&rd);
-        for (uint32_t t = 0; t < nt && !rd.err; t++) {
-            kw_rd_uvarint32(&rd);
-            kw_rd_take(&rd, kw_rd_uvarint32(&rd));
-        }
-        if (rd.err) {
-            fmt_err(c, "%s v%d response header: bad tagged fields", api_name(key), r->version);
-            push(&c->inflight, r); /* failed by the drop below with the rest */
-            drop(c, now, KW_ERR_CORRUPT, 0);
-            return KW_ERR_CORRUPT;
-        }
-        off += rd.off;
+    int32_t corr2;
+    size_t off;
+    if (kw_resp_header_decode(key, r->version, p, len, &corr2, &off)) {
+        fmt_err(c, "%s v%d response header: bad tagged fields", api_name(key), r->version);
+        push(&c->inflight, r); /* failed by the drop below with the rest */
+        drop(c, now, KW_ERR_CORRUPT, 0);
+        return KW_ERR_CORRUPT;
     }
+    if (c->o.tap) c->o.tap(c->o.tap_ud, KW_RESP, key, r->version, p, len);
     kw_api_stats *s = stats_for(c, key, r->version);
     int64_t rtt = now - (r->sent_at >= 0 ? r->sent_at : r->encoded_at);
     if (s) {
@@ -803,12 +739,11 @@ int kw_conn_wants_socket(const kw_conn *c)
 int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
 {
     int16_t klo, khi;
-    if (kwire_range(api_key, &klo, &khi)) return KW_ERR_UNKNOWN_API;
+    if (kw_api_range(api_key, &klo, &khi)) return KW_ERR_UNKNOWN_API;
     if (!c->av_done) return KW_ERR_STATE;
-    if (api_key < 0 || api_key >= MAX_API || c->b_hi[api_key] < 0) return KW_ERR_VERSION;
+    int16_t h = kw_versions_get(&c->neg, api_key);
+    if (h < 0) return KW_ERR_VERSION;
     int16_t l = klo > c->b_lo[api_key] ? klo : c->b_lo[api_key];
-    int16_t h = khi < c->b_hi[api_key] ? khi : c->b_hi[api_key];
-    if (l > h) return KW_ERR_VERSION;
     *lo = l;
     *hi = h;
     return 0;

@@ -66,6 +66,10 @@ typedef struct kw_conn_opts {
     size_t max_response;              /* largest response frame (kwire.max.response.bytes) */
     uint64_t (*rng)(void *ud);        /* jitter source; NULL = built-in fixed-seed generator */
     void *rng_ud;
+    /* Optional: sees every request frame as encoded and every response frame as read
+     * (payload after the int32 size; dir KW_REQ / KW_RESP), e.g. for --dump. */
+    void (*tap)(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len);
+    void *tap_ud;
 } kw_conn_opts;
 
 /* Kafka's defaults; and the same from a config's settings. */
