@@ -471,6 +471,16 @@ void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
     c->st.connect_failures++;
     c->last_was_connect_failure = 1;
     drop(c, now, KW_ERR_DISCONNECTED, 1);
+    reqlist ff = {0};
+    for (req *r = c->queue.head, *nx; r; r = nx) {
+        nx = r->next;
+        if (r->r.fail_fast) {
+            unlink_req(&c->queue, r);
+            push(&ff, r);
+        }
+    }
+    req *r;
+    while ((r = pop(&ff))) finish(c, r, KW_ERR_CONNECT, NULL);
 }
 
 void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)

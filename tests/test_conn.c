@@ -782,6 +782,72 @@ static void test_callback_may_submit(void **st)
     kw_buf_free(&out);
 }
 
+static void test_fail_fast(void **st)
+{
+    (void)st;
+    kw_conn *c = mk(5);
+    outcome slow = {0}, fast = {0};
+    submit(c, KW_API_Metadata, &slow, 0);
+    kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .fail_fast = 1,
+                     .encode = enc_cb, .done = done_cb, .ud = &fast};
+    assert_int_equal(kw_conn_submit(c, &r, 0), 0);
+    kw_conn_connecting(c, 0);
+    kw_conn_connect_failed(c, 1 * MS, KW_ERR_CONNECT, "refused");
+    assert_int_equal(fast.calls, 1);
+    assert_int_equal(fast.err, KW_ERR_CONNECT);
+    assert_int_equal(slow.calls, 0); /* waits for the next attempt */
+    assert_int_equal(kw_conn_queued(c), 1);
+    kw_conn_free(c);
+    assert_int_equal(slow.calls, 1);
+}
+
+typedef struct tapped { int n; int dir[8]; int16_t key[8], ver[8]; size_t len[8]; } tapped;
+static void tap_cb(void *ud, int dir, int16_t key, int16_t ver, const uint8_t *p, size_t len)
+{
+    tapped *t = ud;
+    (void)p;
+    if (t->n < 8) {
+        t->dir[t->n] = dir;
+        t->key[t->n] = key;
+        t->ver[t->n] = ver;
+        t->len[t->n] = len;
+    }
+    t->n++;
+}
+
+static void test_tap_sees_every_frame(void **st)
+{
+    (void)st;
+    tapped t = {0};
+    kw_conn_opts o;
+    kw_conn_opts_default(&o);
+    o.tap = tap_cb;
+    o.tap_ud = &t;
+    kw_conn *c = kw_conn_new(&o);
+    outcome m = {0};
+    submit(c, KW_API_Metadata, &m, 0);
+    handshake(c, 0);
+    kw_buf in, out;
+    kw_buf_init(&in);
+    kw_buf_init(&out);
+    sent s[2];
+    assert_int_equal(drain(c, 0, s, 2, &out), 1);
+    response(&in, s[0].corr, 1, "abc", 3);
+    assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+    assert_int_equal(t.n, 4); /* ApiVersions request + response, Metadata request + response */
+    assert_int_equal(t.dir[0], KW_REQ);
+    assert_int_equal(t.key[0], KW_API_ApiVersions);
+    assert_int_equal(t.dir[1], KW_RESP);
+    assert_int_equal(t.key[2], KW_API_Metadata);
+    assert_int_equal(t.ver[2], 12);
+    assert_int_equal(t.len[2], out.len - 4);
+    assert_int_equal(t.dir[3], KW_RESP);
+    assert_int_equal(t.len[3], in.len - 4);
+    kw_conn_free(c);
+    kw_buf_free(&in);
+    kw_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -799,6 +865,8 @@ int main(void)
         cmocka_unit_test(test_no_response_requests),
         cmocka_unit_test(test_statistics),
         cmocka_unit_test(test_callback_may_submit),
+        cmocka_unit_test(test_fail_fast),
+        cmocka_unit_test(test_tap_sees_every_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
