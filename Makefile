@@ -23,12 +23,13 @@ TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 
 B        = build
-LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c)
+# bench/ files other than bench_*.c are the bench layer's code, linked like the library
+LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
 CMD_SRC  = $(wildcard client/cmd/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h tests/*.h)
+HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)

@@ -10,7 +10,7 @@
 #include "client/accum.h"
 #include "codec/compress.h"
 
-static const char PAYLOAD[] = "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}";
+static const char PAYLOAD[] = "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}";
 
 static kw_record rec_of(const char *value, int64_t ts)
 {
