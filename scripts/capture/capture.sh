@@ -73,7 +73,7 @@ start_capture() {
   rm -f "$1" "$work/tshark.err"
   tshark -q -i lo -f "$filter" -F pcap -w "$1" 2>"$work/tshark.err" &
   tpid=$!
-  wait_for 15 grep -q "Capturing on" "$work/tshark.err" ||
+  wait_for 15 grep -qs "Capturing on" "$work/tshark.err" ||
     { echo "capture.sh: tshark did not start" >&2; cat "$work/tshark.err" >&2; exit 1; }
   sleep 0.3
 }
