@@ -519,6 +519,18 @@ static int zstd_decompress(const uint8_t *in, size_t len, sink *s)
         if (c) c->zd = dc;
     }
     ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+    if (fcs != ZSTD_CONTENTSIZE_UNKNOWN) {
+        /* Known size: decode in one call straight into the reserved room (zstd checks
+         * the frame really holds fcs bytes). If further frames do not fit in that room,
+         * fall back to streaming, which enforces the cap. */
+        uint8_t dummy;
+        uint8_t *dst = s->out->data ? s->out->data + s->out->len : &dummy;
+        size_t r = ZSTD_decompressDCtx(dc, dst, (size_t)fcs, in, len);
+        if (!ZSTD_isError(r)) { s->out->len += r; return 0; }
+        if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation) return KW_ERR_NOMEM;
+        if (ZSTD_getErrorCode(r) != ZSTD_error_dstSize_tooSmall) return KW_ERR_DECOMPRESS;
+        ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+    }
     ZSTD_inBuffer ib = {in, len, 0};
     size_t hint = 1;
     int rc = 0;
