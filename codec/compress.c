@@ -265,8 +265,12 @@ static int snappy_block(const uint8_t *in, size_t len, sink *s)
     size_t n;
     if (snappy_uncompressed_length((const char *)in, len, &n) != SNAPPY_OK) return KW_ERR_DECOMPRESS;
     if (n > sink_left(s)) return KW_ERR_BOMB;
-    int rc = sink_reserve(s, n);
-    if (rc) return rc;
+    /* Many xerial blocks: grow geometrically (still capped), not block by block. */
+    size_t used = s->out->len - s->base;
+    if (s->out->cap - s->out->len < n) {
+        int rc = sink_reserve(s, n > used ? n : used);
+        if (rc) return rc;
+    }
     size_t got = n;
     if (n && snappy_uncompress((const char *)in, len, (char *)s->out->data + s->out->len, &got) != SNAPPY_OK)
         return KW_ERR_DECOMPRESS;
