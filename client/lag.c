@@ -319,7 +319,7 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
         kw_lag_group_sum *gs = &out->groups[g];
         ts->partitions++;
         gs->partitions++;
-        if (r->committed >= 0) ts->committed_sum += r->committed;
+        if (r->committed >= 0) { ts->committed_sum += r->committed; ts->with_commit++; }
         if (r->flags & KW_LAG_NO_COMMIT) out->no_commit++;
         if (r->flags & KW_LAG_NO_LOG_END) out->no_log_end++;
         if (r->flags & KW_LAG_CLAMPED) out->clamped++;

@@ -124,6 +124,7 @@ typedef struct kw_lag_topic_sum {
     int64_t lag;            /* sum of lag over rows with lag >= 0 */
     int64_t committed_sum;  /* sum of committed offsets over rows with a commit */
     size_t partitions;      /* rows for this group and topic */
+    size_t with_commit;     /* rows with a committed offset */
     size_t with_lag;        /* rows that contributed to lag */
 } kw_lag_topic_sum;
 
