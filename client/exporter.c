@@ -294,6 +294,7 @@ struct kw_exporter {
     client **clients;
     size_t nclients;
     struct pollfd *pfds;
+    int64_t accept_pause_until; /* after EMFILE and the like: stop polling the listener */
     kw_exporter_stats st;
 };
 
@@ -507,7 +508,13 @@ static void accept_clients(kw_exporter *e)
 {
     while (e->nclients < (size_t)e->o.max_clients) {
         int fd = accept4(e->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) return; /* EAGAIN, or a transient error: try again next round */
+        if (fd < 0) {
+            /* Out of descriptors or memory: the connection stays in the backlog and the
+             * listener stays readable, so pause instead of spinning on poll(). */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                e->accept_pause_until = now_ms() + 100;
+            return;
+        }
         client *c = calloc(1, sizeof *c);
         if (!c) { close(fd); return; }
         c->fd = fd;
@@ -521,7 +528,10 @@ static void accept_clients(kw_exporter *e)
 int kw_exporter_poll(kw_exporter *e, int timeout_ms)
 {
     size_t np = 0;
-    int listening = e->nclients < (size_t)e->o.max_clients;
+    int64_t t = now_ms();
+    int listening = e->nclients < (size_t)e->o.max_clients && t >= e->accept_pause_until;
+    if (!listening && t < e->accept_pause_until && (timeout_ms < 0 || e->accept_pause_until - t < timeout_ms))
+        timeout_ms = (int)(e->accept_pause_until - t);
     if (listening) e->pfds[np++] = (struct pollfd){.fd = e->lfd, .events = POLLIN};
     for (size_t i = 0; i < e->nclients; i++) {
         client *c = e->clients[i];
@@ -529,7 +539,6 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
         e->pfds[np++] = (struct pollfd){.fd = c->fd, .events = ev};
     }
     /* Wake up in time for the nearest idle timeout. */
-    int64_t t = now_ms();
     for (size_t i = 0; i < e->nclients; i++) {
         int64_t limit = e->clients[i]->state == C_DRAIN ? 1000 : e->o.idle_timeout_ms;
         int64_t left = e->clients[i]->since_ms + limit - t;

@@ -244,6 +244,12 @@ static int name_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* a + b for a, b >= 0, saturating at INT64_MAX (offsets come from the network). */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+}
+
 /* The lag of one partition from its committed and log-end offsets. */
 static void row_lag(kw_lag_row *r)
 {
@@ -319,16 +325,16 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
         kw_lag_group_sum *gs = &out->groups[g];
         ts->partitions++;
         gs->partitions++;
-        if (r->committed >= 0) { ts->committed_sum += r->committed; ts->with_commit++; }
+        if (r->committed >= 0) { ts->committed_sum = sat_add(ts->committed_sum, r->committed); ts->with_commit++; }
         if (r->flags & KW_LAG_NO_COMMIT) out->no_commit++;
         if (r->flags & KW_LAG_NO_LOG_END) out->no_log_end++;
         if (r->flags & KW_LAG_CLAMPED) out->clamped++;
         if (r->lag >= 0) {
-            ts->lag += r->lag;
+            ts->lag = sat_add(ts->lag, r->lag);
             ts->with_lag++;
-            gs->lag += r->lag;
+            gs->lag = sat_add(gs->lag, r->lag);
             gs->with_lag++;
-            out->total += r->lag;
+            out->total = sat_add(out->total, r->lag);
         }
     }
     return 0;
@@ -452,7 +458,7 @@ int kw_lag_watch_step(kw_lag_watch *w, const kw_lag_report *r, int64_t now_ms, k
     kw_lag_timestamp(now_ms, ts, sizeof ts);
     const char *label = r->ngroups == 1 ? r->groups[0].group : "all-groups";
     kw__bprintf(out, "%s %s total-lag %" PRId64, ts, label, r->total);
-    if (w->have_prev) kw__bprintf(out, " (%+" PRId64 ")", r->total - w->prev_total);
+    if (w->have_prev) kw__bprintf(out, " (%+" PRId64 ")", r->total - w->prev_total); /* both >= 0 */
     kw__bprintf(out, "\n");
     if (w->verbose) {
         for (size_t i = 0; i < r->nrows; i++) {

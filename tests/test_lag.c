@@ -291,6 +291,25 @@ static void test_watch_lines_and_exit_codes(void **st)
     kw_snap_free(&s);
 }
 
+/* Offsets come from the network: huge values saturate instead of overflowing. */
+static void test_sums_saturate(void **st)
+{
+    (void)st;
+    kw_snapshot s;
+    kw_snap_init(&s);
+    for (int p = 0; p < 3; p++) {
+        assert_int_equal(kw_snap_set_partition(&s, "t", p, 0, INT64_MAX, -1), 0);
+        assert_int_equal(kw_snap_set_commit(&s, "g", "t", p, p == 0 ? 0 : INT64_MAX - 1), 0);
+    }
+    kw_lag_report r;
+    assert_int_equal(kw_lag_compute(&s, NULL, NULL, &r), 0);
+    assert_true(r.total == INT64_MAX);
+    assert_true(r.topics[0].lag == INT64_MAX);
+    assert_true(r.topics[0].committed_sum == INT64_MAX);
+    kw_lag_report_free(&r);
+    kw_snap_free(&s);
+}
+
 static void test_swap(void **st)
 {
     (void)st;
@@ -316,6 +335,7 @@ int main(void)
         cmocka_unit_test(test_table_widens_for_big_offsets),
         cmocka_unit_test(test_json),
         cmocka_unit_test(test_watch_lines_and_exit_codes),
+        cmocka_unit_test(test_sums_saturate),
         cmocka_unit_test(test_swap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
