@@ -360,8 +360,11 @@ static int maxi(int a, int b) { return a > b ? a : b; }
 
 int kw_lag_format_table(const kw_lag_report *r, kw_buf *out)
 {
-    /* Kafka's ConsumerGroupCommand: "%-Gs %-Ts %-10s %-15s %-15s %-15s ..." */
-    int wg = 5, wt = 5, wp = 10, wc = 15, wl = 15;
+    /* Kafka's ConsumerGroupCommand: "%-Gs %-Ts %-10s %-15s %-15s %-15s ..." with G and T
+     * at least 15 and as wide as the longest group / topic. The offset columns widen
+     * too here (Kafka's do not), so 16+ digit offsets stay aligned. LAG is our last
+     * column: not padded, so lines carry no trailing blanks. */
+    int wg = 15, wt = 15, wp = 10, wc = 15, wl = 15;
     char c[24], l[24], g[24];
     for (size_t i = 0; i < r->nrows; i++) {
         const kw_lag_row *x = &r->rows[i];

@@ -160,8 +160,8 @@ void kw_lag_report_free(kw_lag_report *r);
 /*
  * The table of `kafka-consumer-groups.sh --describe`: columns GROUP TOPIC PARTITION
  * CURRENT-OFFSET LOG-END-OFFSET LAG, left-aligned, widths as Kafka's tool uses them
- * (group and topic as wide as the longest value, the numeric columns at least 10/15/15
- * wide), "-" for a missing commit or log-end offset. Rows with a clamped lag are
+ * (group and topic at least 15 and as wide as the longest value, PARTITION 10, the
+ * offsets at least 15), "-" for a missing commit or log-end offset. Rows with a clamped lag are
  * counted in one closing note line. Appends to out; returns out->err (0 or NOMEM).
  */
 int kw_lag_format_table(const kw_lag_report *r, kw_buf *out);

@@ -161,13 +161,13 @@ static void test_table_text(void **st)
     assert_int_equal(kw_lag_format_table(&r, &b), 0);
     kw_buf_put(&b, "", 1);
     const char *want =
-        "GROUP      TOPIC       PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG\n"
-        "app        test-topic  0          15              15              0\n"
-        "app        test-topic  1          8               18              10\n"
-        "test-group other-topic 0          3               -               -\n"
-        "test-group test-topic  0          10              15              5\n"
-        "test-group test-topic  1          20              18              0\n"
-        "test-group test-topic  2          -               7               -\n"
+        "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG\n"
+        "app             test-topic      0          15              15              0\n"
+        "app             test-topic      1          8               18              10\n"
+        "test-group      other-topic     0          3               -               -\n"
+        "test-group      test-topic      0          10              15              5\n"
+        "test-group      test-topic      1          20              18              0\n"
+        "test-group      test-topic      2          -               7               -\n"
         "note: 1 partition(s) with LOG-END-OFFSET < CURRENT-OFFSET; their lag is shown as 0\n";
     assert_string_equal((const char *)b.data, want);
     kw_buf_free(&b);
@@ -181,7 +181,7 @@ static void test_table_widens_for_big_offsets(void **st)
     kw_snapshot s;
     kw_snap_init(&s);
     assert_int_equal(kw_snap_set_partition(&s, "t", 0, 0, INT64_MAX, -1), 0);
-    assert_int_equal(kw_snap_set_commit(&s, "g", "t", 0, 1), 0);
+    assert_int_equal(kw_snap_set_commit(&s, "consumer-group-with-long-name", "t", 0, 1), 0);
     kw_lag_report r;
     assert_int_equal(kw_lag_compute(&s, NULL, NULL, &r), 0);
     kw_buf b;
@@ -189,8 +189,8 @@ static void test_table_widens_for_big_offsets(void **st)
     assert_int_equal(kw_lag_format_table(&r, &b), 0);
     kw_buf_put(&b, "", 1);
     assert_string_equal((const char *)b.data,
-        "GROUP TOPIC PARTITION  CURRENT-OFFSET  LOG-END-OFFSET      LAG\n"
-        "g     t     0          1               9223372036854775807 9223372036854775806\n");
+        "GROUP                         TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET      LAG\n"
+        "consumer-group-with-long-name t               0          1               9223372036854775807 9223372036854775806\n");
     kw_buf_free(&b);
     kw_lag_report_free(&r);
     kw_snap_free(&s);
