@@ -34,7 +34,7 @@ void kw_exp_label_value(kw_buf *out, const char *v)
 
 static void family(kw_buf *out, const char *name, const char *help)
 {
-    kw__bprintf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+    kw__lag_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
 /* name{consumergroup="g",partition="p",topic="t"} value — labels in name order, as
@@ -42,16 +42,16 @@ static void family(kw_buf *out, const char *name, const char *help)
 static void sample(kw_buf *out, const char *name, const char *group, const char *topic,
                    int32_t partition, int64_t value)
 {
-    kw__bprintf(out, "%s{", name);
+    kw__lag_printf(out, "%s{", name);
     if (group) {
         kw_buf_put(out, "consumergroup=\"", 15);
         kw_exp_label_value(out, group);
         kw_buf_put(out, "\",", 2);
     }
-    if (partition >= 0) kw__bprintf(out, "partition=\"%" PRId32 "\",", partition);
+    if (partition >= 0) kw__lag_printf(out, "partition=\"%" PRId32 "\",", partition);
     kw_buf_put(out, "topic=\"", 7);
     kw_exp_label_value(out, topic);
-    kw__bprintf(out, "\"} %" PRId64 "\n", value);
+    kw__lag_printf(out, "\"} %" PRId64 "\n", value);
 }
 
 static int regex_keep(void *ud, const char *group)
@@ -68,7 +68,7 @@ int kw_exp_render(const kw_snapshot *s, const regex_t *group_filter, int up,
         if (rc) { out->err = rc; return rc; }
 
         family(out, "kafka_brokers", "Number of brokers in the cluster's metadata.");
-        kw__bprintf(out, "kafka_brokers %" PRId32 "\n", s->brokers < 0 ? 0 : s->brokers);
+        kw__lag_printf(out, "kafka_brokers %" PRId32 "\n", s->brokers < 0 ? 0 : s->brokers);
 
         family(out, "kafka_topic_partitions", "Number of partitions of the topic.");
         for (size_t i = 0; i < s->ntopics; i++)
@@ -121,9 +121,9 @@ int kw_exp_render(const kw_snapshot *s, const regex_t *group_filter, int up,
         kw_lag_report_free(&r);
     }
     family(out, "kwire_scrape_duration_seconds", "Time the last refresh from the cluster took.");
-    kw__bprintf(out, "kwire_scrape_duration_seconds %.6f\n", scrape_seconds);
+    kw__lag_printf(out, "kwire_scrape_duration_seconds %.6f\n", scrape_seconds);
     family(out, "kwire_up", "1 if the cluster answered the last refresh, else 0.");
-    kw__bprintf(out, "kwire_up %d\n", up ? 1 : 0);
+    kw__lag_printf(out, "kwire_up %d\n", up ? 1 : 0);
     return out->err;
 }
 
@@ -260,10 +260,10 @@ static const char *reason(int status)
 int kw_http_response(kw_buf *out, int status, const char *content_type, const void *body,
                      size_t len, int head_only)
 {
-    kw__bprintf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n", status,
+    kw__lag_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n", status,
                 reason(status), content_type, len);
-    if (status == 405) kw__bprintf(out, "Allow: GET, HEAD\r\n");
-    kw__bprintf(out, "Connection: close\r\n\r\n");
+    if (status == 405) kw__lag_printf(out, "Allow: GET, HEAD\r\n");
+    kw__lag_printf(out, "Connection: close\r\n\r\n");
     if (!head_only) kw_buf_put(out, body, len);
     return out->err;
 }

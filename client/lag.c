@@ -14,7 +14,7 @@
 
 /* ---- small helpers ---- */
 
-int kw__bprintf(kw_buf *out, const char *fmt, ...)
+int kw__lag_printf(kw_buf *out, const char *fmt, ...)
 {
     if (out->err) return out->err;
     va_list ap;
@@ -32,7 +32,7 @@ int kw__bprintf(kw_buf *out, const char *fmt, ...)
     return out->err;
 }
 
-void kw__json_str(kw_buf *out, const char *s)
+void kw__lag_json_str(kw_buf *out, const char *s)
 {
     kw_buf_put(out, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -43,7 +43,7 @@ void kw__json_str(kw_buf *out, const char *s)
         case '\r': kw_buf_put(out, "\\r", 2); break;
         case '\t': kw_buf_put(out, "\\t", 2); break;
         default:
-            if (*p < 0x20) kw__bprintf(out, "\\u%04x", *p);
+            if (*p < 0x20) kw__lag_printf(out, "\\u%04x", *p);
             else kw_buf_put(out, p, 1);
         }
     }
@@ -375,18 +375,18 @@ int kw_lag_format_table(const kw_lag_report *r, kw_buf *out)
         wc = maxi(wc, (int)strlen(c));
         wl = maxi(wl, (int)strlen(l));
     }
-    kw__bprintf(out, "%-*s %-*s %-*s %-*s %-*s %s\n", wg, "GROUP", wt, "TOPIC", wp, "PARTITION",
+    kw__lag_printf(out, "%-*s %-*s %-*s %-*s %-*s %s\n", wg, "GROUP", wt, "TOPIC", wp, "PARTITION",
                 wc, "CURRENT-OFFSET", wl, "LOG-END-OFFSET", "LAG");
     for (size_t i = 0; i < r->nrows; i++) {
         const kw_lag_row *x = &r->rows[i];
         num_or_dash(c, sizeof c, x->committed);
         num_or_dash(l, sizeof l, x->log_end);
         num_or_dash(g, sizeof g, x->lag);
-        kw__bprintf(out, "%-*s %-*s %-*" PRId32 " %-*s %-*s %s\n", wg, x->group, wt, x->topic,
+        kw__lag_printf(out, "%-*s %-*s %-*" PRId32 " %-*s %-*s %s\n", wg, x->group, wt, x->topic,
                     wp, x->partition, wc, c, wl, l, g);
     }
     if (r->clamped)
-        kw__bprintf(out, "note: %zu partition(s) with LOG-END-OFFSET < CURRENT-OFFSET; their lag "
+        kw__lag_printf(out, "note: %zu partition(s) with LOG-END-OFFSET < CURRENT-OFFSET; their lag "
                     "is shown as 0\n", r->clamped);
     return out->err;
 }
@@ -394,47 +394,47 @@ int kw_lag_format_table(const kw_lag_report *r, kw_buf *out)
 static void json_num_or_null(kw_buf *out, int64_t v)
 {
     if (v < 0) kw_buf_put(out, "null", 4);
-    else kw__bprintf(out, "%" PRId64, v);
+    else kw__lag_printf(out, "%" PRId64, v);
 }
 
 int kw_lag_format_json(const kw_lag_report *r, kw_buf *out)
 {
-    kw__bprintf(out, "{\"groups\":[");
+    kw__lag_printf(out, "{\"groups\":[");
     size_t ri = 0, ti = 0;
     for (size_t gi = 0; gi < r->ngroups; gi++) {
         const kw_lag_group_sum *gs = &r->groups[gi];
-        kw__bprintf(out, "%s{\"group\":", gi ? "," : "");
-        kw__json_str(out, gs->group);
-        kw__bprintf(out, ",\"state\":");
-        if (gs->state) kw__json_str(out, gs->state);
+        kw__lag_printf(out, "%s{\"group\":", gi ? "," : "");
+        kw__lag_json_str(out, gs->group);
+        kw__lag_printf(out, ",\"state\":");
+        if (gs->state) kw__lag_json_str(out, gs->state);
         else kw_buf_put(out, "null", 4);
-        kw__bprintf(out, ",\"lag\":%" PRId64 ",\"topics\":[", gs->lag);
+        kw__lag_printf(out, ",\"lag\":%" PRId64 ",\"topics\":[", gs->lag);
         int first_t = 1;
         while (ti < r->ntopics && strcmp(r->topics[ti].group, gs->group) == 0) {
             const kw_lag_topic_sum *ts = &r->topics[ti++];
-            kw__bprintf(out, "%s{\"topic\":", first_t ? "" : ",");
+            kw__lag_printf(out, "%s{\"topic\":", first_t ? "" : ",");
             first_t = 0;
-            kw__json_str(out, ts->topic);
-            kw__bprintf(out, ",\"lag\":%" PRId64 ",\"partitions\":[", ts->lag);
+            kw__lag_json_str(out, ts->topic);
+            kw__lag_printf(out, ",\"lag\":%" PRId64 ",\"partitions\":[", ts->lag);
             int first_p = 1;
             while (ri < r->nrows && strcmp(r->rows[ri].group, ts->group) == 0 &&
                    strcmp(r->rows[ri].topic, ts->topic) == 0) {
                 const kw_lag_row *x = &r->rows[ri++];
-                kw__bprintf(out, "%s{\"partition\":%" PRId32 ",\"current_offset\":",
+                kw__lag_printf(out, "%s{\"partition\":%" PRId32 ",\"current_offset\":",
                             first_p ? "" : ",", x->partition);
                 first_p = 0;
                 json_num_or_null(out, x->committed);
-                kw__bprintf(out, ",\"log_end_offset\":");
+                kw__lag_printf(out, ",\"log_end_offset\":");
                 json_num_or_null(out, x->log_end);
-                kw__bprintf(out, ",\"lag\":");
+                kw__lag_printf(out, ",\"lag\":");
                 json_num_or_null(out, x->lag);
-                kw__bprintf(out, ",\"clamped\":%s}", (x->flags & KW_LAG_CLAMPED) ? "true" : "false");
+                kw__lag_printf(out, ",\"clamped\":%s}", (x->flags & KW_LAG_CLAMPED) ? "true" : "false");
             }
-            kw__bprintf(out, "]}");
+            kw__lag_printf(out, "]}");
         }
-        kw__bprintf(out, "]}");
+        kw__lag_printf(out, "]}");
     }
-    kw__bprintf(out, "],\"total_lag\":%" PRId64 ",\"clamped\":%zu}\n", r->total, r->clamped);
+    kw__lag_printf(out, "],\"total_lag\":%" PRId64 ",\"clamped\":%zu}\n", r->total, r->clamped);
     return out->err;
 }
 
@@ -460,22 +460,22 @@ int kw_lag_watch_step(kw_lag_watch *w, const kw_lag_report *r, int64_t now_ms, k
     char ts[32];
     kw_lag_timestamp(now_ms, ts, sizeof ts);
     const char *label = r->ngroups == 1 ? r->groups[0].group : "all-groups";
-    kw__bprintf(out, "%s %s total-lag %" PRId64, ts, label, r->total);
-    if (w->have_prev) kw__bprintf(out, " (%+" PRId64 ")", r->total - w->prev_total); /* both >= 0 */
-    kw__bprintf(out, "\n");
+    kw__lag_printf(out, "%s %s total-lag %" PRId64, ts, label, r->total);
+    if (w->have_prev) kw__lag_printf(out, " (%+" PRId64 ")", r->total - w->prev_total); /* both >= 0 */
+    kw__lag_printf(out, "\n");
     if (w->verbose) {
         for (size_t i = 0; i < r->nrows; i++) {
             const kw_lag_row *x = &r->rows[i];
             char g[24];
             num_or_dash(g, sizeof g, x->lag);
-            kw__bprintf(out, "%s   %s%s%s %" PRId32 " lag %s%s\n", ts,
+            kw__lag_printf(out, "%s   %s%s%s %" PRId32 " lag %s%s\n", ts,
                         r->ngroups == 1 ? "" : x->group, r->ngroups == 1 ? "" : " ", x->topic,
                         x->partition, g, (x->flags & KW_LAG_CLAMPED) ? " (clamped)" : "");
         }
     }
     int over = w->threshold >= 0 && r->total >= w->threshold;
     if (over)
-        kw__bprintf(out, "%s WARNING %s total-lag %" PRId64 " >= threshold %" PRId64 "\n", ts, label,
+        kw__lag_printf(out, "%s WARNING %s total-lag %" PRId64 " >= threshold %" PRId64 "\n", ts, label,
                     r->total, w->threshold);
     w->have_prev = 1;
     w->prev_total = r->total;

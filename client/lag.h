@@ -202,8 +202,8 @@ int kw_lag_watch_step(kw_lag_watch *w, const kw_lag_report *r, int64_t now_ms, k
 void kw_lag_timestamp(int64_t now_ms, char *buf, size_t size);
 
 /* Library-internal: printf onto a kw_buf (sets out->err on failure); returns out->err. */
-int kw__bprintf(kw_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int kw__lag_printf(kw_buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Library-internal: append s as a JSON string literal (with quotes). */
-void kw__json_str(kw_buf *out, const char *s);
+void kw__lag_json_str(kw_buf *out, const char *s);
 
 #endif

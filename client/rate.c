@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "client/lag.h" /* kw__bprintf */
+#include "client/lag.h" /* kw__lag_printf */
 
 /* ---- rate ---- */
 
@@ -66,7 +66,7 @@ const char *kw_rate_class_name(kw_rate_class c)
 
 int kw_rate_format(kw_buf *out, double rate, double high, double low)
 {
-    return kw__bprintf(out, "Message rate: %.1f msgs/s (%s; high > %g, low < %g)\n", rate,
+    return kw__lag_printf(out, "Message rate: %.1f msgs/s (%s; high > %g, low < %g)\n", rate,
                        kw_rate_class_name(kw_rate_classify(rate, high, low)), high, low);
 }
 
@@ -154,7 +154,7 @@ double kw_hist_mean(const kw_hist *h)
 int kw_hist_format(const kw_hist *h, const char *unit, kw_buf *out)
 {
     const char *sp = unit && *unit ? " " : "";
-    return kw__bprintf(out,
+    return kw__lag_printf(out,
                        "n=%" PRIu64 " min=%" PRIu64 " p50=%" PRIu64 " p95=%" PRIu64 " p99=%" PRIu64
                        " p999=%" PRIu64 " max=%" PRIu64 " mean=%.1f%s%s\n",
                        h->count, h->min, kw_hist_quantile(h, 0.50), kw_hist_quantile(h, 0.95),
