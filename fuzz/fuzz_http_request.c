@@ -1,6 +1,6 @@
 /*
  * fuzz/fuzz_http_request.c — the exporter's HTTP request parser (client/exporter.c):
- * any bytes, fed whole and in every split, must parse to "complete", "need more" or a
+ * any bytes, fed whole and cut in half, must parse to "complete", "need more" or a
  * clear error, never read past the input, and agree with themselves when re-fed.
  */
 #include <stdint.h>
@@ -34,8 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (kw_http_response(&out, status, KW_EXP_CONTENT_TYPE, buf, size, 0) || out.len < size) abort();
         kw_buf_free(&out);
     }
-    /* A prefix of a complete request is never malformed-vs-complete inconsistent: a
-     * shorter prefix cannot be complete with a longer length. */
+    /* The first half, when complete, is the same request head as the whole input's. */
     if (size > 1) {
         kw_http_req pre;
         int prc = kw_http_parse(buf, size / 2, &pre);
