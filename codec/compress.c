@@ -344,7 +344,15 @@ uint32_t kw__xxh32(const void *data, size_t len, uint32_t seed)
     return h;
 }
 
-static int lz4_level(int level) { return level == KW_LEVEL_DEFAULT ? LZ4_DEFAULT : level; }
+/*
+ * Kafka's producer uses lz4's fast compressor at the default level (9) and the
+ * high-compression one only for other levels (Lz4BlockOutputStream). LZ4F's level 0 is
+ * the fast compressor; 3..12 are HC levels (1..2 are fast too, 13+ clamp to 12).
+ */
+static int lz4_level(int level)
+{
+    return level == KW_LEVEL_DEFAULT || level == LZ4_DEFAULT ? 0 : level;
+}
 
 static void lz4_prefs(LZ4F_preferences_t *pr, int level)
 {
