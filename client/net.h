@@ -13,6 +13,10 @@
  * is the conn's.
  *
  * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
+ *
+ * Request callbacks run inside kw_net_poll(); they may submit requests but must not call
+ * kw_net_poll, kw_net_request* or kw_net_free (the read buffer is in use). One kw_net is
+ * used by one thread at a time.
  */
 #ifndef KW_CLIENT_NET_H
 #define KW_CLIENT_NET_H
