@@ -613,6 +613,25 @@ static void test_decoded_values(void **state)
     kw_arena_free(&a);
 }
 
+/* First flexible version of each API here, read off protocol_messages.txt (the first
+ * version whose grammar ends in _tagged_fields). */
+static int first_flex(int api)
+{
+    switch (api) {
+    case KW_API_ListOffsets: return 6;
+    case KW_API_InitProducerId: return 2;
+    case KW_API_CreateTopics: return 5;
+    default: return -1;
+    }
+}
+
+/* Every vector inside a whole request/response frame: header version by the grammar. */
+static void test_frames(void **state)
+{
+    (void)state;
+    pv_check_frames(vecs, NVECS, first_flex);
+}
+
 static void test_all_versions_roundtrip(void **state)
 {
     (void)state;
@@ -678,6 +697,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_decoded_values),
+        cmocka_unit_test(test_frames),
         cmocka_unit_test(test_all_versions_roundtrip),
         cmocka_unit_test(test_tags_and_null_configs),
     };
