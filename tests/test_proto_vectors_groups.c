@@ -4,7 +4,9 @@
  *
  *   FindCoordinator 0/3/6, OffsetFetch 1/6/9, OffsetCommit 2/8/9, ListGroups 0/3/5,
  *   DescribeGroups 0/5/6 — lowest kwire version, first flexible version, highest;
- *   request and response: 30 vectors.
+ *   request and response: 30 vectors; plus 6 where a shape changes: FindCoordinator
+ *   v4 (batched keys), OffsetFetch v8 (several groups), OffsetCommit v7 request (static
+ *   member id, classic), DescribeGroups v4 response (instance ids, classic).
  *
  * Each is checked against the description engine in both directions (encode equals the
  * bytes, decode gives the struct back), its annotation walks every byte, its prefixes
@@ -481,6 +483,103 @@ static const uint8_t dg_resp_v6[] = {
     0x00,                                           /* _tagged_fields */
 };
 
+/* ======================================== versions where a shape changes (besides the three) */
+
+/* FindCoordinator request v4: the first batched version (KIP-699), a transactional id. */
+static const uint8_t fc_req_v4[] = {
+    0x01,                                           /* key_type: 1 (transaction) */
+    0x02,                                           /* coordinator_keys: COMPACT_ARRAY 1 */
+    0x06, 't', 'x', 'n', '-', '1',                  /*  [0]: "txn-1" */
+    0x00,                                           /* _tagged_fields */
+};
+
+/* FindCoordinator response v4: one entry per key. */
+static const uint8_t fc_resp_v4[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* throttle_time_ms: 0 */
+    0x02,                                           /* coordinators: 1 */
+    0x06, 't', 'x', 'n', '-', '1',                  /*  [0].key: "txn-1" */
+    0x00, 0x00, 0x00, 0x02,                         /*  [0].node_id: 2 */
+    0x0a, LOCALHOST,                                /*  [0].host */
+    0x00, 0x00, 0x23, 0x85,                         /*  [0].port: 9093 */
+    0x00, 0x00,                                     /*  [0].error_code: 0 */
+    0x00,                                           /*  [0].error_message: null */
+    0x00,                                           /*  [0]._tagged_fields */
+    0x00,                                           /* _tagged_fields */
+};
+
+/* OffsetFetch request v8: the first multi-group version (no member fields until v9). */
+static const uint8_t of_req_v8[] = {
+    0x02,                                           /* groups: 1 */
+    0x0b, TEST_GROUP,                               /*  [0].group_id */
+    0x02,                                           /*  [0].topics: 1 */
+    0x0b, TEST_TOPIC,                               /*   [0].name */
+    0x03,                                           /*   [0].partition_indexes: 2 */
+    0x00, 0x00, 0x00, 0x00,                         /*    0 */
+    0x00, 0x00, 0x00, 0x01,                         /*    1 */
+    0x00,                                           /*   [0]._tagged_fields */
+    0x00,                                           /*  [0]._tagged_fields */
+    0x00,                                           /* require_stable: false */
+    0x00,                                           /* _tagged_fields */
+};
+
+/* OffsetFetch response v8. */
+static const uint8_t of_resp_v8[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* throttle_time_ms: 0 */
+    0x02,                                           /* groups: 1 */
+    0x0b, TEST_GROUP,                               /*  [0].group_id */
+    0x02,                                           /*  [0].topics: 1 */
+    0x0b, TEST_TOPIC,                               /*   [0].name */
+    0x02,                                           /*   [0].partitions: 1 */
+    0x00, 0x00, 0x00, 0x00,                         /*    [0].partition_index: 0 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, /*    [0].committed_offset: 42 */
+    0x00, 0x00, 0x00, 0x05,                         /*    [0].committed_leader_epoch: 5 */
+    0x00,                                           /*    [0].metadata: null */
+    0x00, 0x00,                                     /*    [0].error_code: 0 */
+    0x00,                                           /*    [0]._tagged_fields */
+    0x00,                                           /*   [0]._tagged_fields */
+    0x00, 0x00,                                     /*  [0].error_code: 0 */
+    0x00,                                           /*  [0]._tagged_fields */
+    0x00,                                           /* _tagged_fields */
+};
+
+/* OffsetCommit request v7: group_instance_id (static membership) in classic encoding;
+ * retention_time_ms gone since v5, committed_leader_epoch there since v6. */
+static const uint8_t oc_req_v7[] = {
+    0x00, 0x0a, TEST_GROUP,                         /* group_id */
+    0x00, 0x00, 0x00, 0x03,                         /* generation_id_or_member_epoch: 3 */
+    0x00, 0x08, MEMBER_1,                           /* member_id */
+    0x00, 0x0a, 'i', 'n', 's', 't', 'a', 'n', 'c', 'e', '-', '1',
+                                                    /* group_instance_id: NULLABLE_STRING "instance-1" */
+    0x00, 0x00, 0x00, 0x01,                         /* topics: 1 */
+    0x00, 0x0a, TEST_TOPIC,                         /*  [0].name */
+    0x00, 0x00, 0x00, 0x01,                         /*  [0].partitions: 1 */
+    0x00, 0x00, 0x00, 0x00,                         /*   [0].partition_index: 0 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, /*   [0].committed_offset: 42 */
+    0x00, 0x00, 0x00, 0x05,                         /*   [0].committed_leader_epoch: 5 */
+    0xff, 0xff,                                     /*   [0].committed_metadata: null */
+};
+
+/* DescribeGroups response v4: group_instance_id per member, classic encoding. */
+static const uint8_t dg_resp_v4[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* throttle_time_ms: 0 */
+    0x00, 0x00, 0x00, 0x01,                         /* groups: ARRAY 1 */
+    0x00, 0x00,                                     /*  [0].error_code: 0 */
+    0x00, 0x0a, TEST_GROUP,                         /*  [0].group_id */
+    0x00, 0x06, 'S', 't', 'a', 'b', 'l', 'e',       /*  [0].group_state */
+    0x00, 0x08, CONSUMER,                           /*  [0].protocol_type */
+    0x00, 0x05, 'r', 'a', 'n', 'g', 'e',            /*  [0].protocol_data */
+    0x00, 0x00, 0x00, 0x01,                         /*  [0].members: 1 */
+    0x00, 0x08, MEMBER_1,                           /*   [0].member_id */
+    0x00, 0x0a, 'i', 'n', 's', 't', 'a', 'n', 'c', 'e', '-', '1',
+                                                    /*   [0].group_instance_id: "instance-1" */
+    0x00, 0x05, 'k', 'w', 'i', 'r', 'e',            /*   [0].client_id */
+    0x00, 0x0a, CLIENT_HOST,                        /*   [0].client_host */
+    0x00, 0x00, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef, /*   [0].member_metadata: BYTES 4 */
+    0x00, 0x00, 0x00, 0x00,                         /*   [0].member_assignment: BYTES 0 */
+    0x00, 0x00, 0x01, 0x48,                         /*  [0].authorized_operations: 0x148 */
+};
+
+
 /* ============================================================ the structs behind the vectors */
 
 /* Each builder fills the message struct that the vector of the same name encodes (over
@@ -758,6 +857,67 @@ static void b_dg_resp_v6(void *out)
     m->throttle_time_ms = 0; m->groups = g; m->n_groups = 2;
 }
 
+static void b_fc_req_v4(void *out)
+{
+    static kw_str keys[1];
+    kw_findcoordinator_req *m = out;
+    keys[0] = kw_s("txn-1");
+    m->key_type = KW_COORD_TRANSACTION; m->coordinator_keys = keys; m->n_coordinator_keys = 1;
+}
+
+static void b_fc_resp_v4(void *out)
+{
+    static kw_findcoordinator_coord c[1];
+    kw_findcoordinator_resp *m = out;
+    c[0] = (kw_findcoordinator_coord){kw_s("txn-1"), 2, kw_s("localhost"), 9093, 0, KW_STR_NULL};
+    m->throttle_time_ms = 0; m->coordinators = c; m->n_coordinators = 1;
+}
+
+static void b_of_req_v8(void *out)
+{
+    static kw_offsetfetch_req_topic t[1];
+    static kw_offsetfetch_req_group g[1];
+    kw_offsetfetch_req *m = out;
+    t[0] = (kw_offsetfetch_req_topic){kw_s("test-topic"), parts012, 2};
+    g[0] = (kw_offsetfetch_req_group){kw_s("test-group"), KW_STR_NULL, -1, t, 1};
+    m->groups = g; m->n_groups = 1; m->require_stable = 0;
+}
+
+static void b_of_resp_v8(void *out)
+{
+    static kw_offsetfetch_resp_partition p[1];
+    static kw_offsetfetch_resp_topic t[1];
+    static kw_offsetfetch_resp_group g[1];
+    kw_offsetfetch_resp *m = out;
+    p[0] = (kw_offsetfetch_resp_partition){0, 42, 5, KW_STR_NULL, 0};
+    t[0] = (kw_offsetfetch_resp_topic){kw_s("test-topic"), p, 1};
+    g[0] = (kw_offsetfetch_resp_group){kw_s("test-group"), t, 1, 0};
+    m->throttle_time_ms = 0; m->groups = g; m->n_groups = 1;
+}
+
+static void b_oc_req_v7(void *out)
+{
+    static kw_offsetcommit_req_partition p[1];
+    static kw_offsetcommit_req_topic t[1];
+    kw_offsetcommit_req *m = out;
+    p[0] = (kw_offsetcommit_req_partition){0, 42, 5, KW_STR_NULL};
+    t[0] = (kw_offsetcommit_req_topic){kw_s("test-topic"), p, 1};
+    m->group_id = kw_s("test-group"); m->generation_id_or_member_epoch = 3;
+    m->member_id = kw_s("member-1"); m->group_instance_id = kw_s("instance-1");
+    m->topics = t; m->n_topics = 1;
+}
+
+static void b_dg_resp_v4(void *out)
+{
+    static kw_describegroups_member mb[1];
+    static kw_describegroups_group g[1];
+    kw_describegroups_resp *m = out;
+    mb[0] = dg_member(kw_s("instance-1"));
+    g[0] = (kw_describegroups_group){0, KW_STR_NULL, kw_s("test-group"), kw_s("Stable"), kw_s("consumer"),
+                                     kw_s("range"), mb, 1, 0x148};
+    m->throttle_time_ms = 0; m->groups = g; m->n_groups = 1;
+}
+
 /* ============================================================================= the table */
 
 static const vec vecs[] = {
@@ -777,6 +937,10 @@ static const vec vecs[] = {
     VEC(dg_req_v0, DescribeGroups, 0, KW_REQ), VEC(dg_req_v5, DescribeGroups, 5, KW_REQ),
     VEC(dg_req_v6, DescribeGroups, 6, KW_REQ), VEC(dg_resp_v0, DescribeGroups, 0, KW_RESP),
     VEC(dg_resp_v5, DescribeGroups, 5, KW_RESP), VEC(dg_resp_v6, DescribeGroups, 6, KW_RESP),
+    /* versions where a shape changes */
+    VEC(fc_req_v4, FindCoordinator, 4, KW_REQ), VEC(fc_resp_v4, FindCoordinator, 4, KW_RESP),
+    VEC(of_req_v8, OffsetFetch, 8, KW_REQ), VEC(of_resp_v8, OffsetFetch, 8, KW_RESP),
+    VEC(oc_req_v7, OffsetCommit, 7, KW_REQ), VEC(dg_resp_v4, DescribeGroups, 4, KW_RESP),
 };
 #define NVECS (sizeof vecs / sizeof vecs[0])
 
@@ -785,7 +949,7 @@ static const vec vecs[] = {
 static void test_vectors(void **state)
 {
     (void)state;
-    assert_int_equal(NVECS, 30);
+    assert_int_equal(NVECS, 30 + 6);
     pv_check_table(vecs, NVECS);
 }
 

@@ -4,7 +4,8 @@
  * comments):
  *
  *   ListOffsets 1/6/10, InitProducerId 0/2/5, CreateTopics 2/5/7 — lowest kwire version,
- *   first flexible version, highest; request and response: 18 vectors.
+ *   first flexible version, highest; request and response: 18 vectors; plus 3 where a
+ *   shape changes: ListOffsets v4 (leader epochs, classic), InitProducerId v3 request.
  *
  * Each is checked against the description engine in both directions (encode equals the
  * bytes, decode gives the struct back), its annotation walks every byte, its prefixes
@@ -323,6 +324,51 @@ static const uint8_t ct_resp_v7[] = {
     0x00,                                           /* _tagged_fields */
 };
 
+/* ======================================== versions where a shape changes (besides the three) */
+
+/* ListOffsets request v4: current_leader_epoch appears (fencing), classic encoding. */
+static const uint8_t lo_req_v4[] = {
+    0xff, 0xff, 0xff, 0xff,                         /* replica_id: -1 */
+    0x00,                                           /* isolation_level: 0 */
+    0x00, 0x00, 0x00, 0x01,                         /* topics: ARRAY 1 */
+    0x00, 0x0a, TEST_TOPIC,                         /*  [0].name */
+    0x00, 0x00, 0x00, 0x02,                         /*  [0].partitions: 2 */
+    0x00, 0x00, 0x00, 0x00,                         /*   [0].partition_index: 0 */
+    0x00, 0x00, 0x00, 0x05,                         /*   [0].current_leader_epoch: 5 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*   [0].timestamp: -1 */
+    0x00, 0x00, 0x00, 0x01,                         /*   [1].partition_index: 1 */
+    0x00, 0x00, 0x00, 0x05,                         /*   [1].current_leader_epoch: 5 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, /*   [1].timestamp: -2 */
+};
+
+/* ListOffsets response v4: leader_epoch appears. */
+static const uint8_t lo_resp_v4[] = {
+    0x00, 0x00, 0x00, 0x00,                         /* throttle_time_ms: 0 */
+    0x00, 0x00, 0x00, 0x01,                         /* topics: ARRAY 1 */
+    0x00, 0x0a, TEST_TOPIC,                         /*  [0].name */
+    0x00, 0x00, 0x00, 0x02,                         /*  [0].partitions: 2 */
+    0x00, 0x00, 0x00, 0x00,                         /*   [0].partition_index: 0 */
+    0x00, 0x00,                                     /*   [0].error_code: 0 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*   [0].timestamp: -1 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2a, /*   [0].offset: 42 */
+    0x00, 0x00, 0x00, 0x05,                         /*   [0].leader_epoch: 5 */
+    0x00, 0x00, 0x00, 0x01,                         /*   [1].partition_index: 1 */
+    0x00, 0x00,                                     /*   [1].error_code: 0 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /*   [1].timestamp: -1 */
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /*   [1].offset: 0 */
+    0x00, 0x00, 0x00, 0x05,                         /*   [1].leader_epoch: 5 */
+};
+
+/* InitProducerId request v3: producer_id and producer_epoch appear (first flexible was v2). */
+static const uint8_t ip_req_v3[] = {
+    0x00,                                           /* transactional_id: null (idempotent) */
+    0x00, 0x00, 0xea, 0x60,                         /* transaction_timeout_ms: 60000 */
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* producer_id: -1 (none yet) */
+    0xff, 0xff,                                     /* producer_epoch: -1 */
+    0x00,                                           /* _tagged_fields */
+};
+
+
 /* ============================================================ the structs behind the vectors */
 
 /* Each builder fills the message struct that the vector of the same name encodes (over
@@ -511,6 +557,35 @@ static void b_ct_resp_v7(void *out)
     m->throttle_time_ms = 0; m->topics = r; m->n_topics = 1;
 }
 
+static void b_lo_req_v4(void *out)
+{
+    static kw_listoffsets_req_partition p[2];
+    static kw_listoffsets_req_topic t[1];
+    kw_listoffsets_req *m = out;
+    p[0] = (kw_listoffsets_req_partition){0, 5, -1};
+    p[1] = (kw_listoffsets_req_partition){1, 5, -2};
+    t[0] = (kw_listoffsets_req_topic){kw_s("test-topic"), p, 2};
+    m->replica_id = -1; m->isolation_level = 0; m->topics = t; m->n_topics = 1;
+}
+
+static void b_lo_resp_v4(void *out)
+{
+    static kw_listoffsets_resp_partition p[2];
+    static kw_listoffsets_resp_topic t[1];
+    kw_listoffsets_resp *m = out;
+    p[0] = (kw_listoffsets_resp_partition){0, 0, -1, 42, 5};
+    p[1] = (kw_listoffsets_resp_partition){1, 0, -1, 0, 5};
+    t[0] = (kw_listoffsets_resp_topic){kw_s("test-topic"), p, 2};
+    m->throttle_time_ms = 0; m->topics = t; m->n_topics = 1;
+}
+
+static void b_ip_req_v3(void *out)
+{
+    kw_initproducerid_req *m = out;
+    m->transactional_id = KW_STR_NULL; m->transaction_timeout_ms = 60000;
+    m->producer_id = -1; m->producer_epoch = -1;
+}
+
 /* ============================================================================= the table */
 
 static const vec vecs[] = {
@@ -523,6 +598,9 @@ static const vec vecs[] = {
     VEC(ct_req_v2, CreateTopics, 2, KW_REQ), VEC(ct_req_v5, CreateTopics, 5, KW_REQ),
     VEC(ct_req_v7, CreateTopics, 7, KW_REQ), VEC(ct_resp_v2, CreateTopics, 2, KW_RESP),
     VEC(ct_resp_v5, CreateTopics, 5, KW_RESP), VEC(ct_resp_v7, CreateTopics, 7, KW_RESP),
+    /* versions where a shape changes */
+    VEC(lo_req_v4, ListOffsets, 4, KW_REQ), VEC(lo_resp_v4, ListOffsets, 4, KW_RESP),
+    VEC(ip_req_v3, InitProducerId, 3, KW_REQ),
 };
 #define NVECS (sizeof vecs / sizeof vecs[0])
 
@@ -531,7 +609,7 @@ static const vec vecs[] = {
 static void test_vectors(void **state)
 {
     (void)state;
-    assert_int_equal(NVECS, 18);
+    assert_int_equal(NVECS, 18 + 3);
     pv_check_table(vecs, NVECS);
 }
 
