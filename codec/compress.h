@@ -46,4 +46,7 @@ int kw_compress(int codec, int level, const void *in, size_t len, kw_buf *out);
  */
 int kw_decompress(int codec, const void *in, size_t len, kw_buf *out, size_t max_out);
 
+/* xxHash32 of data (the lz4 frame format's hash); library-internal, exposed for tests. */
+uint32_t kw__xxh32(const void *data, size_t len, uint32_t seed);
+
 #endif

@@ -253,30 +253,28 @@ static inline void push(rctx *c, const char *name, int32_t idx)
 }
 static inline void pop(rctx *c) { c->np--; }
 
+/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap (>= 32). */
 static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
 {
+    static const char hx[] = "0123456789abcdef";
     if (len < 0) { snprintf(out, cap, "null"); return; }
-    size_t n = 0;
+    size_t n = 0, lim = cap - 10; /* room for one escape, "...", the quote and the NUL */
+    int32_t i = 0;
     if (is_str) {
         out[n++] = '"';
-        for (int32_t i = 0; i < len && n + 6 < cap; i++) {
+        for (; i < len && n < lim; i++) {
             uint8_t ch = p[i];
-            if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') out[n++] = (char)ch;
-            else n += (size_t)snprintf(out + n, cap - n, "\\x%02x", ch);
+            if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') { out[n++] = (char)ch; continue; }
+            out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
         }
-        if (n + 5 >= cap && len > 0) { memcpy(out + n, "...", 3); n += 3; }
-        out[n++] = '"';
-        out[n] = 0;
     } else {
-        static const char hx[] = "0123456789abcdef";
-        n = (size_t)snprintf(out, cap, "%" PRId32 " bytes", len);
-        if (len > 0) out[n++] = ' ';
-        for (int32_t i = 0; i < len && n + 6 < cap; i++) {
-            out[n++] = hx[p[i] >> 4]; out[n++] = hx[p[i] & 15];
-        }
-        if (len > 0 && n + 6 >= cap) { memcpy(out + n, "...", 3); n += 3; }
-        out[n] = 0;
+        int k = snprintf(out, cap, len > 0 ? "%" PRId32 " bytes " : "%" PRId32 " bytes", len);
+        n = k > 0 && (size_t)k < lim ? (size_t)k : lim;
+        for (; i < len && n < lim; i++) { out[n++] = hx[p[i] >> 4]; out[n++] = hx[p[i] & 15]; }
     }
+    if (i < len) { memcpy(out + n, "...", 3); n += 3; }
+    if (is_str) out[n++] = '"';
+    out[n] = 0;
 }
 
 static int r_struct(rctx *c, const kw_struct *s, uint8_t *out);
@@ -623,7 +621,7 @@ static int non_default(const kw_field *f, const uint8_t *m)
     case KW_T_STRUCT:
         for (unsigned i = 0; i < f->sub->nfields; i++) {
             const kw_field *g = &f->sub->fields[i];
-            if (non_default(g, m - f->off + g->off)) return 1;
+            if (non_default(g, m + g->off)) return 1;
         }
         return 0;
     default: return get_int(m, f->type) != f->def;

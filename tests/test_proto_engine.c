@@ -340,6 +340,37 @@ static void test_response_frame(void **st)
     kw_buf_free(&b);
 }
 
+typedef struct last { char value[400]; int n; } last;
+static int last_cb(void *ud, const kw_ann *a)
+{
+    last *l = ud;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "name")) {
+        snprintf(l->value, sizeof l->value, "%s", a->value);
+        l->n++;
+    }
+    return 0;
+}
+
+/* Long strings full of bytes that need escaping are cut to fit, never overflow. */
+static void test_annotation_text_is_bounded(void **st)
+{
+    (void)st;
+    for (size_t len = 250; len < 330; len += 7) {
+        uint8_t body[4 + 2 + 400];
+        kw_be32(body, 1);
+        kw_be16(body + 4, (uint16_t)len);
+        memset(body + 6, len % 2 ? 0x01 : 'x', len);
+        last l = {{0}, 0};
+        assert_int_equal(kw_msg_annotate(KW_API_Metadata, 0, KW_REQ, body, 6 + len, 0, last_cb, &l), 0);
+        assert_int_equal(l.n, 1);
+        size_t n = strlen(l.value);
+        assert_true(n < 320);
+        if (len % 2 || len > 309) assert_string_equal(l.value + n - 4, "...\"");
+        else assert_int_equal(n, len + 2); /* fits whole, in quotes */
+        assert_memory_equal(l.value, len % 2 ? "\"\\x01\\x01" : "\"xxxxxxxx", 9);
+    }
+}
+
 static void test_api_table(void **st)
 {
     (void)st;
@@ -388,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_encode_rejects_null_where_not_nullable),
         cmocka_unit_test(test_request_frame_and_header),
         cmocka_unit_test(test_response_frame),
+        cmocka_unit_test(test_annotation_text_is_bounded),
         cmocka_unit_test(test_api_table),
         cmocka_unit_test(test_arena),
     };
