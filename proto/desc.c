@@ -45,6 +45,21 @@ void *kw_arena_alloc(kw_arena *a, size_t n)
     return r;
 }
 
+void kw_arena_reset(kw_arena *a)
+{
+    if (!a->head) return;
+    if (a->head->next) { /* several chunks: replace them by one that holds them all */
+        size_t total = a->total;
+        kw_arena_free(a);
+        kw__chunk *c = malloc(KW__HDR + total);
+        if (!c) return;
+        c->next = NULL; c->size = total;
+        a->head = c; a->total = total;
+    }
+    a->p = (uint8_t *)a->head + KW__HDR;
+    a->left = a->head->size;
+}
+
 void kw_arena_free(kw_arena *a)
 {
     kw__chunk *c = a->head;
@@ -253,6 +268,18 @@ static inline void push(rctx *c, const char *name, int32_t idx)
 }
 static inline void pop(rctx *c) { c->np--; }
 
+/* Decimal text of v (buffer of at least 21 bytes). */
+static void fmt_i64(char *out, int64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *out++ = '-';
+    while (n) *out++ = tmp[--n];
+    *out = 0;
+}
+
 /* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap (>= 32). */
 static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
 {
@@ -285,7 +312,7 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     size_t start = c->r.off;
     int64_t iv = 0;
     int compact = f_compact(f, c->flex);
-    const char *tn = kw_type_name(t, compact, 0);
+    const char *tn = c->cb ? kw_type_name(t, compact, 0) : NULL;
     switch (t) {
     case KW_T_BOOL: iv = kw_rd_i8(&c->r) != 0; break;
     case KW_T_INT8: iv = kw_rd_i8(&c->r); break;
@@ -359,14 +386,30 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     if (c->r.err) { fail_at(c, start, c->r.err); return; }
     if (m) set_int(m, t, iv);
     if (c->cb) {
-        if (t == KW_T_BOOL) snprintf(c->val, sizeof c->val, "%s", iv ? "true" : "false");
-        else snprintf(c->val, sizeof c->val, "%" PRId64, iv);
+        if (t == KW_T_BOOL) memcpy(c->val, iv ? "true" : "false", iv ? 5 : 6);
+        else fmt_i64(c->val, iv);
         emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
     }
 }
 
+/* Decode-only fast path for fixed-width integers: 1 if handled. */
+static inline int r_fast(rctx *c, int t, uint8_t *m)
+{
+    kw_rd *r = &c->r;
+    size_t w = t == KW_T_INT32 ? 4 : t == KW_T_INT16 ? 2 : t == KW_T_INT64 ? 8 : 0;
+    if (!w || c->cb || r->len - r->off < w) return 0;
+    const uint8_t *p = r->p + r->off;
+    r->off += w;
+    if (!m) return 1;
+    if (w == 4) *(int32_t *)m = (int32_t)kw_ld32(p);
+    else if (w == 2) *(int16_t *)m = (int16_t)kw_ld16(p);
+    else *(int64_t *)m = (int64_t)kw_ld64(p);
+    return 1;
+}
+
 static void r_field(rctx *c, const kw_field *f, uint8_t *m)
 {
+    if (r_fast(c, f->type, m)) return;
     push(c, f->name, 0);
     if (f->type == KW_T_STRUCT) {
         if (!emit(c, KW_ANN_ENTER, f->name, "struct", c->r.off, 0, NULL)) {
@@ -384,7 +427,7 @@ static void r_field(rctx *c, const kw_field *f, uint8_t *m)
         size_t esz = f->sub ? f->sub->size : kw_type_csize(f->elem);
         size_t emin = f->sub ? min_size(f->sub, c->v, c->flex) : (wire_fixed(f->elem) ? wire_fixed(f->elem) : 1);
         if (emin == 0) emin = 1;
-        if (n > 0 && (uint64_t)n > kw_rd_left(&c->r) / emin) { fail_at(c, start, KW_ERR_TRUNCATED); goto out; }
+        if (n > 0 && (uint64_t)n * emin > kw_rd_left(&c->r)) { /* n < 2^32, emin small: no overflow */ fail_at(c, start, KW_ERR_TRUNCATED); goto out; }
         uint8_t *arr = NULL;
         if (m && n > 0 && !(arr = kw_arena_alloc(c->a, (size_t)n * esz))) { fail_at(c, start, KW_ERR_NOMEM); goto out; }
         if (m) { *(uint8_t **)m = arr; *(int32_t *)((uint8_t *)m - f->off + f->off_n) = (int32_t)n; }
@@ -411,7 +454,7 @@ static void r_field(rctx *c, const kw_field *f, uint8_t *m)
                     c->depth--;
                     emit(c, KW_ANN_LEAVE, en, "struct", c->r.off, 0, NULL);
                 }
-            } else {
+            } else if (!r_fast(c, f->elem, em)) {
                 r_prim(c, f, f->elem, en, em);
             }
             pop(c);
@@ -430,7 +473,7 @@ static void r_tags(rctx *c, const kw_struct *s, uint8_t *out)
     size_t start = c->r.off;
     uint32_t n = kw_rd_uvarint32(&c->r);
     if (c->r.err) { push(c, "_tagged_fields", 0); fail_at(c, start, c->r.err); pop(c); return; }
-    if (n > kw_rd_left(&c->r) / 2) { push(c, "_tagged_fields", 0); fail_at(c, start, KW_ERR_TRUNCATED); pop(c); return; }
+    if ((uint64_t)n * 2 > kw_rd_left(&c->r)) { push(c, "_tagged_fields", 0); fail_at(c, start, KW_ERR_TRUNCATED); pop(c); return; }
     if (c->cb) {
         snprintf(c->val, sizeof c->val, "%" PRIu32, n);
         if (emit(c, n ? KW_ANN_ENTER : KW_ANN_FIELD, "_tagged_fields", "tagged_fields", start, c->r.off - start, c->val))
@@ -466,7 +509,13 @@ static void r_tags(rctx *c, const kw_struct *s, uint8_t *out)
         size_t saved_len = c->r.len;
         c->r.len = end; /* the value may not run past its announced size */
         c->depth++;
-        r_field(c, f, out ? out + f->off : NULL);
+        if (f->type == KW_T_STRUCT) { /* its fields directly under the tagged_field entry */
+            push(c, f->name, 0);
+            r_struct(c, f->sub, out ? out + f->off : NULL);
+            pop(c);
+        } else {
+            r_field(c, f, out ? out + f->off : NULL);
+        }
         c->depth--;
         c->r.len = saved_len;
         if (c->r.err) break;
@@ -653,10 +702,7 @@ static void w_struct(wctx *c, const kw_struct *s, const uint8_t *in)
 
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out)
 {
-    wctx sc = {NULL, 0, version, flexible, 0};
-    w_struct(&sc, s, in);
-    if (sc.err) return sc.err;
-    if (kw_buf_reserve(out, sc.n)) return out->err;
+    if (out->err) return out->err;
     size_t before = out->len;
     wctx c = {out, 0, version, flexible, 0};
     w_struct(&c, s, in);

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "proto/desc.h"
+#include "codec/batch.h"
 #include "proto/msg_apiversions.h"
+#include "proto/msg_produce.h"
 
 /* ---- a value generator walking the description ---- */
 
@@ -107,6 +109,28 @@ static int count_cb(void *ud, const kw_ann *a)
     return 0;
 }
 
+/* Every byte of a body is shown exactly once, in order; ENTER and LEAVE balance. */
+typedef struct cover { size_t next; int bal, in_rec, bad; } cover;
+static int cover_cb(void *ud, const kw_ann *a)
+{
+    cover *c = ud;
+    if (c->in_rec >= 0) { /* inside record batches: the batch annotator's own offsets */
+        if (a->kind == KW_ANN_LEAVE && a->depth == c->in_rec) { c->in_rec = -1; c->bal--; c->next = a->off; }
+        return 0;
+    }
+    if ((a->kind == KW_ANN_FIELD || a->kind == KW_ANN_ENTER) && a->len) {
+        if (a->off != c->next) c->bad++;
+        c->next = a->off + a->len;
+    }
+    if (a->kind == KW_ANN_ENTER) {
+        c->bal++;
+        if (!strcmp(a->type, "records") || !strcmp(a->type, "compact_records")) c->in_rec = a->depth;
+    }
+    if (a->kind == KW_ANN_LEAVE) c->bal--;
+    if (a->kind == KW_ANN_ERROR) c->bad++;
+    return 0;
+}
+
 static void roundtrip_one(int key, int16_t v, int dir, uint64_t seed)
 {
     const kw_struct *s = kw__api_desc(key, dir);
@@ -135,6 +159,11 @@ static void roundtrip_one(int key, int16_t v, int dir, uint64_t seed)
     assert_int_equal(kw_msg_annotate(key, v, dir, b.data, b.len, 0, count_cb, n), 0);
     assert_int_equal(n[1], 0);
     assert_true(n[0] > 0 || b.len == 0);
+    cover cv = {0, 0, -1, 0};
+    assert_int_equal(kw_msg_annotate(key, v, dir, b.data, b.len, 0, cover_cb, &cv), 0);
+    assert_int_equal(cv.bad, 0);
+    assert_int_equal(cv.bal, 0);
+    assert_int_equal(cv.next, b.len);
 
     /* every strict prefix fails, with an error reported by decode and annotate */
     for (size_t cut = 0; cut < b.len; cut++) {
@@ -371,6 +400,44 @@ static void test_annotation_text_is_bounded(void **st)
     }
 }
 
+typedef struct seen { int records_depth, base_offset_depth, values, leaves; } seen;
+static int seen_cb(void *ud, const kw_ann *a)
+{
+    seen *s = ud;
+    if (a->kind == KW_ANN_ENTER && !strcmp(a->name, "records") && !strcmp(a->type, "compact_records"))
+        s->records_depth = a->depth;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "baseOffset")) s->base_offset_depth = a->depth;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "value")) s->values++;
+    if (a->kind == KW_ANN_LEAVE) s->leaves++;
+    return 0;
+}
+
+/* A RECORDS field continues into the record batch annotation. */
+static void test_records_field_annotated_into_batches(void **st)
+{
+    (void)st;
+    kw_buf recs; kw_buf_init(&recs);
+    kw_batch_writer w; kw_batch_opts o; kw_batch_opts_default(&o);
+    assert_int_equal(kw_batch_begin(&w, &recs, &o), 0);
+    kw_record r; memset(&r, 0, sizeof r);
+    r.key_len = -1; r.value = (const uint8_t *)"hello"; r.value_len = 5; r.timestamp = 1000;
+    assert_int_equal(kw_batch_append(&w, &r), 0);
+    assert_int_equal(kw_batch_append(&w, &r), 0);
+    assert_int_equal(kw_batch_seal(&w), 0);
+    kw_batch_writer_free(&w);
+    kw_produce_partition p = {0, kw_b(recs.data, recs.len)};
+    kw_produce_topic t = {kw_s("t"), &p, 1};
+    kw_produce_req q = {KW_STR_NULL, 1, 1000, &t, 1};
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_Produce, 9, KW_REQ, &q, &b), 0);
+    seen s = {-1, -1, 0, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_Produce, 9, KW_REQ, b.data, b.len, 0, seen_cb, &s), 0);
+    assert_int_equal(s.records_depth, 4); /* topic_data > [0] > partition_data > [0] > records */
+    assert_true(s.base_offset_depth > s.records_depth);
+    assert_int_equal(s.values, 2);
+    kw_buf_free(&b); kw_buf_free(&recs);
+}
+
 static void test_api_table(void **st)
 {
     (void)st;
@@ -406,6 +473,14 @@ static void test_arena(void **st)
     assert_non_null(big);
     big[99999] = 1;
     assert_null(kw_arena_alloc(&a, SIZE_MAX / 2));
+    size_t total = a.total;
+    kw_arena_reset(&a);
+    assert_int_equal(a.total, total);
+    assert_int_equal(a.left, total); /* one chunk holding what the chunks held */
+    uint8_t *again = kw_arena_alloc(&a, 100000);
+    assert_non_null(again);
+    assert_int_equal(again[99999], 0); /* zeroed again */
+    assert_int_equal(a.total, total);
     kw_arena_free(&a);
     assert_int_equal(a.total, 0);
 }
@@ -420,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_request_frame_and_header),
         cmocka_unit_test(test_response_frame),
         cmocka_unit_test(test_annotation_text_is_bounded),
+        cmocka_unit_test(test_records_field_annotated_into_batches),
         cmocka_unit_test(test_api_table),
         cmocka_unit_test(test_arena),
     };
