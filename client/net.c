@@ -208,6 +208,7 @@ int kw_net_find(const kw_net *n, int32_t node_id)
 int kw_net_count(const kw_net *n) { return n->n; }
 kw_conn *kw_net_conn(kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].conn : NULL; }
 const char *kw_net_name(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].name : "?"; }
+int kw_net_fd(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].fd : -1; }
 int32_t kw_net_node_id(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].node_id : -1; }
 
 const char *kw_net_last_error(const kw_net *n, int idx)

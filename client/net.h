@@ -54,6 +54,8 @@ kw_conn *kw_net_conn(kw_net *n, int idx);
 /* "host:port" of a broker. */
 const char *kw_net_name(const kw_net *n, int idx);
 int32_t kw_net_node_id(const kw_net *n, int idx);
+/* The broker's socket, or -1 (for inspection: socket options, peer address). */
+int kw_net_fd(const kw_net *n, int idx);
 
 /* Async: queue a request on a broker (kw_conn_submit with the current time). */
 int kw_net_submit(kw_net *n, int idx, const kw_conn_req *req);
