@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/proto.h"
+
 #define READ_CHUNK 65536
 #define READS_PER_ROUND 16
 
@@ -524,4 +526,29 @@ int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
         if (e < 0) return e;
     }
     return 0;
+}
+
+void kw_net_stats_print(const kw_net *n, FILE *out)
+{
+    for (int i = 0; i < n->n; i++) {
+        const kw_conn_stats *s = kw_conn_stats_get(n->b[i].conn);
+        if (!s->napis && !s->connect_failures) continue;
+        fprintf(out, "%s: %llu connect(s), %llu failed, %llu drop(s), %llu timeout(s), %llu bytes out, %llu in, "
+                     "pipeline depth max %d\n",
+                n->b[i].name, (unsigned long long)s->connects, (unsigned long long)s->connect_failures,
+                (unsigned long long)s->disconnects, (unsigned long long)s->timeouts, (unsigned long long)s->bytes_out,
+                (unsigned long long)s->bytes_in, s->inflight_max);
+        for (size_t k = 0; k < s->napis; k++) {
+            const kw_api_stats *a = &s->apis[k];
+            const char *name = kw_api_name(a->api_key);
+            fprintf(out, "  %s v%d: %llu request(s), %llu error(s), %llu bytes out, %llu in",
+                    name ? name : "?", a->version, (unsigned long long)a->requests, (unsigned long long)a->errors,
+                    (unsigned long long)a->bytes_out, (unsigned long long)a->bytes_in);
+            if (a->rtt_max_us > 0 || a->rtt_min_us == 0)
+                fprintf(out, ", rtt us min %lld p50 <=%lld p99 <=%lld max %lld", (long long)a->rtt_min_us,
+                        (long long)kw_api_stats_quantile(a, 0.5), (long long)kw_api_stats_quantile(a, 0.99),
+                        (long long)a->rtt_max_us);
+            fputc('\n', out);
+        }
+    }
 }

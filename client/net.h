@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "client/config.h"
 #include "client/conn.h"
@@ -87,6 +88,10 @@ extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const stru
 /* Connect broker idx and wait until its versions are negotiated (READY): 0, or
  * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
+
+/* Per broker and per (API, version): requests, errors, bytes out/in, RTT min / p50 /
+ * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
+void kw_net_stats_print(const kw_net *n, FILE *out);
 
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);
