@@ -84,4 +84,42 @@ int kw_response_frame_annotate(int api_key, int16_t version, const uint8_t *fram
 /* Decode the request header at the start of a request frame's payload (after the size). */
 int kw_req_header_decode(const uint8_t *p, size_t len, kw_req_header *h, size_t *hdr_len);
 
+/* ---- typed messages (structs in proto/msg_<api>.h, arena and error detail in proto/desc.h) ---- */
+typedef struct kw_arena kw_arena;
+typedef struct kw_proto_err kw_proto_err;
+
+/*
+ * Decode a message body into its struct (e.g. kw_metadata_resp for Metadata, KW_RESP).
+ * Arrays go into the arena; strings, bytes and records are slices into body, so body
+ * and the arena must outlive the struct. Returns 0, KW_ERR_UNSUPPORTED for an unknown
+ * (api, version), or KW_ERR_TRUNCATED / KW_ERR_CORRUPT / KW_ERR_VARINT / KW_ERR_NOMEM
+ * with err (may be NULL) saying at which field and offset. Trailing bytes are corrupt.
+ */
+int kw_msg_decode(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, void *out,
+                  kw_arena *a, kw_proto_err *err);
+/* Append the body's encoding to out. 0, KW_ERR_UNSUPPORTED, KW_ERR_INVALID_ARG (a null
+ * where the version does not allow one), KW_ERR_TOO_LARGE or KW_ERR_NOMEM; out is
+ * unchanged on error. */
+int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf *out);
+/* Exact size kw_msg_encode would append (0 for an unknown api/version). */
+size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg);
+/* Fill a message struct with its defaults (nulls, -1 epochs, empty arrays): start here. */
+void kw_msg_defaults(int api_key, int dir, void *msg);
+
+/*
+ * Append a whole request frame: int32 size, request header (v1 or v2 as the version
+ * requires; client_id NULL = null) and the body encoded from req.
+ */
+int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
+                      const char *client_id, const void *req);
+/* Append a whole response frame: size, response header, body (brokers, tests, fuzzers). */
+int kw_response_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const void *resp);
+/*
+ * Read the response header at the start of a frame's payload (after the size) for a
+ * request sent as (api, version): correlation id and header length (tagged fields of
+ * header v1 skipped). 0, KW_ERR_TRUNCATED or KW_ERR_CORRUPT.
+ */
+int kw_resp_header_decode(int api_key, int16_t version, const uint8_t *p, size_t len,
+                          int32_t *correlation_id, size_t *hdr_len);
+
 #endif

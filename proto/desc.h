@@ -1,0 +1,184 @@
+/*
+ * proto/desc.h — kwire's compact description of Kafka API messages, and the engine
+ * that walks it: decode (bytes -> C struct), encode (C struct -> bytes), size (exact
+ * encoded size) and annotate (bytes -> codec/annot.h callbacks, no struct needed).
+ *
+ * ---- The description format ----
+ *
+ * A message body is a kw_struct: a C struct type (its sizeof) and a table of kw_field,
+ * in wire order. Every field says
+ *   name      the Kafka grammar's name ("throttle_time_ms"): it is the C member name too
+ *   type      KW_T_* below
+ *   vmin,vmax the versions it exists in (vmax = KW_VMAX for "and later")
+ *   null_from the first version in which it is nullable (KW_NEVER: never)
+ *   tag       -1, or its tag number: a tagged field lives in the struct's tagged-field
+ *             section, only in flexible versions within [vmin, vmax]
+ *   def       its default (integers; also used for tagged fields, see below)
+ *   off, off_n  offsetof its C member, and of the element count member for arrays
+ *   sub       the element/inner kw_struct for KW_T_ARRAY of structs and KW_T_STRUCT
+ *   elem      the element type for arrays of primitives (sub == NULL)
+ *   flags     KW_FL_CLASSIC: never compact (request header client_id);
+ *             KW_FL_COMPACT: always compact, even in a non-flexible version
+ * Whether a STRING/BYTES/RECORDS/ARRAY is compact is not written per field: it follows
+ * the API's first flexible version (kw_api_flexible), unless a flag fixes it. So one
+ * STRING field covers STRING, NULLABLE_STRING, COMPACT_STRING and
+ * COMPACT_NULLABLE_STRING over an API's versions, as in Kafka's own JSON schemas.
+ *
+ * Tagged fields are listed after the ordinary fields of their struct, in ascending tag
+ * order (the order they are written in). The encoder writes a tagged field only when
+ * its value differs from the default: integers != def, strings/bytes non-null, arrays
+ * non-empty, UUID non-zero, structs when any of their fields differs. Unknown tags are
+ * skipped on decode (and shown by annotate with their tag, size and raw bytes).
+ *
+ * Tables are written with the macros below, one per field kind, e.g.
+ *
+ *   static const kw_field metadata_broker_f[] = {
+ *       KW_F(kw_metadata_broker, node_id, KW_T_INT32, 0, KW_VMAX),
+ *       KW_F(kw_metadata_broker, host, KW_T_STRING, 0, KW_VMAX),
+ *       KW_F(kw_metadata_broker, port, KW_T_INT32, 0, KW_VMAX),
+ *       KW_FN(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1),   nullable from v1
+ *   };
+ *   KW_STRUCT_DESC(kw_metadata_broker, metadata_broker_f);  -> const kw_struct kw_metadata_broker_desc
+ *
+ * ---- The C structs ----
+ *   BOOLEAN uint8_t, INT8 int8_t, INT16 int16_t, INT32 int32_t, INT64 int64_t,
+ *   UINT16 uint16_t, UINT32 uint32_t, FLOAT64 double, UUID kw_uuid, VARINT int32_t,
+ *   VARLONG int64_t, UNSIGNED_VARINT uint32_t, STRING kw_str, BYTES and RECORDS kw_bytes
+ *   (slices: pointer + length, length -1 = null; decoded slices point into the input),
+ *   STRUCT an embedded struct, ARRAY a pointer `x` and an int32_t count `n_x`
+ *   (n_x == -1: null array). Array elements are the element's C type.
+ * Decode fills every member: fields absent from the version (or tagged and not sent)
+ * get their default (integers def, strings/bytes null, arrays empty, structs their own
+ * defaults). Arrays are allocated from a kw_arena, one bump allocator per message.
+ *
+ * ---- Registration ----
+ * Each API's msg_<api>.c defines `const kw_struct kw__<Name>_req, kw__<Name>_resp`
+ * (Name as in KW_API_MAP); proto/api.c lists the described APIs in KW__DESCRIBED.
+ */
+#ifndef KW_PROTO_DESC_H
+#define KW_PROTO_DESC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "codec/annot.h"
+#include "codec/buf.h"
+#include "proto/proto.h"
+
+enum kw_type {
+    KW_T_BOOL, KW_T_INT8, KW_T_INT16, KW_T_INT32, KW_T_INT64, KW_T_UINT16, KW_T_UINT32,
+    KW_T_FLOAT64, KW_T_UUID, KW_T_VARINT, KW_T_VARLONG, KW_T_UVARINT,
+    KW_T_STRING, KW_T_BYTES, KW_T_RECORDS, KW_T_ARRAY, KW_T_STRUCT
+};
+
+#define KW_VMAX INT16_MAX  /* "and every later version" */
+#define KW_NEVER INT16_MAX /* null_from: never nullable */
+#define KW_FL_CLASSIC 1
+#define KW_FL_COMPACT 2
+
+typedef struct kw_str { const char *p; int32_t len; } kw_str;       /* len -1: null */
+typedef struct kw_bytes { const uint8_t *p; int32_t len; } kw_bytes; /* len -1: null */
+typedef struct kw_uuid { uint8_t b[16]; } kw_uuid;
+
+/* Slice helpers for filling request structs. */
+static inline kw_str kw_s(const char *s) { kw_str r = {s, s ? (int32_t)strlen(s) : -1}; return r; }
+static inline kw_bytes kw_b(const void *p, size_t n) { kw_bytes r = {(const uint8_t *)p, (int32_t)n}; return r; }
+#define KW_STR_NULL ((kw_str){NULL, -1})
+#define KW_BYTES_NULL ((kw_bytes){NULL, -1})
+
+struct kw_struct;
+typedef struct kw_field {
+    const char *name;
+    uint8_t type, elem, flags;
+    int16_t vmin, vmax, null_from, tag;
+    int64_t def;
+    uint32_t off, off_n;
+    const struct kw_struct *sub;
+} kw_field;
+
+typedef struct kw_struct {
+    const char *name;
+    size_t size;           /* sizeof the C struct */
+    const kw_field *fields;
+    uint16_t nfields;
+} kw_struct;
+
+#define KW__FLD(nm, T, E, FL, lo, hi, nf, tg, df, o, on, sb) \
+    { nm, (uint8_t)(T), (uint8_t)(E), (uint8_t)(FL), (int16_t)(lo), (int16_t)(hi), (int16_t)(nf), (int16_t)(tg), \
+      (int64_t)(df), (uint32_t)(o), (uint32_t)(on), sb }
+
+/* Plain field; with a default; nullable from version nf; with flags. */
+#define KW_F(S, m, T, lo, hi) KW__FLD(#m, T, 0, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), 0, NULL)
+#define KW_FD(S, m, T, lo, hi, df) KW__FLD(#m, T, 0, 0, lo, hi, KW_NEVER, -1, df, offsetof(S, m), 0, NULL)
+#define KW_FN(S, m, T, lo, hi, nf) KW__FLD(#m, T, 0, 0, lo, hi, nf, -1, 0, offsetof(S, m), 0, NULL)
+#define KW_FX(S, m, T, lo, hi, nf, fl) KW__FLD(#m, T, 0, fl, lo, hi, nf, -1, 0, offsetof(S, m), 0, NULL)
+/* Array of structs (member m, count n_m, element description SubDesc); nullable variant. */
+#define KW_A(S, m, SubDesc, lo, hi) \
+    KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
+#define KW_AN(S, m, SubDesc, lo, hi, nf) \
+    KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, nf, -1, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
+/* Array of primitives of type E. */
+#define KW_AP(S, m, E, lo, hi) \
+    KW__FLD(#m, KW_T_ARRAY, E, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), offsetof(S, n_##m), NULL)
+/* Embedded struct. */
+#define KW_S(S, m, SubDesc, lo, hi) \
+    KW__FLD(#m, KW_T_STRUCT, 0, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), 0, &(SubDesc))
+/* Tagged fields: primitive (nullable from nf, default df), array of structs, struct. */
+#define KW_TF(S, m, T, lo, hi, tg, df, nf) KW__FLD(#m, T, 0, 0, lo, hi, nf, tg, df, offsetof(S, m), 0, NULL)
+#define KW_TA(S, m, SubDesc, lo, hi, tg) \
+    KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, KW_NEVER, tg, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
+#define KW_TS(S, m, SubDesc, lo, hi, tg) \
+    KW__FLD(#m, KW_T_STRUCT, 0, 0, lo, hi, KW_NEVER, tg, 0, offsetof(S, m), 0, &(SubDesc))
+
+#define KW_STRUCT_DESC(S, tbl) KW_MSG_DESC(S##_desc, S, tbl)
+/* A description named var for struct type S with field table tbl. */
+#define KW_MSG_DESC(var, S, tbl) \
+    const kw_struct var = {#S, sizeof(S), tbl, (uint16_t)(sizeof(tbl) / sizeof((tbl)[0]))}
+
+/* ---- arena: one bump allocator per decoded message, freed at once ---- */
+typedef struct kw__chunk kw__chunk;
+typedef struct kw_arena {
+    kw__chunk *head;
+    uint8_t *p;   /* next free byte in head */
+    size_t left;  /* bytes free in head */
+    size_t total; /* bytes allocated from malloc, for tests */
+} kw_arena;
+
+void kw_arena_init(kw_arena *a);
+/* n bytes, 16-aligned, zeroed; NULL when out of memory. */
+void *kw_arena_alloc(kw_arena *a, size_t n);
+void kw_arena_free(kw_arena *a);
+
+/* Where and why a decode failed: code, offset within the body, field path. */
+typedef struct kw_proto_err {
+    int code;        /* KW_ERR_TRUNCATED, KW_ERR_CORRUPT, KW_ERR_VARINT, ... */
+    size_t off;
+    char path[160];  /* "topics[0].partitions[2].records" */
+} kw_proto_err;
+
+/* ---- the engine over a description (flexible: use compact forms and tagged fields) ---- */
+int kw_desc_decode(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
+                   void *out, kw_arena *a, kw_proto_err *err);
+int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out);
+size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in);
+/* base: offset added to reported offsets (the body's offset within a frame). */
+int kw_desc_annotate(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
+                     size_t base, int depth, kw_ann_cb cb, void *ud);
+/* Set every member of a struct to its default for this version (see above). */
+void kw_desc_defaults(const kw_struct *s, void *out);
+
+/* "int32", "compact_nullable_string", ... as the annotation reports it. */
+const char *kw_type_name(int type, int compact, int nullable);
+/* sizeof the C type holding one value of a primitive type. */
+size_t kw_type_csize(int type);
+
+/* The description of (api, dir): NULL when kwire has none. */
+const kw_struct *kw__api_desc(int api_key, int dir);
+/* Decode a struct at the start of p, leaving any bytes after it (*used: bytes read). */
+int kw__desc_decode_prefix(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
+                           void *out, kw_arena *a, kw_proto_err *err, size_t *used);
+/* kw_msg_annotate with offsets reported relative to base (a body inside a frame). */
+int kw__msg_annotate_at(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, size_t base,
+                        int depth, kw_ann_cb cb, void *ud);
+
+#endif
