@@ -224,11 +224,11 @@ static int f_crc(ann_ctx *a, const uint8_t *p, uint32_t stored, uint32_t compute
 }
 
 /* Decompress a compressed records region and annotate it in its own region. */
-static int ann_compressed(ann_ctx *a, const uint8_t *p, size_t len, int codec, int depth,
+static int ann_compressed(ann_ctx *a, const char *name, const uint8_t *p, size_t len, int codec, int depth,
                           int (*inner)(ann_ctx *, const uint8_t *, size_t, int32_t, int), int32_t count)
 {
     snprintf(a->val, sizeof a->val, "%s-compressed, %zu bytes", codec_text(codec), len);
-    EMIT(a, KW_ANN_FIELD, "records", "compressed", p, len, a->val, depth);
+    EMIT(a, KW_ANN_FIELD, name, "compressed", p, len, a->val, depth);
     kw_buf d;
     kw_buf_init(&d);
     int rc = kw_decompress(codec, p, len, &d, KW_DECOMPRESS_MAX_DEFAULT);
@@ -237,9 +237,9 @@ static int ann_compressed(ann_ctx *a, const uint8_t *p, size_t len, int codec, i
     const uint8_t *dp = d.data ? d.data : p; /* an empty output may have no buffer */
     snprintf(a->val, sizeof a->val, "decompressed %s, %zu bytes", codec_text(codec), d.len);
     a->base = dp;
-    rc = emit(a, KW_ANN_REGION, "records", "decompressed", dp, d.len, a->val, depth);
+    rc = emit(a, KW_ANN_REGION, name, "decompressed", dp, d.len, a->val, depth);
     if (!rc) rc = inner(a, dp, d.len, count, depth);
-    if (!rc) rc = emit(a, KW_ANN_END_REGION, "records", "decompressed", NULL, 0, NULL, depth);
+    if (!rc) rc = emit(a, KW_ANN_END_REGION, name, "decompressed", NULL, 0, NULL, depth);
     a->base = saved;
     kw_buf_free(&d);
     return rc;
@@ -279,7 +279,7 @@ static int ann_batch(ann_ctx *a, const uint8_t *p, size_t total, int depth)
     size_t rlen = total - KW_BATCH_HEADER_SIZE;
     if (codec > KW_CODEC_ZSTD) return ann_error(a, recs, d, KW_ERR_UNSUPPORTED, "unknown compression codec");
     if (codec == KW_CODEC_NONE || rlen == 0) return ann_records(a, recs, rlen, count, d);
-    return ann_compressed(a, recs, rlen, codec, d, ann_records, count);
+    return ann_compressed(a, "records", recs, rlen, codec, d, ann_records, count);
 }
 
 static int ann_set(ann_ctx *a, const uint8_t *p, size_t len, int32_t nested, int depth);
@@ -334,7 +334,7 @@ static int ann_legacy(ann_ctx *a, const uint8_t *p, size_t total, int nested, in
     if (codec != KW_CODEC_NONE && vl >= 0 && !nested) {
         if (codec > KW_CODEC_LZ4)
             return ann_error(a, p + o, d, KW_ERR_UNSUPPORTED, "codec not allowed in a legacy message");
-        return ann_compressed(a, p + o, (size_t)vl, codec, d, ann_inner_set, 0);
+        return ann_compressed(a, "value", p + o, (size_t)vl, codec, d, ann_inner_set, 0);
     }
     render_bytes(a->val, sizeof a->val, vl >= 0 ? p + o : NULL, vl);
     return emit(a, KW_ANN_FIELD, "value", "bytes", p + o, vl > 0 ? (size_t)vl : 0, a->val, d);

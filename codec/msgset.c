@@ -25,7 +25,8 @@
 
 /*
  * Parse the message at p (left bytes available). Returns its total size (> 0), or
- * KW_ERR_INCOMPLETE (partial), KW_ERR_CORRUPT, KW_ERR_UNSUPPORTED (magic 2 or more),
+ * KW_ERR_INCOMPLETE (partial), KW_ERR_CORRUPT (incl. magic > 2 or negative),
+ * KW_ERR_UNSUPPORTED (magic 2: a record batch, read with kw_batch_next),
  * KW_ERR_CRC (m filled, CRC checked only when check_crc).
  */
 static long parse_msg(const uint8_t *p, size_t left, kw_legacy_msg *m, int check_crc)
@@ -33,7 +34,8 @@ static long parse_msg(const uint8_t *p, size_t left, kw_legacy_msg *m, int check
     memset(m, 0, sizeof *m);
     if (left < MSG_OVERHEAD) return KW_ERR_INCOMPLETE;
     int32_t size = (int32_t)kw_ld32(p + 8);
-    if (left >= 17 && p[16] > 1) return KW_ERR_UNSUPPORTED;
+    if (left >= 17 && p[16] == 2) return KW_ERR_UNSUPPORTED;
+    if (left >= 17 && p[16] > 2) return KW_ERR_CORRUPT;
     if (size < MSG_MIN_V0) return KW_ERR_CORRUPT;
     if ((size_t)size > left - MSG_OVERHEAD) return KW_ERR_INCOMPLETE;
     m->offset = (int64_t)kw_ld64(p);

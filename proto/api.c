@@ -33,10 +33,10 @@ static int16_t first_flexible(int api_key)
  * `const kw_struct kw__<Name>_req, kw__<Name>_resp`. Adding an API = one line here.
  */
 #define KW__DESCRIBED(X) \
-    X(ApiVersions)
-
-
-
+    X(ApiVersions)       \
+    X(Metadata)          \
+    X(Produce)           \
+    X(Fetch)
 
 #define KW__DESC_DECL(N) extern const kw_struct kw__##N##_req, kw__##N##_resp;
 KW__DESCRIBED(KW__DESC_DECL)
