@@ -200,6 +200,30 @@ static void field_path(const kw_printer *p, const char *name, char *dst)
     path_append(dst, p->path_len, name);
 }
 
+/*
+ * Path for an ERROR. Some walkers name the failing field by its path from their own
+ * root ("topic_data[0].partition_data[0].records") while the printer's stack already
+ * holds part of it ("body.topic_data[0].partition_data[0]"): join them on the longest
+ * overlap so no component appears twice.
+ */
+static void error_path(const kw_printer *p, const char *name, char *dst)
+{
+    if (!name || (!strchr(name, '.') && !strchr(name, '['))) { field_path(p, name, dst); return; }
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < p->path_len; i++) {
+        if (i && p->path[i - 1] != '.' && p->path[i] != '[') continue; /* component starts only */
+        size_t tail = p->path_len - i;
+        if (tail > nl || memcmp(p->path + i, name, tail)) continue;
+        if (name[tail] && name[tail] != '.' && name[tail] != '[') continue;
+        size_t keep = i && p->path[i - 1] == '.' ? i - 1 : i;
+        memcpy(dst, p->path, keep);
+        dst[keep] = 0;
+        path_append(dst, keep, name);
+        return;
+    }
+    field_path(p, name, dst);
+}
+
 static void push(kw_printer *p, const char *name)
 {
     if (p->depth < KW_PRINT_MAX_DEPTH) {
@@ -267,6 +291,13 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
     puts_(b, "\n");
 }
 
+/* An ENTER shows its bytes only when they are a length prefix (at most 5 bytes: int32
+ * or unsigned varint); walkers that report a struct's whole extent are not repeated. */
+static size_t enter_prefix(const kw_ann *a)
+{
+    return a->bytes && a->len <= 5 ? a->len : 0;
+}
+
 static void text_field(kw_printer *p, const kw_ann *a)
 {
     kw_buf *b = p->out;
@@ -300,8 +331,7 @@ static void text_ann(kw_printer *p, const kw_ann *a)
         text_field(p, a);
         break;
     case KW_ANN_ENTER:
-        printf_(b, "%08zx  ", a->off);
-        spaces(b, HEX_COL);
+        hex_line(b, a->off, a->bytes, enter_prefix(a), 1);
         right_side(p, a->name, a->type, a->value);
         push(p, a->name);
         break;
@@ -311,9 +341,13 @@ static void text_ann(kw_printer *p, const kw_ann *a)
     case KW_ANN_REGION:
         spaces(b, 10);
         printf_(b, "---- region %d: ", p->region);
-        if (a->value) text_str(b, a->value, strlen(a->value));
-        else if (a->name) text_str(b, a->name, strlen(a->name));
-        printf_(b, " (%zu bytes) ----\n", a->len);
+        if (a->value) {
+            text_str(b, a->value, strlen(a->value));
+        } else {
+            if (a->name) text_str(b, a->name, strlen(a->name));
+            printf_(b, " (%zu bytes)", a->len);
+        }
+        puts_(b, " ----\n");
         break;
     case KW_ANN_END_REGION:
         spaces(b, 10);
@@ -395,9 +429,10 @@ static void json_ann(kw_printer *p, const kw_ann *a)
         if (a->name) { puts_(b, ", \"name\": "); json_cstr(b, a->name); }
         if (a->type) { puts_(b, ", \"type\": "); json_cstr(b, a->type); }
         printf_(b, ", \"region\": %d, \"offset\": %zu", p->region, a->off);
-        if (a->kind == KW_ANN_FIELD) {
-            printf_(b, ", \"length\": %zu, ", a->bytes ? a->len : 0);
-            json_hex(p, a->bytes, a->bytes ? a->len : 0);
+        if (a->kind == KW_ANN_FIELD || (a->kind == KW_ANN_ENTER && enter_prefix(a))) {
+            size_t n = a->kind == KW_ANN_FIELD ? (a->bytes ? a->len : 0) : enter_prefix(a);
+            printf_(b, ", \"length\": %zu, ", n);
+            json_hex(p, a->bytes, n);
         }
         if (a->value) { puts_(b, ", \"value\": "); json_cstr(b, a->value); }
         break;
@@ -426,9 +461,14 @@ static void json_ann(kw_printer *p, const kw_ann *a)
 
 /* ---- the callback ---- */
 
-int kw_print_cb(void *ud, const kw_ann *a)
+int kw_print_cb(void *ud, const kw_ann *a_in)
 {
     kw_printer *p = ud;
+    kw_ann fixed = *a_in;
+    const kw_ann *a = &fixed;
+    if (p->data && p->region == 0 && a_in->kind != KW_ANN_REGION && a_in->bytes >= p->data &&
+        a_in->bytes <= p->data + p->data_len)
+        fixed.off = (size_t)(a_in->bytes - p->data);
     switch (a->kind) {
     case KW_ANN_FIELD:
         field_path(p, a->name, p->last_path);
@@ -446,7 +486,7 @@ int kw_print_cb(void *ud, const kw_ann *a)
         p->err.set = 1;
         p->err.region = p->region;
         p->err.off = a->off;
-        field_path(p, a->name, p->err.path);
+        error_path(p, a->name, p->err.path);
         snprintf(p->err.msg, sizeof p->err.msg, "%s", a->value ? a->value : "decoding failed");
         break;
     default:
@@ -469,6 +509,8 @@ void kw_printer_frame(kw_printer *p, const kw_print_frame *f)
     kw_buf *b = p->out;
     char ts[64];
     reset_walk(p);
+    p->data = f->data;
+    p->data_len = f->data ? f->data_len : 0;
     if (f->ts_usec >= 0) kw_print_time(ts, sizeof ts, f->ts_usec);
     if (p->o.fmt == KW_PRINT_JSON) {
         json_item_sep(p);
@@ -492,15 +534,16 @@ void kw_printer_frame(kw_printer *p, const kw_print_frame *f)
     }
     if (p->items++) puts_(b, "\n");
     puts_(b, "==");
-    if (f->ts_usec >= 0) printf_(b, " %s", ts);
-    if (f->stream_id >= 0) printf_(b, "  stream %d", f->stream_id);
-    if (f->stream) { puts_(b, "  "); text_str(b, f->stream, strlen(f->stream)); }
-    if (f->direction) { puts_(b, "  "); text_str(b, f->direction, strlen(f->direction)); }
-    if (f->api_name) { puts_(b, "  "); text_str(b, f->api_name, strlen(f->api_name)); }
-    else if (f->api_key >= 0) printf_(b, "  api %d", f->api_key);
-    if (f->api_version >= 0) printf_(b, " v%d", f->api_version);
-    if (f->correlation_id >= INT32_MIN) printf_(b, "  correlation_id %" PRId64, f->correlation_id);
-    if (f->size >= 0) printf_(b, "  size %" PRId64, f->size);
+    const char *sep = " ";
+    if (f->ts_usec >= 0) { printf_(b, "%s%s", sep, ts); sep = "  "; }
+    if (f->stream_id >= 0) { printf_(b, "%sstream %d", sep, f->stream_id); sep = "  "; }
+    if (f->stream) { puts_(b, sep); text_str(b, f->stream, strlen(f->stream)); sep = "  "; }
+    if (f->direction) { puts_(b, sep); text_str(b, f->direction, strlen(f->direction)); sep = "  "; }
+    if (f->api_name) { puts_(b, sep); text_str(b, f->api_name, strlen(f->api_name)); sep = "  "; }
+    else if (f->api_key >= 0) { printf_(b, "%sapi %d", sep, f->api_key); sep = "  "; }
+    if (f->api_version >= 0) { printf_(b, " v%d", f->api_version); sep = "  "; }
+    if (f->correlation_id >= INT32_MIN) { printf_(b, "%scorrelation_id %" PRId64, sep, f->correlation_id); sep = "  "; }
+    if (f->size >= 0) printf_(b, "%ssize %" PRId64, sep, f->size);
     puts_(b, "\n");
 }
 

@@ -15,9 +15,12 @@
  *     advances by 16; fields longer than 64 bytes show their first 32 and last 16
  *     bytes with "... (N bytes)" for the N bytes in between;
  *   - ENTER prints the struct/array/element name (and its type and value if the walker
- *     gave them) without hex; LEAVE prints nothing, the indentation closes;
+ *     gave them); its hex only when its bytes are a length prefix (1-5 bytes: an array
+ *     count, a records size), never a struct's whole extent; LEAVE prints nothing, the
+ *     indentation closes;
  *   - NOTE prints "!! <text>", ERROR prints "!! ERROR at offset 0x.. in <path>: <text>";
- *   - REGION prints "---- region N: <text> ----" and offsets restart at 0 inside it;
+ *   - REGION prints "---- region N: <text> ----" (the walker's value, else its name and
+ *     "(L bytes)") and offsets restart at 0 inside it;
  *     END_REGION prints "---- end of region N ----";
  *   - a frame heading (kw_printer_frame) is a line of its own starting with "==";
  *   - control characters and invalid UTF-8 in names and values are shown as \xNN.
@@ -33,7 +36,8 @@
  *
  *   {"kind":"field", "path":"topics[0].name", "name":"name", "type":"compact_string",
  *    "region":0, "offset":34, "length":4, "hex":"03666f6f", "value":"foo"}
- *   {"kind":"enter", "path":..., "name":..., "type":..., "region":..., "offset":..., "value":...}
+ *   {"kind":"enter", "path":..., "name":..., "type":..., "region":..., "offset":...,
+ *    ["length":..., "hex":... for a length prefix, as in text], "value":...}
  *   {"kind":"leave", "path":...}
  *   {"kind":"region", "region":1, "value":"decompressed records ..."}
  *   {"kind":"end_region", "region":1}
@@ -78,6 +82,11 @@ typedef struct kw_print_frame {
     int api_version;        /* < 0 unknown */
     int64_t correlation_id; /* < INT32_MIN unknown */
     int64_t size;           /* frame bytes, < 0 unknown */
+    /* Optional: the bytes being annotated. When set, offsets outside regions are
+     * computed from each field's bytes pointer (bytes - data), so walkers that report
+     * offsets relative to a nested slice (a records field) still line up. */
+    const uint8_t *data;
+    size_t data_len;
 } kw_print_frame;
 
 /* An initialiser with every member "unknown". */
@@ -109,6 +118,8 @@ typedef struct kw_printer {
     /* json */
     int doc_open, frame_open, items, fields;
     int errors, notes;
+    const uint8_t *data;  /* see kw_print_frame.data */
+    size_t data_len;
     kw_print_error err;
 } kw_printer;
 

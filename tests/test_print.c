@@ -79,7 +79,7 @@ static void test_text_exact(void **st)
         "00000014  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f      crc                      uint32         0x1234\n"
         "00000024  10 11 12 13\n"
         "!! CRC MISMATCH (expected 0x1)\n"
-        "          ---- region 1: decompressed gzip (30 bytes) ----\n"
+        "          ---- region 1: decompressed gzip ----\n"
         "00000000  00                                                   length                   varint         0\n"
         "          ---- end of region 1 ----\n"
         "!! ERROR at offset 0x2c in topic_data.partitions: truncated\n"
@@ -106,7 +106,7 @@ static void test_text_paths_exact(void **st)
         "00000014  00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f  topic_data[0].crc            uint32         0x1234\n"
         "00000024  10 11 12 13\n"
         "!! CRC MISMATCH (expected 0x1)\n"
-        "          ---- region 1: decompressed gzip (30 bytes) ----\n"
+        "          ---- region 1: decompressed gzip ----\n"
         "00000000  00                                               topic_data[0].length         varint         0\n"
         "          ---- end of region 1 ----\n"
         "!! ERROR at offset 0x2c in topic_data.partitions: truncated\n"
@@ -228,6 +228,27 @@ static void test_deep_nesting(void **st)
     kw_buf_free(&b);
 }
 
+/* An ERROR named by a path that overlaps the printer's own stack is joined, not doubled. */
+static void test_error_path_overlap(void **st)
+{
+    (void)st;
+    kw_buf b; kw_buf_init(&b);
+    kw_printer p; kw_printer_init(&p, &b, NULL);
+    const char *names[] = {"body", "topic_data", "[0]"};
+    for (int i = 0; i < 3; i++) {
+        kw_ann e = {KW_ANN_ENTER, names[i], NULL, NULL, 0, 0, NULL, i};
+        kw_print_cb(&p, &e);
+    }
+    kw_ann err = {KW_ANN_ERROR, "topic_data[0].records", "error", NULL, 38, 0, "truncated", 3};
+    kw_print_cb(&p, &err);
+    assert_string_equal(p.err.path, "body.topic_data[0].records");
+    kw_ann err2 = {KW_ANN_ERROR, "partitions[1].index", "error", NULL, 40, 0, "truncated", 3};
+    kw_print_cb(&p, &err2);
+    assert_string_equal(p.err.path, "body.topic_data[0].partitions[1].index");
+    assert_int_equal(p.errors, 2);
+    kw_buf_free(&b);
+}
+
 static void test_time_format(void **st)
 {
     (void)st;
@@ -248,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_json_escaping),
         cmocka_unit_test(test_json_empty_and_implicit_frame),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_error_path_overlap),
         cmocka_unit_test(test_time_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
