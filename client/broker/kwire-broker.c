@@ -48,8 +48,15 @@
  * unknown topic do not create it: they fail with UNKNOWN_TOPIC_OR_PARTITION. A Metadata
  * request with a null topic array (or v0 with an empty one) lists the existing topics and
  * creates nothing. CreateTopics is not implemented by the mock, hence the `topic` command.
- * Verified by tests/integ_broker.sh-style runs: `kcat -L -t newtopic` makes a 4-partition
- * topic appear.
+ * The mock advertises Metadata only up to v2, so in practice every Metadata request that
+ * names an unknown topic creates it; tests/integ_broker.sh checks that `kcat -L -t NAME`
+ * makes a 4-partition topic appear.
+ *
+ * Other mock behaviour worth knowing (2.0.2): ApiVersions is supported up to v2 only (a v3
+ * request gets error 35 and the client retries with v0); Produce accepts only magic-2
+ * batches (legacy message sets get UNSUPPORTED_VERSION per partition); a Fetch response
+ * carries at most one stored batch per partition (the one containing the fetch offset,
+ * returned whole); a successful Produce v2+ response reports LogAppendTime 1234.
  */
 #include <errno.h>
 #include <fcntl.h>

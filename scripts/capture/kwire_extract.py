@@ -14,6 +14,11 @@ Subcommands:
                                  Frames are numbered in capture order (time of the packet
                                  that carries a frame's first byte), captures in the order
                                  given. A partial frame at the end of a stream is skipped.
+                                 MANIFEST columns: file, api_key, api_name, version,
+                                 direction (req|resp), correlation_id, length (bytes of
+                                 the file, size prefix included), source (capture name),
+                                 connection (TCP connection index within that capture, in
+                                 order of first packet; correlation ids are per connection).
   records PCAP OUT               write the `records` field of every Produce request in the
                                  capture (all topics/partitions, in order; identical
                                  retransmitted record sets only once) to OUT.
@@ -531,10 +536,11 @@ def cmd_frames(outdir, sources):
             with open(os.path.join(outdir, fname), "wb") as f:
                 f.write(fr["frame"])
             rows.append((fname, fr["key"], api, fr["ver"], fr["dir"], fr["corr"],
-                         len(fr["frame"]), name))
+                         len(fr["frame"]), name, fr["conn"]))
             n += 1
     with open(os.path.join(outdir, "MANIFEST.tsv"), "w") as f:
-        f.write("file\tapi_key\tapi_name\tversion\tdirection\tcorrelation_id\tlength\tsource\n")
+        f.write("file\tapi_key\tapi_name\tversion\tdirection\tcorrelation_id\tlength\tsource\t"
+                "connection\n")
         for row in rows:
             f.write("\t".join(str(x) for x in row) + "\n")
     print("%d frames written to %s" % (n, outdir))
