@@ -45,6 +45,21 @@ void *kw_arena_alloc(kw_arena *a, size_t n)
     return r;
 }
 
+void kw_arena_reset(kw_arena *a)
+{
+    if (!a->head) return;
+    if (a->head->next) { /* several chunks: replace them by one that holds them all */
+        size_t total = a->total;
+        kw_arena_free(a);
+        kw__chunk *c = malloc(KW__HDR + total);
+        if (!c) return;
+        c->next = NULL; c->size = total;
+        a->head = c; a->total = total;
+    }
+    a->p = (uint8_t *)a->head + KW__HDR;
+    a->left = a->head->size;
+}
+
 void kw_arena_free(kw_arena *a)
 {
     kw__chunk *c = a->head;
@@ -253,30 +268,40 @@ static inline void push(rctx *c, const char *name, int32_t idx)
 }
 static inline void pop(rctx *c) { c->np--; }
 
+/* Decimal text of v (buffer of at least 21 bytes). */
+static void fmt_i64(char *out, int64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    if (v < 0) *out++ = '-';
+    while (n) *out++ = tmp[--n];
+    *out = 0;
+}
+
+/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap (>= 32). */
 static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
 {
+    static const char hx[] = "0123456789abcdef";
     if (len < 0) { snprintf(out, cap, "null"); return; }
-    size_t n = 0;
+    size_t n = 0, lim = cap - 10; /* room for one escape, "...", the quote and the NUL */
+    int32_t i = 0;
     if (is_str) {
         out[n++] = '"';
-        for (int32_t i = 0; i < len && n + 6 < cap; i++) {
+        for (; i < len && n < lim; i++) {
             uint8_t ch = p[i];
-            if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') out[n++] = (char)ch;
-            else n += (size_t)snprintf(out + n, cap - n, "\\x%02x", ch);
+            if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') { out[n++] = (char)ch; continue; }
+            out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
         }
-        if (n + 5 >= cap && len > 0) { memcpy(out + n, "...", 3); n += 3; }
-        out[n++] = '"';
-        out[n] = 0;
     } else {
-        static const char hx[] = "0123456789abcdef";
-        n = (size_t)snprintf(out, cap, "%" PRId32 " bytes", len);
-        if (len > 0) out[n++] = ' ';
-        for (int32_t i = 0; i < len && n + 6 < cap; i++) {
-            out[n++] = hx[p[i] >> 4]; out[n++] = hx[p[i] & 15];
-        }
-        if (len > 0 && n + 6 >= cap) { memcpy(out + n, "...", 3); n += 3; }
-        out[n] = 0;
+        int k = snprintf(out, cap, len > 0 ? "%" PRId32 " bytes " : "%" PRId32 " bytes", len);
+        n = k > 0 && (size_t)k < lim ? (size_t)k : lim;
+        for (; i < len && n < lim; i++) { out[n++] = hx[p[i] >> 4]; out[n++] = hx[p[i] & 15]; }
     }
+    if (i < len) { memcpy(out + n, "...", 3); n += 3; }
+    if (is_str) out[n++] = '"';
+    out[n] = 0;
 }
 
 static int r_struct(rctx *c, const kw_struct *s, uint8_t *out);
@@ -287,7 +312,7 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     size_t start = c->r.off;
     int64_t iv = 0;
     int compact = f_compact(f, c->flex);
-    const char *tn = kw_type_name(t, compact, 0);
+    const char *tn = c->cb ? kw_type_name(t, compact, 0) : NULL;
     switch (t) {
     case KW_T_BOOL: iv = kw_rd_i8(&c->r) != 0; break;
     case KW_T_INT8: iv = kw_rd_i8(&c->r); break;
@@ -361,14 +386,30 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     if (c->r.err) { fail_at(c, start, c->r.err); return; }
     if (m) set_int(m, t, iv);
     if (c->cb) {
-        if (t == KW_T_BOOL) snprintf(c->val, sizeof c->val, "%s", iv ? "true" : "false");
-        else snprintf(c->val, sizeof c->val, "%" PRId64, iv);
+        if (t == KW_T_BOOL) memcpy(c->val, iv ? "true" : "false", iv ? 5 : 6);
+        else fmt_i64(c->val, iv);
         emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
     }
 }
 
+/* Decode-only fast path for fixed-width integers: 1 if handled. */
+static inline int r_fast(rctx *c, int t, uint8_t *m)
+{
+    kw_rd *r = &c->r;
+    size_t w = t == KW_T_INT32 ? 4 : t == KW_T_INT16 ? 2 : t == KW_T_INT64 ? 8 : 0;
+    if (!w || c->cb || r->len - r->off < w) return 0;
+    const uint8_t *p = r->p + r->off;
+    r->off += w;
+    if (!m) return 1;
+    if (w == 4) *(int32_t *)m = (int32_t)kw_ld32(p);
+    else if (w == 2) *(int16_t *)m = (int16_t)kw_ld16(p);
+    else *(int64_t *)m = (int64_t)kw_ld64(p);
+    return 1;
+}
+
 static void r_field(rctx *c, const kw_field *f, uint8_t *m)
 {
+    if (r_fast(c, f->type, m)) return;
     push(c, f->name, 0);
     if (f->type == KW_T_STRUCT) {
         if (!emit(c, KW_ANN_ENTER, f->name, "struct", c->r.off, 0, NULL)) {
@@ -386,7 +427,7 @@ static void r_field(rctx *c, const kw_field *f, uint8_t *m)
         size_t esz = f->sub ? f->sub->size : kw_type_csize(f->elem);
         size_t emin = f->sub ? min_size(f->sub, c->v, c->flex) : (wire_fixed(f->elem) ? wire_fixed(f->elem) : 1);
         if (emin == 0) emin = 1;
-        if (n > 0 && (uint64_t)n > kw_rd_left(&c->r) / emin) { fail_at(c, start, KW_ERR_TRUNCATED); goto out; }
+        if (n > 0 && (uint64_t)n * emin > kw_rd_left(&c->r)) { /* n < 2^32, emin small: no overflow */ fail_at(c, start, KW_ERR_TRUNCATED); goto out; }
         uint8_t *arr = NULL;
         if (m && n > 0 && !(arr = kw_arena_alloc(c->a, (size_t)n * esz))) { fail_at(c, start, KW_ERR_NOMEM); goto out; }
         if (m) { *(uint8_t **)m = arr; *(int32_t *)((uint8_t *)m - f->off + f->off_n) = (int32_t)n; }
@@ -413,7 +454,7 @@ static void r_field(rctx *c, const kw_field *f, uint8_t *m)
                     c->depth--;
                     emit(c, KW_ANN_LEAVE, en, "struct", c->r.off, 0, NULL);
                 }
-            } else {
+            } else if (!r_fast(c, f->elem, em)) {
                 r_prim(c, f, f->elem, en, em);
             }
             pop(c);
@@ -432,7 +473,7 @@ static void r_tags(rctx *c, const kw_struct *s, uint8_t *out)
     size_t start = c->r.off;
     uint32_t n = kw_rd_uvarint32(&c->r);
     if (c->r.err) { push(c, "_tagged_fields", 0); fail_at(c, start, c->r.err); pop(c); return; }
-    if (n > kw_rd_left(&c->r) / 2) { push(c, "_tagged_fields", 0); fail_at(c, start, KW_ERR_TRUNCATED); pop(c); return; }
+    if ((uint64_t)n * 2 > kw_rd_left(&c->r)) { push(c, "_tagged_fields", 0); fail_at(c, start, KW_ERR_TRUNCATED); pop(c); return; }
     if (c->cb) {
         snprintf(c->val, sizeof c->val, "%" PRIu32, n);
         if (emit(c, n ? KW_ANN_ENTER : KW_ANN_FIELD, "_tagged_fields", "tagged_fields", start, c->r.off - start, c->val))
@@ -623,7 +664,7 @@ static int non_default(const kw_field *f, const uint8_t *m)
     case KW_T_STRUCT:
         for (unsigned i = 0; i < f->sub->nfields; i++) {
             const kw_field *g = &f->sub->fields[i];
-            if (non_default(g, m - f->off + g->off)) return 1;
+            if (non_default(g, m + g->off)) return 1;
         }
         return 0;
     default: return get_int(m, f->type) != f->def;

@@ -147,6 +147,8 @@ typedef struct kw_arena {
 void kw_arena_init(kw_arena *a);
 /* n bytes, 16-aligned, zeroed; NULL when out of memory. */
 void *kw_arena_alloc(kw_arena *a, size_t n);
+/* Forget every allocation but keep the memory (as one chunk) for the next message. */
+void kw_arena_reset(kw_arena *a);
 void kw_arena_free(kw_arena *a);
 
 /* Where and why a decode failed: code, offset within the body, field path. */

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "proto/desc.h"
+#include "codec/batch.h"
 #include "proto/msg_apiversions.h"
+#include "proto/msg_produce.h"
 
 /* ---- a value generator walking the description ---- */
 
@@ -340,6 +342,75 @@ static void test_response_frame(void **st)
     kw_buf_free(&b);
 }
 
+typedef struct last { char value[400]; int n; } last;
+static int last_cb(void *ud, const kw_ann *a)
+{
+    last *l = ud;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "name")) {
+        snprintf(l->value, sizeof l->value, "%s", a->value);
+        l->n++;
+    }
+    return 0;
+}
+
+/* Long strings full of bytes that need escaping are cut to fit, never overflow. */
+static void test_annotation_text_is_bounded(void **st)
+{
+    (void)st;
+    for (size_t len = 250; len < 330; len += 7) {
+        uint8_t body[4 + 2 + 400];
+        kw_be32(body, 1);
+        kw_be16(body + 4, (uint16_t)len);
+        memset(body + 6, len % 2 ? 0x01 : 'x', len);
+        last l = {{0}, 0};
+        assert_int_equal(kw_msg_annotate(KW_API_Metadata, 0, KW_REQ, body, 6 + len, 0, last_cb, &l), 0);
+        assert_int_equal(l.n, 1);
+        size_t n = strlen(l.value);
+        assert_true(n < 320);
+        if (len % 2 || len > 309) assert_string_equal(l.value + n - 4, "...\"");
+        else assert_int_equal(n, len + 2); /* fits whole, in quotes */
+        assert_memory_equal(l.value, len % 2 ? "\"\\x01\\x01" : "\"xxxxxxxx", 9);
+    }
+}
+
+typedef struct seen { int records_depth, base_offset_depth, values, leaves; } seen;
+static int seen_cb(void *ud, const kw_ann *a)
+{
+    seen *s = ud;
+    if (a->kind == KW_ANN_ENTER && !strcmp(a->name, "records") && !strcmp(a->type, "compact_records"))
+        s->records_depth = a->depth;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "baseOffset")) s->base_offset_depth = a->depth;
+    if (a->kind == KW_ANN_FIELD && !strcmp(a->name, "value")) s->values++;
+    if (a->kind == KW_ANN_LEAVE) s->leaves++;
+    return 0;
+}
+
+/* A RECORDS field continues into the record batch annotation. */
+static void test_records_field_annotated_into_batches(void **st)
+{
+    (void)st;
+    kw_buf recs; kw_buf_init(&recs);
+    kw_batch_writer w; kw_batch_opts o; kw_batch_opts_default(&o);
+    assert_int_equal(kw_batch_begin(&w, &recs, &o), 0);
+    kw_record r; memset(&r, 0, sizeof r);
+    r.key_len = -1; r.value = (const uint8_t *)"hello"; r.value_len = 5; r.timestamp = 1000;
+    assert_int_equal(kw_batch_append(&w, &r), 0);
+    assert_int_equal(kw_batch_append(&w, &r), 0);
+    assert_int_equal(kw_batch_seal(&w), 0);
+    kw_batch_writer_free(&w);
+    kw_produce_partition p = {0, kw_b(recs.data, recs.len)};
+    kw_produce_topic t = {kw_s("t"), &p, 1};
+    kw_produce_req q = {KW_STR_NULL, 1, 1000, &t, 1};
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_Produce, 9, KW_REQ, &q, &b), 0);
+    seen s = {-1, -1, 0, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_Produce, 9, KW_REQ, b.data, b.len, 0, seen_cb, &s), 0);
+    assert_int_equal(s.records_depth, 4); /* topic_data > [0] > partition_data > [0] > records */
+    assert_true(s.base_offset_depth > s.records_depth);
+    assert_int_equal(s.values, 2);
+    kw_buf_free(&b); kw_buf_free(&recs);
+}
+
 static void test_api_table(void **st)
 {
     (void)st;
@@ -375,6 +446,14 @@ static void test_arena(void **st)
     assert_non_null(big);
     big[99999] = 1;
     assert_null(kw_arena_alloc(&a, SIZE_MAX / 2));
+    size_t total = a.total;
+    kw_arena_reset(&a);
+    assert_int_equal(a.total, total);
+    assert_int_equal(a.left, total); /* one chunk holding what the chunks held */
+    uint8_t *again = kw_arena_alloc(&a, 100000);
+    assert_non_null(again);
+    assert_int_equal(again[99999], 0); /* zeroed again */
+    assert_int_equal(a.total, total);
     kw_arena_free(&a);
     assert_int_equal(a.total, 0);
 }
@@ -388,6 +467,8 @@ int main(void)
         cmocka_unit_test(test_encode_rejects_null_where_not_nullable),
         cmocka_unit_test(test_request_frame_and_header),
         cmocka_unit_test(test_response_frame),
+        cmocka_unit_test(test_annotation_text_is_bounded),
+        cmocka_unit_test(test_records_field_annotated_into_batches),
         cmocka_unit_test(test_api_table),
         cmocka_unit_test(test_arena),
     };
