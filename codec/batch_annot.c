@@ -138,6 +138,25 @@ static int f_data(ann_ctx *a, kw_rd *rd, const char *name, int64_t len, int dept
     return emit(a, KW_ANN_FIELD, name, "bytes", p, n, a->val, depth);
 }
 
+/*
+ * Length of the item ahead in rd for an ENTER event, without consuming it: a record
+ * (length varint + that many bytes) or a header (two length-prefixed parts). When the
+ * lengths do not fit, the rest of rd (the walk then stops at the bad field).
+ */
+static size_t peek_len(const kw_rd *rd, int header)
+{
+    kw_rd t = *rd;
+    int32_t l = kw_rd_varint(&t);
+    if (t.err || l < -1 || (l > 0 && (size_t)l > kw_rd_left(&t))) return kw_rd_left(rd);
+    if (l > 0) t.off += (size_t)l;
+    if (header) {
+        l = kw_rd_varint(&t);
+        if (t.err || l < -1 || (l > 0 && (size_t)l > kw_rd_left(&t))) return kw_rd_left(rd);
+        if (l > 0) t.off += (size_t)l;
+    }
+    return t.off - rd->off;
+}
+
 static int ann_record(ann_ctx *a, kw_rd *rd, int32_t idx, int depth)
 {
     char nm[24];
@@ -165,7 +184,7 @@ static int ann_record(ann_ctx *a, kw_rd *rd, int32_t idx, int depth)
     EMIT(a, KW_ANN_ENTER, "headers", "[Header]", r.p + r.off, kw_rd_left(&r), NULL, depth + 1);
     for (int64_t h = 0; h < hc; h++) {
         snprintf(nm, sizeof nm, "[%" PRId64 "]", h);
-        EMIT(a, KW_ANN_ENTER, nm, "Header", r.p + r.off, 0, NULL, depth + 2);
+        EMIT(a, KW_ANN_ENTER, nm, "Header", r.p + r.off, peek_len(&r, 1), NULL, depth + 2);
         if ((rc = f_varint(a, &r, "headerKeyLength", 32, depth + 3, &kl))) return rc;
         if (kl < 0) return ann_error(a, r.p + r.off, depth + 3, KW_ERR_CORRUPT, "null header key");
         if ((rc = f_data(a, &r, "headerKey", kl, depth + 3))) return rc;
@@ -190,7 +209,7 @@ static int ann_records(ann_ctx *a, const uint8_t *p, size_t len, int32_t count, 
     int32_t i = 0;
     for (; kw_rd_left(&rd) > 0; i++) {
         snprintf(nm, sizeof nm, "[%" PRId32 "]", i);
-        EMIT(a, KW_ANN_ENTER, nm, "Record", rd.p + rd.off, 0, NULL, depth + 1);
+        EMIT(a, KW_ANN_ENTER, nm, "Record", rd.p + rd.off, peek_len(&rd, 0), NULL, depth + 1);
         if ((rc = ann_record(a, &rd, i, depth + 1))) return rc;
         EMIT(a, KW_ANN_LEAVE, nm, "Record", NULL, 0, NULL, depth + 1);
     }

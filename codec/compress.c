@@ -205,7 +205,7 @@ static int gzip_compress(int level, const uint8_t *in, size_t len, kw_buf *out)
         zr = deflate(&zs, ai == in_left ? Z_FINISH : Z_NO_FLUSH);
         in_left -= ai - zs.avail_in;
         out_left -= ao - zs.avail_out;
-    } while (zr == Z_OK || (zr == Z_BUF_ERROR && out_left && in_left));
+    } while (zr == Z_OK); /* Z_OK only between chunks of inputs over 4 GiB */
     deflateEnd(&zs);
     if (zr != Z_STREAM_END) return KW_ERR_COMPRESS;
     out->len += bound - out_left;
@@ -237,14 +237,10 @@ static int gzip_decompress(const uint8_t *in, size_t len, sink *s)
         }
         if (zr == Z_MEM_ERROR) { rc = KW_ERR_NOMEM; break; }
         if (zr != Z_OK && zr != Z_BUF_ERROR) { rc = KW_ERR_DECOMPRESS; break; }
-        /* No progress with input exhausted and output room available: truncated. */
-        if (zr == Z_BUF_ERROR && in_left == 0 && zs.avail_out) { rc = KW_ERR_DECOMPRESS; break; }
-        if (in_left == 0 && zs.avail_out && zs.avail_in == 0 && zr == Z_OK) {
-            /* inflate consumed everything and still wants more: the stream is cut short
-             * (a further call would return Z_BUF_ERROR). */
-            rc = KW_ERR_DECOMPRESS;
-            break;
-        }
+        /* Input used up while inflate still had room to write: the stream is cut short. */
+        if (in_left == 0 && zs.avail_out) { rc = KW_ERR_DECOMPRESS; break; }
+        /* No progress at all (Z_BUF_ERROR): never loop on it. */
+        if (zs.avail_in == ai && zs.avail_out == ao) { rc = KW_ERR_DECOMPRESS; break; }
     }
     inflateEnd(&zs);
     return rc;
@@ -519,6 +515,18 @@ static int zstd_decompress(const uint8_t *in, size_t len, sink *s)
         if (c) c->zd = dc;
     }
     ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+    if (fcs != ZSTD_CONTENTSIZE_UNKNOWN) {
+        /* Known size: decode in one call straight into the reserved room (zstd checks
+         * the frame really holds fcs bytes). If further frames do not fit in that room,
+         * fall back to streaming, which enforces the cap. */
+        uint8_t dummy;
+        uint8_t *dst = s->out->data ? s->out->data + s->out->len : &dummy;
+        size_t r = ZSTD_decompressDCtx(dc, dst, (size_t)fcs, in, len);
+        if (!ZSTD_isError(r)) { s->out->len += r; return 0; }
+        if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation) return KW_ERR_NOMEM;
+        if (ZSTD_getErrorCode(r) != ZSTD_error_dstSize_tooSmall) return KW_ERR_DECOMPRESS;
+        ZSTD_DCtx_reset(dc, ZSTD_reset_session_only);
+    }
     ZSTD_inBuffer ib = {in, len, 0};
     size_t hint = 1;
     int rc = 0;

@@ -869,7 +869,7 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_FIELD, "baseSequence", 53, 4, "-1", 2);
     expect(&l, i++, KW_ANN_FIELD, "recordsCount", 57, 4, "2", 2);
     expect(&l, i++, KW_ANN_ENTER, "records", 61, 27, "", 2);
-    expect(&l, i++, KW_ANN_ENTER, "[0]", 61, 0, "", 3);
+    expect(&l, i++, KW_ANN_ENTER, "[0]", 61, 14, "", 3);
     expect(&l, i++, KW_ANN_FIELD, "length", 61, 1, "13", 4);
     expect(&l, i++, KW_ANN_FIELD, "attributes", 62, 1, "0", 4);
     expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 63, 1, "0", 4);
@@ -882,7 +882,7 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_ENTER, "headers", 75, 0, "", 4);
     expect(&l, i++, KW_ANN_LEAVE, "headers", 0, 0, "", 4);
     expect(&l, i++, KW_ANN_LEAVE, "[0]", 0, 0, "", 3);
-    expect(&l, i++, KW_ANN_ENTER, "[1]", 75, 0, "", 3);
+    expect(&l, i++, KW_ANN_ENTER, "[1]", 75, 13, "", 3);
     expect(&l, i++, KW_ANN_FIELD, "length", 75, 1, "12", 4);
     expect(&l, i++, KW_ANN_FIELD, "attributes", 76, 1, "0", 4);
     expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 77, 1, "5", 4);
@@ -893,7 +893,7 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_FIELD, "value", 81, 2, "\"wo\"", 4);
     expect(&l, i++, KW_ANN_FIELD, "headersCount", 83, 1, "1", 4);
     expect(&l, i++, KW_ANN_ENTER, "headers", 84, 4, "", 4);
-    expect(&l, i++, KW_ANN_ENTER, "[0]", 84, 0, "", 5);
+    expect(&l, i++, KW_ANN_ENTER, "[0]", 84, 4, "", 5);
     expect(&l, i++, KW_ANN_FIELD, "headerKeyLength", 84, 1, "1", 6);
     expect(&l, i++, KW_ANN_FIELD, "headerKey", 85, 1, "\"h\"", 6);
     expect(&l, i++, KW_ANN_FIELD, "headerValueLength", 86, 1, "1", 6);

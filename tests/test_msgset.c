@@ -236,6 +236,37 @@ static void test_wrapper_snappy_xerial(void **st)
     kw_buf_free(&inner); kw_buf_free(&raw); kw_buf_free(&x); kw_buf_free(&out);
 }
 
+/*
+ * lz4 wrappers as Kafka 0.8-0.10 wrote them: the frame header checksum computed over
+ * the magic number too (KAFKA-3160). kw_decompress tolerates it for both magics.
+ */
+static void test_wrapper_lz4_old_kafka_checksum(void **st)
+{
+    (void)st;
+    for (int8_t magic = 0; magic <= 1; magic++) {
+        kw_buf inner, c;
+        kw_buf_init(&inner); kw_buf_init(&c);
+        fill(&inner, magic, 6, magic ? 0 : 30, 1500000000000LL);
+        assert_int_equal(kw_compress(KW_CODEC_LZ4, KW_LEVEL_DEFAULT, inner.data, inner.len, &c), 0);
+        assert_int_equal(c.data[4], 0x60); /* FLG: no content size, so HC is byte 6 */
+        uint8_t broken = (uint8_t)(kw__xxh32(c.data, 6, 0) >> 8);
+        assert_int_not_equal(broken, c.data[6]);
+        c.data[6] = broken;
+        kw_buf out; kw_buf_init(&out);
+        assert_int_equal(kw_msgset_append(&out, magic, 35, KW_CODEC_LZ4, 77, NULL, -1, c.data, (int32_t)c.len), 0);
+        kw_msgset_reader r;
+        kw_msgset_reader_init(&r, out.data, out.len, &CHECK);
+        kw_legacy_msg m;
+        for (int i = 0; i < 6; i++) {
+            assert_int_equal(kw_msgset_next(&r, &m), 1);
+            check(&m, i, magic, 30 + i, magic ? 1500000000000LL + i : -1);
+        }
+        assert_int_equal(kw_msgset_next(&r, &m), 0);
+        kw_msgset_reader_free(&r);
+        kw_buf_free(&inner); kw_buf_free(&c); kw_buf_free(&out);
+    }
+}
+
 static void test_crc_mismatch(void **st)
 {
     (void)st;
@@ -496,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_compressed_wrappers),
         cmocka_unit_test(test_wrapper_log_append_time),
         cmocka_unit_test(test_wrapper_snappy_xerial),
+        cmocka_unit_test(test_wrapper_lz4_old_kafka_checksum),
         cmocka_unit_test(test_crc_mismatch),
         cmocka_unit_test(test_truncation_every_offset),
         cmocka_unit_test(test_malformed),
