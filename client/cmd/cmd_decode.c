@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "client/pcap.h"
 #include "commands.h"
@@ -39,6 +40,95 @@ static void usage(FILE *f)
             "  --hex              FILE is hex text (whitespace ignored); FILE '-' reads stdin\n"
             "  --paths            full field paths instead of an indented tree\n\n"
             "Exit status: 0 decoded, 1 malformed input or unreadable file, 2 usage error.\n");
+}
+
+/* Every API name of Kafka 4.0 (protocol_api_keys.txt), so frames of APIs kwire does not
+ * implement are still named in headings. */
+static const char *const kafka_api_names[] = {
+    [0] = "Produce",
+    [1] = "Fetch",
+    [2] = "ListOffsets",
+    [3] = "Metadata",
+    [8] = "OffsetCommit",
+    [9] = "OffsetFetch",
+    [10] = "FindCoordinator",
+    [11] = "JoinGroup",
+    [12] = "Heartbeat",
+    [13] = "LeaveGroup",
+    [14] = "SyncGroup",
+    [15] = "DescribeGroups",
+    [16] = "ListGroups",
+    [17] = "SaslHandshake",
+    [18] = "ApiVersions",
+    [19] = "CreateTopics",
+    [20] = "DeleteTopics",
+    [21] = "DeleteRecords",
+    [22] = "InitProducerId",
+    [23] = "OffsetForLeaderEpoch",
+    [24] = "AddPartitionsToTxn",
+    [25] = "AddOffsetsToTxn",
+    [26] = "EndTxn",
+    [27] = "WriteTxnMarkers",
+    [28] = "TxnOffsetCommit",
+    [29] = "DescribeAcls",
+    [30] = "CreateAcls",
+    [31] = "DeleteAcls",
+    [32] = "DescribeConfigs",
+    [33] = "AlterConfigs",
+    [34] = "AlterReplicaLogDirs",
+    [35] = "DescribeLogDirs",
+    [36] = "SaslAuthenticate",
+    [37] = "CreatePartitions",
+    [38] = "CreateDelegationToken",
+    [39] = "RenewDelegationToken",
+    [40] = "ExpireDelegationToken",
+    [41] = "DescribeDelegationToken",
+    [42] = "DeleteGroups",
+    [43] = "ElectLeaders",
+    [44] = "IncrementalAlterConfigs",
+    [45] = "AlterPartitionReassignments",
+    [46] = "ListPartitionReassignments",
+    [47] = "OffsetDelete",
+    [48] = "DescribeClientQuotas",
+    [49] = "AlterClientQuotas",
+    [50] = "DescribeUserScramCredentials",
+    [51] = "AlterUserScramCredentials",
+    [55] = "DescribeQuorum",
+    [57] = "UpdateFeatures",
+    [60] = "DescribeCluster",
+    [61] = "DescribeProducers",
+    [64] = "UnregisterBroker",
+    [65] = "DescribeTransactions",
+    [66] = "ListTransactions",
+    [68] = "ConsumerGroupHeartbeat",
+    [69] = "ConsumerGroupDescribe",
+    [71] = "GetTelemetrySubscriptions",
+    [72] = "PushTelemetry",
+    [74] = "ListClientMetricsResources",
+    [75] = "DescribeTopicPartitions",
+    [80] = "AddRaftVoter",
+    [81] = "RemoveRaftVoter",
+};
+#define NKAFKA_NAMES (int)(sizeof kafka_api_names / sizeof kafka_api_names[0])
+
+static const char *api_display(int key)
+{
+    const char *n = kw_api_name(key);
+    if (!n && key >= 0 && key < NKAFKA_NAMES) n = kafka_api_names[key];
+    return n;
+}
+
+/* Kafka's name (case-insensitive) or a number to an API key; -1 if neither. */
+static int api_lookup(const char *s)
+{
+    int k = kw_api_parse(s);
+    if (k >= 0) return k;
+    for (int i = 0; i < NKAFKA_NAMES; i++)
+        if (kafka_api_names[i] && !strcasecmp(kafka_api_names[i], s)) return i;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s && !*end && v >= 0 && v < NKAFKA_NAMES && kafka_api_names[v]) return (int)v;
+    return -1;
 }
 
 /* ---- input files ---- */
@@ -276,7 +366,7 @@ static int decode_request_file(decoder *d, const uint8_t *p, size_t len, const c
     int unsupported = 0;
     if (len >= 4 && kw_req_header_decode(p + 4, len - 4, &h, &hl) == 0) {
         f.api_key = h.api_key;
-        f.api_name = kw_api_name(h.api_key);
+        f.api_name = api_display(h.api_key);
         f.api_version = h.api_version;
         f.correlation_id = h.correlation_id;
         unsupported = !described(h.api_key, h.api_version, KW_REQ);
@@ -295,7 +385,7 @@ static int decode_response_file(decoder *d, int api, int version, int frame, con
     kw_print_frame_init(&f);
     f.direction = "response";
     f.api_key = api;
-    f.api_name = kw_api_name(api);
+    f.api_name = api_display(api);
     f.api_version = version;
     f.size = (int64_t)len;
     f.data = p;
@@ -344,7 +434,7 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
             d->requests++;
             f.direction = "request";
             f.api_key = e->api_key;
-            f.api_name = kw_api_name(e->api_key);
+            f.api_name = api_display(e->api_key);
             f.api_version = e->api_version;
             frame_begin(d, &f, !described(e->api_key, e->api_version, KW_REQ));
             int rc = kw_request_frame_annotate(e->data, e->len, relay, d);
@@ -355,7 +445,7 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
             d->responses++;
             f.direction = "response";
             f.api_key = e->api_key;
-            f.api_name = kw_api_name(e->api_key);
+            f.api_name = api_display(e->api_key);
             f.api_version = e->api_version;
             frame_begin(d, &f, !described(e->api_key, e->api_version, KW_RESP));
             int rc = annotate_response(d, e->api_key, e->api_version, 1, e->data, e->len);
@@ -400,7 +490,7 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
     case KW_TCPR_NOREPLY:
         d->noreply++;
         event_text(d, e, "%s v%d request correlation id %d got no response in the capture",
-                   kw_api_name(e->api_key) ? kw_api_name(e->api_key) : "?", e->api_version, e->correlation_id);
+                   api_display(e->api_key) ? api_display(e->api_key) : "?", e->api_version, e->correlation_id);
         break;
     case KW_TCPR_PARTIAL:
         d->partial++;
@@ -504,19 +594,21 @@ int kw__cmd_decode(kw_cli *cli, int argc, char **argv)
     long ver = -1;
     if (resp_file) {
         char *end;
-        long k = strtol(resp_api, &end, 10);
-        api = (*end || end == resp_api) ? kw_api_parse(resp_api) : (kw_api_name((int)k) ? (int)k : KW_ERR_UNKNOWN_API);
+        api = api_lookup(resp_api);
         if (api < 0) { kw__cli_err(CMD, "unknown API '%s'", resp_api); return KW_EXIT_USAGE; }
         ver = strtol(resp_ver, &end, 10);
-        int16_t lo, hi;
-        kw_api_range(api, &lo, &hi);
         if (*end || end == resp_ver || ver < 0 || ver > INT16_MAX) {
             kw__cli_err(CMD, "bad version '%s'", resp_ver);
             return KW_EXIT_USAGE;
         }
+        int16_t lo, hi;
+        if (kw_api_range(api, &lo, &hi)) {
+            kw__cli_err(CMD, "kwire does not describe %s responses (it does not implement that API)", api_display(api));
+            return KW_EXIT_USAGE;
+        }
         if (ver < lo || ver > hi || !kw__api_desc(api, KW_RESP)) {
-            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it implements v%d to v%d%s)", kw_api_name(api),
-                        ver, lo, hi, kw__api_desc(api, KW_RESP) ? "" : ", body descriptions pending");
+            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it implements v%d to v%d%s)", api_display(api),
+                        ver, lo, hi, kw__api_desc(api, KW_RESP) ? "" : "; its description is not written yet");
             return KW_EXIT_USAGE;
         }
     }
