@@ -9,7 +9,9 @@
  *     in order, behind = retransmission/overlap, ahead = hole/out of order).
  *   bit 7 set — packet mode: byte 1 picks the link type, then records of
  *     len(2, big-endian) packet(len), each parsed and, if TCP, fed to the reassembler.
- *   bit 0: give a server port (9092); bit 1: tiny bounds (frame 64, out-of-order 32).
+ *   bit 0: give a server port (9092); bit 1: tiny bounds (frame 64, out-of-order 32);
+ *   bit 2: print every frame as `kwire decode` does (annotation walk into the text
+ *   printer, or the JSON printer with bit 3), so the whole decode path is exercised.
  * Every frame reported must be whole: its size field plus 4 equals its length.
  */
 #include <stdint.h>
@@ -18,18 +20,38 @@
 
 #include "client/pcap.h"
 #include "codec/buf.h"
+#include "proto/print.h"
+#include "proto/proto.h"
 
 /* every frame byte is read into this, so the sanitizers see each access */
 size_t kw__fuzz_pcap_sum;
 
+typedef struct fuzz_ctx {
+    size_t sum;
+    kw_printer *pr; /* NULL: do not print */
+} fuzz_ctx;
+
 static int on_ev(void *ud, const kw_tcpr_ev *e)
 {
-    size_t *sum = ud;
+    fuzz_ctx *c = ud;
     if (e->kind == KW_TCPR_FRAME) {
         if (e->len < 4 || (size_t)kw_ld32(e->data) + 4 != e->len) abort();
-        for (size_t i = 0; i < e->len; i++) *sum += e->data[i];
+        for (size_t i = 0; i < e->len; i++) c->sum += e->data[i];
+        if (c->pr) {
+            kw_print_frame f;
+            kw_print_frame_init(&f);
+            f.stream = e->stream;
+            f.data = e->data;
+            f.data_len = e->len;
+            kw_printer_frame(c->pr, &f);
+            if (e->is_request == 1) kw_request_frame_annotate(e->data, e->len, kw_print_cb, c->pr);
+            else if (e->paired) kw_response_frame_annotate(e->api_key, e->api_version, e->data, e->len, kw_print_cb, c->pr);
+            c->pr->out->len = 0; /* keep memory flat */
+        }
+    } else if (c->pr) {
+        kw_printer_event(c->pr, e->stream);
     }
-    if (e->stream) *sum += strlen(e->stream);
+    if (e->stream) c->sum += strlen(e->stream);
     return 0;
 }
 
@@ -40,13 +62,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2) return 0;
     uint8_t mode = data[0];
-    size_t sum = 0;
+    fuzz_ctx ctx = {0};
+    kw_buf out;
+    kw_buf_init(&out);
+    kw_printer pr;
+    kw_print_opts po = {0};
+    po.fmt = (mode & 8) ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    kw_printer_init(&pr, &out, &po);
+    if (mode & 4) ctx.pr = &pr;
     kw_tcpr_opts o = {0};
     if (mode & 1) o.port = 9092;
     if (mode & 2) { o.max_frame = 64; o.max_ooo_bytes = 32; o.max_pending = 4; }
     else { o.max_frame = 1 << 16; o.max_ooo_bytes = 1 << 12; }
-    kw_tcpr *r = kw_tcpr_new(&o, on_ev, &sum);
-    if (!r) return 0;
+    kw_tcpr *r = kw_tcpr_new(&o, on_ev, &ctx);
+    if (!r) { kw_buf_free(&out); return 0; }
     size_t pos = 1;
     if (mode & 0x80) {
         int dlt = dlts[data[1] & 7];
@@ -94,6 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     kw_tcpr_finish(r);
     kw_tcpr_free(r);
-    kw__fuzz_pcap_sum += sum;
+    kw_printer_finish(&pr);
+    kw_buf_free(&out);
+    kw__fuzz_pcap_sum += ctx.sum;
     return 0;
 }

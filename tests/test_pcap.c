@@ -404,6 +404,93 @@ static void test_callback_stops_walk(void **st)
     kw_tcpr_free(r);
 }
 
+static const char *last_stream;
+static int stream_cb(void *ud, const kw_tcpr_ev *e)
+{
+    static char buf[160];
+    snprintf(buf, sizeof buf, "%s", e->stream);
+    last_stream = buf;
+    return rec_cb(ud, e);
+}
+
+/* A RST ends a connection: its unanswered request is reported at once. A new SYN on
+ * the same addresses and ports starts a new connection (new number, fresh pairing). */
+static void test_rst_and_port_reuse(void **st)
+{
+    (void)st;
+    recorder rc = {0};
+    kw_tcpr *r = kw_tcpr_new(NULL, stream_cb, &rc);
+    handshake(r);
+    uint8_t q[64];
+    size_t qn = make_request(q, KW_API_Metadata, 1, 1, 0);
+    feed(r, 1, CISN + 1, q, qn);
+    kw_tcp_seg s = seg(0, SISN + 1, KW_TCP_RST, NULL, 0);
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    assert_int_equal(count_kind(&rc, KW_TCPR_NOREPLY), 1);
+    assert_string_equal(last_stream, "10.0.0.1:40000 -> 10.0.0.2:9092");
+    /* same tuple again */
+    s = seg(1, 5000, KW_TCP_SYN, NULL, 0);
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    s = seg(0, 9000, KW_TCP_SYN | KW_TCP_ACK, NULL, 0);
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    qn = make_request(q, KW_API_Metadata, 1, 1, 0); /* same correlation id, new connection */
+    feed(r, 1, 5001, q, qn);
+    uint8_t p[32];
+    size_t pn = make_response(p, 1, 4);
+    feed(r, 0, 9001, p, pn);
+    assert_int_equal(rc.ev[rc.n - 1].kind, KW_TCPR_FRAME);
+    assert_int_equal(rc.ev[rc.n - 1].paired, 1);
+    assert_int_equal(rc.ev[rc.n - 1].conn, 2);
+    /* FIN from both sides closes it cleanly: nothing left to report */
+    s = seg(1, 5001 + (uint32_t)qn, KW_TCP_FIN | KW_TCP_ACK, NULL, 0);
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    s = seg(0, 9001 + (uint32_t)pn, KW_TCP_FIN | KW_TCP_ACK, NULL, 0);
+    int before = rc.n;
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    assert_int_equal(kw_tcpr_finish(r), 0);
+    assert_int_equal(rc.n, before);
+    assert_int_equal(kw_tcpr_get_stats(r)->conns, 2);
+    kw_tcpr_free(r);
+}
+
+static void test_ipv6_stream_names(void **st)
+{
+    (void)st;
+    recorder rc = {0};
+    kw_tcpr *r = kw_tcpr_new(NULL, stream_cb, &rc);
+    uint8_t q[64];
+    size_t qn = make_request(q, KW_API_ApiVersions, 0, 3, 0);
+    kw_tcp_seg s;
+    memset(&s, 0, sizeof s);
+    s.family = 6;
+    s.src[15] = 1; s.dst[0] = 0xfe; s.dst[1] = 0x80; s.dst[15] = 2;
+    s.sport = 50000; s.dport = 9093; s.seq = 1; s.flags = KW_TCP_ACK; s.data = q; s.len = qn;
+    assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    assert_int_equal(count_kind(&rc, KW_TCPR_FRAME), 1);
+    assert_string_equal(last_stream, "[::1]:50000 -> [fe80::2]:9093");
+    kw_tcpr_free(r);
+}
+
+/* Many connections at once: beyond max_conns new ones are not tracked (no unbounded growth). */
+static void test_connection_bound(void **st)
+{
+    (void)st;
+    recorder rc = {0};
+    kw_tcpr_opts o = {0};
+    o.max_conns = 3;
+    kw_tcpr *r = kw_tcpr_new(&o, rec_cb, &rc);
+    uint8_t q[64];
+    size_t qn = make_request(q, KW_API_ApiVersions, 0, 3, 0);
+    for (int i = 0; i < 10; i++) {
+        kw_tcp_seg s = seg(1, 1, KW_TCP_ACK, q, qn);
+        s.sport = (uint16_t)(30000 + i);
+        assert_int_equal(kw_tcpr_feed(r, &s), 0);
+    }
+    assert_int_equal(kw_tcpr_get_stats(r)->conns, 3);
+    assert_int_equal(count_kind(&rc, KW_TCPR_FRAME), 3);
+    kw_tcpr_free(r);
+}
+
 /* ---- packet parsing ---- */
 
 /* IPv4 + TCP around payload; returns the packet length. */
@@ -546,6 +633,9 @@ int main(void)
         cmocka_unit_test(test_midstream_start_finds_client),
         cmocka_unit_test(test_port_decides_direction),
         cmocka_unit_test(test_callback_stops_walk),
+        cmocka_unit_test(test_rst_and_port_reuse),
+        cmocka_unit_test(test_ipv6_stream_names),
+        cmocka_unit_test(test_connection_bound),
         cmocka_unit_test(test_parse_link_types),
         cmocka_unit_test(test_parse_ipv6_with_extension_header),
         cmocka_unit_test(test_read_pcap_file),
