@@ -141,6 +141,17 @@ for f in tests/data/traffic-*.pcap; do
   check "$f: --json valid" '$PY -m json.tool "$T/t.json" >/dev/null'
 done
 [ $n -gt 0 ] || echo "integ_decode: no tests/data/traffic-*.pcap: capture checks skipped"
+# pcapng reads the same as pcap; --port picks the same client side
+f=tests/data/traffic-kcat-produce.pcap
+if [ -f "$f" ] && command -v editcap >/dev/null; then
+  editcap -F pcapng "$f" "$T/t.pcapng" 2>/dev/null
+  $KW -q decode "$f" >"$T/a.txt" 2>/dev/null
+  $KW -q decode "$T/t.pcapng" >"$T/b.txt" 2>/dev/null
+  check "pcapng decodes like pcap" 'cmp -s "$T/a.txt" "$T/b.txt"'
+  port=$(sed -n 's/^== .*  [0-9.]*:[0-9]* -> [0-9.]*:\([0-9]*\)  request .*/\1/p' "$T/a.txt" | head -1)
+  $KW -q decode --port "$port" "$f" >"$T/c.txt" 2>/dev/null
+  check "--port $port finds the same frames" '[ "$(grep -c "^== " "$T/c.txt")" -ge 1 ] && grep "^== " "$T/a.txt" | grep -q ":$port  request" && diff <(grep "^== " "$T/a.txt" | grep -F ":$port ") <(grep "^== " "$T/c.txt") >/dev/null'
+fi
 
 # ---- 6. the frames cut from those captures (tests/data/frames/MANIFEST.tsv) ----
 M=tests/data/frames/MANIFEST.tsv
