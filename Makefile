@@ -23,12 +23,14 @@ TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 
 B        = build
-LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c)
+# bench/ files other than bench_*.c are the bench layer's code, linked like the library
+LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
 CMD_SRC  = $(wildcard client/cmd/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h tests/*.h)
+TOOL_SRC = $(wildcard tests/tool_*.c)
+HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -37,6 +39,7 @@ TESTS    = $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TESTS_ASAN = $(TEST_SRC:tests/%.c=$(B)/tests-asan/%)
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+TOOLS    = $(TOOL_SRC:tests/%.c=$(B)/tests/%)
 PROGS    = $(if $(CMD_SRC),bin/kwire) $(if $(wildcard client/broker/*.c),bin/kwire-broker)
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -78,6 +81,10 @@ bin/kwire-broker: $(wildcard client/broker/*.c)
 $(B)/tests/%: tests/%.c $(B)/libkwire.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libkwire.a $(TESTLIBS) $(LIBS)
+# tests/tool_*.c: helper programs for the integration tests (not cmocka).
+$(B)/tests/tool_%: tests/tool_%.c $(B)/libkwire.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(B)/libkwire.a $(LIBS)
 $(B)/tests-asan/%: tests/%.c $(B)/libkwire-asan.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(B)/libkwire-asan.a $(TESTLIBS) $(LIBS)
@@ -102,7 +109,7 @@ fuzz-smoke: $(FUZZERS)
 	@scripts/fuzz.sh 5 $(FUZZERS)
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
-integration: all
+integration: all $(TOOLS)
 	@scripts/integration.sh
 
 test:

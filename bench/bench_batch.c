@@ -119,7 +119,7 @@ int main(int argc, char **argv)
         }
         double enc = count / best_enc, dec = count / best_dec;
         if (codec == 0) { enc_none = enc; dec_none = dec; }
-        printf("%-8s %8d %10zu | %10.1f M %9.2f | %10.1f M %9.2f\n", kw_codec_name(codec), count, wire,
+        printf("%-8s %8d %10zu | %10.2f M %9.3f | %10.2f M %9.3f\n", kw_codec_name(codec), count, wire,
                enc / 1e6, raw_bytes / best_enc / 1e9, dec / 1e6, raw_bytes / best_dec / 1e9);
         kw_buf_free(&out);
         kw_buf_free(&scratch);

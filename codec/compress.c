@@ -265,8 +265,12 @@ static int snappy_block(const uint8_t *in, size_t len, sink *s)
     size_t n;
     if (snappy_uncompressed_length((const char *)in, len, &n) != SNAPPY_OK) return KW_ERR_DECOMPRESS;
     if (n > sink_left(s)) return KW_ERR_BOMB;
-    int rc = sink_reserve(s, n);
-    if (rc) return rc;
+    /* Many xerial blocks: grow geometrically (still capped), not block by block. */
+    size_t used = s->out->len - s->base;
+    if (s->out->cap - s->out->len < n) {
+        int rc = sink_reserve(s, n > used ? n : used);
+        if (rc) return rc;
+    }
     size_t got = n;
     if (n && snappy_uncompress((const char *)in, len, (char *)s->out->data + s->out->len, &got) != SNAPPY_OK)
         return KW_ERR_DECOMPRESS;
@@ -340,7 +344,15 @@ uint32_t kw__xxh32(const void *data, size_t len, uint32_t seed)
     return h;
 }
 
-static int lz4_level(int level) { return level == KW_LEVEL_DEFAULT ? LZ4_DEFAULT : level; }
+/*
+ * Kafka's producer uses lz4's fast compressor at the default level (9) and the
+ * high-compression one only for other levels (Lz4BlockOutputStream). LZ4F's level 0 is
+ * the fast compressor; 3..12 are HC levels (1..2 are fast too, 13+ clamp to 12).
+ */
+static int lz4_level(int level)
+{
+    return level == KW_LEVEL_DEFAULT || level == LZ4_DEFAULT ? 0 : level;
+}
 
 static void lz4_prefs(LZ4F_preferences_t *pr, int level)
 {

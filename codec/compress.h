@@ -30,12 +30,16 @@ enum kw_codec { KW_CODEC_NONE = 0, KW_CODEC_GZIP = 1, KW_CODEC_SNAPPY = 2, KW_CO
 const char *kw_codec_name(int codec);
 /* Parse a compression.type value; returns the codec id or KW_ERR_CONFIG. */
 int kw_codec_parse(const char *name);
-/* Check a level for a codec (Kafka's ranges: gzip 1..9 or -1, lz4 1..17, zstd -131072..22). */
+/* Check a level for a codec (Kafka's ranges: gzip 1..9 or -1, lz4 1..17, zstd -131072..22);
+ * 1 if valid, else 0. KW_LEVEL_DEFAULT is valid for every codec 0..4 and is the only valid
+ * level for none and snappy, which have none. */
 int kw_codec_level_valid(int codec, int level);
 
 /*
- * Append the compressed form of in[0..len) to out.
- * Returns 0, KW_ERR_UNSUPPORTED (unknown codec), KW_ERR_COMPRESS or KW_ERR_NOMEM.
+ * Append the compressed form of in[0..len) to out (codec none: a copy).
+ * Returns 0, KW_ERR_UNSUPPORTED (unknown codec), KW_ERR_CONFIG (level not valid for the
+ * codec, see kw_codec_level_valid), KW_ERR_COMPRESS or KW_ERR_NOMEM; on error out->len is
+ * restored.
  */
 int kw_compress(int codec, int level, const void *in, size_t len, kw_buf *out);
 

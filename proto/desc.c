@@ -509,7 +509,13 @@ static void r_tags(rctx *c, const kw_struct *s, uint8_t *out)
         size_t saved_len = c->r.len;
         c->r.len = end; /* the value may not run past its announced size */
         c->depth++;
-        r_field(c, f, out ? out + f->off : NULL);
+        if (f->type == KW_T_STRUCT) { /* its fields directly under the tagged_field entry */
+            push(c, f->name, 0);
+            r_struct(c, f->sub, out ? out + f->off : NULL);
+            pop(c);
+        } else {
+            r_field(c, f, out ? out + f->off : NULL);
+        }
         c->depth--;
         c->r.len = saved_len;
         if (c->r.err) break;
@@ -696,10 +702,7 @@ static void w_struct(wctx *c, const kw_struct *s, const uint8_t *in)
 
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out)
 {
-    wctx sc = {NULL, 0, version, flexible, 0};
-    w_struct(&sc, s, in);
-    if (sc.err) return sc.err;
-    if (kw_buf_reserve(out, sc.n)) return out->err;
+    if (out->err) return out->err;
     size_t before = out->len;
     wctx c = {out, 0, version, flexible, 0};
     w_struct(&c, s, in);

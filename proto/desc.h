@@ -51,9 +51,33 @@
  * get their default (integers def, strings/bytes null, arrays empty, structs their own
  * defaults). Arrays are allocated from a kw_arena, one bump allocator per message.
  *
- * ---- Registration ----
- * Each API's msg_<api>.c defines `const kw_struct kw__<Name>_req, kw__<Name>_resp`
- * (Name as in KW_API_MAP); proto/api.c lists the described APIs in KW__DESCRIBED.
+ * ---- What annotate reports (codec/annot.h events), in wire order ----
+ *   primitive       FIELD name, type ("int32", "compact_nullable_string", ...), its bytes
+ *                   (length prefix included), value text (strings quoted and escaped,
+ *                   bytes as "N bytes hex...", cut to ~300 characters; "null")
+ *   array           ENTER name "compact_array"/"array" over the count, value "N items"
+ *                   or "null"; per element ENTER "[i]" "struct" (len 0) ... LEAVE, or a
+ *                   FIELD "[i]" for primitive elements; LEAVE
+ *   struct          ENTER name "struct" (len 0) ... LEAVE
+ *   records         ENTER name "records"/"compact_records" over the length prefix, value
+ *                   "N bytes"; then kw_records_annotate() at depth + 1; LEAVE
+ *   tag section     FIELD "_tagged_fields" (count 0), or ENTER "_tagged_fields" over the
+ *                   count, then per known tag ENTER <field name> "tagged_field" over the
+ *                   tag and size varints (value "tag T, N bytes"), the value's events,
+ *                   LEAVE; per unknown tag FIELD "unknown_tag" over tag, size and data
+ *                   (value "tag T, N bytes hex"); LEAVE
+ *   failure         ERROR named by the field path ("topics[0].partitions"), value
+ *                   "<reason> at <path> (offset N)", and the walk stops
+ * Each byte of a well-formed body is covered by exactly one FIELD or ENTER, in order.
+ *
+ *   (a tagged struct's fields come directly under its "tagged_field" entry)
+ *
+ * ---- Registration (adding an API) ----
+ * proto/msg_<api>.h declares the structs; proto/msg_<api>.c holds the field tables and
+ * defines, with KW_MSG_DESC, `const kw_struct kw__<Name>_req, kw__<Name>_resp` (Name as
+ * in KW_API_MAP); then one line X(<Name>) in KW__DESCRIBED in proto/api.c. Shared
+ * structs (leader id/epoch, node endpoint) are in proto/msg_common.h. The test and fuzz
+ * programs walk every described (API, version, direction) on their own.
  */
 #ifndef KW_PROTO_DESC_H
 #define KW_PROTO_DESC_H

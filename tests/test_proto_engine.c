@@ -109,6 +109,28 @@ static int count_cb(void *ud, const kw_ann *a)
     return 0;
 }
 
+/* Every byte of a body is shown exactly once, in order; ENTER and LEAVE balance. */
+typedef struct cover { size_t next; int bal, in_rec, bad; } cover;
+static int cover_cb(void *ud, const kw_ann *a)
+{
+    cover *c = ud;
+    if (c->in_rec >= 0) { /* inside record batches: the batch annotator's own offsets */
+        if (a->kind == KW_ANN_LEAVE && a->depth == c->in_rec) { c->in_rec = -1; c->bal--; c->next = a->off; }
+        return 0;
+    }
+    if ((a->kind == KW_ANN_FIELD || a->kind == KW_ANN_ENTER) && a->len) {
+        if (a->off != c->next) c->bad++;
+        c->next = a->off + a->len;
+    }
+    if (a->kind == KW_ANN_ENTER) {
+        c->bal++;
+        if (!strcmp(a->type, "records") || !strcmp(a->type, "compact_records")) c->in_rec = a->depth;
+    }
+    if (a->kind == KW_ANN_LEAVE) c->bal--;
+    if (a->kind == KW_ANN_ERROR) c->bad++;
+    return 0;
+}
+
 static void roundtrip_one(int key, int16_t v, int dir, uint64_t seed)
 {
     const kw_struct *s = kw__api_desc(key, dir);
@@ -137,6 +159,11 @@ static void roundtrip_one(int key, int16_t v, int dir, uint64_t seed)
     assert_int_equal(kw_msg_annotate(key, v, dir, b.data, b.len, 0, count_cb, n), 0);
     assert_int_equal(n[1], 0);
     assert_true(n[0] > 0 || b.len == 0);
+    cover cv = {0, 0, -1, 0};
+    assert_int_equal(kw_msg_annotate(key, v, dir, b.data, b.len, 0, cover_cb, &cv), 0);
+    assert_int_equal(cv.bad, 0);
+    assert_int_equal(cv.bal, 0);
+    assert_int_equal(cv.next, b.len);
 
     /* every strict prefix fails, with an error reported by decode and annotate */
     for (size_t cut = 0; cut < b.len; cut++) {

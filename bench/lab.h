@@ -1,0 +1,90 @@
+/*
+ * bench/lab.h — the training labs of shared LABS.md as data: each lab's record count,
+ * fixed settings and grid (up to three swept settings), the lab's own report columns,
+ * and the outputs every lab run produces: one line per run in the lab's form, CSV, a
+ * gnuplot chart, and a plain-language reading naming the winning setting and why.
+ *
+ * Pure: running a grid point is the caller's (producer/consumer benchmarks); this file
+ * expands grids and formats results.
+ */
+#ifndef KW_BENCH_LAB_H
+#define KW_BENCH_LAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The labs' payload: the 92-byte JSON {"data": "AAAA..."} with 80 A's ("100 bytes"). */
+#define KW_LAB_PAYLOAD "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"
+#define KW_LAB_PAYLOAD_LEN 92
+#define KW_LAB_TOPIC "test-topic"
+
+enum kw_lab_kind { KW_LAB_PRODUCE, KW_LAB_CONSUME, KW_LAB_PRODUCE_CONSUME };
+
+#define KW_LAB_MAX_AXES 3
+#define KW_LAB_MAX_VALUES 6
+#define KW_LAB_MAX_FIXED 6
+
+typedef struct kw_lab_axis {
+    const char *setting;   /* Kafka setting name, e.g. "batch.size" */
+    const char *label;     /* the lab's column name, e.g. "Batch size" */
+    const char *values[KW_LAB_MAX_VALUES];
+    int nvalues;
+} kw_lab_axis;
+
+typedef struct kw_lab {
+    const char *name;      /* "P1" */
+    const char *title;     /* "batch size" */
+    int kind;              /* enum kw_lab_kind */
+    long records;
+    const char *fixed[KW_LAB_MAX_FIXED][2]; /* {"linger.ms", "20"} */
+    int nfixed;
+    kw_lab_axis axes[KW_LAB_MAX_AXES];
+    int naxes;
+    const char *note;      /* what the lab teaches, one sentence */
+} kw_lab;
+
+/* One run's settings: the fixed ones then one value per axis. */
+typedef struct kw_lab_point {
+    const kw_lab *lab;
+    int index;                       /* 0 .. kw_lab_points()-1 */
+    const char *values[KW_LAB_MAX_AXES];
+} kw_lab_point;
+
+/* What a run measured (filled by the runner). */
+typedef struct kw_lab_result {
+    double seconds;            /* first send to end of flush(), or to the N-th record */
+    long records;
+    double records_per_sec, mb_per_sec;  /* MB = 2^20 bytes of payload */
+    double records_per_batch;  /* produce: avg records per batch; consume: per fetch */
+    double batch_fill_pct;     /* produce: avg batch bytes / batch.size */
+    double wire_bytes_per_record;
+    double compression_ratio;  /* uncompressed / compressed batch bytes (1 = none) */
+    double p50_ms, p99_ms;     /* produce latency or fetch hold time */
+    long requests;
+    long empty_fetches;
+    long failed;               /* records failed; a run with failures is reported, not hidden */
+} kw_lab_result;
+
+const kw_lab *kw_lab_find(const char *name);   /* case-insensitive; NULL if unknown */
+const kw_lab *kw_lab_all(size_t *n);
+int kw_lab_points(const kw_lab *lab);          /* grid size */
+void kw_lab_point_at(const kw_lab *lab, int index, kw_lab_point *pt);
+/* Settings of a point (fixed first, then the axes) into names[]/values[]; returns the count. */
+int kw_lab_point_settings(const kw_lab_point *pt, const char **names, const char **values, int max);
+
+/* "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec" */
+void kw_lab_print_line(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);
+void kw_lab_csv_header(FILE *f, const kw_lab *lab);
+void kw_lab_csv_row(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);
+/*
+ * Write a self-contained gnuplot script (data inline) drawing records/s against the first
+ * axis, one series per value of the second axis, one panel per value of the third, all
+ * panels on one y scale. results[i] is grid point i (n = kw_lab_points()). The terminal
+ * follows out_path's extension: .svg or .png. 0, or -1 for another extension.
+ */
+int kw_lab_chart_script(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n, const char *out_path);
+/* The plain-language reading: winner, and why in numbers. results[i] is point i. */
+void kw_lab_reading(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n);
+
+#endif

@@ -1,0 +1,215 @@
+/* tests/test_lab.c — bench/lab: the LABS.md grids, lab lines, CSV, charts, reading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench/lab.h"
+
+static void test_payload_is_the_labs(void **st)
+{
+    (void)st;
+    assert_int_equal(strlen(KW_LAB_PAYLOAD), KW_LAB_PAYLOAD_LEN);
+    assert_int_equal(strlen(KW_LAB_PAYLOAD), 92);
+    int as = 0;
+    for (const char *p = KW_LAB_PAYLOAD; *p; p++) as += *p == 'A';
+    assert_int_equal(as, 80);
+    assert_memory_equal(KW_LAB_PAYLOAD, "{\"data\": \"", 10);
+    assert_string_equal(KW_LAB_TOPIC, "test-topic");
+}
+
+/* Setting value of a grid point, by name (fixed or swept). */
+static const char *setting(const kw_lab_point *pt, const char *name)
+{
+    const char *n[16], *v[16];
+    int k = kw_lab_point_settings(pt, n, v, 16);
+    for (int i = 0; i < k; i++)
+        if (!strcmp(n[i], name)) return v[i];
+    return NULL;
+}
+
+static void test_grids_match_labs_md(void **st)
+{
+    (void)st;
+    struct { const char *name; long records; int points; } want[] = {
+        {"P1", 50000, 4}, {"P2", 50000, 5}, {"P3", 100000, 27}, {"C1", 50000, 9},
+        {"C2", 50000, 9}, {"C3", 50000, 27}, {"B1", 50000, 9},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const kw_lab *lab = kw_lab_find(want[i].name);
+        assert_non_null(lab);
+        assert_int_equal(lab->records, want[i].records);
+        assert_int_equal(kw_lab_points(lab), want[i].points);
+    }
+    assert_ptr_equal(kw_lab_find("p3"), kw_lab_find("P3"));
+    assert_null(kw_lab_find("P9"));
+
+    kw_lab_point pt;
+    const kw_lab *p1 = kw_lab_find("P1");
+    const char *sizes[] = {"1024", "2048", "4096", "8192"};
+    for (int i = 0; i < 4; i++) {
+        kw_lab_point_at(p1, i, &pt);
+        assert_string_equal(setting(&pt, "batch.size"), sizes[i]);
+        assert_string_equal(setting(&pt, "linger.ms"), "20");
+        assert_string_equal(setting(&pt, "acks"), "1");
+    }
+    const kw_lab *p2 = kw_lab_find("P2");
+    const char *codecs[] = {"none", "gzip", "snappy", "lz4", "zstd"};
+    for (int i = 0; i < 5; i++) {
+        kw_lab_point_at(p2, i, &pt);
+        assert_string_equal(setting(&pt, "compression.type"), codecs[i]);
+        assert_string_equal(setting(&pt, "batch.size"), "16384");
+        assert_string_equal(setting(&pt, "linger.ms"), "5");
+    }
+    /* P3: every combination exactly once */
+    const kw_lab *p3 = kw_lab_find("P3");
+    int seen[3][3][3] = {{{0}}};
+    for (int i = 0; i < 27; i++) {
+        kw_lab_point_at(p3, i, &pt);
+        int b = !strcmp(setting(&pt, "batch.size"), "16384") ? 0 : !strcmp(setting(&pt, "batch.size"), "32768") ? 1 : 2;
+        const char *c = setting(&pt, "compression.type");
+        int ci = !strcmp(c, "none") ? 0 : !strcmp(c, "gzip") ? 1 : 2;
+        const char *l = setting(&pt, "linger.ms");
+        int li = !strcmp(l, "0") ? 0 : !strcmp(l, "10") ? 1 : 2;
+        seen[b][ci][li]++;
+    }
+    for (int b = 0; b < 3; b++)
+        for (int c = 0; c < 3; c++)
+            for (int l = 0; l < 3; l++) assert_int_equal(seen[b][c][l], 1);
+    const kw_lab *c3 = kw_lab_find("C3");
+    kw_lab_point_at(c3, 26, &pt);
+    assert_string_equal(setting(&pt, "max.poll.records"), "500");
+    assert_string_equal(setting(&pt, "fetch.min.bytes"), "51200");
+    assert_string_equal(setting(&pt, "fetch.max.wait.ms"), "1000");
+    assert_string_equal(setting(&pt, "enable.auto.commit"), "false");
+    assert_string_equal(setting(&pt, "auto.offset.reset"), "earliest");
+}
+
+static char *capture(void (*fn)(FILE *, void *), void *arg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fn(f, arg);
+    fclose(f);
+    return buf;
+}
+
+static void line_of_p3_point(FILE *f, void *arg)
+{
+    (void)arg;
+    kw_lab_point pt;
+    const kw_lab *p3 = kw_lab_find("P3");
+    kw_lab_point_at(p3, 3 * 3 * 1 + 3 * 1 + 1, &pt); /* 32768, gzip, 10 */
+    kw_lab_result r = {.seconds = 4.8121, .records_per_sec = 20781.0, .records_per_batch = 331.5};
+    kw_lab_print_line(f, &pt, &r);
+}
+
+static void test_lab_line_format(void **st)
+{
+    (void)st;
+    char *s = capture(line_of_p3_point, NULL);
+    assert_string_equal(s, "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec"
+                           "  (20781 records/s, 331.5 records/batch)\n");
+    free(s);
+}
+
+/* Synthetic results: records/s grows with batch.size and linger, gzip slower. */
+static void fake_results(const kw_lab *lab, kw_lab_result *r)
+{
+    for (int i = 0; i < kw_lab_points(lab); i++) {
+        kw_lab_point pt;
+        kw_lab_point_at(lab, i, &pt);
+        double bs = atof(pt.values[0]), lg = lab->naxes > 2 ? atof(pt.values[2]) : 0;
+        double k = lab->naxes > 1 && !strcmp(pt.values[1], "gzip") ? 0.5 : 1.0;
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].records = lab->records;
+        r[i].records_per_sec = k * (bs / 100 + lg * 10 + 1000);
+        r[i].seconds = lab->records / r[i].records_per_sec;
+        r[i].records_per_batch = bs / 100;
+        r[i].requests = (long)(lab->records / r[i].records_per_batch);
+        r[i].compression_ratio = k < 1 ? 4.0 : 1.0;
+    }
+}
+
+static void test_csv_chart_and_reading(void **st)
+{
+    (void)st;
+    const kw_lab *p3 = kw_lab_find("P3");
+    kw_lab_result r[27];
+    fake_results(p3, r);
+    char dir[] = "/tmp/kwire-lab-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char csv[128], png[128], svg[128], gp[128];
+    snprintf(csv, sizeof csv, "%s/p3.csv", dir);
+    snprintf(png, sizeof png, "%s/p3.png", dir);
+    snprintf(svg, sizeof svg, "%s/p3.svg", dir);
+    snprintf(gp, sizeof gp, "%s/p3.gp", dir);
+    FILE *f = fopen(csv, "w");
+    kw_lab_csv_header(f, p3);
+    for (int i = 0; i < 27; i++) {
+        kw_lab_point pt;
+        kw_lab_point_at(p3, i, &pt);
+        kw_lab_csv_row(f, &pt, &r[i]);
+    }
+    fclose(f);
+    /* one header and one row per grid point */
+    f = fopen(csv, "r");
+    char line[512];
+    int rows = 0;
+    assert_non_null(fgets(line, sizeof line, f));
+    assert_memory_equal(line, "lab,run,batch.size,compression.type,linger.ms,records,seconds,records_per_sec,", 78);
+    while (fgets(line, sizeof line, f)) rows++;
+    fclose(f);
+    assert_int_equal(rows, 27);
+
+    const char *outs[] = {png, svg};
+    for (int k = 0; k < 2; k++) {
+        f = fopen(gp, "w");
+        assert_int_equal(kw_lab_chart_script(f, p3, r, 27, outs[k]), 0);
+        fclose(f);
+        if (access("/usr/bin/gnuplot", X_OK) == 0) {
+            char cmd[300];
+            snprintf(cmd, sizeof cmd, "gnuplot %s 2>&1", gp);
+            assert_int_equal(system(cmd), 0);
+            struct stat sb;
+            assert_int_equal(stat(outs[k], &sb), 0);
+            assert_true(sb.st_size > 2000);
+        }
+    }
+    f = fopen(gp, "w");
+    assert_int_equal(kw_lab_chart_script(f, p3, r, 27, "/tmp/x.gif"), -1);
+    fclose(f);
+
+    char *text = NULL;
+    size_t len = 0;
+    f = open_memstream(&text, &len);
+    kw_lab_reading(f, p3, r, 27);
+    fclose(f);
+    assert_non_null(strstr(text, "Fastest: batch.size=65536, compression.type=none, linger.ms=50"));
+    assert_non_null(strstr(text, "Slowest: batch.size=16384, compression.type=gzip, linger.ms=0"));
+    assert_non_null(strstr(text, "records per batch went from 163.8 to 655.4"));
+    assert_non_null(strstr(text, "(best on average: 65536)"));
+    assert_non_null(strstr(text, "(best on average: none)"));
+    free(text);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_payload_is_the_labs),
+        cmocka_unit_test(test_grids_match_labs_md),
+        cmocka_unit_test(test_lab_line_format),
+        cmocka_unit_test(test_csv_chart_and_reading),
+    };
+    return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
+}
