@@ -291,11 +291,18 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
     puts_(b, "\n");
 }
 
-/* An ENTER shows its bytes only when they are a length prefix (at most 5 bytes: int32
- * or unsigned varint); walkers that report a struct's whole extent are not repeated. */
+/*
+ * An ENTER shows its bytes only when they are a prefix it owns: an array count, a
+ * records size, a tagged field's tag and size (at most two varints, 10 bytes). Record
+ * batch walkers report a record's or header's whole extent on ENTER instead; their
+ * types ("RecordBatch", "Record", "[Record]", "Header", "[Header]", "Message", ...
+ * capitalised or bracketed) are never repeated as hex, their fields follow.
+ */
 static size_t enter_prefix(const kw_ann *a)
 {
-    return a->bytes && a->len <= 5 ? a->len : 0;
+    if (!a->bytes || a->len > 10) return 0;
+    if (a->type && (a->type[0] == '[' || (a->type[0] >= 'A' && a->type[0] <= 'Z'))) return 0;
+    return a->len;
 }
 
 static void text_field(kw_printer *p, const kw_ann *a)

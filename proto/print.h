@@ -15,9 +15,10 @@
  *     advances by 16; fields longer than 64 bytes show their first 32 and last 16
  *     bytes with "... (N bytes)" for the N bytes in between;
  *   - ENTER prints the struct/array/element name (and its type and value if the walker
- *     gave them); its hex only when its bytes are a length prefix (1-5 bytes: an array
- *     count, a records size), never a struct's whole extent; LEAVE prints nothing, the
- *     indentation closes;
+ *     gave them); its hex only when its bytes are a prefix it owns (an array count, a
+ *     records size, a tagged field's tag and size: at most 10 bytes), never a record
+ *     batch walker's whole-extent ENTERs (types capitalised or in brackets: "Record",
+ *     "[Header]"); LEAVE prints nothing, the indentation closes;
  *   - NOTE prints "!! <text>", ERROR prints "!! ERROR at offset 0x.. in <path>: <text>";
  *   - REGION prints "---- region N: <text> ----" (the walker's value, else its name and
  *     "(L bytes)") and offsets restart at 0 inside it;
