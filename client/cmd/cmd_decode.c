@@ -18,6 +18,7 @@
 #include "proto/proto.h"
 
 #define CMD "decode"
+#define MAX_ERROR_LINES 10 /* decode errors described on stderr; the rest are counted */
 
 static void usage(FILE *f)
 {
@@ -272,6 +273,10 @@ static void after_walk(decoder *d, int rc, const char *what)
     }
     if (rc < 0 || d->pr.err.set) {
         d->errors++;
+        if (d->errors == MAX_ERROR_LINES + 1)
+            kw__cli_err(CMD, "more decode errors: only the first %d are listed here (all are marked \"!! ERROR\" in the output)", MAX_ERROR_LINES);
+        if (d->errors > MAX_ERROR_LINES)
+            return;
         if (d->pr.err.set && d->pr.err.region)
             kw__cli_err(CMD, "%s: decoding stopped at offset %zu of region %d (field %s): %s", what, d->pr.err.off,
                         d->pr.err.region, d->pr.err.path[0] ? d->pr.err.path : "?", d->pr.err.msg);
