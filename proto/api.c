@@ -36,7 +36,15 @@ static int16_t first_flexible(int api_key)
     X(ApiVersions)       \
     X(Metadata)          \
     X(Produce)           \
-    X(Fetch)
+    X(Fetch)             \
+    X(ListOffsets)       \
+    X(FindCoordinator)   \
+    X(OffsetFetch)       \
+    X(OffsetCommit)      \
+    X(InitProducerId)    \
+    X(ListGroups)        \
+    X(DescribeGroups)    \
+    X(CreateTopics)
 
 #define KW__DESC_DECL(N) extern const kw_struct kw__##N##_req, kw__##N##_resp;
 KW__DESCRIBED(KW__DESC_DECL)
