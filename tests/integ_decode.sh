@@ -81,6 +81,17 @@ for args in "apiversions" "apiversions --version 0" "metadata orders payments" "
   $KW -q explain $args --json >"$T/x.json" 2>/dev/null
   check "explain $args --json valid" '$PY -m json.tool "$T/x.json" >/dev/null'
 done
+# every API kwire implements, at its lowest and highest version (KW_API_MAP in proto/proto.h)
+while read -r name lo hi; do
+  for v in "$lo" "$hi"; do
+    $KW -q explain "$name" --version "$v" --group g1 --topic t1 --raw "$T/x.bin" >"$T/x.txt" 2>"$T/x.err"; rc=$?
+    check "explain $name v$v exit 0 ($(head -2 "$T/x.err"))" '[ $rc -eq 0 ]'
+    check "explain $name v$v heading" 'grep -q "^== request  $name v$v  correlation_id 1  size $(stat -c %s "$T/x.bin")$" "$T/x.txt"'
+    $KW decode --request "$T/x.bin" >"$T/y.txt" 2>"$T/y.err"
+    check "decode of explain $name v$v ($(head -2 "$T/y.err"))" 'cmp -s "$T/x.txt" "$T/y.txt"'
+    check "no error or note in explain $name v$v" '! grep -q "^!!" "$T/x.txt"'
+  done
+done < <(sed -n 's/^ *X(\([0-9]*\), *\([A-Za-z]*\), *\([0-9]*\), *\([0-9]*\)).*/\2 \3 \4/p' proto/proto.h)
 $KW explain fetch --version 4 -X fetch.min.bytes=7 -X max.partition.fetch.bytes=4096 >"$T/f.txt" 2>/dev/null
 check "fetch settings land in the request" 'grep -qE " min_bytes +int32 +7$" "$T/f.txt" && grep -qE " partition_max_bytes +int32 +4096$" "$T/f.txt" && grep -qE " max_bytes +int32 +52428800$" "$T/f.txt"'
 $KW explain produce -X acks=0 -X request.timeout.ms=1234 >"$T/a.txt" 2>/dev/null

@@ -15,8 +15,16 @@
 #include "commands.h"
 #include "proto/desc.h"
 #include "proto/msg_apiversions.h"
+#include "proto/msg_createtopics.h"
+#include "proto/msg_describegroups.h"
 #include "proto/msg_fetch.h"
+#include "proto/msg_findcoordinator.h"
+#include "proto/msg_initproducerid.h"
+#include "proto/msg_listgroups.h"
+#include "proto/msg_listoffsets.h"
 #include "proto/msg_metadata.h"
+#include "proto/msg_offsetcommit.h"
+#include "proto/msg_offsetfetch.h"
 #include "proto/msg_produce.h"
 #include "proto/print.h"
 #include "proto/proto.h"
@@ -29,14 +37,19 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: kwire explain API [--version V] [-X setting=value ...] [--records N]\n"
             "                     [--topic T ...] [--partition P] [--offset O] [--topic-id UUID]\n"
+            "                     [--group G] [--timestamp T] [--partitions N] [--replication-factor R]\n"
             "                     [--raw FILE] [--paths] [--json] [TOPIC ...]\n\n"
             "Build the request the client would send for API (Kafka's name, case-insensitive)\n"
             "and print it field by field without connecting.\n\n"
             "  --version V      API version (default: the highest kwire implements)\n"
             "  --records N      Produce: N records of the labs' 92-byte JSON payload (default 1)\n"
-            "  --topic T        topic (Produce/Fetch: the first one; Metadata: each; default \"test\")\n"
+            "  --topic T        topic (Produce/Fetch: the first one; Metadata: each; default \"test-topic\")\n"
             "  --partition P    partition (default 0)   --offset O   Fetch offset (default 0)\n"
             "  --topic-id UUID  Fetch v13+: the topic's id (32 hex digits; default all zeros)\n"
+            "  --group G        FindCoordinator, OffsetFetch, OffsetCommit, DescribeGroups (default\n"
+            "                   group.id, else \"kwire\")\n"
+            "  --timestamp T    ListOffsets: latest (-1, default), earliest (-2), or ms since the epoch\n"
+            "  --partitions N, --replication-factor R   CreateTopics (default -1: the broker's)\n"
             "  --raw FILE       also write the whole frame (size, header, body) to FILE\n"
             "  --paths          full field paths instead of an indented tree\n\n"
             "Settings used (-X name=value, Kafka names and defaults):\n"
@@ -46,8 +59,13 @@ static void usage(FILE *f)
             "            max.partition.fetch.bytes (1048576), isolation.level (read_uncommitted),\n"
             "            client.rack (\"\")\n"
             "  Metadata  allow.auto.create.topics (true)\n"
+            "  ListOffsets isolation.level, request.timeout.ms (30000, v10+)\n"
+            "  OffsetCommit group.instance.id (null)   CreateTopics request.timeout.ms (30000)\n"
+            "  InitProducerId transactional.id (null), transaction.timeout.ms (60000)\n"
             "  all       client.id (kwire)\n\n"
-            "APIs: ApiVersions, Metadata, Produce, Fetch.\n"
+            "APIs: every API kwire implements: ApiVersions, Metadata, Produce, Fetch, ListOffsets,\n"
+            "FindCoordinator, OffsetFetch, OffsetCommit, InitProducerId, ListGroups, DescribeGroups,\n"
+            "CreateTopics.\n"
             "Exit status: 0 printed, 1 could not build the request, 2 usage or settings error.\n");
 }
 
@@ -99,7 +117,23 @@ typedef struct explain_args {
     int ntopics;
     kw_uuid topic_id;
     const char *raw;
+    const char *group;
+    long long timestamp, partitions, replication;
 } explain_args;
+
+/* The labs' topic, when none is given. */
+#define DEFAULT_TOPIC "test-topic"
+static const char *topic0(const explain_args *x) { return x->ntopics ? x->topics[0] : DEFAULT_TOPIC; }
+
+/* isolation.level as the int8 the wire carries; -1 on a bad value (message printed). */
+static int isolation_of(const kw_cli *cli)
+{
+    const char *iso = setting(cli, "isolation.level");
+    if (!iso || !strcmp(iso, "read_uncommitted")) return 0;
+    if (!strcmp(iso, "read_committed")) return 1;
+    kw__cli_err(CMD, "-X isolation.level=%s: expected read_uncommitted or read_committed", iso);
+    return -1;
+}
 
 /* ---- request builders: fill the struct, encode the frame into out ---- */
 
@@ -200,7 +234,7 @@ static int build_produce(const kw_cli *cli, const explain_args *x, kw_buf *out, 
     memset(&part, 0, sizeof part);
     part.index = (int32_t)x->partition;
     part.records = kw_b(batch.data, batch.len);
-    topic.name = kw_s(x->ntopics ? x->topics[0] : "test");
+    topic.name = kw_s(topic0(x));
     topic.partition_data = &part;
     topic.n_partition_data = 1;
     req.transactional_id = KW_STR_NULL;
@@ -221,13 +255,8 @@ static int build_fetch(const kw_cli *cli, const explain_args *x, kw_buf *out, co
         setting_int(cli, "fetch.max.wait.ms", 500, 0, INT32_MAX, &max_wait) ||
         setting_int(cli, "max.partition.fetch.bytes", 1048576, 0, INT32_MAX, &part_max))
         return KW_ERR_CONFIG;
-    const char *iso = setting(cli, "isolation.level");
-    int isolation = 0;
-    if (iso) {
-        if (!strcmp(iso, "read_uncommitted")) isolation = 0;
-        else if (!strcmp(iso, "read_committed")) isolation = 1;
-        else { kw__cli_err(CMD, "-X isolation.level=%s: expected read_uncommitted or read_committed", iso); return KW_ERR_CONFIG; }
-    }
+    int isolation = isolation_of(cli);
+    if (isolation < 0) return KW_ERR_CONFIG;
     const char *rack = setting(cli, "client.rack");
     kw_fetch_req req;
     kw_fetch_topic topic;
@@ -241,7 +270,7 @@ static int build_fetch(const kw_cli *cli, const explain_args *x, kw_buf *out, co
     part.last_fetched_epoch = -1;
     part.log_start_offset = -1;
     part.partition_max_bytes = (int32_t)part_max;
-    topic.topic = kw_s(x->ntopics ? x->topics[0] : "test");
+    topic.topic = kw_s(topic0(x));
     topic.topic_id = x->topic_id;
     topic.partitions = &part;
     topic.n_partitions = 1;
@@ -258,6 +287,152 @@ static int build_fetch(const kw_cli *cli, const explain_args *x, kw_buf *out, co
     req.n_forgotten_topics_data = 0;
     req.rack_id = kw_s(rack ? rack : "");
     return kw_request_encode(out, KW_API_Fetch, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_listoffsets(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    long long timeout;
+    int isolation = isolation_of(cli);
+    if (isolation < 0 || setting_int(cli, "request.timeout.ms", 30000, 0, INT32_MAX, &timeout)) return KW_ERR_CONFIG;
+    kw_listoffsets_req req;
+    kw_listoffsets_req_topic t;
+    kw_listoffsets_req_partition pp;
+    kw_msg_defaults(KW_API_ListOffsets, KW_REQ, &req);
+    memset(&t, 0, sizeof t);
+    memset(&pp, 0, sizeof pp);
+    pp.partition_index = (int32_t)x->partition;
+    pp.current_leader_epoch = -1;
+    pp.timestamp = x->timestamp;
+    t.name = kw_s(topic0(x));
+    t.partitions = &pp;
+    t.n_partitions = 1;
+    req.replica_id = -1;
+    req.isolation_level = (int8_t)isolation;
+    req.topics = &t;
+    req.n_topics = 1;
+    req.timeout_ms = (int32_t)timeout;
+    return kw_request_encode(out, KW_API_ListOffsets, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_findcoordinator(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    (void)cli;
+    kw_findcoordinator_req req;
+    kw_str keys[1] = {kw_s(x->group)};
+    kw_msg_defaults(KW_API_FindCoordinator, KW_REQ, &req);
+    req.key = kw_s(x->group);
+    req.key_type = 0; /* a consumer group */
+    req.coordinator_keys = keys;
+    req.n_coordinator_keys = 1;
+    return kw_request_encode(out, KW_API_FindCoordinator, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_offsetfetch(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    (void)cli;
+    kw_offsetfetch_req req;
+    kw_offsetfetch_req_topic t;
+    kw_offsetfetch_req_group g;
+    int32_t part = (int32_t)x->partition;
+    kw_msg_defaults(KW_API_OffsetFetch, KW_REQ, &req);
+    memset(&t, 0, sizeof t);
+    memset(&g, 0, sizeof g);
+    t.name = kw_s(topic0(x));
+    t.partition_indexes = &part;
+    t.n_partition_indexes = 1;
+    g.group_id = kw_s(x->group);
+    g.member_id = KW_STR_NULL;
+    g.member_epoch = -1;
+    g.topics = &t;
+    g.n_topics = 1;
+    req.group_id = kw_s(x->group);
+    req.topics = &t;
+    req.n_topics = 1;
+    req.groups = &g;
+    req.n_groups = 1;
+    req.require_stable = 1; /* the Java consumer asks for stable offsets under read_committed; kwire always */
+    return kw_request_encode(out, KW_API_OffsetFetch, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_offsetcommit(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    kw_offsetcommit_req req;
+    kw_offsetcommit_req_topic t;
+    kw_offsetcommit_req_partition pp;
+    kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &req);
+    memset(&t, 0, sizeof t);
+    memset(&pp, 0, sizeof pp);
+    pp.partition_index = (int32_t)x->partition;
+    pp.committed_offset = x->offset;
+    pp.committed_leader_epoch = -1;
+    pp.committed_metadata = kw_s("");
+    t.name = kw_s(topic0(x));
+    t.partitions = &pp;
+    t.n_partitions = 1;
+    const char *gi = setting(cli, "group.instance.id");
+    req.group_id = kw_s(x->group);
+    req.generation_id_or_member_epoch = -1; /* no group membership without a broker */
+    req.member_id = kw_s("");
+    req.group_instance_id = gi ? kw_s(gi) : KW_STR_NULL;
+    req.retention_time_ms = -1;
+    req.topics = &t;
+    req.n_topics = 1;
+    return kw_request_encode(out, KW_API_OffsetCommit, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_initproducerid(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    long long txn_timeout;
+    if (setting_int(cli, "transaction.timeout.ms", 60000, 0, INT32_MAX, &txn_timeout)) return KW_ERR_CONFIG;
+    const char *tid = setting(cli, "transactional.id");
+    kw_initproducerid_req req;
+    kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &req);
+    req.transactional_id = tid ? kw_s(tid) : KW_STR_NULL;
+    req.transaction_timeout_ms = (int32_t)txn_timeout;
+    req.producer_id = -1;
+    req.producer_epoch = -1;
+    return kw_request_encode(out, KW_API_InitProducerId, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_listgroups(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    (void)cli;
+    kw_listgroups_req req;
+    kw_msg_defaults(KW_API_ListGroups, KW_REQ, &req);
+    return kw_request_encode(out, KW_API_ListGroups, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_describegroups(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    (void)cli;
+    kw_describegroups_req req;
+    kw_str groups[1] = {kw_s(x->group)};
+    kw_msg_defaults(KW_API_DescribeGroups, KW_REQ, &req);
+    req.groups = groups;
+    req.n_groups = 1;
+    req.include_authorized_operations = 0;
+    return kw_request_encode(out, KW_API_DescribeGroups, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_createtopics(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    long long timeout;
+    if (setting_int(cli, "request.timeout.ms", 30000, 0, INT32_MAX, &timeout)) return KW_ERR_CONFIG;
+    kw_createtopics_req req;
+    kw_createtopics_topic t[MAX_TOPICS];
+    kw_msg_defaults(KW_API_CreateTopics, KW_REQ, &req);
+    memset(t, 0, sizeof t);
+    int n = x->ntopics ? x->ntopics : 1;
+    for (int i = 0; i < n; i++) {
+        t[i].name = kw_s(x->ntopics ? x->topics[i] : DEFAULT_TOPIC);
+        t[i].num_partitions = (int32_t)x->partitions;
+        t[i].replication_factor = (int16_t)x->replication;
+    }
+    req.topics = t;
+    req.n_topics = n;
+    req.timeout_ms = (int32_t)timeout;
+    req.validate_only = 0;
+    return kw_request_encode(out, KW_API_CreateTopics, (int16_t)x->version, 1, client_id, &req);
 }
 
 static int parse_uuid(const char *s, kw_uuid *u)
@@ -282,6 +457,9 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     x.api = -1;
     x.version = -1;
     x.records = 1;
+    x.timestamp = -1;
+    x.partitions = -1;
+    x.replication = -1;
     const char *api_name = NULL;
     int paths = 0;
     for (int i = 1; i < argc; i++) {
@@ -291,7 +469,9 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
         if (!strcmp(a, "--paths")) { paths = 1; continue; }
         if (!strcmp(a, "--json")) { cli->json = 1; continue; }
         int takes = !strcmp(a, "--version") || !strcmp(a, "--records") || !strcmp(a, "--topic") ||
-                    !strcmp(a, "--partition") || !strcmp(a, "--offset") || !strcmp(a, "--raw") || !strcmp(a, "--topic-id");
+                    !strcmp(a, "--partition") || !strcmp(a, "--offset") || !strcmp(a, "--raw") || !strcmp(a, "--topic-id") ||
+                    !strcmp(a, "--group") || !strcmp(a, "--timestamp") || !strcmp(a, "--partitions") ||
+                    !strcmp(a, "--replication-factor");
         if (takes) {
             if (i + 1 >= argc) { kw__cli_err(CMD, "%s needs a value", a); return KW_EXIT_USAGE; }
             const char *val = argv[++i];
@@ -300,6 +480,14 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
             else if (!strcmp(a, "--partition")) { if (parse_long(a, val, 0, INT32_MAX, &x.partition)) return KW_EXIT_USAGE; }
             else if (!strcmp(a, "--offset")) { if (parse_long(a, val, -2, INT64_MAX, &x.offset)) return KW_EXIT_USAGE; }
             else if (!strcmp(a, "--raw")) x.raw = val;
+            else if (!strcmp(a, "--group")) x.group = val;
+            else if (!strcmp(a, "--partitions")) { if (parse_long(a, val, -1, INT32_MAX, &x.partitions)) return KW_EXIT_USAGE; }
+            else if (!strcmp(a, "--replication-factor")) { if (parse_long(a, val, -1, INT16_MAX, &x.replication)) return KW_EXIT_USAGE; }
+            else if (!strcmp(a, "--timestamp")) {
+                if (!strcmp(val, "latest")) x.timestamp = -1;
+                else if (!strcmp(val, "earliest")) x.timestamp = -2;
+                else if (parse_long(a, val, -3, INT64_MAX, &x.timestamp)) return KW_EXIT_USAGE;
+            }
             else if (!strcmp(a, "--topic-id")) {
                 if (parse_uuid(val, &x.topic_id)) { kw__cli_err(CMD, "--topic-id %s: expected 32 hex digits", val); return KW_EXIT_USAGE; }
             } else {
@@ -325,6 +513,8 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     }
     const char *client_id = setting(cli, "client.id");
     if (!client_id) client_id = "kwire";
+    if (!x.group) x.group = setting(cli, "group.id");
+    if (!x.group) x.group = "kwire";
 
     kw_buf frame;
     kw_buf_init(&frame);
@@ -334,9 +524,16 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     case KW_API_Metadata: rc = build_metadata(cli, &x, &frame, client_id); break;
     case KW_API_Produce: rc = build_produce(cli, &x, &frame, client_id); break;
     case KW_API_Fetch: rc = build_fetch(cli, &x, &frame, client_id); break;
+    case KW_API_ListOffsets: rc = build_listoffsets(cli, &x, &frame, client_id); break;
+    case KW_API_FindCoordinator: rc = build_findcoordinator(cli, &x, &frame, client_id); break;
+    case KW_API_OffsetFetch: rc = build_offsetfetch(cli, &x, &frame, client_id); break;
+    case KW_API_OffsetCommit: rc = build_offsetcommit(cli, &x, &frame, client_id); break;
+    case KW_API_InitProducerId: rc = build_initproducerid(cli, &x, &frame, client_id); break;
+    case KW_API_ListGroups: rc = build_listgroups(cli, &x, &frame, client_id); break;
+    case KW_API_DescribeGroups: rc = build_describegroups(cli, &x, &frame, client_id); break;
+    case KW_API_CreateTopics: rc = build_createtopics(cli, &x, &frame, client_id); break;
     default:
-        kw__cli_err(CMD, "explain does not build %s requests (it builds ApiVersions, Metadata, Produce, Fetch)",
-                    kw_api_name(x.api));
+        kw__cli_err(CMD, "explain does not build %s requests", kw_api_name(x.api));
         return KW_EXIT_FAIL;
     }
     if (rc == KW_ERR_CONFIG) { kw_buf_free(&frame); return KW_EXIT_USAGE; }
