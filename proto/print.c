@@ -416,11 +416,6 @@ static void json_ann(kw_printer *p, const kw_ann *a)
 {
     kw_buf *b = p->out;
     static const char *const kinds[] = {"field", "enter", "leave", "region", "end_region", "note", "error"};
-    if (!p->frame_open) {
-        kw_print_frame f;
-        kw_print_frame_init(&f);
-        kw_printer_frame(p, &f);
-    }
     if ((unsigned)a->kind > KW_ANN_ERROR) return;
     puts_(b, p->fields++ ? ",\n  {\"kind\": " : "\n  {\"kind\": ");
     json_cstr(b, kinds[a->kind]);
@@ -471,6 +466,12 @@ static void json_ann(kw_printer *p, const kw_ann *a)
 int kw_print_cb(void *ud, const kw_ann *a_in)
 {
     kw_printer *p = ud;
+    if (p->o.fmt == KW_PRINT_JSON && !p->frame_open) {
+        /* fields outside any frame: open an anonymous one (before any state changes) */
+        kw_print_frame f;
+        kw_print_frame_init(&f);
+        kw_printer_frame(p, &f);
+    }
     kw_ann fixed = *a_in;
     const kw_ann *a = &fixed;
     if (p->data && p->region == 0 && a_in->kind != KW_ANN_REGION && a_in->bytes >= p->data &&
@@ -516,6 +517,7 @@ void kw_printer_frame(kw_printer *p, const kw_print_frame *f)
     kw_buf *b = p->out;
     char ts[64];
     reset_walk(p);
+    memset(&p->err, 0, sizeof p->err); /* the error record is per frame; p->errors counts all */
     p->data = f->data;
     p->data_len = f->data ? f->data_len : 0;
     if (f->ts_usec >= 0) kw_print_time(ts, sizeof ts, f->ts_usec);

@@ -93,7 +93,8 @@ typedef struct kw_print_frame {
 /* An initialiser with every member "unknown". */
 void kw_print_frame_init(kw_print_frame *f);
 
-/* Where the last KW_ANN_ERROR said decoding stopped. */
+/* Where the last KW_ANN_ERROR of the current frame said decoding stopped (cleared by
+ * kw_printer_frame; kw_printer.errors counts every ERROR seen). */
 typedef struct kw_print_error {
     int set;
     int region;
