@@ -517,10 +517,15 @@ static int decode_capture(decoder *d, const char *path, int port, size_t max_fra
     int rc = kw_pcap_read(path, r, &packets, err, sizeof err);
     if (rc == KW_ERR_IO && err[0]) {
         kw__cli_err(CMD, "%s", err);
-        kw_tcpr_free(r);
-        return KW_EXIT_FAIL;
+        if (packets == 0) { /* nothing read: nothing printed */
+            kw_tcpr_free(r);
+            return KW_EXIT_FAIL;
+        }
+        /* a read error part way: report what was read, keep the output well formed */
+        kw_tcpr_finish(r);
+    } else if (!rc) {
+        rc = kw_tcpr_finish(r);
     }
-    if (!rc) rc = kw_tcpr_finish(r);
     const kw_tcpr_stats *s = kw_tcpr_get_stats(r);
     kw_printer_finish(&d->pr);
     if (flush_out(d)) rc = KW_ERR_IO;
