@@ -211,5 +211,50 @@ if [ -f "$M" ]; then
   done
 fi
 
+# ---- 7. the teaching view covers every byte of every frame exactly once ----
+# (region 0: FIELDs and ENTERs' owned prefixes, from the JSON; a field's sub-fields,
+# such as the attribute bits, repeat its exact span and are counted once)
+cover() {
+  $PY - "$@" <<'PYEOF'
+import json, sys
+bad = frames = 0
+for path in sys.argv[1:]:
+    for f in json.load(open(path))["frames"]:
+        if f.get("kind") != "frame":
+            continue
+        frames += 1
+        spans = {}
+        for x in f["fields"]:
+            if x.get("region", 0) != 0 or "hex" not in x or x["kind"] not in ("field", "enter") or not x["length"]:
+                continue
+            if x["offset"] in spans and spans[x["offset"]] != (x["length"], x["hex"]):
+                print(path, f.get("api"), f.get("direction"), "two different fields at", x["offset"]); bad += 1
+            spans[x["offset"]] = (x["length"], x["hex"])
+        pos = 0
+        for off in sorted(spans):
+            if off != pos:
+                print(path, f.get("api"), f.get("version"), f.get("direction"), f.get("correlation_id"),
+                      "bytes", pos, "to", off, "not covered" if off > pos else "covered twice"); bad += 1
+                break
+            pos = off + spans[off][0]
+        else:
+            if pos != f["size"]:
+                print(path, f.get("api"), f.get("direction"), "covered", pos, "of", f["size"]); bad += 1
+print("covered:", frames, "frames,", bad, "bad")
+sys.exit(1 if bad or not frames else 0)
+PYEOF
+}
+i=0
+for f in tests/data/traffic-*.pcap; do
+  [ -e "$f" ] || continue
+  i=$((i + 1)); $KW -q decode --json "$f" >"$T/cov$i.json" 2>/dev/null
+done
+while read -r name lo hi; do
+  i=$((i + 1)); $KW -q explain "$name" --json -X compression.type=gzip --records 2 >"$T/cov$i.json" 2>/dev/null
+done < <(sed -n 's/^ *X(\([0-9]*\), *\([A-Za-z]*\), *\([0-9]*\), *\([0-9]*\)).*/\2 \3 \4/p' proto/proto.h)
+covmsg=$(cover "$T"/cov*.json 2>&1 | tail -3 | tr '\n' ' ')
+check "every byte of every frame shown exactly once ($covmsg)" 'cover "$T"/cov*.json >/dev/null'
+echo "integ_decode: $covmsg"
+
 echo "integ_decode: $((checks - fail)) of $checks checks passed"
 [ $fail -eq 0 ]
