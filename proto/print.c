@@ -154,6 +154,7 @@ void kw_print_frame_init(kw_print_frame *f)
     f->api_version = -1;
     f->correlation_id = (int64_t)INT32_MIN - 1;
     f->size = -1;
+    f->latency_usec = -1;
 }
 
 static void reset_walk(kw_printer *p)
@@ -536,6 +537,7 @@ void kw_printer_frame(kw_printer *p, const kw_print_frame *f)
         if (f->api_version >= 0) printf_(b, ", \"version\": %d", f->api_version);
         if (f->correlation_id >= INT32_MIN) printf_(b, ", \"correlation_id\": %" PRId64, f->correlation_id);
         if (f->size >= 0) printf_(b, ", \"size\": %" PRId64, f->size);
+        if (f->latency_usec >= 0) printf_(b, ", \"latency_us\": %" PRId64, f->latency_usec);
         puts_(b, ", \"fields\": [");
         p->frame_open = 1;
         p->fields = 0;
@@ -552,7 +554,9 @@ void kw_printer_frame(kw_printer *p, const kw_print_frame *f)
     else if (f->api_key >= 0) { printf_(b, "%sapi %d", sep, f->api_key); sep = "  "; }
     if (f->api_version >= 0) { printf_(b, " v%d", f->api_version); sep = "  "; }
     if (f->correlation_id >= INT32_MIN) { printf_(b, "%scorrelation_id %" PRId64, sep, f->correlation_id); sep = "  "; }
-    if (f->size >= 0) printf_(b, "%ssize %" PRId64, sep, f->size);
+    if (f->size >= 0) { printf_(b, "%ssize %" PRId64, sep, f->size); sep = "  "; }
+    if (f->latency_usec >= 0)
+        printf_(b, "%s+%" PRId64 ".%03d ms", sep, f->latency_usec / 1000, (int)(f->latency_usec % 1000));
     puts_(b, "\n");
 }
 

@@ -23,7 +23,9 @@
  *   - REGION prints "---- region N: <text> ----" (the walker's value, else its name and
  *     "(L bytes)") and offsets restart at 0 inside it;
  *     END_REGION prints "---- end of region N ----";
- *   - a frame heading (kw_printer_frame) is a line of its own starting with "==";
+ *   - a frame heading (kw_printer_frame) is a line of its own starting with "==":
+ *     "== TIME  stream N  SRC -> DST  DIRECTION  API vV  correlation_id C  size S
+ *     [+L ms]" (parts left out when unknown; +L: a response's delay after its request);
  *   - control characters and invalid UTF-8 in names and values are shown as \xNN.
  *
  * JSON format: one document for the whole run, an object
@@ -32,6 +34,7 @@
  *
  * where ITEM is a frame {"kind":"frame", "time":..., "stream":..., "direction":...,
  * "api":..., "api_key":..., "version":..., "correlation_id":..., "size":...,
+ * "latency_us":...,
  * "fields":[ FIELD, ... ]} (members absent when unknown), or an event {"kind":"event",
  * "text":...} (stream gaps, unpaired responses). FIELD is a flat list entry, in walk order:
  *
@@ -83,6 +86,7 @@ typedef struct kw_print_frame {
     int api_version;        /* < 0 unknown */
     int64_t correlation_id; /* < INT32_MIN unknown */
     int64_t size;           /* frame bytes, < 0 unknown */
+    int64_t latency_usec;   /* a response: time since its request was seen; < 0 unknown */
     /* Optional: the bytes being annotated. When set, offsets outside regions are
      * computed from each field's bytes pointer (bytes - data), so walkers that report
      * offsets relative to a nested slice (a records field) still line up. */

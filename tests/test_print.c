@@ -249,6 +249,31 @@ static void test_error_path_overlap(void **st)
     kw_buf_free(&b);
 }
 
+static void test_response_heading_latency(void **st)
+{
+    (void)st;
+    kw_buf b; kw_buf_init(&b);
+    kw_printer p; kw_printer_init(&p, &b, NULL);
+    kw_print_frame f; kw_print_frame_init(&f);
+    f.direction = "response"; f.api_name = "Fetch"; f.api_version = 11; f.correlation_id = -7;
+    f.size = 8; f.latency_usec = 1234567;
+    kw_printer_frame(&p, &f);
+    kw_buf_put(&b, "", 1);
+    assert_string_equal((char *)b.data, "== response  Fetch v11  correlation_id -7  size 8  +1234.567 ms\n");
+    kw_buf_free(&b);
+    kw_buf_init(&b);
+    kw_print_opts o = {0};
+    o.fmt = KW_PRINT_JSON;
+    kw_printer_init(&p, &b, &o);
+    kw_printer_frame(&p, &f);
+    kw_printer_finish(&p);
+    kw_buf_put(&b, "", 1);
+    assert_string_equal((char *)b.data,
+        "{\"frames\": [\n{\"kind\": \"frame\", \"direction\": \"response\", \"api\": \"Fetch\", \"version\": 11, "
+        "\"correlation_id\": -7, \"size\": 8, \"latency_us\": 1234567, \"fields\": []}\n]}\n");
+    kw_buf_free(&b);
+}
+
 static void test_time_format(void **st)
 {
     (void)st;
@@ -270,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_json_empty_and_implicit_frame),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_error_path_overlap),
+        cmocka_unit_test(test_response_heading_latency),
         cmocka_unit_test(test_time_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

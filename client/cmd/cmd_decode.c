@@ -452,6 +452,7 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
             f.api_key = e->api_key;
             f.api_name = api_display(e->api_key);
             f.api_version = e->api_version;
+            if (e->ts_usec >= e->req_ts_usec) f.latency_usec = e->ts_usec - e->req_ts_usec;
             frame_begin(d, &f, !described(e->api_key, e->api_version, KW_RESP));
             int rc = annotate_response(d, e->api_key, e->api_version, 1, e->data, e->len);
             if (d->unsupported) raw_body(d, KW_RESP, e->api_key, e->api_version, e->data, e->len);
