@@ -312,6 +312,33 @@ static void test_pairing_by_correlation_id(void **st)
     kw_tcpr_free(r);
 }
 
+/* acks=0 requests never answered: the pending list stays bounded and later pairing works. */
+static void test_pending_bound(void **st)
+{
+    (void)st;
+    recorder rc = {0};
+    kw_tcpr_opts o = {0};
+    o.max_pending = 8;
+    kw_tcpr *r = kw_tcpr_new(&o, rec_cb, &rc);
+    handshake(r);
+    uint8_t q[64];
+    uint32_t seq = CISN + 1;
+    for (int i = 0; i < 100; i++) {
+        size_t qn = make_request(q, KW_API_Produce, 9, i, 0);
+        feed(r, 1, seq, q, qn);
+        seq += (uint32_t)qn;
+    }
+    uint8_t p[32];
+    size_t pn = make_response(p, 99, 4);
+    feed(r, 0, SISN + 1, p, pn);
+    assert_int_equal(rc.ev[rc.n - 1].kind, KW_TCPR_FRAME);
+    assert_int_equal(rc.ev[rc.n - 1].paired, 1);
+    assert_int_equal(rc.ev[rc.n - 1].corr, 99);
+    const kw_tcpr_stats *s = kw_tcpr_get_stats(r);
+    assert_int_equal(s->noreply, 99); /* dropped by the bound or skipped by the answer to 99 */
+    kw_tcpr_free(r);
+}
+
 static void test_oversize_frame_bounded(void **st)
 {
     (void)st;
@@ -629,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_gap_resyncs_on_next_request),
         cmocka_unit_test(test_gap_at_end_reported),
         cmocka_unit_test(test_pairing_by_correlation_id),
+        cmocka_unit_test(test_pending_bound),
         cmocka_unit_test(test_oversize_frame_bounded),
         cmocka_unit_test(test_midstream_start_finds_client),
         cmocka_unit_test(test_port_decides_direction),
