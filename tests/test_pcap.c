@@ -260,6 +260,37 @@ static void test_gap_resyncs_on_next_request(void **st)
     kw_tcpr_free(r);
 }
 
+/* A hole in the server's stream: the damaged response is lost, the next one is found
+ * again by its correlation id and paired. */
+static void test_response_gap_resyncs_on_pending_id(void **st)
+{
+    (void)st;
+    recorder rc = {0};
+    kw_tcpr_opts o = {0};
+    o.max_ooo_bytes = 16;
+    kw_tcpr *r = kw_tcpr_new(&o, rec_cb, &rc);
+    handshake(r);
+    uint8_t q[128], p[256];
+    size_t qn = make_request(q, KW_API_Metadata, 1, 21, 0);
+    qn += make_request(q + qn, KW_API_Metadata, 1, 22, 0);
+    feed(r, 1, CISN + 1, q, qn);
+    size_t p1 = make_response(p, 21, 60);
+    size_t p2 = make_response(p + p1, 22, 30);
+    feed(r, 0, SISN + 1, p, 10);                              /* start of response 21 */
+    feed(r, 0, SISN + 1 + 40, p + 40, p1 + p2 - 40);          /* bytes 10..40 never arrive */
+    assert_int_equal(count_kind(&rc, KW_TCPR_GAP), 1);
+    int paired = 0;
+    for (int i = 0; i < rc.n; i++)
+        if (rc.ev[i].kind == KW_TCPR_FRAME && !rc.ev[i].is_request) {
+            assert_int_equal(rc.ev[i].corr, 22);
+            assert_int_equal(rc.ev[i].paired, 1);
+            paired++;
+        }
+    assert_int_equal(paired, 1);
+    assert_int_equal(kw_tcpr_get_stats(r)->unpaired, 0);
+    kw_tcpr_free(r);
+}
+
 static void test_gap_at_end_reported(void **st)
 {
     (void)st;
@@ -654,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_retransmission_and_overlap),
         cmocka_unit_test(test_gap_resyncs_on_next_request),
+        cmocka_unit_test(test_response_gap_resyncs_on_pending_id),
         cmocka_unit_test(test_gap_at_end_reported),
         cmocka_unit_test(test_pairing_by_correlation_id),
         cmocka_unit_test(test_pending_bound),
