@@ -135,6 +135,8 @@ $KW explain produce --version 99 >/dev/null 2>&1; rc=$?
 check "explain bad version: exit 2 (got $rc)" '[ $rc -eq 2 ]'
 $KW explain produce -X compression.type=brotli >/dev/null 2>&1; rc=$?
 check "explain bad setting: exit 2 (got $rc)" '[ $rc -eq 2 ]'
+$KW explain produce --version 6 -X compression.type=zstd >/dev/null 2>"$T/e"; rc=$?
+check "zstd before Produce v7 refused: exit 2 (got $rc)" '[ $rc -eq 2 ] && grep -q "needs Produce v7" "$T/e"'
 $KW decode --help >"$T/h" 2>&1; rc=$?
 check "decode --help exit 0" '[ $rc -eq 0 ] && grep -q "^usage: kwire decode" "$T/h"'
 $KW explain --help >"$T/h" 2>&1; rc=$?

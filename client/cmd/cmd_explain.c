@@ -189,6 +189,11 @@ static int build_produce(const kw_cli *cli, const explain_args *x, kw_buf *out, 
     const char *ct = setting(cli, "compression.type");
     int codec = ct ? kw_codec_parse(ct) : KW_CODEC_NONE;
     if (codec < 0) { kw__cli_err(CMD, "-X compression.type=%s: expected none, gzip, snappy, lz4 or zstd", ct); return KW_ERR_CONFIG; }
+    if (codec == KW_CODEC_ZSTD && x->version < 7) {
+        /* KIP-110: brokers reject zstd batches in Produce requests older than v7 */
+        kw__cli_err(CMD, "compression.type=zstd needs Produce v7 or later (asked for v%d)", x->version);
+        return KW_ERR_CONFIG;
+    }
     if (codec == KW_CODEC_GZIP || codec == KW_CODEC_LZ4 || codec == KW_CODEC_ZSTD) {
         char name[64];
         snprintf(name, sizeof name, "compression.%s.level", kw_codec_name(codec));
