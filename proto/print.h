@@ -5,15 +5,18 @@
  * walker's callback and user data) and appends output to a kw_buf. It does no I/O:
  * the caller writes the buffer out (kw_printer_flush does it for a FILE*).
  *
- * TEXT format, one line per field:
+ * TEXT format, one line per field (the hex column shortened here):
  *
- *   00000004  00 00                 request_api_key          int16           0 (Produce)
- *   |offset|  |hex, <=16 per line|  |indented name (or full path)| |type| |value|
+ *   00000004  00 00  ...   request_api_key              int16          0 (Produce)
+ *   offset    hex          indented name (or full path) type           value
  *
- *   - offset: 8 hex digits, relative to the current region; the hex column is 47
- *     characters wide (16 bytes); longer fields continue on further lines whose offset
- *     advances by 16; fields longer than 64 bytes show their first 32 and last 16
- *     bytes with "... (N bytes)" for the N bytes in between;
+ *   - offset: 8 hex digits, relative to the current region (computed from the bytes
+ *     pointers when the frame's data is given, see kw_print_frame.data); the hex column
+ *     is 47 characters wide (16 bytes), then 2 spaces; the name (indented 2 per level)
+ *     is padded to 28 columns and the type to 14, at least one space each;
+ *   - longer fields continue on further lines whose offset advances by 16; fields
+ *     longer than 64 bytes show their first 32 and last 16 bytes with "... (N bytes)"
+ *     for the N bytes in between;
  *   - ENTER prints the struct/array/element name (and its type and value if the walker
  *     gave them); its hex only when its bytes are a prefix it owns (an array count, a
  *     records size, a tagged field's tag and size: at most 10 bytes), never a record
@@ -32,10 +35,11 @@
  *
  *   {"frames": [ ITEM, ... ]}
  *
- * where ITEM is a frame {"kind":"frame", "time":..., "stream":..., "direction":...,
- * "api":..., "api_key":..., "version":..., "correlation_id":..., "size":...,
- * "latency_us":...,
- * "fields":[ FIELD, ... ]} (members absent when unknown), or an event {"kind":"event",
+ * where ITEM is a frame {"kind":"frame", "time":1700000000.123456 (seconds),
+ * "time_text":"2023-11-14 22:13:20.123456" (UTC), "stream_id":..., "stream":...,
+ * "direction":..., "api":..., "api_key":..., "version":..., "correlation_id":...,
+ * "size":..., "latency_us":..., "fields":[ FIELD, ... ]} (members absent when
+ * unknown), or an event {"kind":"event",
  * "text":...} (stream gaps, unpaired responses). FIELD is a flat list entry, in walk order:
  *
  *   {"kind":"field", "path":"topics[0].name", "name":"name", "type":"compact_string",
