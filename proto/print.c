@@ -10,6 +10,8 @@
 #include <time.h>
 
 #include "print.h"
+#include "proto/desc.h"
+#include "proto/proto.h"
 
 #define HEX_COL 47      /* 16 bytes as "xx " minus the last space */
 #define NAME_COL 28     /* indent + name padded to this width */
@@ -475,6 +477,10 @@ int kw_print_cb(void *ud, const kw_ann *a_in)
     }
     kw_ann fixed = *a_in;
     const kw_ann *a = &fixed;
+    if (p->soften && fixed.kind == KW_ANN_ERROR) {
+        fixed.kind = KW_ANN_NOTE;
+        p->softened = 1;
+    }
     if (p->data && p->region == 0 && a_in->kind != KW_ANN_REGION && a_in->bytes >= p->data &&
         a_in->bytes <= p->data + p->data_len)
         fixed.off = (size_t)(a_in->bytes - p->data);
@@ -595,4 +601,150 @@ int kw_printer_flush(kw_printer *p, FILE *f)
     if (b->len && fwrite(b->data, 1, b->len, f) != b->len) return KW_ERR_IO;
     b->len = 0;
     return fflush(f) ? KW_ERR_IO : 0;
+}
+
+/* ---- whole frames ---- */
+
+static int silent(void *ud, const kw_ann *a) { (void)ud; (void)a; return 0; }
+
+/* 1 if kwire describes (api, version) in direction dir. */
+static int described(int api_key, int version, int dir)
+{
+    int16_t lo, hi;
+    if (kw_api_range(api_key, &lo, &hi) || version < lo || version > hi) return 0;
+    return kw__api_desc(api_key, dir) != NULL;
+}
+
+static int walk(int form, int dir, int api, int version, const uint8_t *b, size_t len, kw_ann_cb cb, void *ud)
+{
+    if (form == KW_PRINT_BODY) return kw_msg_annotate(api, (int16_t)version, dir, b, len, 0, cb, ud);
+    if (dir == KW_REQ) return kw_request_frame_annotate(b, len, cb, ud);
+    return kw_response_frame_annotate(api, (int16_t)version, b, len, cb, ud);
+}
+
+static void emit_note(kw_printer *p, const char *text)
+{
+    kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, text, 0};
+    kw_print_cb(p, &n);
+}
+
+static void emit_field(kw_printer *p, const char *name, const char *type, const uint8_t *b, size_t off, size_t len,
+                       const char *value)
+{
+    kw_ann a = {KW_ANN_FIELD, name, type, b, off, len, value, 0};
+    kw_print_cb(p, &a);
+}
+
+/* An undescribed body: its bytes, so they can still be read. */
+static void raw_body(kw_printer *p, int form, int dir, int api, int version, const uint8_t *b, size_t len)
+{
+    size_t start = 0;
+    if (form != KW_PRINT_BODY) {
+        size_t hl = 0;
+        int32_t corr;
+        kw_req_header h;
+        if (len < 4) return;
+        if (dir == KW_REQ ? kw_req_header_decode(b + 4, len - 4, &h, &hl)
+                          : kw_resp_header_decode(api, (int16_t)version, b + 4, len - 4, &corr, &hl))
+            return;
+        if (hl > len - 4) return;
+        start = 4 + hl;
+    }
+    char v[64];
+    snprintf(v, sizeof v, "%zu bytes, not decoded", len - start);
+    emit_field(p, "raw_body", "bytes", b + start, start, len - start, v);
+}
+
+/*
+ * ApiVersions refused (KIP-511): the broker answers error 35 in an older layout. Shown
+ * at the oldest version whose layout fits, else error_code and the rest as bytes.
+ * Returns 1 when it printed the response, 0 when the ordinary walk applies.
+ */
+static int apiversions_refusal(kw_printer *p, int form, int version, const uint8_t *b, size_t len, int *rc)
+{
+    size_t body = form == KW_PRINT_BODY ? 0 : 8; /* ApiVersions responses use header v0 */
+    if (version <= 0 || len < body + 2 || kw_ld16(b + body) != 35) return 0;
+    if (walk(form, KW_RESP, KW_API_ApiVersions, version, b, len, silent, NULL) == 0) return 0;
+    char msg[200], v[3][32];
+    for (int old = 0; old < version; old++) {
+        if (walk(form, KW_RESP, KW_API_ApiVersions, old, b, len, silent, NULL)) continue;
+        snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker answered the v%d request in the v%d format",
+                 version, old);
+        emit_note(p, msg);
+        *rc = walk(form, KW_RESP, KW_API_ApiVersions, old, b, len, kw_print_cb, p);
+        return 1;
+    }
+    if (body) {
+        snprintf(v[0], sizeof v[0], "%d", (int32_t)kw_ld32(b));
+        snprintf(v[1], sizeof v[1], "%d", (int32_t)kw_ld32(b + 4));
+        emit_field(p, "size", "int32", b, 0, 4, v[0]);
+        emit_field(p, "correlation_id", "int32", b + 4, 4, 4, v[1]);
+    }
+    snprintf(v[2], sizeof v[2], "35 (UNSUPPORTED_VERSION)");
+    emit_field(p, "error_code", "int16", b + body, body, 2, v[2]);
+    emit_field(p, "rest", "bytes", b + body + 2, body + 2, len - body - 2,
+               "not decoded: no ApiVersions version's layout fits");
+    snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker does not support ApiVersions v%d; "
+             "a client retries with a lower version", version);
+    emit_note(p, msg);
+    *rc = 0;
+    return 1;
+}
+
+int kw_print_frame_bytes(kw_printer *p, const kw_print_frame *f, int form, int dir, int api_key, int version,
+                         const uint8_t *bytes, size_t len)
+{
+    if (form == KW_PRINT_PAYLOAD) {
+        /* give it back its size field: offsets and sizes then read as on the wire */
+        if (len > INT32_MAX) return KW_ERR_TOO_LARGE;
+        kw_buf fr;
+        kw_buf_init(&fr);
+        kw_buf_i32(&fr, (int32_t)len);
+        kw_buf_put(&fr, bytes, len);
+        int rc = fr.err ? fr.err : kw_print_frame_bytes(p, f, KW_PRINT_FRAME, dir, api_key, version, fr.data, fr.len);
+        kw_buf_free(&fr);
+        return rc;
+    }
+    kw_print_frame h;
+    if (f) h = *f;
+    else kw_print_frame_init(&h);
+    if (form == KW_PRINT_FRAME && dir == KW_REQ) {
+        kw_req_header rh;
+        size_t hl;
+        if (len >= 4 && kw_req_header_decode(bytes + 4, len - 4, &rh, &hl) == 0) {
+            api_key = rh.api_key;
+            version = rh.api_version;
+            if (h.correlation_id < INT32_MIN) h.correlation_id = rh.correlation_id;
+        } else {
+            api_key = version = -1;
+        }
+    } else if (form == KW_PRINT_FRAME && h.correlation_id < INT32_MIN) {
+        int32_t corr;
+        size_t hl;
+        if (len >= 4 && kw_resp_header_decode(api_key, (int16_t)version, bytes + 4, len - 4, &corr, &hl) == 0)
+            h.correlation_id = corr;
+    }
+    if (!h.direction) h.direction = dir == KW_REQ ? "request" : "response";
+    if (h.api_key < 0) h.api_key = api_key;
+    if (!h.api_name) h.api_name = kw_api_name(api_key);
+    if (h.api_version < 0) h.api_version = version;
+    if (h.size < 0) h.size = (int64_t)len;
+    if (!h.data) { h.data = bytes; h.data_len = len; }
+    kw_printer_frame(p, &h);
+
+    /* a request whose header cannot be read: the walk reports where it stops */
+    int unsupported = api_key >= 0 && !described(api_key, version, dir);
+    int rc = 0;
+    p->soften = unsupported;
+    p->softened = 0;
+    if (!(dir == KW_RESP && api_key == KW_API_ApiVersions && apiversions_refusal(p, form, version, bytes, len, &rc)))
+        rc = walk(form, dir, api_key, version, bytes, len, kw_print_cb, p);
+    p->soften = 0;
+    if (unsupported) {
+        if (!p->softened) emit_note(p, "body not decoded: kwire has no description of this API version");
+        raw_body(p, form, dir, api_key, version, bytes, len);
+        return KW_ERR_UNSUPPORTED;
+    }
+    if (rc < 0) return rc;
+    return p->err.set ? KW_ERR_CORRUPT : 0;
 }

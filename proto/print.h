@@ -130,6 +130,8 @@ typedef struct kw_printer {
     int errors, notes;
     const uint8_t *data;  /* see kw_print_frame.data */
     size_t data_len;
+    int soften;           /* kw_print_frame_bytes: ERRORs of an undescribed body become NOTEs */
+    int softened;
     kw_print_error err;
 } kw_printer;
 
@@ -147,6 +149,26 @@ void kw_printer_event(kw_printer *p, const char *text);
 void kw_printer_finish(kw_printer *p);
 /* Write what has been produced to f and empty the buffer. 0 or KW_ERR_IO / NOMEM. */
 int kw_printer_flush(kw_printer *p, FILE *f);
+
+/*
+ * Print one Kafka frame as `kwire decode` shows it: a heading, then every field. It
+ * starts a new frame (kw_printer_frame) with heading f (NULL: everything from the
+ * bytes; members left unknown in f are filled in from them).
+ *   form KW_PRINT_FRAME    bytes = int32 size, header, body
+ *        KW_PRINT_PAYLOAD  bytes = header and body, the size left off (what a
+ *                          connection's frame tap sees); shown with its size field
+ *        KW_PRINT_BODY     bytes = the body alone
+ *   dir  KW_REQ / KW_RESP (proto/proto.h). A request's API and version come from its
+ *        header when there is one; a response's are the request's: api_key, version.
+ * A body kwire does not describe is shown as raw bytes with a note, not an error, and
+ * the result is KW_ERR_UNSUPPORTED. An ApiVersions response refusing the version asked
+ * (error 35, KIP-511) is shown in the older layout the broker used, with a note.
+ * Returns 0, KW_ERR_UNSUPPORTED, or a negative KW_ERR_* for malformed bytes (an ERROR
+ * is printed and p->err says where decoding stopped).
+ */
+enum kw_print_form { KW_PRINT_FRAME = 0, KW_PRINT_PAYLOAD = 1, KW_PRINT_BODY = 2 };
+int kw_print_frame_bytes(kw_printer *p, const kw_print_frame *f, int form, int dir, int api_key, int version,
+                         const uint8_t *bytes, size_t len);
 
 /* Append s (n bytes) as a JSON string literal, quotes included. */
 void kw_json_str(kw_buf *out, const char *s, size_t n);

@@ -202,32 +202,9 @@ typedef struct decoder {
     kw_cli *cli;
     kw_buf out;
     kw_printer pr;
-    int unsupported;       /* the body being annotated has no description in kwire */
-    int noted;             /* ... and a note has said so */
     uint64_t errors, undecoded, frames;
     uint64_t requests, responses, unpaired, noreply, gaps, skipped, partial;
 } decoder;
-
-/* Callback between the walker and the printer: an "unsupported body" error is no
- * malformed input, so it is shown as a note. */
-static int relay(void *ud, const kw_ann *a)
-{
-    decoder *d = ud;
-    if (a->kind == KW_ANN_ERROR && d->unsupported) {
-        kw_ann n = *a;
-        n.kind = KW_ANN_NOTE;
-        d->noted = 1;
-        return kw_print_cb(&d->pr, &n);
-    }
-    return kw_print_cb(&d->pr, a);
-}
-
-static int described(int api_key, int version, int dir)
-{
-    int16_t lo, hi;
-    if (kw_api_range(api_key, &lo, &hi) || version < lo || version > hi) return 0;
-    return kw__api_desc(api_key, dir) != NULL;
-}
 
 static void dec_init(decoder *d, kw_cli *cli, int paths)
 {
@@ -240,52 +217,28 @@ static void dec_init(decoder *d, kw_cli *cli, int paths)
     kw_printer_init(&d->pr, &d->out, &o);
 }
 
-/* An undescribed body: show its bytes (elided when long) so they can still be read. */
-static void raw_body(decoder *d, int dir, int api, int version, const uint8_t *f, size_t len)
-{
-    size_t hl = 0;
-    if (len < 4) return;
-    if (dir == KW_REQ) {
-        kw_req_header h;
-        if (kw_req_header_decode(f + 4, len - 4, &h, &hl)) return;
-    } else {
-        int32_t corr;
-        if (kw_resp_header_decode(api, (int16_t)version, f + 4, len - 4, &corr, &hl)) return;
-    }
-    if (4 + hl > len) return;
-    char v[64];
-    snprintf(v, sizeof v, "%zu bytes, not decoded", len - 4 - hl);
-    kw_ann a = {KW_ANN_FIELD, "raw_body", "bytes", f + 4 + hl, 4 + hl, len - 4 - hl, v, 0};
-    kw_print_cb(&d->pr, &a);
-}
-
-/* After a walk: count and report the outcome of one frame. */
+/* After a frame is printed: count it, and describe a decode error on stderr. */
 static void after_walk(decoder *d, int rc, const char *what)
 {
     d->frames++;
-    if (d->unsupported || rc == KW_ERR_UNSUPPORTED) {
+    if (rc == KW_ERR_UNSUPPORTED) {
         d->undecoded++;
-        if (!d->noted) {
-            kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, "body not decoded: kwire has no description of this API version", 1};
-            kw_print_cb(&d->pr, &n);
-        }
         return;
     }
-    if (rc < 0 || d->pr.err.set) {
-        d->errors++;
-        if (d->errors == MAX_ERROR_LINES + 1)
-            kw__cli_err(CMD, "more decode errors: only the first %d are listed here (all are marked \"!! ERROR\" in the output)", MAX_ERROR_LINES);
-        if (d->errors > MAX_ERROR_LINES)
-            return;
-        if (d->pr.err.set && d->pr.err.region)
-            kw__cli_err(CMD, "%s: decoding stopped at offset %zu of region %d (field %s): %s", what, d->pr.err.off,
-                        d->pr.err.region, d->pr.err.path[0] ? d->pr.err.path : "?", d->pr.err.msg);
-        else if (d->pr.err.set)
-            kw__cli_err(CMD, "%s: decoding stopped at offset %zu (field %s): %s", what, d->pr.err.off,
-                        d->pr.err.path[0] ? d->pr.err.path : "?", d->pr.err.msg);
-        else
-            kw__cli_err(CMD, "%s: decoding failed: %s", what, kw_strerror(rc));
-    }
+    if (rc >= 0 && !d->pr.err.set) return;
+    d->errors++;
+    if (d->errors == MAX_ERROR_LINES + 1)
+        kw__cli_err(CMD, "more decode errors: only the first %d are listed here (all are marked \"!! ERROR\" in the output)", MAX_ERROR_LINES);
+    if (d->errors > MAX_ERROR_LINES)
+        return;
+    if (d->pr.err.set && d->pr.err.region)
+        kw__cli_err(CMD, "%s: decoding stopped at offset %zu of region %d (field %s): %s", what, d->pr.err.off,
+                    d->pr.err.region, d->pr.err.path[0] ? d->pr.err.path : "?", d->pr.err.msg);
+    else if (d->pr.err.set)
+        kw__cli_err(CMD, "%s: decoding stopped at offset %zu (field %s): %s", what, d->pr.err.off,
+                    d->pr.err.path[0] ? d->pr.err.path : "?", d->pr.err.msg);
+    else
+        kw__cli_err(CMD, "%s: decoding failed: %s", what, kw_strerror(rc));
 }
 
 static int flush_out(decoder *d)
@@ -297,88 +250,16 @@ static int flush_out(decoder *d)
     return 0;
 }
 
-/* Reset the per-frame error record of the printer. */
-static void frame_begin(decoder *d, const kw_print_frame *f, int unsupported)
-{
-    kw_printer_frame(&d->pr, f);
-    memset(&d->pr.err, 0, sizeof d->pr.err);
-    d->unsupported = unsupported;
-    d->noted = 0;
-}
-
-static int silent(void *ud, const kw_ann *a) { (void)ud; (void)a; return 0; }
-
-/*
- * Annotate a response frame (or body). One special case: a broker that does not support
- * the ApiVersions version asked answers UNSUPPORTED_VERSION (35) in an older format
- * (KIP-511: v0; some brokers add v1's throttle_time_ms), so such a response is shown
- * at the oldest version it parses as, with a note saying so.
- */
-static int annotate_response(decoder *d, int api, int version, int frame, const uint8_t *p, size_t len)
-{
-    size_t body = frame ? 8 : 0; /* ApiVersions responses always use header v0 */
-    if (api == KW_API_ApiVersions && version > 0 && len >= body + 2 && kw_ld16(p + body) == 35 &&
-        (frame ? kw_response_frame_annotate(api, (int16_t)version, p, len, silent, NULL)
-               : kw_msg_annotate(api, (int16_t)version, KW_RESP, p, len, 0, silent, NULL))) {
-        char msg[200], v[3][32];
-        for (int old = 0; old < version; old++) {
-            int rc = frame ? kw_response_frame_annotate(api, (int16_t)old, p, len, silent, NULL)
-                           : kw_msg_annotate(api, (int16_t)old, KW_RESP, p, len, 0, silent, NULL);
-            if (rc) continue;
-            snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker answered the v%d request in the v%d format", version, old);
-            kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, msg, 0};
-            kw_print_cb(&d->pr, &n);
-            return frame ? kw_response_frame_annotate(api, (int16_t)old, p, len, relay, d)
-                         : kw_msg_annotate(api, (int16_t)old, KW_RESP, p, len, 0, relay, d);
-        }
-        /* no standard layout fits: show what is certain, the rest as bytes */
-        if (frame) {
-            snprintf(v[0], sizeof v[0], "%d", (int32_t)kw_ld32(p));
-            snprintf(v[1], sizeof v[1], "%d", (int32_t)kw_ld32(p + 4));
-            kw_ann a0 = {KW_ANN_FIELD, "size", "int32", p, 0, 4, v[0], 0};
-            kw_ann a1 = {KW_ANN_FIELD, "correlation_id", "int32", p + 4, 4, 4, v[1], 0};
-            kw_print_cb(&d->pr, &a0);
-            kw_print_cb(&d->pr, &a1);
-        }
-        snprintf(v[2], sizeof v[2], "35 (UNSUPPORTED_VERSION)");
-        kw_ann e = {KW_ANN_FIELD, "error_code", "int16", p + body, body, 2, v[2], 0};
-        kw_ann r = {KW_ANN_FIELD, "rest", "bytes", p + body + 2, body + 2, len - body - 2,
-                    "not decoded: no ApiVersions version's layout fits", 0};
-        kw_print_cb(&d->pr, &e);
-        kw_print_cb(&d->pr, &r);
-        snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker does not support ApiVersions v%d; "
-                 "a client retries with a lower version", version);
-        kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, msg, 0};
-        kw_print_cb(&d->pr, &n);
-        return 0;
-    }
-    return frame ? kw_response_frame_annotate(api, (int16_t)version, p, len, relay, d)
-                 : kw_msg_annotate(api, (int16_t)version, KW_RESP, p, len, 0, relay, d);
-}
-
 /* ---- single frames from files ---- */
 
 static int decode_request_file(decoder *d, const uint8_t *p, size_t len, const char *path)
 {
     kw_print_frame f;
     kw_print_frame_init(&f);
-    f.direction = "request";
-    f.size = (int64_t)len;
-    f.data = p;
-    f.data_len = len;
     kw_req_header h;
     size_t hl;
-    int unsupported = 0;
-    if (len >= 4 && kw_req_header_decode(p + 4, len - 4, &h, &hl) == 0) {
-        f.api_key = h.api_key;
-        f.api_name = api_display(h.api_key);
-        f.api_version = h.api_version;
-        f.correlation_id = h.correlation_id;
-        unsupported = !described(h.api_key, h.api_version, KW_REQ);
-    }
-    frame_begin(d, &f, unsupported);
-    int rc = kw_request_frame_annotate(p, len, relay, d);
-    if (d->unsupported) raw_body(d, KW_REQ, f.api_key, f.api_version, p, len);
+    if (len >= 4 && kw_req_header_decode(p + 4, len - 4, &h, &hl) == 0) f.api_name = api_display(h.api_key);
+    int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_REQ, -1, -1, p, len);
     after_walk(d, rc, path);
     return rc;
 }
@@ -388,19 +269,8 @@ static int decode_response_file(decoder *d, int api, int version, int frame, con
 {
     kw_print_frame f;
     kw_print_frame_init(&f);
-    f.direction = "response";
-    f.api_key = api;
     f.api_name = api_display(api);
-    f.api_version = version;
-    f.size = (int64_t)len;
-    f.data = p;
-    f.data_len = len;
-    int32_t corr;
-    size_t hl;
-    if (frame && len >= 4 && kw_resp_header_decode(api, (int16_t)version, p + 4, len - 4, &corr, &hl) == 0)
-        f.correlation_id = corr;
-    frame_begin(d, &f, 0);
-    int rc = annotate_response(d, api, version, frame, p, len);
+    int rc = kw_print_frame_bytes(&d->pr, &f, frame ? KW_PRINT_FRAME : KW_PRINT_BODY, KW_RESP, api, version, p, len);
     after_walk(d, rc, path);
     return rc;
 }
@@ -438,31 +308,23 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
         if (e->is_request == 1) {
             d->requests++;
             f.direction = "request";
-            f.api_key = e->api_key;
             f.api_name = api_display(e->api_key);
-            f.api_version = e->api_version;
-            frame_begin(d, &f, !described(e->api_key, e->api_version, KW_REQ));
-            int rc = kw_request_frame_annotate(e->data, e->len, relay, d);
-            if (d->unsupported) raw_body(d, KW_REQ, e->api_key, e->api_version, e->data, e->len);
+            int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_REQ, -1, -1, e->data, e->len);
             snprintf(what, sizeof what, "stream %d request correlation_id %d", e->conn, e->correlation_id);
             after_walk(d, rc, what);
         } else if (e->paired) {
             d->responses++;
             f.direction = "response";
-            f.api_key = e->api_key;
             f.api_name = api_display(e->api_key);
-            f.api_version = e->api_version;
             if (e->ts_usec >= e->req_ts_usec) f.latency_usec = e->ts_usec - e->req_ts_usec;
-            frame_begin(d, &f, !described(e->api_key, e->api_version, KW_RESP));
-            int rc = annotate_response(d, e->api_key, e->api_version, 1, e->data, e->len);
-            if (d->unsupported) raw_body(d, KW_RESP, e->api_key, e->api_version, e->data, e->len);
+            int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_RESP, e->api_key, e->api_version, e->data, e->len);
             snprintf(what, sizeof what, "stream %d response correlation_id %d", e->conn, e->correlation_id);
             after_walk(d, rc, what);
         } else {
             /* no request to say what it is: show its size, correlation id and bytes */
             d->responses++;
             f.direction = "response (unpaired)";
-            frame_begin(d, &f, 0);
+            kw_printer_frame(&d->pr, &f);
             char v1[32], v2[32];
             snprintf(v1, sizeof v1, "%u", kw_ld32(e->data));
             kw_ann a = {KW_ANN_FIELD, "size", "int32", e->data, 0, 4, v1, 0};

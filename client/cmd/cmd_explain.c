@@ -574,16 +574,8 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     kw_printer_init(&pr, &text, &po);
     kw_print_frame pf;
     kw_print_frame_init(&pf);
-    pf.direction = "request";
-    pf.api_key = x.api;
     pf.api_name = kw_api_name(x.api);
-    pf.api_version = x.version;
-    pf.correlation_id = 1;
-    pf.size = (int64_t)frame.len;
-    pf.data = frame.data;
-    pf.data_len = frame.len;
-    kw_printer_frame(&pr, &pf);
-    rc = kw_request_frame_annotate(frame.data, frame.len, kw_print_cb, &pr);
+    rc = kw_print_frame_bytes(&pr, &pf, KW_PRINT_FRAME, KW_REQ, -1, -1, frame.data, frame.len);
     kw_printer_finish(&pr);
     if (kw_printer_flush(&pr, stdout)) { kw__cli_err(CMD, "writing output: %s", strerror(errno)); status = KW_EXIT_FAIL; }
     if (rc || pr.err.set) {
