@@ -41,11 +41,13 @@ static int on_ev(void *ud, const kw_tcpr_ev *e)
             kw_print_frame f;
             kw_print_frame_init(&f);
             f.stream = e->stream;
-            f.data = e->data;
-            f.data_len = e->len;
-            kw_printer_frame(c->pr, &f);
-            if (e->is_request == 1) kw_request_frame_annotate(e->data, e->len, kw_print_cb, c->pr);
-            else if (e->paired) kw_response_frame_annotate(e->api_key, e->api_version, e->data, e->len, kw_print_cb, c->pr);
+            if (e->is_request == 1)
+                kw_print_frame_bytes(c->pr, &f, KW_PRINT_FRAME, KW_REQ, -1, -1, e->data, e->len);
+            else if (e->paired)
+                kw_print_frame_bytes(c->pr, &f, KW_PRINT_FRAME, KW_RESP, e->api_key, e->api_version, e->data, e->len);
+            else /* the other forms, on bytes no walker expects */
+                kw_print_frame_bytes(c->pr, &f, (e->len & 1) ? KW_PRINT_BODY : KW_PRINT_PAYLOAD, KW_RESP,
+                                     KW_API_ApiVersions, 3, e->data, e->len);
             c->pr->out->len = 0; /* keep memory flat */
         }
     } else if (c->pr) {
