@@ -12,7 +12,9 @@
 #define KW_COMMAND_MAP(X) \
     X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground") \
     X("api-versions", kw__cmd_api_versions, "the API versions a broker supports and the ones kwire uses") \
-    X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders")
+    X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
+    X("decode", kw__cmd_decode, "print captured or saved Kafka requests and responses field by field") \
+    X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)")
 
 #define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);
 KW_COMMAND_MAP(KW__CMD_DECL)
