@@ -41,6 +41,11 @@ void kw_net_free(kw_net *n);
 /* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
 
+/* --dump: print every request and response frame of every broker added after this call
+ * field by field (proto/print.h; text, or one JSON document when json) to out. The JSON
+ * document is closed by kw_net_free. */
+int kw_net_set_dump(kw_net *n, FILE *out, int json);
+
 /* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
  * existing entry with the same host and port (and node id, when both are known) is
  * reused. */
