@@ -58,9 +58,13 @@ struct kw_net {
     FILE *dump_out;
     kw_buf dump_buf;
     kw_printer dump_pr;
+    kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
 };
 
-int (*kw__net_getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **) = getaddrinfo;
+void kw_net_set_resolver(kw_net *n, kw_net_resolver fn)
+{
+    n->resolve = fn ? fn : getaddrinfo;
+}
 
 int64_t kw_net_now(void)
 {
@@ -82,6 +86,7 @@ kw_net *kw_net_new(const kw_config *cfg)
 {
     kw_net *n = calloc(1, sizeof *n);
     if (!n) return NULL;
+    n->resolve = getaddrinfo;
     if (cfg) {
         kw_conn_opts_from_config(&n->copts, cfg);
         n->sndbuf = (int)kw_config_int(cfg, KW_CONF_SEND_BUFFER_BYTES);
@@ -357,10 +362,10 @@ static void start_connect(kw_net *n, broker *b, int64_t now)
         hints.ai_flags = AI_ADDRCONFIG;
         char port[16];
         snprintf(port, sizeof port, "%d", b->port);
-        int r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+        int r = n->resolve(b->host, port, &hints, &b->ai);
         if (r == EAI_NONAME || r == EAI_ADDRFAMILY || r == EAI_NODATA) {
             hints.ai_flags = 0; /* AI_ADDRCONFIG hides loopback-only setups */
-            r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+            r = n->resolve(b->host, port, &hints, &b->ai);
         }
         if (r) {
             snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host, gai_strerror(r));

@@ -84,11 +84,12 @@ int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
  * answered. */
 int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out);
 
-/* Library-internal: the resolver (getaddrinfo by default; tests substitute one that
- * returns several addresses). */
+/* The resolver of this broker set: getaddrinfo by default (NULL restores it); tests
+ * substitute one that returns several addresses. */
 struct addrinfo;
-extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const struct addrinfo *hints,
-                                  struct addrinfo **res);
+typedef int (*kw_net_resolver)(const char *host, const char *port, const struct addrinfo *hints,
+                               struct addrinfo **res);
+void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
 
 /* Connect broker idx and wait until its versions are negotiated (READY): 0, or
  * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */

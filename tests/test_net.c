@@ -266,9 +266,9 @@ static void test_addresses_in_order(void **st)
 {
     (void)st;
     g_dead = dead_port();
-    kw__net_getaddrinfo = fake_gai;
     g_resolves = 0;
     kw_net *n = mknet(NULL);
+    kw_net_set_resolver(n, fake_gai);
     int i = kw_net_add(n, 3, "multi", 1234);
     payload p = {"multi"};
     kw_conn_req r = mreq(&p);
@@ -283,7 +283,6 @@ static void test_addresses_in_order(void **st)
     assert_int_equal(g_resolves, 1);
     kw_buf_free(&body);
     kw_net_free(n);
-    kw__net_getaddrinfo = getaddrinfo;
 }
 
 static void test_refused_then_next_bootstrap(void **st)
