@@ -30,7 +30,7 @@ TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
 TOOL_SRC = $(wildcard tests/tool_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h)
+HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)

@@ -43,94 +43,6 @@ static void usage(FILE *f)
             "Exit status: 0 decoded, 1 malformed input or unreadable file, 2 usage error.\n");
 }
 
-/* Every API name of Kafka 4.0 (protocol_api_keys.txt), so frames of APIs kwire does not
- * implement are still named in headings. */
-static const char *const kafka_api_names[] = {
-    [0] = "Produce",
-    [1] = "Fetch",
-    [2] = "ListOffsets",
-    [3] = "Metadata",
-    [8] = "OffsetCommit",
-    [9] = "OffsetFetch",
-    [10] = "FindCoordinator",
-    [11] = "JoinGroup",
-    [12] = "Heartbeat",
-    [13] = "LeaveGroup",
-    [14] = "SyncGroup",
-    [15] = "DescribeGroups",
-    [16] = "ListGroups",
-    [17] = "SaslHandshake",
-    [18] = "ApiVersions",
-    [19] = "CreateTopics",
-    [20] = "DeleteTopics",
-    [21] = "DeleteRecords",
-    [22] = "InitProducerId",
-    [23] = "OffsetForLeaderEpoch",
-    [24] = "AddPartitionsToTxn",
-    [25] = "AddOffsetsToTxn",
-    [26] = "EndTxn",
-    [27] = "WriteTxnMarkers",
-    [28] = "TxnOffsetCommit",
-    [29] = "DescribeAcls",
-    [30] = "CreateAcls",
-    [31] = "DeleteAcls",
-    [32] = "DescribeConfigs",
-    [33] = "AlterConfigs",
-    [34] = "AlterReplicaLogDirs",
-    [35] = "DescribeLogDirs",
-    [36] = "SaslAuthenticate",
-    [37] = "CreatePartitions",
-    [38] = "CreateDelegationToken",
-    [39] = "RenewDelegationToken",
-    [40] = "ExpireDelegationToken",
-    [41] = "DescribeDelegationToken",
-    [42] = "DeleteGroups",
-    [43] = "ElectLeaders",
-    [44] = "IncrementalAlterConfigs",
-    [45] = "AlterPartitionReassignments",
-    [46] = "ListPartitionReassignments",
-    [47] = "OffsetDelete",
-    [48] = "DescribeClientQuotas",
-    [49] = "AlterClientQuotas",
-    [50] = "DescribeUserScramCredentials",
-    [51] = "AlterUserScramCredentials",
-    [55] = "DescribeQuorum",
-    [57] = "UpdateFeatures",
-    [60] = "DescribeCluster",
-    [61] = "DescribeProducers",
-    [64] = "UnregisterBroker",
-    [65] = "DescribeTransactions",
-    [66] = "ListTransactions",
-    [68] = "ConsumerGroupHeartbeat",
-    [69] = "ConsumerGroupDescribe",
-    [71] = "GetTelemetrySubscriptions",
-    [72] = "PushTelemetry",
-    [74] = "ListClientMetricsResources",
-    [75] = "DescribeTopicPartitions",
-    [80] = "AddRaftVoter",
-    [81] = "RemoveRaftVoter",
-};
-#define NKAFKA_NAMES (int)(sizeof kafka_api_names / sizeof kafka_api_names[0])
-
-static const char *api_display(int key)
-{
-    const char *n = kw_api_name(key);
-    if (!n && key >= 0 && key < NKAFKA_NAMES) n = kafka_api_names[key];
-    return n;
-}
-
-/* Kafka's name (case-insensitive) or a number to an API key; -1 if neither. */
-static int api_lookup(const char *s)
-{
-    int k = kw_api_parse(s);
-    if (k >= 0) return k;
-    for (int i = 0; i < NKAFKA_NAMES; i++)
-        if (kafka_api_names[i] && !strcasecmp(kafka_api_names[i], s)) return i;
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s && !*end && v >= 0 && v < NKAFKA_NAMES && kafka_api_names[v]) return (int)v;
-    return -1;
-}
 
 /* ---- input files ---- */
 
@@ -258,7 +170,7 @@ static int decode_request_file(decoder *d, const uint8_t *p, size_t len, const c
     kw_print_frame_init(&f);
     kw_req_header h;
     size_t hl;
-    if (len >= 4 && kw_req_header_decode(p + 4, len - 4, &h, &hl) == 0) f.api_name = api_display(h.api_key);
+    if (len >= 4 && kw_req_header_decode(p + 4, len - 4, &h, &hl) == 0) f.api_name = kw_api_kafka_name(h.api_key);
     int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_REQ, -1, -1, p, len);
     after_walk(d, rc, path);
     return rc;
@@ -269,7 +181,7 @@ static int decode_response_file(decoder *d, int api, int version, int frame, con
 {
     kw_print_frame f;
     kw_print_frame_init(&f);
-    f.api_name = api_display(api);
+    f.api_name = kw_api_kafka_name(api);
     int rc = kw_print_frame_bytes(&d->pr, &f, frame ? KW_PRINT_FRAME : KW_PRINT_BODY, KW_RESP, api, version, p, len);
     after_walk(d, rc, path);
     return rc;
@@ -308,14 +220,14 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
         if (e->is_request == 1) {
             d->requests++;
             f.direction = "request";
-            f.api_name = api_display(e->api_key);
+            f.api_name = kw_api_kafka_name(e->api_key);
             int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_REQ, -1, -1, e->data, e->len);
             snprintf(what, sizeof what, "stream %d request correlation_id %d", e->conn, e->correlation_id);
             after_walk(d, rc, what);
         } else if (e->paired) {
             d->responses++;
             f.direction = "response";
-            f.api_name = api_display(e->api_key);
+            f.api_name = kw_api_kafka_name(e->api_key);
             if (e->ts_usec >= e->req_ts_usec) f.latency_usec = e->ts_usec - e->req_ts_usec;
             int rc = kw_print_frame_bytes(&d->pr, &f, KW_PRINT_FRAME, KW_RESP, e->api_key, e->api_version, e->data, e->len);
             snprintf(what, sizeof what, "stream %d response correlation_id %d", e->conn, e->correlation_id);
@@ -358,7 +270,7 @@ static int on_event(void *ud, const kw_tcpr_ev *e)
     case KW_TCPR_NOREPLY:
         d->noreply++;
         event_text(d, e, "%s v%d request correlation id %d got no response in the capture",
-                   api_display(e->api_key) ? api_display(e->api_key) : "?", e->api_version, e->correlation_id);
+                   kw_api_kafka_name(e->api_key) ? kw_api_kafka_name(e->api_key) : "?", e->api_version, e->correlation_id);
         break;
     case KW_TCPR_PARTIAL:
         d->partial++;
@@ -467,7 +379,7 @@ int kw__cmd_decode(kw_cli *cli, int argc, char **argv)
     long ver = -1;
     if (resp_file) {
         char *end;
-        api = api_lookup(resp_api);
+        api = kw_api_kafka_parse(resp_api);
         if (api < 0) { kw__cli_err(CMD, "unknown API '%s'", resp_api); return KW_EXIT_USAGE; }
         ver = strtol(resp_ver, &end, 10);
         if (*end || end == resp_ver || ver < 0 || ver > INT16_MAX) {
@@ -476,11 +388,11 @@ int kw__cmd_decode(kw_cli *cli, int argc, char **argv)
         }
         int16_t lo, hi;
         if (kw_api_range(api, &lo, &hi)) {
-            kw__cli_err(CMD, "kwire does not describe %s responses (it does not implement that API)", api_display(api));
+            kw__cli_err(CMD, "kwire does not describe %s responses (it does not implement that API)", kw_api_kafka_name(api));
             return KW_EXIT_USAGE;
         }
         if (ver < lo || ver > hi || !kw__api_desc(api, KW_RESP)) {
-            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it implements v%d to v%d%s)", api_display(api),
+            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it implements v%d to v%d%s)", kw_api_kafka_name(api),
                         ver, lo, hi, kw__api_desc(api, KW_RESP) ? "" : "; its description is not written yet");
             return KW_EXIT_USAGE;
         }
