@@ -42,6 +42,7 @@ struct kw_net {
     uint64_t rng;
     struct pollfd *pfd;
     int *pidx;
+    uint8_t *rbuf; /* READ_CHUNK bytes: frames complete in one read are used in place */
 };
 
 int (*kw__net_getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **) = getaddrinfo;
@@ -82,6 +83,12 @@ kw_net *kw_net_new(const kw_config *cfg)
         kw_conn_opts_default(&n->copts);
         n->sndbuf = n->rcvbuf = -1;
     }
+    n->rbuf = malloc(READ_CHUNK);
+    if (!n->rbuf) {
+        free(n->client_id);
+        free(n);
+        return NULL;
+    }
     n->copts.rng = net_rng;
     n->copts.rng_ud = n;
     n->rng = (uint64_t)kw_net_now() ^ ((uint64_t)getpid() << 32);
@@ -106,6 +113,7 @@ void kw_net_free(kw_net *n)
         free(b->host);
     }
     free(n->b);
+    free(n->rbuf);
     free(n->client_id);
     free(n->pfd);
     free(n->pidx);
@@ -344,14 +352,14 @@ static void do_write(broker *b, int64_t now)
     }
 }
 
-static void do_read(broker *b, int64_t now)
+static void do_read(kw_net *n, broker *b, int64_t now)
 {
-    static uint8_t buf[READ_CHUNK];
+    uint8_t *buf = n->rbuf;
     for (int i = 0; i < READS_PER_ROUND && b->fd >= 0; i++) {
-        ssize_t r = recv(b->fd, buf, sizeof buf, 0);
+        ssize_t r = recv(b->fd, buf, READ_CHUNK, 0);
         if (r > 0) {
             if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) close_fd(b);
-            if ((size_t)r < sizeof buf) return;
+            if ((size_t)r < READ_CHUNK) return;
             continue;
         }
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -419,7 +427,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             finish_connect(n, b, now);
             continue;
         }
-        if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(b, now);
+        if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(n, b, now);
         if (b->fd >= 0 && (ev & POLLOUT)) do_write(b, now);
     }
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
@@ -497,4 +505,22 @@ int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t 
             return err;
     }
     return err;
+}
+
+int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
+{
+    if (idx < 0 || idx >= n->n) return KW_ERR_INVALID_ARG;
+    kw_conn *c = n->b[idx].conn;
+    uint64_t fails = kw_conn_stats_get(c)->connect_failures, drops = kw_conn_stats_get(c)->disconnects;
+    int64_t end = kw_net_now() + (int64_t)timeout_ms * 1000;
+    kw_conn_request_connect(c);
+    while (kw_conn_state_get(c) != KW_CONN_READY) {
+        if (kw_conn_stats_get(c)->connect_failures != fails) return KW_ERR_CONNECT;
+        if (kw_conn_stats_get(c)->disconnects != drops) return KW_ERR_DISCONNECTED;
+        int64_t left = end - kw_net_now();
+        if (left <= 0) return KW_ERR_TIMEOUT;
+        int e = kw_net_poll(n, (int)(left / 1000) + 1);
+        if (e < 0) return e;
+    }
+    return 0;
 }

@@ -13,6 +13,10 @@
  * is the conn's.
  *
  * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
+ *
+ * Request callbacks run inside kw_net_poll(); they may submit requests but must not call
+ * kw_net_poll, kw_net_request* or kw_net_free (the read buffer is in use). One kw_net is
+ * used by one thread at a time.
  */
 #ifndef KW_CLIENT_NET_H
 #define KW_CLIENT_NET_H
@@ -77,6 +81,10 @@ int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t 
 struct addrinfo;
 extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const struct addrinfo *hints,
                                   struct addrinfo **res);
+
+/* Connect broker idx and wait until its versions are negotiated (READY): 0, or
+ * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
+int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
 
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);
