@@ -965,6 +965,7 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
 
 int kw_consumer_at_end(const kw_consumer *c)
 {
+    if (c->pending_err) return 0; /* the next poll reports it */
     for (int i = 0; i < c->nparts; i++) {
         const part *p = &c->parts[i];
         if (p->state == P_STOPPED) continue;
