@@ -887,14 +887,15 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
     return 0;
 }
 
-int kw_consumer_poll(kw_consumer *c, int timeout_ms, const kw_msg **msgs)
+int kw_consumer_poll(kw_consumer *c, int timeout_ms, const kw_msg **msgs, int *nout)
 {
-    return kw_consumer_poll_n(c, timeout_ms, c->max_poll, msgs);
+    return kw_consumer_poll_n(c, timeout_ms, c->max_poll, msgs, nout);
 }
 
-int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **msgs)
+int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **msgs, int *nout)
 {
     *msgs = NULL;
+    *nout = 0;
     if (max <= 0 || max > c->max_poll) max = c->max_poll;
     /* slices of the previous poll die now */
     for (fresp *r = c->retired, *nx; r; r = nx) { nx = r->next; fresp_free(r); }
@@ -960,7 +961,8 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
         return e;
     }
     *msgs = c->msgs;
-    return n;
+    *nout = n;
+    return 0;
 }
 
 int kw_consumer_at_end(const kw_consumer *c)

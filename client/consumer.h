@@ -106,15 +106,16 @@ kw_net *kw_consumer_net(kw_consumer *c);
 int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, const kw_start *start);
 
 /*
- * Wait up to timeout_ms for records. Returns the number of records in *msgs (0 when
- * none arrived in time), or a negative error: a partition stopped (e.g. KW_ERR_CRC,
- * OFFSET_OUT_OF_RANGE with auto.offset.reset=none; records before it were delivered
- * first, kw_consumer_error says which partition and offset). The array and every slice
- * stay valid until the next call.
+ * Wait up to timeout_ms for records. Returns 0 with *n records in *msgs (*n 0 when
+ * none arrived in time), or an error (negative KW_ERR_*, or a positive Kafka code):
+ * a partition stopped (e.g. KW_ERR_CRC, OFFSET_OUT_OF_RANGE with
+ * auto.offset.reset=none; the records before it were handed out first and
+ * kw_consumer_error says which partition and offset). The other partitions go on with
+ * the next call. The array and every slice stay valid until the next call.
  */
-int kw_consumer_poll(kw_consumer *c, int timeout_ms, const kw_msg **msgs);
+int kw_consumer_poll(kw_consumer *c, int timeout_ms, const kw_msg **msgs, int *n);
 /* The same with at most max records (max <= 0 or above max.poll.records: that). */
-int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **msgs);
+int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **msgs, int *n);
 
 /* 1 when every assigned partition's position has reached the log end offset last
  * reported by its leader (high watermark, or LSO under read_committed), else 0. */

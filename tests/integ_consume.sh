@@ -45,7 +45,7 @@ ctl() { # ctl COMMAND: one fault-injection command, wait for its answer
 
 echo "integ_consume:"
 bin/kwire-broker --brokers 3 --topic none:3 --topic gzip:3 --topic snappy:3 --topic lz4:3 --topic zstd:3 \
-  --topic kpy:2 --topic off:1 --topic crc:1 --topic faults:3 --topic coord:2 \
+  --topic kpy:2 --topic off:1 --topic big:1 --topic crc:1 --topic faults:3 --topic coord:2 \
   --control "$tmp/ctl" >"$tmp/boot" 2>"$tmp/berr" &
 bpid=$!
 for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
@@ -88,6 +88,17 @@ check "-o end -e gives nothing" [ -z "$(K consume -t off -o end -e)" ]
 ts=$(K consume -t off -o 0 -c 1 -f '%T')
 check "-o @TIMESTAMP with no offset at or after it starts at the end" [ -z "$(K consume -t off -o "@$ts" -e)" ]
 check "-p 1 of a 1-partition topic fails" sh -c "! timeout 30 $kwire -q -b $B consume -t off -p 1 -e 2>/dev/null"
+
+# 3b. the log start moves: the mock keeps only its recent segments, so after 100,000
+# records of 92 bytes offset 0 is gone; -o 0 is out of range
+yes '{"data": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}' | head -100000 |
+  kcat -b "$B" -P -t big -p 0 -X linger.ms=20
+held=$(K consume -t big -o beginning -e -f '%o\n' | head -1)
+n=$(K -X auto.offset.reset=earliest consume -t big -o 0 -e -f '%o\n' | wc -l)
+check "log start moved (now $held): -o 0 with earliest resets there ($n = 100000 - $held records)" \
+  [ "$held" -gt 0 ] && [ "$n" = $((100000 - held)) ]
+rc=0; K -X auto.offset.reset=none consume -t big -o 0 -e >/dev/null 2>"$tmp/oor.err" || rc=$?
+check "-o 0 with auto.offset.reset=none: exit 1, out of range named" [ "$rc" = 1 ] && grep -q 'big \[0\]: offset 0 out of range' "$tmp/oor.err"
 
 # 4. offsets committed by kwire are seen by kcat -G and kafka-python
 K consume -t none -o beginning -c 1000 -g kgroup --commit >/dev/null

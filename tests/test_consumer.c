@@ -320,8 +320,9 @@ static int drain(kw_consumer *c, int64_t *got, int cap, int *n, int max_per_poll
     *n = 0;
     for (int rounds = 0; rounds < 200 && !kw_consumer_at_end(c); rounds++) {
         const kw_msg *m;
-        int k = kw_consumer_poll(c, 200, &m);
-        if (k < 0) return k;
+        int k;
+        int e = kw_consumer_poll(c, 200, &m, &k);
+        if (e) return e;
         assert_true(k <= max_per_poll);
         for (int i = 0; i < k; i++) {
             char v[32];

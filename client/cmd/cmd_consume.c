@@ -297,8 +297,9 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     while (!stop_flag && (count < 0 || seen < count)) {
         if (at_end_exit && kw_consumer_at_end(c)) break;
         const kw_msg *m;
-        int n = kw_consumer_poll_n(c, 100, count < 0 || count - seen > INT32_MAX ? 0 : (int)(count - seen), &m);
-        if (n < 0) {
+        int n;
+        int e = kw_consumer_poll_n(c, 100, count < 0 || count - seen > INT32_MAX ? 0 : (int)(count - seen), &m, &n);
+        if (e) {
             out_flush(&o);
             kw__cli_err("consume", "%s", kw_consumer_error(c));
             rc = KW_EXIT_FAIL;
