@@ -169,6 +169,7 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
     int timeout = (int)kw_config_int(cfg, KW_CONF_SOCKET_SETUP_TIMEOUT_MS) +
                   (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
     kw_config_free(cfg);
+    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
     if (!n || kw_net_add_list(n, bs) <= 0) {
         kw__cli_err("api-versions", "bad bootstrap list '%s'", bs);
         kw_net_free(n);
@@ -209,6 +210,7 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
         }
     }
     if (cli->json) printf("]\n");
+    if (cli->verbosity > 0) kw_net_stats_print(n, stderr);
     kw_net_free(n);
     return rc;
 }
