@@ -5,8 +5,8 @@
  * -g GROUP --commit the positions are committed at exit (and every
  * auto.commit.interval.ms). Output is written in large buffered chunks.
  *
- * Also holds kw__cmd_config(), the consumer-side settings and broker set that the
- * groups, lag and exporter commands share.
+ * Also holds kw__cmd_config(), the consumer-side settings and broker set (with --dump
+ * applied) that the groups, lag and exporter commands share.
  */
 #include <errno.h>
 #include <signal.h>
@@ -52,6 +52,7 @@ kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_ne
     }
     if (net) {
         *net = kw_net_new(cfg);
+        if (*net && cli->dump) kw_net_set_dump(*net, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
         if (!*net || kw_net_add_list(*net, bs) <= 0) {
             kw__cli_err(cmd, "bad bootstrap list '%s'", bs);
             if (*net) kw_net_free(*net);
