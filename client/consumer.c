@@ -58,6 +58,9 @@ typedef struct fresp {
     kw_batch b;
     kw_record_iter it;
     kw_fetch_aborted *ab; int32_t nab, abi; /* read_committed: sorted aborted list */
+    int legacy;       /* walking legacy message sets (magic 0/1) with ms */
+    size_t legacy_base; /* where ms starts within rd */
+    kw_msgset_reader ms;
 } fresp;
 
 typedef struct fetcher {
@@ -88,6 +91,7 @@ struct kw_consumer {
     int meta_failures;
     int64_t next_meta_us;
     fresp *retired;
+    kw_arena copies; /* compressed legacy messages' keys and values, for one poll */
     kw_buf *pool;   /* decompression buffers for one poll */
     int npool, pool_used, cur_slot;
     kw_msg *msgs;
@@ -170,12 +174,14 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     kw_hist_init(&c->st.fetch_hold_us);
     kw_hist_init(&c->st.poll_records);
     c->cur_slot = -1;
+    kw_arena_init(&c->copies);
     return c;
 }
 
 static void fresp_free(fresp *r)
 {
     if (!r) return;
+    if (r->legacy) kw_msgset_reader_free(&r->ms);
     free(r->body);
     kw_arena_free(&r->arena);
     free(r);
@@ -199,6 +205,7 @@ void kw_consumer_free(kw_consumer *c)
     for (int i = 0; i < c->npool; i++) kw_buf_free(&c->pool[i]);
     free(c->pool);
     free(c->msgs);
+    kw_arena_free(&c->copies);
     free(c->active_pids);
     kw_meta_free(&c->meta);
     free(c->group);
@@ -783,6 +790,72 @@ static void stop_part(kw_consumer *c, part *p, int err, int64_t offset)
     if (!c->pending_err) c->pending_err = err;
 }
 
+/* One legacy message (magic 0/1) of r for part p into c->msgs: 1 handed out or skipped,
+ * 2 the legacy run ended and a record batch follows, 0 end of the partition's data, or
+ * an error (the partition is stopped). Messages decompressed from a wrapper are copied
+ * (the reader reuses its buffer per wrapper); plain ones are slices. */
+static int deliver_legacy(kw_consumer *c, fresp *r, part *p, int *n)
+{
+    if (!r->ms.in_wrapper) {
+        size_t at = r->legacy_base + r->ms.outer.off;
+        if (at < r->rd.len && kw_records_magic(r->rd.p + at, r->rd.len - at) == 2) {
+            r->rd.off = at;
+            kw_msgset_reader_free(&r->ms);
+            r->legacy = 0;
+            return 2;
+        }
+    }
+    kw_legacy_msg lm;
+    int e = kw_msgset_next(&r->ms, &lm);
+    if (e == KW_ERR_UNSUPPORTED && !r->ms.in_wrapper) {
+        /* a record batch right after a wrapper's last message */
+        size_t at = r->legacy_base + r->ms.outer.off;
+        if (at < r->rd.len && kw_records_magic(r->rd.p + at, r->rd.len - at) == 2) {
+            r->rd.off = at;
+            kw_msgset_reader_free(&r->ms);
+            r->legacy = 0;
+            return 2;
+        }
+    }
+    if (e == KW_ERR_INCOMPLETE) {
+        c->st.partial_batches++;
+        return 0;
+    }
+    if (e <= 0) {
+        if (e < 0) stop_part(c, p, e, p->pos);
+        return e;
+    }
+    if (lm.offset < p->pos) {
+        c->st.skipped_before++;
+        return 1;
+    }
+    kw_msg *m = &c->msgs[(*n)++];
+    m->topic = p->topic;
+    m->partition = p->partition;
+    m->offset = lm.offset;
+    m->timestamp = lm.timestamp;
+    m->ts_log_append = (lm.attributes & KW_ATTR_LOG_APPEND_TIME) != 0;
+    m->key = lm.key; m->key_len = lm.key_len;
+    m->value = lm.value; m->value_len = lm.value_len;
+    m->hdr_data = NULL; m->hdr_len = 0; m->header_count = 0;
+    if (r->ms.in_wrapper) {
+        if (lm.key_len > 0) {
+            uint8_t *k = kw_arena_alloc(&c->copies, (size_t)lm.key_len);
+            if (!k) { (*n)--; stop_part(c, p, KW_ERR_NOMEM, lm.offset); return KW_ERR_NOMEM; }
+            memcpy(k, lm.key, (size_t)lm.key_len);
+            m->key = k;
+        }
+        if (lm.value_len > 0) {
+            uint8_t *v = kw_arena_alloc(&c->copies, (size_t)lm.value_len);
+            if (!v) { (*n)--; stop_part(c, p, KW_ERR_NOMEM, lm.offset); return KW_ERR_NOMEM; }
+            memcpy(v, lm.value, (size_t)lm.value_len);
+            m->value = v;
+        }
+    }
+    p->pos = lm.offset + 1;
+    return 1;
+}
+
 /* Hand out records of r into c->msgs[*n..max). Returns 1 when r is exhausted. */
 static int deliver(kw_consumer *c, fresp *r, int *n, int max)
 {
@@ -810,6 +883,24 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
                 qsort(r->ab, (size_t)r->nab, sizeof *r->ab, cmp_aborted);
             }
         }
+        if (!r->in_batch && !r->legacy) {
+            int mg = kw_records_magic(r->rd.p + r->rd.off, kw_rd_left(&r->rd));
+            if (mg == 0 || mg == 1) {
+                kw_msgset_reader_init(&r->ms, r->rd.p + r->rd.off, kw_rd_left(&r->rd), &bo);
+                r->legacy = 1;
+                r->legacy_base = r->rd.off;
+            }
+        }
+        if (r->legacy) {
+            int e = deliver_legacy(c, r, p, n);
+            if (e == 2) continue; /* back to record batches */
+            if (e <= 0) {
+                kw_msgset_reader_free(&r->ms);
+                r->legacy = 0;
+                r->pi++; r->flat++; r->started = 0;
+            }
+            continue;
+        }
         if (!r->in_batch) {
             kw_buf *scratch = scratch_slot(c);
             if (!scratch) return 1;
@@ -825,11 +916,6 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
             const kw_batch *b = &r->b;
             int64_t last = b->base_offset + b->last_offset_delta;
             if (last < p->pos) { c->st.skipped_before += (uint64_t)b->record_count; continue; }
-            if (b->magic != 2) {
-                /* legacy message sets are not handed out; move past them */
-                if (last + 1 > p->pos) p->pos = last + 1;
-                continue;
-            }
             if (c->isolation) {
                 while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
             }
@@ -908,6 +994,7 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
         c->cur_slot = 0;
     }
     c->pool_used = c->cur_slot == 0 ? 1 : 0;
+    kw_arena_reset(&c->copies);
     if (max > c->capmsgs) {
         int nc = max < 65536 ? max : 65536;
         if (nc > c->capmsgs) {

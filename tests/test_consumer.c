@@ -11,7 +11,9 @@
  * each record exactly once across partial batches and compressed batches,
  * max.poll.records, -N from the end, a CRC mismatch stopping the partition with an
  * error naming topic, partition and offset (delivered with check.crcs=false),
- * read_committed dropping an aborted transaction and control batches, at_end.
+ * read_committed dropping an aborted transaction and control batches, at_end; legacy
+ * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
+ * batch, each record once with its key and value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,7 +140,8 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     while (off + KW_BATCH_OVERHEAD_LEN <= g_log.len) {
         int64_t base = (int64_t)kw_ld64(g_log.data + off);
         size_t len = KW_BATCH_OVERHEAD_LEN + kw_ld32(g_log.data + off + 8);
-        int64_t last = base + (int32_t)kw_ld32(g_log.data + off + 23);
+        /* magic 2: base + lastOffsetDelta; legacy: the offset field is the last one */
+        int64_t last = g_log.data[off + 16] == 2 ? base + (int32_t)kw_ld32(g_log.data + off + 23) : base;
         if (from == g_log.len && last >= want) from = off;
         if (from != g_log.len) { nb++; last_start = off; }
         off += len;
@@ -445,6 +448,86 @@ static void test_read_committed(void **st)
     stop_broker();
 }
 
+/* Append a file of tests/data (a stored message set), its first offset field set to off. */
+static void add_file(const char *path, int64_t first_offset)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 12);
+    if (first_offset >= 0) kw_be64(buf, (uint64_t)first_offset);
+    kw_buf_put(&g_log, buf, n);
+}
+
+/* A handed-out record copied (slices die at the next poll). */
+typedef struct seen {
+    int64_t offset;
+    int32_t klen, vlen;
+    char key[16], value[160];
+} seen;
+
+/* kafka-python's five legacy records (tests/data/README.md 1c) at offsets 0..4. */
+static void check_kpy5(const seen *m)
+{
+    for (int i = 0; i < 5; i++) assert_int_equal(m[i].offset, i);
+    assert_int_equal(m[0].klen, 5);
+    assert_memory_equal(m[0].key, "key-0", 5);
+    assert_int_equal(m[0].vlen, 7);
+    assert_memory_equal(m[0].value, "value-0", 7);
+    assert_int_equal(m[1].vlen, 0);
+    assert_int_equal(m[2].klen, -1);
+    assert_memory_equal(m[2].value, "value-2", 7);
+    assert_int_equal(m[3].vlen, -1);
+    assert_int_equal(m[4].vlen, 136);
+    assert_memory_equal(m[4].value, "value-4-abcdefgh", 16);
+}
+
+static void test_legacy(void **st)
+{
+    (void)st;
+    static const struct { const char *file; int64_t wrapper; } cases[] = {
+        {"tests/data/kpy-magic1-none.records", -1},
+        {"tests/data/kpy-magic0-none.records", -1},
+        {"tests/data/kpy-magic1-gzip.records", 4}, /* a broker stores the last inner offset */
+        {"tests/data/kpy-magic0-snappy.records", 4},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        add_file(cases[ci].file, cases[ci].wrapper);
+        g_end = 5;
+        add_batch(5, 3, KW_CODEC_NONE, -1, 0); /* a record batch after the legacy ones */
+        start_broker();
+        kw_consumer *c = new_consumer(NULL);
+        kw_start s = {KW_START_BEGINNING, 0};
+        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        seen all[16];
+        int n = 0;
+        for (int rounds = 0; rounds < 100 && !kw_consumer_at_end(c); rounds++) {
+            const kw_msg *m;
+            int k;
+            int pe = kw_consumer_poll(c, 200, &m, &k);
+            if (pe) fail_msg("%s: %s", cases[ci].file, kw_consumer_error(c));
+            for (int i = 0; i < k; i++, n++) {
+                assert_true(n < 16);
+                all[n].offset = m[i].offset;
+                all[n].klen = m[i].key_len;
+                all[n].vlen = m[i].value_len;
+                assert_true(m[i].key_len < 16 && m[i].value_len < 160);
+                if (m[i].key_len > 0) memcpy(all[n].key, m[i].key, (size_t)m[i].key_len);
+                if (m[i].value_len > 0) memcpy(all[n].value, m[i].value, (size_t)m[i].value_len);
+            }
+        }
+        assert_int_equal(n, 8);
+        for (int i = 0; i < n; i++) assert_int_equal(all[i].offset, i);
+        check_kpy5(all);
+        assert_int_equal(all[5].vlen, 2);
+        assert_memory_equal(all[5].value, "v5", 2);
+        kw_consumer_free(c);
+        stop_broker();
+    }
+}
+
 static void test_start_parse(void **st)
 {
     (void)st;
@@ -477,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_crc),
         cmocka_unit_test(test_read_committed),
+        cmocka_unit_test(test_legacy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
