@@ -66,6 +66,7 @@ typedef struct fresp {
 typedef struct fetcher {
     int idx;           /* kw_net index */
     int inflight;
+    int orphan;        /* the consumer is gone: free this when the fetch's outcome comes */
     int32_t *sent; int nsent, capsent;
     fresp *head, *tail;
     int nqueued;
@@ -195,6 +196,10 @@ void kw_consumer_free(kw_consumer *c)
     if (c->own_net) kw_net_free(c->net);
     for (int i = 0; i < c->nf; i++) {
         for (fresp *r = c->f[i]->head, *n; r; r = n) { n = r->next; fresp_free(r); }
+        if (c->f[i]->inflight) { /* a shared net still owes this fetch an outcome */
+            c->f[i]->orphan = 1;
+            continue;
+        }
         free(c->f[i]->sent);
         free(c->f[i]);
     }
@@ -570,6 +575,11 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
 static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
 {
     fetcher *f = ud;
+    if (f->orphan) {
+        free(f->sent);
+        free(f);
+        return;
+    }
     kw_consumer *c = f->c;
     f->inflight = 0;
     for (int i = 0; i < f->nsent; i++) c->parts[f->sent[i]].inflight = 0;

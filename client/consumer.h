@@ -92,7 +92,8 @@ typedef struct kw_consumer kw_consumer;
 /*
  * A consumer for the settings in cfg (consumer role; bootstrap.servers must be set).
  * When net is NULL the consumer makes and owns its own broker set; else it uses net
- * (which must outlive it). NULL on failure, with a message in errbuf when given.
+ * (which must outlive it; the consumer may be freed first, or after kw_net_free).
+ * NULL on failure, with a message in errbuf when given.
  */
 kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, size_t errlen);
 void kw_consumer_free(kw_consumer *c);
