@@ -13,7 +13,8 @@
  * error naming topic, partition and offset (delivered with check.crcs=false),
  * read_committed dropping an aborted transaction and control batches, at_end; legacy
  * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
- * batch, each record once with its key and value.
+ * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
+ * freeing a consumer on a shared net with a fetch in flight.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,6 +51,8 @@ static kw_fetch_aborted g_aborted[4];
 static int g_naborted;
 static int g_port;
 static pid_t g_pid;
+static int g_v13; /* advertise Metadata v12 and Fetch v13: topics by id */
+static const kw_uuid g_tid = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 
 /* Append a batch of n records with values "v<offset>" at base. */
 static void add_batch(int64_t base, int n, int codec, int64_t pid, int txn)
@@ -135,6 +138,9 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     kw_fetch_req q;
     if (kw_msg_decode(KW_API_Fetch, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(3);
     int64_t want = q.n_topics ? q.topics[0].partitions[0].fetch_offset : 0;
+    /* v13+: the topic must be named by its id (else the connection is dropped) */
+    if (g_v13 && h->api_version < 13) _exit(8);
+    if (h->api_version >= 13 && (!q.n_topics || memcmp(&q.topics[0].topic_id, &g_tid, sizeof g_tid))) _exit(7);
     /* from the batch holding `want` */
     size_t off = 0, from = g_log.len, nb = 0, last_start = 0;
     while (off + KW_BATCH_OVERHEAD_LEN <= g_log.len) {
@@ -167,6 +173,7 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     kw_fetch_topic_resp tr;
     memset(&tr, 0, sizeof tr);
     tr.topic = kw_s("t");
+    tr.topic_id = g_tid;
     tr.partitions = &pr;
     tr.n_partitions = 1;
     kw_fetch_resp r;
@@ -185,8 +192,8 @@ static void serve_frame(int fd, const uint8_t *p, size_t len)
     kw_buf out;
     kw_buf_init(&out);
     if (h.api_key == KW_API_ApiVersions) {
-        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2},
-                                     {KW_API_ListOffsets, 1, 3}, {KW_API_Fetch, 4, 11}};
+        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, g_v13 ? 12 : 2},
+                                     {KW_API_ListOffsets, 1, 3}, {KW_API_Fetch, 4, g_v13 ? 13 : 11}};
         kw_apiversions_resp r;
         kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
         r.api_keys = keys;
@@ -200,6 +207,7 @@ static void serve_frame(int fd, const uint8_t *p, size_t len)
         kw_metadata_topic t;
         memset(&t, 0, sizeof t);
         t.name = kw_s("t");
+        t.topic_id = g_tid;
         t.partitions = &mp;
         t.n_partitions = 1;
         kw_metadata_resp r;
@@ -558,6 +566,26 @@ static void test_shared_net_free(void **st)
     stop_broker();
 }
 
+/* Fetch v13+: the request names the topic by the id Metadata gave; the response too. */
+static void test_topic_ids(void **st)
+{
+    (void)st;
+    g_v13 = 1;
+    add_batch(0, 4, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    kw_consumer *c = new_consumer(NULL);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[16];
+    int n;
+    assert_int_equal(drain(c, got, 16, &n, 500), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(kw_consumer_stats_get(c)->fetch_errors, 0);
+    kw_consumer_free(c);
+    stop_broker();
+    g_v13 = 0;
+}
+
 static void test_start_parse(void **st)
 {
     (void)st;
@@ -592,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_read_committed),
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_shared_net_free),
+        cmocka_unit_test(test_topic_ids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
