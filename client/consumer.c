@@ -12,6 +12,7 @@
  */
 #include "client/consumer.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,6 @@ struct kw_consumer {
 };
 
 static void set_err(kw_consumer *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
 static void set_err(kw_consumer *c, const char *fmt, ...)
 {
     va_list ap;

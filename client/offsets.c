@@ -188,7 +188,6 @@ static int lo_encode(void *ud, int16_t version, kw_buf *out)
     }
     r.topics = tp;
     r.n_topics = nt;
-    (void)version;
     int e = kw_msg_encode(KW_API_ListOffsets, version, KW_REQ, &r, out);
     free(tp);
     free(pp);
@@ -210,7 +209,7 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
         for (size_t i = 0; i < l->n; i++) {
             if (done[i]) continue;
             route[i] = kw_meta_route(n, m, l->v[i].topic, l->v[i].partition);
-            if (route[i] < 0) { l->v[i].error = (int16_t)(route[i] > 0 ? route[i] : KW_KAFKA_LEADER_NOT_AVAILABLE); again = 1; }
+            if (route[i] < 0) { l->v[i].error = KW_KAFKA_LEADER_NOT_AVAILABLE; again = 1; }
         }
         for (size_t i = 0; i < l->n; i++) {
             if (done[i] || route[i] < 0) continue;
