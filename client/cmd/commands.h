@@ -14,7 +14,11 @@
     X("api-versions", kw__cmd_api_versions, "the API versions a broker supports and the ones kwire uses") \
     X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
     X("decode", kw__cmd_decode, "print captured or saved Kafka requests and responses field by field") \
-    X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)")
+    X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)") \
+    X("consume", kw__cmd_consume, "read records of a topic from a start offset, timestamp or committed offset") \
+    X("groups", kw__cmd_groups, "consumer groups (ListGroups), or one group's members, offsets and lag") \
+    X("lag", kw__cmd_lag, "a group's lag per partition; --watch with a threshold") \
+    X("exporter", kw__cmd_exporter, "Prometheus exporter of offsets and consumer-group lag (kafka_exporter names)")
 
 #define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);
 KW_COMMAND_MAP(KW__CMD_DECL)

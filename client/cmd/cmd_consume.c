@@ -1,0 +1,333 @@
+/*
+ * client/cmd/cmd_consume.c — `kwire consume`: read records of a topic (all partitions,
+ * or one) from a start position and print them, one per line by default or with a
+ * -f format; -e stops at the end of every partition, -c after COUNT records; with
+ * -g GROUP --commit the positions are committed at exit (and every
+ * auto.commit.interval.ms). Output is written in large buffered chunks.
+ *
+ * Also holds kw__cmd_config(), the consumer-side settings and broker set (with --dump
+ * applied) that the groups, lag and exporter commands share.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/config.h"
+#include "client/consumer.h"
+#include "client/net.h"
+#include "codec/batch.h"
+#include "commands.h"
+
+kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
+
+/* Settings for a consumer-side command: -F/-X, the bootstrap list, group.id when given;
+ * and a broker set over them. NULL (message printed) on error. */
+kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net)
+{
+    kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
+    if (!cfg) return NULL;
+    for (int i = 0; i < cli->nsettings; i++) {
+        if (kw_config_set_kv(cfg, cli->settings[i])) {
+            kw__cli_err(cmd, "%s", kw_config_error(cfg));
+            kw_config_free(cfg);
+            return NULL;
+        }
+    }
+    if (group && kw_config_set(cfg, "group.id", group)) {
+        kw__cli_err(cmd, "%s", kw_config_error(cfg));
+        kw_config_free(cfg);
+        return NULL;
+    }
+    const char *bs = cli->bootstrap;
+    if (!bs && kw_config_is_set(cfg, KW_CONF_BOOTSTRAP_SERVERS)) bs = kw_config_str(cfg, KW_CONF_BOOTSTRAP_SERVERS);
+    if (!bs) bs = kw__cli_bootstrap(cli);
+    if (!bs || kw_config_set(cfg, "bootstrap.servers", bs) || kw_config_validate(cfg)) {
+        if (bs) kw__cli_err(cmd, "%s", kw_config_error(cfg));
+        kw_config_free(cfg);
+        return NULL;
+    }
+    if (net) {
+        *net = kw_net_new(cfg);
+        if (*net && cli->dump) kw_net_set_dump(*net, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+        if (!*net || kw_net_add_list(*net, bs) <= 0) {
+            kw__cli_err(cmd, "bad bootstrap list '%s'", bs);
+            if (*net) kw_net_free(*net);
+            kw_config_free(cfg);
+            return NULL;
+        }
+    }
+    return cfg;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_stop(int sig) { (void)sig; stop_flag = 1; }
+
+/* ---- output ---- */
+
+typedef struct out {
+    kw_buf b;
+    int fd;
+    int err;
+} out_t;
+
+static void out_flush(out_t *o)
+{
+    size_t off = 0;
+    while (off < o->b.len && !o->err) {
+        ssize_t w = write(o->fd, o->b.data + off, o->b.len - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            o->err = errno;
+            break;
+        }
+        off += (size_t)w;
+    }
+    o->b.len = 0;
+}
+
+static inline void out_put(out_t *o, const void *p, size_t n)
+{
+    kw_buf_put(&o->b, p, n);
+    if (o->b.len >= (1u << 20)) out_flush(o);
+}
+
+static void out_num(out_t *o, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+    out_put(o, tmp, (size_t)n);
+}
+
+/* A compiled -f format: literal runs and %-fields. */
+typedef struct fmt_seg {
+    char kind; /* 0 literal, else the field letter */
+    size_t off, len;
+} fmt_seg;
+
+typedef struct fmt {
+    char *lit;
+    fmt_seg *seg;
+    int nseg;
+} fmt_t;
+
+static int fmt_compile(const char *s, fmt_t *f)
+{
+    size_t n = strlen(s);
+    f->lit = malloc(n + 1);
+    f->seg = calloc(n + 1, sizeof *f->seg);
+    f->nseg = 0;
+    if (!f->lit || !f->seg) return -1;
+    size_t lo = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = s[i];
+        if (ch == '\\' && i + 1 < n) {
+            char e = s[++i];
+            char v = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e;
+            if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
+            else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
+            f->lit[lo++] = v;
+        } else if (ch == '%' && i + 1 < n) {
+            char k = s[++i];
+            if (k == '%') {
+                if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
+                else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
+                f->lit[lo++] = '%';
+            } else if (strchr("tpoksShT", k)) {
+                f->seg[f->nseg++] = (fmt_seg){k, 0, 0};
+            } else {
+                return -2;
+            }
+        } else {
+            if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
+            else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
+            f->lit[lo++] = ch;
+        }
+    }
+    return 0;
+}
+
+static void print_msg(out_t *o, const fmt_t *f, const kw_msg *m)
+{
+    for (int i = 0; i < f->nseg; i++) {
+        const fmt_seg *s = &f->seg[i];
+        switch (s->kind) {
+        case 0: out_put(o, f->lit + s->off, s->len); break;
+        case 't': out_put(o, m->topic, strlen(m->topic)); break;
+        case 'p': out_num(o, m->partition); break;
+        case 'o': out_num(o, m->offset); break;
+        case 'T': out_num(o, m->timestamp); break;
+        case 'k': if (m->key_len > 0) out_put(o, m->key, (size_t)m->key_len); break;
+        case 's': if (m->value_len > 0) out_put(o, m->value, (size_t)m->value_len); break;
+        case 'S': out_num(o, m->value_len < 0 ? -1 : m->value_len); break;
+        case 'h': {
+            kw_rd r;
+            kw_header h;
+            kw_rd_init(&r, m->hdr_data, m->hdr_len);
+            int first = 1;
+            for (int32_t k = 0; k < m->header_count && kw_record_header_next(&r, &h) == 1; k++) {
+                if (!first) out_put(o, ",", 1);
+                first = 0;
+                out_put(o, h.key, (size_t)h.key_len);
+                out_put(o, "=", 1);
+                if (h.value_len > 0) out_put(o, h.value, (size_t)h.value_len);
+            }
+            break;
+        }
+        }
+    }
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: kwire consume -t TOPIC [-p PARTITION] [-o beginning|end|stored|OFFSET|-N|@TIMESTAMP]\n"
+            "                     [-c COUNT] [-e] [-f FORMAT] [-g GROUP [--commit]] [--stats]\n\n"
+            "  -t TOPIC      topic to read (every partition unless -p)\n"
+            "  -p PARTITION  only this partition\n"
+            "  -o START      beginning, end (default), stored (the group's committed offset),\n"
+            "                an offset, -N (N records before the end), @MS (first record at or\n"
+            "                after the Unix time MS)\n"
+            "  -c COUNT      exit after COUNT records\n"
+            "  -e            exit when every partition has reached its end\n"
+            "  -f FORMAT     %%t topic, %%p partition, %%o offset, %%k key, %%s value, %%S value size,\n"
+            "                %%h headers (k=v,...), %%T timestamp (ms), %%%% a percent sign; \\n \\t escapes\n"
+            "                (default: the value and a newline)\n"
+            "  -g GROUP      group.id (offsets committed with --commit, read with -o stored)\n"
+            "  --commit      commit the positions for GROUP every auto.commit.interval.ms and at exit\n"
+            "  --stats       print fetch statistics to stderr at exit\n"
+            "Settings: -X name=value (fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,\n"
+            "fetch.max.wait.ms, isolation.level, max.poll.records, check.crcs, auto.offset.reset, ...).\n");
+}
+
+static void print_stats(const kw_consumer_stats *s)
+{
+    kw_buf b;
+    kw_buf_init(&b);
+    fprintf(stderr,
+            "fetches %llu (empty %llu, errors %llu), bytes %llu, records %llu, batches %llu (compressed %llu), "
+            "polls %llu (empty %llu), skipped before position %llu, aborted skipped %llu, partial batches %llu, "
+            "resets %llu, leader changes %llu, metadata refreshes %llu\n",
+            (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
+            (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes, (unsigned long long)s->records,
+            (unsigned long long)s->batches, (unsigned long long)s->compressed_batches,
+            (unsigned long long)s->polls, (unsigned long long)s->empty_polls,
+            (unsigned long long)s->skipped_before, (unsigned long long)s->aborted_skipped,
+            (unsigned long long)s->partial_batches, (unsigned long long)s->resets,
+            (unsigned long long)s->leader_changes, (unsigned long long)s->metadata_refreshes);
+    const struct { const char *name, *unit; const kw_hist *h; } hs[] = {
+        {"fetch bytes", "B", &s->fetch_bytes},           {"fetch records", "", &s->fetch_records},
+        {"fetch partitions", "", &s->fetch_partitions}, {"fetch hold", "us", &s->fetch_hold_us},
+        {"poll records", "", &s->poll_records},
+    };
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+        b.len = 0;
+        kw_hist_format(hs[i].h, hs[i].unit, &b);
+        fprintf(stderr, "%-17s %.*s", hs[i].name, (int)b.len, (const char *)b.data);
+    }
+    kw_buf_free(&b);
+}
+
+int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
+{
+    const char *topic = NULL, *start_s = "end", *format = NULL, *group = NULL;
+    long partition = -1;
+    long long count = -1;
+    int at_end_exit = 0, commit = 0, stats = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has = i + 1 < argc;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return KW_EXIT_OK; }
+        else if (!strcmp(a, "-e")) at_end_exit = 1;
+        else if (!strcmp(a, "--commit")) commit = 1;
+        else if (!strcmp(a, "--stats")) stats = 1;
+        else if (has && !strcmp(a, "-t")) topic = argv[++i];
+        else if (has && !strcmp(a, "-o")) start_s = argv[++i];
+        else if (has && !strcmp(a, "-f")) format = argv[++i];
+        else if (has && !strcmp(a, "-g")) group = argv[++i];
+        else if (has && !strcmp(a, "-p")) {
+            char *e;
+            partition = strtol(argv[++i], &e, 10);
+            if (*e || partition < 0 || partition > INT32_MAX) { kw__cli_err("consume", "bad partition '%s'", argv[i]); return KW_EXIT_USAGE; }
+        } else if (has && !strcmp(a, "-c")) {
+            char *e;
+            count = strtoll(argv[++i], &e, 10);
+            if (*e || count < 0) { kw__cli_err("consume", "bad count '%s'", argv[i]); return KW_EXIT_USAGE; }
+        } else {
+            kw__cli_err("consume", "unknown or incomplete option '%s'", a);
+            usage(stderr);
+            return KW_EXIT_USAGE;
+        }
+    }
+    if (!topic) { kw__cli_err("consume", "-t TOPIC is required"); usage(stderr); return KW_EXIT_USAGE; }
+    kw_start start;
+    if (kw_start_parse(start_s, &start)) { kw__cli_err("consume", "bad -o '%s'", start_s); return KW_EXIT_USAGE; }
+    if (commit && !group) { kw__cli_err("consume", "--commit needs -g GROUP"); return KW_EXIT_USAGE; }
+    fmt_t fmt;
+    int fe = fmt_compile(format ? format : "%s\\n", &fmt);
+    if (fe) {
+        kw__cli_err("consume", fe == -2 ? "bad -f '%s': unknown %%-field" : "out of memory", format);
+        free(fmt.lit); free(fmt.seg);
+        return fe == -2 ? KW_EXIT_USAGE : KW_EXIT_FAIL;
+    }
+    kw_net *net = NULL;
+    kw_config *cfg = kw__cmd_config(cli, "consume", group, &net);
+    if (!cfg) { free(fmt.lit); free(fmt.seg); return KW_EXIT_USAGE; }
+    /* -o beginning means the log start, also when it moves under us */
+    if (start.kind == KW_START_BEGINNING && !kw_config_is_set(cfg, KW_CONF_AUTO_OFFSET_RESET))
+        kw_config_set(cfg, "auto.offset.reset", "earliest");
+    char ebuf[256];
+    kw_consumer *c = kw_consumer_new(cfg, net, ebuf, sizeof ebuf);
+    int rc = KW_EXIT_OK;
+    out_t o = {.fd = STDOUT_FILENO};
+    kw_buf_init(&o.b);
+    if (!c) { kw__cli_err("consume", "%s", ebuf); rc = KW_EXIT_FAIL; goto done; }
+    if (kw_consumer_assign(c, topic, (int32_t)partition, &start)) {
+        kw__cli_err("consume", "%s", kw_consumer_error(c));
+        rc = KW_EXIT_FAIL;
+        goto done;
+    }
+    signal(SIGINT, on_stop);
+    signal(SIGTERM, on_stop);
+    signal(SIGPIPE, SIG_IGN);
+    int64_t commit_every = kw_config_int(cfg, KW_CONF_AUTO_COMMIT_INTERVAL_MS) * 1000, last_commit = kw_net_now();
+    long long seen = 0;
+    while (!stop_flag && (count < 0 || seen < count)) {
+        if (at_end_exit && kw_consumer_at_end(c)) break;
+        const kw_msg *m;
+        int n;
+        int e = kw_consumer_poll_n(c, 100, count < 0 || count - seen > INT32_MAX ? 0 : (int)(count - seen), &m, &n);
+        if (e) {
+            out_flush(&o);
+            kw__cli_err("consume", "%s", kw_consumer_error(c));
+            rc = KW_EXIT_FAIL;
+            break;
+        }
+        for (int i = 0; i < n && (count < 0 || seen < count); i++, seen++) print_msg(&o, &fmt, &m[i]);
+        if (o.err) break;
+        if (commit && kw_net_now() - last_commit >= commit_every) {
+            out_flush(&o);
+            if (kw_consumer_commit(c)) kw__cli_err("consume", "%s", kw_consumer_error(c));
+            last_commit = kw_net_now();
+        }
+    }
+    out_flush(&o);
+    if (o.err && o.err != EPIPE) { kw__cli_err("consume", "write: %s", strerror(o.err)); rc = KW_EXIT_FAIL; }
+    if (commit && kw_consumer_commit(c)) {
+        kw__cli_err("consume", "%s", kw_consumer_error(c));
+        rc = KW_EXIT_FAIL;
+    }
+    if (stats) print_stats(kw_consumer_stats_get(c));
+done:
+    /* the broker set first: its outstanding fetches report to the consumer */
+    kw_net_free(net);
+    kw_consumer_free(c);
+    kw_config_free(cfg);
+    kw_buf_free(&o.b);
+    free(fmt.lit);
+    free(fmt.seg);
+    return rc;
+}

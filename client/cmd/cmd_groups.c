@@ -1,0 +1,150 @@
+/*
+ * client/cmd/cmd_groups.c — `kwire groups`: the consumer groups of the cluster
+ * (ListGroups on every broker); `kwire groups GROUP`: the group's state and members
+ * (DescribeGroups at its coordinator) and its committed offsets against the log-end
+ * offsets, as `kafka-consumer-groups.sh --describe` prints them (committed offsets
+ * read first, then log-end offsets). --json for machine-readable output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/config.h"
+#include "client/lag.h"
+#include "client/metadata.h"
+#include "client/net.h"
+#include "client/offsets.h"
+#include "commands.h"
+
+kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: kwire groups [GROUP] [--json]\n\n"
+               "Without GROUP: every consumer group (ListGroups on every broker).\n"
+               "With GROUP: its state and members (DescribeGroups), then per partition the\n"
+               "committed offset, log-end offset and lag (kafka-consumer-groups.sh --describe).\n");
+}
+
+static void json_str(kw_buf *b, const char *s)
+{
+    if (!s) kw_buf_put(b, "null", 4);
+    else kw__lag_json_str(b, s);
+}
+
+static int list_groups(kw_cli *cli, kw_net *net)
+{
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    int e = kw_meta_fetch(net, NULL, 0, 0, &m);
+    if (e) {
+        kw__cli_err("groups", "metadata: %s", kw_strerror(e));
+        return KW_EXIT_FAIL;
+    }
+    kw_group_list gl;
+    memset(&gl, 0, sizeof gl);
+    e = kw_groups_list(net, &m, &gl);
+    kw_buf b;
+    kw_buf_init(&b);
+    if (cli->json) {
+        kw__lag_printf(&b, "{\"groups\":[");
+        for (size_t i = 0; i < gl.n; i++) {
+            kw__lag_printf(&b, "%s{\"group\":", i ? "," : "");
+            json_str(&b, gl.v[i].group);
+            kw__lag_printf(&b, ",\"protocol_type\":");
+            json_str(&b, gl.v[i].protocol_type);
+            kw__lag_printf(&b, ",\"state\":");
+            json_str(&b, gl.v[i].state);
+            kw__lag_printf(&b, ",\"coordinator\":%d}", gl.v[i].coordinator);
+        }
+        kw__lag_printf(&b, "]}\n");
+    } else {
+        size_t w = 5;
+        for (size_t i = 0; i < gl.n; i++)
+            if (strlen(gl.v[i].group) > w) w = strlen(gl.v[i].group);
+        kw__lag_printf(&b, "%-*s %-15s %-12s %s\n", (int)w, "GROUP", "PROTOCOL-TYPE", "STATE", "LISTED-BY");
+        for (size_t i = 0; i < gl.n; i++)
+            kw__lag_printf(&b, "%-*s %-15s %-12s %d\n", (int)w, gl.v[i].group,
+                           gl.v[i].protocol_type && *gl.v[i].protocol_type ? gl.v[i].protocol_type : "-",
+                           gl.v[i].state ? gl.v[i].state : "-", gl.v[i].coordinator);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    kw_buf_free(&b);
+    if (e == KW_ERR_VERSION && !gl.n) kw__cli_err("groups", "the brokers do not implement ListGroups (name a group: kwire groups GROUP)");
+    else if (e) kw__cli_err("groups", "ListGroups: some broker failed: %s", kw_strerror(e));
+    kw_group_list_free(&gl);
+    kw_meta_free(&m);
+    return e ? KW_EXIT_FAIL : KW_EXIT_OK;
+}
+
+static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *group)
+{
+    kw_offsets_opts oo;
+    kw_offsets_opts_from_config(&oo, cfg);
+    kw_group_info gi;
+    int e = kw_group_describe(net, &oo, group, &gi);
+    if (e == KW_ERR_VERSION) { /* the broker has no DescribeGroups: offsets only */
+        memset(&gi, 0, sizeof gi);
+        if (cli->verbosity >= 0) kw__cli_err("groups", "the coordinator does not implement DescribeGroups: state and members unknown");
+        e = 0;
+    }
+    if (e) {
+        kw__cli_err("groups", "DescribeGroups %s: %s", group, kw_strerror(e));
+        return KW_EXIT_FAIL;
+    }
+    kw_snapshot s;
+    kw_snap_init(&s);
+    const char *gs[1] = {group};
+    e = kw_snap_fill(net, &oo, gs, 1, NULL, NULL, NULL, 0, 0, &s);
+    if (!e) e = kw_snap_add_group(&s, group, gi.state && *gi.state ? gi.state : NULL);
+    kw_lag_report r;
+    memset(&r, 0, sizeof r);
+    if (!e) e = kw_lag_compute(&s, NULL, NULL, &r);
+    if (e) {
+        kw__cli_err("groups", "offsets of %s: %s", group, kw_strerror(e));
+        kw_snap_free(&s);
+        kw_group_info_free(&gi);
+        return KW_EXIT_FAIL;
+    }
+    kw_buf b;
+    kw_buf_init(&b);
+    if (cli->json) {
+        kw_lag_format_json(&r, &b);
+    } else {
+        kw__lag_printf(&b, "Group '%s': state %s, %d member(s)\n", group, gi.state && *gi.state ? gi.state : "-",
+                       gi.nmembers);
+        for (int32_t i = 0; i < gi.nmembers; i++)
+            kw__lag_printf(&b, "  member %s client %s host %s\n", gi.members[i].member_id ? gi.members[i].member_id : "-",
+                           gi.members[i].client_id ? gi.members[i].client_id : "-",
+                           gi.members[i].client_host ? gi.members[i].client_host : "-");
+        kw__lag_printf(&b, "\n");
+        kw_lag_format_table(&r, &b);
+    }
+    fwrite(b.data, 1, b.len, stdout);
+    kw_buf_free(&b);
+    kw_lag_report_free(&r);
+    kw_snap_free(&s);
+    kw_group_info_free(&gi);
+    return KW_EXIT_OK;
+}
+
+int kw__cmd_groups(kw_cli *cli, int argc, char **argv)
+{
+    const char *group = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { usage(stdout); return KW_EXIT_OK; }
+        if (argv[i][0] == '-' || group) {
+            kw__cli_err("groups", "unexpected argument '%s'", argv[i]);
+            usage(stderr);
+            return KW_EXIT_USAGE;
+        }
+        group = argv[i];
+    }
+    kw_net *net = NULL;
+    kw_config *cfg = kw__cmd_config(cli, "groups", NULL, &net);
+    if (!cfg) return KW_EXIT_USAGE;
+    int rc = group ? describe_group(cli, net, cfg, group) : list_groups(cli, net);
+    kw_net_free(net);
+    kw_config_free(cfg);
+    return rc;
+}

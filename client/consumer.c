@@ -1,0 +1,1093 @@
+/*
+ * client/consumer.c — the consumer (see consumer.h): partition assignment and start
+ * positions, pipelined Fetch per leader broker, record delivery as slices with the
+ * position rules (skip before the position, partial trailing batches, CRC checks,
+ * read_committed filtering), offset resets, leader changes, statistics and commits.
+ *
+ * Two positions per partition: fetch_pos, the next offset to ask the broker for (moved
+ * when a response arrives, past its last complete batch), and pos, the next offset to
+ * hand to the application (moved as records are handed out). Responses wait in a
+ * per-broker queue between the two; a reset (out of range) bumps the partition's
+ * generation so data queued before it is dropped.
+ */
+#include "client/consumer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/metadata.h"
+#include "client/offsets.h"
+#include "codec/batch.h"
+#include "codec/compress.h"
+#include "proto/msg_fetch.h"
+#include "proto/proto.h"
+
+enum { P_ACTIVE, P_NEED_LEADER, P_NEED_RESET, P_STOPPED };
+
+typedef struct part {
+    char *topic;
+    int32_t partition;
+    kw_uuid topic_id;
+    int64_t pos, fetch_pos;
+    int64_t hw, lso, log_start;
+    int leader;      /* kw_net index, -1 unknown */
+    int32_t leader_epoch;
+    int state;
+    int inflight;
+    uint32_t gen;    /* bumped by a reset */
+    int err;
+} part;
+
+/* A received Fetch response, with the delivery cursor over it. */
+typedef struct fresp {
+    struct fresp *next;
+    uint8_t *body;
+    size_t len;
+    int16_t version;
+    kw_arena arena;
+    kw_fetch_resp r;
+    int32_t *pidx;    /* per response partition (flattened): our part index or -1 */
+    uint32_t *pgen;   /* the part's generation when the data arrived */
+    int32_t nflat;
+    /* cursor */
+    int32_t ti, pi, flat;
+    int started;      /* partition set up */
+    kw_rd rd;
+    int in_batch;
+    kw_batch b;
+    kw_record_iter it;
+    kw_fetch_aborted *ab; int32_t nab, abi; /* read_committed: sorted aborted list */
+    int legacy;       /* walking legacy message sets (magic 0/1) with ms */
+    size_t legacy_base; /* where ms starts within rd */
+    kw_msgset_reader ms;
+} fresp;
+
+typedef struct fetcher {
+    int idx;           /* kw_net index */
+    int inflight;
+    int orphan;        /* the consumer is gone: free this when the fetch's outcome comes */
+    int32_t *sent; int nsent, capsent;
+    fresp *head, *tail;
+    int nqueued;
+    struct kw_consumer *c;
+} fetcher;
+
+struct kw_consumer {
+    kw_net *net;
+    int own_net;
+    kw_meta meta;
+    char *group;
+    kw_offsets_opts oopts;
+    /* settings */
+    int32_t min_bytes, max_bytes, part_max_bytes, max_wait_ms, max_poll;
+    int isolation, check_crcs, reset_policy; /* reset: 0 latest, 1 earliest, 2 none */
+    size_t decompress_max;
+    int64_t backoff_ms, backoff_max_ms;
+    part *parts;
+    int nparts, capparts;
+    fetcher **f; /* each allocated once: in-flight requests point to them */
+    int nf, capf;
+    int need_meta;
+    int meta_failures;
+    int64_t next_meta_us;
+    fresp *retired;
+    kw_arena copies; /* compressed legacy messages' keys and values, for one poll */
+    kw_buf *pool;   /* decompression buffers for one poll */
+    int npool, pool_used, cur_slot;
+    kw_msg *msgs;
+    int capmsgs;
+    int pending_err;
+    int64_t active_pids_n;
+    int64_t *active_pids; int cap_pids;
+    kw_consumer_stats st;
+    char err[512];
+};
+
+static void set_err(kw_consumer *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_err(kw_consumer *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+}
+
+int kw_start_parse(const char *s, kw_start *out)
+{
+    char *end;
+    if (!s || !*s) return KW_ERR_INVALID_ARG;
+    out->value = 0;
+    if (!strcmp(s, "beginning") || !strcmp(s, "earliest")) { out->kind = KW_START_BEGINNING; return 0; }
+    if (!strcmp(s, "end") || !strcmp(s, "latest")) { out->kind = KW_START_END; return 0; }
+    if (!strcmp(s, "stored") || !strcmp(s, "committed")) { out->kind = KW_START_COMMITTED; return 0; }
+    const char *num = s[0] == '@' ? s + 1 : s[0] == '-' ? s + 1 : s;
+    if (*num < '0' || *num > '9') return KW_ERR_INVALID_ARG;
+    long long v = strtoll(num, &end, 10);
+    if (*end || v < 0) return KW_ERR_INVALID_ARG;
+    out->value = v;
+    out->kind = s[0] == '@' ? KW_START_TIME : s[0] == '-' ? KW_START_TAIL : KW_START_OFFSET;
+    return 0;
+}
+
+/* ---- construction ---- */
+
+kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, size_t errlen)
+{
+    kw_consumer *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    c->net = net;
+    if (!net) {
+        const char *bs = kw_config_str(cfg, KW_CONF_BOOTSTRAP_SERVERS);
+        if (!bs || !*bs) {
+            if (errbuf) snprintf(errbuf, errlen, "bootstrap.servers is not set");
+            free(c);
+            return NULL;
+        }
+        c->net = kw_net_new(cfg);
+        if (!c->net || kw_net_add_list(c->net, bs) <= 0) {
+            if (errbuf) snprintf(errbuf, errlen, "bad bootstrap.servers '%s'", bs);
+            if (c->net) kw_net_free(c->net);
+            free(c);
+            return NULL;
+        }
+        c->own_net = 1;
+    }
+    const char *g = kw_config_str(cfg, KW_CONF_GROUP_ID);
+    if (g && *g) c->group = strdup(g);
+    kw_offsets_opts_from_config(&c->oopts, cfg);
+    c->min_bytes = (int32_t)kw_config_int(cfg, KW_CONF_FETCH_MIN_BYTES);
+    c->max_bytes = (int32_t)kw_config_int(cfg, KW_CONF_FETCH_MAX_BYTES);
+    c->part_max_bytes = (int32_t)kw_config_int(cfg, KW_CONF_MAX_PARTITION_FETCH_BYTES);
+    c->max_wait_ms = (int32_t)kw_config_int(cfg, KW_CONF_FETCH_MAX_WAIT_MS);
+    c->max_poll = (int32_t)kw_config_int(cfg, KW_CONF_MAX_POLL_RECORDS);
+    c->isolation = kw_config_enum(cfg, KW_CONF_ISOLATION_LEVEL) == 1;
+    c->check_crcs = kw_config_bool(cfg, KW_CONF_CHECK_CRCS);
+    const char *rp = kw_config_str(cfg, KW_CONF_AUTO_OFFSET_RESET);
+    c->reset_policy = rp && !strcmp(rp, "earliest") ? 1 : rp && !strcmp(rp, "none") ? 2 : 0;
+    c->decompress_max = (size_t)kw_config_int(cfg, KW_CONF_DECOMPRESS_MAX_BYTES);
+    c->backoff_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MS);
+    c->backoff_max_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MAX_MS);
+    kw_hist_init(&c->st.fetch_bytes);
+    kw_hist_init(&c->st.fetch_records);
+    kw_hist_init(&c->st.fetch_partitions);
+    kw_hist_init(&c->st.fetch_hold_us);
+    kw_hist_init(&c->st.poll_records);
+    c->cur_slot = -1;
+    kw_arena_init(&c->copies);
+    return c;
+}
+
+static void fresp_free(fresp *r)
+{
+    if (!r) return;
+    if (r->legacy) kw_msgset_reader_free(&r->ms);
+    free(r->body);
+    kw_arena_free(&r->arena);
+    free(r);
+}
+
+void kw_consumer_free(kw_consumer *c)
+{
+    if (!c) return;
+    /* close the connections first: outstanding fetch callbacks run now, while the
+     * fetchers still exist */
+    if (c->own_net) kw_net_free(c->net);
+    for (int i = 0; i < c->nf; i++) {
+        for (fresp *r = c->f[i]->head, *n; r; r = n) { n = r->next; fresp_free(r); }
+        if (c->f[i]->inflight) { /* a shared net still owes this fetch an outcome */
+            c->f[i]->orphan = 1;
+            continue;
+        }
+        free(c->f[i]->sent);
+        free(c->f[i]);
+    }
+    for (fresp *r = c->retired, *n; r; r = n) { n = r->next; fresp_free(r); }
+    free(c->f);
+    for (int i = 0; i < c->nparts; i++) free(c->parts[i].topic);
+    free(c->parts);
+    for (int i = 0; i < c->npool; i++) kw_buf_free(&c->pool[i]);
+    free(c->pool);
+    free(c->msgs);
+    kw_arena_free(&c->copies);
+    free(c->active_pids);
+    kw_meta_free(&c->meta);
+    free(c->group);
+    free(c);
+}
+
+kw_net *kw_consumer_net(kw_consumer *c) { return c->net; }
+const kw_consumer_stats *kw_consumer_stats_get(const kw_consumer *c) { return &c->st; }
+const char *kw_consumer_error(const kw_consumer *c) { return c->err; }
+int kw_consumer_nparts(const kw_consumer *c) { return c->nparts; }
+
+int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *partition, int64_t *position,
+                     int64_t *high_watermark)
+{
+    if (i < 0 || i >= c->nparts) return KW_ERR_INVALID_ARG;
+    const part *p = &c->parts[i];
+    if (topic) *topic = p->topic;
+    if (partition) *partition = p->partition;
+    if (position) *position = p->pos;
+    if (high_watermark) *high_watermark = p->hw;
+    return 0;
+}
+
+static fetcher *fetcher_for(kw_consumer *c, int idx)
+{
+    for (int i = 0; i < c->nf; i++)
+        if (c->f[i]->idx == idx) return c->f[i];
+    if (c->nf == c->capf) {
+        int nc = c->capf ? c->capf * 2 : 8;
+        fetcher **v = realloc(c->f, (size_t)nc * sizeof *v);
+        if (!v) return NULL;
+        c->f = v;
+        c->capf = nc;
+    }
+    fetcher *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->idx = idx;
+    f->c = c;
+    c->f[c->nf++] = f;
+    return f;
+}
+
+/* Topics assigned, for metadata requests. */
+static int topic_names(kw_consumer *c, const char ***out)
+{
+    const char **v = calloc((size_t)c->nparts + 1, sizeof *v);
+    if (!v) return KW_ERR_NOMEM;
+    int n = 0;
+    for (int i = 0; i < c->nparts; i++) {
+        int k;
+        for (k = 0; k < n; k++)
+            if (!strcmp(v[k], c->parts[i].topic)) break;
+        if (k == n) v[n++] = c->parts[i].topic;
+    }
+    *out = v;
+    return n;
+}
+
+static int refresh_meta(kw_consumer *c)
+{
+    const char **names;
+    int n = topic_names(c, &names);
+    if (n < 0) return n;
+    int e = kw_meta_fetch(c->net, names, n, 0, &c->meta);
+    free(names);
+    c->st.metadata_refreshes++;
+    if (e) return e;
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        const kw_meta_topic *t = kw_meta_topic_find(&c->meta, p->topic);
+        if (t) p->topic_id = t->id;
+        if (p->state != P_NEED_LEADER) continue;
+        int idx = kw_meta_route(c->net, &c->meta, p->topic, p->partition);
+        if (idx >= 0) {
+            if (idx != p->leader) c->st.leader_changes++;
+            p->leader = idx;
+            p->state = P_ACTIVE;
+        }
+    }
+    return 0;
+}
+
+/* Resolve the given parts' start positions. */
+static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
+{
+    kw_tpo_list early, late, q;
+    kw_tpo_init(&early);
+    kw_tpo_init(&late);
+    kw_tpo_init(&q);
+    int e = 0;
+    for (int i = from; i < c->nparts && !e; i++) {
+        e = kw_tpo_add(&early, c->parts[i].topic, c->parts[i].partition, -1);
+        if (!e) e = kw_tpo_add(&late, c->parts[i].topic, c->parts[i].partition, -1);
+        if (!e) e = kw_tpo_add(&q, c->parts[i].topic, c->parts[i].partition, -1);
+    }
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation);
+    if (e) {
+        set_err(c, "ListOffsets: %s", kw_strerror(e));
+        goto out;
+    }
+    if (st->kind == KW_START_TIME) {
+        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation);
+        if (e) { set_err(c, "ListOffsets by time: %s", kw_strerror(e)); goto out; }
+    } else if (st->kind == KW_START_COMMITTED) {
+        if (!c->group) { e = KW_ERR_CONFIG; set_err(c, "starting at the committed offset needs group.id"); goto out; }
+        e = kw_offsets_fetch(c->net, &c->oopts, c->group, &q);
+        if (e) { set_err(c, "OffsetFetch for group %s: %s", c->group, kw_strerror(e)); goto out; }
+    }
+    for (int i = from; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        size_t k = (size_t)(i - from);
+        int64_t lo = early.v[k].offset, hi = late.v[k].offset, o = hi;
+        switch (st->kind) {
+        case KW_START_BEGINNING: o = lo; break;
+        case KW_START_END: o = hi; break;
+        case KW_START_OFFSET: o = st->value; break;
+        case KW_START_TAIL: o = hi - st->value < lo ? lo : hi - st->value; break;
+        case KW_START_TIME: o = q.v[k].offset >= 0 ? q.v[k].offset : hi; break;
+        case KW_START_COMMITTED:
+            o = q.v[k].offset;
+            if (o < 0) {
+                if (c->reset_policy == 2) {
+                    e = KW_KAFKA_OFFSET_OUT_OF_RANGE;
+                    set_err(c, "%s [%d]: no committed offset for group %s and auto.offset.reset=none", p->topic,
+                            p->partition, c->group);
+                    goto out;
+                }
+                o = c->reset_policy == 1 ? lo : hi;
+            }
+            break;
+        }
+        p->pos = p->fetch_pos = o;
+        p->log_start = lo;
+        p->hw = hi;
+        p->lso = c->isolation ? hi : -1;
+    }
+out:
+    kw_tpo_free(&early);
+    kw_tpo_free(&late);
+    kw_tpo_free(&q);
+    return e;
+}
+
+int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, const kw_start *start)
+{
+    const char *names[1] = {topic};
+    int e = kw_meta_fetch(c->net, names, 1, 0, &c->meta);
+    if (e) {
+        set_err(c, "metadata: %s", kw_strerror(e));
+        return e;
+    }
+    const kw_meta_topic *t = kw_meta_topic_find(&c->meta, topic);
+    if (!t || (t->error && !t->nparts)) {
+        e = t ? t->error : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        set_err(c, "topic %s: %s", topic, kw_strerror(e));
+        return e;
+    }
+    int from = c->nparts;
+    for (int32_t i = 0; i < t->nparts; i++) {
+        int32_t pid = t->parts[i].partition;
+        if (partition >= 0 && pid != partition) continue;
+        int dup = 0;
+        for (int k = 0; k < c->nparts; k++)
+            if (c->parts[k].partition == pid && !strcmp(c->parts[k].topic, topic)) dup = 1;
+        if (dup) continue;
+        if (c->nparts == c->capparts) {
+            int nc = c->capparts ? c->capparts * 2 : 16;
+            part *v = realloc(c->parts, (size_t)nc * sizeof *v);
+            if (!v) return KW_ERR_NOMEM;
+            c->parts = v;
+            c->capparts = nc;
+        }
+        part *p = &c->parts[c->nparts];
+        memset(p, 0, sizeof *p);
+        if (!(p->topic = strdup(topic))) return KW_ERR_NOMEM;
+        p->partition = pid;
+        p->topic_id = t->id;
+        p->leader = -1;
+        p->leader_epoch = t->parts[i].leader_epoch;
+        p->hw = p->lso = p->log_start = -1;
+        p->state = P_NEED_LEADER;
+        c->nparts++;
+    }
+    if (c->nparts == from) {
+        e = partition >= 0 ? KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION : 0;
+        if (e) set_err(c, "topic %s has no partition %d", topic, partition);
+        return e;
+    }
+    e = resolve_starts(c, from, start);
+    if (e) {
+        for (int i = from; i < c->nparts; i++) free(c->parts[i].topic);
+        c->nparts = from;
+        return e;
+    }
+    for (int i = from; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        int idx = kw_meta_route(c->net, &c->meta, p->topic, p->partition);
+        if (idx >= 0) {
+            p->leader = idx;
+            p->state = P_ACTIVE;
+        } else {
+            c->need_meta = 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- fetching ---- */
+
+static int fetch_encode(void *ud, int16_t version, kw_buf *out)
+{
+    fetcher *f = ud;
+    kw_consumer *c = f->c;
+    kw_fetch_req r;
+    kw_msg_defaults(KW_API_Fetch, KW_REQ, &r);
+    r.replica_id = -1;
+    r.max_wait_ms = c->max_wait_ms;
+    r.min_bytes = c->min_bytes;
+    r.max_bytes = c->max_bytes;
+    r.isolation_level = (int8_t)c->isolation;
+    r.session_id = 0;
+    r.session_epoch = -1;
+    r.rack_id = kw_s("");
+    kw_fetch_topic *ts = calloc((size_t)f->nsent, sizeof *ts);
+    kw_fetch_partition *ps = calloc((size_t)f->nsent, sizeof *ps);
+    if (!ts || !ps) { free(ts); free(ps); return KW_ERR_NOMEM; }
+    int32_t nt = 0;
+    for (int i = 0; i < f->nsent; i++) {
+        const part *p = &c->parts[f->sent[i]];
+        kw_fetch_partition *fp = &ps[i];
+        fp->partition = p->partition;
+        fp->current_leader_epoch = -1;
+        fp->fetch_offset = p->fetch_pos;
+        fp->last_fetched_epoch = -1;
+        fp->log_start_offset = -1;
+        fp->partition_max_bytes = c->part_max_bytes;
+        /* sent[] is ordered by topic: extend the last topic or start a new one */
+        if (nt && !strcmp(c->parts[f->sent[i - 1]].topic, p->topic)) {
+            ts[nt - 1].n_partitions++;
+        } else {
+            ts[nt].topic = kw_s(p->topic);
+            ts[nt].topic_id = p->topic_id;
+            ts[nt].partitions = fp;
+            ts[nt].n_partitions = 1;
+            nt++;
+        }
+    }
+    r.topics = ts;
+    r.n_topics = nt;
+    r.n_forgotten_topics_data = 0;
+    int e = kw_msg_encode(KW_API_Fetch, version, KW_REQ, &r, out);
+    free(ts);
+    free(ps);
+    return e;
+}
+
+static void fetch_done(void *ud, int err, const kw_conn_resp *resp);
+static void maybe_fetch(kw_consumer *c, fetcher *f);
+
+static int cmp_part_topic(kw_consumer *c, int32_t a, int32_t b)
+{
+    int r = strcmp(c->parts[a].topic, c->parts[b].topic);
+    return r ? r : (c->parts[a].partition > c->parts[b].partition) - (c->parts[a].partition < c->parts[b].partition);
+}
+
+static void sort_sent(kw_consumer *c, fetcher *f)
+{
+    /* insertion sort: a handful of partitions per broker */
+    for (int i = 1; i < f->nsent; i++) {
+        int32_t v = f->sent[i];
+        int j = i - 1;
+        while (j >= 0 && cmp_part_topic(c, f->sent[j], v) > 0) { f->sent[j + 1] = f->sent[j]; j--; }
+        f->sent[j + 1] = v;
+    }
+}
+
+static void maybe_fetch(kw_consumer *c, fetcher *f)
+{
+    if (f->inflight || f->nqueued >= 2) return;
+    f->nsent = 0;
+    int need_ids = 0, zero_id = 0;
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        if (p->leader != f->idx || p->state != P_ACTIVE || p->inflight) continue;
+        if (f->nsent == f->capsent) {
+            int nc = f->capsent ? f->capsent * 2 : 16;
+            int32_t *v = realloc(f->sent, (size_t)nc * sizeof *v);
+            if (!v) return;
+            f->sent = v;
+            f->capsent = nc;
+        }
+        f->sent[f->nsent++] = i;
+        static const kw_uuid zero;
+        if (!memcmp(&p->topic_id, &zero, sizeof zero)) zero_id = 1;
+        need_ids = 1;
+    }
+    if (!need_ids) return;
+    sort_sent(c, f);
+    kw_conn_req r = {.api_key = KW_API_Fetch, .min_version = -1, .max_version = zero_id ? 12 : -1,
+                     .fail_fast = 1, .encode = fetch_encode, .done = fetch_done, .ud = f};
+    /* the broker may hold the fetch for fetch.max.wait.ms on top of the request timeout */
+    int e = kw_net_submit(c->net, f->idx, &r);
+    if (e) {
+        set_err(c, "fetch to %s: %s", kw_net_name(c->net, f->idx), kw_strerror(e));
+        return;
+    }
+    f->inflight = 1;
+    for (int i = 0; i < f->nsent; i++) c->parts[f->sent[i]].inflight = 1;
+}
+
+static int is_leader_err(int e)
+{
+    return e == KW_KAFKA_NOT_LEADER_OR_FOLLOWER || e == KW_KAFKA_LEADER_NOT_AVAILABLE ||
+           e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_FENCED_LEADER_EPOCH ||
+           e == KW_KAFKA_UNKNOWN_LEADER_EPOCH || e == KW_KAFKA_REPLICA_NOT_AVAILABLE ||
+           e == KW_KAFKA_KAFKA_STORAGE_ERROR || e == KW_KAFKA_UNKNOWN_TOPIC_ID ||
+           e == KW_KAFKA_INCONSISTENT_TOPIC_ID || e == KW_KAFKA_NOT_ENOUGH_REPLICAS ||
+           e == KW_KAFKA_OFFSET_NOT_AVAILABLE || e == KW_KAFKA_REQUEST_TIMED_OUT;
+}
+
+static int find_part(kw_consumer *c, fetcher *f, const kw_fetch_topic_resp *t, int16_t version, int32_t partition)
+{
+    for (int i = 0; i < f->nsent; i++) {
+        part *p = &c->parts[f->sent[i]];
+        if (p->partition != partition) continue;
+        if (version >= 13 ? !memcmp(&p->topic_id, &t->topic_id, sizeof p->topic_id)
+                          : (t->topic.len >= 0 && strlen(p->topic) == (size_t)t->topic.len &&
+                             !memcmp(p->topic, t->topic.p, (size_t)t->topic.len)))
+            return f->sent[i];
+    }
+    return -1;
+}
+
+/* Walk batch headers only: the offset after the last complete batch (or from), records,
+ * and whether a partial batch trails. */
+static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *records, uint64_t *batches,
+                         int *partial)
+{
+    size_t off = 0;
+    int64_t next = from;
+    while (len - off >= KW_BATCH_OVERHEAD_LEN + 5) {
+        int64_t base = (int64_t)kw_ld64(p + off);
+        int32_t blen = (int32_t)kw_ld32(p + off + 8);
+        if (blen < 0 || (size_t)blen > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
+        int8_t magic = (int8_t)p[off + 16];
+        int64_t last = base;
+        if (magic == 2 && (size_t)blen + KW_BATCH_OVERHEAD_LEN >= KW_BATCH_HEADER_SIZE) {
+            last = base + (int32_t)kw_ld32(p + off + 23);
+            *records += kw_ld32(p + off + 57);
+        } else {
+            *records += 1;
+        }
+        (*batches)++;
+        if (last + 1 > next) next = last + 1;
+        off += KW_BATCH_OVERHEAD_LEN + (size_t)blen;
+    }
+    if (off < len) *partial = 1;
+    return next;
+}
+
+static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    fetcher *f = ud;
+    if (f->orphan) {
+        free(f->sent);
+        free(f);
+        return;
+    }
+    kw_consumer *c = f->c;
+    f->inflight = 0;
+    for (int i = 0; i < f->nsent; i++) c->parts[f->sent[i]].inflight = 0;
+    if (err == KW_ERR_DESTROYED) return;
+    fresp *r = NULL;
+    if (!err) {
+        r = calloc(1, sizeof *r);
+        if (!r || !(r->body = malloc(resp->len ? resp->len : 1))) {
+            free(r);
+            err = KW_ERR_NOMEM;
+            r = NULL;
+        } else {
+            memcpy(r->body, resp->body, resp->len);
+            r->len = resp->len;
+            r->version = resp->version;
+            kw_arena_init(&r->arena);
+            err = kw_msg_decode(KW_API_Fetch, resp->version, KW_RESP, r->body, r->len, &r->r, &r->arena, NULL);
+            if (!err) err = r->r.error_code;
+        }
+    }
+    if (err) {
+        c->st.fetch_errors++;
+        fresp_free(r);
+        set_err(c, "fetch from %s: %s", kw_net_name(c->net, f->idx), kw_strerror(err));
+        /* move every partition of the request to a fresh leader lookup */
+        for (int i = 0; i < f->nsent; i++) {
+            part *p = &c->parts[f->sent[i]];
+            if (p->state == P_ACTIVE) p->state = P_NEED_LEADER;
+        }
+        c->need_meta = 1;
+        return;
+    }
+    c->st.fetches++;
+    c->st.bytes += resp->len;
+    kw_hist_record(&c->st.fetch_bytes, resp->len);
+    kw_hist_record(&c->st.fetch_hold_us, (uint64_t)(resp->rtt_us > 0 ? resp->rtt_us : 0));
+    int32_t nflat = 0;
+    for (int32_t t = 0; t < r->r.n_responses; t++) nflat += r->r.responses[t].n_partitions;
+    r->nflat = nflat;
+    r->pidx = kw_arena_alloc(&r->arena, (size_t)(nflat ? nflat : 1) * sizeof *r->pidx);
+    r->pgen = kw_arena_alloc(&r->arena, (size_t)(nflat ? nflat : 1) * sizeof *r->pgen);
+    if (!r->pidx || !r->pgen) { fresp_free(r); c->st.fetch_errors++; return; }
+    uint64_t recs = 0, parts_with_data = 0;
+    int32_t k = 0;
+    for (int32_t t = 0; t < r->r.n_responses; t++) {
+        const kw_fetch_topic_resp *tr = &r->r.responses[t];
+        for (int32_t pi = 0; pi < tr->n_partitions; pi++, k++) {
+            const kw_fetch_partition_resp *pr = &tr->partitions[pi];
+            int idx = find_part(c, f, tr, r->version, pr->partition_index);
+            r->pidx[k] = -1;
+            if (idx < 0) continue;
+            part *p = &c->parts[idx];
+            if (p->state != P_ACTIVE) continue;
+            if (pr->error_code) {
+                if (pr->error_code == KW_KAFKA_OFFSET_OUT_OF_RANGE) {
+                    p->state = P_NEED_RESET;
+                } else if (is_leader_err(pr->error_code)) {
+                    p->state = P_NEED_LEADER;
+                    c->need_meta = 1;
+                } else {
+                    p->state = P_STOPPED;
+                    p->err = pr->error_code;
+                    set_err(c, "%s [%d] at offset %lld: %s", p->topic, p->partition, (long long)p->fetch_pos,
+                            kw_strerror(pr->error_code));
+                    if (!c->pending_err) c->pending_err = pr->error_code;
+                }
+                continue;
+            }
+            p->hw = pr->high_watermark;
+            if (pr->last_stable_offset >= 0) p->lso = pr->last_stable_offset;
+            if (pr->log_start_offset >= 0) p->log_start = pr->log_start_offset;
+            if (pr->records.len <= 0) continue;
+            uint64_t nb = 0;
+            int partial = 0;
+            int64_t next = scan_next(pr->records.p, (size_t)pr->records.len, p->fetch_pos, &recs, &nb, &partial);
+            c->st.batches += nb;
+            if (partial) c->st.partial_batches++;
+            if (next > p->fetch_pos) p->fetch_pos = next;
+            r->pidx[k] = idx;
+            r->pgen[k] = p->gen;
+            parts_with_data++;
+        }
+    }
+    kw_hist_record(&c->st.fetch_records, recs);
+    kw_hist_record(&c->st.fetch_partitions, (uint64_t)f->nsent);
+    if (!parts_with_data) {
+        c->st.empty_fetches++;
+        fresp_free(r);
+    } else {
+        if (f->tail) f->tail->next = r; else f->head = r;
+        f->tail = r;
+        f->nqueued++;
+    }
+    maybe_fetch(c, f);
+}
+
+/* ---- maintenance: leaders and resets ---- */
+
+static void do_resets(kw_consumer *c)
+{
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        if (p->state != P_NEED_RESET) continue;
+        if (c->reset_policy == 2) {
+            p->state = P_STOPPED;
+            p->err = KW_KAFKA_OFFSET_OUT_OF_RANGE;
+            set_err(c, "%s [%d]: offset %lld out of range and auto.offset.reset=none", p->topic, p->partition,
+                    (long long)p->fetch_pos);
+            if (!c->pending_err) c->pending_err = p->err;
+            continue;
+        }
+        kw_tpo_add(&l, p->topic, p->partition, -1);
+    }
+    if (!l.n) { kw_tpo_free(&l); return; }
+    int e = kw_list_offsets(c->net, &c->meta, &l, c->reset_policy == 1 ? KW_TS_EARLIEST : KW_TS_LATEST, c->isolation);
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        if (p->state != P_NEED_RESET) continue;
+        kw_tpo *x = kw_tpo_find(&l, p->topic, p->partition);
+        if (!x || x->offset < 0) continue; /* try again next poll */
+        p->pos = p->fetch_pos = x->offset;
+        p->gen++;
+        p->state = P_ACTIVE;
+        c->st.resets++;
+    }
+    (void)e;
+    kw_tpo_free(&l);
+}
+
+static void maintain(kw_consumer *c)
+{
+    int64_t now = kw_net_now();
+    int need = c->need_meta;
+    for (int i = 0; i < c->nparts && !need; i++)
+        if (c->parts[i].state == P_NEED_LEADER) need = 1;
+    if (need && now >= c->next_meta_us) {
+        c->need_meta = 0;
+        int e = refresh_meta(c);
+        int still = 0;
+        for (int i = 0; i < c->nparts; i++)
+            if (c->parts[i].state == P_NEED_LEADER) still = 1;
+        if (e || still) {
+            c->meta_failures++;
+            int64_t b = c->backoff_ms;
+            for (int i = 1; i < c->meta_failures && b < c->backoff_max_ms; i++) b *= 2;
+            if (b > c->backoff_max_ms) b = c->backoff_max_ms;
+            c->next_meta_us = kw_net_now() + b * 1000;
+        } else {
+            c->meta_failures = 0;
+        }
+    }
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].state == P_NEED_RESET) { do_resets(c); break; }
+    for (int i = 0; i < c->nf; i++) maybe_fetch(c, c->f[i]);
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        if (p->state == P_ACTIVE && p->leader >= 0 && !p->inflight) {
+            fetcher *f = fetcher_for(c, p->leader);
+            if (f) maybe_fetch(c, f);
+        }
+    }
+}
+
+/* ---- delivery ---- */
+
+static kw_buf *scratch_slot(kw_consumer *c)
+{
+    if (c->pool_used == c->npool) {
+        kw_buf *v = realloc(c->pool, (size_t)(c->npool + 1) * sizeof *v);
+        if (!v) return NULL;
+        c->pool = v;
+        kw_buf_init(&c->pool[c->npool++]);
+    }
+    return &c->pool[c->pool_used];
+}
+
+static int pid_active(kw_consumer *c, int64_t pid)
+{
+    for (int64_t i = 0; i < c->active_pids_n; i++)
+        if (c->active_pids[i] == pid) return 1;
+    return 0;
+}
+
+static void pid_add(kw_consumer *c, int64_t pid)
+{
+    if (pid_active(c, pid)) return;
+    if (c->active_pids_n == c->cap_pids) {
+        int nc = c->cap_pids ? c->cap_pids * 2 : 8;
+        int64_t *v = realloc(c->active_pids, (size_t)nc * sizeof *v);
+        if (!v) return;
+        c->active_pids = v;
+        c->cap_pids = nc;
+    }
+    c->active_pids[c->active_pids_n++] = pid;
+}
+
+static void pid_remove(kw_consumer *c, int64_t pid)
+{
+    for (int64_t i = 0; i < c->active_pids_n; i++)
+        if (c->active_pids[i] == pid) { c->active_pids[i] = c->active_pids[--c->active_pids_n]; return; }
+}
+
+static int cmp_aborted(const void *a, const void *b)
+{
+    int64_t x = ((const kw_fetch_aborted *)a)->first_offset, y = ((const kw_fetch_aborted *)b)->first_offset;
+    return (x > y) - (x < y);
+}
+
+static void stop_part(kw_consumer *c, part *p, int err, int64_t offset)
+{
+    p->state = P_STOPPED;
+    p->err = err;
+    set_err(c, "topic %s partition %d offset %lld: %s", p->topic, p->partition, (long long)offset,
+            err == KW_ERR_CRC ? "record batch CRC-32C mismatch (corrupt data; check.crcs=false delivers it)"
+                              : kw_strerror(err));
+    if (!c->pending_err) c->pending_err = err;
+}
+
+/* One legacy message (magic 0/1) of r for part p into c->msgs: 1 handed out or skipped,
+ * 2 the legacy run ended and a record batch follows, 0 end of the partition's data, or
+ * an error (the partition is stopped). Messages decompressed from a wrapper are copied
+ * (the reader reuses its buffer per wrapper); plain ones are slices. */
+static int deliver_legacy(kw_consumer *c, fresp *r, part *p, int *n)
+{
+    if (!r->ms.in_wrapper) {
+        size_t at = r->legacy_base + r->ms.outer.off;
+        if (at < r->rd.len && kw_records_magic(r->rd.p + at, r->rd.len - at) == 2) {
+            r->rd.off = at;
+            kw_msgset_reader_free(&r->ms);
+            r->legacy = 0;
+            return 2;
+        }
+    }
+    kw_legacy_msg lm;
+    int e = kw_msgset_next(&r->ms, &lm);
+    if (e == KW_ERR_UNSUPPORTED && !r->ms.in_wrapper) {
+        /* a record batch right after a wrapper's last message */
+        size_t at = r->legacy_base + r->ms.outer.off;
+        if (at < r->rd.len && kw_records_magic(r->rd.p + at, r->rd.len - at) == 2) {
+            r->rd.off = at;
+            kw_msgset_reader_free(&r->ms);
+            r->legacy = 0;
+            return 2;
+        }
+    }
+    if (e == KW_ERR_INCOMPLETE) {
+        c->st.partial_batches++;
+        return 0;
+    }
+    if (e <= 0) {
+        if (e < 0) stop_part(c, p, e, p->pos);
+        return e;
+    }
+    if (lm.offset < p->pos) {
+        c->st.skipped_before++;
+        return 1;
+    }
+    kw_msg *m = &c->msgs[(*n)++];
+    m->topic = p->topic;
+    m->partition = p->partition;
+    m->offset = lm.offset;
+    m->timestamp = lm.timestamp;
+    m->ts_log_append = (lm.attributes & KW_ATTR_LOG_APPEND_TIME) != 0;
+    m->key = lm.key; m->key_len = lm.key_len;
+    m->value = lm.value; m->value_len = lm.value_len;
+    m->hdr_data = NULL; m->hdr_len = 0; m->header_count = 0;
+    if (r->ms.in_wrapper) {
+        if (lm.key_len > 0) {
+            uint8_t *k = kw_arena_alloc(&c->copies, (size_t)lm.key_len);
+            if (!k) { (*n)--; stop_part(c, p, KW_ERR_NOMEM, lm.offset); return KW_ERR_NOMEM; }
+            memcpy(k, lm.key, (size_t)lm.key_len);
+            m->key = k;
+        }
+        if (lm.value_len > 0) {
+            uint8_t *v = kw_arena_alloc(&c->copies, (size_t)lm.value_len);
+            if (!v) { (*n)--; stop_part(c, p, KW_ERR_NOMEM, lm.offset); return KW_ERR_NOMEM; }
+            memcpy(v, lm.value, (size_t)lm.value_len);
+            m->value = v;
+        }
+    }
+    p->pos = lm.offset + 1;
+    return 1;
+}
+
+/* Hand out records of r into c->msgs[*n..max). Returns 1 when r is exhausted. */
+static int deliver(kw_consumer *c, fresp *r, int *n, int max)
+{
+    kw_batch_reader_opts bo = {.check_crc = c->check_crcs, .max_decompressed = c->decompress_max};
+    while (*n < max) {
+        if (r->ti >= r->r.n_responses) return 1;
+        const kw_fetch_topic_resp *tr = &r->r.responses[r->ti];
+        if (r->pi >= tr->n_partitions) { r->ti++; r->pi = 0; continue; }
+        kw_fetch_partition_resp *pr = &tr->partitions[r->pi];
+        int idx = r->pidx[r->flat];
+        part *p = idx >= 0 ? &c->parts[idx] : NULL;
+        if (!p || p->state == P_STOPPED || p->gen != r->pgen[r->flat]) {
+            r->pi++; r->flat++; r->started = 0; r->in_batch = 0;
+            continue;
+        }
+        if (!r->started) {
+            kw_rd_init(&r->rd, pr->records.p, (size_t)pr->records.len);
+            r->started = 1;
+            r->in_batch = 0;
+            c->active_pids_n = 0;
+            r->ab = NULL; r->nab = 0; r->abi = 0;
+            if (c->isolation && pr->n_aborted_transactions > 0) {
+                r->ab = pr->aborted_transactions;
+                r->nab = pr->n_aborted_transactions;
+                qsort(r->ab, (size_t)r->nab, sizeof *r->ab, cmp_aborted);
+            }
+        }
+        if (!r->in_batch && !r->legacy) {
+            int mg = kw_records_magic(r->rd.p + r->rd.off, kw_rd_left(&r->rd));
+            if (mg == 0 || mg == 1) {
+                kw_msgset_reader_init(&r->ms, r->rd.p + r->rd.off, kw_rd_left(&r->rd), &bo);
+                r->legacy = 1;
+                r->legacy_base = r->rd.off;
+            }
+        }
+        if (r->legacy) {
+            int e = deliver_legacy(c, r, p, n);
+            if (e == 2) continue; /* back to record batches */
+            if (e <= 0) {
+                kw_msgset_reader_free(&r->ms);
+                r->legacy = 0;
+                r->pi++; r->flat++; r->started = 0;
+            }
+            continue;
+        }
+        if (!r->in_batch) {
+            kw_buf *scratch = scratch_slot(c);
+            if (!scratch) return 1;
+            int e = kw_batch_next(&r->rd, &r->b, scratch, &bo);
+            if (e <= 0) {
+                if (e < 0 && e != KW_ERR_INCOMPLETE) {
+                    int64_t at = kw_rd_left(&r->rd) >= 8 ? (int64_t)kw_ld64(r->rd.p + r->rd.off) : p->pos;
+                    stop_part(c, p, e, at);
+                }
+                r->pi++; r->flat++; r->started = 0;
+                continue;
+            }
+            const kw_batch *b = &r->b;
+            int64_t last = b->base_offset + b->last_offset_delta;
+            if (last < p->pos) { c->st.skipped_before += (uint64_t)b->record_count; continue; }
+            if (c->isolation) {
+                while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
+            }
+            if (b->attributes & KW_ATTR_CONTROL) {
+                /* control record key: version int16, type int16 (0 abort, 1 commit) */
+                kw_record_iter it;
+                kw_record rec;
+                kw_record_iter_init(&it, b);
+                if (kw_record_iter_next(&it, &rec) == 1 && rec.key_len >= 4 && kw_ld16(rec.key + 2) == 0)
+                    pid_remove(c, b->producer_id);
+                if (last + 1 > p->pos) p->pos = last + 1;
+                continue;
+            }
+            if (c->isolation && (b->attributes & KW_ATTR_TRANSACTIONAL) && pid_active(c, b->producer_id)) {
+                c->st.aborted_skipped += (uint64_t)b->record_count;
+                if (last + 1 > p->pos) p->pos = last + 1;
+                continue;
+            }
+            if (b->compressed) {
+                c->cur_slot = c->pool_used;
+                c->pool_used++;
+                c->st.compressed_batches++;
+            }
+            kw_record_iter_init(&r->it, &r->b);
+            r->in_batch = 1;
+        }
+        kw_record rec;
+        int e = kw_record_iter_next(&r->it, &rec);
+        if (e == 0) {
+            int64_t last = r->b.base_offset + r->b.last_offset_delta;
+            if (last + 1 > p->pos) p->pos = last + 1;
+            r->in_batch = 0;
+            c->cur_slot = -1;
+            continue;
+        }
+        if (e < 0) {
+            stop_part(c, p, e, r->b.base_offset);
+            r->in_batch = 0;
+            r->pi++; r->flat++; r->started = 0;
+            continue;
+        }
+        if (rec.offset < p->pos) { c->st.skipped_before++; continue; }
+        kw_msg *m = &c->msgs[(*n)++];
+        m->topic = p->topic;
+        m->partition = p->partition;
+        m->offset = rec.offset;
+        m->timestamp = rec.timestamp;
+        m->ts_log_append = (r->b.attributes & KW_ATTR_LOG_APPEND_TIME) != 0;
+        m->key = rec.key; m->key_len = rec.key_len;
+        m->value = rec.value; m->value_len = rec.value_len;
+        m->hdr_data = rec.hdr_data; m->hdr_len = rec.hdr_len;
+        m->header_count = rec.header_count;
+        p->pos = rec.offset + 1;
+    }
+    return 0;
+}
+
+int kw_consumer_poll(kw_consumer *c, int timeout_ms, const kw_msg **msgs, int *nout)
+{
+    return kw_consumer_poll_n(c, timeout_ms, c->max_poll, msgs, nout);
+}
+
+int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **msgs, int *nout)
+{
+    *msgs = NULL;
+    *nout = 0;
+    if (max <= 0 || max > c->max_poll) max = c->max_poll;
+    /* slices of the previous poll die now */
+    for (fresp *r = c->retired, *nx; r; r = nx) { nx = r->next; fresp_free(r); }
+    c->retired = NULL;
+    /* the batch being iterated keeps its decompression buffer: move it to slot 0 */
+    if (c->cur_slot > 0) {
+        kw_buf t = c->pool[0];
+        c->pool[0] = c->pool[c->cur_slot];
+        c->pool[c->cur_slot] = t;
+        c->cur_slot = 0;
+    }
+    c->pool_used = c->cur_slot == 0 ? 1 : 0;
+    kw_arena_reset(&c->copies);
+    if (max > c->capmsgs) {
+        int nc = max < 65536 ? max : 65536;
+        if (nc > c->capmsgs) {
+            kw_msg *v = realloc(c->msgs, (size_t)nc * sizeof *v);
+            if (!v) return KW_ERR_NOMEM;
+            c->msgs = v;
+            c->capmsgs = nc;
+        }
+    }
+    if (max > c->capmsgs) max = c->capmsgs;
+    c->st.polls++;
+    int64_t deadline = kw_net_now() + (int64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+    int n = 0;
+    for (;;) {
+        if (c->pending_err && n == 0) {
+            int e = c->pending_err;
+            c->pending_err = 0;
+            return e;
+        }
+        maintain(c);
+        for (int i = 0; i < c->nf && n < max; i++) {
+            fetcher *f = c->f[i];
+            while (f->head && n < max) {
+                if (!deliver(c, f->head, &n, max)) break;
+                fresp *r = f->head;
+                f->head = r->next;
+                if (!f->head) f->tail = NULL;
+                f->nqueued--;
+                r->next = c->retired;
+                c->retired = r;
+                maybe_fetch(c, f);
+            }
+        }
+        if (n > 0 || c->pending_err) break;
+        int64_t left = deadline - kw_net_now();
+        if (left <= 0) break;
+        int wait = (int)((left + 999) / 1000);
+        if (c->need_meta && c->next_meta_us > kw_net_now()) {
+            int64_t m = (c->next_meta_us - kw_net_now()) / 1000 + 1;
+            if (m < wait) wait = (int)m;
+        }
+        int e = kw_net_poll(c->net, wait);
+        if (e < 0) return e;
+    }
+    c->st.records += (uint64_t)n;
+    if (!n) c->st.empty_polls++;
+    kw_hist_record(&c->st.poll_records, (uint64_t)n);
+    if (n == 0 && c->pending_err) {
+        int e = c->pending_err;
+        c->pending_err = 0;
+        return e;
+    }
+    *msgs = c->msgs;
+    *nout = n;
+    return 0;
+}
+
+int kw_consumer_at_end(const kw_consumer *c)
+{
+    if (c->pending_err) return 0; /* the next poll reports it */
+    for (int i = 0; i < c->nparts; i++) {
+        const part *p = &c->parts[i];
+        if (p->state == P_STOPPED) continue;
+        int64_t end = c->isolation && p->lso >= 0 ? p->lso : p->hw;
+        if (end < 0 || p->pos < end) return 0;
+    }
+    return 1;
+}
+
+int kw_consumer_commit(kw_consumer *c)
+{
+    if (!c->group) {
+        set_err(c, "commit needs group.id");
+        return KW_ERR_CONFIG;
+    }
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    int e = 0;
+    for (int i = 0; i < c->nparts && !e; i++)
+        if (c->parts[i].pos >= 0) e = kw_tpo_add(&l, c->parts[i].topic, c->parts[i].partition, c->parts[i].pos);
+    if (!e) e = kw_offsets_commit(c->net, &c->oopts, c->group, &l);
+    if (e) set_err(c, "OffsetCommit for group %s: %s", c->group, kw_strerror(e));
+    kw_tpo_free(&l);
+    return e;
+}
+

@@ -1,0 +1,119 @@
+/*
+ * client/offsets.h — offsets and groups over the network (synchronous calls on a
+ * kw_net): log offsets by time (ListOffsets, to each partition's leader), the group
+ * coordinator (FindCoordinator), committed offsets (OffsetFetch, OffsetCommit), the
+ * groups of the cluster (ListGroups on every broker, DescribeGroups), and the lag
+ * snapshot (client/lag.h) filled from all of those.
+ *
+ * Coordinator errors (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+ * COORDINATOR_LOAD_IN_PROGRESS, whole-response or per-partition) and an unreachable
+ * coordinator make the call look the coordinator up again and retry, waiting
+ * retry.backoff.ms doubled per attempt up to retry.backoff.max.ms, for at most
+ * KW_COORD_ATTEMPTS attempts. There is no JoinGroup / SyncGroup: a "group" here is a
+ * name under which offsets are committed and read.
+ */
+#ifndef KW_CLIENT_OFFSETS_H
+#define KW_CLIENT_OFFSETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/lag.h"
+#include "client/metadata.h"
+#include "client/net.h"
+
+#define KW_COORD_ATTEMPTS 10
+
+/* ListOffsets special timestamps. */
+#define KW_TS_LATEST (-1)
+#define KW_TS_EARLIEST (-2)
+
+/* A (topic, partition, offset) list: the input and output of the calls below. */
+typedef struct kw_tpo {
+    char *topic;
+    int32_t partition;
+    int64_t offset;     /* -1: none / unknown */
+    int32_t leader_epoch;
+    int16_t error;      /* per-partition Kafka error of the last call, 0 when none */
+} kw_tpo;
+
+typedef struct kw_tpo_list {
+    kw_tpo *v;
+    size_t n, cap;
+} kw_tpo_list;
+
+void kw_tpo_init(kw_tpo_list *l);
+void kw_tpo_free(kw_tpo_list *l);
+/* Append (topic copied). 0 or KW_ERR_NOMEM. */
+int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t offset);
+/* The entry for (topic, partition) or NULL. */
+kw_tpo *kw_tpo_find(const kw_tpo_list *l, const char *topic, int32_t partition);
+
+/* Retry pacing for coordinator calls (from retry.backoff.ms / retry.backoff.max.ms). */
+typedef struct kw_offsets_opts {
+    int64_t backoff_ms, backoff_max_ms;
+    int attempts;
+} kw_offsets_opts;
+void kw_offsets_opts_default(kw_offsets_opts *o);
+void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c);
+
+/*
+ * For every entry, the offset of the first record with a timestamp >= ts (or
+ * KW_TS_LATEST / KW_TS_EARLIEST) from the partition's leader; isolation 1 =
+ * read_committed (latest is then the LSO). Entries get offset (-1 when none) and
+ * error. Leader errors refresh the metadata and retry a few times. Returns 0 when
+ * every entry has an offset, else the first per-partition error (or a request error).
+ */
+int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation);
+
+/* The coordinator of a group: its kw_net index (added when new). */
+int kw_coord_find(kw_net *n, const char *group, int *idx);
+
+/*
+ * The group's committed offsets. l->n == 0 on entry: every partition the group has
+ * committed (appended); else the listed entries get offset (-1: none) and error.
+ */
+int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
+/* Commit each entry's offset for the group (generation -1, no member: a simple
+ * consumer's commit). Entries get their error; returns 0 or the first error. */
+int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
+
+/* One group as ListGroups / DescribeGroups report it. */
+typedef struct kw_group_member {
+    char *member_id, *client_id, *client_host;
+} kw_group_member;
+
+typedef struct kw_group_info {
+    char *group;
+    char *protocol_type; /* "consumer", "" for simple-consumer groups */
+    char *state;         /* NULL when not known */
+    int32_t coordinator; /* node id of the broker that listed it, -1 unknown */
+    kw_group_member *members;
+    int32_t nmembers;
+} kw_group_info;
+
+typedef struct kw_group_list {
+    kw_group_info *v;
+    size_t n, cap;
+} kw_group_list;
+
+void kw_group_list_free(kw_group_list *l);
+/* ListGroups on every broker of the metadata; groups sorted by name, each once. Returns
+ * 0 when every broker answered, else the last error (groups from the others kept). */
+int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out);
+/* DescribeGroups at the group's coordinator (state, protocol type, members). */
+int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw_group_info *out);
+void kw_group_info_free(kw_group_info *g);
+
+/*
+ * Fill a lag snapshot: the groups (names given, or every group ListGroups reports
+ * when ngroups is 0; keep(ud, name) filters them when not NULL) and their committed
+ * offsets FIRST, then the log start and end offsets of every partition of the topics
+ * (topic given, else every topic of the cluster when all_topics, else the topics the
+ * groups committed). Returns 0 or the error that prevented a complete snapshot.
+ */
+int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups, int ngroups,
+                 int (*keep)(void *ud, const char *group), void *ud, const char *topic, int all_topics,
+                 int read_committed, kw_snapshot *s);
+
+#endif

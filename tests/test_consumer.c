@@ -1,0 +1,626 @@
+/*
+ * tests/test_consumer.c — client/consumer against a scripted one-broker cluster in a
+ * child process (forked per test, stopped by PID). The child answers ApiVersions,
+ * Metadata (topic "t", partition 0 led by node 1 = itself), ListOffsets (earliest 0,
+ * latest = the log end) and Fetch: from the batch holding the fetch offset to the end
+ * of a log built by the test, with the last batch cut short whenever more than one
+ * batch is returned (a partial trailing batch, as a broker cutting at its byte limit),
+ * and the log's aborted-transaction list under read_committed.
+ *
+ * Checked: start positions (offset inside a batch: the earlier records are skipped),
+ * each record exactly once across partial batches and compressed batches,
+ * max.poll.records, -N from the end, a CRC mismatch stopping the partition with an
+ * error naming topic, partition and offset (delivered with check.crcs=false),
+ * read_committed dropping an aborted transaction and control batches, at_end; legacy
+ * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
+ * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
+ * freeing a consumer on a shared net with a fetch in flight.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/consumer.h"
+#include "codec/batch.h"
+#include "codec/compress.h"
+#include "codec/crc32c.h"
+#include "proto/frame.h"
+#include "proto/msg_apiversions.h"
+#include "proto/msg_fetch.h"
+#include "proto/msg_listoffsets.h"
+#include "proto/msg_metadata.h"
+#include "proto/proto.h"
+
+/* ---- the log the child serves ---- */
+static kw_buf g_log;
+static int64_t g_end;               /* log end offset */
+static kw_fetch_aborted g_aborted[4];
+static int g_naborted;
+static int g_port;
+static pid_t g_pid;
+static int g_v13; /* advertise Metadata v12 and Fetch v13: topics by id */
+static const kw_uuid g_tid = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
+
+/* Append a batch of n records with values "v<offset>" at base. */
+static void add_batch(int64_t base, int n, int codec, int64_t pid, int txn)
+{
+    kw_batch_opts o;
+    kw_batch_opts_default(&o);
+    o.codec = codec;
+    o.base_offset = base;
+    if (pid >= 0) {
+        o.producer_id = pid;
+        o.producer_epoch = 0;
+        o.base_sequence = 0;
+    }
+    o.transactional = txn;
+    kw_batch_writer w;
+    assert_int_equal(kw_batch_begin(&w, &g_log, &o), 0);
+    for (int i = 0; i < n; i++) {
+        char v[32];
+        int len = snprintf(v, sizeof v, "v%lld", (long long)(base + i));
+        kw_record r = {.timestamp = 1000 + base + i, .key_len = -1, .value = (const uint8_t *)v, .value_len = len};
+        assert_int_equal(kw_batch_append(&w, &r), 0);
+    }
+    assert_int_equal(kw_batch_seal(&w), 0);
+    kw_batch_writer_free(&w);
+    if (base + n > g_end) g_end = base + n;
+}
+
+/* A control batch (ABORT type 0 / COMMIT type 1) for pid at offset. */
+static void add_control(int64_t offset, int64_t pid, int type)
+{
+    size_t start = g_log.len;
+    kw_batch_opts o;
+    kw_batch_opts_default(&o);
+    o.base_offset = offset;
+    o.producer_id = pid;
+    o.producer_epoch = 0;
+    o.base_sequence = -1;
+    o.transactional = 1;
+    uint8_t key[4] = {0, 0, 0, (uint8_t)type}, val[6] = {0};
+    kw_batch_writer w;
+    assert_int_equal(kw_batch_begin(&w, &g_log, &o), 0);
+    kw_record r = {.timestamp = 5000, .key = key, .key_len = 4, .value = val, .value_len = 6};
+    assert_int_equal(kw_batch_append(&w, &r), 0);
+    assert_int_equal(kw_batch_seal(&w), 0);
+    kw_batch_writer_free(&w);
+    uint8_t *b = g_log.data + start;
+    size_t len = g_log.len - start;
+    uint16_t attr = kw_ld16(b + KW_BATCH_ATTR_OFFSET) | KW_ATTR_CONTROL;
+    kw_be16(b + KW_BATCH_ATTR_OFFSET, attr);
+    kw_be32(b + KW_BATCH_CRC_OFFSET, kw_crc32c(0, b + KW_BATCH_ATTR_OFFSET, len - KW_BATCH_ATTR_OFFSET));
+    if (offset + 1 > g_end) g_end = offset + 1;
+}
+
+/* Flip the CRC of the batch whose base offset is base. */
+static void corrupt_batch(int64_t base)
+{
+    size_t off = 0;
+    while (off + KW_BATCH_OVERHEAD_LEN <= g_log.len) {
+        int64_t b = (int64_t)kw_ld64(g_log.data + off);
+        size_t len = KW_BATCH_OVERHEAD_LEN + kw_ld32(g_log.data + off + 8);
+        if (b == base) { g_log.data[off + KW_BATCH_CRC_OFFSET] ^= 0xff; return; }
+        off += len;
+    }
+    fail_msg("no batch at %lld", (long long)base);
+}
+
+/* ---- the child ---- */
+
+static void reply(int fd, kw_buf *out)
+{
+    size_t off = 0;
+    while (off < out->len) {
+        ssize_t w = write(fd, out->data + off, out->len - off);
+        if (w <= 0) return;
+        off += (size_t)w;
+    }
+}
+
+static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_fetch_req q;
+    if (kw_msg_decode(KW_API_Fetch, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(3);
+    int64_t want = q.n_topics ? q.topics[0].partitions[0].fetch_offset : 0;
+    /* v13+: the topic must be named by its id (else the connection is dropped) */
+    if (g_v13 && h->api_version < 13) _exit(8);
+    if (h->api_version >= 13 && (!q.n_topics || memcmp(&q.topics[0].topic_id, &g_tid, sizeof g_tid))) _exit(7);
+    /* from the batch holding `want` */
+    size_t off = 0, from = g_log.len, nb = 0, last_start = 0;
+    while (off + KW_BATCH_OVERHEAD_LEN <= g_log.len) {
+        int64_t base = (int64_t)kw_ld64(g_log.data + off);
+        size_t len = KW_BATCH_OVERHEAD_LEN + kw_ld32(g_log.data + off + 8);
+        /* magic 2: base + lastOffsetDelta; legacy: the offset field is the last one */
+        int64_t last = g_log.data[off + 16] == 2 ? base + (int32_t)kw_ld32(g_log.data + off + 23) : base;
+        if (from == g_log.len && last >= want) from = off;
+        if (from != g_log.len) { nb++; last_start = off; }
+        off += len;
+    }
+    size_t to = g_log.len;
+    if (nb > 1) to = last_start + (g_log.len - last_start) / 2; /* the last one cut short */
+    kw_fetch_partition_resp pr;
+    memset(&pr, 0, sizeof pr);
+    pr.partition_index = 0;
+    pr.high_watermark = g_end;
+    pr.last_stable_offset = g_end;
+    pr.log_start_offset = 0;
+    pr.preferred_read_replica = -1;
+    pr.aborted_transactions = q.isolation_level ? g_aborted : NULL;
+    pr.n_aborted_transactions = q.isolation_level ? g_naborted : -1;
+    pr.records = kw_b(g_log.data + from, to - from);
+    pr.diverging_epoch.epoch = -1;
+    pr.diverging_epoch.end_offset = -1;
+    pr.current_leader.leader_id = -1;
+    pr.current_leader.leader_epoch = -1;
+    pr.snapshot_id.end_offset = -1;
+    pr.snapshot_id.epoch = -1;
+    kw_fetch_topic_resp tr;
+    memset(&tr, 0, sizeof tr);
+    tr.topic = kw_s("t");
+    tr.topic_id = g_tid;
+    tr.partitions = &pr;
+    tr.n_partitions = 1;
+    kw_fetch_resp r;
+    kw_msg_defaults(KW_API_Fetch, KW_RESP, &r);
+    r.responses = &tr;
+    r.n_responses = 1;
+    if (kw_response_encode(out, KW_API_Fetch, h->api_version, h->correlation_id, &r)) _exit(4);
+    kw_arena_free(&a);
+}
+
+static void serve_frame(int fd, const uint8_t *p, size_t len)
+{
+    kw_req_header h;
+    size_t hl;
+    if (kw_req_header_decode(p, len, &h, &hl)) _exit(2);
+    kw_buf out;
+    kw_buf_init(&out);
+    if (h.api_key == KW_API_ApiVersions) {
+        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, g_v13 ? 12 : 2},
+                                     {KW_API_ListOffsets, 1, 3}, {KW_API_Fetch, 4, g_v13 ? 13 : 11}};
+        kw_apiversions_resp r;
+        kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
+        r.api_keys = keys;
+        r.n_api_keys = 4;
+        kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_Metadata) {
+        kw_metadata_broker b = {.node_id = 1, .host = kw_s("127.0.0.1"), .port = g_port, .rack = KW_STR_NULL};
+        int32_t reps[1] = {1};
+        kw_metadata_partition mp = {.partition_index = 0, .leader_id = 1, .leader_epoch = -1, .replica_nodes = reps,
+                                    .n_replica_nodes = 1, .isr_nodes = reps, .n_isr_nodes = 1};
+        kw_metadata_topic t;
+        memset(&t, 0, sizeof t);
+        t.name = kw_s("t");
+        t.topic_id = g_tid;
+        t.partitions = &mp;
+        t.n_partitions = 1;
+        kw_metadata_resp r;
+        kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
+        r.brokers = &b;
+        r.n_brokers = 1;
+        r.cluster_id = KW_STR_NULL;
+        r.controller_id = 1;
+        r.topics = &t;
+        r.n_topics = 1;
+        kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_ListOffsets) {
+        kw_arena a;
+        kw_arena_init(&a);
+        kw_listoffsets_req q;
+        if (kw_msg_decode(KW_API_ListOffsets, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(5);
+        int64_t ts = q.topics[0].partitions[0].timestamp;
+        kw_listoffsets_resp_partition rp = {.partition_index = 0, .timestamp = -1,
+                                            .offset = ts == -2 ? 0 : g_end, .leader_epoch = -1};
+        kw_listoffsets_resp_topic rt = {.name = kw_s("t"), .partitions = &rp, .n_partitions = 1};
+        kw_listoffsets_resp r;
+        kw_msg_defaults(KW_API_ListOffsets, KW_RESP, &r);
+        r.topics = &rt;
+        r.n_topics = 1;
+        kw_response_encode(&out, KW_API_ListOffsets, h.api_version, h.correlation_id, &r);
+        kw_arena_free(&a);
+    } else if (h.api_key == KW_API_Fetch) {
+        serve_fetch(&h, p + hl, len - hl, &out);
+    } else {
+        _exit(6);
+    }
+    reply(fd, &out);
+    kw_buf_free(&out);
+}
+
+static void serve(int lfd)
+{
+    struct pollfd pf[9];
+    kw_framer fr[9];
+    int n = 1;
+    pf[0].fd = lfd;
+    pf[0].events = POLLIN;
+    for (;;) {
+        if (poll(pf, (nfds_t)n, -1) < 0) continue;
+        if ((pf[0].revents & POLLIN) && n < 9) {
+            int c = accept(lfd, NULL, NULL);
+            if (c >= 0) {
+                pf[n].fd = c;
+                pf[n].events = POLLIN;
+                pf[n].revents = 0;
+                kw_framer_init(&fr[n], 0);
+                n++;
+            }
+        }
+        for (int i = 1; i < n; i++) {
+            if (!pf[i].revents) continue;
+            uint8_t buf[65536];
+            ssize_t r = read(pf[i].fd, buf, sizeof buf);
+            if (r <= 0) {
+                close(pf[i].fd);
+                pf[i] = pf[n - 1];
+                fr[i] = fr[n - 1];
+                n--;
+                i--;
+                continue;
+            }
+            const uint8_t *p = buf, *f;
+            size_t left = (size_t)r, fl;
+            while (kw_framer_next(&fr[i], &p, &left, &f, &fl) == 1) serve_frame(pf[i].fd, f, fl);
+        }
+    }
+}
+
+static void start_broker(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s, 16), 0);
+    getsockname(s, (struct sockaddr *)&a, &al);
+    g_port = ntohs(a.sin_port);
+    g_pid = fork();
+    assert_true(g_pid >= 0);
+    if (g_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        serve(s);
+        _exit(0);
+    }
+    close(s);
+}
+
+static void stop_broker(void)
+{
+    kill(g_pid, SIGKILL);
+    waitpid(g_pid, NULL, 0);
+    kw_buf_free(&g_log);
+    kw_buf_init(&g_log);
+    g_end = 0;
+    g_naborted = 0;
+}
+
+static kw_consumer *new_consumer(const char *const *settings)
+{
+    char boot[64];
+    snprintf(boot, sizeof boot, "127.0.0.1:%d", g_port);
+    kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
+    assert_int_equal(kw_config_set(cfg, "bootstrap.servers", boot), 0);
+    for (; settings && *settings; settings++) assert_int_equal(kw_config_set_kv(cfg, *settings), 0);
+    assert_int_equal(kw_config_validate(cfg), 0);
+    char err[256];
+    kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
+    kw_config_free(cfg);
+    assert_non_null(c);
+    return c;
+}
+
+/* Poll until at_end or an error; offsets handed out go to got[] (values checked). */
+static int drain(kw_consumer *c, int64_t *got, int cap, int *n, int max_per_poll)
+{
+    *n = 0;
+    for (int rounds = 0; rounds < 200 && !kw_consumer_at_end(c); rounds++) {
+        const kw_msg *m;
+        int k;
+        int e = kw_consumer_poll(c, 200, &m, &k);
+        if (e) return e;
+        assert_true(k <= max_per_poll);
+        for (int i = 0; i < k; i++) {
+            char v[32];
+            int len = snprintf(v, sizeof v, "v%lld", (long long)m[i].offset);
+            assert_int_equal(m[i].value_len, len);
+            assert_memory_equal(m[i].value, v, (size_t)len);
+            assert_string_equal(m[i].topic, "t");
+            assert_true(*n < cap);
+            got[(*n)++] = m[i].offset;
+        }
+    }
+    return 0;
+}
+
+static void test_positions_partial_compressed(void **st)
+{
+    (void)st;
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(5, 5, KW_CODEC_GZIP, -1, 0);
+    add_batch(10, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(15, 4, KW_CODEC_ZSTD, -1, 0);
+    start_broker();
+    const char *set[] = {"max.poll.records=3", NULL};
+    kw_consumer *c = new_consumer(set);
+    kw_start s = {KW_START_OFFSET, 7};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[64];
+    int n;
+    assert_int_equal(drain(c, got, 64, &n, 3), 0);
+    assert_int_equal(n, 12); /* 7..18, each once, in order */
+    for (int i = 0; i < n; i++) assert_int_equal(got[i], 7 + i);
+    const kw_consumer_stats *stt = kw_consumer_stats_get(c);
+    assert_true(stt->partial_batches > 0);
+    assert_true(stt->skipped_before >= 2); /* 5 and 6 of the batch holding 7 */
+    assert_true(stt->compressed_batches >= 1);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+static void test_tail(void **st)
+{
+    (void)st;
+    add_batch(0, 10, KW_CODEC_NONE, -1, 0);
+    add_batch(10, 10, KW_CODEC_LZ4, -1, 0);
+    start_broker();
+    kw_consumer *c = new_consumer(NULL);
+    kw_start s;
+    assert_int_equal(kw_start_parse("-4", &s), 0);
+    assert_int_equal(kw_consumer_assign(c, "t", -1, &s), 0);
+    int64_t got[64];
+    int n;
+    assert_int_equal(drain(c, got, 64, &n, 500), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(got[0], 16);
+    assert_int_equal(got[3], 19);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+static void test_crc(void **st)
+{
+    (void)st;
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(5, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(10, 5, KW_CODEC_NONE, -1, 0);
+    corrupt_batch(5);
+    start_broker();
+    kw_consumer *c = new_consumer(NULL);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[64];
+    int n;
+    assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_CRC);
+    assert_int_equal(n, 5);
+    assert_non_null(strstr(kw_consumer_error(c), "topic t partition 0 offset 5"));
+    kw_consumer_free(c);
+
+    const char *set[] = {"check.crcs=false", NULL};
+    c = new_consumer(set);
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    assert_int_equal(drain(c, got, 64, &n, 500), 0);
+    assert_int_equal(n, 15);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+static void test_read_committed(void **st)
+{
+    (void)st;
+    add_batch(0, 2, KW_CODEC_NONE, -1, 0);  /* 0,1 */
+    add_batch(2, 2, KW_CODEC_NONE, 7, 1);   /* 2,3 aborted */
+    add_control(4, 7, 0);                   /* ABORT pid 7 */
+    add_batch(5, 2, KW_CODEC_NONE, 8, 1);   /* 5,6 committed */
+    add_control(7, 8, 1);                   /* COMMIT pid 8 */
+    add_batch(8, 1, KW_CODEC_NONE, -1, 0);  /* 8 */
+    g_aborted[0] = (kw_fetch_aborted){7, 2};
+    g_naborted = 1;
+    start_broker();
+    int64_t got[64];
+    int n;
+    kw_start s = {KW_START_BEGINNING, 0};
+
+    const char *rc[] = {"isolation.level=read_committed", NULL};
+    kw_consumer *c = new_consumer(rc);
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    assert_int_equal(drain(c, got, 64, &n, 500), 0);
+    int64_t want_rc[] = {0, 1, 5, 6, 8};
+    assert_int_equal(n, 5);
+    for (int i = 0; i < n; i++) assert_int_equal(got[i], want_rc[i]);
+    assert_int_equal(kw_consumer_stats_get(c)->aborted_skipped, 2);
+    kw_consumer_free(c);
+
+    c = new_consumer(NULL);
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    assert_int_equal(drain(c, got, 64, &n, 500), 0);
+    int64_t want_ru[] = {0, 1, 2, 3, 5, 6, 8};
+    assert_int_equal(n, 7); /* control batches never handed out */
+    for (int i = 0; i < n; i++) assert_int_equal(got[i], want_ru[i]);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+/* Append a file of tests/data (a stored message set), its first offset field set to off. */
+static void add_file(const char *path, int64_t first_offset)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    uint8_t buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    assert_true(n > 12);
+    if (first_offset >= 0) kw_be64(buf, (uint64_t)first_offset);
+    kw_buf_put(&g_log, buf, n);
+}
+
+/* A handed-out record copied (slices die at the next poll). */
+typedef struct seen {
+    int64_t offset;
+    int32_t klen, vlen;
+    char key[16], value[160];
+} seen;
+
+/* kafka-python's five legacy records (tests/data/README.md 1c) at offsets 0..4. */
+static void check_kpy5(const seen *m)
+{
+    for (int i = 0; i < 5; i++) assert_int_equal(m[i].offset, i);
+    assert_int_equal(m[0].klen, 5);
+    assert_memory_equal(m[0].key, "key-0", 5);
+    assert_int_equal(m[0].vlen, 7);
+    assert_memory_equal(m[0].value, "value-0", 7);
+    assert_int_equal(m[1].vlen, 0);
+    assert_int_equal(m[2].klen, -1);
+    assert_memory_equal(m[2].value, "value-2", 7);
+    assert_int_equal(m[3].vlen, -1);
+    assert_int_equal(m[4].vlen, 136);
+    assert_memory_equal(m[4].value, "value-4-abcdefgh", 16);
+}
+
+static void test_legacy(void **st)
+{
+    (void)st;
+    static const struct { const char *file; int64_t wrapper; } cases[] = {
+        {"tests/data/kpy-magic1-none.records", -1},
+        {"tests/data/kpy-magic0-none.records", -1},
+        {"tests/data/kpy-magic1-gzip.records", 4}, /* a broker stores the last inner offset */
+        {"tests/data/kpy-magic0-snappy.records", 4},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        add_file(cases[ci].file, cases[ci].wrapper);
+        g_end = 5;
+        add_batch(5, 3, KW_CODEC_NONE, -1, 0); /* a record batch after the legacy ones */
+        start_broker();
+        kw_consumer *c = new_consumer(NULL);
+        kw_start s = {KW_START_BEGINNING, 0};
+        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        seen all[16];
+        int n = 0;
+        for (int rounds = 0; rounds < 100 && !kw_consumer_at_end(c); rounds++) {
+            const kw_msg *m;
+            int k;
+            int pe = kw_consumer_poll(c, 200, &m, &k);
+            if (pe) fail_msg("%s: %s", cases[ci].file, kw_consumer_error(c));
+            for (int i = 0; i < k; i++, n++) {
+                assert_true(n < 16);
+                all[n].offset = m[i].offset;
+                all[n].klen = m[i].key_len;
+                all[n].vlen = m[i].value_len;
+                assert_true(m[i].key_len < 16 && m[i].value_len < 160);
+                if (m[i].key_len > 0) memcpy(all[n].key, m[i].key, (size_t)m[i].key_len);
+                if (m[i].value_len > 0) memcpy(all[n].value, m[i].value, (size_t)m[i].value_len);
+            }
+        }
+        assert_int_equal(n, 8);
+        for (int i = 0; i < n; i++) assert_int_equal(all[i].offset, i);
+        check_kpy5(all);
+        assert_int_equal(all[5].vlen, 2);
+        assert_memory_equal(all[5].value, "v5", 2);
+        kw_consumer_free(c);
+        stop_broker();
+    }
+}
+
+/* A consumer on a shared net freed while its fetch is in flight: the outcome that
+ * comes later (here: kw_net_free) must not touch the freed consumer (ASan checks). */
+static void test_shared_net_free(void **st)
+{
+    (void)st;
+    add_batch(0, 3, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    char boot[64];
+    snprintf(boot, sizeof boot, "127.0.0.1:%d", g_port);
+    kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
+    assert_int_equal(kw_config_set(cfg, "bootstrap.servers", boot), 0);
+    assert_int_equal(kw_config_validate(cfg), 0);
+    kw_net *net = kw_net_new(cfg);
+    assert_true(kw_net_add_list(net, boot) > 0);
+    kw_consumer *c = kw_consumer_new(cfg, net, NULL, 0);
+    assert_non_null(c);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    const kw_msg *m;
+    int k = 0;
+    for (int i = 0; i < 50 && k == 0; i++) assert_int_equal(kw_consumer_poll(c, 100, &m, &k), 0);
+    assert_int_equal(k, 3);
+    assert_int_equal(kw_consumer_poll(c, 0, &m, &k), 0); /* the next fetch goes out */
+    kw_consumer_free(c);
+    kw_net_poll(net, 50); /* its answer may arrive now */
+    kw_net_free(net);
+    kw_config_free(cfg);
+    stop_broker();
+}
+
+/* Fetch v13+: the request names the topic by the id Metadata gave; the response too. */
+static void test_topic_ids(void **st)
+{
+    (void)st;
+    g_v13 = 1;
+    add_batch(0, 4, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    kw_consumer *c = new_consumer(NULL);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[16];
+    int n;
+    assert_int_equal(drain(c, got, 16, &n, 500), 0);
+    assert_int_equal(n, 4);
+    assert_int_equal(kw_consumer_stats_get(c)->fetch_errors, 0);
+    kw_consumer_free(c);
+    stop_broker();
+    g_v13 = 0;
+}
+
+static void test_start_parse(void **st)
+{
+    (void)st;
+    kw_start s;
+    assert_int_equal(kw_start_parse("beginning", &s), 0);
+    assert_int_equal(s.kind, KW_START_BEGINNING);
+    assert_int_equal(kw_start_parse("end", &s), 0);
+    assert_int_equal(s.kind, KW_START_END);
+    assert_int_equal(kw_start_parse("stored", &s), 0);
+    assert_int_equal(s.kind, KW_START_COMMITTED);
+    assert_int_equal(kw_start_parse("42", &s), 0);
+    assert_true(s.kind == KW_START_OFFSET && s.value == 42);
+    assert_int_equal(kw_start_parse("-10", &s), 0);
+    assert_true(s.kind == KW_START_TAIL && s.value == 10);
+    assert_int_equal(kw_start_parse("@1700000000000", &s), 0);
+    assert_true(s.kind == KW_START_TIME && s.value == 1700000000000LL);
+    assert_int_equal(kw_start_parse("x", &s), KW_ERR_INVALID_ARG);
+    assert_int_equal(kw_start_parse("12x", &s), KW_ERR_INVALID_ARG);
+    assert_int_equal(kw_start_parse("@", &s), KW_ERR_INVALID_ARG);
+    assert_int_equal(kw_start_parse("", &s), KW_ERR_INVALID_ARG);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    kw_buf_init(&g_log);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_parse),
+        cmocka_unit_test(test_positions_partial_compressed),
+        cmocka_unit_test(test_tail),
+        cmocka_unit_test(test_crc),
+        cmocka_unit_test(test_read_committed),
+        cmocka_unit_test(test_legacy),
+        cmocka_unit_test(test_shared_net_free),
+        cmocka_unit_test(test_topic_ids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
