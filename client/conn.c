@@ -1,0 +1,774 @@
+/*
+ * client/conn.c — the sans-I/O broker connection (client/conn.h): request queue,
+ * pipelining, correlation, ApiVersions negotiation, timeouts, reconnect backoff, idle
+ * close and per-API statistics.
+ *
+ * Frames written (request header v1, plus an empty tagged-field section in v2 for
+ * flexible versions):
+ *     int32  size
+ *     int16  api_key
+ *     int16  api_version
+ *     int32  correlation_id
+ *     int16  client_id length (-1 = null), then its bytes
+ *     [uvarint 0: no tagged fields]        header v2 only
+ *     body   (the request's encode callback)
+ * Frames read: int32 size, int32 correlation_id, [tagged fields] (header v1: flexible
+ * responses except ApiVersions, which always uses v0), body.
+ *
+ * ApiVersions request: v0-v2 empty; v3+ compact_string client_software_name,
+ * compact_string client_software_version, tagged fields. Response: int16 error_code,
+ * array of (int16 api_key, int16 min_version, int16 max_version [, tagged fields v3+])
+ * (int32 count, or uvarint count+1 in v3+), then int32 throttle_time_ms (v1+) and
+ * tagged fields (v3+). A broker that does not support the version answers error 35 with
+ * a v0 body listing its ApiVersions range.
+ */
+#include "client/conn.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/msg_apiversions.h"
+#include "proto/negotiate.h"
+#include "proto/proto.h"
+
+#define MAX_API KW_API_SLOTS /* api keys tracked from ApiVersions responses */
+#define CLIENT_SOFTWARE "kwire"
+
+static const char *api_name(int key)
+{
+    const char *n = kw_api_name(key);
+    return n ? n : "API";
+}
+
+typedef struct req {
+    struct req *next;
+    kw_conn_req r;
+    int internal;       /* ApiVersions sent by the connection itself */
+    int16_t version;
+    int32_t corr;
+    int64_t queued_at, deadline; /* deadline: queue wait or response wait, us */
+    int64_t encoded_at, sent_at; /* sent_at: last byte written, -1 before */
+    uint64_t out_end;   /* total output offset where this request's bytes end */
+    size_t bytes_out;
+} req;
+
+typedef struct reqlist { req *head, *tail; int n; } reqlist;
+
+struct kw_conn {
+    kw_conn_opts o;
+    char *name, *client_id;
+    kw_conn_state state;
+    reqlist queue, inflight;
+    int32_t next_corr;
+    kw_framer fr;
+    kw_buf out;
+    size_t out_off;            /* bytes of out already written */
+    uint64_t out_total;        /* bytes ever written */
+    int64_t state_deadline;    /* CONNECTING: setup timeout; BACKOFF: reconnect time */
+    int64_t last_activity;
+    int failures;              /* consecutive failed attempts */
+    int last_was_connect_failure;
+    uint64_t rng_state;
+    int64_t now;               /* latest time given by the caller */
+    int16_t av_version;        /* ApiVersions version in flight / that succeeded */
+    int av_done;
+    int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
+    kw_versions neg;           /* negotiated (highest common) versions */
+    char err[256];
+    kw_conn_stats st;
+};
+
+const char *kw_conn_state_name(kw_conn_state s)
+{
+    static const char *n[] = {"disconnected", "connecting", "api-versions", "ready", "backoff", "closed"};
+    return (unsigned)s < 6 ? n[s] : "?";
+}
+
+void kw_conn_opts_default(kw_conn_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_in_flight = 5;
+    o->request_timeout_ms = 30000;
+    o->reconnect_backoff_ms = 50;
+    o->reconnect_backoff_max_ms = 1000;
+    o->connections_max_idle_ms = 540000;
+    o->setup_timeout_ms = 10000;
+    o->setup_timeout_max_ms = 30000;
+    o->max_response = KW_FRAME_MAX_DEFAULT;
+}
+
+void kw_conn_opts_from_config(kw_conn_opts *o, const kw_config *c)
+{
+    kw_conn_opts_default(o);
+    o->client_id = kw_config_str(c, KW_CONF_CLIENT_ID);
+    o->max_in_flight = (int)kw_config_int(c, KW_CONF_MAX_IN_FLIGHT);
+    o->request_timeout_ms = kw_config_int(c, KW_CONF_REQUEST_TIMEOUT_MS);
+    o->reconnect_backoff_ms = kw_config_int(c, KW_CONF_RECONNECT_BACKOFF_MS);
+    o->reconnect_backoff_max_ms = kw_config_int(c, KW_CONF_RECONNECT_BACKOFF_MAX_MS);
+    o->connections_max_idle_ms = kw_config_int(c, KW_CONF_CONNECTIONS_MAX_IDLE_MS);
+    o->setup_timeout_ms = kw_config_int(c, KW_CONF_SOCKET_SETUP_TIMEOUT_MS);
+    o->setup_timeout_max_ms = kw_config_int(c, KW_CONF_SOCKET_SETUP_TIMEOUT_MAX_MS);
+    o->max_response = (size_t)kw_config_int(c, KW_CONF_MAX_RESPONSE_BYTES);
+}
+
+/* ---- small helpers ---- */
+
+static int64_t ms_to_us(int64_t ms)
+{
+    if (ms < 0) return -1;
+    return ms > INT64_MAX / 1000 ? INT64_MAX : ms * 1000;
+}
+
+static int64_t add_sat(int64_t a, int64_t b) { return b > INT64_MAX - a ? INT64_MAX : a + b; }
+
+static void push(reqlist *l, req *r)
+{
+    r->next = NULL;
+    if (l->tail) l->tail->next = r; else l->head = r;
+    l->tail = r;
+    l->n++;
+}
+
+static req *pop(reqlist *l)
+{
+    req *r = l->head;
+    if (!r) return NULL;
+    l->head = r->next;
+    if (!l->head) l->tail = NULL;
+    l->n--;
+    r->next = NULL;
+    return r;
+}
+
+/* Remove r (present in l). */
+static void unlink_req(reqlist *l, req *r)
+{
+    req **pp = &l->head, *prev = NULL;
+    while (*pp && *pp != r) { prev = *pp; pp = &(*pp)->next; }
+    if (!*pp) return;
+    *pp = r->next;
+    if (l->tail == r) l->tail = prev;
+    l->n--;
+    r->next = NULL;
+}
+
+static uint64_t rng_next(kw_conn *c)
+{
+    if (c->o.rng) return c->o.rng(c->o.rng_ud);
+    uint64_t z = (c->rng_state += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static double jitter(kw_conn *c)
+{
+    return 0.8 + 0.4 * ((double)(rng_next(c) >> 11) / 9007199254740992.0);
+}
+
+int64_t kw_conn_backoff_ms(int64_t base_ms, int64_t max_ms, int failures, double factor)
+{
+    if (base_ms <= 0) return 0;
+    if (max_ms <= base_ms) return base_ms; /* Kafka: no exponent, no jitter */
+    /* the exponent stops at log2(max/base), so the term reaches max exactly and jitter
+     * then spreads the capped backoff over [0.8, 1.0] * max */
+    double exp_max = log2((double)max_ms / (double)base_ms);
+    double e = failures > 1 ? (double)(failures - 1) : 0.0;
+    double term = e >= exp_max ? (double)max_ms : (double)base_ms * pow(2.0, e);
+    double v = term * factor;
+    return v >= (double)max_ms ? max_ms : (int64_t)v;
+}
+
+static int fmt_err(kw_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fmt_err(kw_conn *c, const char *fmt, ...)
+{
+    char m[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    snprintf(c->err, sizeof c->err, "%s: %s", c->name ? c->name : "broker", m);
+    return 0;
+}
+
+/* ---- statistics ---- */
+
+static kw_api_stats *stats_for(kw_conn *c, int16_t key, int16_t ver)
+{
+    for (size_t i = 0; i < c->st.napis; i++)
+        if (c->st.apis[i].api_key == key && c->st.apis[i].version == ver) return &c->st.apis[i];
+    if (c->st.napis == c->st.apis_cap) {
+        size_t nc = c->st.apis_cap ? c->st.apis_cap * 2 : 8;
+        kw_api_stats *n = realloc(c->st.apis, nc * sizeof *n);
+        if (!n) return NULL;
+        c->st.apis = n;
+        c->st.apis_cap = nc;
+    }
+    kw_api_stats *s = &c->st.apis[c->st.napis++];
+    memset(s, 0, sizeof *s);
+    s->api_key = key;
+    s->version = ver;
+    s->rtt_min_us = INT64_MAX;
+    return s;
+}
+
+static void stats_rtt(kw_api_stats *s, int64_t rtt)
+{
+    if (rtt < 0) rtt = 0;
+    s->rtt_sum_us += (uint64_t)rtt;
+    if (rtt < s->rtt_min_us) s->rtt_min_us = rtt;
+    if (rtt > s->rtt_max_us) s->rtt_max_us = rtt;
+    int b = 0;
+    while (b < KW_RTT_BUCKETS - 1 && (rtt >> (b + 1)) != 0) b++;
+    s->hist[b]++;
+}
+
+int64_t kw_api_stats_quantile(const kw_api_stats *s, double q)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < KW_RTT_BUCKETS; i++) n += s->hist[i];
+    if (!n) return 0;
+    if (q < 0) q = 0;
+    if (q > 1) q = 1;
+    uint64_t rank = (uint64_t)(q * (double)n + 0.999999);
+    if (rank < 1) rank = 1;
+    uint64_t acc = 0;
+    for (int i = 0; i < KW_RTT_BUCKETS; i++) {
+        acc += s->hist[i];
+        if (acc >= rank) {
+            int64_t hi = i >= 62 ? INT64_MAX : ((int64_t)1 << (i + 1)) - 1;
+            if (hi > s->rtt_max_us) hi = s->rtt_max_us;
+            if (hi < s->rtt_min_us) hi = s->rtt_min_us;
+            return hi;
+        }
+    }
+    return s->rtt_max_us;
+}
+
+/* ---- life cycle ---- */
+
+kw_conn *kw_conn_new(const kw_conn_opts *o)
+{
+    kw_conn *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    if (o) c->o = *o; else kw_conn_opts_default(&c->o);
+    if (c->o.max_in_flight < 1) c->o.max_in_flight = 1;
+    c->name = strdup(o && o->name ? o->name : "broker");
+    c->client_id = o && o->client_id ? strdup(o->client_id) : NULL;
+    if (!c->name || (o && o->client_id && !c->client_id)) {
+        free(c->name);
+        free(c->client_id);
+        free(c);
+        return NULL;
+    }
+    c->o.name = c->name;
+    c->o.client_id = c->client_id;
+    kw_framer_init(&c->fr, c->o.max_response);
+    kw_buf_init(&c->out);
+    c->state = KW_CONN_DISCONNECTED;
+    c->next_corr = 1;
+    c->av_version = -1;
+    c->rng_state = 0x6b77697265ULL;
+    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    kw_versions_none(&c->neg);
+    return c;
+}
+
+static void finish(kw_conn *c, req *r, int err, const kw_conn_resp *resp)
+{
+    if (!r->internal) {
+        kw_api_stats *s = r->version >= 0 ? stats_for(c, r->r.api_key, r->version) : NULL;
+        if (s && err) s->errors++;
+        if (r->r.done) r->r.done(r->r.ud, err, err ? NULL : resp);
+    }
+    free(r);
+}
+
+/* Fail every request of a detached list with err; r_timed (if in it) gets KW_ERR_TIMEOUT. */
+static void fail_list(kw_conn *c, reqlist *l, int err, int64_t now)
+{
+    req *r;
+    while ((r = pop(l))) {
+        int e = err;
+        if (err == KW_ERR_DISCONNECTED && r->deadline <= now) e = KW_ERR_TIMEOUT;
+        finish(c, r, e, NULL);
+    }
+}
+
+/* Reset the per-socket state; fail in-flight requests with err; go to BACKOFF. */
+static void drop(kw_conn *c, int64_t now, int err, int count_failure)
+{
+    reqlist infl = c->inflight;
+    memset(&c->inflight, 0, sizeof c->inflight);
+    kw_framer_reset(&c->fr);
+    c->out.len = 0;
+    c->out_off = 0;
+    c->av_done = 0;
+    if (count_failure) c->failures++;
+    c->st.disconnects++;
+    c->state = KW_CONN_BACKOFF;
+    double f = jitter(c);
+    c->state_deadline =
+        add_sat(now, ms_to_us(kw_conn_backoff_ms(c->o.reconnect_backoff_ms, c->o.reconnect_backoff_max_ms,
+                                                 c->failures > 0 ? c->failures : 1, f)));
+    fail_list(c, &infl, err, now);
+}
+
+void kw_conn_close(kw_conn *c)
+{
+    if (!c || c->state == KW_CONN_CLOSED) return;
+    reqlist infl = c->inflight, q = c->queue;
+    memset(&c->inflight, 0, sizeof c->inflight);
+    memset(&c->queue, 0, sizeof c->queue);
+    c->state = KW_CONN_CLOSED;
+    kw_framer_reset(&c->fr);
+    c->out.len = c->out_off = 0;
+    fail_list(c, &infl, KW_ERR_DESTROYED, INT64_MIN);
+    fail_list(c, &q, KW_ERR_DESTROYED, INT64_MIN);
+    /* callbacks could not submit (closed), so both lists stay empty */
+}
+
+void kw_conn_free(kw_conn *c)
+{
+    if (!c) return;
+    kw_conn_close(c);
+    kw_framer_free(&c->fr);
+    kw_buf_free(&c->out);
+    free(c->st.apis);
+    free(c->name);
+    free(c->client_id);
+    free(c);
+}
+
+int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
+{
+    if (!c || !rq || !rq->encode) return KW_ERR_INVALID_ARG;
+    if (c->state == KW_CONN_CLOSED) return KW_ERR_DESTROYED;
+    if (now > c->now) c->now = now;
+    int16_t lo, hi;
+    if (kw_api_range(rq->api_key, &lo, &hi)) return KW_ERR_UNKNOWN_API;
+    req *r = calloc(1, sizeof *r);
+    if (!r) return KW_ERR_NOMEM;
+    r->r = *rq;
+    r->version = -1;
+    r->queued_at = now;
+    int64_t t = rq->timeout_ms > 0 ? rq->timeout_ms : c->o.request_timeout_ms;
+    r->deadline = add_sat(now, ms_to_us(t));
+    push(&c->queue, r);
+    return 0;
+}
+
+/* ---- connection events ---- */
+
+int kw_conn_want_connect(const kw_conn *c, int64_t now)
+{
+    if (c->state == KW_CONN_DISCONNECTED) return c->queue.n > 0;
+    if (c->state == KW_CONN_BACKOFF) return c->queue.n > 0 && now >= c->state_deadline;
+    return 0;
+}
+
+void kw_conn_connecting(kw_conn *c, int64_t now)
+{
+    if (now > c->now) c->now = now;
+    if (c->state != KW_CONN_DISCONNECTED && c->state != KW_CONN_BACKOFF) return;
+    c->state = KW_CONN_CONNECTING;
+    double f = jitter(c);
+    int64_t t = kw_conn_backoff_ms(c->o.setup_timeout_ms, c->o.setup_timeout_max_ms,
+                                   c->failures > 0 ? c->failures + 1 : 1, f);
+    c->state_deadline = add_sat(now, ms_to_us(t));
+}
+
+/* Encode a request frame for r at r->version into c->out; 0 or error (out untouched). */
+static int encode_frame(kw_conn *c, req *r)
+{
+    size_t start = c->out.len;
+    kw_buf_i32(&c->out, 0); /* size, patched below */
+    kw_buf_i16(&c->out, r->r.api_key);
+    kw_buf_i16(&c->out, r->version);
+    kw_buf_i32(&c->out, r->corr);
+    if (c->client_id) {
+        size_t n = strlen(c->client_id);
+        if (n > INT16_MAX) n = INT16_MAX;
+        kw_buf_i16(&c->out, (int16_t)n);
+        kw_buf_put(&c->out, c->client_id, n);
+    } else {
+        kw_buf_i16(&c->out, -1);
+    }
+    if (kw_req_header_version(r->r.api_key, r->version) >= 2) kw_buf_uvarint(&c->out, 0); /* no tags */
+    int e = c->out.err ? c->out.err : r->r.encode(r->r.ud, r->version, &c->out);
+    if (!e && c->out.err) e = c->out.err;
+    size_t len = c->out.len - start - 4;
+    if (!e && len > INT32_MAX) e = KW_ERR_TOO_LARGE;
+    if (e) {
+        c->out.len = start;
+        if (c->out.err == KW_ERR_NOMEM) c->out.err = 0;
+        return e;
+    }
+    kw_be32(c->out.data + start, (uint32_t)len);
+    r->bytes_out = len + 4;
+    if (c->o.tap) c->o.tap(c->o.tap_ud, KW_REQ, r->r.api_key, r->version, c->out.data + start + 4, len);
+    r->out_end = c->out_total + (c->out.len - c->out_off);
+    return 0;
+}
+
+static int av_encode(void *ud, int16_t version, kw_buf *out)
+{
+    (void)ud;
+    kw_apiversions_req rq = {kw_s(CLIENT_SOFTWARE), kw_s(KW_VERSION_STRING)};
+    return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
+}
+
+static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
+{
+    req *r = calloc(1, sizeof *r);
+    if (!r) {
+        fmt_err(c, "out of memory");
+        drop(c, now, KW_ERR_NOMEM, 1);
+        return;
+    }
+    r->internal = 1;
+    r->r.api_key = KW_API_ApiVersions;
+    r->r.encode = av_encode;
+    r->version = version;
+    r->corr = c->next_corr++;
+    if (c->next_corr < 0) c->next_corr = 0;
+    r->queued_at = r->encoded_at = now;
+    r->sent_at = -1;
+    r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+    if (encode_frame(c, r)) {
+        free(r);
+        fmt_err(c, "could not encode ApiVersions");
+        drop(c, now, KW_ERR_NOMEM, 1);
+        return;
+    }
+    c->av_version = version;
+    push(&c->inflight, r);
+    kw_api_stats *s = stats_for(c, KW_API_ApiVersions, version);
+    if (s) { s->requests++; s->bytes_out += r->bytes_out; }
+}
+
+void kw_conn_connected(kw_conn *c, int64_t now)
+{
+    if (now > c->now) c->now = now;
+    if (c->state != KW_CONN_CONNECTING) return;
+    c->state = KW_CONN_APIVERSIONS;
+    c->last_activity = now;
+    c->last_was_connect_failure = 0;
+    c->st.connects++;
+    int16_t lo, hi;
+    kw_api_range(KW_API_ApiVersions, &lo, &hi);
+    send_api_versions(c, now, hi);
+}
+
+void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
+{
+    if (c->state != KW_CONN_CONNECTING) return;
+    fmt_err(c, "connect failed: %s", why ? why : kw_strerror(err));
+    c->st.connect_failures++;
+    c->last_was_connect_failure = 1;
+    drop(c, now, KW_ERR_DISCONNECTED, 1);
+    reqlist ff = {0};
+    for (req *r = c->queue.head, *nx; r; r = nx) {
+        nx = r->next;
+        if (r->r.fail_fast) {
+            unlink_req(&c->queue, r);
+            push(&ff, r);
+        }
+    }
+    req *r;
+    while ((r = pop(&ff))) finish(c, r, KW_ERR_CONNECT, NULL);
+}
+
+void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
+{
+    if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY && c->state != KW_CONN_CONNECTING) return;
+    if (c->state == KW_CONN_CONNECTING) {
+        kw_conn_connect_failed(c, now, err, why);
+        return;
+    }
+    fmt_err(c, "connection lost: %s", why ? why : kw_strerror(err));
+    /* a drop before negotiation finished counts as a failed attempt */
+    drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
+}
+
+/* Move queued requests to the output while READY and below max in flight. */
+static void pump(kw_conn *c, int64_t now)
+{
+    while (c->state == KW_CONN_READY && c->queue.head && c->inflight.n < c->o.max_in_flight) {
+        req *r = pop(&c->queue);
+        int16_t lo, hi;
+        int e = kw_conn_api_version(c, r->r.api_key, &lo, &hi);
+        if (!e) {
+            if (r->r.min_version >= 0 && r->r.min_version > lo) lo = r->r.min_version;
+            if (r->r.max_version >= 0 && r->r.max_version < hi) hi = r->r.max_version;
+            if (lo > hi) e = KW_ERR_VERSION;
+        }
+        if (e) {
+            fmt_err(c, "%s: no version both sides support", api_name(r->r.api_key));
+            finish(c, r, e, NULL);
+            continue;
+        }
+        r->version = hi;
+        r->corr = c->next_corr++;
+        if (c->next_corr < 0) c->next_corr = 0;
+        e = encode_frame(c, r);
+        if (e) {
+            finish(c, r, e, NULL);
+            continue;
+        }
+        r->sent_at = -1; /* set when its last byte is written */
+        r->encoded_at = now;
+        r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+        push(&c->inflight, r);
+        if (c->inflight.n > c->st.inflight_max) c->st.inflight_max = c->inflight.n;
+        kw_api_stats *s = stats_for(c, r->r.api_key, r->version);
+        if (s) { s->requests++; s->bytes_out += r->bytes_out; }
+        c->last_activity = now;
+    }
+}
+
+static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body, size_t len)
+{
+    int16_t tried = r->version, decoded = tried, retry = 0;
+    free(r);
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_apiversions_resp resp;
+    int rc = kw_apiversions_handle(tried, body, len, &resp, &a, &decoded, &retry);
+    if (rc == KW_KAFKA_UNSUPPORTED_VERSION) {
+        kw_arena_free(&a);
+        send_api_versions(c, now, retry);
+        return;
+    }
+    if (rc) {
+        kw_arena_free(&a);
+        if (rc == KW_ERR_VERSION) fmt_err(c, "ApiVersions v%d failed: UNSUPPORTED_VERSION (no version in common)", tried);
+        else if (rc < 0) fmt_err(c, "malformed ApiVersions v%d response: %s", tried, kw_strerror(rc));
+        else fmt_err(c, "ApiVersions v%d failed: %s", tried, kw_err_name(rc));
+        drop(c, now, rc < 0 ? rc : KW_ERR_DISCONNECTED, 1);
+        return;
+    }
+    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    for (int32_t i = 0; i < resp.n_api_keys; i++) {
+        const kw_apiversions_key *k = &resp.api_keys[i];
+        if (k->api_key >= 0 && k->api_key < MAX_API && k->min_version >= 0 && k->max_version >= k->min_version) {
+            c->b_lo[k->api_key] = k->min_version;
+            c->b_hi[k->api_key] = k->max_version;
+        }
+    }
+    kw_negotiate(&resp, &c->neg);
+    kw_arena_free(&a);
+    c->av_done = 1;
+    c->av_version = tried;
+    c->state = KW_CONN_READY;
+    c->failures = 0;
+    c->err[0] = 0;
+    pump(c, now);
+}
+
+/* Handle one response frame; 0 or the error that dropped the connection. */
+static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
+{
+    c->st.bytes_in += len + 4;
+    if (len < 4) {
+        fmt_err(c, "response frame of %zu bytes has no correlation id", len);
+        drop(c, now, KW_ERR_CORRUPT, 0);
+        return KW_ERR_CORRUPT;
+    }
+    int32_t corr = (int32_t)kw_ld32(p);
+    req *r = c->inflight.head;
+    while (r && r->r.no_response) r = r->next;
+    if (!r || r->corr != corr) {
+        if (r) fmt_err(c, "response correlation id %d, expected %d", corr, r->corr);
+        else fmt_err(c, "response correlation id %d with no request in flight", corr);
+        drop(c, now, KW_ERR_CORRELATION, 0);
+        return KW_ERR_CORRELATION;
+    }
+    unlink_req(&c->inflight, r);
+    c->last_activity = now;
+    int16_t key = r->r.api_key;
+    int32_t corr2;
+    size_t off;
+    if (kw_resp_header_decode(key, r->version, p, len, &corr2, &off)) {
+        fmt_err(c, "%s v%d response header: bad tagged fields", api_name(key), r->version);
+        push(&c->inflight, r); /* failed by the drop below with the rest */
+        drop(c, now, KW_ERR_CORRUPT, 0);
+        return KW_ERR_CORRUPT;
+    }
+    if (c->o.tap) c->o.tap(c->o.tap_ud, KW_RESP, key, r->version, p, len);
+    kw_api_stats *s = stats_for(c, key, r->version);
+    int64_t rtt = now - (r->sent_at >= 0 ? r->sent_at : r->encoded_at);
+    if (s) {
+        s->bytes_in += len + 4;
+        stats_rtt(s, rtt);
+    }
+    if (r->internal) {
+        on_api_versions(c, now, r, p + off, len - off);
+        return c->state == KW_CONN_BACKOFF ? KW_ERR_DISCONNECTED : 0;
+    }
+    kw_conn_resp resp = {key, r->version, corr, p + off, len - off, rtt};
+    finish(c, r, 0, &resp);
+    pump(c, now);
+    return 0;
+}
+
+int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
+{
+    if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) return KW_ERR_STATE;
+    if (now > c->now) c->now = now;
+    c->last_activity = now;
+    while (c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_READY) {
+        const uint8_t *f;
+        size_t fl;
+        int r = kw_framer_next(&c->fr, &p, &len, &f, &fl);
+        if (r == 0) return 0;
+        if (r < 0) {
+            if (r == KW_ERR_TOO_LARGE) fmt_err(c, "response frame larger than %zu bytes", c->fr.max);
+            else fmt_err(c, "bad response frame: %s", kw_strerror(r));
+            drop(c, now, r, 0);
+            return r;
+        }
+        int e = on_frame(c, now, f, fl);
+        if (e) return e;
+    }
+    return 0;
+}
+
+const uint8_t *kw_conn_output(kw_conn *c, size_t *len)
+{
+    pump(c, c->now);
+    if ((c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) || c->out_off >= c->out.len) {
+        *len = 0;
+        return NULL;
+    }
+    *len = c->out.len - c->out_off;
+    return c->out.data + c->out_off;
+}
+
+void kw_conn_written(kw_conn *c, int64_t now, size_t n)
+{
+    if (now > c->now) c->now = now;
+    if (n > c->out.len - c->out_off) n = c->out.len - c->out_off;
+    c->out_off += n;
+    c->out_total += n;
+    c->st.bytes_out += n;
+    if (n) c->last_activity = now;
+    if (c->out_off == c->out.len) c->out.len = c->out_off = 0;
+    /* a request whose last byte is out: its RTT and request.timeout.ms start now, and
+     * one that expects no response is done */
+    for (req *r = c->inflight.head, *nx; r; r = nx) {
+        nx = r->next;
+        if (r->sent_at < 0 && r->out_end <= c->out_total) {
+            r->sent_at = now;
+            r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+        }
+        if (r->r.no_response && r->out_end <= c->out_total) {
+            unlink_req(&c->inflight, r);
+            kw_conn_resp resp = {r->r.api_key, r->version, r->corr, NULL, 0, 0};
+            finish(c, r, 0, &resp);
+        }
+    }
+    pump(c, now);
+}
+
+void kw_conn_tick(kw_conn *c, int64_t now)
+{
+    if (now > c->now) c->now = now;
+    switch (c->state) {
+    case KW_CONN_CONNECTING:
+        if (now >= c->state_deadline) {
+            c->st.timeouts++;
+            kw_conn_connect_failed(c, now, KW_ERR_TIMEOUT, "socket.connection.setup.timeout.ms elapsed");
+        }
+        break;
+    case KW_CONN_APIVERSIONS:
+    case KW_CONN_READY:
+        for (req *r = c->inflight.head; r; r = r->next) {
+            if (now >= r->deadline) {
+                c->st.timeouts++;
+                fmt_err(c, "%s v%d (correlation id %d) got no response within request.timeout.ms (%lld ms)",
+                        api_name(r->r.api_key), r->version, r->corr, (long long)c->o.request_timeout_ms);
+                drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
+                break;
+            }
+        }
+        if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->out.len == 0 &&
+            c->o.connections_max_idle_ms >= 0 &&
+            now - c->last_activity >= ms_to_us(c->o.connections_max_idle_ms)) {
+            kw_framer_reset(&c->fr);
+            c->state = KW_CONN_DISCONNECTED;
+            c->av_done = 0;
+            c->st.disconnects++;
+        }
+        break;
+    default: break;
+    }
+    /* queued requests past their wait bound */
+    if (c->state != KW_CONN_CLOSED) {
+        reqlist expired = {0};
+        for (req *r = c->queue.head, *nx; r; r = nx) {
+            nx = r->next;
+            if (now >= r->deadline) {
+                unlink_req(&c->queue, r);
+                push(&expired, r);
+            }
+        }
+        int e = c->last_was_connect_failure ? KW_ERR_CONNECT : KW_ERR_TIMEOUT;
+        req *r;
+        while ((r = pop(&expired))) finish(c, r, e, NULL);
+    }
+    pump(c, now);
+}
+
+int64_t kw_conn_next_deadline(const kw_conn *c)
+{
+    int64_t d = INT64_MAX;
+    if (c->state == KW_CONN_CLOSED) return d;
+    if (c->state == KW_CONN_CONNECTING) d = c->state_deadline;
+    if (c->state == KW_CONN_BACKOFF && c->queue.n) d = c->state_deadline;
+    for (const req *r = c->inflight.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
+    for (const req *r = c->queue.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
+    if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->o.connections_max_idle_ms >= 0) {
+        int64_t idle = add_sat(c->last_activity, ms_to_us(c->o.connections_max_idle_ms));
+        if (idle < d) d = idle;
+    }
+    return d;
+}
+
+kw_conn_state kw_conn_state_get(const kw_conn *c) { return c->state; }
+
+int kw_conn_wants_socket(const kw_conn *c)
+{
+    return c->state == KW_CONN_CONNECTING || c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_READY;
+}
+
+int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
+{
+    int16_t klo, khi;
+    if (kw_api_range(api_key, &klo, &khi)) return KW_ERR_UNKNOWN_API;
+    if (!c->av_done) return KW_ERR_STATE;
+    int16_t h = kw_versions_get(&c->neg, api_key);
+    if (h < 0) return KW_ERR_VERSION;
+    int16_t l = klo > c->b_lo[api_key] ? klo : c->b_lo[api_key];
+    *lo = l;
+    *hi = h;
+    return 0;
+}
+
+int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
+{
+    if (!c->av_done || api_key < 0 || api_key >= MAX_API || c->b_hi[api_key] < 0) return KW_ERR_NOT_FOUND;
+    *lo = c->b_lo[api_key];
+    *hi = c->b_hi[api_key];
+    return 0;
+}
+
+int kw_conn_apiversions_version(const kw_conn *c) { return c->av_done ? c->av_version : -1; }
+int kw_conn_inflight(const kw_conn *c) { return c->inflight.n; }
+int kw_conn_queued(const kw_conn *c) { return c->queue.n; }
+const char *kw_conn_last_error(const kw_conn *c) { return c->err; }
+const kw_conn_stats *kw_conn_stats_get(const kw_conn *c) { return &c->st; }

@@ -1,0 +1,184 @@
+/*
+ * client/conn.h — one broker connection as a sans-I/O state machine.
+ *
+ * The connection never touches a socket or a clock: the I/O layer (client/net.c) or a
+ * test tells it what happened (connected, bytes arrived, the peer closed, time passed)
+ * and asks it what to do (connect now?, which bytes to write, when to wake up next).
+ * Time is a monotonic clock in MICROseconds supplied by the caller (settings in ms are
+ * converted), so a test drives it with a fake clock and scripted bytes.
+ *
+ * States:
+ *   DISCONNECTED  no socket, nothing to do until a request is queued
+ *   CONNECTING    the I/O layer is connecting (socket.connection.setup.timeout.ms, growing
+ *                 per consecutive failure up to ...max.ms, +-20% jitter)
+ *   APIVERSIONS   connected; ApiVersions sent (kwire's highest version, falling back on
+ *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0)
+ *   READY         versions negotiated; queued requests are sent, pipelined up to
+ *                 max.in.flight.requests.per.connection, each at the highest version both
+ *                 sides support (and the request allows)
+ *   BACKOFF       the last attempt failed or the connection dropped; reconnect after
+ *                 reconnect.backoff.ms * 2^(failures-1), at most reconnect.backoff.max.ms,
+ *                 +-20% jitter from the injected RNG (as Kafka's ExponentialBackoff)
+ *   CLOSED        kw_conn_close() was called; every request has had its outcome
+ *
+ * Outcomes: every submitted request gets exactly one call of its done callback — the
+ * response, or an error: KW_ERR_TIMEOUT (no response within request.timeout.ms; the
+ * connection is dropped, as Kafka does), KW_ERR_DISCONNECTED (in flight when the
+ * connection dropped), KW_ERR_CORRELATION (the response did not match: dropped),
+ * KW_ERR_VERSION (no common version), KW_ERR_CONNECT (still queued at its deadline while
+ * the broker could not be reached), KW_ERR_DESTROYED (kw_conn_close). Requests not yet
+ * sent survive a dropped connection and are sent after reconnecting; they wait at most
+ * their timeout (default request.timeout.ms) in the queue.
+ *
+ * Callbacks run inside kw_conn_* calls; they may submit new requests but must not free
+ * the connection.
+ */
+#ifndef KW_CLIENT_CONN_H
+#define KW_CLIENT_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/config.h"
+#include "codec/buf.h"
+#include "kwire.h"
+#include "proto/frame.h"
+
+typedef enum kw_conn_state {
+    KW_CONN_DISCONNECTED,
+    KW_CONN_CONNECTING,
+    KW_CONN_APIVERSIONS,
+    KW_CONN_READY,
+    KW_CONN_BACKOFF,
+    KW_CONN_CLOSED
+} kw_conn_state;
+
+const char *kw_conn_state_name(kw_conn_state s);
+
+typedef struct kw_conn_opts {
+    const char *name;                 /* for messages, e.g. "127.0.0.1:9092" (copied) */
+    const char *client_id;            /* request header client id; NULL = null (copied) */
+    int max_in_flight;                /* >= 1 */
+    int64_t request_timeout_ms;
+    int64_t reconnect_backoff_ms, reconnect_backoff_max_ms;
+    int64_t connections_max_idle_ms;  /* -1: never close idle connections */
+    int64_t setup_timeout_ms, setup_timeout_max_ms;
+    size_t max_response;              /* largest response frame (kwire.max.response.bytes) */
+    uint64_t (*rng)(void *ud);        /* jitter source; NULL = built-in fixed-seed generator */
+    void *rng_ud;
+    /* Optional: sees every request frame as encoded and every response frame as read
+     * (payload after the int32 size; dir KW_REQ / KW_RESP), e.g. for --dump. */
+    void (*tap)(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len);
+    void *tap_ud;
+} kw_conn_opts;
+
+/* Kafka's defaults; and the same from a config's settings. */
+void kw_conn_opts_default(kw_conn_opts *o);
+void kw_conn_opts_from_config(kw_conn_opts *o, const kw_config *c);
+
+/* A response as delivered: the body follows the response header. */
+typedef struct kw_conn_resp {
+    int16_t api_key, version;
+    int32_t correlation_id;
+    const uint8_t *body; /* valid only during the callback */
+    size_t len;
+    int64_t rtt_us;
+} kw_conn_resp;
+
+/* Encode the request body (after the header) at `version`: 0 or a KW_ERR_* (the request
+ * then fails with it). */
+typedef int (*kw_conn_encode_fn)(void *ud, int16_t version, kw_buf *out);
+/* The one outcome: err 0 with resp, or err != 0 with resp NULL. For a request submitted
+ * with no_response, success comes once its bytes are written, with resp->len 0. */
+typedef void (*kw_conn_done_fn)(void *ud, int err, const kw_conn_resp *resp);
+
+typedef struct kw_conn_req {
+    int16_t api_key;
+    int16_t min_version, max_version; /* what the caller can encode; -1 = kwire's bound */
+    int no_response;                  /* Produce with acks=0 */
+    int64_t timeout_ms;               /* queue wait bound; 0 = request.timeout.ms */
+    int fail_fast;                    /* still queued when a connect attempt fails:
+                                         fail with KW_ERR_CONNECT now (try another broker) */
+    kw_conn_encode_fn encode;
+    kw_conn_done_fn done;
+    void *ud;
+} kw_conn_req;
+
+/* Per (API, version) statistics. RTT in microseconds; hist[i] counts RTTs in
+ * [2^i, 2^(i+1)) us (hist[0] also holds 0). */
+#define KW_RTT_BUCKETS 32
+typedef struct kw_api_stats {
+    int16_t api_key, version;
+    uint64_t requests, errors, bytes_out, bytes_in;
+    uint64_t rtt_sum_us;
+    int64_t rtt_min_us, rtt_max_us;
+    uint64_t hist[KW_RTT_BUCKETS];
+} kw_api_stats;
+
+typedef struct kw_conn_stats {
+    kw_api_stats *apis; /* napis entries, in first-use order */
+    size_t napis, apis_cap;
+    int inflight_max;
+    uint64_t connects, connect_failures, disconnects, timeouts;
+    uint64_t bytes_out, bytes_in;
+} kw_conn_stats;
+
+/* RTT at quantile q (0..1) from the histogram: the upper bound of the bucket that holds
+ * it, clamped to [min, max]; 0 when there are no samples. */
+int64_t kw_api_stats_quantile(const kw_api_stats *s, double q);
+
+typedef struct kw_conn kw_conn;
+
+kw_conn *kw_conn_new(const kw_conn_opts *o);
+/* Fails everything outstanding with KW_ERR_DESTROYED (if not closed yet) and frees. */
+void kw_conn_free(kw_conn *c);
+/* Close for good: outstanding requests fail with KW_ERR_DESTROYED; state CLOSED. */
+void kw_conn_close(kw_conn *c);
+
+/* Queue a request. 0, or KW_ERR_DESTROYED (closed) / KW_ERR_INVALID_ARG /
+ * KW_ERR_UNKNOWN_API, in which case done is never called. */
+int kw_conn_submit(kw_conn *c, const kw_conn_req *req, int64_t now);
+
+/* ---- events from the I/O layer ---- */
+/* 1 if the I/O layer should start connecting now (then call kw_conn_connecting). */
+int kw_conn_want_connect(const kw_conn *c, int64_t now);
+/* A connect attempt starts (DISCONNECTED/BACKOFF -> CONNECTING). */
+void kw_conn_connecting(kw_conn *c, int64_t now);
+/* The TCP connection is up: ApiVersions is queued for writing. */
+void kw_conn_connected(kw_conn *c, int64_t now);
+/* The attempt failed (err e.g. KW_ERR_CONNECT, KW_ERR_RESOLVE): BACKOFF. */
+void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why);
+/* The peer closed or the socket failed: in-flight requests fail, BACKOFF. */
+void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why);
+/* Bytes read from the socket. Responses are delivered to their callbacks. 0, or the
+ * negative error that dropped the connection (the I/O layer must close its socket). */
+int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len);
+/* Bytes to write now (NULL/0 when none); then report how many were written. */
+const uint8_t *kw_conn_output(kw_conn *c, size_t *len);
+void kw_conn_written(kw_conn *c, int64_t now, size_t n);
+/* Timeouts: connect setup, request.timeout.ms, queue waits, idle close, backoff end. */
+void kw_conn_tick(kw_conn *c, int64_t now);
+/* Earliest time kw_conn_tick has something to do, or INT64_MAX. */
+int64_t kw_conn_next_deadline(const kw_conn *c);
+
+/* ---- queries ---- */
+kw_conn_state kw_conn_state_get(const kw_conn *c);
+/* 1 while the I/O layer should hold a socket (CONNECTING, APIVERSIONS, READY). */
+int kw_conn_wants_socket(const kw_conn *c);
+/* Negotiated version range for an API: 0, KW_ERR_STATE before negotiation, KW_ERR_VERSION
+ * if the broker and kwire share none, KW_ERR_UNKNOWN_API. */
+int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
+/* The broker's own advertised range (ApiVersions response): 0 or KW_ERR_NOT_FOUND. */
+int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
+/* ApiVersions version that succeeded (after any fallback), -1 before. */
+int kw_conn_apiversions_version(const kw_conn *c);
+int kw_conn_inflight(const kw_conn *c);
+int kw_conn_queued(const kw_conn *c);
+/* Reason for the last drop / failure ("" if none). */
+const char *kw_conn_last_error(const kw_conn *c);
+const kw_conn_stats *kw_conn_stats_get(const kw_conn *c);
+/* The backoff that the n-th consecutive failure (n >= 1) gives, with jitter factor
+ * `factor` in [0.8, 1.2]: min(base * 2^(n-1) * factor, max). Exposed for tests. */
+int64_t kw_conn_backoff_ms(int64_t base_ms, int64_t max_ms, int failures, double factor);
+
+#endif

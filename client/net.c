@@ -1,0 +1,500 @@
+/*
+ * client/net.c — the socket layer (client/net.h): getaddrinfo, non-blocking connect,
+ * socket options, and one poll() loop over many kw_conn state machines. It holds no
+ * protocol state: the conn decides when to connect, what to write and when to give up.
+ */
+#include "client/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_CHUNK 65536
+#define READS_PER_ROUND 16
+
+typedef struct broker {
+    int32_t node_id;
+    char *host;
+    int port;
+    char name[300];
+    kw_conn *conn;
+    int fd;                    /* -1: no socket */
+    int connecting;            /* fd is in a non-blocking connect */
+    struct addrinfo *ai, *cur; /* resolved addresses and the one being tried */
+    char err[512];             /* socket-level failure text */
+} broker;
+
+struct kw_net {
+    broker *b;
+    int n, cap;
+    kw_conn_opts copts;
+    char *client_id;           /* owned copy for copts.client_id */
+    int sndbuf, rcvbuf;
+    uint64_t rng;
+    struct pollfd *pfd;
+    int *pidx;
+};
+
+int (*kw__net_getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **) = getaddrinfo;
+
+int64_t kw_net_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static uint64_t net_rng(void *ud)
+{
+    kw_net *n = ud;
+    uint64_t z = (n->rng += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+kw_net *kw_net_new(const kw_config *cfg)
+{
+    kw_net *n = calloc(1, sizeof *n);
+    if (!n) return NULL;
+    if (cfg) {
+        kw_conn_opts_from_config(&n->copts, cfg);
+        n->sndbuf = (int)kw_config_int(cfg, KW_CONF_SEND_BUFFER_BYTES);
+        n->rcvbuf = (int)kw_config_int(cfg, KW_CONF_RECEIVE_BUFFER_BYTES);
+        if (n->copts.client_id) {
+            n->client_id = strdup(n->copts.client_id);
+            if (!n->client_id) {
+                free(n);
+                return NULL;
+            }
+            n->copts.client_id = n->client_id;
+        }
+    } else {
+        kw_conn_opts_default(&n->copts);
+        n->sndbuf = n->rcvbuf = -1;
+    }
+    n->copts.rng = net_rng;
+    n->copts.rng_ud = n;
+    n->rng = (uint64_t)kw_net_now() ^ ((uint64_t)getpid() << 32);
+    return n;
+}
+
+static void close_fd(broker *b)
+{
+    if (b->fd >= 0) close(b->fd);
+    b->fd = -1;
+    b->connecting = 0;
+}
+
+void kw_net_free(kw_net *n)
+{
+    if (!n) return;
+    for (int i = 0; i < n->n; i++) {
+        broker *b = &n->b[i];
+        kw_conn_free(b->conn);
+        close_fd(b);
+        if (b->ai) freeaddrinfo(b->ai);
+        free(b->host);
+    }
+    free(n->b);
+    free(n->client_id);
+    free(n->pfd);
+    free(n->pidx);
+    free(n);
+}
+
+void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud)
+{
+    n->copts.tap = tap;
+    n->copts.tap_ud = ud;
+}
+
+int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
+{
+    if (!n || !host || !*host || port < 1 || port > 65535) return KW_ERR_INVALID_ARG;
+    for (int i = 0; i < n->n; i++) {
+        broker *b = &n->b[i];
+        if (b->port != port || strcmp(b->host, host)) continue;
+        if (b->node_id == node_id || b->node_id < 0 || node_id < 0) {
+            if (node_id >= 0) b->node_id = node_id;
+            return i;
+        }
+    }
+    if (n->n == n->cap) {
+        int nc = n->cap ? n->cap * 2 : 8;
+        broker *nb = realloc(n->b, (size_t)nc * sizeof *nb);
+        if (!nb) return KW_ERR_NOMEM;
+        n->b = nb;
+        struct pollfd *np = realloc(n->pfd, (size_t)nc * sizeof *np);
+        if (!np) return KW_ERR_NOMEM;
+        n->pfd = np;
+        int *ni = realloc(n->pidx, (size_t)nc * sizeof *ni);
+        if (!ni) return KW_ERR_NOMEM;
+        n->pidx = ni;
+        n->cap = nc;
+    }
+    broker *b = &n->b[n->n];
+    memset(b, 0, sizeof *b);
+    b->fd = -1;
+    b->node_id = node_id;
+    b->port = port;
+    b->host = strdup(host);
+    if (!b->host) return KW_ERR_NOMEM;
+    snprintf(b->name, sizeof b->name, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+    kw_conn_opts o = n->copts;
+    o.name = b->name;
+    b->conn = kw_conn_new(&o);
+    if (!b->conn) {
+        free(b->host);
+        return KW_ERR_NOMEM;
+    }
+    return n->n++;
+}
+
+int kw_net_add_list(kw_net *n, const char *list)
+{
+    int count = 0;
+    const char *p = list;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        while (l && (*p == ' ' || *p == '\t')) { p++; l--; }
+        while (l && (p[l - 1] == ' ' || p[l - 1] == '\t')) l--;
+        if (l) {
+            char host[256];
+            const char *colon = NULL;
+            for (size_t k = 0; k < l; k++) if (p[k] == ':') colon = p + k;
+            if (!colon || colon == p || (size_t)(colon - p) >= sizeof host) return KW_ERR_CONFIG;
+            size_t hl = (size_t)(colon - p);
+            const char *h = p;
+            if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') { h++; hl -= 2; }
+            memcpy(host, h, hl);
+            host[hl] = 0;
+            char *end;
+            long port = strtol(colon + 1, &end, 10);
+            if (end != p + l || port < 1 || port > 65535) return KW_ERR_CONFIG;
+            int r = kw_net_add(n, -1, host, (int)port);
+            if (r < 0) return r;
+            count++;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return count;
+}
+
+int kw_net_find(const kw_net *n, int32_t node_id)
+{
+    for (int i = 0; i < n->n; i++) if (n->b[i].node_id == node_id && node_id >= 0) return i;
+    return KW_ERR_NOT_FOUND;
+}
+
+int kw_net_count(const kw_net *n) { return n->n; }
+kw_conn *kw_net_conn(kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].conn : NULL; }
+const char *kw_net_name(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].name : "?"; }
+int32_t kw_net_node_id(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].node_id : -1; }
+
+const char *kw_net_last_error(const kw_net *n, int idx)
+{
+    if (idx < 0 || idx >= n->n) return "";
+    const char *e = kw_conn_last_error(n->b[idx].conn);
+    return *e ? e : n->b[idx].err;
+}
+
+int kw_net_submit(kw_net *n, int idx, const kw_conn_req *req)
+{
+    if (idx < 0 || idx >= n->n) return KW_ERR_INVALID_ARG;
+    return kw_conn_submit(n->b[idx].conn, req, kw_net_now());
+}
+
+/* ---- connecting ---- */
+
+static void set_opts(kw_net *n, int fd)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (n->sndbuf != -1) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n->sndbuf, sizeof n->sndbuf);
+    if (n->rcvbuf != -1) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &n->rcvbuf, sizeof n->rcvbuf);
+}
+
+static void addr_text(const struct addrinfo *ai, char *buf, size_t len)
+{
+    char h[NI_MAXHOST], s[NI_MAXSERV];
+    if (getnameinfo(ai->ai_addr, ai->ai_addrlen, h, sizeof h, s, sizeof s, NI_NUMERICHOST | NI_NUMERICSERV))
+        snprintf(buf, len, "?");
+    else
+        snprintf(buf, len, ai->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, s);
+}
+
+/* All addresses failed: report, forget them (resolve again next attempt). */
+static void attempt_failed(broker *b, int64_t now, int err)
+{
+    close_fd(b);
+    if (b->ai) freeaddrinfo(b->ai);
+    b->ai = b->cur = NULL;
+    kw_conn_connect_failed(b->conn, now, err, b->err);
+}
+
+/* Start connecting at b->cur, moving on past addresses that fail at once. */
+static void try_addresses(kw_net *n, broker *b, int64_t now)
+{
+    for (; b->cur; b->cur = b->cur->ai_next) {
+        struct addrinfo *a = b->cur;
+        char at[128];
+        addr_text(a, at, sizeof at);
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            snprintf(b->err, sizeof b->err, "%s: socket: %s", at, strerror(errno));
+            continue;
+        }
+        set_opts(n, fd);
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+            b->fd = fd;
+            b->connecting = 0;
+            kw_conn_connected(b->conn, now);
+            return;
+        }
+        if (errno == EINPROGRESS) {
+            b->fd = fd;
+            b->connecting = 1;
+            return;
+        }
+        snprintf(b->err, sizeof b->err, "%s: %s", at, strerror(errno));
+        close(fd);
+    }
+    attempt_failed(b, now, KW_ERR_CONNECT);
+}
+
+static void start_connect(kw_net *n, broker *b, int64_t now)
+{
+    kw_conn_connecting(b->conn, now);
+    if (!b->cur) {
+        if (b->ai) freeaddrinfo(b->ai);
+        b->ai = NULL;
+        struct addrinfo hints = {0};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_ADDRCONFIG;
+        char port[16];
+        snprintf(port, sizeof port, "%d", b->port);
+        int r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+        if (r == EAI_NONAME || r == EAI_ADDRFAMILY || r == EAI_NODATA) {
+            hints.ai_flags = 0; /* AI_ADDRCONFIG hides loopback-only setups */
+            r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+        }
+        if (r) {
+            snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host, gai_strerror(r));
+            b->ai = NULL;
+            attempt_failed(b, now, KW_ERR_RESOLVE);
+            return;
+        }
+        b->cur = b->ai;
+    }
+    try_addresses(n, b, now);
+}
+
+/* The non-blocking connect finished (POLLOUT/POLLERR). */
+static void finish_connect(kw_net *n, broker *b, int64_t now)
+{
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(b->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) soerr = errno;
+    if (soerr == 0) {
+        b->connecting = 0;
+        if (b->ai) freeaddrinfo(b->ai);
+        b->ai = b->cur = NULL;
+        kw_conn_connected(b->conn, now);
+        return;
+    }
+    char at[128];
+    addr_text(b->cur, at, sizeof at);
+    snprintf(b->err, sizeof b->err, "%s: %s", at, strerror(soerr));
+    close_fd(b);
+    b->cur = b->cur->ai_next;
+    try_addresses(n, b, now);
+}
+
+/* ---- reading and writing ---- */
+
+static void do_write(broker *b, int64_t now)
+{
+    for (;;) {
+        size_t len;
+        const uint8_t *p = kw_conn_output(b->conn, &len);
+        if (!p || !len) return;
+        ssize_t w = send(b->fd, p, len, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+            if (errno == EINTR) continue;
+            snprintf(b->err, sizeof b->err, "%s: send: %s", b->name, strerror(errno));
+            kw_conn_disconnected(b->conn, now, KW_ERR_IO, strerror(errno));
+            close_fd(b);
+            return;
+        }
+        kw_conn_written(b->conn, now, (size_t)w);
+        if ((size_t)w < len) return;
+    }
+}
+
+static void do_read(broker *b, int64_t now)
+{
+    static uint8_t buf[READ_CHUNK];
+    for (int i = 0; i < READS_PER_ROUND && b->fd >= 0; i++) {
+        ssize_t r = recv(b->fd, buf, sizeof buf, 0);
+        if (r > 0) {
+            if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) close_fd(b);
+            if ((size_t)r < sizeof buf) return;
+            continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        if (r < 0 && errno == EINTR) continue;
+        const char *why = r == 0 ? "connection closed by peer" : strerror(errno);
+        kw_conn_disconnected(b->conn, now, r == 0 ? KW_ERR_DISCONNECTED : KW_ERR_IO, why);
+        close_fd(b);
+        return;
+    }
+}
+
+/* Bring sockets in line with what each conn wants. */
+static void sync_sockets(kw_net *n, int64_t now)
+{
+    for (int i = 0; i < n->n; i++) {
+        broker *b = &n->b[i];
+        if (b->fd >= 0 && !kw_conn_wants_socket(b->conn)) {
+            /* the conn gave up (timeout, error, idle): an unfinished connect moves on to
+             * the next address next time */
+            if (b->connecting && b->cur) b->cur = b->cur->ai_next;
+            close_fd(b);
+        }
+        if (b->fd < 0 && kw_conn_want_connect(b->conn, now)) start_connect(n, b, now);
+        if (b->fd >= 0 && !b->connecting) do_write(b, now);
+    }
+}
+
+int kw_net_poll(kw_net *n, int timeout_ms)
+{
+    int64_t now = kw_net_now();
+    for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
+    sync_sockets(n, now);
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
+    int np = 0;
+    for (int i = 0; i < n->n; i++) {
+        broker *b = &n->b[i];
+        int64_t d = kw_conn_next_deadline(b->conn);
+        if (d < deadline) deadline = d;
+        if (b->fd < 0) continue;
+        size_t outlen = 0;
+        if (!b->connecting) kw_conn_output(b->conn, &outlen);
+        n->pfd[np].fd = b->fd;
+        n->pfd[np].events = (short)(b->connecting ? POLLOUT : POLLIN | (outlen ? POLLOUT : 0));
+        n->pfd[np].revents = 0;
+        n->pidx[np++] = i;
+    }
+    int wait;
+    if (deadline == INT64_MAX) wait = -1;
+    else if (deadline <= now) wait = 0;
+    else {
+        int64_t w = (deadline - now + 999) / 1000;
+        wait = w > 3600000 ? 3600000 : (int)w;
+    }
+    int r = poll(n->pfd, (nfds_t)np, wait);
+    if (r < 0) {
+        if (errno == EINTR) return 0;
+        return KW_ERR_IO;
+    }
+    now = kw_net_now();
+    for (int k = 0; k < np; k++) {
+        broker *b = &n->b[n->pidx[k]];
+        short ev = n->pfd[k].revents;
+        if (!ev || b->fd != n->pfd[k].fd) continue;
+        if (b->connecting) {
+            finish_connect(n, b, now);
+            continue;
+        }
+        if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(b, now);
+        if (b->fd >= 0 && (ev & POLLOUT)) do_write(b, now);
+    }
+    for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
+    sync_sockets(n, now);
+    return r;
+}
+
+/* ---- synchronous requests ---- */
+
+typedef struct sync_ctx {
+    int done, err;
+    kw_buf *body;
+    int16_t version;
+    kw_conn_encode_fn encode; /* the caller's, with its ud */
+    void *ud;
+} sync_ctx;
+
+static int sync_encode(void *ud, int16_t version, kw_buf *out)
+{
+    sync_ctx *s = ud;
+    return s->encode(s->ud, version, out);
+}
+
+static void sync_done(void *ud, int err, const kw_conn_resp *r)
+{
+    sync_ctx *s = ud;
+    s->done = 1;
+    s->err = err;
+    if (!err && r) {
+        s->version = r->version;
+        if (s->body) {
+            kw_buf_put(s->body, r->body, r->len);
+            if (s->body->err) s->err = s->body->err;
+        }
+    }
+}
+
+static int request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int16_t *version, int fail_fast)
+{
+    if (idx < 0 || idx >= n->n || !req) return KW_ERR_INVALID_ARG;
+    if (!req->encode) return KW_ERR_INVALID_ARG;
+    sync_ctx s = {0, 0, body, -1, req->encode, req->ud};
+    kw_conn_req r = *req;
+    r.encode = sync_encode;
+    r.done = sync_done;
+    r.ud = &s;
+    r.fail_fast = fail_fast || req->fail_fast;
+    int e = kw_conn_submit(n->b[idx].conn, &r, kw_net_now());
+    if (e) return e;
+    while (!s.done) {
+        e = kw_net_poll(n, 1000);
+        if (e < 0) return e;
+    }
+    if (!s.err && version) *version = s.version;
+    return s.err;
+}
+
+int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int16_t *version)
+{
+    return request(n, idx, req, body, version, 0);
+}
+
+int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out)
+{
+    int err = KW_ERR_NOT_FOUND;
+    for (int i = 0; i < n->n; i++) {
+        size_t keep = body ? body->len : 0;
+        err = request(n, i, req, body, version, 1);
+        if (!err) {
+            if (idx_out) *idx_out = i;
+            return 0;
+        }
+        if (body) body->len = keep;
+        if (err != KW_ERR_CONNECT && err != KW_ERR_RESOLVE && err != KW_ERR_DISCONNECTED && err != KW_ERR_TIMEOUT)
+            return err;
+    }
+    return err;
+}

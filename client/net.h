@@ -1,0 +1,84 @@
+/*
+ * client/net.h — the thin socket layer under client/conn: a set of brokers, each a
+ * kw_conn state machine plus at most one non-blocking TCP socket, driven by one poll()
+ * loop.
+ *
+ * For each broker it resolves host:port with getaddrinfo (every address, IPv4 and IPv6,
+ * tried in order; an address that refuses moves on to the next within the same
+ * attempt; a timed-out attempt starts the next one at the next address), connects
+ * non-blocking (socket.connection.setup.timeout.ms is enforced by the conn), sets
+ * TCP_NODELAY and SO_SNDBUF / SO_RCVBUF (send.buffer.bytes / receive.buffer.bytes
+ * when not -1), reads into the conn's framer, writes what the conn has to send, and
+ * ticks the conns for their timeouts. Everything else — protocol, retries, backoff —
+ * is the conn's.
+ *
+ * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
+ */
+#ifndef KW_CLIENT_NET_H
+#define KW_CLIENT_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/config.h"
+#include "client/conn.h"
+#include "codec/buf.h"
+
+typedef struct kw_net kw_net;
+
+int64_t kw_net_now(void);
+
+/* A broker set using the config's connection settings (read now; cfg may go away). */
+kw_net *kw_net_new(const kw_config *cfg);
+/* Closes every conn (outstanding requests fail with KW_ERR_DESTROYED) and frees. */
+void kw_net_free(kw_net *n);
+
+/* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
+void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
+
+/* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
+ * existing entry with the same host and port (and node id, when both are known) is
+ * reused. */
+int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port);
+/* Add every host:port of a comma-separated list ([v6addr]:port allowed) as bootstrap
+ * entries. Returns how many, or KW_ERR_CONFIG for a malformed entry. */
+int kw_net_add_list(kw_net *n, const char *list);
+/* Index of the broker with this node id, or KW_ERR_NOT_FOUND. */
+int kw_net_find(const kw_net *n, int32_t node_id);
+int kw_net_count(const kw_net *n);
+kw_conn *kw_net_conn(kw_net *n, int idx);
+/* "host:port" of a broker. */
+const char *kw_net_name(const kw_net *n, int idx);
+int32_t kw_net_node_id(const kw_net *n, int idx);
+
+/* Async: queue a request on a broker (kw_conn_submit with the current time). */
+int kw_net_submit(kw_net *n, int idx, const kw_conn_req *req);
+/*
+ * One round: connect what wants connecting, write pending output, poll() for at most
+ * timeout_ms (less when a conn has an earlier deadline), read, tick. Callbacks run
+ * inside. Returns the number of sockets with events, or KW_ERR_IO if poll() fails.
+ */
+int kw_net_poll(kw_net *n, int timeout_ms);
+
+/*
+ * Sync: send one request to broker idx and wait for its outcome (the request's
+ * encode/ud are used; its done is replaced). On success the response body is appended
+ * to *body and its version stored in *version. Returns 0 or the request's error; the
+ * wait is bounded by the request's timeouts.
+ */
+int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int16_t *version);
+/* The same, trying the brokers in index order (bootstrap first) until one answers: a
+ * broker that cannot be reached is skipped at once. *idx_out (may be NULL) says which
+ * answered. */
+int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out);
+
+/* Library-internal: the resolver (getaddrinfo by default; tests substitute one that
+ * returns several addresses). */
+struct addrinfo;
+extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const struct addrinfo *hints,
+                                  struct addrinfo **res);
+
+/* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
+const char *kw_net_last_error(const kw_net *n, int idx);
+
+#endif

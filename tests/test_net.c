@@ -1,0 +1,432 @@
+/*
+ * tests/test_net.c — client/net over real loopback sockets against a tiny scripted broker
+ * in a child process (forked per test group, stopped by PID). The broker answers
+ * ApiVersions with proto's encoder and every other request by echoing its body, except:
+ * a body starting "CLOSE" closes the connection, "SLOW" gets no answer.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/net.h"
+#include "proto/frame.h"
+#include "proto/msg_apiversions.h"
+#include "proto/proto.h"
+
+#define MAXC 32
+
+static void serve_frame(int fd, const uint8_t *p, size_t len, int *close_it)
+{
+    kw_req_header h;
+    size_t hl;
+    if (kw_req_header_decode(p, len, &h, &hl)) { *close_it = 1; return; }
+    kw_buf out;
+    kw_buf_init(&out);
+    if (h.api_key == KW_API_ApiVersions) {
+        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 4}, {KW_API_Metadata, 0, 12}, {KW_API_Produce, 3, 11}};
+        kw_apiversions_resp r;
+        kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
+        r.api_keys = keys;
+        r.n_api_keys = 3;
+        kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
+    } else {
+        const uint8_t *body = p + hl;
+        size_t bl = len - hl;
+        if (bl >= 5 && !memcmp(body, "CLOSE", 5)) { *close_it = 1; return; }
+        if (bl >= 4 && !memcmp(body, "SLOW", 4)) return;
+        kw_buf_i32(&out, 0);
+        kw_buf_i32(&out, h.correlation_id);
+        if (kw_resp_header_version(h.api_key, h.api_version) == 1) kw_buf_uvarint(&out, 0);
+        kw_buf_put(&out, body, bl);
+        kw_be32(out.data, (uint32_t)(out.len - 4));
+    }
+    size_t off = 0;
+    while (off < out.len) {
+        ssize_t w = write(fd, out.data + off, out.len - off);
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    kw_buf_free(&out);
+}
+
+static void serve(int lfd)
+{
+    struct pollfd pf[MAXC + 1];
+    kw_framer fr[MAXC + 1];
+    int n = 1;
+    pf[0].fd = lfd;
+    pf[0].events = POLLIN;
+    for (;;) {
+        if (poll(pf, (nfds_t)n, -1) < 0) continue;
+        if (pf[0].revents & POLLIN) {
+            int c = accept(lfd, NULL, NULL);
+            if (c >= 0 && n <= MAXC) {
+                pf[n].fd = c;
+                pf[n].events = POLLIN;
+                kw_framer_init(&fr[n], 0);
+                n++;
+            } else if (c >= 0) {
+                close(c);
+            }
+        }
+        for (int i = 1; i < n; i++) {
+            if (!pf[i].revents) continue;
+            uint8_t buf[4096];
+            ssize_t r = read(pf[i].fd, buf, sizeof buf);
+            int close_it = r <= 0;
+            const uint8_t *p = buf, *f;
+            size_t left = r > 0 ? (size_t)r : 0, fl;
+            while (!close_it) {
+                int k = kw_framer_next(&fr[i], &p, &left, &f, &fl);
+                if (k < 0) close_it = 1;
+                if (k <= 0) break;
+                serve_frame(pf[i].fd, f, fl, &close_it);
+            }
+            if (close_it) {
+                close(pf[i].fd);
+                kw_framer_free(&fr[i]);
+                pf[i] = pf[n - 1];
+                fr[i] = fr[n - 1];
+                n--;
+                i--;
+            }
+        }
+    }
+}
+
+static pid_t g_pid;
+static int g_port;
+
+/* A port with nothing listening (bound, then closed). */
+static int dead_port(void)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t l = sizeof a;
+    getsockname(s, (struct sockaddr *)&a, &l);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+static int setup(void **st)
+{
+    (void)st;
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 16)) return -1;
+    socklen_t l = sizeof a;
+    getsockname(s, (struct sockaddr *)&a, &l);
+    g_port = ntohs(a.sin_port);
+    g_pid = fork();
+    if (g_pid < 0) return -1;
+    if (g_pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the test */
+        alarm(120);
+        serve(s);
+        _exit(0);
+    }
+    close(s);
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    (void)st;
+    kill(g_pid, SIGTERM);
+    waitpid(g_pid, NULL, 0);
+    return 0;
+}
+
+typedef struct payload { const char *s; } payload;
+static int enc(void *ud, int16_t v, kw_buf *out)
+{
+    (void)v;
+    const payload *p = ud;
+    kw_buf_put(out, p->s, strlen(p->s));
+    return 0;
+}
+
+static kw_net *mknet(const char *extra)
+{
+    kw_config *c = kw_config_new(KW_ROLE_ANY);
+    assert_non_null(c);
+    if (extra) assert_int_equal(kw_config_set_kv(c, extra), 0);
+    assert_int_equal(kw_config_set(c, "client.id", "test-net"), 0);
+    kw_net *n = kw_net_new(c);
+    kw_config_free(c);
+    assert_non_null(n);
+    return n;
+}
+
+static kw_conn_req mreq(payload *p)
+{
+    kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .encode = enc, .ud = p};
+    return r;
+}
+
+static void test_sync_round_trip(void **st)
+{
+    (void)st;
+    kw_net *n = mknet(NULL);
+    char list[64];
+    snprintf(list, sizeof list, "127.0.0.1:%d", g_port);
+    assert_int_equal(kw_net_add_list(n, list), 1);
+    payload p = {"hello broker"};
+    kw_conn_req r = mreq(&p);
+    kw_buf body;
+    kw_buf_init(&body);
+    int16_t v = -1;
+    int idx = -1;
+    assert_int_equal(kw_net_request_any(n, &r, &body, &v, &idx), 0);
+    assert_int_equal(idx, 0);
+    assert_int_equal(v, 12); /* broker 12, kwire 13 */
+    assert_int_equal(body.len, strlen(p.s));
+    assert_memory_equal(body.data, p.s, body.len);
+    kw_conn *c = kw_net_conn(n, 0);
+    assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
+    assert_int_equal(kw_conn_apiversions_version(c), 4);
+    assert_int_equal(kw_conn_stats_get(c)->connects, 1);
+    /* a second request reuses the connection */
+    body.len = 0;
+    assert_int_equal(kw_net_request(n, 0, &r, &body, &v), 0);
+    assert_int_equal(kw_conn_stats_get(c)->connects, 1);
+    kw_buf_free(&body);
+    kw_net_free(n);
+}
+
+static void test_every_address_tried(void **st)
+{
+    (void)st;
+    /* "localhost" may resolve to ::1 first; the server listens on 127.0.0.1 only, so a
+     * refused first address must move on to the next one in the same attempt */
+    kw_net *n = mknet(NULL);
+    int i = kw_net_add(n, 1, "localhost", g_port);
+    assert_true(i >= 0);
+    payload p = {"x"};
+    kw_conn_req r = mreq(&p);
+    kw_buf body;
+    kw_buf_init(&body);
+    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), 0);
+    assert_int_equal(kw_conn_stats_get(kw_net_conn(n, i))->connect_failures, 0);
+    assert_int_equal(kw_net_find(n, 1), i);
+    char want[32];
+    snprintf(want, sizeof want, "localhost:%d", g_port);
+    assert_string_equal(kw_net_name(n, i), want);
+    kw_buf_free(&body);
+    kw_net_free(n);
+}
+
+/* "multi" resolves to 127.0.0.1:<dead>, [::1]:<g_port> (nothing listens on v6) and
+ * 127.0.0.1:<g_port>, in that order (glibc's freeaddrinfo frees a joined chain). */
+static int g_dead;
+static int g_resolves;
+static int fake_gai(const char *host, const char *port, const struct addrinfo *hints, struct addrinfo **res)
+{
+    g_resolves++;
+    if (strcmp(host, "multi")) return getaddrinfo(host, port, hints, res);
+    char dp[16], lp[16];
+    snprintf(dp, sizeof dp, "%d", g_dead);
+    snprintf(lp, sizeof lp, "%d", g_port);
+    struct addrinfo h = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST};
+    struct addrinfo *a = NULL, *b = NULL, *c = NULL;
+    if (getaddrinfo("127.0.0.1", dp, &h, &a)) return EAI_FAIL;
+    if (getaddrinfo("::1", lp, &h, &b)) b = NULL;
+    if (getaddrinfo("127.0.0.1", lp, &h, &c)) return EAI_FAIL;
+    struct addrinfo *t = a;
+    while (t->ai_next) t = t->ai_next;
+    t->ai_next = b ? b : c;
+    if (b) {
+        for (t = b; t->ai_next; t = t->ai_next) {}
+        t->ai_next = c;
+    }
+    *res = a;
+    return 0;
+}
+
+static void test_addresses_in_order(void **st)
+{
+    (void)st;
+    g_dead = dead_port();
+    kw__net_getaddrinfo = fake_gai;
+    g_resolves = 0;
+    kw_net *n = mknet(NULL);
+    int i = kw_net_add(n, 3, "multi", 1234);
+    payload p = {"multi"};
+    kw_conn_req r = mreq(&p);
+    kw_buf body;
+    kw_buf_init(&body);
+    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), 0);
+    assert_int_equal(body.len, 5);
+    /* one attempt, one resolution: the refused addresses were passed over within it */
+    const kw_conn_stats *s = kw_conn_stats_get(kw_net_conn(n, i));
+    assert_int_equal(s->connect_failures, 0);
+    assert_int_equal(s->connects, 1);
+    assert_int_equal(g_resolves, 1);
+    kw_buf_free(&body);
+    kw_net_free(n);
+    kw__net_getaddrinfo = getaddrinfo;
+}
+
+static void test_refused_then_next_bootstrap(void **st)
+{
+    (void)st;
+    kw_net *n = mknet(NULL);
+    char list[96];
+    int dp = dead_port();
+    snprintf(list, sizeof list, "127.0.0.1:%d, 127.0.0.1:%d", dp, g_port);
+    assert_int_equal(kw_net_add_list(n, list), 2);
+    payload p = {"second"};
+    kw_conn_req r = mreq(&p);
+    kw_buf body;
+    kw_buf_init(&body);
+    int idx = -1;
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_net_request_any(n, &r, &body, NULL, &idx), 0);
+    assert_true(kw_net_now() - t0 < 2000000); /* the dead one is skipped at once */
+    assert_int_equal(idx, 1);
+    assert_non_null(strstr(kw_net_last_error(n, 0), "refused"));
+    kw_buf_free(&body);
+    kw_net_free(n);
+
+    /* only the dead one: KW_ERR_CONNECT quickly */
+    n = mknet(NULL);
+    snprintf(list, sizeof list, "127.0.0.1:%d", dp);
+    assert_int_equal(kw_net_add_list(n, list), 1);
+    kw_buf_init(&body);
+    t0 = kw_net_now();
+    assert_int_equal(kw_net_request_any(n, &r, &body, NULL, NULL), KW_ERR_CONNECT);
+    assert_true(kw_net_now() - t0 < 2000000);
+    kw_buf_free(&body);
+    kw_net_free(n);
+
+    n = mknet(NULL);
+    assert_int_equal(kw_net_add_list(n, "nohost"), KW_ERR_CONFIG);
+    assert_int_equal(kw_net_add_list(n, "h:0"), KW_ERR_CONFIG);
+    assert_int_equal(kw_net_add_list(n, "[::1]:9092,h:1"), 2);
+    assert_string_equal(kw_net_name(n, 0), "[::1]:9092");
+    kw_net_free(n);
+}
+
+typedef struct async_out { int calls, err, order; } async_out;
+static int g_seq;
+static void async_done(void *ud, int err, const kw_conn_resp *r)
+{
+    async_out *o = ud;
+    (void)r;
+    o->calls++;
+    o->err = err;
+    o->order = ++g_seq;
+}
+
+static int enc_fixed(void *ud, int16_t v, kw_buf *out)
+{
+    (void)ud;
+    (void)v;
+    kw_buf_put(out, "ping", 4);
+    return 0;
+}
+
+static void test_async_pipelined(void **st)
+{
+    (void)st;
+    kw_net *n = mknet("max.in.flight.requests.per.connection=5");
+    int i = kw_net_add(n, 7, "127.0.0.1", g_port);
+    enum { N = 40 };
+    async_out o[N] = {0};
+    g_seq = 0;
+    for (int k = 0; k < N; k++) {
+        kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .encode = enc_fixed,
+                         .done = async_done, .ud = &o[k]};
+        assert_int_equal(kw_net_submit(n, i, &r), 0);
+    }
+    int64_t t0 = kw_net_now();
+    for (;;) {
+        int all = 1;
+        for (int k = 0; k < N; k++) all &= o[k].calls == 1;
+        if (all) break;
+        assert_true(kw_net_now() - t0 < 10000000);
+        assert_true(kw_net_poll(n, 100) >= 0);
+    }
+    for (int k = 0; k < N; k++) {
+        assert_int_equal(o[k].err, 0);
+        assert_int_equal(o[k].order, k + 1);
+    }
+    const kw_conn_stats *s = kw_conn_stats_get(kw_net_conn(n, i));
+    assert_true(s->inflight_max >= 1 && s->inflight_max <= 5);
+    for (size_t k = 0; k < s->napis; k++)
+        if (s->apis[k].api_key == KW_API_Metadata) {
+            assert_int_equal(s->apis[k].requests, N);
+            assert_true(s->apis[k].rtt_max_us >= s->apis[k].rtt_min_us);
+        }
+    kw_net_free(n);
+}
+
+static void test_peer_close_and_reconnect(void **st)
+{
+    (void)st;
+    kw_net *n = mknet("reconnect.backoff.ms=10");
+    int i = kw_net_add(n, -1, "127.0.0.1", g_port);
+    payload close_p = {"CLOSE please"}, ok = {"after"};
+    kw_conn_req r = mreq(&close_p);
+    kw_buf body;
+    kw_buf_init(&body);
+    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), KW_ERR_DISCONNECTED);
+    assert_non_null(strstr(kw_net_last_error(n, i), "closed by peer"));
+    r = mreq(&ok);
+    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), 0);
+    assert_int_equal(body.len, 5);
+    assert_int_equal(kw_conn_stats_get(kw_net_conn(n, i))->connects, 2);
+    kw_buf_free(&body);
+    kw_net_free(n);
+}
+
+static void test_request_timeout(void **st)
+{
+    (void)st;
+    kw_net *n = mknet("request.timeout.ms=300");
+    int i = kw_net_add(n, -1, "127.0.0.1", g_port);
+    payload slow = {"SLOW"};
+    kw_conn_req r = mreq(&slow);
+    kw_buf body;
+    kw_buf_init(&body);
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), KW_ERR_TIMEOUT);
+    int64_t took = kw_net_now() - t0;
+    assert_true(took >= 300000 && took < 1500000);
+    assert_non_null(strstr(kw_net_last_error(n, i), "request.timeout.ms"));
+    kw_buf_free(&body);
+    kw_net_free(n);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sync_round_trip),
+        cmocka_unit_test(test_every_address_tried),
+        cmocka_unit_test(test_addresses_in_order),
+        cmocka_unit_test(test_refused_then_next_bootstrap),
+        cmocka_unit_test(test_async_pipelined),
+        cmocka_unit_test(test_peer_close_and_reconnect),
+        cmocka_unit_test(test_request_timeout),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
