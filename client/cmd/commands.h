@@ -10,7 +10,8 @@
 #include "cli.h"
 
 #define KW_COMMAND_MAP(X) \
-    X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground")
+    X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground") \
+    X("produce", kw__cmd_produce, "write one record per input line to a topic")
 
 #define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);
 KW_COMMAND_MAP(KW__CMD_DECL)
