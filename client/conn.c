@@ -71,6 +71,7 @@ struct kw_conn {
     int64_t state_deadline;    /* CONNECTING: setup timeout; BACKOFF: reconnect time */
     int64_t last_activity;
     int failures;              /* consecutive failed attempts */
+    int connect_wanted;        /* kw_conn_request_connect: connect without a request */
     int last_was_connect_failure;
     uint64_t rng_state;
     int64_t now;               /* latest time given by the caller */
@@ -364,10 +365,16 @@ int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
 
 /* ---- connection events ---- */
 
+void kw_conn_request_connect(kw_conn *c)
+{
+    if (c->state != KW_CONN_READY && c->state != KW_CONN_CLOSED) c->connect_wanted = 1;
+}
+
 int kw_conn_want_connect(const kw_conn *c, int64_t now)
 {
-    if (c->state == KW_CONN_DISCONNECTED) return c->queue.n > 0;
-    if (c->state == KW_CONN_BACKOFF) return c->queue.n > 0 && now >= c->state_deadline;
+    int want = c->queue.n > 0 || c->connect_wanted;
+    if (c->state == KW_CONN_DISCONNECTED) return want;
+    if (c->state == KW_CONN_BACKOFF) return want && now >= c->state_deadline;
     return 0;
 }
 
@@ -539,6 +546,13 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     kw_arena_init(&a);
     kw_apiversions_resp resp;
     int rc = kw_apiversions_handle(tried, body, len, &resp, &a, &decoded, &retry);
+    if (rc < 0 && tried > 0 && len >= 2 && kw_ld16(body) == KW_KAFKA_UNSUPPORTED_VERSION) {
+        /* error 35 in a body that decodes neither at the version sent nor as v0 (the
+         * librdkafka 2.0.2 mock broker answers v3/v4 so): retry at v0, as Kafka's
+         * client does when it cannot parse the answer */
+        rc = KW_KAFKA_UNSUPPORTED_VERSION;
+        retry = 0;
+    }
     if (rc == KW_KAFKA_UNSUPPORTED_VERSION) {
         kw_arena_free(&a);
         send_api_versions(c, now, retry);
@@ -565,6 +579,7 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     c->av_done = 1;
     c->av_version = tried;
     c->state = KW_CONN_READY;
+    c->connect_wanted = 0;
     c->failures = 0;
     c->err[0] = 0;
     pump(c, now);
@@ -729,7 +744,7 @@ int64_t kw_conn_next_deadline(const kw_conn *c)
     int64_t d = INT64_MAX;
     if (c->state == KW_CONN_CLOSED) return d;
     if (c->state == KW_CONN_CONNECTING) d = c->state_deadline;
-    if (c->state == KW_CONN_BACKOFF && c->queue.n) d = c->state_deadline;
+    if (c->state == KW_CONN_BACKOFF && (c->queue.n || c->connect_wanted)) d = c->state_deadline;
     for (const req *r = c->inflight.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
     for (const req *r = c->queue.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
     if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->o.connections_max_idle_ms >= 0) {

@@ -139,6 +139,10 @@ void kw_conn_close(kw_conn *c);
  * KW_ERR_UNKNOWN_API, in which case done is never called. */
 int kw_conn_submit(kw_conn *c, const kw_conn_req *req, int64_t now);
 
+/* Ask for a connection without a request (e.g. to read the broker's API versions):
+ * kw_conn_want_connect says yes until the connection is READY. */
+void kw_conn_request_connect(kw_conn *c);
+
 /* ---- events from the I/O layer ---- */
 /* 1 if the I/O layer should start connecting now (then call kw_conn_connecting). */
 int kw_conn_want_connect(const kw_conn *c, int64_t now);

@@ -498,3 +498,21 @@ int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t 
     }
     return err;
 }
+
+int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
+{
+    if (idx < 0 || idx >= n->n) return KW_ERR_INVALID_ARG;
+    kw_conn *c = n->b[idx].conn;
+    uint64_t fails = kw_conn_stats_get(c)->connect_failures, drops = kw_conn_stats_get(c)->disconnects;
+    int64_t end = kw_net_now() + (int64_t)timeout_ms * 1000;
+    kw_conn_request_connect(c);
+    while (kw_conn_state_get(c) != KW_CONN_READY) {
+        if (kw_conn_stats_get(c)->connect_failures != fails) return KW_ERR_CONNECT;
+        if (kw_conn_stats_get(c)->disconnects != drops) return KW_ERR_DISCONNECTED;
+        int64_t left = end - kw_net_now();
+        if (left <= 0) return KW_ERR_TIMEOUT;
+        int e = kw_net_poll(n, (int)(left / 1000) + 1);
+        if (e < 0) return e;
+    }
+    return 0;
+}

@@ -78,6 +78,10 @@ struct addrinfo;
 extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const struct addrinfo *hints,
                                   struct addrinfo **res);
 
+/* Connect broker idx and wait until its versions are negotiated (READY): 0, or
+ * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
+int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
+
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);
 

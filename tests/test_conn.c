@@ -291,6 +291,23 @@ static void test_apiversions_fallback(void **st)
     assert_non_null(strstr(kw_conn_last_error(c), "UNSUPPORTED_VERSION"));
     kw_conn_free(c);
 
+    /* error 35 in a body that decodes at no version (librdkafka 2.0.2's mock answers
+     * v3/v4 with a flexible body whose array count says 0 but holds one entry): v0 */
+    c = mk(5);
+    kw_conn_connecting(c, 0);
+    kw_conn_connected(c, 0);
+    assert_int_equal(drain(c, 0, s, 4, &out), 1);
+    const uint8_t mock[] = {0, 0, 0, 18, 0, 0, 0, 1, 0, 0x23, 0x01, 0, 0x12, 0, 0, 0, 2, 0, 0, 0, 0, 0};
+    assert_int_equal(kw_conn_feed(c, 0, mock, sizeof mock), 0);
+    assert_int_equal(drain(c, 0, s, 4, &out), 1);
+    assert_int_equal(s[0].key, KW_API_ApiVersions);
+    assert_int_equal(s[0].ver, 0);
+    av_response(&in, s[0].corr, 0, 0, BROKER, NBROKER);
+    assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+    assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
+    assert_int_equal(kw_conn_apiversions_version(c), 0);
+    kw_conn_free(c);
+
     /* malformed ApiVersions body: dropped with a clear error */
     c = mk(5);
     kw_conn_connecting(c, 0);

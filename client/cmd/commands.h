@@ -11,6 +11,8 @@
 
 #define KW_COMMAND_MAP(X) \
     X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground") \
+    X("api-versions", kw__cmd_api_versions, "the API versions a broker supports and the ones kwire uses") \
+    X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
     X("produce", kw__cmd_produce, "write one record per input line to a topic")
 
 #define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);

@@ -1,0 +1,214 @@
+/*
+ * client/cmd/cmd_api_versions.c — `kwire api-versions [--all]`: connect to a broker (the
+ * first reachable bootstrap entry, or with --all every broker the cluster lists), run
+ * the ApiVersions handshake and print, per API, the broker's range, kwire's range and
+ * the version kwire will use.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "client/config.h"
+#include "client/metadata.h"
+#include "client/net.h"
+#include "commands.h"
+#include "proto/negotiate.h"
+#include "proto/proto.h"
+
+/* Every API key Kafka 4.0 defines (protocol_api_keys.txt), for naming the ones kwire
+ * does not use. */
+static const char *const KAFKA_APIS[] = {
+    [0] = "Produce",
+    [1] = "Fetch",
+    [2] = "ListOffsets",
+    [3] = "Metadata",
+    [8] = "OffsetCommit",
+    [9] = "OffsetFetch",
+    [10] = "FindCoordinator",
+    [11] = "JoinGroup",
+    [12] = "Heartbeat",
+    [13] = "LeaveGroup",
+    [14] = "SyncGroup",
+    [15] = "DescribeGroups",
+    [16] = "ListGroups",
+    [17] = "SaslHandshake",
+    [18] = "ApiVersions",
+    [19] = "CreateTopics",
+    [20] = "DeleteTopics",
+    [21] = "DeleteRecords",
+    [22] = "InitProducerId",
+    [23] = "OffsetForLeaderEpoch",
+    [24] = "AddPartitionsToTxn",
+    [25] = "AddOffsetsToTxn",
+    [26] = "EndTxn",
+    [27] = "WriteTxnMarkers",
+    [28] = "TxnOffsetCommit",
+    [29] = "DescribeAcls",
+    [30] = "CreateAcls",
+    [31] = "DeleteAcls",
+    [32] = "DescribeConfigs",
+    [33] = "AlterConfigs",
+    [34] = "AlterReplicaLogDirs",
+    [35] = "DescribeLogDirs",
+    [36] = "SaslAuthenticate",
+    [37] = "CreatePartitions",
+    [38] = "CreateDelegationToken",
+    [39] = "RenewDelegationToken",
+    [40] = "ExpireDelegationToken",
+    [41] = "DescribeDelegationToken",
+    [42] = "DeleteGroups",
+    [43] = "ElectLeaders",
+    [44] = "IncrementalAlterConfigs",
+    [45] = "AlterPartitionReassignments",
+    [46] = "ListPartitionReassignments",
+    [47] = "OffsetDelete",
+    [48] = "DescribeClientQuotas",
+    [49] = "AlterClientQuotas",
+    [50] = "DescribeUserScramCredentials",
+    [51] = "AlterUserScramCredentials",
+    [55] = "DescribeQuorum",
+    [57] = "UpdateFeatures",
+    [60] = "DescribeCluster",
+    [61] = "DescribeProducers",
+    [64] = "UnregisterBroker",
+    [65] = "DescribeTransactions",
+    [66] = "ListTransactions",
+    [68] = "ConsumerGroupHeartbeat",
+    [69] = "ConsumerGroupDescribe",
+    [71] = "GetTelemetrySubscriptions",
+    [72] = "PushTelemetry",
+    [74] = "ListClientMetricsResources",
+    [75] = "DescribeTopicPartitions",
+    [80] = "AddRaftVoter",
+    [81] = "RemoveRaftVoter",
+};
+#define N_KAFKA_APIS (sizeof KAFKA_APIS / sizeof KAFKA_APIS[0])
+
+/* Settings from -X/-F into a config; NULL after printing the error. */
+static kw_config *cli_config(kw_cli *cli, const char *cmd)
+{
+    kw_config *c = kw_config_new(KW_ROLE_ANY);
+    if (!c) return NULL;
+    for (int i = 0; i < cli->nsettings; i++) {
+        if (kw_config_set_kv(c, cli->settings[i])) {
+            kw__cli_err(cmd, "%s", kw_config_error(c));
+            kw_config_free(c);
+            return NULL;
+        }
+    }
+    if (kw_config_validate(c)) {
+        kw__cli_err(cmd, "%s", kw_config_error(c));
+        kw_config_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
+{
+    kw_conn *c = kw_net_conn(n, idx);
+    if (cli->json) {
+        printf("%s{\"broker\":\"%s\",\"node_id\":%d,\"api_versions_version\":%d,\"apis\":[", first ? "" : ",",
+               kw_net_name(n, idx), kw_net_node_id(n, idx), kw_conn_apiversions_version(c));
+    } else {
+        printf("%sbroker %s", first ? "" : "\n", kw_net_name(n, idx));
+        if (kw_net_node_id(n, idx) >= 0) printf(" (node %d)", kw_net_node_id(n, idx));
+        printf(": ApiVersions v%d\n", kw_conn_apiversions_version(c));
+        printf("  %-22s %4s  %-9s %-9s %s\n", "API", "key", "broker", "kwire", "use");
+    }
+    int k = 0;
+    for (int key = 0; key < KW_API_SLOTS; key++) {
+        int16_t blo, bhi, klo = -1, khi = -1, ulo, uhi;
+        int has_b = kw_conn_broker_range(c, (int16_t)key, &blo, &bhi) == 0;
+        int has_k = kw_api_range(key, &klo, &khi) == 0;
+        if (!has_b && !has_k) continue;
+        int use = has_k && kw_conn_api_version(c, (int16_t)key, &ulo, &uhi) == 0 ? uhi : -1;
+        const char *name = kw_api_name(key);
+        const char *kname = key < (int)N_KAFKA_APIS ? KAFKA_APIS[key] : NULL;
+        if (cli->json) {
+            printf("%s{\"key\":%d,\"name\":", k++ ? "," : "", key);
+            if (name || kname) printf("\"%s\"", name ? name : kname); else printf("null");
+            printf(",\"used_by_kwire\":%s", has_k ? "true" : "false");
+            if (has_b) printf(",\"broker_min\":%d,\"broker_max\":%d", blo, bhi);
+            if (has_k) printf(",\"kwire_min\":%d,\"kwire_max\":%d", klo, khi);
+            printf(",\"use\":%d}", use);
+        } else {
+            char nb[32], bb[16] = "-", kb[16] = "-", ub[32] = "-";
+            snprintf(nb, sizeof nb, "%s", name ? name : kname ? kname : "?");
+            if (has_b) snprintf(bb, sizeof bb, "%d..%d", blo, bhi);
+            if (has_k) snprintf(kb, sizeof kb, "%d..%d", klo, khi);
+            if (use >= 0) snprintf(ub, sizeof ub, "v%d", use);
+            else if (has_k) snprintf(ub, sizeof ub, "none in common");
+            else snprintf(ub, sizeof ub, "(not used by kwire)");
+            printf("  %-22s %4d  %-9s %-9s %s\n", nb, key, bb, kb, ub);
+        }
+    }
+    if (cli->json) printf("]}");
+}
+
+int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
+{
+    int all = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--all")) all = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: kwire api-versions [--all]\n\n"
+                   "Connects to the first reachable bootstrap broker (with --all: every broker the\n"
+                   "cluster's metadata lists) and prints each API's version range on the broker and\n"
+                   "in kwire, and the version kwire uses (the highest both support).\n");
+            return KW_EXIT_OK;
+        } else {
+            kw__cli_err("api-versions", "unknown argument '%s'", argv[i]);
+            return KW_EXIT_USAGE;
+        }
+    }
+    kw_config *cfg = cli_config(cli, "api-versions");
+    if (!cfg) return KW_EXIT_USAGE;
+    const char *bs = kw__cli_bootstrap(cli);
+    if (!bs) { kw_config_free(cfg); return KW_EXIT_FAIL; }
+    kw_net *n = kw_net_new(cfg);
+    int timeout = (int)kw_config_int(cfg, KW_CONF_SOCKET_SETUP_TIMEOUT_MS) +
+                  (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
+    kw_config_free(cfg);
+    if (!n || kw_net_add_list(n, bs) <= 0) {
+        kw__cli_err("api-versions", "bad bootstrap list '%s'", bs);
+        kw_net_free(n);
+        return KW_EXIT_USAGE;
+    }
+    int rc = KW_EXIT_FAIL, printed = 0;
+    if (cli->json) printf("[");
+    if (all) {
+        kw_meta m = {0};
+        int e = kw_meta_fetch(n, NULL, 0, 0, &m);
+        if (e) {
+            kw__cli_err("api-versions", "metadata: %s (%s)", kw_strerror(e), kw_net_last_error(n, 0));
+        } else {
+            rc = KW_EXIT_OK;
+            for (int32_t i = 0; i < m.nbrokers; i++) {
+                int idx = kw_net_find(n, m.brokers[i].node_id);
+                int ce = idx < 0 ? idx : kw_net_connect_wait(n, idx, timeout);
+                if (ce) {
+                    kw__cli_err("api-versions", "broker %d: %s (%s)", m.brokers[i].node_id, kw_strerror(ce),
+                                idx >= 0 ? kw_net_last_error(n, idx) : "");
+                    rc = KW_EXIT_FAIL;
+                    continue;
+                }
+                print_broker(cli, n, idx, !printed++);
+            }
+        }
+        kw_meta_free(&m);
+    } else {
+        for (int i = 0; i < kw_net_count(n); i++) {
+            int ce = kw_net_connect_wait(n, i, timeout);
+            if (!ce) {
+                print_broker(cli, n, i, 1);
+                printed = 1;
+                rc = KW_EXIT_OK;
+                break;
+            }
+            kw__cli_err("api-versions", "%s: %s (%s)", kw_net_name(n, i), kw_strerror(ce), kw_net_last_error(n, i));
+        }
+    }
+    if (cli->json) printf("]\n");
+    kw_net_free(n);
+    return rc;
+}

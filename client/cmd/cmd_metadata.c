@@ -1,0 +1,174 @@
+/*
+ * client/cmd/cmd_metadata.c — `kwire metadata [--auto-create] [TOPIC...]`: one Metadata
+ * request (every topic, or the named ones) to the first reachable broker; prints the
+ * cluster id, controller, brokers, and per topic its partitions with leader, leader
+ * epoch, replicas, ISR and errors.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/config.h"
+#include "client/metadata.h"
+#include "client/net.h"
+#include "commands.h"
+#include "proto/proto.h"
+
+static void print_list(const int32_t *v, int32_t n, int json)
+{
+    printf(json ? "[" : "[");
+    for (int32_t i = 0; i < n; i++) printf("%s%d", i ? "," : "", v[i]);
+    printf("]");
+}
+
+static void json_str(const char *s)
+{
+    if (!s) { printf("null"); return; }
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') printf("\\%c", ch);
+        else if (ch < 0x20) printf("\\u%04x", ch);
+        else putchar(ch);
+    }
+    putchar('"');
+}
+
+static void print_json(const kw_meta *m, const char *from)
+{
+    printf("{\"from\":");
+    json_str(from);
+    printf(",\"version\":%d,\"cluster_id\":", m->version);
+    json_str(m->cluster_id);
+    printf(",\"controller\":%d,\"brokers\":[", m->controller);
+    for (int32_t i = 0; i < m->nbrokers; i++) {
+        const kw_meta_broker *b = &m->brokers[i];
+        printf("%s{\"node_id\":%d,\"host\":", i ? "," : "", b->node_id);
+        json_str(b->host);
+        printf(",\"port\":%d,\"rack\":", b->port);
+        json_str(b->rack);
+        printf("}");
+    }
+    printf("],\"topics\":[");
+    for (int32_t i = 0; i < m->ntopics; i++) {
+        const kw_meta_topic *t = &m->topics[i];
+        printf("%s{\"name\":", i ? "," : "");
+        json_str(t->name);
+        printf(",\"error\":");
+        json_str(t->error ? kw_err_name(t->error) : NULL);
+        printf(",\"internal\":%s,\"partitions\":[", t->internal ? "true" : "false");
+        for (int32_t j = 0; j < t->nparts; j++) {
+            const kw_meta_part *p = &t->parts[j];
+            printf("%s{\"partition\":%d,\"leader\":%d,\"leader_epoch\":%d,\"error\":", j ? "," : "", p->partition,
+                   p->leader, p->leader_epoch);
+            json_str(p->error ? kw_err_name(p->error) : NULL);
+            printf(",\"replicas\":");
+            print_list(p->replicas, p->nreplicas, 1);
+            printf(",\"isr\":");
+            print_list(p->isr, p->nisr, 1);
+            printf(",\"offline\":");
+            print_list(p->offline, p->noffline, 1);
+            printf("}");
+        }
+        printf("]}");
+    }
+    printf("]}\n");
+}
+
+static void print_text(const kw_meta *m, const char *from)
+{
+    printf("cluster %s, controller %d (Metadata v%d from %s)\n", m->cluster_id ? m->cluster_id : "-",
+           m->controller, m->version, from);
+    printf("%d broker%s:\n", m->nbrokers, m->nbrokers == 1 ? "" : "s");
+    for (int32_t i = 0; i < m->nbrokers; i++) {
+        const kw_meta_broker *b = &m->brokers[i];
+        printf("  broker %d at %s:%d%s%s%s\n", b->node_id, b->host ? b->host : "?", b->port,
+               b->rack ? " (rack " : "", b->rack ? b->rack : "", b->rack ? ")" : "");
+    }
+    printf("%d topic%s:\n", m->ntopics, m->ntopics == 1 ? "" : "s");
+    for (int32_t i = 0; i < m->ntopics; i++) {
+        const kw_meta_topic *t = &m->topics[i];
+        printf("  topic \"%s\" with %d partition%s%s%s%s\n", t->name ? t->name : "?", t->nparts,
+               t->nparts == 1 ? "" : "s", t->internal ? " (internal)" : "", t->error ? ": error " : "",
+               t->error ? kw_err_name(t->error) : "");
+        for (int32_t j = 0; j < t->nparts; j++) {
+            const kw_meta_part *p = &t->parts[j];
+            printf("    partition %d, leader %d, epoch %d, replicas ", p->partition, p->leader, p->leader_epoch);
+            print_list(p->replicas, p->nreplicas, 0);
+            printf(", isr ");
+            print_list(p->isr, p->nisr, 0);
+            if (p->noffline) {
+                printf(", offline ");
+                print_list(p->offline, p->noffline, 0);
+            }
+            if (p->error) printf(", error %s", kw_err_name(p->error));
+            printf("\n");
+        }
+    }
+}
+
+int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
+{
+    int auto_create = 0, ntopics = 0;
+    const char **topics = calloc((size_t)argc + 1, sizeof *topics);
+    if (!topics) return KW_EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--auto-create")) auto_create = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: kwire metadata [--auto-create] [TOPIC...]\n\n"
+                   "Asks the first reachable bootstrap broker for the cluster's metadata (every\n"
+                   "topic, or the named ones; --auto-create lets the broker create missing ones)\n"
+                   "and prints brokers, controller and each partition's leader, replicas and ISR.\n");
+            free(topics);
+            return KW_EXIT_OK;
+        } else if (argv[i][0] == '-') {
+            kw__cli_err("metadata", "unknown option '%s'", argv[i]);
+            free(topics);
+            return KW_EXIT_USAGE;
+        } else {
+            topics[ntopics++] = argv[i];
+        }
+    }
+    kw_config *cfg = kw_config_new(KW_ROLE_ANY);
+    for (int i = 0; cfg && i < cli->nsettings; i++) {
+        if (kw_config_set_kv(cfg, cli->settings[i])) {
+            kw__cli_err("metadata", "%s", kw_config_error(cfg));
+            kw_config_free(cfg);
+            free(topics);
+            return KW_EXIT_USAGE;
+        }
+    }
+    if (!cfg || kw_config_validate(cfg)) {
+        if (cfg) kw__cli_err("metadata", "%s", kw_config_error(cfg));
+        kw_config_free(cfg);
+        free(topics);
+        return KW_EXIT_USAGE;
+    }
+    const char *bs = kw__cli_bootstrap(cli);
+    kw_net *n = bs ? kw_net_new(cfg) : NULL;
+    kw_config_free(cfg);
+    if (!bs || !n || kw_net_add_list(n, bs) <= 0) {
+        if (bs) kw__cli_err("metadata", "bad bootstrap list '%s'", bs);
+        kw_net_free(n);
+        free(topics);
+        return bs ? KW_EXIT_USAGE : KW_EXIT_FAIL;
+    }
+    kw_meta m = {0};
+    int e = kw_meta_fetch(n, topics, ntopics, auto_create, &m);
+    int rc = KW_EXIT_OK;
+    if (e) {
+        kw__cli_err("metadata", "%s (%s)", kw_strerror(e), kw_net_last_error(n, 0));
+        rc = KW_EXIT_FAIL;
+    } else {
+        /* which broker answered: the first one that is connected */
+        const char *from = "?";
+        for (int i = 0; i < kw_net_count(n); i++)
+            if (kw_conn_state_get(kw_net_conn(n, i)) == KW_CONN_READY) { from = kw_net_name(n, i); break; }
+        if (cli->json) print_json(&m, from); else print_text(&m, from);
+        for (int32_t i = 0; i < m.ntopics; i++) if (m.topics[i].error) rc = KW_EXIT_FAIL;
+    }
+    kw_meta_free(&m);
+    kw_net_free(n);
+    free(topics);
+    return rc;
+}

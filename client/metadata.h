@@ -1,0 +1,71 @@
+/*
+ * client/metadata.h — cluster metadata as the client keeps it, and routing by it.
+ *
+ * A kw_meta is an owned copy of one Metadata response (brokers, controller, cluster id,
+ * topics with partition leaders, replicas and ISR), independent of the response bytes.
+ * kw_meta_from_resp() builds it (pure); kw_meta_fetch() asks any known broker, builds
+ * it and registers every broker it lists in the kw_net under its node id, so that
+ * kw_meta_route() can send a partition's requests to its leader.
+ */
+#ifndef KW_CLIENT_METADATA_H
+#define KW_CLIENT_METADATA_H
+
+#include <stdint.h>
+
+#include "client/net.h"
+#include "proto/msg_metadata.h"
+
+typedef struct kw_meta_broker {
+    int32_t node_id;
+    char *host;
+    int32_t port;
+    char *rack; /* NULL when none */
+} kw_meta_broker;
+
+typedef struct kw_meta_part {
+    int32_t partition, leader, leader_epoch; /* leader -1: none */
+    int16_t error;
+    int32_t *replicas, *isr, *offline;
+    int32_t nreplicas, nisr, noffline;
+} kw_meta_part;
+
+typedef struct kw_meta_topic {
+    char *name;
+    int16_t error;
+    uint8_t internal;
+    kw_uuid id;
+    kw_meta_part *parts; /* sorted by partition */
+    int32_t nparts;
+} kw_meta_topic;
+
+typedef struct kw_meta {
+    kw_meta_broker *brokers;
+    int32_t nbrokers;
+    char *cluster_id; /* NULL when none */
+    int32_t controller;
+    kw_meta_topic *topics;
+    int32_t ntopics;
+    int16_t version;  /* of the Metadata response */
+} kw_meta;
+
+/* Deep copy of a decoded response. 0 or KW_ERR_NOMEM (m is then empty). */
+int kw_meta_from_resp(kw_meta *m, const kw_metadata_resp *r, int16_t version);
+void kw_meta_free(kw_meta *m);
+
+const kw_meta_topic *kw_meta_topic_find(const kw_meta *m, const char *name);
+const kw_meta_broker *kw_meta_broker_find(const kw_meta *m, int32_t node_id);
+/* Leader of a partition: 0 and *node, KW_ERR_NOT_FOUND (no such topic/partition, or the
+ * topic's own error code when it has one), or KW_KAFKA_LEADER_NOT_AVAILABLE. */
+int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32_t *node);
+
+/*
+ * Send Metadata (highest version both sides support) for the given topics (ntopics 0:
+ * every topic) to the first reachable broker of n, decode it into *out (replacing its
+ * contents) and add every listed broker to n with its node id. 0 or the error.
+ */
+int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out);
+/* kw_net index of the partition leader's broker (added to n when missing), or an error as
+ * kw_meta_leader gives. */
+int kw_meta_route(kw_net *n, const kw_meta *m, const char *topic, int32_t partition);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# tests/integ_conn.sh — the client core against the embedded broker (bin/kwire-broker,
+# librdkafka's mock cluster): `kwire api-versions` negotiates (the mock knows ApiVersions
+# 0..2, so kwire's v4 request falls back to v0) and lists Metadata 0..2 in use at v2;
+# `--all` reaches every broker the metadata lists; `kwire metadata` sees 3 brokers and
+# the topic's 6 partitions with leaders and ISR, auto-creates a topic when asked, and
+# reports an unknown topic as an error (exit 1); a dead bootstrap entry is skipped for a
+# live one; a broker taken down over the control FIFO makes api-versions on it fail
+# fast. The broker is stopped by PID; every wait is bounded. Run from the top dir.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tmp=$(mktemp -d /tmp/kwire-integ-conn.XXXXXX)
+pid=""
+
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "integ_conn: FAIL: $*" >&2
+  [ -s "$tmp/out" ] && sed 's/^/  output: /' "$tmp/out" >&2
+  [ -s "$tmp/err" ] && sed 's/^/  broker stderr: /' "$tmp/err" >&2
+  exit 1
+}
+
+for f in bin/kwire bin/kwire-broker; do
+  [ -x "$f" ] || make --no-print-directory "$f" >/dev/null || fail "building $f"
+done
+
+bin/kwire-broker --brokers 3 --topic orders:6 --control "$tmp/ctl" >"$tmp/boot" 2>"$tmp/err" &
+pid=$!
+for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
+bs=$(head -1 "$tmp/boot")
+[ -n "$bs" ] || fail "kwire-broker printed no bootstrap list"
+kw() { timeout 30 bin/kwire -q -b "$1" "${@:2}" >"$tmp/out" 2>&1; }
+
+# 1. api-versions on the first broker: the fallback to v0 and the negotiated versions
+kw "$bs" api-versions || fail "api-versions exit $?"
+grep -q '^broker 127.0.0.1:[0-9]*: ApiVersions v0$' "$tmp/out" || fail "no ApiVersions v0 line"
+grep -Eq '^  Metadata +3  0\.\.2 +0\.\.13 +v2$' "$tmp/out" || fail "Metadata row"
+grep -Eq '^  Produce +0  0\.\.7 +3\.\.12 +v7$' "$tmp/out" || fail "Produce row"
+kw "$bs" --json api-versions || fail "api-versions --json exit $?"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a={x["key"]:x for x in d[0]["apis"]}; assert d[0]["api_versions_version"]==0 and a[3]["use"]==2 and a[18]["broker_max"]==2' "$tmp/out" ||
+  fail "api-versions JSON"
+
+# 2. --all: one block per broker of the metadata
+kw "$bs" api-versions --all || fail "api-versions --all exit $?"
+[ "$(grep -c '^broker .* (node [123]): ApiVersions v0$' "$tmp/out")" -eq 3 ] || fail "--all did not reach 3 brokers"
+
+# 3. metadata: brokers, topic, partitions
+kw "$bs" metadata orders || fail "metadata exit $?"
+grep -q '^3 brokers:$' "$tmp/out" || fail "3 brokers"
+grep -q '^  topic "orders" with 6 partitions$' "$tmp/out" || fail "orders with 6 partitions"
+[ "$(grep -c '^    partition [0-5], leader [123], ' "$tmp/out")" -eq 6 ] || fail "6 partition lines with leaders"
+kw "$bs" --json metadata || fail "metadata --json exit $?"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t={x["name"]:x for x in d["topics"]}; assert len(d["brokers"])==3 and len(t["orders"]["partitions"])==6 and all(p["leader"] in (1,2,3) for p in t["orders"]["partitions"])' "$tmp/out" ||
+  fail "metadata JSON"
+
+# 4. auto-creation on request (the mock gives new topics 4 partitions)
+kw "$bs" metadata --auto-create fresh-topic || fail "metadata --auto-create exit $?"
+grep -q '^  topic "fresh-topic" with 4 partitions$' "$tmp/out" || fail "auto-created topic"
+
+# 5. a dead first bootstrap entry is skipped
+dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+kw "127.0.0.1:$dead,$bs" metadata orders || fail "metadata with a dead first entry exit $?"
+grep -q "from ${bs%%,*})" "$tmp/out" || fail "the live broker did not answer"
+
+# 6. a broker taken down: api-versions against it alone fails with a clear reason, fast
+first=${bs%%,*}
+timeout 5 sh -c 'printf "down 1\n" > "$1"' sh "$tmp/ctl" || fail "control FIFO"
+for _ in $(seq 50); do grep -q '^ok down 1' "$tmp/err" && break; sleep 0.1; done
+grep -q '^ok down 1' "$tmp/err" || fail "no reply to 'down 1'"
+start=$(date +%s)
+if kw "$first" -X socket.connection.setup.timeout.ms=2000 -X request.timeout.ms=2000 api-versions; then
+  fail "api-versions on a downed broker succeeded"
+fi
+[ $(( $(date +%s) - start )) -le 10 ] || fail "api-versions on a downed broker took too long"
+grep -q "kwire api-versions: $first: " "$tmp/out" || fail "no error naming the broker"
+
+kill -TERM "$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+wait "$pid"; rc=$?
+pid=""
+[ "$rc" -eq 0 ] || fail "broker exit status $rc"
+echo "integ_conn: ok"
