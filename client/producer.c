@@ -71,6 +71,8 @@ struct kw_producer {
     ptopic *last;
     /* brokers: Produce requests in flight per kw_net index */
     int *bin; int nbin;
+    uint8_t *bsent;       /* acks=0: Produce sent since the last barrier */
+    int barriers;         /* barrier requests outstanding */
     preq **building; int nbuilding;
     /* metadata */
     int meta_inflight, meta_wanted, meta_broker;
@@ -383,36 +385,61 @@ static void preq_free(preq *r)
     free(r);
 }
 
-static int produce_encode(void *ud, int16_t version, kw_buf *out)
+int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
+                       kw_pbatch *const *b, int n)
 {
-    preq *r = ud;
-    kw_producer *p = r->p;
-    /* batches are grouped by topic in drain order */
-    kw_produce_topic *tt = calloc((size_t)r->nb, sizeof *tt);
-    kw_produce_partition *pp = calloc((size_t)r->nb, sizeof *pp);
+    /* batches of one topic stand together (drain order) */
+    kw_produce_topic *tt = calloc(n ? (size_t)n : 1, sizeof *tt);
+    kw_produce_partition *pp = calloc(n ? (size_t)n : 1, sizeof *pp);
     if (!tt || !pp) { free(tt); free(pp); return KW_ERR_NOMEM; }
     int nt = 0;
-    for (int i = 0; i < r->nb; i++) {
-        if (!nt || r->t[i] != r->t[i - 1]) {
-            tt[nt].name = kw_s(r->t[i]->name);
+    for (int i = 0; i < n; i++) {
+        if (!nt || strcmp(topics[i], topics[i - 1])) {
+            tt[nt].name = kw_s(topics[i]);
             tt[nt].partition_data = &pp[i];
             nt++;
         }
         tt[nt - 1].n_partition_data++;
-        pp[i].index = r->b[i]->partition;
-        pp[i].records = kw_b(r->b[i]->buf.data, r->b[i]->buf.len);
+        pp[i].index = b[i]->partition;
+        pp[i].records = kw_b(b[i]->buf.data, b[i]->buf.len);
     }
     kw_produce_req q;
     kw_msg_defaults(KW_API_Produce, KW_REQ, &q);
     q.transactional_id = KW_STR_NULL;
-    q.acks = (int16_t)p->acks;
-    q.timeout_ms = (int32_t)p->request_timeout_ms;
+    q.acks = acks;
+    q.timeout_ms = timeout_ms;
     q.topic_data = tt;
     q.n_topic_data = nt;
     int rc = kw_msg_encode(KW_API_Produce, version, KW_REQ, &q, out);
     free(tt);
     free(pp);
     return rc;
+}
+
+int kw__produce_result(const kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset)
+{
+    *base_offset = -1;
+    int32_t tl = (int32_t)strlen(topic);
+    for (int32_t k = 0; k < r->n_responses; k++) {
+        const kw_produce_topic_resp *tr = &r->responses[k];
+        if (tr->name.len != tl || memcmp(tr->name.p, topic, (size_t)tl)) continue;
+        for (int32_t j = 0; j < tr->n_partition_responses; j++) {
+            const kw_produce_partition_resp *pr = &tr->partition_responses[j];
+            if (pr->index != partition) continue;
+            *base_offset = pr->base_offset;
+            return pr->error_code == -1 ? KW_KAFKA_UNKNOWN_SERVER_ERROR : pr->error_code;
+        }
+    }
+    return KW_ERR_NOT_FOUND;
+}
+
+static int produce_encode(void *ud, int16_t version, kw_buf *out)
+{
+    preq *r = ud;
+    const char *names[r->nb ? r->nb : 1];
+    for (int i = 0; i < r->nb; i++) names[i] = r->t[i]->name;
+    return kw__produce_encode(out, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names, r->b,
+                              r->nb);
 }
 
 /* The batch b of topic t came back with err (after its request). */
@@ -462,19 +489,8 @@ static void produce_done(void *ud, int err, const kw_conn_resp *resp)
     kw_arena_reset(&p->arena);
     int rc = kw_msg_decode(KW_API_Produce, resp->version, KW_RESP, resp->body, resp->len, &pr, &p->arena, NULL);
     for (int i = 0; i < r->nb; i++) {
-        int e = rc ? rc : KW_ERR_NOT_FOUND;
         int64_t off = -1;
-        for (int32_t k = 0; !rc && k < pr.n_responses; k++) {
-            const kw_produce_topic_resp *tr = &pr.responses[k];
-            if (tr->name.len != (int32_t)strlen(r->t[i]->name) || memcmp(tr->name.p, r->t[i]->name, (size_t)tr->name.len))
-                continue;
-            for (int32_t j = 0; j < tr->n_partition_responses; j++)
-                if (tr->partition_responses[j].index == r->b[i]->partition) {
-                    e = tr->partition_responses[j].error_code;
-                    if (e == -1) e = KW_KAFKA_UNKNOWN_SERVER_ERROR;
-                    off = tr->partition_responses[j].base_offset;
-                }
-        }
+        int e = rc ? rc : kw__produce_result(&pr, r->t[i]->name, r->b[i]->partition, &off);
         batch_outcome(p, r->t[i], r->b[i], e, off, now);
     }
     preq_free(r);
@@ -505,9 +521,14 @@ static int grow_brokers(kw_producer *p)
     if (n <= p->nbin) return 0;
     int *nb = realloc(p->bin, (size_t)n * sizeof *nb);
     if (!nb) return KW_ERR_NOMEM;
+    p->bin = nb;
     preq **bl = realloc(p->building, (size_t)n * sizeof *bl);
-    if (!bl) { p->bin = nb; return KW_ERR_NOMEM; }
-    for (int i = p->nbin; i < n; i++) { nb[i] = 0; bl[i] = NULL; }
+    if (!bl) return KW_ERR_NOMEM;
+    p->building = bl;
+    uint8_t *bs = realloc(p->bsent, (size_t)n);
+    if (!bs) return KW_ERR_NOMEM;
+    p->bsent = bs;
+    for (int i = p->nbin; i < n; i++) { nb[i] = 0; bl[i] = NULL; bs[i] = 0; }
     p->bin = nb;
     p->building = bl;
     p->nbin = p->nbuilding = n;
@@ -625,6 +646,7 @@ static void drain(kw_producer *p, int64_t now)
             p->st.request_batches += (uint64_t)r->nb;
             p->st.request_bytes += r->bytes;
             p->bin[bi]++;
+            if (p->acks == 0) p->bsent[bi] = 1;
             int rc = kw_net_submit(p->net, bi, &q);
             if (rc) {
                 p->bin[bi]--;
@@ -791,6 +813,47 @@ int kw_producer_poll(kw_producer *p, int timeout_ms)
 
 uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; }
 
+/*
+ * acks=0 barrier: a broker answers the requests of a connection in order, so once it
+ * answers a (topic-less) Metadata request sent after the last Produce, it has taken
+ * every Produce before it. Without this, closing the connection right after writing
+ * could lose requests the broker has not read yet.
+ */
+static int barrier_encode(void *ud, int16_t version, kw_buf *out)
+{
+    (void)ud;
+    kw_metadata_req r;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
+    r.topics = NULL;
+    r.n_topics = 0;
+    r.allow_auto_topic_creation = 0;
+    return kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+}
+
+static void barrier_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    (void)err;
+    (void)resp;
+    kw_producer *p = ud;
+    if (p->barriers > 0) p->barriers--;
+}
+
+static void barrier(kw_producer *p, int64_t start, int64_t timeout_ms)
+{
+    for (int i = 0; i < p->nbin; i++) {
+        if (!p->bsent[i]) continue;
+        p->bsent[i] = 0;
+        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+                         .encode = barrier_encode, .done = barrier_done, .ud = p};
+        if (kw_net_submit(p->net, i, &q) == 0) p->barriers++;
+    }
+    while (p->barriers > 0) {
+        int64_t el = now_ms() - start;
+        if (timeout_ms >= 0 && el >= timeout_ms) break;
+        kw_net_poll(p->net, 100);
+    }
+}
+
 int kw_producer_flush(kw_producer *p, int64_t timeout_ms)
 {
     int64_t start = now_ms();
@@ -802,6 +865,7 @@ int kw_producer_flush(kw_producer *p, int64_t timeout_ms)
         if (timeout_ms >= 0 && el >= timeout_ms) { rc = KW_ERR_TIMEOUT; break; }
         step(p, timeout_ms >= 0 ? timeout_ms - el : 1000);
     }
+    if (!rc && p->acks == 0) barrier(p, start, timeout_ms);
     for (int i = 0; i < p->ntopics; i++)
         if (p->topics[i]->acc_ready) kw_accum_flush_end(&p->topics[i]->acc);
     return rc;
@@ -833,6 +897,7 @@ void kw_producer_close(kw_producer *p)
     }
     free(p->topics);
     free(p->bin);
+    free(p->bsent);
     free(p->building);
     kw_arena_free(&p->arena);
     kw_config_free(p->cfg);

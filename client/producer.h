@@ -59,7 +59,7 @@ typedef struct kw_producer_record {
     void *opaque;
 } kw_producer_record;
 
-#define KW_PLAT_BUCKETS 1025 /* delivery latency: 1 ms buckets 0..1023, then everything above */
+#define KW_PLAT_BUCKETS 10001 /* delivery latency: 1 ms buckets 0..9999, then everything above */
 
 typedef struct kw_producer_stats {
     uint64_t records_sent, records_acked, records_failed, record_retries;
@@ -113,6 +113,14 @@ int kw__produce_action(int err, int idempotent);
 /* Insert a batch to be retried into its partition's queue in base_seq order (before the
  * first batch with a higher or unassigned sequence), keeping order across retries. */
 void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
+/* Append a Produce request body at version: one topic entry per run of equal names in
+ * topics[] (batches of a topic stand together), partition and records from each batch. */
+struct kw_produce_resp;
+int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
+                       kw_pbatch *const *b, int n);
+/* A partition's outcome in a decoded Produce response: its error code (a broker's -1 as
+ * KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND when absent. */
+int kw__produce_result(const struct kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset);
 /* Retry wait for a batch's n-th attempt: retry.backoff.ms * 2^(n-1), at most max. */
 int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts);
 
