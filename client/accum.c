@@ -221,7 +221,7 @@ void kw_accum_requeue(kw_accum *a, kw_pbatch *b)
 void kw_accum_release(kw_accum *a, kw_pbatch *b)
 {
     a->mem_used -= b->mem <= a->mem_used ? b->mem : a->mem_used;
-    if (a->nspare < 8 && b->buf.cap <= 4 * a->o.batch_size + 4096) {
+    if (a->nspare < 2 && b->buf.cap <= 4 * a->o.batch_size + 4096) {
         b->next = a->spare;
         a->spare = b;
         a->nspare++;

@@ -580,6 +580,10 @@ static void drain(kw_producer *p, int64_t now)
                     pp->retry_pending = 0;
                 }
                 if (!idem_ready) continue;
+                /* idempotence: one batch in flight per partition, so a retry can never
+                 * land behind a later batch, even on a broker that does not check
+                 * sequence numbers (librdkafka's mock does not) */
+                if (p->idempotent && pp->inflight > 0) continue;
                 if (pp->leader >= p->nbin && grow_brokers(p)) continue;
                 int bi = pp->leader;
                 if (p->bin[bi] >= p->max_in_flight) continue;

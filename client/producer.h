@@ -9,9 +9,10 @@
  *
  * Idempotence (enable.idempotence, default on unless conflicting settings were given):
  * InitProducerId first; each batch gets the partition's next sequence number when it is
- * first drained and keeps it on retries; a partition with a batch waiting to be retried
- * sends nothing until its in-flight batches have all come back, so retries go out in
- * sequence order. A batch that finally fails makes the producer take a new producer id
+ * first drained and keeps it on retries. A partition has at most one batch in flight
+ * (requests still pipeline across partitions up to max.in.flight per connection), so a
+ * retried batch can never land behind a later one, even on a broker that does not
+ * check sequence numbers; requeued batches are kept in sequence order. A batch that finally fails makes the producer take a new producer id
  * (sequences restart), as Kafka's epoch bump does.
  *
  * Errors per partition: retriable ones (kw_err_retriable, plus disconnects, timeouts and

@@ -4,7 +4,7 @@
  *
  *   kwire produce -t TOPIC [-p PARTITION] [-k KEY] [-K DELIM] [-H name=value ...] [-l] [FILE ...]
  *
- * Input is read in 4 MiB chunks (files and stdin alike: a mapping would count the whole
+ * Input is read in 1 MiB chunks (grown for longer lines) (files and stdin alike: a mapping would count the whole
  * file in the resident set); lines are sliced in place (no allocation per line), the
  * producer's loop runs while the input is idle. -K splits each line into key and value at the first DELIM
  * (a line without it is a value with a null key). A summary goes to stderr: records
@@ -26,7 +26,7 @@
 #include "proto/proto.h"
 
 #define MAX_HEADERS 64
-#define CHUNK (4u << 20)
+#define CHUNK (1u << 20)
 
 typedef struct pstat {
     int64_t lo, hi;
@@ -151,14 +151,15 @@ static size_t send_lines(pctx *c, const char *p, size_t n, int final)
 
 static int send_fd(pctx *c, int fd, const char *name)
 {
-    char *buf = malloc(CHUNK);
+    size_t cap = CHUNK;
+    char *buf = malloc(cap);
     if (!buf) return KW_ERR_NOMEM;
     size_t have = 0;
     for (;;) {
         /* keep the producer's loop running while the input is idle */
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         while (poll(&pfd, 1, 0) == 0) kw_producer_poll(c->p, 5);
-        ssize_t r = read(fd, buf + have, CHUNK - have);
+        ssize_t r = read(fd, buf + have, cap - have);
         if (r < 0) {
             if (errno == EINTR) continue;
             kw__cli_err("produce", "%s: %s", name, strerror(errno));
@@ -167,10 +168,17 @@ static int send_fd(pctx *c, int fd, const char *name)
         }
         have += (size_t)r;
         int final = r == 0;
-        size_t used = send_lines(c, buf, have, final || have == CHUNK);
+        size_t used = send_lines(c, buf, have, final);
         memmove(buf, buf + used, have - used);
         have -= used;
         if (final) break;
+        if (have == cap) {
+            /* a line longer than the buffer: grow it */
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) { free(buf); return KW_ERR_NOMEM; }
+            buf = nb;
+            cap *= 2;
+        }
     }
     free(buf);
     return 0;
