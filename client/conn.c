@@ -680,6 +680,13 @@ void kw_conn_written(kw_conn *c, int64_t now, size_t n)
     c->st.bytes_out += n;
     if (n) c->last_activity = now;
     if (c->out_off == c->out.len) c->out.len = c->out_off = 0;
+    else if (c->out_off >= ((size_t)64 << 10) && c->out_off >= c->out.len / 2) {
+        /* drop the written prefix so a connection that always has more to write does
+         * not grow its buffer by everything it ever sent (requests track out_total) */
+        memmove(c->out.data, c->out.data + c->out_off, c->out.len - c->out_off);
+        c->out.len -= c->out_off;
+        c->out_off = 0;
+    }
     /* a request whose last byte is out: its RTT and request.timeout.ms start now, and
      * one that expects no response is done */
     for (req *r = c->inflight.head, *nx; r; r = nx) {
