@@ -9,6 +9,9 @@
 # RSS (from /usr/bin/time -v), then the ratios against the targets:
 #   kwire CPU/record <= 0.5x librdkafka's, records/s >= librdkafka's,
 #   peak RSS <= librdkafka's, records/s >= 30x kafka-python's.
+# kwire runs twice: at Kafka's default buffer.memory (32 MiB: the producer may hold that
+# much when it reads faster than the brokers take), and with buffer.memory=9200000, the
+# bound librdkafka applies by default (queue.buffering.max.messages=100000 x 92 bytes).
 # A figure-printing script, never a timed test. Run from the top dir after `make all`.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -61,6 +64,10 @@ run_all() {
   echo "== compression $codec"
   measure_bs "kwire-$codec" "$LINES" bin/kwire -q -X linger.ms=5 -X batch.size=1000000 -X acks=all \
     -X enable.idempotence=false -X compression.type="$codec" -b @BS@ produce -t bench -l "$tmp/in.txt"
+  # the same bound on queued data as librdkafka's queue.buffering.max.messages=100000 (x 92 B)
+  measure_bs "kwire9M-$codec" "$LINES" bin/kwire -q -X linger.ms=5 -X batch.size=1000000 -X acks=all \
+    -X enable.idempotence=false -X compression.type="$codec" -X buffer.memory=9200000 -b @BS@ produce -t bench \
+    -l "$tmp/in.txt"
   measure_bs "kcat-$codec" "$LINES" kcat -P -b @BS@ -t bench -X linger.ms=5 -X batch.size=1000000 \
     -X acks=all -X enable.idempotence=false -X compression.codec="$codec" -l "$tmp/in.txt"
   measure_bs "kpy-$codec" "$PY_LINES" /usr/bin/python3 "$tmp/kpy.py" @BS@ "$tmp/in-py.txt" "$codec"
@@ -88,12 +95,12 @@ measure_bs() {
 
 for codec in none lz4; do run_all "$codec"; done
 echo "== ratios (targets: cpu <= 0.50x librdkafka, records/s >= 1.00x librdkafka, RSS <= 1.00x librdkafka, records/s >= 30x kafka-python)"
-for codec in none lz4; do
-  k=kwire-$codec; r=kcat-$codec; y=kpy-$codec
+for run in kwire kwire9M; do for codec in none lz4; do
+  k=$run-$codec; r=kcat-$codec; y=kpy-$codec
   [ -n "${CPU[$k]:-}" ] && [ -n "${CPU[$r]:-}" ] || continue
-  printf "%-5s kwire/librdkafka: cpu/record %.2fx, records/s %.2fx, peak RSS %.2fx" "$codec" \
+  printf "%-14s kwire/librdkafka: cpu/record %.2fx, records/s %.2fx, peak RSS %.2fx" "$k" \
     "$(echo "${CPU[$k]} / ${CPU[$r]}" | bc -l)" "$(echo "${RPS[$k]} / ${RPS[$r]}" | bc -l)" \
     "$(echo "${RSS[$k]} / ${RSS[$r]}" | bc -l)"
   if [ -n "${RPS[$y]:-}" ]; then printf ";  kwire/kafka-python records/s %.1fx" "$(echo "${RPS[$k]} / ${RPS[$y]}" | bc -l)"; fi
   echo
-done
+done; done

@@ -802,6 +802,7 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     }
     p->outstanding++;
     p->st.records_sent++;
+    if (t->acc.mem_used > p->st.mem_peak) p->st.mem_peak = mem_used(p);
     /* sticky: move on once this partition's batch is sealed */
     if (rec->partition < 0 && (sealed || !t->acc.open[part]) && part == t->sticky.current)
         kw_sticky_next(&t->sticky, t->nparts);

@@ -292,7 +292,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
             fprintf(stderr,
                     "  batches %" PRIu64 " (%.1f records, %.0f bytes raw, %.0f on the wire, fill %.1f%%; sealed full %" PRIu64
                     " linger %" PRIu64 " flush %" PRIu64 "), requests %" PRIu64 " (%.1f batches, %.0f bytes, rtt avg %.2f ms max %.2f ms), retried records %" PRIu64
-                    ", delivery latency p50 %" PRId64 " p99 %" PRId64 " max %" PRId64 " ms\n",
+                    ", delivery latency p50 %" PRId64 " p99 %" PRId64 " max %" PRId64 " ms, buffer memory peak %" PRIu64 " bytes\n",
                     st->batches, (double)st->batch_records / (double)st->batches,
                     (double)st->batch_raw_bytes / (double)st->batches, (double)st->batch_wire_bytes / (double)st->batches,
                     100.0 * st->batch_fill_sum / (double)st->batches, st->sealed[KW_SEAL_FULL], st->sealed[KW_SEAL_LINGER],
@@ -301,7 +301,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
                     st->requests ? (double)st->request_bytes / (double)st->requests : 0.0,
                     st->requests ? (double)st->rtt_sum_us / 1000.0 / (double)st->requests : 0.0,
                     (double)st->rtt_max_us / 1000.0, st->record_retries, kw_producer_latency_quantile(st, 0.5),
-                    kw_producer_latency_quantile(st, 0.99), st->lat_max_ms);
+                    kw_producer_latency_quantile(st, 0.99), st->lat_max_ms, st->mem_peak);
         }
     }
     kw_producer_close(c.p);
