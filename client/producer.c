@@ -85,6 +85,7 @@ struct kw_producer {
     uint64_t outstanding;
     int delivered_now;
     int closing;
+    int booted;           /* bootstrap list added to the net */
     kw_producer_stats st;
     kw_arena arena;
 };
@@ -664,6 +665,10 @@ static void drain(kw_producer *p, int64_t now)
 /* One round of the loop: requests to send, then at most timeout_ms in poll(). */
 static void step(kw_producer *p, int64_t timeout_ms)
 {
+    if (!p->booted) {
+        p->booted = 1;
+        kw_net_add_list(p->net, kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS));
+    }
     int64_t now = now_ms();
     meta_maybe(p, now);
     pid_maybe(p, now);
@@ -731,9 +736,14 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     p->meta_broker = 0;
     kw_arena_init(&p->arena);
     if (p->buffer_memory == 0) p->buffer_memory = 1;
+    /* the list is checked now, and added on first use (so a tap set after this call
+     * sees the bootstrap connections too) */
     p->net = kw_net_new(p->cfg);
+    kw_net *probe = kw_net_new(p->cfg);
     const char *bs = kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS);
-    if (!p->net || !bs || !*bs || kw_net_add_list(p->net, bs) <= 0) {
+    int ok = p->net && probe && bs && *bs && kw_net_add_list(probe, bs) > 0;
+    if (probe) kw_net_free(probe);
+    if (!ok) {
         if (err) snprintf(err, errlen, "bootstrap.servers: %s", bs && *bs ? "malformed list" : "not set");
         kw_producer_close(p);
         return NULL;

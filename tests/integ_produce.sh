@@ -20,6 +20,8 @@
 #      duplicated, order kept per partition.
 #   5. every broker down (after a first record) with delivery.timeout.ms=1500: each record reported failed
 #      (KW_ERR_MSG_TIMED_OUT), exit 1.
+#   6. --dump annotates the Produce request down to each record of its batch.
+#   7. without -b, `kwire produce` starts the embedded broker for the run.
 # The broker is stopped by PID; every wait is bounded. Run from the top dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -190,4 +192,15 @@ ctl "up -1"
 grep -qE "^kwire produce: 1 records sent, 100 failed" "$tmp/dead.err" || fail "brokers down: $(head -2 "$tmp/dead.err")"
 grep -q "KW_ERR_MSG_TIMED_OUT" "$tmp/dead.err" || fail "brokers down: error not reported as the delivery timeout"
 
-echo "integ_produce: ok (bad settings, 5 codec/acks runs x $N records checked with kcat and kafka-python, keyed partitions, faults, delivery timeout)"
+# 6. --dump: the Produce request annotated down to the records of its batch
+seq 1 3 | timeout 30 "$kw" -b "$BS" --dump -X linger.ms=0 produce -t dumped -H a=b > /dev/null 2> "$tmp/dump.err" ||
+  fail "produce --dump"
+for want in '>> Produce v' 'producerId ' 'baseSequence ' 'crc  *uint32 .* valid' 'headerKey .* "a"' 'value  *bytes .* "3"' '<< Produce v'; do
+  grep -q -- "$want" "$tmp/dump.err" || fail "--dump output lacks '$want'"
+done
+
+# 7. without -b the embedded broker is started for the run
+echo solo | timeout 60 env -u KWIRE_BOOTSTRAP "$kw" produce -t solo > /dev/null 2> "$tmp/solo.err" || fail "produce to the embedded broker"
+grep -q "^kwire produce: 1 records sent, 0 failed" "$tmp/solo.err" || fail "embedded broker: $(cat "$tmp/solo.err")"
+
+echo "integ_produce: ok (bad settings, 5 codec/acks runs x $N records checked with kcat and kafka-python, keyed partitions, faults, delivery timeout, --dump, embedded broker)"
