@@ -30,7 +30,7 @@ TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
 TOOL_SRC = $(wildcard tests/tool_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h)
+HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -112,13 +112,18 @@ fuzz: $(FUZZERS)
 integration: all $(TOOLS)
 	@scripts/integration.sh
 
+# Each step adds "label passed failed" to the summary file; the last line totals them.
+test: export KW_SUMMARY = $(CURDIR)/$(B)/test-summary.txt
 test:
 	@scripts/deps.sh test
+	@mkdir -p $(B) && rm -f $(KW_SUMMARY)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory integration
+	@awk '{p += $$2; f += $$3; d = d sprintf(" %s %d/%d", $$1, $$2, $$2 + $$3)} \
+	     END {print "suites:" d; printf "total: %d passed, %d failed\n", p, f; exit f > 0}' $(KW_SUMMARY)
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done

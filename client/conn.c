@@ -158,6 +158,14 @@ static void unlink_req(reqlist *l, req *r)
     r->next = NULL;
 }
 
+/* Correlation ids count up from 1 and wrap from INT32_MAX to 0 (never negative). */
+static int32_t next_corr(kw_conn *c)
+{
+    int32_t id = c->next_corr;
+    c->next_corr = id == INT32_MAX ? 0 : id + 1;
+    return id;
+}
+
 static uint64_t rng_next(kw_conn *c)
 {
     if (c->o.rng) return c->o.rng(c->o.rng_ud);
@@ -272,7 +280,7 @@ kw_conn *kw_conn_new(const kw_conn_opts *o)
     kw_framer_init(&c->fr, c->o.max_response);
     kw_buf_init(&c->out);
     c->state = KW_CONN_DISCONNECTED;
-    c->next_corr = 1;
+    c->next_corr = c->o.first_correlation_id > 0 ? c->o.first_correlation_id : 1;
     c->noresp_corr = -1;
     c->av_version = -1;
     c->rng_state = 0x6b77697265ULL;
@@ -443,8 +451,7 @@ static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
     r->r.api_key = KW_API_ApiVersions;
     r->r.encode = av_encode;
     r->version = version;
-    r->corr = c->next_corr++;
-    if (c->next_corr < 0) c->next_corr = 0;
+    r->corr = next_corr(c);
     r->queued_at = r->encoded_at = now;
     r->sent_at = -1;
     r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
@@ -522,8 +529,7 @@ static void pump(kw_conn *c, int64_t now)
             continue;
         }
         r->version = hi;
-        r->corr = c->next_corr++;
-        if (c->next_corr < 0) c->next_corr = 0;
+        r->corr = next_corr(c);
         e = encode_frame(c, r);
         if (e) {
             finish(c, r, e, NULL);

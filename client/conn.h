@@ -64,6 +64,7 @@ typedef struct kw_conn_opts {
     int64_t connections_max_idle_ms;  /* -1: never close idle connections */
     int64_t setup_timeout_ms, setup_timeout_max_ms;
     size_t max_response;              /* largest response frame (kwire.max.response.bytes) */
+    int32_t first_correlation_id;     /* 0 = 1; ids wrap from INT32_MAX to 0 */
     uint64_t (*rng)(void *ud);        /* jitter source; NULL = built-in fixed-seed generator */
     void *rng_ud;
     /* Optional: sees every request frame as encoded and every response frame as read

@@ -18,8 +18,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/print.h"
+#include "proto/proto.h"
+
 #define READ_CHUNK 65536
 #define READS_PER_ROUND 16
+
+struct kw_net;
+/* The frame tap's context for one broker (heap: broker entries move when the array grows). */
+typedef struct tap_ctx {
+    struct kw_net *n;
+    int idx;
+} tap_ctx;
 
 typedef struct broker {
     int32_t node_id;
@@ -31,6 +41,7 @@ typedef struct broker {
     int connecting;            /* fd is in a non-blocking connect */
     struct addrinfo *ai, *cur; /* resolved addresses and the one being tried */
     char err[512];             /* socket-level failure text */
+    tap_ctx *tap;              /* --dump context, or NULL */
 } broker;
 
 struct kw_net {
@@ -42,9 +53,18 @@ struct kw_net {
     uint64_t rng;
     struct pollfd *pfd;
     int *pidx;
+    uint8_t *rbuf; /* READ_CHUNK bytes: frames complete in one read are used in place */
+    /* --dump */
+    FILE *dump_out;
+    kw_buf dump_buf;
+    kw_printer dump_pr;
+    kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
 };
 
-int (*kw__net_getaddrinfo)(const char *, const char *, const struct addrinfo *, struct addrinfo **) = getaddrinfo;
+void kw_net_set_resolver(kw_net *n, kw_net_resolver fn)
+{
+    n->resolve = fn ? fn : getaddrinfo;
+}
 
 int64_t kw_net_now(void)
 {
@@ -66,6 +86,7 @@ kw_net *kw_net_new(const kw_config *cfg)
 {
     kw_net *n = calloc(1, sizeof *n);
     if (!n) return NULL;
+    n->resolve = getaddrinfo;
     if (cfg) {
         kw_conn_opts_from_config(&n->copts, cfg);
         n->sndbuf = (int)kw_config_int(cfg, KW_CONF_SEND_BUFFER_BYTES);
@@ -81,6 +102,12 @@ kw_net *kw_net_new(const kw_config *cfg)
     } else {
         kw_conn_opts_default(&n->copts);
         n->sndbuf = n->rcvbuf = -1;
+    }
+    n->rbuf = malloc(READ_CHUNK);
+    if (!n->rbuf) {
+        free(n->client_id);
+        free(n);
+        return NULL;
     }
     n->copts.rng = net_rng;
     n->copts.rng_ud = n;
@@ -104,8 +131,16 @@ void kw_net_free(kw_net *n)
         close_fd(b);
         if (b->ai) freeaddrinfo(b->ai);
         free(b->host);
+        free(b->tap);
+    }
+    if (n->dump_out) {
+        kw_printer_finish(&n->dump_pr);
+        kw_printer_flush(&n->dump_pr, n->dump_out);
+        fflush(n->dump_out);
+        kw_buf_free(&n->dump_buf);
     }
     free(n->b);
+    free(n->rbuf);
     free(n->client_id);
     free(n->pfd);
     free(n->pidx);
@@ -116,6 +151,35 @@ void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const 
 {
     n->copts.tap = tap;
     n->copts.tap_ud = ud;
+}
+
+static void dump_tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
+{
+    tap_ctx *t = ud;
+    kw_net *n = t->n;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    kw_print_frame f;
+    kw_print_frame_init(&f);
+    f.ts_usec = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    char stream[320];
+    snprintf(stream, sizeof stream, dir == KW_REQ ? "kwire -> %s" : "%s -> kwire", n->b[t->idx].name);
+    f.stream = stream;
+    f.direction = dir == KW_REQ ? "request" : "response";
+    f.size = (int64_t)len + 4;
+    kw_print_frame_bytes(&n->dump_pr, &f, KW_PRINT_PAYLOAD, dir, api_key, version, payload, len);
+    kw_printer_flush(&n->dump_pr, n->dump_out);
+}
+
+int kw_net_set_dump(kw_net *n, FILE *out, int json)
+{
+    if (!n || !out || n->dump_out) return KW_ERR_INVALID_ARG;
+    kw_buf_init(&n->dump_buf);
+    kw_print_opts po = {0};
+    po.fmt = json ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    kw_printer_init(&n->dump_pr, &n->dump_buf, &po);
+    n->dump_out = out;
+    return 0;
 }
 
 int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
@@ -152,9 +216,21 @@ int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
     snprintf(b->name, sizeof b->name, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
     kw_conn_opts o = n->copts;
     o.name = b->name;
+    if (n->dump_out) {
+        b->tap = malloc(sizeof *b->tap);
+        if (!b->tap) {
+            free(b->host);
+            return KW_ERR_NOMEM;
+        }
+        b->tap->n = n;
+        b->tap->idx = n->n;
+        o.tap = dump_tap;
+        o.tap_ud = b->tap;
+    }
     b->conn = kw_conn_new(&o);
     if (!b->conn) {
         free(b->host);
+        free(b->tap);
         return KW_ERR_NOMEM;
     }
     return n->n++;
@@ -200,6 +276,7 @@ int kw_net_find(const kw_net *n, int32_t node_id)
 int kw_net_count(const kw_net *n) { return n->n; }
 kw_conn *kw_net_conn(kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].conn : NULL; }
 const char *kw_net_name(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].name : "?"; }
+int kw_net_fd(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].fd : -1; }
 int32_t kw_net_node_id(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].node_id : -1; }
 
 const char *kw_net_last_error(const kw_net *n, int idx)
@@ -285,10 +362,10 @@ static void start_connect(kw_net *n, broker *b, int64_t now)
         hints.ai_flags = AI_ADDRCONFIG;
         char port[16];
         snprintf(port, sizeof port, "%d", b->port);
-        int r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+        int r = n->resolve(b->host, port, &hints, &b->ai);
         if (r == EAI_NONAME || r == EAI_ADDRFAMILY || r == EAI_NODATA) {
             hints.ai_flags = 0; /* AI_ADDRCONFIG hides loopback-only setups */
-            r = kw__net_getaddrinfo(b->host, port, &hints, &b->ai);
+            r = n->resolve(b->host, port, &hints, &b->ai);
         }
         if (r) {
             snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host, gai_strerror(r));
@@ -344,14 +421,14 @@ static void do_write(broker *b, int64_t now)
     }
 }
 
-static void do_read(broker *b, int64_t now)
+static void do_read(kw_net *n, broker *b, int64_t now)
 {
-    static uint8_t buf[READ_CHUNK];
+    uint8_t *buf = n->rbuf;
     for (int i = 0; i < READS_PER_ROUND && b->fd >= 0; i++) {
-        ssize_t r = recv(b->fd, buf, sizeof buf, 0);
+        ssize_t r = recv(b->fd, buf, READ_CHUNK, 0);
         if (r > 0) {
             if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) close_fd(b);
-            if ((size_t)r < sizeof buf) return;
+            if ((size_t)r < READ_CHUNK) return;
             continue;
         }
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
@@ -419,7 +496,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             finish_connect(n, b, now);
             continue;
         }
-        if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(b, now);
+        if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(n, b, now);
         if (b->fd >= 0 && (ev & POLLOUT)) do_write(b, now);
     }
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
@@ -515,4 +592,29 @@ int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
         if (e < 0) return e;
     }
     return 0;
+}
+
+void kw_net_stats_print(const kw_net *n, FILE *out)
+{
+    for (int i = 0; i < n->n; i++) {
+        const kw_conn_stats *s = kw_conn_stats_get(n->b[i].conn);
+        if (!s->napis && !s->connect_failures) continue;
+        fprintf(out, "%s: %llu connect(s), %llu failed, %llu drop(s), %llu timeout(s), %llu bytes out, %llu in, "
+                     "pipeline depth max %d\n",
+                n->b[i].name, (unsigned long long)s->connects, (unsigned long long)s->connect_failures,
+                (unsigned long long)s->disconnects, (unsigned long long)s->timeouts, (unsigned long long)s->bytes_out,
+                (unsigned long long)s->bytes_in, s->inflight_max);
+        for (size_t k = 0; k < s->napis; k++) {
+            const kw_api_stats *a = &s->apis[k];
+            const char *name = kw_api_name(a->api_key);
+            fprintf(out, "  %s v%d: %llu request(s), %llu error(s), %llu bytes out, %llu in",
+                    name ? name : "?", a->version, (unsigned long long)a->requests, (unsigned long long)a->errors,
+                    (unsigned long long)a->bytes_out, (unsigned long long)a->bytes_in);
+            if (a->rtt_max_us > 0 || a->rtt_min_us == 0)
+                fprintf(out, ", rtt us min %lld p50 <=%lld p99 <=%lld max %lld", (long long)a->rtt_min_us,
+                        (long long)kw_api_stats_quantile(a, 0.5), (long long)kw_api_stats_quantile(a, 0.99),
+                        (long long)a->rtt_max_us);
+            fputc('\n', out);
+        }
+    }
 }

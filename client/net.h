@@ -13,12 +13,17 @@
  * is the conn's.
  *
  * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
+ *
+ * Request callbacks run inside kw_net_poll(); they may submit requests but must not call
+ * kw_net_poll, kw_net_request* or kw_net_free (the read buffer is in use). One kw_net is
+ * used by one thread at a time.
  */
 #ifndef KW_CLIENT_NET_H
 #define KW_CLIENT_NET_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "client/config.h"
 #include "client/conn.h"
@@ -36,6 +41,11 @@ void kw_net_free(kw_net *n);
 /* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
 
+/* --dump: print every request and response frame of every broker added after this call
+ * field by field (proto/print.h; text, or one JSON document when json) to out. The JSON
+ * document is closed by kw_net_free. */
+int kw_net_set_dump(kw_net *n, FILE *out, int json);
+
 /* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
  * existing entry with the same host and port (and node id, when both are known) is
  * reused. */
@@ -50,6 +60,8 @@ kw_conn *kw_net_conn(kw_net *n, int idx);
 /* "host:port" of a broker. */
 const char *kw_net_name(const kw_net *n, int idx);
 int32_t kw_net_node_id(const kw_net *n, int idx);
+/* The broker's socket, or -1 (for inspection: socket options, peer address). */
+int kw_net_fd(const kw_net *n, int idx);
 
 /* Async: queue a request on a broker (kw_conn_submit with the current time). */
 int kw_net_submit(kw_net *n, int idx, const kw_conn_req *req);
@@ -72,15 +84,20 @@ int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
  * answered. */
 int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out);
 
-/* Library-internal: the resolver (getaddrinfo by default; tests substitute one that
- * returns several addresses). */
+/* The resolver of this broker set: getaddrinfo by default (NULL restores it); tests
+ * substitute one that returns several addresses. */
 struct addrinfo;
-extern int (*kw__net_getaddrinfo)(const char *host, const char *port, const struct addrinfo *hints,
-                                  struct addrinfo **res);
+typedef int (*kw_net_resolver)(const char *host, const char *port, const struct addrinfo *hints,
+                               struct addrinfo **res);
+void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
 
 /* Connect broker idx and wait until its versions are negotiated (READY): 0, or
  * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
+
+/* Per broker and per (API, version): requests, errors, bytes out/in, RTT min / p50 /
+ * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
+void kw_net_stats_print(const kw_net *n, FILE *out);
 
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);

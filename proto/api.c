@@ -3,6 +3,7 @@
  * header versions, and the registry of message descriptions; the typed entry points
  * kw_msg_decode / kw_msg_encode / kw_msg_size / kw_msg_annotate over it.
  */
+#include <stdlib.h>
 #include <strings.h>
 
 #include "proto/desc.h"
@@ -58,6 +59,91 @@ const kw_struct *kw__api_desc(int api_key, int dir)
 #undef KW__DESC_CASE
     default: return NULL;
     }
+}
+
+/* Every API key Kafka 4.0 defines (protocol_api_keys.txt), implemented by kwire or not,
+ * so tools can name any frame they meet. */
+static const char *const kafka_api_names[] = {
+    [0] = "Produce",
+    [1] = "Fetch",
+    [2] = "ListOffsets",
+    [3] = "Metadata",
+    [8] = "OffsetCommit",
+    [9] = "OffsetFetch",
+    [10] = "FindCoordinator",
+    [11] = "JoinGroup",
+    [12] = "Heartbeat",
+    [13] = "LeaveGroup",
+    [14] = "SyncGroup",
+    [15] = "DescribeGroups",
+    [16] = "ListGroups",
+    [17] = "SaslHandshake",
+    [18] = "ApiVersions",
+    [19] = "CreateTopics",
+    [20] = "DeleteTopics",
+    [21] = "DeleteRecords",
+    [22] = "InitProducerId",
+    [23] = "OffsetForLeaderEpoch",
+    [24] = "AddPartitionsToTxn",
+    [25] = "AddOffsetsToTxn",
+    [26] = "EndTxn",
+    [27] = "WriteTxnMarkers",
+    [28] = "TxnOffsetCommit",
+    [29] = "DescribeAcls",
+    [30] = "CreateAcls",
+    [31] = "DeleteAcls",
+    [32] = "DescribeConfigs",
+    [33] = "AlterConfigs",
+    [34] = "AlterReplicaLogDirs",
+    [35] = "DescribeLogDirs",
+    [36] = "SaslAuthenticate",
+    [37] = "CreatePartitions",
+    [38] = "CreateDelegationToken",
+    [39] = "RenewDelegationToken",
+    [40] = "ExpireDelegationToken",
+    [41] = "DescribeDelegationToken",
+    [42] = "DeleteGroups",
+    [43] = "ElectLeaders",
+    [44] = "IncrementalAlterConfigs",
+    [45] = "AlterPartitionReassignments",
+    [46] = "ListPartitionReassignments",
+    [47] = "OffsetDelete",
+    [48] = "DescribeClientQuotas",
+    [49] = "AlterClientQuotas",
+    [50] = "DescribeUserScramCredentials",
+    [51] = "AlterUserScramCredentials",
+    [55] = "DescribeQuorum",
+    [57] = "UpdateFeatures",
+    [60] = "DescribeCluster",
+    [61] = "DescribeProducers",
+    [64] = "UnregisterBroker",
+    [65] = "DescribeTransactions",
+    [66] = "ListTransactions",
+    [68] = "ConsumerGroupHeartbeat",
+    [69] = "ConsumerGroupDescribe",
+    [71] = "GetTelemetrySubscriptions",
+    [72] = "PushTelemetry",
+    [74] = "ListClientMetricsResources",
+    [75] = "DescribeTopicPartitions",
+    [80] = "AddRaftVoter",
+    [81] = "RemoveRaftVoter",
+};
+#define NKAFKA_NAMES (int)(sizeof kafka_api_names / sizeof kafka_api_names[0])
+
+const char *kw_api_kafka_name(int api_key)
+{
+    return api_key >= 0 && api_key < NKAFKA_NAMES ? kafka_api_names[api_key] : NULL;
+}
+
+int kw_api_kafka_parse(const char *name)
+{
+    if (!name || !*name) return KW_ERR_UNKNOWN_API;
+    for (int i = 0; i < NKAFKA_NAMES; i++)
+        if (kafka_api_names[i] && !strcasecmp(kafka_api_names[i], name)) return i;
+    char *end;
+    long v = strtol(name, &end, 10);
+    if (!*end && v >= 0 && v < NKAFKA_NAMES && kafka_api_names[v]) return (int)v;
+    return KW_ERR_UNKNOWN_API;
 }
 
 const char *kw_api_name(int api_key)

@@ -250,6 +250,7 @@ static void fail_at(rctx *c, size_t start, int code)
     c->failed = 1;
     char path[160];
     path_format(c, path, sizeof path);
+    if (!path[0]) snprintf(path, sizeof path, "(end of body)"); /* past the last field */
     if (c->err) {
         c->err->code = c->r.err;
         c->err->off = c->base + start;

@@ -42,6 +42,10 @@ enum {
 
 /* "Metadata" for 3; NULL for a key kwire does not know. */
 const char *kw_api_name(int api_key);
+/* Name of ANY API key Kafka defines (implemented by kwire or not), or NULL. */
+const char *kw_api_kafka_name(int api_key);
+/* Any Kafka API name (case-insensitive) or decimal key to its key, or KW_ERR_UNKNOWN_API. */
+int kw_api_kafka_parse(const char *name);
 /* Case-insensitive name ("metadata", "ListOffsets") to key, or KW_ERR_UNKNOWN_API. */
 int kw_api_parse(const char *name);
 /* kwire's own version range for an API: 0, or KW_ERR_UNKNOWN_API. */

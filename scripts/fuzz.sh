@@ -20,4 +20,5 @@ for f in "$@"; do
   fi
 done
 echo "fuzz: $n passed, $fail failed"
+[ -n "${KW_SUMMARY:-}" ] && echo "fuzz $n $fail" >> "$KW_SUMMARY"
 [ $fail -eq 0 ]

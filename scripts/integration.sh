@@ -8,4 +8,5 @@ for t in tests/integ_*.sh; do
   if bash "$t"; then pass=$((pass + 1)); else echo "integration $t: FAILED"; fail=$((fail + 1)); fi
 done
 echo "integration: $pass passed, $fail failed"
+[ -n "${KW_SUMMARY:-}" ] && echo "integration $pass $fail" >> "$KW_SUMMARY"
 [ $fail -eq 0 ]

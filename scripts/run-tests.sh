@@ -14,4 +14,5 @@ for t in "$@"; do
   pass=$((pass + p)); fail=$((fail + f))
 done
 echo "$label: $pass passed, $fail failed"
+[ -n "${KW_SUMMARY:-}" ] && echo "$label $pass $fail" >> "$KW_SUMMARY"
 [ ${#bad[@]} -eq 0 ] || { echo "failing programs: ${bad[*]}"; exit 1; }

@@ -6,7 +6,7 @@
 # the topic's 6 partitions with leaders and ISR, auto-creates a topic when asked, and
 # reports an unknown topic as an error (exit 1); a dead bootstrap entry is skipped for a
 # live one; a broker taken down over the control FIFO makes api-versions on it fail
-# fast. The broker is stopped by PID; every wait is bounded. Run from the top dir.
+# fast; --dump prints every frame (text and JSON). The broker is stopped by PID; every wait is bounded. Run from the top dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -67,6 +67,15 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t={x["name"]:x for 
 # 4. auto-creation on request (the mock gives new topics 4 partitions)
 kw "$bs" metadata --auto-create fresh-topic || fail "metadata --auto-create exit $?"
 grep -q '^  topic "fresh-topic" with 4 partitions$' "$tmp/out" || fail "auto-created topic"
+
+# 4b. --dump shows every frame of the exchange, text and JSON
+kw "$bs" --dump --dump-file "$tmp/dump.txt" metadata orders || fail "metadata --dump exit $?"
+grep -q '^== .* kwire -> 127.0.0.1:[0-9]*  request  ApiVersions v4  correlation_id 1  size 28$' "$tmp/dump.txt" || fail "dump: ApiVersions v4 request"
+grep -q 'error_code .* 35 (UNSUPPORTED_VERSION)' "$tmp/dump.txt" || fail "dump: the error-35 answer"
+grep -q '^== .*  response  Metadata v2 ' "$tmp/dump.txt" || fail "dump: Metadata v2 response"
+kw "$bs" --dump=json --dump-file "$tmp/dump.json" metadata orders || fail "metadata --dump=json exit $?"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[(x["direction"],x["api"],x["version"]) for x in d["frames"] if x["kind"]=="frame"]; assert f==[("request","ApiVersions",4),("response","ApiVersions",4),("request","ApiVersions",0),("response","ApiVersions",0),("request","Metadata",2),("response","Metadata",2)], f' "$tmp/dump.json" ||
+  fail "dump JSON frames"
 
 # 5. a dead first bootstrap entry is skipped
 dead=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

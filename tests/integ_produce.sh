@@ -195,7 +195,7 @@ grep -q "KW_ERR_MSG_TIMED_OUT" "$tmp/dead.err" || fail "brokers down: error not 
 # 6. --dump: the Produce request annotated down to the records of its batch
 seq 1 3 | timeout 30 "$kw" -b "$BS" --dump -X linger.ms=0 produce -t dumped -H a=b > /dev/null 2> "$tmp/dump.err" ||
   fail "produce --dump"
-for want in '>> Produce v' 'producerId ' 'baseSequence ' 'crc  *uint32 .* valid' 'headerKey .* "a"' 'value  *bytes .* "3"' '<< Produce v'; do
+for want in 'request  Produce v' 'producerId  *int64' 'baseSequence  *int32  *0' 'crc  *uint32  *valid' 'headerKey  *bytes  *"a"' 'value  *bytes  *"3"' 'response  Produce v'; do
   grep -q -- "$want" "$tmp/dump.err" || fail "--dump output lacks '$want'"
 done
 

@@ -865,6 +865,40 @@ static void test_tap_sees_every_frame(void **st)
     kw_buf_free(&out);
 }
 
+static void test_correlation_ids_wrap(void **st)
+{
+    (void)st;
+    kw_conn_opts o;
+    kw_conn_opts_default(&o);
+    o.first_correlation_id = INT32_MAX - 1;
+    kw_conn *c = kw_conn_new(&o);
+    outcome r[3] = {0};
+    for (int i = 0; i < 3; i++) submit(c, KW_API_Metadata, &r[i], 0);
+    kw_conn_connecting(c, 0);
+    kw_conn_connected(c, 0);
+    kw_buf in, out;
+    kw_buf_init(&in);
+    kw_buf_init(&out);
+    sent s[4];
+    assert_int_equal(drain(c, 0, s, 4, &out), 1);
+    assert_int_equal(s[0].corr, INT32_MAX - 1);
+    av_response(&in, s[0].corr, 4, 0, BROKER, NBROKER);
+    assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+    assert_int_equal(drain(c, 0, s, 4, &out), 3);
+    assert_int_equal(s[0].corr, INT32_MAX);
+    assert_int_equal(s[1].corr, 0);
+    assert_int_equal(s[2].corr, 1);
+    for (int i = 0; i < 3; i++) {
+        response(&in, s[i].corr, 1, "", 0);
+        assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+        assert_int_equal(r[i].err, 0);
+        assert_int_equal(r[i].corr, s[i].corr);
+    }
+    kw_conn_free(c);
+    kw_buf_free(&in);
+    kw_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_callback_may_submit),
         cmocka_unit_test(test_fail_fast),
         cmocka_unit_test(test_tap_sees_every_frame),
+        cmocka_unit_test(test_correlation_ids_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -265,9 +266,9 @@ static void test_addresses_in_order(void **st)
 {
     (void)st;
     g_dead = dead_port();
-    kw__net_getaddrinfo = fake_gai;
     g_resolves = 0;
     kw_net *n = mknet(NULL);
+    kw_net_set_resolver(n, fake_gai);
     int i = kw_net_add(n, 3, "multi", 1234);
     payload p = {"multi"};
     kw_conn_req r = mreq(&p);
@@ -282,7 +283,6 @@ static void test_addresses_in_order(void **st)
     assert_int_equal(g_resolves, 1);
     kw_buf_free(&body);
     kw_net_free(n);
-    kw__net_getaddrinfo = getaddrinfo;
 }
 
 static void test_refused_then_next_bootstrap(void **st)
@@ -398,6 +398,30 @@ static void test_peer_close_and_reconnect(void **st)
     kw_net_free(n);
 }
 
+static void test_socket_options(void **st)
+{
+    (void)st;
+    kw_config *c = kw_config_new(KW_ROLE_ANY);
+    assert_int_equal(kw_config_set(c, "send.buffer.bytes", "65536"), 0);
+    assert_int_equal(kw_config_set(c, "receive.buffer.bytes", "-1"), 0);
+    kw_net *n = kw_net_new(c);
+    kw_config_free(c);
+    int i = kw_net_add(n, -1, "127.0.0.1", g_port);
+    assert_int_equal(kw_net_fd(n, i), -1);
+    assert_int_equal(kw_net_connect_wait(n, i, 5000), 0);
+    int fd = kw_net_fd(n, i);
+    assert_true(fd >= 0);
+    int v = 0;
+    socklen_t l = sizeof v;
+    assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &l), 0);
+    assert_int_equal(v, 1);
+    l = sizeof v;
+    assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, &l), 0);
+    assert_true(v >= 65536); /* Linux reports twice the value set */
+    assert_true(v <= 2 * 65536);
+    kw_net_free(n);
+}
+
 static void test_request_timeout(void **st)
 {
     (void)st;
@@ -426,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_refused_then_next_bootstrap),
         cmocka_unit_test(test_async_pipelined),
         cmocka_unit_test(test_peer_close_and_reconnect),
+        cmocka_unit_test(test_socket_options),
         cmocka_unit_test(test_request_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,74 +14,6 @@
 #include "proto/negotiate.h"
 #include "proto/proto.h"
 
-/* Every API key Kafka 4.0 defines (protocol_api_keys.txt), for naming the ones kwire
- * does not use. */
-static const char *const KAFKA_APIS[] = {
-    [0] = "Produce",
-    [1] = "Fetch",
-    [2] = "ListOffsets",
-    [3] = "Metadata",
-    [8] = "OffsetCommit",
-    [9] = "OffsetFetch",
-    [10] = "FindCoordinator",
-    [11] = "JoinGroup",
-    [12] = "Heartbeat",
-    [13] = "LeaveGroup",
-    [14] = "SyncGroup",
-    [15] = "DescribeGroups",
-    [16] = "ListGroups",
-    [17] = "SaslHandshake",
-    [18] = "ApiVersions",
-    [19] = "CreateTopics",
-    [20] = "DeleteTopics",
-    [21] = "DeleteRecords",
-    [22] = "InitProducerId",
-    [23] = "OffsetForLeaderEpoch",
-    [24] = "AddPartitionsToTxn",
-    [25] = "AddOffsetsToTxn",
-    [26] = "EndTxn",
-    [27] = "WriteTxnMarkers",
-    [28] = "TxnOffsetCommit",
-    [29] = "DescribeAcls",
-    [30] = "CreateAcls",
-    [31] = "DeleteAcls",
-    [32] = "DescribeConfigs",
-    [33] = "AlterConfigs",
-    [34] = "AlterReplicaLogDirs",
-    [35] = "DescribeLogDirs",
-    [36] = "SaslAuthenticate",
-    [37] = "CreatePartitions",
-    [38] = "CreateDelegationToken",
-    [39] = "RenewDelegationToken",
-    [40] = "ExpireDelegationToken",
-    [41] = "DescribeDelegationToken",
-    [42] = "DeleteGroups",
-    [43] = "ElectLeaders",
-    [44] = "IncrementalAlterConfigs",
-    [45] = "AlterPartitionReassignments",
-    [46] = "ListPartitionReassignments",
-    [47] = "OffsetDelete",
-    [48] = "DescribeClientQuotas",
-    [49] = "AlterClientQuotas",
-    [50] = "DescribeUserScramCredentials",
-    [51] = "AlterUserScramCredentials",
-    [55] = "DescribeQuorum",
-    [57] = "UpdateFeatures",
-    [60] = "DescribeCluster",
-    [61] = "DescribeProducers",
-    [64] = "UnregisterBroker",
-    [65] = "DescribeTransactions",
-    [66] = "ListTransactions",
-    [68] = "ConsumerGroupHeartbeat",
-    [69] = "ConsumerGroupDescribe",
-    [71] = "GetTelemetrySubscriptions",
-    [72] = "PushTelemetry",
-    [74] = "ListClientMetricsResources",
-    [75] = "DescribeTopicPartitions",
-    [80] = "AddRaftVoter",
-    [81] = "RemoveRaftVoter",
-};
-#define N_KAFKA_APIS (sizeof KAFKA_APIS / sizeof KAFKA_APIS[0])
 
 /* Settings from -X/-F into a config; NULL after printing the error. */
 static kw_config *cli_config(kw_cli *cli, const char *cmd)
@@ -123,7 +55,7 @@ static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
         if (!has_b && !has_k) continue;
         int use = has_k && kw_conn_api_version(c, (int16_t)key, &ulo, &uhi) == 0 ? uhi : -1;
         const char *name = kw_api_name(key);
-        const char *kname = key < (int)N_KAFKA_APIS ? KAFKA_APIS[key] : NULL;
+        const char *kname = kw_api_kafka_name(key);
         if (cli->json) {
             printf("%s{\"key\":%d,\"name\":", k++ ? "," : "", key);
             if (name || kname) printf("\"%s\"", name ? name : kname); else printf("null");
@@ -169,6 +101,7 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
     int timeout = (int)kw_config_int(cfg, KW_CONF_SOCKET_SETUP_TIMEOUT_MS) +
                   (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
     kw_config_free(cfg);
+    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
     if (!n || kw_net_add_list(n, bs) <= 0) {
         kw__cli_err("api-versions", "bad bootstrap list '%s'", bs);
         kw_net_free(n);
@@ -209,6 +142,7 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
         }
     }
     if (cli->json) printf("]\n");
+    if (cli->verbosity > 0) kw_net_stats_print(n, stderr);
     kw_net_free(n);
     return rc;
 }

@@ -147,6 +147,7 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
     const char *bs = kw__cli_bootstrap(cli);
     kw_net *n = bs ? kw_net_new(cfg) : NULL;
     kw_config_free(cfg);
+    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
     if (!bs || !n || kw_net_add_list(n, bs) <= 0) {
         if (bs) kw__cli_err("metadata", "bad bootstrap list '%s'", bs);
         kw_net_free(n);
@@ -168,6 +169,7 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         for (int32_t i = 0; i < m.ntopics; i++) if (m.topics[i].error) rc = KW_EXIT_FAIL;
     }
     kw_meta_free(&m);
+    if (cli->verbosity > 0) kw_net_stats_print(n, stderr);
     kw_net_free(n);
     free(topics);
     return rc;

@@ -23,7 +23,6 @@
 #include "client/producer.h"
 #include "commands.h"
 #include "kwire.h"
-#include "proto/proto.h"
 
 #define MAX_HEADERS 64
 #define CHUNK (1u << 20)
@@ -44,7 +43,6 @@ typedef struct pctx {
     uint64_t sent, failed, refused, bytes;
     pstat *parts; int32_t nparts;
     int first_err;
-    FILE *dump;
 } pctx;
 
 static void on_delivery(void *ud, const kw_delivery *d)
@@ -69,36 +67,6 @@ static void on_delivery(void *ud, const kw_delivery *d)
     if (d->offset >= 0) {
         if (d->offset < s->lo) s->lo = d->offset;
         if (d->offset > s->hi) s->hi = d->offset;
-    }
-}
-
-/* --dump: each Produce request and response, field by field. */
-static int dump_field(void *ud, const kw_ann *a)
-{
-    FILE *f = ud;
-    if (a->kind == KW_ANN_LEAVE || a->kind == KW_ANN_END_REGION) return 0;
-    fprintf(f, "%*s", 2 * (a->depth + 1), "");
-    if (a->kind == KW_ANN_ENTER) fprintf(f, "%s:\n", a->name ? a->name : "");
-    else if (a->kind == KW_ANN_FIELD)
-        fprintf(f, "%-24s %-14s @%-6zu %s\n", a->name ? a->name : "", a->type ? a->type : "", a->off,
-                a->value ? a->value : "");
-    else fprintf(f, "%s %s\n", a->kind == KW_ANN_ERROR ? "ERROR:" : a->kind == KW_ANN_REGION ? "region:" : "note:",
-                 a->value ? a->value : "");
-    return 0;
-}
-
-static void tap(void *ud, int dir, int16_t api, int16_t ver, const uint8_t *payload, size_t len)
-{
-    FILE *f = ud;
-    const char *name = kw_api_name(api);
-    fprintf(f, "%s %s v%d (%zu bytes)\n", dir == KW_REQ ? ">>" : "<<", name ? name : "?", ver, len);
-    if (dir == KW_REQ) kw_request_frame_annotate(payload - 4, len + 4, dump_field, f);
-    else {
-        /* response payload: correlation id and header, then the body */
-        int32_t corr;
-        size_t hl;
-        if (kw_resp_header_decode(api, ver, payload, len, &corr, &hl) == 0)
-            kw_msg_annotate(api, ver, KW_RESP, payload + hl, len - hl, 0, dump_field, f);
     }
 }
 
@@ -263,7 +231,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);
     kw_config_free(cfg);
     if (!c.p) { kw__cli_err("produce", "%s", err[0] ? err : "cannot create the producer"); return KW_EXIT_USAGE; }
-    if (cli->dump && cli->dump_out) kw_producer_set_tap(c.p, tap, cli->dump_out);
+    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
 
     int rc = 0;
     if (!nfiles) rc = send_fd(&c, STDIN_FILENO, "stdin");

@@ -13,6 +13,8 @@
     X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground") \
     X("api-versions", kw__cmd_api_versions, "the API versions a broker supports and the ones kwire uses") \
     X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
+    X("decode", kw__cmd_decode, "print captured or saved Kafka requests and responses field by field") \
+    X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)") \
     X("produce", kw__cmd_produce, "write one record per input line to a topic")
 
 #define KW__CMD_DECL(name, fn, summary) int fn(kw_cli *cli, int argc, char **argv);
