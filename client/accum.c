@@ -77,6 +77,9 @@ static kw_pbatch *batch_new(kw_accum *a, int32_t partition, int64_t now_ms)
         b = calloc(1, sizeof *b);
         if (!b) return NULL;
         kw_buf_init(&b->buf);
+        /* the whole batch.size at once (pages are only resident once written): growing
+         * by doubling would copy and leave freed blocks of every size behind */
+        if (a->o.batch_size <= ((size_t)64 << 20)) kw_buf_reserve(&b->buf, a->o.batch_size + 64);
     }
     kw_batch_opts bo;
     kw_batch_opts_default(&bo);
@@ -221,7 +224,7 @@ void kw_accum_requeue(kw_accum *a, kw_pbatch *b)
 void kw_accum_release(kw_accum *a, kw_pbatch *b)
 {
     a->mem_used -= b->mem <= a->mem_used ? b->mem : a->mem_used;
-    if (a->nspare < 8 && b->buf.cap <= 4 * a->o.batch_size + 4096) {
+    if (a->nspare < 2 && b->buf.cap <= 4 * a->o.batch_size + 4096) {
         b->next = a->spare;
         a->spare = b;
         a->nspare++;

@@ -1,0 +1,941 @@
+/*
+ * client/producer.c — the Kafka producer's event loop (see producer.h): topics and their
+ * accumulators, metadata (asynchronous Metadata requests, leaders per partition),
+ * InitProducerId, draining ready batches into Produce requests per broker, response
+ * handling (success, retry in order, failure), delivery timeouts and reports.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/net.h"
+#include "kwire.h"
+#include "producer.h"
+#include "client/partitioner.h"
+#include "codec/compress.h"
+#include "proto/msg_initproducerid.h"
+#include "proto/msg_metadata.h"
+#include "proto/msg_produce.h"
+#include "proto/proto.h"
+
+#define PID_OFFSET 43 /* producerId within a record batch */
+#define MAX_TOPICS_PER_META 64
+
+/* Per partition of a topic. */
+typedef struct ppart {
+    int leader;           /* kw_net index of the leader, -1 unknown */
+    int32_t next_seq;     /* idempotence: next base sequence */
+    int inflight;         /* batches of this partition in flight */
+    int64_t retry_at_ms;  /* a requeued batch waits until then */
+    int retry_pending;    /* the queue's head is a retry: wait for in-flight ones */
+} ppart;
+
+typedef struct ptopic {
+    char *name;
+    int32_t nparts;       /* 0 until metadata known */
+    int16_t meta_err;     /* last metadata error for the topic */
+    ppart *parts;
+    kw_accum acc;
+    int acc_ready;
+    kw_sticky sticky;
+} ptopic;
+
+/* One Produce request in flight. */
+typedef struct preq {
+    kw_producer *p;
+    int broker;
+    int nb, cap;
+    kw_pbatch **b;
+    ptopic **t;
+    int64_t pid;          /* producer id the batches carry (-1: none) */
+    size_t bytes;
+} preq;
+
+struct kw_producer {
+    kw_config *cfg;
+    kw_net *net;
+    kw_delivery_cb cb;
+    void *cb_ud;
+    /* settings */
+    int acks, idempotent, max_in_flight, retries;
+    int64_t linger_ms, max_block_ms, delivery_timeout_ms, request_timeout_ms, backoff_ms, backoff_max_ms;
+    int64_t meta_max_age_ms;
+    size_t batch_size, buffer_memory, max_request_size;
+    int codec, level;
+    int part_mode; /* 0 default, 1 murmur2, 2 sticky, 3 round_robin */
+    int ignore_keys;
+    uint32_t rr;
+    /* topics */
+    ptopic **topics;
+    int ntopics, captopics;
+    ptopic *last;
+    /* brokers: Produce requests in flight per kw_net index */
+    int *bin; int nbin;
+    uint8_t *bsent;       /* acks=0: Produce sent since the last barrier */
+    int barriers;         /* barrier requests outstanding */
+    preq **building; int nbuilding;
+    /* metadata */
+    int meta_inflight, meta_wanted, meta_broker;
+    int64_t meta_next_ms, meta_last_ms;
+    /* idempotence */
+    int64_t pid; int16_t epoch;
+    int pid_inflight, pid_wanted;
+    int64_t pid_next_ms;
+    /* state */
+    uint64_t outstanding;
+    int delivered_now;
+    int closing;
+    int booted;           /* bootstrap list added to the net */
+    kw_producer_stats st;
+    kw_arena arena;
+};
+
+static int64_t now_ms(void) { return kw_net_now() / 1000; }
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ pure parts */
+
+int kw__produce_action(int err, int idempotent)
+{
+    if (err == 0) return KW_PACT_OK;
+    if (err == KW_KAFKA_DUPLICATE_SEQUENCE_NUMBER) return idempotent ? KW_PACT_OK : KW_PACT_FAIL;
+    if (err == KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER) return idempotent ? KW_PACT_RETRY : KW_PACT_FAIL;
+    if (err == KW_ERR_TIMEOUT || err == KW_ERR_DISCONNECTED || err == KW_ERR_CONNECT || err == KW_ERR_IO ||
+        err == KW_ERR_RESOLVE || err == KW_ERR_CORRELATION)
+        return KW_PACT_RETRY;
+    if (err > 0 && kw_err_retriable(err)) return KW_PACT_RETRY;
+    return KW_PACT_FAIL;
+}
+
+void kw__produce_requeue(kw_accum *a, kw_pbatch *b)
+{
+    int32_t p = b->partition;
+    kw_pbatch **pp = &a->head[p];
+    while (*pp && (*pp)->base_seq >= 0 && (*pp)->base_seq < b->base_seq) pp = &(*pp)->next;
+    b->next = *pp;
+    *pp = b;
+    if (!b->next) a->tail[p] = b;
+}
+
+int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts)
+{
+    int64_t d = base_ms;
+    for (int i = 1; i < attempts && d < max_ms; i++) d *= 2;
+    return d > max_ms ? max_ms : d;
+}
+
+/* ------------------------------------------------------------------ reports */
+
+static void report_batch(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset)
+{
+    int64_t now = now_ms();
+    kw_delivery d = {.topic = t->name, .partition = b->partition, .err = err};
+    for (int32_t i = 0; i < b->count; i++) {
+        d.offset = err || base_offset < 0 ? -1 : base_offset + i;
+        d.opaque = b->opaque[i];
+        d.latency_ms = now - b->enq_ms[i];
+        int64_t l = d.latency_ms < 0 ? 0 : d.latency_ms;
+        p->st.lat_hist[l < KW_PLAT_BUCKETS - 1 ? l : KW_PLAT_BUCKETS - 1]++;
+        if (l > p->st.lat_max_ms) p->st.lat_max_ms = l;
+        if (p->cb) p->cb(p->cb_ud, &d);
+    }
+    if (err) p->st.records_failed += (uint64_t)b->count;
+    else p->st.records_acked += (uint64_t)b->count;
+    p->outstanding -= (uint64_t)b->count;
+    p->delivered_now += b->count;
+    kw_accum_release(&t->acc, b);
+}
+
+/* A batch failed for good; with idempotence its sequence leaves a gap: take a new id. */
+static void fail_batch(kw_producer *p, ptopic *t, kw_pbatch *b, int err)
+{
+    if (p->idempotent && b->base_seq >= 0) {
+        p->pid_wanted = 1;
+        p->pid = -1;
+    }
+    report_batch(p, t, b, err, -1);
+}
+
+/* ------------------------------------------------------------------ topics */
+
+static ptopic *topic_find(kw_producer *p, const char *name)
+{
+    if (p->last && !strcmp(p->last->name, name)) return p->last;
+    for (int i = 0; i < p->ntopics; i++)
+        if (!strcmp(p->topics[i]->name, name)) return p->last = p->topics[i];
+    return NULL;
+}
+
+static ptopic *topic_add(kw_producer *p, const char *name)
+{
+    if (p->ntopics == p->captopics) {
+        int cap = p->captopics ? p->captopics * 2 : 8;
+        ptopic **n = realloc(p->topics, (size_t)cap * sizeof *n);
+        if (!n) return NULL;
+        p->topics = n;
+        p->captopics = cap;
+    }
+    ptopic *t = calloc(1, sizeof *t);
+    if (!t || !(t->name = strdup(name))) { free(t); return NULL; }
+    kw_sticky_init(&t->sticky, (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)t);
+    p->topics[p->ntopics++] = t;
+    p->meta_wanted = 1;
+    p->meta_next_ms = 0;
+    return p->last = t;
+}
+
+static int topic_set_parts(kw_producer *p, ptopic *t, int32_t n)
+{
+    if (n <= t->nparts) return 0;
+    ppart *np = realloc(t->parts, (size_t)n * sizeof *np);
+    if (!np) return KW_ERR_NOMEM;
+    t->parts = np;
+    for (int32_t i = t->nparts; i < n; i++) t->parts[i] = (ppart){.leader = -1};
+    int rc;
+    if (!t->acc_ready) {
+        kw_accum_opts o = {.batch_size = p->batch_size, .linger_ms = p->linger_ms,
+                           .buffer_memory = p->buffer_memory, .codec = p->codec, .level = p->level};
+        rc = kw_accum_init(&t->acc, &o, n);
+        t->acc_ready = rc == 0;
+    } else {
+        rc = kw_accum_set_partitions(&t->acc, n);
+    }
+    if (rc) return rc;
+    t->nparts = n;
+    return 0;
+}
+
+/* Memory held by every topic's accumulator. */
+static size_t mem_used(const kw_producer *p)
+{
+    size_t m = 0;
+    for (int i = 0; i < p->ntopics; i++) m += p->topics[i]->acc.mem_used;
+    return m;
+}
+
+/* ------------------------------------------------------------------ metadata */
+
+static int meta_encode(void *ud, int16_t version, kw_buf *out)
+{
+    kw_producer *p = ud;
+    kw_metadata_req_topic tt[MAX_TOPICS_PER_META];
+    kw_metadata_req r;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
+    int n = p->ntopics < MAX_TOPICS_PER_META ? p->ntopics : MAX_TOPICS_PER_META;
+    for (int i = 0; i < n; i++) {
+        memset(&tt[i], 0, sizeof tt[i]);
+        tt[i].name = kw_s(p->topics[i]->name);
+    }
+    r.topics = tt;
+    r.n_topics = n;
+    r.allow_auto_topic_creation = 1;
+    return kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+}
+
+static void meta_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    kw_producer *p = ud;
+    p->meta_inflight = 0;
+    p->meta_last_ms = now_ms();
+    kw_metadata_resp r;
+    if (!err) {
+        kw_arena_reset(&p->arena);
+        err = kw_msg_decode(KW_API_Metadata, resp->version, KW_RESP, resp->body, resp->len, &r, &p->arena, NULL);
+    }
+    if (err) {
+        p->meta_broker++;
+        p->meta_next_ms = p->meta_last_ms + p->backoff_ms;
+        return;
+    }
+    for (int32_t i = 0; i < r.n_brokers; i++) {
+        char host[256];
+        int hl = r.brokers[i].host.len;
+        if (hl < 0 || hl >= (int)sizeof host) continue;
+        memcpy(host, r.brokers[i].host.p, (size_t)hl);
+        host[hl] = 0;
+        kw_net_add(p->net, r.brokers[i].node_id, host, r.brokers[i].port);
+    }
+    int again = 0;
+    for (int32_t i = 0; i < r.n_topics; i++) {
+        const kw_metadata_topic *mt = &r.topics[i];
+        ptopic *t = NULL;
+        for (int k = 0; k < p->ntopics; k++)
+            if ((int32_t)strlen(p->topics[k]->name) == mt->name.len &&
+                !memcmp(p->topics[k]->name, mt->name.p, (size_t)mt->name.len))
+                t = p->topics[k];
+        if (!t) continue;
+        t->meta_err = mt->error_code;
+        if (mt->error_code || mt->n_partitions <= 0) { again = 1; continue; }
+        int32_t maxp = 0;
+        for (int32_t k = 0; k < mt->n_partitions; k++)
+            if (mt->partitions[k].partition_index + 1 > maxp) maxp = mt->partitions[k].partition_index + 1;
+        if (topic_set_parts(p, t, maxp)) continue;
+        for (int32_t k = 0; k < mt->n_partitions; k++) {
+            const kw_metadata_partition *mp = &mt->partitions[k];
+            if (mp->partition_index < 0) continue;
+            int idx = mp->leader_id >= 0 ? kw_net_find(p->net, mp->leader_id) : -1;
+            t->parts[mp->partition_index].leader = idx >= 0 ? idx : -1;
+            if (idx < 0) again = 1;
+        }
+    }
+    p->meta_wanted = again;
+    p->meta_next_ms = p->meta_last_ms + (again ? p->backoff_ms : 0);
+}
+
+/* The broker to ask for metadata: a ready one if any, else the next in turn. */
+static int pick_broker(kw_producer *p, int hint)
+{
+    int n = kw_net_count(p->net);
+    if (n <= 0) return -1;
+    for (int i = 0; i < n; i++) {
+        int idx = (hint + i) % n;
+        if (kw_conn_state_get(kw_net_conn(p->net, idx)) == KW_CONN_READY) return idx;
+    }
+    for (int i = 0; i < n; i++) {
+        int idx = (hint + i) % n;
+        kw_conn_state s = kw_conn_state_get(kw_net_conn(p->net, idx));
+        if (s != KW_CONN_BACKOFF) return idx;
+    }
+    return hint % n;
+}
+
+static void meta_maybe(kw_producer *p, int64_t now)
+{
+    if (p->meta_inflight || !p->ntopics) return;
+    if (!p->meta_wanted && now - p->meta_last_ms < p->meta_max_age_ms) return;
+    if (now < p->meta_next_ms) return;
+    int idx = pick_broker(p, p->meta_broker);
+    if (idx < 0) return;
+    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+                     .fail_fast = 1, .encode = meta_encode, .done = meta_done, .ud = p};
+    if (kw_net_submit(p->net, idx, &q) == 0) {
+        p->meta_inflight = 1;
+        p->st.metadata_requests++;
+    }
+}
+
+static void want_meta(kw_producer *p)
+{
+    p->meta_wanted = 1;
+}
+
+/* ------------------------------------------------------------------ InitProducerId */
+
+static int pid_encode(void *ud, int16_t version, kw_buf *out)
+{
+    (void)ud;
+    kw_initproducerid_req r;
+    kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &r);
+    r.transactional_id = KW_STR_NULL;
+    r.transaction_timeout_ms = 60000;
+    return kw_msg_encode(KW_API_InitProducerId, version, KW_REQ, &r, out);
+}
+
+static void pid_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    kw_producer *p = ud;
+    p->pid_inflight = 0;
+    kw_initproducerid_resp r;
+    if (!err) {
+        kw_arena_reset(&p->arena);
+        err = kw_msg_decode(KW_API_InitProducerId, resp->version, KW_RESP, resp->body, resp->len, &r, &p->arena,
+                            NULL);
+    }
+    if (!err) err = r.error_code;
+    if (err || r.producer_id < 0) {
+        p->meta_broker++;
+        p->pid_next_ms = now_ms() + p->backoff_ms;
+        return;
+    }
+    p->pid = r.producer_id;
+    p->epoch = r.producer_epoch;
+    p->pid_wanted = 0;
+    for (int i = 0; i < p->ntopics; i++)
+        for (int32_t k = 0; k < p->topics[i]->nparts; k++) p->topics[i]->parts[k].next_seq = 0;
+}
+
+static void pid_maybe(kw_producer *p, int64_t now)
+{
+    if (!p->idempotent || !p->pid_wanted || p->pid_inflight || now < p->pid_next_ms) return;
+    /* a new id only once nothing is in flight under the old one */
+    for (int i = 0; i < p->nbin; i++)
+        if (p->bin[i]) return;
+    int idx = pick_broker(p, p->meta_broker);
+    if (idx < 0) return;
+    kw_conn_req q = {.api_key = KW_API_InitProducerId, .fail_fast = 1, .encode = pid_encode, .done = pid_done,
+                     .ud = p};
+    if (kw_net_submit(p->net, idx, &q) == 0) {
+        p->pid_inflight = 1;
+        p->st.pid_requests++;
+    }
+}
+
+/* ------------------------------------------------------------------ Produce */
+
+static void preq_free(preq *r)
+{
+    if (!r) return;
+    free(r->b);
+    free(r->t);
+    free(r);
+}
+
+int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
+                       kw_pbatch *const *b, int n)
+{
+    /* batches of one topic stand together (drain order) */
+    kw_produce_topic *tt = calloc(n ? (size_t)n : 1, sizeof *tt);
+    kw_produce_partition *pp = calloc(n ? (size_t)n : 1, sizeof *pp);
+    if (!tt || !pp) { free(tt); free(pp); return KW_ERR_NOMEM; }
+    int nt = 0;
+    for (int i = 0; i < n; i++) {
+        if (!nt || strcmp(topics[i], topics[i - 1])) {
+            tt[nt].name = kw_s(topics[i]);
+            tt[nt].partition_data = &pp[i];
+            nt++;
+        }
+        tt[nt - 1].n_partition_data++;
+        pp[i].index = b[i]->partition;
+        pp[i].records = kw_b(b[i]->buf.data, b[i]->buf.len);
+    }
+    kw_produce_req q;
+    kw_msg_defaults(KW_API_Produce, KW_REQ, &q);
+    q.transactional_id = KW_STR_NULL;
+    q.acks = acks;
+    q.timeout_ms = timeout_ms;
+    q.topic_data = tt;
+    q.n_topic_data = nt;
+    int rc = kw_msg_encode(KW_API_Produce, version, KW_REQ, &q, out);
+    free(tt);
+    free(pp);
+    return rc;
+}
+
+int kw__produce_result(const kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset)
+{
+    *base_offset = -1;
+    int32_t tl = (int32_t)strlen(topic);
+    for (int32_t k = 0; k < r->n_responses; k++) {
+        const kw_produce_topic_resp *tr = &r->responses[k];
+        if (tr->name.len != tl || memcmp(tr->name.p, topic, (size_t)tl)) continue;
+        for (int32_t j = 0; j < tr->n_partition_responses; j++) {
+            const kw_produce_partition_resp *pr = &tr->partition_responses[j];
+            if (pr->index != partition) continue;
+            *base_offset = pr->base_offset;
+            return pr->error_code == -1 ? KW_KAFKA_UNKNOWN_SERVER_ERROR : pr->error_code;
+        }
+    }
+    return KW_ERR_NOT_FOUND;
+}
+
+static int produce_encode(void *ud, int16_t version, kw_buf *out)
+{
+    preq *r = ud;
+    const char *names[r->nb ? r->nb : 1];
+    for (int i = 0; i < r->nb; i++) names[i] = r->t[i]->name;
+    return kw__produce_encode(out, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names, r->b,
+                              r->nb);
+}
+
+/* The batch b of topic t came back with err (after its request). */
+static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset, int64_t now)
+{
+    ppart *pp = &t->parts[b->partition];
+    if (pp->inflight > 0) pp->inflight--;
+    int act = kw__produce_action(err, p->idempotent);
+    if (act == KW_PACT_OK) {
+        report_batch(p, t, b, 0, err ? -1 : base_offset);
+        return;
+    }
+    int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
+    if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
+        !p->closing) {
+        p->st.record_retries += (uint64_t)b->count;
+        kw__produce_requeue(&t->acc, b);
+        int64_t at = now + kw__produce_backoff_ms(p->backoff_ms, p->backoff_max_ms, b->attempts);
+        if (at > pp->retry_at_ms) pp->retry_at_ms = at;
+        pp->retry_pending = 1;
+        if (err != KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER) want_meta(p);
+        return;
+    }
+    if (act == KW_PACT_RETRY && now - oldest >= p->delivery_timeout_ms) err = KW_ERR_MSG_TIMED_OUT;
+    fail_batch(p, t, b, err);
+}
+
+static void produce_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    preq *r = ud;
+    kw_producer *p = r->p;
+    int64_t now = now_ms();
+    if (r->broker < p->nbin && p->bin[r->broker] > 0) p->bin[r->broker]--;
+    if (!err && resp) {
+        p->st.rtt_sum_us += (uint64_t)resp->rtt_us;
+        if ((uint64_t)resp->rtt_us > p->st.rtt_max_us) p->st.rtt_max_us = (uint64_t)resp->rtt_us;
+    }
+    if (err) p->st.request_errors++;
+    if (err || !resp || resp->len == 0) {
+        /* whole request failed, or acks=0 (written: success without offsets) */
+        for (int i = 0; i < r->nb; i++) batch_outcome(p, r->t[i], r->b[i], err, -1, now);
+        if (err) want_meta(p);
+        preq_free(r);
+        return;
+    }
+    kw_produce_resp pr;
+    kw_arena_reset(&p->arena);
+    int rc = kw_msg_decode(KW_API_Produce, resp->version, KW_RESP, resp->body, resp->len, &pr, &p->arena, NULL);
+    for (int i = 0; i < r->nb; i++) {
+        int64_t off = -1;
+        int e = rc ? rc : kw__produce_result(&pr, r->t[i]->name, r->b[i]->partition, &off);
+        batch_outcome(p, r->t[i], r->b[i], e, off, now);
+    }
+    preq_free(r);
+}
+
+static int preq_add(preq *r, ptopic *t, kw_pbatch *b)
+{
+    if (r->nb == r->cap) {
+        int cap = r->cap ? r->cap * 2 : 8;
+        kw_pbatch **nb = realloc(r->b, (size_t)cap * sizeof *nb);
+        if (!nb) return KW_ERR_NOMEM;
+        r->b = nb;
+        ptopic **nt = realloc(r->t, (size_t)cap * sizeof *nt);
+        if (!nt) return KW_ERR_NOMEM;
+        r->t = nt;
+        r->cap = cap;
+    }
+    r->b[r->nb] = b;
+    r->t[r->nb] = t;
+    r->nb++;
+    r->bytes += b->buf.len;
+    return 0;
+}
+
+static int grow_brokers(kw_producer *p)
+{
+    int n = kw_net_count(p->net);
+    if (n <= p->nbin) return 0;
+    int *nb = realloc(p->bin, (size_t)n * sizeof *nb);
+    if (!nb) return KW_ERR_NOMEM;
+    p->bin = nb;
+    preq **bl = realloc(p->building, (size_t)n * sizeof *bl);
+    if (!bl) return KW_ERR_NOMEM;
+    p->building = bl;
+    uint8_t *bs = realloc(p->bsent, (size_t)n);
+    if (!bs) return KW_ERR_NOMEM;
+    p->bsent = bs;
+    for (int i = p->nbin; i < n; i++) { nb[i] = 0; bl[i] = NULL; bs[i] = 0; }
+    p->bin = nb;
+    p->building = bl;
+    p->nbin = p->nbuilding = n;
+    return 0;
+}
+
+/* Batches waiting in a partition's queue past delivery.timeout.ms fail now. */
+static void expire(kw_producer *p, ptopic *t, int32_t k, int64_t now)
+{
+    kw_accum *a = &t->acc;
+    while (a->head[k]) {
+        kw_pbatch *b = a->head[k];
+        int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
+        if (now - oldest < p->delivery_timeout_ms) break;
+        a->head[k] = b->next;
+        if (!a->head[k]) a->tail[k] = NULL;
+        b->next = NULL;
+        fail_batch(p, t, b, KW_ERR_MSG_TIMED_OUT);
+    }
+    kw_pbatch *o = a->open[k];
+    if (o && o->count && now - o->enq_ms[0] >= p->delivery_timeout_ms) {
+        /* seal it by draining through the accumulator's flush path */
+        int f = a->flushing;
+        a->flushing = 1;
+        kw_pbatch *b = NULL;
+        if (!a->head[k]) b = kw_accum_drain(a, k, now);
+        a->flushing = f;
+        if (b) fail_batch(p, t, b, KW_ERR_MSG_TIMED_OUT);
+    }
+}
+
+/* Drain ready batches into Produce requests, one per broker per pass. */
+static void drain(kw_producer *p, int64_t now)
+{
+    if (grow_brokers(p)) return;
+    int idem_ready = !p->idempotent || (p->pid >= 0 && !p->pid_wanted);
+    for (int pass = 0; pass < 64; pass++) {
+        int any = 0;
+        for (int i = 0; i < p->ntopics; i++) {
+            ptopic *t = p->topics[i];
+            if (!t->acc_ready) continue;
+            for (int32_t k = 0; k < t->nparts; k++) {
+                ppart *pp = &t->parts[k];
+                if (pass == 0 && (t->acc.head[k] || t->acc.open[k])) expire(p, t, k, now);
+                if (!kw_accum_ready(&t->acc, k, now)) continue;
+                if (pp->leader < 0) { want_meta(p); continue; }
+                if (pp->retry_pending) {
+                    if (now < pp->retry_at_ms || pp->inflight > 0) continue;
+                    pp->retry_pending = 0;
+                }
+                if (!idem_ready) continue;
+                /* idempotence: one batch in flight per partition, so a retry can never
+                 * land behind a later batch, even on a broker that does not check
+                 * sequence numbers (librdkafka's mock does not) */
+                if (p->idempotent && pp->inflight > 0) continue;
+                if (pp->leader >= p->nbin && grow_brokers(p)) continue;
+                int bi = pp->leader;
+                if (p->bin[bi] >= p->max_in_flight) continue;
+                preq *r = p->building[bi];
+                if (r) {
+                    /* one batch per partition per request; stay under max.request.size */
+                    int dup = 0;
+                    for (int j = 0; j < r->nb; j++)
+                        if (r->t[j] == t && r->b[j]->partition == k) { dup = 1; break; }
+                    if (dup) continue;
+                    const kw_pbatch *h = t->acc.head[k] ? t->acc.head[k] : t->acc.open[k];
+                    if (h && r->bytes + h->buf.len + 64 > p->max_request_size) continue;
+                }
+                kw_pbatch *b = kw_accum_drain(&t->acc, k, now);
+                if (!b) continue;
+                if (!r) {
+                    r = calloc(1, sizeof *r);
+                    if (!r) { kw__produce_requeue(&t->acc, b); continue; }
+                    r->p = p;
+                    r->broker = bi;
+                    r->pid = -1;
+                    p->building[bi] = r;
+                }
+                if (b->attempts == 0) {
+                    /* first send: statistics, and the sequence number */
+                    p->st.batches++;
+                    p->st.batch_records += (uint64_t)b->count;
+                    p->st.batch_raw_bytes += b->raw_bytes;
+                    p->st.batch_wire_bytes += b->buf.len;
+                    p->st.batch_fill_sum += (double)b->raw_bytes / (double)p->batch_size;
+                    if (b->seal_reason >= 0 && b->seal_reason < 4) p->st.sealed[b->seal_reason]++;
+                    b->first_send_ms = now;
+                }
+                if (p->idempotent) {
+                    int64_t bpid = b->buf.len > PID_OFFSET + 8 ? (int64_t)kw_ld64(b->buf.data + PID_OFFSET) : -1;
+                    if (b->base_seq < 0 || bpid != p->pid) {
+                        b->base_seq = pp->next_seq;
+                        pp->next_seq += b->count;
+                        kw_batch_set_producer(b->buf.data, b->buf.len, p->pid, p->epoch, b->base_seq);
+                    }
+                } else if (b->base_seq < 0) {
+                    b->base_seq = pp->next_seq;
+                    pp->next_seq += b->count;
+                }
+                b->attempts++;
+                pp->inflight++;
+                if (preq_add(r, t, b)) {
+                    pp->inflight--;
+                    b->attempts--;
+                    kw__produce_requeue(&t->acc, b);
+                    continue;
+                }
+                any = 1;
+            }
+        }
+        /* submit what was built */
+        for (int bi = 0; bi < p->nbuilding; bi++) {
+            preq *r = p->building[bi];
+            if (!r) continue;
+            p->building[bi] = NULL;
+            kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = 12,
+                             .no_response = p->acks == 0, .encode = produce_encode, .done = produce_done, .ud = r};
+            p->st.requests++;
+            p->st.request_batches += (uint64_t)r->nb;
+            p->st.request_bytes += r->bytes;
+            p->bin[bi]++;
+            if (p->acks == 0) p->bsent[bi] = 1;
+            int rc = kw_net_submit(p->net, bi, &q);
+            if (rc) {
+                p->bin[bi]--;
+                produce_done(r, rc, NULL);
+            }
+        }
+        if (!any) break;
+    }
+}
+
+/* One round of the loop: requests to send, then at most timeout_ms in poll(). */
+static void step(kw_producer *p, int64_t timeout_ms)
+{
+    if (!p->booted) {
+        p->booted = 1;
+        kw_net_add_list(p->net, kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS));
+    }
+    int64_t now = now_ms();
+    meta_maybe(p, now);
+    pid_maybe(p, now);
+    drain(p, now);
+    int64_t wake = now + (timeout_ms < 0 ? 1000 : timeout_ms);
+    for (int i = 0; i < p->ntopics; i++) {
+        ptopic *t = p->topics[i];
+        if (!t->acc_ready) continue;
+        int64_t l = kw_accum_next_linger_ms(&t->acc);
+        if (l < wake) wake = l;
+        for (int32_t k = 0; k < t->nparts; k++)
+            if (t->parts[k].retry_pending && t->parts[k].retry_at_ms < wake) wake = t->parts[k].retry_at_ms;
+    }
+    if ((p->meta_wanted || p->pid_wanted) && !p->meta_inflight && p->meta_next_ms < wake) wake = p->meta_next_ms;
+    if (p->pid_wanted && p->pid_next_ms < wake) wake = p->pid_next_ms;
+    int64_t wait = wake - now;
+    if (wait < 0) wait = 0;
+    if (wait > 1000) wait = 1000;
+    kw_net_poll(p->net, (int)wait);
+    now = now_ms();
+    meta_maybe(p, now);
+    pid_maybe(p, now);
+    drain(p, now);
+}
+
+/* ------------------------------------------------------------------ API */
+
+kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen)
+{
+    if (err && errlen) err[0] = 0;
+    kw_producer *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->cfg = kw_config_dup(cfg);
+    if (!p->cfg) { free(p); return NULL; }
+    p->cb = cb;
+    p->cb_ud = cb_ud;
+    p->acks = kw_config_acks(cfg);
+    p->idempotent = kw_config_bool(cfg, KW_CONF_ENABLE_IDEMPOTENCE);
+    p->max_in_flight = (int)kw_config_int(cfg, KW_CONF_MAX_IN_FLIGHT);
+    p->retries = (int)kw_config_int(cfg, KW_CONF_RETRIES);
+    p->linger_ms = kw_config_int(cfg, KW_CONF_LINGER_MS);
+    p->max_block_ms = kw_config_int(cfg, KW_CONF_MAX_BLOCK_MS);
+    p->delivery_timeout_ms = kw_config_int(cfg, KW_CONF_DELIVERY_TIMEOUT_MS);
+    p->request_timeout_ms = kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
+    p->backoff_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MS);
+    p->backoff_max_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MAX_MS);
+    p->meta_max_age_ms = kw_config_int(cfg, KW_CONF_METADATA_MAX_AGE_MS);
+    p->batch_size = (size_t)kw_config_int(cfg, KW_CONF_BATCH_SIZE);
+    if (p->batch_size == 0) p->batch_size = 1; /* Kafka: 0 disables batching (one record each) */
+    p->buffer_memory = (size_t)kw_config_int(cfg, KW_CONF_BUFFER_MEMORY);
+    p->max_request_size = (size_t)kw_config_int(cfg, KW_CONF_MAX_REQUEST_SIZE);
+    p->codec = kw_config_enum(cfg, KW_CONF_COMPRESSION_TYPE);
+    p->level = KW_LEVEL_DEFAULT;
+    if (p->codec == KW_CODEC_GZIP && kw_config_is_set(cfg, KW_CONF_COMPRESSION_GZIP_LEVEL))
+        p->level = (int)kw_config_int(cfg, KW_CONF_COMPRESSION_GZIP_LEVEL);
+    if (p->codec == KW_CODEC_LZ4 && kw_config_is_set(cfg, KW_CONF_COMPRESSION_LZ4_LEVEL))
+        p->level = (int)kw_config_int(cfg, KW_CONF_COMPRESSION_LZ4_LEVEL);
+    if (p->codec == KW_CODEC_ZSTD && kw_config_is_set(cfg, KW_CONF_COMPRESSION_ZSTD_LEVEL))
+        p->level = (int)kw_config_int(cfg, KW_CONF_COMPRESSION_ZSTD_LEVEL);
+    p->part_mode = kw_config_enum(cfg, KW_CONF_PARTITIONER);
+    p->ignore_keys = kw_config_bool(cfg, KW_CONF_PARTITIONER_IGNORE_KEYS);
+    p->pid = -1;
+    p->epoch = -1;
+    p->pid_wanted = p->idempotent;
+    p->meta_broker = 0;
+    kw_arena_init(&p->arena);
+    if (p->buffer_memory == 0) p->buffer_memory = 1;
+    /* the list is checked now, and added on first use (so a tap set after this call
+     * sees the bootstrap connections too) */
+    p->net = kw_net_new(p->cfg);
+    kw_net *probe = kw_net_new(p->cfg);
+    const char *bs = kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS);
+    int ok = p->net && probe && bs && *bs && kw_net_add_list(probe, bs) > 0;
+    if (probe) kw_net_free(probe);
+    if (!ok) {
+        if (err) snprintf(err, errlen, "bootstrap.servers: %s", bs && *bs ? "malformed list" : "not set");
+        kw_producer_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
+                         void *ud)
+{
+    kw_net_set_tap(p->net, tap, ud);
+}
+
+int kw_producer_set_dump(kw_producer *p, FILE *out, int json) { return kw_net_set_dump(p->net, out, json); }
+
+static int32_t choose_partition(kw_producer *p, ptopic *t, const kw_producer_record *rec)
+{
+    if (rec->partition >= 0) return rec->partition;
+    int keyed = rec->key && rec->key_len >= 0 && !p->ignore_keys;
+    if ((p->part_mode == 0 && keyed) || p->part_mode == 1) {
+        if (rec->key && rec->key_len >= 0) return kw_partition_for_key(rec->key, (size_t)rec->key_len, t->nparts);
+    }
+    if (p->part_mode == 3) return (int32_t)(p->rr++ % (uint32_t)t->nparts);
+    return kw_sticky_partition(&t->sticky, t->nparts);
+}
+
+int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
+{
+    if (!p || !rec || !rec->topic || !*rec->topic || p->closing) return KW_ERR_INVALID_ARG;
+    ptopic *t = topic_find(p, rec->topic);
+    if (!t && !(t = topic_add(p, rec->topic))) return KW_ERR_NOMEM;
+    int64_t start = now_ms();
+    while (t->nparts == 0) {
+        int64_t now = now_ms();
+        if (now - start >= p->max_block_ms) return t->meta_err > 0 ? t->meta_err : KW_ERR_TIMEOUT;
+        step(p, p->max_block_ms - (now - start));
+    }
+    if (rec->partition >= t->nparts) return KW_ERR_INVALID_ARG;
+    kw_record r = {0};
+    r.timestamp = rec->timestamp > 0 ? rec->timestamp : wall_ms();
+    r.key = rec->key;
+    r.key_len = rec->key ? rec->key_len : -1;
+    r.value = rec->value;
+    r.value_len = rec->value ? rec->value_len : -1;
+    r.headers = rec->headers;
+    r.header_count = rec->header_count;
+    size_t approx = (size_t)(r.key_len > 0 ? r.key_len : 0) + (size_t)(r.value_len > 0 ? r.value_len : 0);
+    for (int32_t i = 0; i < r.header_count; i++)
+        approx += (size_t)r.headers[i].key_len + (size_t)(r.headers[i].value_len > 0 ? r.headers[i].value_len : 0);
+    if (approx + KW_BATCH_HEADER_SIZE > p->max_request_size) return KW_ERR_TOO_LARGE;
+    int32_t part = choose_partition(p, t, rec);
+    int sealed = 0;
+    int64_t now = now_ms();
+    for (;;) {
+        int rc = KW_ERR_QUEUE_FULL;
+        /* buffer.memory bounds all topics together */
+        if (mem_used(p) - t->acc.mem_used < p->buffer_memory) {
+            size_t save = t->acc.o.buffer_memory;
+            t->acc.o.buffer_memory = p->buffer_memory - (mem_used(p) - t->acc.mem_used);
+            rc = kw_accum_append(&t->acc, part, &r, rec->opaque, now, &sealed);
+            t->acc.o.buffer_memory = save;
+        }
+        if (rc == 0) break;
+        if (rc != KW_ERR_QUEUE_FULL) return rc;
+        if (now - start >= p->max_block_ms) return KW_ERR_QUEUE_FULL;
+        step(p, 10);
+        now = now_ms();
+    }
+    p->outstanding++;
+    p->st.records_sent++;
+    if (t->acc.mem_used > p->st.mem_peak) p->st.mem_peak = mem_used(p);
+    /* sticky: move on once this partition's batch is sealed */
+    if (rec->partition < 0 && (sealed || !t->acc.open[part]) && part == t->sticky.current)
+        kw_sticky_next(&t->sticky, t->nparts);
+    return 0;
+}
+
+int kw_producer_poll(kw_producer *p, int timeout_ms)
+{
+    p->delivered_now = 0;
+    step(p, timeout_ms);
+    return p->delivered_now;
+}
+
+uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; }
+
+/*
+ * acks=0 barrier: a broker answers the requests of a connection in order, so once it
+ * answers a (topic-less) Metadata request sent after the last Produce, it has taken
+ * every Produce before it. Without this, closing the connection right after writing
+ * could lose requests the broker has not read yet.
+ */
+static int barrier_encode(void *ud, int16_t version, kw_buf *out)
+{
+    (void)ud;
+    kw_metadata_req r;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
+    r.topics = NULL;
+    r.n_topics = 0;
+    r.allow_auto_topic_creation = 0;
+    return kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+}
+
+static void barrier_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    (void)err;
+    (void)resp;
+    kw_producer *p = ud;
+    if (p->barriers > 0) p->barriers--;
+}
+
+static void barrier(kw_producer *p, int64_t start, int64_t timeout_ms)
+{
+    for (int i = 0; i < p->nbin; i++) {
+        if (!p->bsent[i]) continue;
+        p->bsent[i] = 0;
+        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+                         .encode = barrier_encode, .done = barrier_done, .ud = p};
+        if (kw_net_submit(p->net, i, &q) == 0) p->barriers++;
+    }
+    while (p->barriers > 0) {
+        int64_t el = now_ms() - start;
+        if (timeout_ms >= 0 && el >= timeout_ms) break;
+        kw_net_poll(p->net, 100);
+    }
+}
+
+int kw_producer_flush(kw_producer *p, int64_t timeout_ms)
+{
+    int64_t start = now_ms();
+    for (int i = 0; i < p->ntopics; i++)
+        if (p->topics[i]->acc_ready) kw_accum_flush_begin(&p->topics[i]->acc);
+    int rc = 0;
+    while (p->outstanding > 0) {
+        int64_t el = now_ms() - start;
+        if (timeout_ms >= 0 && el >= timeout_ms) { rc = KW_ERR_TIMEOUT; break; }
+        step(p, timeout_ms >= 0 ? timeout_ms - el : 1000);
+    }
+    if (!rc && p->acks == 0) barrier(p, start, timeout_ms);
+    for (int i = 0; i < p->ntopics; i++)
+        if (p->topics[i]->acc_ready) kw_accum_flush_end(&p->topics[i]->acc);
+    return rc;
+}
+
+void kw_producer_close(kw_producer *p)
+{
+    if (!p) return;
+    if (p->outstanding) kw_producer_flush(p, p->delivery_timeout_ms);
+    p->closing = 1;
+    /* what is still queued fails now; in-flight requests fail as the net closes */
+    for (int i = 0; i < p->ntopics; i++) {
+        ptopic *t = p->topics[i];
+        if (!t->acc_ready) continue;
+        kw_accum_flush_begin(&t->acc);
+        for (int32_t k = 0; k < t->nparts; k++) {
+            kw_pbatch *b;
+            while ((b = kw_accum_drain(&t->acc, k, INT64_MAX / 2))) report_batch(p, t, b, KW_ERR_DESTROYED, -1);
+        }
+    }
+    if (p->net) kw_net_free(p->net); /* in-flight requests: done(KW_ERR_DESTROYED) -> reported */
+    p->net = NULL;
+    for (int i = 0; i < p->ntopics; i++) {
+        ptopic *t = p->topics[i];
+        if (t->acc_ready) kw_accum_free(&t->acc);
+        free(t->parts);
+        free(t->name);
+        free(t);
+    }
+    free(p->topics);
+    free(p->bin);
+    free(p->bsent);
+    free(p->building);
+    kw_arena_free(&p->arena);
+    kw_config_free(p->cfg);
+    free(p);
+}
+
+const kw_producer_stats *kw_producer_stats_get(const kw_producer *p) { return &p->st; }
+
+int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < KW_PLAT_BUCKETS; i++) total += s->lat_hist[i];
+    if (!total) return 0;
+    uint64_t want = (uint64_t)(q * (double)total);
+    if (want >= total) want = total - 1;
+    uint64_t seen = 0;
+    for (int i = 0; i < KW_PLAT_BUCKETS; i++) {
+        seen += s->lat_hist[i];
+        if (seen > want) return i == KW_PLAT_BUCKETS - 1 ? s->lat_max_ms : i;
+    }
+    return s->lat_max_ms;
+}
+
+int64_t kw_producer_id(const kw_producer *p) { return p->idempotent ? p->pid : -1; }

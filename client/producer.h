@@ -1,0 +1,133 @@
+/*
+ * client/producer.h — the Kafka producer: a single-threaded event loop over kw_net.
+ *
+ * kw_producer_send() appends a record to its partition's open batch (client/accum.h):
+ * an explicit partition, else murmur2 of the key, else the sticky partition (which moves
+ * on when its batch is sealed). Ready batches (full, lingered, flushed) are drained per
+ * leader into one Produce request per broker carrying at most one batch per partition, up
+ * to max.request.size, pipelined up to max.in.flight.requests.per.connection.
+ *
+ * Idempotence (enable.idempotence, default on unless conflicting settings were given):
+ * InitProducerId first; each batch gets the partition's next sequence number when it is
+ * first drained and keeps it on retries. A partition has at most one batch in flight
+ * (requests still pipeline across partitions up to max.in.flight per connection), so a
+ * retried batch can never land behind a later one, even on a broker that does not
+ * check sequence numbers; requeued batches are kept in sequence order. A batch that finally fails makes the producer take a new producer id
+ * (sequences restart), as Kafka's epoch bump does.
+ *
+ * Errors per partition: retriable ones (kw_err_retriable, plus disconnects, timeouts and
+ * OUT_OF_ORDER_SEQUENCE_NUMBER) refresh metadata and put the batch back at the front of its
+ * partition's queue, retried after retry.backoff.ms (doubling to retry.backoff.max.ms)
+ * while retries and delivery.timeout.ms allow; otherwise every record of the batch gets
+ * the error. DUPLICATE_SEQUENCE_NUMBER means an earlier attempt was written: success.
+ *
+ * Every accepted record gets exactly one delivery report (the callback given to
+ * kw_producer_new), from inside kw_producer_poll / flush / close / send. Callbacks must
+ * not call back into the producer.
+ */
+#ifndef KW_CLIENT_PRODUCER_H
+#define KW_CLIENT_PRODUCER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "client/accum.h"
+#include "client/config.h"
+#include "codec/batch.h"
+
+typedef struct kw_producer kw_producer;
+
+/* One delivery report. */
+typedef struct kw_delivery {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;     /* the record's offset; -1 with acks=0 or on error or duplicate */
+    int err;            /* 0, a Kafka error code, or a KW_ERR_* (KW_ERR_MSG_TIMED_OUT ...) */
+    void *opaque;       /* as given to kw_producer_send */
+    int64_t latency_ms; /* send -> report */
+} kw_delivery;
+
+typedef void (*kw_delivery_cb)(void *ud, const kw_delivery *d);
+
+/* A record to send. key/value NULL with len -1 for null. timestamp <= 0: now. */
+typedef struct kw_producer_record {
+    const char *topic;
+    int32_t partition;  /* -1: chosen by the partitioner */
+    const void *key; int32_t key_len;
+    const void *value; int32_t value_len;
+    const kw_header *headers; int32_t header_count;
+    int64_t timestamp;
+    void *opaque;
+} kw_producer_record;
+
+#define KW_PLAT_BUCKETS 10001 /* delivery latency: 1 ms buckets 0..9999, then everything above */
+
+typedef struct kw_producer_stats {
+    uint64_t records_sent, records_acked, records_failed, record_retries;
+    uint64_t batches, batch_records, batch_raw_bytes, batch_wire_bytes; /* before/after compression */
+    double batch_fill_sum;  /* sum over batches of raw bytes / batch.size */
+    uint64_t sealed[4];     /* batches by seal reason (enum kw_seal) */
+    uint64_t requests, request_batches, request_bytes, request_errors;
+    uint64_t rtt_sum_us, rtt_max_us;
+    uint64_t metadata_requests, pid_requests;
+    uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
+    uint64_t lat_hist[KW_PLAT_BUCKETS];
+    int64_t lat_max_ms;
+} kw_producer_stats;
+
+/*
+ * A producer for a validated config (kw_config_validate; the producer keeps a copy).
+ * NULL on failure with a message in err (size errlen) naming the setting or cause.
+ */
+kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen);
+/* --dump: every request and response printed field by field (proto/print.h via
+ * kw_net_set_dump; text, or one JSON document when json). Call before the first send. */
+int kw_producer_set_dump(kw_producer *p, FILE *out, int json);
+/* Tap every request/response frame; call before the first send. */
+void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
+                         void *ud);
+
+/*
+ * Accept a record (copied into its batch). Blocks, running the loop, while the topic's
+ * metadata is unknown or buffer.memory is full, at most max.block.ms; then returns
+ * KW_ERR_QUEUE_FULL or KW_ERR_TIMEOUT (metadata) and no report follows. Other failures:
+ * KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
+ * max.request.size), the topic's metadata error. 0: exactly one report will follow.
+ */
+int kw_producer_send(kw_producer *p, const kw_producer_record *rec);
+/* Run the loop once for at most timeout_ms. Returns the number of reports delivered. */
+int kw_producer_poll(kw_producer *p, int timeout_ms);
+/* Send everything accepted and wait for every report, at most timeout_ms (-1: no
+ * bound). 0, or KW_ERR_TIMEOUT with records still outstanding. */
+int kw_producer_flush(kw_producer *p, int64_t timeout_ms);
+/* Records accepted and not yet reported. */
+uint64_t kw_producer_outstanding(const kw_producer *p);
+/* Flush (bounded by delivery.timeout.ms), fail what is left with KW_ERR_DESTROYED, free. */
+void kw_producer_close(kw_producer *p);
+
+const kw_producer_stats *kw_producer_stats_get(const kw_producer *p);
+/* Delivery latency at quantile q (0..1) in ms, from the histogram. */
+int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q);
+/* The negotiated producer id (-1 when not idempotent or not yet known). */
+int64_t kw_producer_id(const kw_producer *p);
+
+/* ---- pure parts, exposed for tests ---- */
+/* What to do with a batch after a per-partition error code (or a KW_ERR_* of the request). */
+enum kw_pact { KW_PACT_OK, KW_PACT_RETRY, KW_PACT_FAIL };
+int kw__produce_action(int err, int idempotent);
+/* Insert a batch to be retried into its partition's queue in base_seq order (before the
+ * first batch with a higher or unassigned sequence), keeping order across retries. */
+void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
+/* Append a Produce request body at version: one topic entry per run of equal names in
+ * topics[] (batches of a topic stand together), partition and records from each batch. */
+struct kw_produce_resp;
+int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
+                       kw_pbatch *const *b, int n);
+/* A partition's outcome in a decoded Produce response: its error code (a broker's -1 as
+ * KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND when absent. */
+int kw__produce_result(const struct kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset);
+/* Retry wait for a batch's n-th attempt: retry.backoff.ms * 2^(n-1), at most max. */
+int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts);
+
+#endif

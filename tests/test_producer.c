@@ -1,0 +1,225 @@
+/*
+ * tests/test_producer.c — the producer's pure parts: what to do per error code, the
+ * in-order requeue of retried batches, the retry backoff, Produce request building and
+ * finding a partition's outcome in a response; and a producer with no reachable broker
+ * (send blocks at most max.block.ms for metadata).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "client/producer.h"
+#include "kwire.h"
+#include "proto/msg_produce.h"
+#include "proto/proto.h"
+
+static void test_action(void **state)
+{
+    (void)state;
+    assert_int_equal(kw__produce_action(0, 0), KW_PACT_OK);
+    assert_int_equal(kw__produce_action(KW_KAFKA_NOT_LEADER_OR_FOLLOWER, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION, 1), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_LEADER_NOT_AVAILABLE, 1), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_REQUEST_TIMED_OUT, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_NOT_ENOUGH_REPLICAS, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_NOT_ENOUGH_REPLICAS_AFTER_APPEND, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_ERR_DISCONNECTED, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_ERR_TIMEOUT, 0), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_ERR_CONNECT, 1), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_MESSAGE_TOO_LARGE, 1), KW_PACT_FAIL);
+    assert_int_equal(kw__produce_action(KW_KAFKA_TOPIC_AUTHORIZATION_FAILED, 1), KW_PACT_FAIL);
+    assert_int_equal(kw__produce_action(KW_ERR_VERSION, 1), KW_PACT_FAIL);
+    /* sequence errors only make sense with idempotence */
+    assert_int_equal(kw__produce_action(KW_KAFKA_DUPLICATE_SEQUENCE_NUMBER, 1), KW_PACT_OK);
+    assert_int_equal(kw__produce_action(KW_KAFKA_DUPLICATE_SEQUENCE_NUMBER, 0), KW_PACT_FAIL);
+    assert_int_equal(kw__produce_action(KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 1), KW_PACT_RETRY);
+    assert_int_equal(kw__produce_action(KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 0), KW_PACT_FAIL);
+}
+
+static void test_backoff(void **state)
+{
+    (void)state;
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 1), 100);
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 2), 200);
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 3), 400);
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 4), 800);
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 5), 1000);
+    assert_int_equal(kw__produce_backoff_ms(100, 1000, 60), 1000);
+    assert_int_equal(kw__produce_backoff_ms(300, 200, 1), 200);
+}
+
+/* Fill partition 0 with 4 sealed batches of 3 records each (batch.size fits 3). */
+static void four_batches(kw_accum *a)
+{
+    kw_accum_opts o = {.batch_size = 61 + 47, /* records of 14 bytes: 3 per batch */ .linger_ms = 0, .buffer_memory = 1 << 20};
+    assert_int_equal(kw_accum_init(a, &o, 2), 0);
+    char v[8] = "value00";
+    for (int i = 0; i < 12; i++) {
+        v[6] = (char)('0' + i % 10);
+        kw_record r = {.timestamp = 1000, .key_len = -1, .value = (const uint8_t *)v, .value_len = 7};
+        int sealed;
+        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, &sealed), 0);
+    }
+    kw_accum_flush_begin(a);
+}
+
+static void test_requeue_order(void **state)
+{
+    (void)state;
+    kw_accum a;
+    four_batches(&a);
+    kw_pbatch *b[4];
+    int32_t seq = 0;
+    for (int i = 0; i < 4; i++) {
+        b[i] = kw_accum_drain(&a, 0, 10);
+        assert_non_null(b[i]);
+        b[i]->base_seq = seq;
+        seq += b[i]->count;
+    }
+    assert_int_equal(b[0]->count + b[1]->count + b[2]->count + b[3]->count, 12);
+    assert_null(kw_accum_drain(&a, 0, 10));
+    /* responses come back in order: 0 fails, then 1, then 2 and 3 */
+    kw__produce_requeue(&a, b[0]);
+    kw__produce_requeue(&a, b[1]);
+    kw__produce_requeue(&a, b[3]); /* out of order on purpose: still lands after 2 */
+    kw__produce_requeue(&a, b[2]);
+    for (int i = 0; i < 4; i++) {
+        kw_pbatch *x = kw_accum_drain(&a, 0, 20);
+        assert_ptr_equal(x, b[i]);
+        assert_ptr_equal(x->opaque[0], (void *)(intptr_t)b[i]->base_seq);
+        kw_accum_release(&a, x);
+    }
+    assert_null(kw_accum_drain(&a, 0, 20));
+    assert_int_equal(a.mem_used, 0);
+    kw_accum_free(&a);
+}
+
+static void test_requeue_before_unsequenced(void **state)
+{
+    (void)state;
+    kw_accum a;
+    four_batches(&a);
+    kw_pbatch *first = kw_accum_drain(&a, 0, 10);
+    first->base_seq = 0;
+    /* three batches not yet drained (base_seq -1) stay behind the retried one */
+    kw__produce_requeue(&a, first);
+    assert_ptr_equal(kw_accum_drain(&a, 0, 10), first);
+    kw_accum_release(&a, first);
+    int n = 0;
+    kw_pbatch *x;
+    while ((x = kw_accum_drain(&a, 0, 10))) {
+        assert_int_equal(x->base_seq, -1);
+        kw_accum_release(&a, x);
+        n++;
+    }
+    assert_int_equal(n, 3);
+    kw_accum_free(&a);
+}
+
+static void test_encode_request(void **state)
+{
+    (void)state;
+    kw_accum a;
+    four_batches(&a);
+    kw_pbatch *b[3];
+    for (int i = 0; i < 3; i++) b[i] = kw_accum_drain(&a, 0, 10);
+    b[1]->partition = 1; /* pretend: other partitions, to see the grouping */
+    b[2]->partition = 5;
+    const char *topics[3] = {"alpha", "alpha", "beta"};
+    for (int16_t v = 3; v <= 9; v += 6) {
+        kw_buf out;
+        kw_buf_init(&out);
+        assert_int_equal(kw__produce_encode(&out, v, -1, 1500, topics, b, 3), 0);
+        kw_produce_req q;
+        kw_arena ar;
+        kw_arena_init(&ar);
+        assert_int_equal(kw_msg_decode(KW_API_Produce, v, KW_REQ, out.data, out.len, &q, &ar, NULL), 0);
+        assert_int_equal(q.acks, -1);
+        assert_int_equal(q.timeout_ms, 1500);
+        assert_int_equal(q.transactional_id.len, -1);
+        assert_int_equal(q.n_topic_data, 2);
+        assert_int_equal(q.topic_data[0].name.len, 5);
+        assert_memory_equal(q.topic_data[0].name.p, "alpha", 5);
+        assert_int_equal(q.topic_data[0].n_partition_data, 2);
+        assert_int_equal(q.topic_data[0].partition_data[0].index, 0);
+        assert_int_equal(q.topic_data[0].partition_data[1].index, 1);
+        assert_memory_equal(q.topic_data[1].name.p, "beta", 4);
+        assert_int_equal(q.topic_data[1].n_partition_data, 1);
+        assert_int_equal(q.topic_data[1].partition_data[0].index, 5);
+        const kw_bytes *rec = &q.topic_data[1].partition_data[0].records;
+        assert_int_equal(rec->len, (int32_t)b[2]->buf.len);
+        assert_memory_equal(rec->p, b[2]->buf.data, b[2]->buf.len);
+        kw_arena_free(&ar);
+        kw_buf_free(&out);
+    }
+    for (int i = 0; i < 3; i++) kw_accum_release(&a, b[i]);
+    kw_accum_free(&a);
+}
+
+static void test_result(void **state)
+{
+    (void)state;
+    kw_produce_partition_resp pa[2] = {{.index = 0, .error_code = 0, .base_offset = 42},
+                                       {.index = 3, .error_code = KW_KAFKA_NOT_LEADER_OR_FOLLOWER, .base_offset = -1}};
+    kw_produce_partition_resp pb[1] = {{.index = 0, .error_code = -1, .base_offset = -1}};
+    kw_produce_topic_resp t[2] = {{.name = {"alpha", 5}, .partition_responses = pa, .n_partition_responses = 2},
+                                  {.name = {"alphabet", 8}, .partition_responses = pb, .n_partition_responses = 1}};
+    kw_produce_resp r = {.responses = t, .n_responses = 2};
+    int64_t off;
+    assert_int_equal(kw__produce_result(&r, "alpha", 0, &off), 0);
+    assert_int_equal(off, 42);
+    assert_int_equal(kw__produce_result(&r, "alpha", 3, &off), KW_KAFKA_NOT_LEADER_OR_FOLLOWER);
+    assert_int_equal(kw__produce_result(&r, "alphabet", 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
+    assert_int_equal(kw__produce_result(&r, "alpha", 1, &off), KW_ERR_NOT_FOUND);
+    assert_int_equal(off, -1);
+    assert_int_equal(kw__produce_result(&r, "alph", 0, &off), KW_ERR_NOT_FOUND);
+}
+
+static int reports;
+static void count_cb(void *ud, const kw_delivery *d)
+{
+    (void)ud;
+    (void)d;
+    reports++;
+}
+
+static void test_no_broker(void **state)
+{
+    (void)state;
+    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
+    assert_int_equal(kw_config_set(c, "bootstrap.servers", "127.0.0.1:1"), 0);
+    assert_int_equal(kw_config_set(c, "max.block.ms", "200"), 0);
+    assert_int_equal(kw_config_validate(c), 0);
+    char err[128];
+    kw_producer *p = kw_producer_new(c, count_cb, NULL, err, sizeof err);
+    assert_non_null(p);
+    kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), KW_ERR_TIMEOUT);
+    assert_int_equal(kw_producer_outstanding(p), 0);
+    assert_int_equal(kw_producer_flush(p, 100), 0);
+    kw_producer_close(p);
+    assert_int_equal(reports, 0);
+    /* no bootstrap list: refused with the setting named */
+    assert_int_equal(kw_config_set(c, "bootstrap.servers", ""), 0);
+    assert_null(kw_producer_new(c, count_cb, NULL, err, sizeof err));
+    assert_non_null(strstr(err, "bootstrap.servers"));
+    kw_config_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_action),
+        cmocka_unit_test(test_backoff),
+        cmocka_unit_test(test_requeue_order),
+        cmocka_unit_test(test_requeue_before_unsequenced),
+        cmocka_unit_test(test_encode_request),
+        cmocka_unit_test(test_result),
+        cmocka_unit_test(test_no_broker),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
