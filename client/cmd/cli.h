@@ -38,6 +38,16 @@ typedef struct kw_cli {
  */
 const char *kw__cli_bootstrap(kw_cli *cli);
 
+struct kw_config;
+struct kw_net;
+/*
+ * Settings for command `cmd` in `role` (KW_ROLE_*): -F/-X in order, group.id when given,
+ * the bootstrap list (-b, $KWIRE_BOOTSTRAP, bootstrap.servers, else the embedded
+ * broker), validated; and, when net is not NULL, a broker set over them with --dump
+ * wired in. NULL (message printed) on error.
+ */
+struct kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const char *group, struct kw_net **net);
+
 /* Stop the embedded broker if this process started one (also run at exit). */
 void kw__cli_stop_broker(void);
 

@@ -4,9 +4,6 @@
  * -f format; -e stops at the end of every partition, -c after COUNT records; with
  * -g GROUP --commit the positions are committed at exit (and every
  * auto.commit.interval.ms). Output is written in large buffered chunks.
- *
- * Also holds kw__cmd_config(), the consumer-side settings and broker set (with --dump
- * applied) that the groups, lag and exporter commands share.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,46 +19,6 @@
 #include "codec/batch.h"
 #include "commands.h"
 
-kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
-
-/* Settings for a consumer-side command: -F/-X, the bootstrap list, group.id when given;
- * and a broker set over them. NULL (message printed) on error. */
-kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net)
-{
-    kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
-    if (!cfg) return NULL;
-    for (int i = 0; i < cli->nsettings; i++) {
-        if (kw_config_set_kv(cfg, cli->settings[i])) {
-            kw__cli_err(cmd, "%s", kw_config_error(cfg));
-            kw_config_free(cfg);
-            return NULL;
-        }
-    }
-    if (group && kw_config_set(cfg, "group.id", group)) {
-        kw__cli_err(cmd, "%s", kw_config_error(cfg));
-        kw_config_free(cfg);
-        return NULL;
-    }
-    const char *bs = cli->bootstrap;
-    if (!bs && kw_config_is_set(cfg, KW_CONF_BOOTSTRAP_SERVERS)) bs = kw_config_str(cfg, KW_CONF_BOOTSTRAP_SERVERS);
-    if (!bs) bs = kw__cli_bootstrap(cli);
-    if (!bs || kw_config_set(cfg, "bootstrap.servers", bs) || kw_config_validate(cfg)) {
-        if (bs) kw__cli_err(cmd, "%s", kw_config_error(cfg));
-        kw_config_free(cfg);
-        return NULL;
-    }
-    if (net) {
-        *net = kw_net_new(cfg);
-        if (*net && cli->dump) kw_net_set_dump(*net, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
-        if (!*net || kw_net_add_list(*net, bs) <= 0) {
-            kw__cli_err(cmd, "bad bootstrap list '%s'", bs);
-            if (*net) kw_net_free(*net);
-            kw_config_free(cfg);
-            return NULL;
-        }
-    }
-    return cfg;
-}
 
 static volatile sig_atomic_t stop_flag;
 static void on_stop(int sig) { (void)sig; stop_flag = 1; }
@@ -274,7 +231,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         return fe == -2 ? KW_EXIT_USAGE : KW_EXIT_FAIL;
     }
     kw_net *net = NULL;
-    kw_config *cfg = kw__cmd_config(cli, "consume", group, &net);
+    kw_config *cfg = kw__cli_config(cli, "consume", KW_ROLE_CONSUMER, group, &net);
     if (!cfg) { free(fmt.lit); free(fmt.seg); return KW_EXIT_USAGE; }
     /* -o beginning means the log start, also when it moves under us */
     if (start.kind == KW_START_BEGINNING && !kw_config_is_set(cfg, KW_CONF_AUTO_OFFSET_RESET))

@@ -17,7 +17,6 @@
 #include "client/offsets.h"
 #include "commands.h"
 
-kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
 
 static volatile sig_atomic_t stop_flag;
 static void on_stop(int sig) { (void)sig; stop_flag = 1; }
@@ -70,7 +69,7 @@ int kw__cmd_exporter(kw_cli *cli, int argc, char **argv)
         }
     }
     kw_net *net = NULL;
-    kw_config *cfg = kw__cmd_config(cli, "exporter", NULL, &net);
+    kw_config *cfg = kw__cli_config(cli, "exporter", KW_ROLE_CONSUMER, NULL, &net);
     if (!cfg) { free(groups); return KW_EXIT_USAGE; }
     refresh_ctx x = {.net = net, .read_committed = kw_config_enum(cfg, KW_CONF_ISOLATION_LEVEL) == 1,
                      .verbose = cli->verbosity, .groups = ngroups ? groups : NULL, .ngroups = ngroups};

@@ -16,7 +16,6 @@
 #include "client/offsets.h"
 #include "commands.h"
 
-kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
 
 static void usage(FILE *f)
 {
@@ -141,7 +140,7 @@ int kw__cmd_groups(kw_cli *cli, int argc, char **argv)
         group = argv[i];
     }
     kw_net *net = NULL;
-    kw_config *cfg = kw__cmd_config(cli, "groups", NULL, &net);
+    kw_config *cfg = kw__cli_config(cli, "groups", KW_ROLE_CONSUMER, NULL, &net);
     if (!cfg) return KW_EXIT_USAGE;
     int rc = group ? describe_group(cli, net, cfg, group) : list_groups(cli, net);
     kw_net_free(net);

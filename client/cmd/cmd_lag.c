@@ -19,7 +19,6 @@
 #include "client/offsets.h"
 #include "commands.h"
 
-kw_config *kw__cmd_config(kw_cli *cli, const char *cmd, const char *group, kw_net **net);
 
 static volatile sig_atomic_t stop_flag;
 static void on_stop(int sig) { (void)sig; stop_flag = 1; }
@@ -81,7 +80,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
     }
     if (!group) { kw__cli_err("lag", "-g GROUP is required"); usage(stderr); return KW_EXIT_USAGE; }
     kw_net *net = NULL;
-    kw_config *cfg = kw__cmd_config(cli, "lag", NULL, &net);
+    kw_config *cfg = kw__cli_config(cli, "lag", KW_ROLE_CONSUMER, NULL, &net);
     if (!cfg) return KW_EXIT_USAGE;
     kw_offsets_opts oo;
     kw_offsets_opts_from_config(&oo, cfg);
