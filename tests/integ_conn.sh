@@ -64,6 +64,36 @@ kw "$bs" --json metadata || fail "metadata --json exit $?"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); t={x["name"]:x for x in d["topics"]}; assert len(d["brokers"])==3 and len(t["orders"]["partitions"])==6 and all(p["leader"] in (1,2,3) for p in t["orders"]["partitions"])' "$tmp/out" ||
   fail "metadata JSON"
 
+# 3b. the same cluster as kcat (librdkafka) sees it: brokers, leaders, replicas, ISR;
+#     then a leader moved by the mock shows up in both after a refresh
+same_as_kcat() {
+  kw "$bs" --json metadata orders || fail "metadata --json exit $?"
+  cp "$tmp/out" "$tmp/kw.json"
+  timeout 30 kcat -b "$bs" -L -J -t orders >"$tmp/kcat.json" 2>/dev/null || fail "kcat -L"
+  python3 - "$tmp/kw.json" "$tmp/kcat.json" "$1" <<'PY' || fail "kwire metadata and kcat -L disagree ($1)"
+import json, sys
+kw, kc, want = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+assert sorted((b["node_id"], "%s:%d" % (b["host"], b["port"])) for b in kw["brokers"]) == \
+       sorted((b["id"], b["name"]) for b in kc["brokers"]), "brokers"
+assert kw["controller"] == kc["controllerid"], "controller"
+kp = {p["partition"]: p for p in kw["topics"][0]["partitions"]}
+cp = {p["partition"]: p for p in kc["topics"][0]["partitions"]}
+assert sorted(kp) == sorted(cp) == list(range(6)), "partitions"
+for i in kp:
+    assert kp[i]["leader"] == cp[i]["leader"], "leader of %d" % i
+    assert kp[i]["replicas"] == [r["id"] for r in cp[i]["replicas"]], "replicas of %d" % i
+    assert kp[i]["isr"] == [r["id"] for r in cp[i]["isrs"]], "isr of %d" % i
+if want != "-":
+    assert kp[0]["leader"] == int(want), "partition 0 leader %s, wanted %s" % (kp[0]["leader"], want)
+PY
+}
+same_as_kcat -
+old=$(python3 -c 'import json,sys; print([p for p in json.load(open(sys.argv[1]))["topics"][0]["partitions"] if p["partition"]==0][0]["leader"])' "$tmp/kw.json")
+new=$(( old % 3 + 1 ))
+timeout 5 sh -c 'printf "leader orders 0 %s\n" "$2" > "$1"' sh "$tmp/ctl" "$new" || fail "control FIFO"
+for _ in $(seq 50); do grep -q "ok leader orders 0 $new" "$tmp/err" && break; sleep 0.1; done
+same_as_kcat "$new"
+
 # 4. auto-creation on request (the mock gives new topics 4 partitions)
 kw "$bs" metadata --auto-create fresh-topic || fail "metadata --auto-create exit $?"
 grep -q '^  topic "fresh-topic" with 4 partitions$' "$tmp/out" || fail "auto-created topic"
