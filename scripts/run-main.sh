@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# scripts/run-main.sh — the README's main job. Until the producer lands this runs the
-# codec and record-batch benchmarks (CRC-32C, codecs, batch encode/decode), which print
-# their figures and ratios side by side.
+# scripts/run-main.sh — the README's main job: lab P3 of LABS.md (batch.size x
+# compression x linger.ms, 27 runs of 100,000 records) on the embedded broker, with its
+# CSV and chart under build/, then the codec benchmarks' headline figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ran=0
-for b in build/bench/bench_codec build/bench/bench_batch build/bench/bench_proto; do
-  [ -x "$b" ] || continue
-  echo "== $b"
-  "$b"
-  ran=$((ran + 1))
-done
-[ $ran -gt 0 ] || { echo "run-main: no benchmark was built" >&2; exit 1; }
+out=build/lab
+mkdir -p "$out"
+bin/kwire bench lab P3 --csv "$out/P3.csv" --chart "$out/P3.svg"
+echo
+echo "== codec layer (build/bench/bench_batch)"
+build/bench/bench_batch 3

@@ -15,6 +15,7 @@
     X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
     X("decode", kw__cmd_decode, "print captured or saved Kafka requests and responses field by field") \
     X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)") \
+    X("bench", kw__cmd_bench, "run a lab of LABS.md: grid of settings, lines, CSV, chart, reading") \
     X("produce", kw__cmd_produce, "write one record per input line to a topic") \
     X("consume", kw__cmd_consume, "read records of a topic from a start offset, timestamp or committed offset") \
     X("groups", kw__cmd_groups, "consumer groups (ListGroups), or one group's members, offsets and lag") \

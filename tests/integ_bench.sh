@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tests/integ_bench.sh — `kwire bench lab` runs the labs as LABS.md specifies them: the
+# grid, record count, payload and fixed settings asserted from --json; one CSV row per
+# grid point; a chart file drawn by gnuplot; a failed peer is reported, not hidden.
+# Uses the embedded broker (started and stopped by kwire itself).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tmp=$(mktemp -d /tmp/kwire-integ-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "integ_bench: FAIL: $*" >&2; exit 1; }
+
+# P1 in full: 4 runs of 50,000 records, linger.ms=20, acks=1
+timeout 120 bin/kwire -q --json bench lab P1 --csv "$tmp/p1.csv" --chart "$tmp/p1.svg" >"$tmp/p1.json" 2>"$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "P1 exit $?"; }
+python3 - "$tmp/p1.json" <<'PY' || fail "P1 JSON does not match LABS.md"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["lab"] == "P1" and d["records"] == 50000, d["records"]
+assert d["fixed"] == {"acks": "1", "linger.ms": "20"}, d["fixed"]
+assert [r["settings"]["batch.size"] for r in d["runs"]] == ["1024", "2048", "4096", "8192"]
+for r in d["runs"]:
+    assert r["records"] == 50000 and r["failed"] == 0 and r["records_per_sec"] > 0, r
+# the byte-level view is real: a bigger batch.size puts more records in each batch
+rpb = [r["records_per_batch"] for r in d["runs"]]
+assert rpb == sorted(rpb) and rpb[-1] > 4 * rpb[0], rpb
+# 92-byte payload plus its record framing: about 100 bytes per record on the wire, uncompressed
+assert all(95 < r["wire_bytes_per_record"] < 130 for r in d["runs"]), [r["wire_bytes_per_record"] for r in d["runs"]]
+PY
+[ "$(wc -l <"$tmp/p1.csv")" -eq 5 ] || fail "P1 CSV should have a header and 4 rows"
+[ -s "$tmp/p1.svg" ] && grep -q "<svg" "$tmp/p1.svg" || fail "P1 chart"
+
+# C1's grid (9 runs) with a small count: one CSV row per point, records read back
+timeout 120 bin/kwire -q --json bench lab C1 --records 3000 -t integ-bench-c1 --csv "$tmp/c1.csv" >"$tmp/c1.json" 2>"$tmp/err" ||
+  { cat "$tmp/err" >&2; fail "C1 exit $?"; }
+python3 - "$tmp/c1.json" <<'PY' || fail "C1 JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["fixed"] == {"auto.offset.reset": "earliest", "enable.auto.commit": "false"}, d["fixed"]
+pts = [(r["settings"]["fetch.min.bytes"], r["settings"]["max.poll.records"]) for r in d["runs"]]
+assert pts == [(a, b) for a in ("1024", "10240", "51200") for b in ("10", "100", "500")], pts
+assert all(r["records"] == 3000 and r["failed"] == 0 for r in d["runs"])
+PY
+[ "$(wc -l <"$tmp/c1.csv")" -eq 10 ] || fail "C1 CSV should have a header and 9 rows"
+
+# bad input: unknown lab, bad chart name, dead broker
+bin/kwire bench lab P9 >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown lab should exit 2"
+timeout 60 bin/kwire -q -b 127.0.0.1:1 -X max.block.ms=500 bench lab P1 --records 10 >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] || fail "an unreachable broker should exit 1"
+echo "integ_bench: ok"
