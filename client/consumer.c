@@ -92,6 +92,8 @@ struct kw_consumer {
     int need_meta;
     int meta_failures;
     int64_t next_meta_us;
+    int64_t meta_at_us;      /* last successful metadata refresh */
+    int64_t meta_max_age_us; /* metadata.max.age.ms: refresh at least this often */
     fresp *retired;
     kw_arena copies; /* compressed legacy messages' keys and values, for one poll */
     kw_buf *pool;   /* decompression buffers for one poll */
@@ -169,6 +171,7 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     c->decompress_max = (size_t)kw_config_int(cfg, KW_CONF_DECOMPRESS_MAX_BYTES);
     c->backoff_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MS);
     c->backoff_max_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MAX_MS);
+    c->meta_max_age_us = kw_config_int(cfg, KW_CONF_METADATA_MAX_AGE_MS) * 1000;
     kw_hist_init(&c->st.fetch_bytes);
     kw_hist_init(&c->st.fetch_records);
     kw_hist_init(&c->st.fetch_partitions);
@@ -278,6 +281,7 @@ static int refresh_meta(kw_consumer *c)
     free(names);
     c->st.metadata_refreshes++;
     if (e) return e;
+    c->meta_at_us = kw_net_now();
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
         const kw_meta_topic *t = kw_meta_topic_find(&c->meta, p->topic);
@@ -363,6 +367,7 @@ int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, con
         set_err(c, "metadata: %s", kw_strerror(e));
         return e;
     }
+    c->meta_at_us = kw_net_now();
     const kw_meta_topic *t = kw_meta_topic_find(&c->meta, topic);
     if (!t || (t->error && !t->nparts)) {
         e = t ? t->error : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
@@ -717,6 +722,8 @@ static void maintain(kw_consumer *c)
     int need = c->need_meta;
     for (int i = 0; i < c->nparts && !need; i++)
         if (c->parts[i].state == P_NEED_LEADER) need = 1;
+    /* metadata.max.age.ms: brokers and topic ids kept current even without errors */
+    if (c->meta_at_us && now - c->meta_at_us >= c->meta_max_age_us) need = 1;
     if (need && now >= c->next_meta_us) {
         c->need_meta = 0;
         int e = refresh_meta(c);
