@@ -612,6 +612,7 @@ static void drain(kw_producer *p, int64_t now)
                     /* first send: statistics, and the sequence number */
                     p->st.batches++;
                     p->st.batch_records += (uint64_t)b->count;
+                    kw_hist_record(&p->st.batch_records_hist, (uint64_t)b->count);
                     p->st.batch_raw_bytes += b->raw_bytes;
                     p->st.batch_wire_bytes += b->buf.len;
                     p->st.batch_fill_sum += (double)b->raw_bytes / (double)p->batch_size;

@@ -34,6 +34,7 @@
 
 #include "client/accum.h"
 #include "client/config.h"
+#include "client/rate.h"
 #include "codec/batch.h"
 
 typedef struct kw_producer kw_producer;
@@ -74,6 +75,7 @@ typedef struct kw_producer_stats {
     uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
     uint64_t lat_hist[KW_PLAT_BUCKETS];
     int64_t lat_max_ms;
+    kw_hist batch_records_hist; /* records per batch, one sample per batch at its first send */
 } kw_producer_stats;
 
 /*
