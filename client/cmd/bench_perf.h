@@ -1,0 +1,14 @@
+/*
+ * client/cmd/bench_perf.h — `kwire bench produce` and `kwire bench consume`
+ * (client/cmd/cmd_bench_perf.c), dispatched from kw__cmd_bench; argv[0] is "produce"
+ * or "consume", global options already removed.
+ */
+#ifndef KW_BENCH_PERF_H
+#define KW_BENCH_PERF_H
+
+#include "cli.h"
+
+int kw__bench_produce(kw_cli *cli, int argc, char **argv);
+int kw__bench_consume(kw_cli *cli, int argc, char **argv);
+
+#endif

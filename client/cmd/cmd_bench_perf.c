@@ -1,0 +1,501 @@
+/*
+ * client/cmd/cmd_bench_perf.c — `kwire bench produce` and `kwire bench consume`: the
+ * figures of Kafka's kafka-producer-perf-test and kafka-consumer-perf-test, in their
+ * forms, followed by the byte-level view the producer and consumer statistics give.
+ *
+ * produce: N records of a fixed payload (the labs' 92-byte JSON, or --record-size bytes
+ * of random upper-case letters as the Kafka tool makes them), optionally paced to
+ * --throughput records/s. Latency is send -> delivery report (whole ms, as Kafka's);
+ * percentiles from at most 500,000 samples (every k-th report, as Kafka samples). A
+ * progress line every 5 s over that window, then the final line in the Kafka tool's
+ * form (MB = 2^20 bytes of payload), then requests, batches, records per batch, fill,
+ * seal reasons, bytes before/after compression and wire bytes per record split into
+ * payload, record/batch framing, request framing and the compression saving.
+ *
+ * consume: N records (default: everything up to the end) from the beginning of every
+ * partition, no group; Kafka's header and value line (start/end time, MB, MB/s,
+ * records, records/s, rebalance and fetch time) then fetches, bytes and records per
+ * fetch, broker hold time, empty fetches and poll sizes. --json gives every figure.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "bench/lab.h"
+#include "bench_perf.h"
+#include "client/accum.h"
+#include "client/config.h"
+#include "client/consumer.h"
+#include "client/producer.h"
+#include "client/rate.h"
+#include "kwire.h"
+#include "proto/proto.h"
+
+#define CMD "bench"
+#define MAX_SAMPLES 500000
+#define WINDOW_MS 5000
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* "2026-11-22 03:55:31:123", Kafka's consumer perf-test date form (local time). */
+static void fmt_time(int64_t ms, char *buf, size_t len)
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    localtime_r(&s, &tm);
+    size_t n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf + n, len - n, ":%03d", (int)(ms % 1000));
+}
+
+static int parse_long(const char *opt, const char *v, long lo, long *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < lo) {
+        kw__cli_err(CMD, "%s takes a whole number >= %ld, not '%s'", opt, lo, v);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+/* Settings for the role from -F/-X; NULL (message printed) on error. */
+static kw_config *role_config(kw_cli *cli, int role)
+{
+    kw_config *cfg = kw__cli_config(cli, CMD, role, NULL, NULL);
+    if (cfg && kw_config_validate(cfg)) {
+        kw__cli_err(CMD, "%s", kw_config_error(cfg));
+        kw_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+/* ------------------------------------------------------------------ produce */
+
+typedef struct pstate {
+    long ok, failed;
+    int first_err;
+    double lat_sum;
+    int64_t lat_max;
+    long every;                /* sample every k-th report */
+    long reports;
+    int32_t *samples;
+    long nsamples, cap;
+    int record_size;
+    FILE *progress;            /* NULL: no progress lines */
+    int64_t win_start;
+    long win_count;
+    double win_lat_sum;
+    int64_t win_lat_max;
+    uint64_t req_frames, req_frame_bytes, resp_frame_bytes; /* Produce frames, size prefix included */
+} pstate;
+
+/* Frame tap: the bytes Produce requests and responses really take on the wire. */
+static void on_frame(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
+{
+    pstate *s = ud;
+    (void)version;
+    (void)payload;
+    if (api_key != KW_API_Produce) return;
+    if (dir == KW_REQ) {
+        s->req_frames++;
+        s->req_frame_bytes += 4 + (uint64_t)len;
+    } else {
+        s->resp_frame_bytes += 4 + (uint64_t)len;
+    }
+}
+
+static void window_line(pstate *s, int64_t now)
+{
+    double secs = (double)(now - s->win_start) / 1000.0;
+    if (s->progress && s->win_count > 0 && secs > 0) {
+        double rps = (double)s->win_count / secs;
+        fprintf(s->progress, "%ld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
+                s->win_count, rps, rps * s->record_size / (1024.0 * 1024.0), s->win_lat_sum / (double)s->win_count,
+                (double)s->win_lat_max);
+        fflush(s->progress);
+    }
+    s->win_start = now;
+    s->win_count = 0;
+    s->win_lat_sum = 0;
+    s->win_lat_max = 0;
+}
+
+static void on_report(void *ud, const kw_delivery *d)
+{
+    pstate *s = ud;
+    if (d->err) {
+        if (!s->failed) s->first_err = d->err;
+        s->failed++;
+        return;
+    }
+    int64_t l = d->latency_ms < 0 ? 0 : d->latency_ms;
+    s->ok++;
+    s->lat_sum += (double)l;
+    if (l > s->lat_max) s->lat_max = l;
+    if (s->reports++ % s->every == 0 && s->nsamples < s->cap) s->samples[s->nsamples++] = (int32_t)l;
+    s->win_count++;
+    s->win_lat_sum += (double)l;
+    if (l > s->win_lat_max) s->win_lat_max = l;
+    int64_t now = mono_ms();
+    if (now - s->win_start >= WINDOW_MS) window_line(s, now);
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Kafka's percentile: the sorted sample at index (int)(n * q). */
+static int32_t sample_q(const int32_t *v, long n, double q)
+{
+    if (n <= 0) return 0;
+    long i = (long)((double)n * q);
+    return v[i < n ? i : n - 1];
+}
+
+static void produce_usage(FILE *f)
+{
+    fprintf(f, "usage: kwire bench produce [-t TOPIC] [-n RECORDS] [--record-size N | --payload lab]\n"
+               "                           [--throughput R] [-X name=value ...] [--json]\n\n"
+               "Sends RECORDS (default 1000000) records to TOPIC (default %s), prints a line every\n"
+               "5 s and the final line as kafka-producer-perf-test does (MB = 2^20 bytes, latency send ->\n"
+               "delivery report), then the byte-level view: requests, batches, records per batch, batch\n"
+               "fill, seal reasons, bytes before/after compression, wire bytes per record, RTT.\n"
+               "Payload: the labs' %d-byte JSON (default, --payload lab) or N random upper-case letters.\n"
+               "--throughput caps records/s (-1: no cap). --json prints every figure as one object.\n",
+            KW_LAB_TOPIC, KW_LAB_PAYLOAD_LEN);
+}
+
+int kw__bench_produce(kw_cli *cli, int argc, char **argv)
+{
+    const char *topic = KW_LAB_TOPIC;
+    long records = 1000000, record_size = 0, throughput = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { produce_usage(stdout); return KW_EXIT_OK; }
+        int takes = !strcmp(a, "-t") || !strcmp(a, "--topic") || !strcmp(a, "-n") || !strcmp(a, "--num-records") ||
+                    !strcmp(a, "--record-size") || !strcmp(a, "--payload") || !strcmp(a, "--throughput");
+        if (!takes) {
+            kw__cli_err(CMD, "produce: unknown argument '%s' (see kwire bench produce --help)", a);
+            return KW_EXIT_USAGE;
+        }
+        if (i + 1 >= argc) { kw__cli_err(CMD, "%s needs a value", a); return KW_EXIT_USAGE; }
+        const char *v = argv[++i];
+        if (!strcmp(a, "-t") || !strcmp(a, "--topic")) topic = v;
+        else if (!strcmp(a, "-n") || !strcmp(a, "--num-records")) {
+            if (parse_long(a, v, 1, &records)) return KW_EXIT_USAGE;
+        } else if (!strcmp(a, "--record-size")) {
+            if (parse_long(a, v, 1, &record_size) || record_size > 100 * 1024 * 1024) {
+                kw__cli_err(CMD, "--record-size: 1 .. 104857600 bytes");
+                return KW_EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--payload")) {
+            if (strcmp(v, "lab")) { kw__cli_err(CMD, "--payload takes 'lab' (the labs' 92-byte JSON)"); return KW_EXIT_USAGE; }
+            record_size = 0;
+        } else if (parse_long(a, v, -1, &throughput) || throughput == 0) {
+            kw__cli_err(CMD, "--throughput takes records/s > 0, or -1 for no cap");
+            return KW_EXIT_USAGE;
+        }
+    }
+    char *payload = NULL;
+    int plen = KW_LAB_PAYLOAD_LEN;
+    if (record_size > 0) {
+        if (!(payload = malloc((size_t)record_size))) return KW_EXIT_FAIL;
+        uint32_t x = 2463534242u; /* xorshift32: random letters, the same every run */
+        for (long i = 0; i < record_size; i++) {
+            x ^= x << 13; x ^= x >> 17; x ^= x << 5;
+            payload[i] = (char)('A' + x % 26);
+        }
+        plen = (int)record_size;
+    }
+    kw_config *cfg = role_config(cli, KW_ROLE_PRODUCER);
+    if (!cfg) { free(payload); return KW_EXIT_USAGE; }
+    int64_t batch_size = kw_config_int(cfg, KW_CONF_BATCH_SIZE);
+    const char *codec = kw_config_str(cfg, KW_CONF_COMPRESSION_TYPE);
+    char codec_buf[16];
+    snprintf(codec_buf, sizeof codec_buf, "%s", codec ? codec : "none");
+    pstate st = {.every = records / MAX_SAMPLES + 1, .record_size = plen};
+    st.cap = records / st.every + 1;
+    st.samples = malloc((size_t)st.cap * sizeof *st.samples);
+    st.progress = cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout;
+    char err[256] = "";
+    kw_producer *p = st.samples ? kw_producer_new(cfg, on_report, &st, err, sizeof err) : NULL;
+    kw_config_free(cfg);
+    if (p) kw_producer_set_tap(p, on_frame, &st);
+    if (!p) {
+        kw__cli_err(CMD, "%s", st.samples ? err : "out of memory");
+        free(st.samples);
+        free(payload);
+        return KW_EXIT_FAIL;
+    }
+    kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
+                              .value = payload ? payload : KW_LAB_PAYLOAD, .value_len = plen};
+    double t0 = mono_s();
+    st.win_start = mono_ms();
+    long refused = 0;
+    for (long i = 0; i < records; i++) {
+        if (throughput > 0) { /* pace: record i goes at t0 + i / throughput */
+            for (;;) {
+                double wait = t0 + (double)i / (double)throughput - mono_s();
+                if (wait <= 0) break;
+                kw_producer_poll(p, (int)ceil(wait * 1000.0));
+            }
+        }
+        int rc = kw_producer_send(p, &rec);
+        if (rc == KW_ERR_TIMEOUT) {
+            kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
+            refused += records - i;
+            break;
+        }
+        if (rc) {
+            if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
+            refused++;
+        }
+    }
+    int frc = kw_producer_flush(p, -1);
+    double secs = mono_s() - t0;
+    const kw_producer_stats *s = kw_producer_stats_get(p);
+    long lost = frc ? (long)kw_producer_outstanding(p) : 0;
+
+    qsort(st.samples, (size_t)st.nsamples, sizeof *st.samples, cmp_i32);
+    double rps = secs > 0 ? (double)st.ok / secs : 0;
+    double mbps = rps * plen / (1024.0 * 1024.0);
+    double lat_avg = st.ok ? st.lat_sum / (double)st.ok : 0;
+    int32_t p50 = sample_q(st.samples, st.nsamples, 0.5), p95 = sample_q(st.samples, st.nsamples, 0.95);
+    int32_t p99 = sample_q(st.samples, st.nsamples, 0.99), p999 = sample_q(st.samples, st.nsamples, 0.999);
+
+    double nb = (double)s->batches, nrec = st.ok + st.failed > 0 ? (double)(st.ok + st.failed) : 1;
+    double rpb = nb > 0 ? (double)s->batch_records / nb : 0;
+    uint64_t rpb_p50 = kw_hist_quantile(&s->batch_records_hist, 0.5), rpb_max = s->batch_records_hist.max;
+    double fill = nb > 0 ? 100.0 * s->batch_fill_sum / nb : 0;
+    double ratio = s->batch_wire_bytes ? (double)s->batch_raw_bytes / (double)s->batch_wire_bytes : 1;
+    double wire = (double)st.req_frame_bytes / nrec;
+    double framing = (double)s->batch_raw_bytes / nrec - plen;              /* record + batch headers */
+    double req_framing = ((double)st.req_frame_bytes - (double)s->batch_wire_bytes) / nrec;
+    double saved = ((double)s->batch_raw_bytes - (double)s->batch_wire_bytes) / nrec;
+    double rtt_avg = s->requests ? (double)s->rtt_sum_us / (double)s->requests / 1000.0 : 0;
+    double rtt_max = (double)s->rtt_max_us / 1000.0;
+
+    if (cli->json) {
+        printf("{\"topic\":\"%s\",\"records\":%ld,\"failed\":%ld,\"record_size\":%d,\"seconds\":%.6f,"
+               "\"records_per_sec\":%.2f,\"mb_per_sec\":%.4f,\"latency_avg_ms\":%.2f,\"latency_max_ms\":%lld,"
+               "\"latency_p50_ms\":%d,\"latency_p95_ms\":%d,\"latency_p99_ms\":%d,\"latency_p999_ms\":%d,"
+               "\"latency_samples\":%ld,\"compression_type\":\"%s\",\"batch_size\":%lld,"
+               "\"requests\":%llu,\"request_errors\":%llu,\"request_bytes\":%llu,\"response_bytes\":%llu,\"batches\":%llu,"
+               "\"batches_per_request\":%.3f,\"records_per_batch\":%.3f,\"records_per_batch_p50\":%llu,"
+               "\"records_per_batch_max\":%llu,\"batch_fill_pct\":%.2f,"
+               "\"sealed\":{\"full\":%llu,\"linger\":%llu,\"flush\":%llu},"
+               "\"bytes_before_compression\":%llu,\"bytes_after_compression\":%llu,\"compression_ratio\":%.4f,"
+               "\"wire_bytes_per_record\":%.3f,\"payload_bytes_per_record\":%d,\"record_batch_framing_per_record\":%.3f,"
+               "\"request_framing_per_record\":%.3f,\"compression_saving_per_record\":%.3f,"
+               "\"protocol_overhead_per_record\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,"
+               "\"record_retries\":%llu,\"metadata_requests\":%llu,\"buffer_peak_bytes\":%llu}\n",
+               topic, st.ok, st.failed + refused + lost, plen, secs, rps, mbps, lat_avg, (long long)st.lat_max, p50, p95,
+               p99, p999, st.nsamples, codec_buf, (long long)batch_size, (unsigned long long)s->requests,
+               (unsigned long long)s->request_errors, (unsigned long long)st.req_frame_bytes,
+               (unsigned long long)st.resp_frame_bytes,
+               (unsigned long long)s->batches, s->requests ? (double)s->request_batches / (double)s->requests : 0, rpb,
+               (unsigned long long)rpb_p50, (unsigned long long)rpb_max, fill,
+               (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
+               (unsigned long long)s->sealed[KW_SEAL_FLUSH], (unsigned long long)s->batch_raw_bytes,
+               (unsigned long long)s->batch_wire_bytes, ratio, wire, plen, framing, req_framing, saved, wire - plen,
+               rtt_avg, rtt_max, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
+               (unsigned long long)s->mem_peak);
+    } else {
+        printf("%ld records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, "
+               "%d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
+               st.ok, rps, mbps, lat_avg, (double)st.lat_max, p50, p95, p99, p999);
+        if (cli->verbosity >= 0) {
+            printf("\nbyte-level view (%s, %d-byte records, compression.type=%s, batch.size=%lld):\n", topic, plen,
+                   codec_buf, (long long)batch_size);
+            printf("  requests          %llu (%.2f batches each, %llu errors), RTT avg %.3f ms, max %.3f ms\n",
+                   (unsigned long long)s->requests,
+                   s->requests ? (double)s->request_batches / (double)s->requests : 0,
+                   (unsigned long long)s->request_errors, rtt_avg, rtt_max);
+            printf("  batches           %llu, records per batch avg %.2f, p50 %llu, max %llu\n",
+                   (unsigned long long)s->batches, rpb, (unsigned long long)rpb_p50, (unsigned long long)rpb_max);
+            printf("  batch fill        %.1f%% of batch.size (avg uncompressed batch %.0f bytes)\n", fill,
+                   nb > 0 ? (double)s->batch_raw_bytes / nb : 0);
+            printf("  sealed by         full %llu, linger %llu, flush %llu\n",
+                   (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
+                   (unsigned long long)s->sealed[KW_SEAL_FLUSH]);
+            printf("  batch bytes       %llu before compression, %llu after, ratio %.3f\n",
+                   (unsigned long long)s->batch_raw_bytes, (unsigned long long)s->batch_wire_bytes, ratio);
+            printf("  wire per record   %.2f bytes of Produce requests = payload %d + protocol overhead %.2f\n", wire,
+                   plen, wire - plen);
+            printf("                    (record and batch framing %.2f + request framing %.2f - compression saving %.2f)\n",
+                   framing, req_framing, saved);
+        }
+    }
+    long bad = st.failed + refused + lost;
+    if (st.failed) kw__cli_err(CMD, "%ld records failed: %s", st.failed, kw_strerror(st.first_err));
+    if (lost) kw__cli_err(CMD, "%ld records without a delivery report", lost);
+    kw_producer_close(p);
+    free(st.samples);
+    free(payload);
+    return bad || st.ok == 0 ? KW_EXIT_FAIL : KW_EXIT_OK;
+}
+
+/* ------------------------------------------------------------------ consume */
+
+static void consume_usage(FILE *f)
+{
+    fprintf(f, "usage: kwire bench consume [-t TOPIC] [-n RECORDS] [-X name=value ...] [--json]\n\n"
+               "Reads RECORDS records (default: all up to the end) from the beginning of every partition of\n"
+               "TOPIC (default %s), no group, and prints kafka-consumer-perf-test's figures (MB = 2^20\n"
+               "bytes of key + value) then the per-fetch view: fetches, bytes and records per fetch,\n"
+               "broker hold time, empty fetches, poll sizes. --json prints every figure as one object.\n",
+            KW_LAB_TOPIC);
+}
+
+static void hist_json(const char *name, const kw_hist *h, double div)
+{
+    printf(",\"%s\":{\"n\":%llu,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
+           (unsigned long long)h->count, kw_hist_mean(h) / div, (double)kw_hist_quantile(h, 0.5) / div,
+           (double)kw_hist_quantile(h, 0.99) / div, (double)h->max / div);
+}
+
+int kw__bench_consume(kw_cli *cli, int argc, char **argv)
+{
+    const char *topic = KW_LAB_TOPIC;
+    long records = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) { consume_usage(stdout); return KW_EXIT_OK; }
+        int t = !strcmp(a, "-t") || !strcmp(a, "--topic");
+        int n = !strcmp(a, "-n") || !strcmp(a, "--messages") || !strcmp(a, "--num-records");
+        if (!t && !n) {
+            kw__cli_err(CMD, "consume: unknown argument '%s' (see kwire bench consume --help)", a);
+            return KW_EXIT_USAGE;
+        }
+        if (i + 1 >= argc) { kw__cli_err(CMD, "%s needs a value", a); return KW_EXIT_USAGE; }
+        if (t) topic = argv[++i];
+        else if (parse_long(a, argv[++i], 1, &records)) return KW_EXIT_USAGE;
+    }
+    kw_config *cfg = role_config(cli, KW_ROLE_CONSUMER);
+    if (!cfg) return KW_EXIT_USAGE;
+    char err[256] = "";
+    kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
+    kw_config_free(cfg);
+    if (!c) { kw__cli_err(CMD, "%s", err); return KW_EXIT_FAIL; }
+    int64_t start_wall = wall_ms();
+    double t0 = mono_s();
+    kw_start start = {KW_START_BEGINNING, 0};
+    if (kw_consumer_assign(c, topic, -1, &start)) {
+        kw__cli_err(CMD, "%s: %s", topic, kw_consumer_error(c));
+        kw_consumer_free(c);
+        return KW_EXIT_FAIL;
+    }
+    double t_fetch0 = mono_s(); /* assignment (metadata, ListOffsets) done: Kafka's "rebalance" */
+    long got = 0;
+    uint64_t payload_bytes = 0;
+    int stalls = 0, rc = KW_EXIT_OK;
+    double t_last = t_fetch0;
+    while (records == 0 || got < records) {
+        const kw_msg *m;
+        int n = 0;
+        int prc = kw_consumer_poll_n(c, 1000, records ? (int)(records - got < 1 << 30 ? records - got : 1 << 30) : 0,
+                                     &m, &n);
+        for (int i = 0; i < n; i++)
+            payload_bytes += (uint64_t)(m[i].key_len > 0 ? m[i].key_len : 0) +
+                             (uint64_t)(m[i].value_len > 0 ? m[i].value_len : 0);
+        got += n;
+        if (n) { t_last = mono_s(); stalls = 0; }
+        if (prc) {
+            kw__cli_err(CMD, "%s", kw_consumer_error(c));
+            rc = KW_EXIT_FAIL;
+            break;
+        }
+        /* at the end: with no count that is the run; with one, the topic holds fewer */
+        if (n == 0 && kw_consumer_at_end(c) && (records == 0 || ++stalls > 5)) break;
+    }
+    int64_t end_wall = start_wall + (int64_t)((t_last - t0) * 1000.0);
+    double secs = t_last - t0, fetch_secs = t_last - t_fetch0;
+    const kw_consumer_stats *s = kw_consumer_stats_get(c);
+    double mb = (double)payload_bytes / (1024.0 * 1024.0);
+    char sbuf[40], ebuf[40];
+    fmt_time(start_wall, sbuf, sizeof sbuf);
+    fmt_time(end_wall, ebuf, sizeof ebuf);
+    double rebalance_ms = (t_fetch0 - t0) * 1000.0, fetch_ms = fetch_secs * 1000.0;
+    double mbs = secs > 0 ? mb / secs : 0, rps = secs > 0 ? (double)got / secs : 0;
+    double fmbs = fetch_secs > 0 ? mb / fetch_secs : 0, frps = fetch_secs > 0 ? (double)got / fetch_secs : 0;
+    uint64_t full = s->fetches - s->empty_fetches;
+    if (records && got < records) {
+        kw__cli_err(CMD, "%s: read %ld of %ld records (the topic holds fewer?)", topic, got, records);
+        rc = KW_EXIT_FAIL;
+    }
+    if (cli->json) {
+        printf("{\"topic\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\",\"records\":%ld,\"mb\":%.4f,"
+               "\"mb_per_sec\":%.4f,\"records_per_sec\":%.2f,\"rebalance_time_ms\":%.0f,\"fetch_time_ms\":%.0f,"
+               "\"fetch_mb_per_sec\":%.4f,\"fetch_records_per_sec\":%.2f,\"seconds\":%.6f,\"payload_bytes\":%llu,"
+               "\"fetches\":%llu,\"empty_fetches\":%llu,\"fetch_errors\":%llu,\"fetch_response_bytes\":%llu,"
+               "\"records_fetched\":%llu,\"record_batches\":%llu,\"compressed_batches\":%llu,"
+               "\"bytes_per_fetch\":%.2f,\"records_per_fetch\":%.3f,\"wire_bytes_per_record\":%.3f,"
+               "\"polls\":%llu,\"empty_polls\":%llu",
+               topic, sbuf, ebuf, got, mb, mbs, rps, rebalance_ms, fetch_ms, fmbs, frps, secs,
+               (unsigned long long)payload_bytes, (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
+               (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes, (unsigned long long)s->records,
+               (unsigned long long)s->batches, (unsigned long long)s->compressed_batches,
+               full ? (double)s->bytes / (double)full : 0, full ? (double)s->records / (double)full : 0,
+               s->records ? (double)s->bytes / (double)s->records : 0, (unsigned long long)s->polls,
+               (unsigned long long)s->empty_polls);
+        hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
+        hist_json("fetch_records_hist", &s->fetch_records, 1);
+        hist_json("fetch_hold_ms", &s->fetch_hold_us, 1000.0);
+        hist_json("poll_records_hist", &s->poll_records, 1);
+        printf("}\n");
+    } else {
+        printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
+               "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
+        printf("%s, %s, %.4f, %.4f, %ld, %.4f, %.0f, %.0f, %.4f, %.4f\n", sbuf, ebuf, mb, mbs, got, rps, rebalance_ms,
+               fetch_ms, fmbs, frps);
+        if (cli->verbosity >= 0) {
+            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hh = &s->fetch_hold_us,
+                          *hp = &s->poll_records;
+            printf("\nper-fetch view (%s):\n", topic);
+            printf("  fetches           %llu (%llu empty, %llu errors), %llu response bytes, %.2f bytes per record\n",
+                   (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
+                   (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes,
+                   s->records ? (double)s->bytes / (double)s->records : 0);
+            printf("  bytes per fetch   avg %.0f, p50 %llu, max %llu\n", kw_hist_mean(hb),
+                   (unsigned long long)kw_hist_quantile(hb, 0.5), (unsigned long long)hb->max);
+            printf("  records per fetch avg %.1f, p50 %llu, max %llu (%llu record batches, %llu compressed)\n",
+                   kw_hist_mean(hr), (unsigned long long)kw_hist_quantile(hr, 0.5), (unsigned long long)hr->max,
+                   (unsigned long long)s->batches, (unsigned long long)s->compressed_batches);
+            printf("  broker hold time  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                   (double)kw_hist_quantile(hh, 0.5) / 1000.0, (double)kw_hist_quantile(hh, 0.99) / 1000.0,
+                   (double)hh->max / 1000.0);
+            printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
+                   (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
+                   (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
+        }
+    }
+    kw_consumer_free(c);
+    return got == 0 ? KW_EXIT_FAIL : rc;
+}
