@@ -347,8 +347,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
                    (unsigned long long)s->sealed[KW_SEAL_FLUSH]);
             printf("  batch bytes       %llu before compression, %llu after, ratio %.3f\n",
                    (unsigned long long)s->batch_raw_bytes, (unsigned long long)s->batch_wire_bytes, ratio);
-            printf("  wire per record   %.2f bytes of Produce requests = payload %d + protocol overhead %.2f\n", wire,
-                   plen, wire - plen);
+            if (saved > 0)
+                printf("  wire per record   %.2f bytes of Produce requests for a %d-byte payload (%.2f below it)\n", wire,
+                       plen, plen - wire);
+            else
+                printf("  wire per record   %.2f bytes of Produce requests = payload %d + protocol overhead %.2f\n", wire,
+                       plen, wire - plen);
             printf("                    (record and batch framing %.2f + request framing %.2f - compression saving %.2f)\n",
                    framing, req_framing, saved);
         }
