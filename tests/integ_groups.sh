@@ -49,11 +49,12 @@ K groups >"$tmp/list.out" 2>"$tmp/list.err"
 rc=$?
 check "groups exits 0 (got $rc)" [ "$rc" = 0 ]
 {
-  printf '%-7s %-15s %-12s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
-  printf '%-7s %-15s %-12s %s\n' audit - Empty 2
-  printf '%-7s %-15s %-12s %s\n' billing consumer Stable 2
-  printf '%-7s %-15s %-12s %s\n' orders consumer Stable 1
-  printf '%-7s %-15s %-12s %s\n' shared consumer CompletingRebalance 1
+  # STATE as wide as CompletingRebalance (19)
+  printf '%-7s %-15s %-19s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
+  printf '%-7s %-15s %-19s %s\n' audit - Empty 2
+  printf '%-7s %-15s %-19s %s\n' billing consumer Stable 2
+  printf '%-7s %-15s %-19s %s\n' orders consumer Stable 1
+  printf '%-7s %-15s %-19s %s\n' shared consumer CompletingRebalance 1
 } >"$tmp/list.want"
 check "groups table: 4 groups merged from both brokers" same "$tmp/list.want" "$tmp/list.out"
 check "groups: nothing on stderr" [ ! -s "$tmp/list.err" ]
@@ -103,10 +104,11 @@ K groups >"$tmp/load.out" 2>"$tmp/load.err"
 rc=$?
 check "groups with a loading broker exits 1 (got $rc)" [ "$rc" = 1 ]
 {
-  printf '%-7s %-15s %-12s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
-  printf '%-7s %-15s %-12s %s\n' audit - Empty 2
-  printf '%-7s %-15s %-12s %s\n' billing consumer Stable 2
-  printf '%-7s %-15s %-12s %s\n' shared consumer PreparingRebalance 2
+  # STATE as wide as PreparingRebalance (18)
+  printf '%-7s %-15s %-18s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
+  printf '%-7s %-15s %-18s %s\n' audit - Empty 2
+  printf '%-7s %-15s %-18s %s\n' billing consumer Stable 2
+  printf '%-7s %-15s %-18s %s\n' shared consumer PreparingRebalance 2
 } >"$tmp/load.want"
 check "groups with a loading broker: node 2's 3 groups" same "$tmp/load.want" "$tmp/load.out"
 check "groups with a loading broker names COORDINATOR_LOAD_IN_PROGRESS" \
