@@ -681,12 +681,16 @@ int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw
                 out->members[i].member_id = dup_str(g->members[i].member_id);
                 out->members[i].client_id = dup_str(g->members[i].client_id);
                 out->members[i].client_host = dup_str(g->members[i].client_host);
+                /* none of the three is nullable: NULL is a failed allocation */
+                if (!out->members[i].member_id || !out->members[i].client_id || !out->members[i].client_host)
+                    e = KW_ERR_NOMEM;
             }
         }
-        if (!out->group) e = KW_ERR_NOMEM;
+        if (!out->group || !out->protocol_type || !out->state) e = KW_ERR_NOMEM;
         break;
     }
     call_free(&sc);
+    if (e) kw_group_info_free(out); /* nothing half-filled for the caller to leak */
     return e;
 }
 

@@ -58,13 +58,17 @@ static int list_groups(kw_cli *cli, kw_net *net)
         }
         kw__lag_printf(&b, "]}\n");
     } else {
-        size_t w = 5;
-        for (size_t i = 0; i < gl.n; i++)
+        /* the GROUP and STATE columns as wide as their longest entry (the states
+         * PreparingRebalance and CompletingRebalance are wider than 12) */
+        size_t w = 5, ws = 12;
+        for (size_t i = 0; i < gl.n; i++) {
             if (strlen(gl.v[i].group) > w) w = strlen(gl.v[i].group);
-        kw__lag_printf(&b, "%-*s %-15s %-12s %s\n", (int)w, "GROUP", "PROTOCOL-TYPE", "STATE", "LISTED-BY");
+            if (gl.v[i].state && strlen(gl.v[i].state) > ws) ws = strlen(gl.v[i].state);
+        }
+        kw__lag_printf(&b, "%-*s %-15s %-*s %s\n", (int)w, "GROUP", "PROTOCOL-TYPE", (int)ws, "STATE", "LISTED-BY");
         for (size_t i = 0; i < gl.n; i++)
-            kw__lag_printf(&b, "%-*s %-15s %-12s %d\n", (int)w, gl.v[i].group,
-                           gl.v[i].protocol_type && *gl.v[i].protocol_type ? gl.v[i].protocol_type : "-",
+            kw__lag_printf(&b, "%-*s %-15s %-*s %d\n", (int)w, gl.v[i].group,
+                           gl.v[i].protocol_type && *gl.v[i].protocol_type ? gl.v[i].protocol_type : "-", (int)ws,
                            gl.v[i].state ? gl.v[i].state : "-", gl.v[i].coordinator);
     }
     fwrite(b.data, 1, b.len, stdout);

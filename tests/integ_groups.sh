@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/integ_groups.sh — `kwire groups` and `kwire groups GROUP` against the scripted
+# two-broker cluster of tests/tool_groups_broker.c (librdkafka's embedded broker has no
+# ListGroups / DescribeGroups): the group table merged from both brokers (a group both
+# list shown once, as node 1 listed it), --json of it parsed by python3; a broker
+# answering COORDINATOR_LOAD_IN_PROGRESS: exit 1, the error named, the other broker's
+# groups printed; `groups orders`: state, members, and committed / log-end / lag per
+# partition (and its --json); `groups ghost`: exit 1 with GROUP_ID_NOT_FOUND's text.
+# Every broker started here is stopped by PID.
+set -u
+cd "$(dirname "$0")/.."
+kwire=bin/kwire
+tool=build/tests/tool_groups_broker
+py=/usr/bin/python3
+for f in "$kwire" "$tool"; do
+  [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_groups: cannot build $f"; exit 1; }
+done
+tmp=$(mktemp -d /tmp/kwire-integ-groups.XXXXXX)
+bpids=()
+cleanup() {
+  for p in "${bpids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${bpids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+fails=0
+check() {
+  local name=$1; shift
+  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
+}
+# start_broker OUTFILE [--loading]: sets B to its bootstrap address
+start_broker() {
+  local out=$1; shift
+  "$tool" "$@" >"$out" 2>"$out.err" &
+  bpids+=($!)
+  B=""
+  for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
+  B=$(head -1 "$out")
+  [ -n "$B" ] || { echo "integ_groups: scripted broker did not start"; exit 1; }
+}
+same() { diff -u "$1" "$2" >&2; }
+
+echo "integ_groups:"
+start_broker "$tmp/b1"
+K() { timeout 30 "$kwire" -b "$B" "$@"; }
+
+# the group list: every broker's groups, each once, sorted
+K groups >"$tmp/list.out" 2>"$tmp/list.err"
+rc=$?
+check "groups exits 0 (got $rc)" [ "$rc" = 0 ]
+{
+  # STATE as wide as CompletingRebalance (19)
+  printf '%-7s %-15s %-19s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
+  printf '%-7s %-15s %-19s %s\n' audit - Empty 2
+  printf '%-7s %-15s %-19s %s\n' billing consumer Stable 2
+  printf '%-7s %-15s %-19s %s\n' orders consumer Stable 1
+  printf '%-7s %-15s %-19s %s\n' shared consumer CompletingRebalance 1
+} >"$tmp/list.want"
+check "groups table: 4 groups merged from both brokers" same "$tmp/list.want" "$tmp/list.out"
+check "groups: nothing on stderr" [ ! -s "$tmp/list.err" ]
+
+K --json groups >"$tmp/list.json"
+got=$($py -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(";".join("%s,%s,%s,%d" % (g["group"], g["protocol_type"], g["state"], g["coordinator"]) for g in d["groups"]))' "$tmp/list.json")
+check "groups --json parses with the same 4 groups ($got)" \
+  [ "$got" = "audit,,Empty,2;billing,consumer,Stable,2;orders,consumer,Stable,1;shared,consumer,CompletingRebalance,1" ]
+
+# one group: state, members, then the lag table
+K groups orders >"$tmp/desc.out" 2>"$tmp/desc.err"
+rc=$?
+check "groups orders exits 0 (got $rc)" [ "$rc" = 0 ]
+{
+  echo "Group 'orders': state Stable, 2 member(s)"
+  echo "  member m-1-aaaa client client-one host /10.0.0.1"
+  echo "  member m-2-bbbb client client-two host /10.0.0.2"
+  echo
+  printf '%-15s %-15s %-10s %-15s %-15s %s\n' GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
+  printf '%-15s %-15s %-10s %-15s %-15s %s\n' orders events 0 40 100 60
+  printf '%-15s %-15s %-10s %-15s %-15s %s\n' orders events 1 70 90 20
+} >"$tmp/desc.want"
+check "groups orders: state, 2 members, lag 60 and 20" same "$tmp/desc.want" "$tmp/desc.out"
+
+K --json groups orders >"$tmp/desc.json"
+got=$($py -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+g = d["groups"][0]
+parts = [(p["partition"], p["current_offset"], p["log_end_offset"], p["lag"]) for t in g["topics"] for p in t["partitions"]]
+print(len(d["groups"]), g["group"], g["state"], d["total_lag"], parts)' "$tmp/desc.json")
+check "groups orders --json parses ($got)" \
+  [ "$got" = "1 orders Stable 80 [(0, 40, 100, 60), (1, 70, 90, 20)]" ]
+
+K groups ghost >"$tmp/ghost.out" 2>"$tmp/ghost.err"
+rc=$?
+check "groups ghost exits 1 (got $rc)" [ "$rc" = 1 ]
+check "groups ghost names the error" \
+  grep -qx "kwire groups: DescribeGroups ghost: The group id does not exist." "$tmp/ghost.err"
+check "groups ghost prints no table" [ ! -s "$tmp/ghost.out" ]
+check "scripted broker met only expected requests" kill -0 "${bpids[0]}"
+
+# node 1 loading: its error reported, node 2's groups still printed
+start_broker "$tmp/b2" --loading
+K groups >"$tmp/load.out" 2>"$tmp/load.err"
+rc=$?
+check "groups with a loading broker exits 1 (got $rc)" [ "$rc" = 1 ]
+{
+  # STATE as wide as PreparingRebalance (18)
+  printf '%-7s %-15s %-18s %s\n' GROUP PROTOCOL-TYPE STATE LISTED-BY
+  printf '%-7s %-15s %-18s %s\n' audit - Empty 2
+  printf '%-7s %-15s %-18s %s\n' billing consumer Stable 2
+  printf '%-7s %-15s %-18s %s\n' shared consumer PreparingRebalance 2
+} >"$tmp/load.want"
+check "groups with a loading broker: node 2's 3 groups" same "$tmp/load.want" "$tmp/load.out"
+check "groups with a loading broker names COORDINATOR_LOAD_IN_PROGRESS" \
+  grep -qx "kwire groups: ListGroups: some broker failed: The coordinator is loading and hence can't process requests." "$tmp/load.err"
+check "loading broker met only expected requests" kill -0 "${bpids[1]}"
+
+echo "integ_groups: $fails failed"
+[ "$fails" = 0 ]

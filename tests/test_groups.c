@@ -1,0 +1,589 @@
+/*
+ * tests/test_groups.c — kw_groups_list and kw_group_describe (client/offsets.c) against
+ * a scripted two-broker cluster: two forked children (nodes 1 and 2, stopped by PID)
+ * answering ApiVersions, Metadata (both brokers, plus optionally a node 3 whose port
+ * is closed), FindCoordinator (node 2 coordinates every group), ListGroups (each node
+ * its own script: groups or a whole-response error) and DescribeGroups (node 2 only:
+ * a stable group with two members, GROUP_ID_NOT_FOUND for "ghost", one
+ * COORDINATOR_LOAD_IN_PROGRESS then the answer for "warming"). Every frame is built
+ * by kwire's own kw_response_encode; requests are decoded in the child, which exits
+ * (dropping the connection) on anything unexpected.
+ *
+ * Checked: ListGroups sent to every broker at the negotiated version, groups merged
+ * (a group listed by both brokers once, by the first), sorted, with exact ids,
+ * protocol types ("" for a simple group), states (none before v4) and the listing
+ * node; one broker's COORDINATOR_LOAD_IN_PROGRESS or an unreachable broker returned as
+ * the error with the other brokers' groups kept; DescribeGroups at the negotiated
+ * version (v6 and v0) at the coordinator with state, protocol type, member, client
+ * and host ids; GROUP_ID_NOT_FOUND returned as 69 with a zeroed result; a loading
+ * coordinator retried.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "client/metadata.h"
+#include "client/net.h"
+#include "client/offsets.h"
+#include "proto/frame.h"
+#include "proto/msg_apiversions.h"
+#include "proto/msg_describegroups.h"
+#include "proto/msg_findcoordinator.h"
+#include "proto/msg_listgroups.h"
+#include "proto/msg_metadata.h"
+#include "proto/proto.h"
+
+/* ---- the script (set before the children are forked) ---- */
+typedef struct lg_script {
+    int16_t error;
+    kw_listgroups_group groups[4];
+    int32_t n;
+} lg_script;
+
+static lg_script g_lg[2];
+static int16_t g_lg_max = 5, g_dg_max = 6, g_fc_max = 3;
+static int g_with_dead; /* Metadata lists node 3 on a closed port, between nodes 1 and 2 */
+static int g_port[2], g_dead_port;
+static pid_t g_pid[2];
+static int g_node; /* in a child: 0 for node 1, 1 for node 2 */
+static int g_warming_seen; /* in node 2's child */
+
+/* ---- the children ---- */
+
+static void reply(int fd, const kw_buf *out)
+{
+    size_t off = 0;
+    while (off < out->len) {
+        ssize_t w = write(fd, out->data + off, out->len - off);
+        if (w <= 0) return;
+        off += (size_t)w;
+    }
+}
+
+static void serve_describe(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
+{
+    if (g_node != 1) _exit(9); /* only the coordinator is asked */
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_describegroups_req q;
+    if (kw_msg_decode(KW_API_DescribeGroups, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(10);
+    if (q.n_groups != 1 || q.groups[0].len <= 0) _exit(11);
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)q.groups[0].len, q.groups[0].p);
+    kw_describegroups_member mem[2];
+    memset(mem, 0, sizeof mem);
+    mem[0].member_id = kw_s("m-1-aaaa");
+    mem[0].group_instance_id = kw_s("inst-1");
+    mem[0].client_id = kw_s("client-one");
+    mem[0].client_host = kw_s("/10.0.0.1");
+    mem[0].member_metadata = kw_b((const uint8_t *)"md", 2);
+    mem[0].member_assignment = kw_b((const uint8_t *)"as", 2);
+    mem[1].member_id = kw_s("m-2-bbbb");
+    mem[1].group_instance_id = KW_STR_NULL;
+    mem[1].client_id = kw_s("client-two");
+    mem[1].client_host = kw_s("/10.0.0.2");
+    mem[1].member_metadata = kw_b((const uint8_t *)"", 0);
+    mem[1].member_assignment = kw_b((const uint8_t *)"", 0);
+    kw_describegroups_group g;
+    memset(&g, 0, sizeof g);
+    g.group_id = kw_s(name);
+    g.error_message = KW_STR_NULL;
+    g.authorized_operations = INT32_MIN;
+    if (!strcmp(name, "ghost")) {
+        g.error_code = KW_KAFKA_GROUP_ID_NOT_FOUND;
+        g.error_message = kw_s("Group ghost not found.");
+        g.group_state = kw_s("Dead");
+        g.protocol_type = kw_s("");
+        g.protocol_data = kw_s("");
+    } else if (!strcmp(name, "warming") && !g_warming_seen++) {
+        g.error_code = KW_KAFKA_COORDINATOR_LOAD_IN_PROGRESS;
+        g.group_state = kw_s("");
+        g.protocol_type = kw_s("");
+        g.protocol_data = kw_s("");
+    } else {
+        g.group_state = kw_s("Stable");
+        g.protocol_type = kw_s("consumer");
+        g.protocol_data = kw_s("range");
+        g.members = mem;
+        g.n_members = 2;
+    }
+    kw_describegroups_resp r;
+    kw_msg_defaults(KW_API_DescribeGroups, KW_RESP, &r);
+    r.groups = &g;
+    r.n_groups = 1;
+    if (kw_response_encode(out, KW_API_DescribeGroups, h->api_version, h->correlation_id, &r)) _exit(12);
+    kw_arena_free(&a);
+}
+
+static void serve_frame(int fd, const uint8_t *p, size_t len)
+{
+    kw_req_header h;
+    size_t hl;
+    if (kw_req_header_decode(p, len, &h, &hl)) _exit(2);
+    kw_buf out;
+    kw_buf_init(&out);
+    if (h.api_key == KW_API_ApiVersions) {
+        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2},
+                                     {KW_API_Metadata, 0, 2},
+                                     {KW_API_FindCoordinator, 0, g_fc_max},
+                                     {KW_API_DescribeGroups, 0, g_dg_max},
+                                     {KW_API_ListGroups, 0, g_lg_max}};
+        kw_apiversions_resp r;
+        kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
+        r.api_keys = keys;
+        r.n_api_keys = 5;
+        kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_Metadata) {
+        kw_metadata_broker b[3] = {
+            {.node_id = 1, .host = kw_s("127.0.0.1"), .port = g_port[0], .rack = KW_STR_NULL},
+            {.node_id = 3, .host = kw_s("127.0.0.1"), .port = g_dead_port, .rack = KW_STR_NULL},
+            {.node_id = 2, .host = kw_s("127.0.0.1"), .port = g_port[1], .rack = KW_STR_NULL},
+        };
+        if (!g_with_dead) b[1] = b[2];
+        kw_metadata_resp r;
+        kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
+        r.brokers = b;
+        r.n_brokers = g_with_dead ? 3 : 2;
+        r.cluster_id = KW_STR_NULL;
+        r.controller_id = 1;
+        r.n_topics = 0;
+        kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_FindCoordinator) {
+        kw_arena a;
+        kw_arena_init(&a);
+        kw_findcoordinator_req q;
+        if (kw_msg_decode(KW_API_FindCoordinator, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(13);
+        kw_findcoordinator_coord c = {.key = h.api_version >= 4 && q.n_coordinator_keys ? q.coordinator_keys[0] : q.key,
+                                      .node_id = 2, .host = kw_s("127.0.0.1"), .port = g_port[1],
+                                      .error_message = KW_STR_NULL};
+        kw_findcoordinator_resp r;
+        kw_msg_defaults(KW_API_FindCoordinator, KW_RESP, &r);
+        r.error_message = KW_STR_NULL;
+        r.node_id = 2;
+        r.host = kw_s("127.0.0.1");
+        r.port = g_port[1];
+        r.coordinators = &c;
+        r.n_coordinators = 1;
+        kw_response_encode(&out, KW_API_FindCoordinator, h.api_version, h.correlation_id, &r);
+        kw_arena_free(&a);
+    } else if (h.api_key == KW_API_ListGroups) {
+        kw_arena a;
+        kw_arena_init(&a);
+        kw_listgroups_req q;
+        if (kw_msg_decode(KW_API_ListGroups, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(14);
+        /* no filter asked for: every group */
+        if (q.n_states_filter > 0 || q.n_types_filter > 0) _exit(15);
+        kw_listgroups_resp r;
+        kw_msg_defaults(KW_API_ListGroups, KW_RESP, &r);
+        r.error_code = g_lg[g_node].error;
+        r.groups = g_lg[g_node].groups;
+        r.n_groups = g_lg[g_node].error ? 0 : g_lg[g_node].n;
+        kw_response_encode(&out, KW_API_ListGroups, h.api_version, h.correlation_id, &r);
+        kw_arena_free(&a);
+    } else if (h.api_key == KW_API_DescribeGroups) {
+        serve_describe(&h, p + hl, len - hl, &out);
+    } else {
+        _exit(6);
+    }
+    reply(fd, &out);
+    kw_buf_free(&out);
+}
+
+static void serve(int lfd)
+{
+    struct pollfd pf[9];
+    kw_framer fr[9];
+    int n = 1;
+    pf[0].fd = lfd;
+    pf[0].events = POLLIN;
+    for (;;) {
+        if (poll(pf, (nfds_t)n, -1) < 0) continue;
+        if ((pf[0].revents & POLLIN) && n < 9) {
+            int c = accept(lfd, NULL, NULL);
+            if (c >= 0) {
+                pf[n].fd = c;
+                pf[n].events = POLLIN;
+                pf[n].revents = 0;
+                kw_framer_init(&fr[n], 0);
+                n++;
+            }
+        }
+        for (int i = 1; i < n; i++) {
+            if (!pf[i].revents) continue;
+            uint8_t buf[65536];
+            ssize_t r = read(pf[i].fd, buf, sizeof buf);
+            if (r <= 0) {
+                close(pf[i].fd);
+                pf[i] = pf[n - 1];
+                fr[i] = fr[n - 1];
+                n--;
+                i--;
+                continue;
+            }
+            const uint8_t *p = buf, *f;
+            size_t left = (size_t)r, fl;
+            while (kw_framer_next(&fr[i], &p, &left, &f, &fl) == 1) serve_frame(pf[i].fd, f, fl);
+        }
+    }
+}
+
+static int listen_any(int *port)
+{
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t al = sizeof a;
+    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s, 16), 0);
+    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
+    *port = ntohs(a.sin_port);
+    return s;
+}
+
+/* Both brokers (listening before either is forked: each knows the other's port) and a
+ * port nobody listens on. */
+static void start_cluster(void)
+{
+    int ls[2];
+    for (int b = 0; b < 2; b++) ls[b] = listen_any(&g_port[b]);
+    int d = listen_any(&g_dead_port);
+    close(d);
+    for (int b = 0; b < 2; b++) {
+        g_pid[b] = fork();
+        assert_true(g_pid[b] >= 0);
+        if (g_pid[b] == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            close(ls[1 - b]);
+            g_node = b;
+            serve(ls[b]);
+            _exit(0);
+        }
+    }
+    close(ls[0]);
+    close(ls[1]);
+}
+
+/* Stop both children; each must still be running (a child that exited met a request
+ * it did not expect). */
+static void stop_cluster(void)
+{
+    for (int b = 0; b < 2; b++) {
+        int st = 0;
+        assert_int_equal(waitpid(g_pid[b], &st, WNOHANG), 0);
+        kill(g_pid[b], SIGKILL);
+        waitpid(g_pid[b], NULL, 0);
+        g_pid[b] = 0;
+    }
+}
+
+/* Each test starts from the default script; children a failed test left are stopped. */
+static int reset_script(void **state)
+{
+    (void)state;
+    for (int b = 0; b < 2; b++) {
+        if (g_pid[b] > 0) {
+            kill(g_pid[b], SIGKILL);
+            waitpid(g_pid[b], NULL, 0);
+        }
+        g_pid[b] = 0;
+    }
+    memset(g_lg, 0, sizeof g_lg);
+    g_lg_max = 5;
+    g_dg_max = 6;
+    g_fc_max = 3;
+    g_with_dead = 0;
+    return 0;
+}
+
+/* ---- the client side ---- */
+
+typedef struct tap_log {
+    int n_lg, n_dg, n_fc;
+    int16_t lg_version, dg_version;
+} tap_log;
+
+static void tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
+{
+    (void)payload;
+    (void)len;
+    tap_log *t = ud;
+    if (dir != KW_REQ) return;
+    if (api_key == KW_API_ListGroups) { t->n_lg++; t->lg_version = version; }
+    if (api_key == KW_API_DescribeGroups) { t->n_dg++; t->dg_version = version; }
+    if (api_key == KW_API_FindCoordinator) t->n_fc++;
+}
+
+static kw_net *new_net(tap_log *t)
+{
+    char boot[64];
+    snprintf(boot, sizeof boot, "127.0.0.1:%d", g_port[0]);
+    kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
+    assert_int_equal(kw_config_set(cfg, "bootstrap.servers", boot), 0);
+    assert_int_equal(kw_config_set(cfg, "request.timeout.ms", "5000"), 0);
+    assert_int_equal(kw_config_validate(cfg), 0);
+    kw_net *n = kw_net_new(cfg);
+    kw_config_free(cfg);
+    assert_non_null(n);
+    memset(t, 0, sizeof *t);
+    kw_net_set_tap(n, tap, t);
+    assert_true(kw_net_add_list(n, boot) == 1);
+    return n;
+}
+
+static void set_group(int node, int i, const char *id, const char *ptype, const char *state)
+{
+    kw_listgroups_group *g = &g_lg[node].groups[i];
+    g->group_id = kw_s(id);
+    g->protocol_type = kw_s(ptype);
+    g->group_state = kw_s(state);
+    g->group_type = kw_s("classic");
+    if (i + 1 > g_lg[node].n) g_lg[node].n = i + 1;
+}
+
+/* node 1: "orders" (consumer, Stable) and "shared"; node 2: "audit" (simple: no
+ * protocol type, Empty), "shared" (PreparingRebalance there) and "billing". */
+static void script_groups(void)
+{
+    set_group(0, 0, "orders", "consumer", "Stable");
+    set_group(0, 1, "shared", "consumer", "CompletingRebalance");
+    set_group(1, 0, "shared", "consumer", "PreparingRebalance");
+    set_group(1, 1, "audit", "", "Empty");
+    set_group(1, 2, "billing", "consumer", "Stable");
+}
+
+static void expect_group(const kw_group_info *g, const char *id, const char *ptype, const char *state, int32_t node)
+{
+    assert_string_equal(g->group, id);
+    assert_string_equal(g->protocol_type, ptype);
+    if (state) assert_string_equal(g->state, state);
+    else assert_null(g->state);
+    assert_int_equal(g->coordinator, node);
+    assert_int_equal(g->nmembers, 0);
+    assert_null(g->members);
+}
+
+/* Metadata, then ListGroups on every broker. */
+static int list(kw_net *n, kw_group_list *gl, int32_t nbrokers)
+{
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    assert_int_equal(m.nbrokers, nbrokers);
+    memset(gl, 0, sizeof *gl);
+    int e = kw_groups_list(n, &m, gl);
+    kw_meta_free(&m);
+    return e;
+}
+
+static void test_list_merged(void **state)
+{
+    (void)state;
+    script_groups();
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_list gl;
+    assert_int_equal(list(n, &gl, 2), 0);
+    assert_int_equal(t.n_lg, 2);
+    assert_int_equal(t.lg_version, 5);
+    assert_int_equal(gl.n, 4);
+    expect_group(&gl.v[0], "audit", "", "Empty", 2);
+    expect_group(&gl.v[1], "billing", "consumer", "Stable", 2);
+    expect_group(&gl.v[2], "orders", "consumer", "Stable", 1);
+    /* listed by both: once, as node 1 (asked first) reported it */
+    expect_group(&gl.v[3], "shared", "consumer", "CompletingRebalance", 1);
+    kw_group_list_free(&gl);
+    assert_int_equal(gl.n, 0);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* ListGroups v3 has no group state: every state unknown (NULL). */
+static void test_list_v3_no_state(void **state)
+{
+    (void)state;
+    script_groups();
+    g_lg_max = 3;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_list gl;
+    assert_int_equal(list(n, &gl, 2), 0);
+    assert_int_equal(t.n_lg, 2);
+    assert_int_equal(t.lg_version, 3);
+    assert_int_equal(gl.n, 4);
+    expect_group(&gl.v[0], "audit", "", NULL, 2);
+    expect_group(&gl.v[1], "billing", "consumer", NULL, 2);
+    expect_group(&gl.v[2], "orders", "consumer", NULL, 1);
+    expect_group(&gl.v[3], "shared", "consumer", NULL, 1);
+    kw_group_list_free(&gl);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* Node 1 is loading its coordinator state: its error comes back, node 2's groups stay. */
+static void test_list_one_broker_loading(void **state)
+{
+    (void)state;
+    script_groups();
+    g_lg[0].error = KW_KAFKA_COORDINATOR_LOAD_IN_PROGRESS;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_list gl;
+    assert_int_equal(list(n, &gl, 2), KW_KAFKA_COORDINATOR_LOAD_IN_PROGRESS);
+    assert_int_equal(t.n_lg, 2);
+    assert_int_equal(gl.n, 3);
+    expect_group(&gl.v[0], "audit", "", "Empty", 2);
+    expect_group(&gl.v[1], "billing", "consumer", "Stable", 2);
+    expect_group(&gl.v[2], "shared", "consumer", "PreparingRebalance", 2);
+    kw_group_list_free(&gl);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* Node 3 (listed between 1 and 2) cannot be reached: a connection error comes back,
+ * the groups of nodes 1 and 2 (asked before and after it) stay. */
+static void test_list_one_broker_unreachable(void **state)
+{
+    (void)state;
+    script_groups();
+    g_with_dead = 1;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_list gl;
+    int e = list(n, &gl, 3);
+    assert_int_equal(e, KW_ERR_CONNECT);
+    assert_int_equal(t.n_lg, 2);
+    assert_int_equal(gl.n, 4);
+    expect_group(&gl.v[0], "audit", "", "Empty", 2);
+    expect_group(&gl.v[1], "billing", "consumer", "Stable", 2);
+    expect_group(&gl.v[2], "orders", "consumer", "Stable", 1);
+    expect_group(&gl.v[3], "shared", "consumer", "CompletingRebalance", 1);
+    kw_group_list_free(&gl);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+static void expect_described(const kw_group_info *g, const char *id)
+{
+    assert_string_equal(g->group, id);
+    assert_string_equal(g->state, "Stable");
+    assert_string_equal(g->protocol_type, "consumer");
+    assert_int_equal(g->coordinator, 2);
+    assert_int_equal(g->nmembers, 2);
+    assert_string_equal(g->members[0].member_id, "m-1-aaaa");
+    assert_string_equal(g->members[0].client_id, "client-one");
+    assert_string_equal(g->members[0].client_host, "/10.0.0.1");
+    assert_string_equal(g->members[1].member_id, "m-2-bbbb");
+    assert_string_equal(g->members[1].client_id, "client-two");
+    assert_string_equal(g->members[1].client_host, "/10.0.0.2");
+}
+
+static void describe_at(int16_t dg_max, int16_t fc_max)
+{
+    g_dg_max = dg_max;
+    g_fc_max = fc_max;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_info gi;
+    assert_int_equal(kw_group_describe(n, NULL, "orders", &gi), 0);
+    assert_int_equal(t.n_fc, 1);
+    assert_int_equal(t.n_dg, 1);
+    assert_int_equal(t.dg_version, dg_max);
+    expect_described(&gi, "orders");
+    /* the coordinator (node 2) was added to the net under its node id */
+    assert_true(kw_net_find(n, 2) >= 0);
+    kw_group_info_free(&gi);
+    assert_null(gi.group);
+    assert_int_equal(gi.nmembers, 0);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+static void test_describe_v6(void **state)
+{
+    (void)state;
+    describe_at(6, 4); /* FindCoordinator v4: the batched form */
+}
+
+static void test_describe_v0(void **state)
+{
+    (void)state;
+    describe_at(0, 0);
+}
+
+static void test_describe_not_found(void **state)
+{
+    (void)state;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_group_info gi;
+    memset(&gi, 0x5a, sizeof gi);
+    int e = kw_group_describe(n, NULL, "ghost", &gi);
+    assert_int_equal(e, KW_KAFKA_GROUP_ID_NOT_FOUND);
+    assert_string_equal(kw_strerror(e), "The group id does not exist.");
+    /* not a coordinator error: asked once, no retry */
+    assert_int_equal(t.n_dg, 1);
+    assert_int_equal(t.dg_version, 6);
+    assert_null(gi.group);
+    assert_null(gi.state);
+    assert_null(gi.protocol_type);
+    assert_null(gi.members);
+    assert_int_equal(gi.nmembers, 0);
+    kw_group_info_free(&gi);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* COORDINATOR_LOAD_IN_PROGRESS on the group: looked up again and asked again. */
+static void test_describe_loading_retried(void **state)
+{
+    (void)state;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_offsets_opts o;
+    kw_offsets_opts_default(&o);
+    o.backoff_ms = 5;
+    o.backoff_max_ms = 10;
+    kw_group_info gi;
+    assert_int_equal(kw_group_describe(n, &o, "warming", &gi), 0);
+    assert_int_equal(t.n_dg, 2);
+    assert_int_equal(t.n_fc, 2);
+    expect_described(&gi, "warming");
+    kw_group_info_free(&gi);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_list_merged, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_list_v3_no_state, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_list_one_broker_loading, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_list_one_broker_unreachable, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_describe_v6, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_describe_v0, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_describe_not_found, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_describe_loading_retried, reset_script, reset_script),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
