@@ -19,6 +19,7 @@
 #include "client/config.h"
 #include "client/consumer.h"
 #include "client/producer.h"
+#include "bench_compare.h"
 #include "commands.h"
 
 #define CMD "bench"
@@ -336,6 +337,7 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
 int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
 {
     if (argc >= 2 && !strcmp(argv[1], "lab")) return bench_lab(cli, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "compare")) return kw__cmd_bench_compare(cli, argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: kwire bench lab NAME ...   (see kwire bench lab --help)\n");
         return KW_EXIT_OK;
