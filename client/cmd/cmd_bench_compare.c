@@ -10,8 +10,8 @@
  * that is not installed "missing" — never a zero figure — and the run goes on.
  *
  * Without -b the command starts its own kwire-broker (the embedded broker program, 3
- * brokers) with the three topics created at 32 partitions each: the mock broker keeps a
- * bounded log per partition, and spreading the records keeps all of them held.
+ * brokers) with the three topics created at N/5000 partitions each (8..400): the mock
+ * broker keeps a bounded log per partition, and spreading the records keeps all held.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +34,11 @@
 #include "client/config.h"
 
 #define CMD "bench compare"
-#define CMP_PARTS 32
+/* partitions per topic of the started broker: N/5000 within 8..400 (200 at 1M records,
+   ~0.5 MB per partition: librdkafka's ~1 MB batches land on random partitions, and the
+   mock drops a partition's oldest batches beyond a few MB) */
+#define CMP_PARTS_MIN 8
+#define CMP_PARTS_MAX 400
 #define CMP_MAXARGS 96
 
 enum { C_KWIRE, C_KCAT, C_PY, C_N };
@@ -106,6 +110,18 @@ static void last_line(const char *path, char *out, size_t n)
         if (l) snprintf(out, n, "%s", line);
     }
     fclose(f);
+}
+
+/* 1 when file `path` contains `needle` on one of its lines. */
+static int file_has(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char line[1024];
+    int found = 0;
+    while (!found && fgets(line, sizeof line, f)) found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
 }
 
 /*
@@ -256,12 +272,16 @@ static const char PY_SCRIPT[] =
     "    kw[k] = v\n"
     "if mode == 'produce':\n"
     "    p = KafkaProducer(bootstrap_servers=bs, **kw)\n"
+    "    sent, failed = 0, [0]\n"
+    "    def err(e):\n"
+    "        failed[0] += 1\n"
     "    with open(path, 'rb') as f:\n"
-    "        for i, line in enumerate(f):\n"
-    "            if i >= n: break\n"
-    "            p.send(topic, line.rstrip(b'\\n'))\n"
+    "        for line in f:\n"
+    "            if sent >= n: break\n"
+    "            p.send(topic, line.rstrip(b'\\n')).add_errback(err)\n"
+    "            sent += 1\n"
     "    p.flush(); p.close()\n"
-    "    print(min(i + 1, n))\n"
+    "    print(sent - failed[0])\n"
     "else:\n"
     "    c = KafkaConsumer(bootstrap_servers=bs, group_id=None, enable_auto_commit=False,\n"
     "                      auto_offset_reset='earliest', **kw)\n"
@@ -407,10 +427,17 @@ static void measure(const ctx *c, int client, int dir, run *r)
         snprintf(r->why, sizeof r->why, "%s", msg[0] ? msg : "not installed");
         return;
     }
-    /* records moved: the consumers' lines; kafka-python prints its count; a producer that
-       exits 0 has had every record acknowledged (kwire and kcat exit non-zero otherwise) */
+    /* records moved: the consumers' lines; kafka-python prints its count (acknowledged
+       sends for its producer); kwire produce exits 1 when any record failed; kcat -P
+       prints "Delivery failed" per failed message. Its consume then checks them all. */
     if (client == C_PY) r->records = strtol(tail, NULL, 10);
     else r->records = dir == D_CONSUME ? lines : (rc == 0 ? want : 0);
+    if (client == C_KCAT && dir == D_PRODUCE && rc == 0 && file_has(errpath, "elivery failed")) {
+        r->status = ST_FAILED;
+        r->records = 0;
+        snprintf(r->why, sizeof r->why, "kcat reported failed deliveries: %s", msg);
+        return;
+    }
     if (rc != 0) {
         r->status = ST_FAILED;
         snprintf(r->why, sizeof r->why, "exit status %d%s%s", rc, msg[0] ? ": " : "", msg);
@@ -434,8 +461,11 @@ static pid_t start_broker(const ctx *c, char *bs, size_t bsn)
     if (path[0] == '/' && access(path, X_OK)) strcpy(path, "kwire-broker");
     char *args[4 + 2 * C_N] = {"kwire-broker", "--brokers", "3"};
     int na = 3;
+    long parts = c->n / 5000;
+    if (parts < CMP_PARTS_MIN) parts = CMP_PARTS_MIN;
+    if (parts > CMP_PARTS_MAX) parts = CMP_PARTS_MAX;
     for (int i = 0; i < C_N; i++) {
-        snprintf(specs[i], sizeof specs[i], "%s:%d", c->topic[i], CMP_PARTS);
+        snprintf(specs[i], sizeof specs[i], "%s:%ld", c->topic[i], parts);
         args[na++] = "--topic";
         args[na++] = specs[i];
     }
@@ -587,7 +617,7 @@ static void print_text(const ctx *c, run res[C_N][D_N])
     for (int i = 0; i < nq; i++) {
         printf("  %-8s kwire/%-13s %-16s ", dir_name[q[i].dir], client_name[q[i].against], q[i].metric);
         if (!q[i].have) printf("%8s", "n/a");
-        else printf("%8.2fx", q[i].value);
+        else printf("%8.3fx", q[i].value);
         if (q[i].target)
             printf("   target %-7s %s", q[i].target, !q[i].have ? "(not measured)" : q[i].met ? "met" : "NOT MET");
         printf("\n");
