@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/integ_bench_compare.sh — `kwire bench compare -n 20000 --json` on the embedded
 # broker: kwire, librdkafka (kcat) and kafka-python each produce and consume; every run
-# is "ok" with records == expected (20000; kafka-python 2000, N/10) and positive seconds,
+# is "ok" with records == expected (20000; kafka-python 2000, N/10, with its times scaled x10) and positive seconds,
 # records/s, CPU and peak RSS, and the ratios against the targets are present. Then with
 # PATH holding no kcat, librdkafka is reported "missing" with no figures (never zeros),
 # the other clients still run, and the command exits 0; a fake kcat that consumes only
@@ -47,6 +47,11 @@ for client in ("kwire", "librdkafka", "kafka-python"):
                     die("%s %s: %s = %r, not positive" % (client, direction, k, r[k]))
             if abs(r["records_per_sec"] - r["records"] / r["seconds"]) > 0.01 * r["records_per_sec"]:
                 die("%s %s: records_per_sec inconsistent" % (client, direction))
+            if client == "kafka-python":
+                if r["scale"] != 10 or abs(r["seconds_scaled_to_records"] - 10 * r["seconds"]) > 1e-3 * r["seconds"] + 1e-5:
+                    die("kafka-python %s: scaling %r" % (direction, r))
+            elif "scale" in r:
+                die("%s %s is scaled" % (client, direction))
         else:
             # missing: no figure at all, and never a zero
             for k in ("records", "seconds", "records_per_sec", "cpu_s_per_million", "peak_rss_mb"):
@@ -94,6 +99,7 @@ check "$tmp/all.json" ok || fail "all three clients: $(cat "$tmp/all.json")"
 timeout 60 bin/kwire bench compare -n 2000 > "$tmp/all.txt" 2> "$tmp/err" || fail "text run failed"
 grep -Eq "^kafka-python +produce +200 " "$tmp/all.txt" || fail "text: no kafka-python row of 200 records: $(cat "$tmp/all.txt")"
 grep -Eq "target >= 30 +(met|NOT MET)" "$tmp/all.txt" || fail "text: no verdict for the kafka-python target"
+grep -q "^kafka-python scaled x10 to 2000 records: produce ~" "$tmp/all.txt" || fail "text: no scaled kafka-python line"
 
 # kcat not on PATH: reported missing, the rest still measured, exit 0
 mkdir "$tmp/nopath"

@@ -570,7 +570,11 @@ static void print_json(const ctx *c, run res[C_N][D_N])
                 printf(", \"records\": %ld, \"seconds\": %.6f, \"records_per_sec\": %.1f, \"cpu_seconds\": %.6f, "
                        "\"cpu_s_per_million\": %.4f, \"peak_rss_mb\": %.2f",
                        r->records, r->seconds, rps(r), r->cpu, cpu_per_m(r), r->rss_mb);
-            else {
+            if (r->status == ST_OK && r->expected != c->n)
+                printf(", \"scale\": %.4f, \"seconds_scaled_to_records\": %.6f, \"cpu_seconds_scaled_to_records\": %.6f",
+                       (double)c->n / (double)r->expected, r->seconds * (double)c->n / (double)r->expected,
+                       r->cpu * (double)c->n / (double)r->expected);
+            if (r->status != ST_OK) {
                 if (r->status == ST_FAILED) printf(", \"records\": %ld", r->records);
                 printf(", \"error\": ");
                 json_str(stdout, r->why);
@@ -611,6 +615,15 @@ static void print_text(const ctx *c, run res[C_N][D_N])
             else
                 printf("%-13s %-8s %10s  %s: %s\n", client_name[cl], dir_name[d], "-", st_name[r->status], r->why);
         }
+    const run *pp = &res[C_PY][D_PRODUCE], *pc = &res[C_PY][D_CONSUME];
+    if (pp->status == ST_OK || pc->status == ST_OK) {
+        double k = (double)c->n / (double)c->npy;
+        printf("kafka-python scaled x%.0f to %ld records:", k, c->n);
+        if (pp->status == ST_OK) printf(" produce ~%.1f s (%.1f CPU s)", pp->seconds * k, pp->cpu * k);
+        if (pc->status == ST_OK) printf("%s consume ~%.1f s (%.1f CPU s)", pp->status == ST_OK ? "," : "", pc->seconds * k,
+                                        pc->cpu * k);
+        printf("\n");
+    }
     printf("\nratios (kwire / other)\n");
     ratio q[D_N * 4];
     int nq = make_ratios(res, q);
