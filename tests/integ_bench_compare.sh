@@ -47,6 +47,8 @@ for client in ("kwire", "librdkafka", "kafka-python"):
                     die("%s %s: %s = %r, not positive" % (client, direction, k, r[k]))
             if abs(r["records_per_sec"] - r["records"] / r["seconds"]) > 0.01 * r["records_per_sec"]:
                 die("%s %s: records_per_sec inconsistent" % (client, direction))
+            if direction == "produce" and r["broker_held"] != want:
+                die("%s produce: the broker holds %r records, expected %d" % (client, r["broker_held"], want))
             if client == "kafka-python":
                 if r["scale"] != 10 or abs(r["seconds_scaled_to_records"] - 10 * r["seconds"]) > 1e-3 * r["seconds"] + 1e-5:
                     die("kafka-python %s: scaling %r" % (direction, r))

@@ -32,6 +32,9 @@
 #include "bench/lab.h"
 #include "bench_compare.h"
 #include "client/config.h"
+#include "client/metadata.h"
+#include "client/net.h"
+#include "client/offsets.h"
 
 #define CMD "bench compare"
 /* partitions per topic of the started broker: N/5000 within 8..400 (200 at 1M records,
@@ -52,6 +55,7 @@ static const char *const st_name[] = {"ok", "missing", "failed"};
 typedef struct run {
     int status;
     long expected, records;
+    long held;          /* produce: records the broker holds afterwards, -1 unknown */
     double seconds, cpu, rss_mb;
     char why[200];
 } run;
@@ -343,6 +347,39 @@ static int add_settings(const ctx *c, int client, int role, char **args, int na,
     return na;
 }
 
+/* Sum over the topic's partitions of latest - earliest offset: the records the broker
+   holds (the mock drops a partition's oldest batches past its size bound). -1 on error. */
+static long held_records(kw_cli *cli, const char *topic)
+{
+    kw_net *net = NULL;
+    kw_config *cfg = kw__cli_config(cli, CMD, KW_ROLE_CONSUMER, NULL, &net);
+    if (!cfg) return -1;
+    long total = -1;
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    kw_tpo_list lo, hi;
+    kw_tpo_init(&lo);
+    kw_tpo_init(&hi);
+    const char *topics[1] = {topic};
+    if (kw_meta_fetch(net, topics, 1, 0, &m) == 0) {
+        const kw_meta_topic *t = kw_meta_topic_find(&m, topic);
+        int ok = t && t->nparts > 0;
+        for (int32_t i = 0; ok && i < t->nparts; i++)
+            ok = !kw_tpo_add(&lo, topic, t->parts[i].partition, -1) && !kw_tpo_add(&hi, topic, t->parts[i].partition, -1);
+        if (ok && kw_list_offsets(net, &m, &lo, KW_TS_EARLIEST, 0) == 0 &&
+            kw_list_offsets(net, &m, &hi, KW_TS_LATEST, 0) == 0) {
+            total = 0;
+            for (size_t i = 0; i < hi.n; i++) total += (long)(hi.v[i].offset - lo.v[i].offset);
+        }
+    }
+    kw_tpo_free(&lo);
+    kw_tpo_free(&hi);
+    kw_meta_free(&m);
+    kw_net_free(net);
+    kw_config_free(cfg);
+    return total;
+}
+
 static void measure(const ctx *c, int client, int dir, run *r)
 {
     char *args[CMP_MAXARGS];
@@ -350,7 +387,7 @@ static void measure(const ctx *c, int client, int dir, run *r)
     char nbuf[32], errpath[PATH_MAX + 32];
     int na = 0;
     int role = dir == D_PRODUCE ? KW_ROLE_PRODUCER : KW_ROLE_CONSUMER;
-    long want = client == C_PY ? c->npy : c->n;
+    long want = r->expected > 0 ? r->expected : client == C_PY ? c->npy : c->n;
     r->expected = want;
     snprintf(errpath, sizeof errpath, "%s/%s-%s.err", c->dir, client_name[client], dir_name[dir]);
     if (client == C_KWIRE) {
@@ -566,6 +603,7 @@ static void print_json(const ctx *c, run res[C_N][D_N])
                    client_name[cl], dir_name[d], st_name[r->status]);
             json_str(stdout, c->topic[cl]);
             printf(", \"expected\": %ld", r->expected);
+            if (d == D_PRODUCE && r->status == ST_OK) printf(", \"broker_held\": %ld", r->held);
             if (r->status == ST_OK)
                 printf(", \"records\": %ld, \"seconds\": %.6f, \"records_per_sec\": %.1f, \"cpu_seconds\": %.6f, "
                        "\"cpu_s_per_million\": %.4f, \"peak_rss_mb\": %.2f",
@@ -615,6 +653,12 @@ static void print_text(const ctx *c, run res[C_N][D_N])
             else
                 printf("%-13s %-8s %10s  %s: %s\n", client_name[cl], dir_name[d], "-", st_name[r->status], r->why);
         }
+    for (int cl = 0; cl < C_N; cl++) {
+        const run *pr = &res[cl][D_PRODUCE];
+        if (pr->status == ST_OK && pr->held >= 0 && pr->held < pr->records)
+            printf("note: after %s's produce the broker held %ld of its %ld records (it dropped old batches); its "
+                   "consume was asked for those %ld\n", client_name[cl], pr->held, pr->records, pr->held);
+    }
     const run *pp = &res[C_PY][D_PRODUCE], *pc = &res[C_PY][D_CONSUME];
     if (pp->status == ST_OK || pc->status == ST_OK) {
         double k = (double)c->n / (double)c->npy;
@@ -721,6 +765,7 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
             return KW_EXIT_FAIL;
         }
         c.bootstrap = bs;
+        cli->bootstrap = bs; /* for the in-process offset queries: this broker, not another */
         if (cli->verbosity >= 0) fprintf(stderr, "kwire bench compare: started kwire-broker at %s\n", bs);
     }
     run res[C_N][D_N];
@@ -736,6 +781,11 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
                      cr->status == ST_MISSING ? res[cl][D_PRODUCE].why : "not run: its produce failed");
             continue;
         }
+        /* the consumer must read every record the broker holds: all produced, unless
+           the mock dropped old batches (then said so; the produce stays measured) */
+        long held = held_records(cli, c.topic[cl]);
+        res[cl][D_PRODUCE].held = held;
+        if (held > 0 && held < res[cl][D_PRODUCE].records) cr->expected = held;
         if (cli->verbosity >= 0) fprintf(stderr, "kwire bench compare: %s consume ...\n", client_name[cl]);
         measure(&c, cl, D_CONSUME, cr);
     }
