@@ -5,9 +5,12 @@
  * child process produces the file, then another consumes from the beginning to the end
  * what it produced; each child is measured with wait4() (user+sys CPU, peak RSS) and the
  * wall clock. kafka-python gets N/10 records (it is ~50x slower); its figures are per
- * record, so they compare directly. The consumers' output lines are counted (kafka-python
- * prints its count): a client that moved fewer records than asked is "failed", a client
- * that is not installed "missing" — never a zero figure — and the run goes on.
+ * record, so they compare directly (its times are also shown scaled to N). The consumers'
+ * output lines are counted (kafka-python prints its count) against the records the broker
+ * holds after the produce (ListOffsets earliest..latest, in process; normally all N): a
+ * client that moved fewer records than asked is "failed", a client that is not installed
+ * "missing" — never a zero figure — and the run goes on. Exit 0 when kwire's own runs
+ * succeeded, whatever the peers did.
  *
  * Without -b the command starts its own kwire-broker (the embedded broker program, 3
  * brokers) with the three topics created at N/5000 partitions each (8..400): the mock
