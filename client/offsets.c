@@ -407,11 +407,19 @@ static int of_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
-int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+/* What a coordinator request does with its decoded response: 0 or an error (a
+ * coordinator error makes coord_request find the coordinator again and retry). */
+typedef int (*coord_handler)(void *hud, void *resp, const sync_call *sc, int idx);
+
+/*
+ * One request to the group's coordinator, retried while the coordinator moves or loads
+ * (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, or it
+ * could not be reached): find it, send, decode into resp, hand the response to handle.
+ * At most o->attempts tries with o's backoff between them.
+ */
+static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group, int16_t api, kw_conn_encode_fn enc,
+                         void *ud, void *resp, coord_handler handle, void *hud)
 {
-    kw_offsets_opts def;
-    if (!o) { kw_offsets_opts_default(&def); o = &def; }
-    int all = l->n == 0;
     sync_call sc;
     call_init(&sc);
     int e = 0;
@@ -419,57 +427,68 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
         if (attempt) sleep_ms(backoff(o, attempt - 1));
         int idx;
         e = kw_coord_find(n, group, &idx);
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        of_ud q = {group, l};
-        kw_offsetfetch_resp r;
-        e = call(n, idx, KW_API_OffsetFetch, of_encode, &q, &sc, &r);
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        kw_offsetfetch_resp_topic *ts = r.topics;
-        int32_t nt = r.n_topics;
-        e = r.error_code;
-        if (sc.version >= 8) {
-            if (r.n_groups < 1) { e = KW_ERR_CORRUPT; break; }
-            ts = r.groups[0].topics;
-            nt = r.groups[0].n_topics;
-            e = r.groups[0].error_code;
-        }
-        int perr = 0;
-        for (int32_t t = 0; t < nt && !e; t++) {
-            char *name = dup_str(ts[t].name);
-            if (!name) { e = KW_ERR_NOMEM; break; }
-            for (int32_t p = 0; p < ts[t].n_partitions; p++) {
-                const kw_offsetfetch_resp_partition *rp = &ts[t].partitions[p];
-                kw_tpo *x = kw_tpo_find(l, name, rp->partition_index);
-                if (!x && all) {
-                    if (kw_tpo_add(l, name, rp->partition_index, -1)) { e = KW_ERR_NOMEM; break; }
-                    x = &l->v[l->n - 1];
-                }
-                if (!x) continue;
-                x->offset = rp->committed_offset;
-                x->leader_epoch = rp->committed_leader_epoch;
-                x->error = rp->error_code;
-                if (rp->error_code && !perr) perr = rp->error_code;
-            }
-            free(name);
-        }
-        if (!e) e = perr;
-        if (e && is_coord_err(e)) {
-            if (all) { /* start over with an empty list */
-                for (size_t i = 0; i < l->n; i++) free(l->v[i].topic);
-                l->n = 0;
-            }
-            continue;
-        }
-        break;
+        if (!e) e = call(n, idx, api, enc, ud, &sc, resp);
+        if (!e) e = handle(hud, resp, &sc, idx);
+        if (!e || !is_coord_err(e)) break;
     }
     call_free(&sc);
     return e;
+}
+
+typedef struct of_h {
+    kw_tpo_list *l;
+    int all; /* the list names nothing: every committed partition is added */
+} of_h;
+
+static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)idx;
+    of_h *h = hud;
+    kw_tpo_list *l = h->l;
+    const kw_offsetfetch_resp *r = resp;
+    if (h->all) { /* a retry starts over with an empty list */
+        for (size_t i = 0; i < l->n; i++) free(l->v[i].topic);
+        l->n = 0;
+    }
+    kw_offsetfetch_resp_topic *ts = r->topics;
+    int32_t nt = r->n_topics;
+    int e = r->error_code;
+    if (sc->version >= 8) {
+        if (r->n_groups < 1) return KW_ERR_CORRUPT;
+        ts = r->groups[0].topics;
+        nt = r->groups[0].n_topics;
+        e = r->groups[0].error_code;
+    }
+    int perr = 0;
+    for (int32_t t = 0; t < nt && !e; t++) {
+        char *name = dup_str(ts[t].name);
+        if (!name) return KW_ERR_NOMEM;
+        for (int32_t p = 0; p < ts[t].n_partitions; p++) {
+            const kw_offsetfetch_resp_partition *rp = &ts[t].partitions[p];
+            kw_tpo *x = kw_tpo_find(l, name, rp->partition_index);
+            if (!x && h->all) {
+                if (kw_tpo_add(l, name, rp->partition_index, -1)) { e = KW_ERR_NOMEM; break; }
+                x = &l->v[l->n - 1];
+            }
+            if (!x) continue;
+            x->offset = rp->committed_offset;
+            x->leader_epoch = rp->committed_leader_epoch;
+            x->error = rp->error_code;
+            if (rp->error_code && !perr) perr = rp->error_code;
+        }
+        free(name);
+    }
+    return e ? e : perr;
+}
+
+int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+{
+    kw_offsets_opts def;
+    if (!o) { kw_offsets_opts_default(&def); o = &def; }
+    of_h h = {l, l->n == 0};
+    of_ud q = {group, l};
+    kw_offsetfetch_resp r;
+    return coord_request(n, o, group, KW_API_OffsetFetch, of_encode, &q, &r, of_handle, &h);
 }
 
 /* ---- OffsetCommit ---- */
@@ -514,46 +533,36 @@ static int oc_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
+static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)sc;
+    (void)idx;
+    kw_tpo_list *l = hud;
+    const kw_offsetcommit_resp *r = resp;
+    int e = 0;
+    for (int32_t t = 0; t < r->n_topics; t++) {
+        for (int32_t p = 0; p < r->topics[t].n_partitions; p++) {
+            const kw_offsetcommit_resp_partition *rp = &r->topics[t].partitions[p];
+            for (size_t i = 0; i < l->n; i++) {
+                kw_tpo *x = &l->v[i];
+                if (x->partition == rp->partition_index && str_eq(r->topics[t].name, x->topic)) {
+                    x->error = rp->error_code;
+                    if (rp->error_code && !e) e = rp->error_code;
+                }
+            }
+        }
+    }
+    return e;
+}
+
 int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
 {
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
     if (!l->n) return 0;
-    sync_call sc;
-    call_init(&sc);
-    int e = 0;
-    for (int attempt = 0; attempt < o->attempts; attempt++) {
-        if (attempt) sleep_ms(backoff(o, attempt - 1));
-        int idx;
-        e = kw_coord_find(n, group, &idx);
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        of_ud q = {group, l};
-        kw_offsetcommit_resp r;
-        e = call(n, idx, KW_API_OffsetCommit, oc_encode, &q, &sc, &r);
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        for (int32_t t = 0; t < r.n_topics; t++) {
-            for (int32_t p = 0; p < r.topics[t].n_partitions; p++) {
-                const kw_offsetcommit_resp_partition *rp = &r.topics[t].partitions[p];
-                for (size_t i = 0; i < l->n; i++) {
-                    kw_tpo *x = &l->v[i];
-                    if (x->partition == rp->partition_index && str_eq(r.topics[t].name, x->topic)) {
-                        x->error = rp->error_code;
-                        if (rp->error_code && !e) e = rp->error_code;
-                    }
-                }
-            }
-        }
-        if (e && is_coord_err(e)) continue;
-        break;
-    }
-    call_free(&sc);
-    return e;
+    of_ud q = {group, l};
+    kw_offsetcommit_resp r;
+    return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l);
 }
 
 /* ---- groups ---- */
@@ -644,52 +653,51 @@ static int dg_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_DescribeGroups, version, KW_REQ, &r, out);
 }
 
+typedef struct dg_h {
+    kw_net *n;
+    const char *group;
+    kw_group_info *out;
+} dg_h;
+
+static int dg_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)sc;
+    dg_h *h = hud;
+    const kw_describegroups_resp *r = resp;
+    if (r->n_groups < 1) return KW_ERR_CORRUPT;
+    const kw_describegroups_group *g = &r->groups[0];
+    if (g->error_code) return g->error_code;
+    kw_group_info *out = h->out;
+    out->group = strdup(h->group);
+    out->protocol_type = dup_str(g->protocol_type);
+    out->state = dup_str(g->group_state);
+    out->coordinator = kw_net_node_id(h->n, idx);
+    int e = 0;
+    if (g->n_members > 0) {
+        out->members = calloc((size_t)g->n_members, sizeof *out->members);
+        if (!out->members) return KW_ERR_NOMEM;
+        out->nmembers = g->n_members;
+        for (int32_t i = 0; i < g->n_members; i++) {
+            out->members[i].member_id = dup_str(g->members[i].member_id);
+            out->members[i].client_id = dup_str(g->members[i].client_id);
+            out->members[i].client_host = dup_str(g->members[i].client_host);
+            /* none of the three is nullable: NULL is a failed allocation */
+            if (!out->members[i].member_id || !out->members[i].client_id || !out->members[i].client_host)
+                e = KW_ERR_NOMEM;
+        }
+    }
+    if (!out->group || !out->protocol_type || !out->state) e = KW_ERR_NOMEM;
+    return e;
+}
+
 int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw_group_info *out)
 {
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
     memset(out, 0, sizeof *out);
-    sync_call sc;
-    call_init(&sc);
-    int e = 0;
-    for (int attempt = 0; attempt < o->attempts; attempt++) {
-        if (attempt) sleep_ms(backoff(o, attempt - 1));
-        int idx;
-        e = kw_coord_find(n, group, &idx);
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        kw_describegroups_resp r;
-        e = call(n, idx, KW_API_DescribeGroups, dg_encode, (void *)group, &sc, &r);
-        if (!e && r.n_groups < 1) e = KW_ERR_CORRUPT;
-        if (!e) e = r.groups[0].error_code;
-        if (e) {
-            if (is_coord_err(e)) continue;
-            break;
-        }
-        const kw_describegroups_group *g = &r.groups[0];
-        out->group = strdup(group);
-        out->protocol_type = dup_str(g->protocol_type);
-        out->state = dup_str(g->group_state);
-        out->coordinator = kw_net_node_id(n, idx);
-        if (g->n_members > 0) {
-            out->members = calloc((size_t)g->n_members, sizeof *out->members);
-            if (!out->members) { e = KW_ERR_NOMEM; break; }
-            out->nmembers = g->n_members;
-            for (int32_t i = 0; i < g->n_members; i++) {
-                out->members[i].member_id = dup_str(g->members[i].member_id);
-                out->members[i].client_id = dup_str(g->members[i].client_id);
-                out->members[i].client_host = dup_str(g->members[i].client_host);
-                /* none of the three is nullable: NULL is a failed allocation */
-                if (!out->members[i].member_id || !out->members[i].client_id || !out->members[i].client_host)
-                    e = KW_ERR_NOMEM;
-            }
-        }
-        if (!out->group || !out->protocol_type || !out->state) e = KW_ERR_NOMEM;
-        break;
-    }
-    call_free(&sc);
+    dg_h h = {n, group, out};
+    kw_describegroups_resp r;
+    int e = coord_request(n, o, group, KW_API_DescribeGroups, dg_encode, (void *)group, &r, dg_handle, &h);
     if (e) kw_group_info_free(out); /* nothing half-filled for the caller to leak */
     return e;
 }
