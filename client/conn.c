@@ -21,6 +21,11 @@
  * (int32 count, or uvarint count+1 in v3+), then int32 throttle_time_ms (v1+) and
  * tagged fields (v3+). A broker that does not support the version answers error 35 with
  * a v0 body listing its ApiVersions range.
+ *
+ * Output: a queue of segments in write order, each either the next `len` bytes of the
+ * connection's own buffer `out` (headers and copied fields; adjacent ones merge, so
+ * without references the output is one segment) or a slice a request refers to
+ * (kw_conn_ref). Written bytes are consumed from the front, possibly ending mid-segment.
  */
 #include "client/conn.h"
 
@@ -54,7 +59,21 @@ typedef struct req {
     int64_t encoded_at, sent_at; /* sent_at: last byte written, -1 before */
     uint64_t out_end;   /* total output offset where this request's bytes end */
     size_t bytes_out;
+    int has_refs;       /* its frame refers to the caller's slices */
 } req;
+
+/* One output segment: ref NULL = the next len bytes of c->out, else a referenced slice. */
+typedef struct seg {
+    const uint8_t *ref;
+    size_t len;
+} seg;
+
+struct kw_conn_refs {
+    kw_conn *c;
+    size_t mark;        /* out bytes up to here are already in segments */
+    size_t ref_bytes;   /* referenced bytes of this frame */
+    int copy;           /* copy instead of referring (tap set) */
+};
 
 typedef struct reqlist { req *head, *tail; int n; } reqlist;
 
@@ -68,6 +87,10 @@ struct kw_conn {
     kw_framer fr;
     kw_buf out;
     size_t out_off;            /* bytes of out already written */
+    seg *segs;                 /* output segments [seg_head, nseg) */
+    size_t nseg, seg_head, seg_cap;
+    size_t seg_off;            /* bytes of segs[seg_head] already written */
+    size_t pending;            /* bytes still to write, over every segment */
     uint64_t out_total;        /* bytes ever written */
     int64_t state_deadline;    /* CONNECTING: setup timeout; BACKOFF: reconnect time */
     int64_t last_activity;
@@ -126,6 +149,69 @@ static int64_t ms_to_us(int64_t ms)
 }
 
 static int64_t add_sat(int64_t a, int64_t b) { return b > INT64_MAX - a ? INT64_MAX : a + b; }
+
+/* ---- output segments ---- */
+
+/* Append a segment (a copy segment extends a copy segment before it). 0 or KW_ERR_NOMEM. */
+static int seg_push(kw_conn *c, const uint8_t *ref, size_t len)
+{
+    if (!len) return 0;
+    if (!ref && c->nseg > c->seg_head && !c->segs[c->nseg - 1].ref) {
+        c->segs[c->nseg - 1].len += len;
+        c->pending += len;
+        return 0;
+    }
+    if (c->nseg == c->seg_cap) {
+        if (c->seg_head > 0) {
+            /* reuse the consumed front */
+            memmove(c->segs, c->segs + c->seg_head, (c->nseg - c->seg_head) * sizeof *c->segs);
+            c->nseg -= c->seg_head;
+            c->seg_head = 0;
+        } else {
+            size_t nc = c->seg_cap ? c->seg_cap * 2 : 16;
+            seg *n = realloc(c->segs, nc * sizeof *n);
+            if (!n) return KW_ERR_NOMEM;
+            c->segs = n;
+            c->seg_cap = nc;
+        }
+    }
+    c->segs[c->nseg++] = (seg){ref, len};
+    c->pending += len;
+    return 0;
+}
+
+/* Forget every unwritten byte (the connection dropped or closed); no slice is referred
+ * to afterwards. A buffer grown large by some request is given back. */
+static void out_reset(kw_conn *c)
+{
+    c->out.len = c->out_off = 0;
+    c->nseg = c->seg_head = c->seg_off = 0;
+    c->pending = 0;
+    if (c->out.cap > ((size_t)1 << 20)) {
+        kw_buf_free(&c->out);
+        kw_buf_init(&c->out);
+    }
+}
+
+int kw_conn_ref(kw_conn_refs *refs, kw_buf *out, const void *p, size_t len)
+{
+    if (!len) return out->err;
+    if (!refs || refs->copy || len < KW_CONN_REF_MIN) {
+        kw_buf_put(out, p, len);
+        return out->err;
+    }
+    if (out->err) return out->err;
+    kw_conn *c = refs->c;
+    int e = seg_push(c, NULL, out->len - refs->mark);
+    if (!e) e = seg_push(c, p, len);
+    if (e) {
+        out->err = e;
+        return e;
+    }
+    refs->mark = out->len;
+    refs->ref_bytes += len;
+    return 0;
+}
 
 static void push(reqlist *l, req *r)
 {
@@ -316,8 +402,7 @@ static void drop(kw_conn *c, int64_t now, int err, int count_failure)
     reqlist infl = c->inflight;
     memset(&c->inflight, 0, sizeof c->inflight);
     kw_framer_reset(&c->fr);
-    c->out.len = 0;
-    c->out_off = 0;
+    out_reset(c);
     c->av_done = 0;
     if (count_failure) c->failures++;
     c->st.disconnects++;
@@ -337,7 +422,7 @@ void kw_conn_close(kw_conn *c)
     memset(&c->queue, 0, sizeof c->queue);
     c->state = KW_CONN_CLOSED;
     kw_framer_reset(&c->fr);
-    c->out.len = c->out_off = 0;
+    out_reset(c);
     fail_list(c, &infl, KW_ERR_DESTROYED, INT64_MIN);
     fail_list(c, &q, KW_ERR_DESTROYED, INT64_MIN);
     /* callbacks could not submit (closed), so both lists stay empty */
@@ -349,6 +434,7 @@ void kw_conn_free(kw_conn *c)
     kw_conn_close(c);
     kw_framer_free(&c->fr);
     kw_buf_free(&c->out);
+    free(c->segs);
     free(c->st.apis);
     free(c->name);
     free(c->client_id);
@@ -357,7 +443,7 @@ void kw_conn_free(kw_conn *c)
 
 int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
 {
-    if (!c || !rq || !rq->encode) return KW_ERR_INVALID_ARG;
+    if (!c || !rq || (!rq->encode && !rq->encode_ref)) return KW_ERR_INVALID_ARG;
     if (c->state == KW_CONN_CLOSED) return KW_ERR_DESTROYED;
     if (now > c->now) c->now = now;
     int16_t lo, hi;
@@ -399,10 +485,15 @@ void kw_conn_connecting(kw_conn *c, int64_t now)
     c->state_deadline = add_sat(now, ms_to_us(t));
 }
 
-/* Encode a request frame for r at r->version into c->out; 0 or error (out untouched). */
+/* Encode a request frame for r at r->version into the output; 0 or error (output
+ * untouched). */
 static int encode_frame(kw_conn *c, req *r)
 {
     size_t start = c->out.len;
+    /* the segment queue as it was, to restore on failure */
+    size_t live0 = c->nseg - c->seg_head, pending0 = c->pending; /* seg_push may move the live ones to the front */
+    size_t last0 = c->nseg > c->seg_head ? c->segs[c->nseg - 1].len : 0;
+    kw_conn_refs refs = {c, start, 0, c->o.tap != NULL};
     kw_buf_i32(&c->out, 0); /* size, patched below */
     kw_buf_i16(&c->out, r->r.api_key);
     kw_buf_i16(&c->out, r->version);
@@ -416,19 +507,26 @@ static int encode_frame(kw_conn *c, req *r)
         kw_buf_i16(&c->out, -1);
     }
     if (kw_req_header_version(r->r.api_key, r->version) >= 2) kw_buf_uvarint(&c->out, 0); /* no tags */
-    int e = c->out.err ? c->out.err : r->r.encode(r->r.ud, r->version, &c->out);
+    int e = c->out.err;
+    if (!e) e = r->r.encode_ref ? r->r.encode_ref(r->r.ud, r->version, &c->out, &refs)
+                                : r->r.encode(r->r.ud, r->version, &c->out);
     if (!e && c->out.err) e = c->out.err;
-    size_t len = c->out.len - start - 4;
+    if (!e) e = seg_push(c, NULL, c->out.len - refs.mark);
+    size_t len = c->out.len - start - 4 + refs.ref_bytes;
     if (!e && len > INT32_MAX) e = KW_ERR_TOO_LARGE;
     if (e) {
         c->out.len = start;
+        c->nseg = c->seg_head + live0;
+        if (c->nseg > c->seg_head) c->segs[c->nseg - 1].len = last0;
+        c->pending = pending0;
         if (c->out.err == KW_ERR_NOMEM) c->out.err = 0;
         return e;
     }
     kw_be32(c->out.data + start, (uint32_t)len);
     r->bytes_out = len + 4;
+    r->has_refs = refs.ref_bytes > 0;
     if (c->o.tap) c->o.tap(c->o.tap_ud, KW_REQ, r->r.api_key, r->version, c->out.data + start + 4, len);
-    r->out_end = c->out_total + (c->out.len - c->out_off);
+    r->out_end = c->out_total + c->pending;
     return 0;
 }
 
@@ -616,6 +714,14 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
         drop(c, now, KW_ERR_CORRELATION, 0);
         return KW_ERR_CORRELATION;
     }
+    if (r->has_refs && r->out_end > c->out_total) {
+        /* answered before its last byte was written: the slices it refers to are still
+         * being written, so it cannot be handed back; the broker broke the protocol */
+        fmt_err(c, "%s v%d response (correlation id %d) before the request was written", api_name(r->r.api_key),
+                r->version, corr);
+        drop(c, now, KW_ERR_CORRUPT, 0);
+        return KW_ERR_CORRUPT;
+    }
     unlink_req(&c->inflight, r);
     c->last_activity = now;
     int16_t key = r->r.api_key;
@@ -666,27 +772,65 @@ int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
     return 0;
 }
 
-const uint8_t *kw_conn_output(kw_conn *c, size_t *len)
+int kw_conn_output_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total)
 {
     pump(c, c->now);
-    if ((c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) || c->out_off >= c->out.len) {
+    *total = 0;
+    if ((c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) || !c->pending) return 0;
+    int n = 0;
+    size_t off = c->out_off; /* copy segments take their bytes from out in order */
+    for (size_t i = c->seg_head; i < c->nseg && n < max; i++) {
+        const seg *g = &c->segs[i];
+        size_t skip = i == c->seg_head ? c->seg_off : 0;
+        const uint8_t *p = g->ref ? g->ref + skip : c->out.data + off;
+        if (!g->ref) off += g->len - skip;
+        iov[n].p = p;
+        iov[n].len = g->len - skip;
+        *total += iov[n].len;
+        n++;
+    }
+    return n;
+}
+
+const uint8_t *kw_conn_output(kw_conn *c, size_t *len)
+{
+    kw_conn_iov v;
+    if (kw_conn_output_iov(c, &v, 1, len) != 1) {
         *len = 0;
         return NULL;
     }
-    *len = c->out.len - c->out_off;
-    return c->out.data + c->out_off;
+    return v.p;
 }
 
 void kw_conn_written(kw_conn *c, int64_t now, size_t n)
 {
     if (now > c->now) c->now = now;
-    if (n > c->out.len - c->out_off) n = c->out.len - c->out_off;
-    c->out_off += n;
+    if (n > c->pending) n = c->pending;
+    c->pending -= n;
     c->out_total += n;
     c->st.bytes_out += n;
     if (n) c->last_activity = now;
-    if (c->out_off == c->out.len) c->out.len = c->out_off = 0;
-    else if (c->out_off >= ((size_t)64 << 10) && c->out_off >= c->out.len / 2) {
+    for (size_t left = n; left > 0;) {
+        seg *g = &c->segs[c->seg_head];
+        size_t take = g->len - c->seg_off;
+        if (take > left) take = left;
+        if (!g->ref) c->out_off += take;
+        c->seg_off += take;
+        left -= take;
+        if (c->seg_off == g->len) {
+            c->seg_head++;
+            c->seg_off = 0;
+        }
+    }
+    if (!c->pending) {
+        c->out.len = c->out_off = 0;
+        c->nseg = c->seg_head = c->seg_off = 0;
+        if (c->out.cap > ((size_t)1 << 20)) {
+            /* a large request passed through: give the buffer back */
+            kw_buf_free(&c->out);
+            kw_buf_init(&c->out);
+        }
+    } else if (c->out_off >= ((size_t)64 << 10) && c->out_off >= c->out.len / 2) {
         /* drop the written prefix so a connection that always has more to write does
          * not grow its buffer by everything it ever sent (requests track out_total) */
         memmove(c->out.data, c->out.data + c->out_off, c->out.len - c->out_off);
@@ -732,7 +876,7 @@ void kw_conn_tick(kw_conn *c, int64_t now)
                 break;
             }
         }
-        if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->out.len == 0 &&
+        if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->pending == 0 &&
             c->o.connections_max_idle_ms >= 0 &&
             now - c->last_activity >= ms_to_us(c->o.connections_max_idle_ms)) {
             kw_framer_reset(&c->fr);

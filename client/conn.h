@@ -32,6 +32,11 @@
  *
  * Callbacks run inside kw_conn_* calls; they may submit new requests but must not free
  * the connection.
+ *
+ * A response that arrives for a request not yet written to its end breaks the protocol
+ * (a broker reads a whole request before answering); for a request that refers to its
+ * caller's slices it drops the connection (KW_ERR_CORRUPT), so no slice is handed back
+ * while the connection still has to write from it.
  */
 #ifndef KW_CLIENT_CONN_H
 #define KW_CLIENT_CONN_H
@@ -89,6 +94,28 @@ typedef struct kw_conn_resp {
 /* Encode the request body (after the header) at `version`: 0 or a KW_ERR_* (the request
  * then fails with it). */
 typedef int (*kw_conn_encode_fn)(void *ud, int16_t version, kw_buf *out);
+
+/*
+ * Requests by reference: an encoder given a kw_conn_refs may place a large slice (a
+ * record batch) in the request without copying it: kw_conn_ref(refs, out, p, len) means
+ * "p[0..len) follows what out holds now". The connection then writes the frame as a
+ * gather list (kw_conn_output_iov): its own bytes (header, field encodings) interleaved
+ * with the referenced slices. The caller keeps each slice valid and unchanged until the
+ * request's done callback has run (every outcome, a dropped connection included, calls
+ * it; by then the connection no longer refers to the slice). With refs NULL, or when a
+ * frame tap is set (it sees the frame as one block), or for slices under
+ * KW_CONN_REF_MIN bytes, the slice is copied into out instead. 0 or KW_ERR_NOMEM.
+ */
+typedef struct kw_conn_refs kw_conn_refs;
+#define KW_CONN_REF_MIN 4096
+int kw_conn_ref(kw_conn_refs *refs, kw_buf *out, const void *p, size_t len);
+typedef int (*kw_conn_encode_ref_fn)(void *ud, int16_t version, kw_buf *out, kw_conn_refs *refs);
+
+/* One slice of output to write (kw_conn_output_iov). */
+typedef struct kw_conn_iov {
+    const uint8_t *p;
+    size_t len;
+} kw_conn_iov;
 /* The one outcome: err 0 with resp, or err != 0 with resp NULL. For a request submitted
  * with no_response, success comes once its bytes are written, with resp->len 0. */
 typedef void (*kw_conn_done_fn)(void *ud, int err, const kw_conn_resp *resp);
@@ -101,6 +128,7 @@ typedef struct kw_conn_req {
     int fail_fast;                    /* still queued when a connect attempt fails:
                                          fail with KW_ERR_CONNECT now (try another broker) */
     kw_conn_encode_fn encode;
+    kw_conn_encode_ref_fn encode_ref; /* used instead of encode when set (see kw_conn_ref) */
     kw_conn_done_fn done;
     void *ud;
 } kw_conn_req;
@@ -158,8 +186,13 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why);
 /* Bytes read from the socket. Responses are delivered to their callbacks. 0, or the
  * negative error that dropped the connection (the I/O layer must close its socket). */
 int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len);
-/* Bytes to write now (NULL/0 when none); then report how many were written. */
+/* Bytes to write now (NULL/0 when none): the first contiguous slice of the output (all
+ * of it unless a request refers to slices); then report how many were written. */
 const uint8_t *kw_conn_output(kw_conn *c, size_t *len);
+/* The same as a gather list: up to max slices in order, their total in *total; returns
+ * how many (0 when nothing is to be written). A write of any length may follow: report
+ * it with kw_conn_written, which may end inside any slice. */
+int kw_conn_output_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total);
 void kw_conn_written(kw_conn *c, int64_t now, size_t n);
 /* Timeouts: connect setup, request.timeout.ms, queue waits, idle close, backoff end. */
 void kw_conn_tick(kw_conn *c, int64_t now);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 
 #define READ_CHUNK 65536
 #define READS_PER_ROUND 16
+#define WRITE_IOV 64 /* slices per sendmsg */
 
 struct kw_net;
 /* The frame tap's context for one broker (heap: broker entries move when the array grows). */
@@ -401,13 +403,22 @@ static void finish_connect(kw_net *n, broker *b, int64_t now)
 
 /* ---- reading and writing ---- */
 
+/* Write what the conn has to send: one sendmsg over its gather list (its own bytes and
+ * the slices its requests refer to, e.g. record batches), as long as the socket takes it. */
 static void do_write(broker *b, int64_t now)
 {
     for (;;) {
+        kw_conn_iov v[WRITE_IOV];
+        struct iovec iov[WRITE_IOV];
         size_t len;
-        const uint8_t *p = kw_conn_output(b->conn, &len);
-        if (!p || !len) return;
-        ssize_t w = send(b->fd, p, len, MSG_NOSIGNAL);
+        int nv = kw_conn_output_iov(b->conn, v, WRITE_IOV, &len);
+        if (nv <= 0 || !len) return;
+        for (int i = 0; i < nv; i++) {
+            iov[i].iov_base = (void *)v[i].p;
+            iov[i].iov_len = v[i].len;
+        }
+        struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)nv};
+        ssize_t w = sendmsg(b->fd, &m, MSG_NOSIGNAL);
         if (w < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) return;
             if (errno == EINTR) continue;
@@ -511,6 +522,7 @@ typedef struct sync_ctx {
     kw_buf *body;
     int16_t version;
     kw_conn_encode_fn encode; /* the caller's, with its ud */
+    kw_conn_encode_ref_fn encode_ref;
     void *ud;
 } sync_ctx;
 
@@ -518,6 +530,12 @@ static int sync_encode(void *ud, int16_t version, kw_buf *out)
 {
     sync_ctx *s = ud;
     return s->encode(s->ud, version, out);
+}
+
+static int sync_encode_ref(void *ud, int16_t version, kw_buf *out, kw_conn_refs *refs)
+{
+    sync_ctx *s = ud;
+    return s->encode_ref(s->ud, version, out, refs);
 }
 
 static void sync_done(void *ud, int err, const kw_conn_resp *r)
@@ -537,10 +555,11 @@ static void sync_done(void *ud, int err, const kw_conn_resp *r)
 static int request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int16_t *version, int fail_fast)
 {
     if (idx < 0 || idx >= n->n || !req) return KW_ERR_INVALID_ARG;
-    if (!req->encode) return KW_ERR_INVALID_ARG;
-    sync_ctx s = {0, 0, body, -1, req->encode, req->ud};
+    if (!req->encode && !req->encode_ref) return KW_ERR_INVALID_ARG;
+    sync_ctx s = {0, 0, body, -1, req->encode, req->encode_ref, req->ud};
     kw_conn_req r = *req;
-    r.encode = sync_encode;
+    r.encode = req->encode ? sync_encode : NULL;
+    r.encode_ref = req->encode_ref ? sync_encode_ref : NULL;
     r.done = sync_done;
     r.ud = &s;
     r.fail_fast = fail_fast || req->fail_fast;

@@ -434,13 +434,67 @@ int kw__produce_result(const kw_produce_resp *r, const char *topic, int32_t part
     return KW_ERR_NOT_FOUND;
 }
 
-static int produce_encode(void *ud, int16_t version, kw_buf *out)
+/*
+ * The same request as kw__produce_encode, written field by field so that each record
+ * batch is referred to (kw_conn_ref), not copied: the batch stays in its producer batch
+ * until the request's outcome. Produce v3-v12 (protocol_messages.txt):
+ *   transactional_id  NULLABLE_STRING (int16 -1) | v9+ COMPACT_NULLABLE_STRING (uvarint 0)
+ *   acks int16, timeout_ms int32
+ *   [topic_data]      int32 count | v9+ uvarint count+1
+ *     name            STRING (int16 len, bytes) | v9+ COMPACT_STRING (uvarint len+1, bytes)
+ *     [partition_data] int32 count | v9+ uvarint count+1
+ *       index int32
+ *       records       RECORDS (int32 len, bytes) | v9+ COMPACT_RECORDS (uvarint len+1, bytes)
+ *       v9+ tagged fields (uvarint 0)
+ *     v9+ tagged fields (uvarint 0)
+ *   v9+ tagged fields (uvarint 0)
+ */
+int kw__produce_encode_ref(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                           const char *const *topics, kw_pbatch *const *b, int n)
+{
+    if (version < 3 || version > 12) return KW_ERR_VERSION;
+    int flex = version >= 9;
+#define PUT_COUNT(k) do { if (flex) kw_buf_uvarint(out, (uint64_t)(k) + 1); else kw_buf_i32(out, (int32_t)(k)); } while (0)
+    if (flex) kw_buf_uvarint(out, 0);
+    else kw_buf_i16(out, -1);
+    kw_buf_i16(out, acks);
+    kw_buf_i32(out, timeout_ms);
+    int nt = 0;
+    for (int i = 0; i < n; i++) nt += !i || strcmp(topics[i], topics[i - 1]);
+    PUT_COUNT(nt);
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && !strcmp(topics[j], topics[i])) j++;
+        size_t tl = strlen(topics[i]);
+        if (tl > INT16_MAX) return KW_ERR_TOO_LARGE;
+        if (flex) kw_buf_uvarint(out, tl + 1);
+        else kw_buf_i16(out, (int16_t)tl);
+        kw_buf_put(out, topics[i], tl);
+        PUT_COUNT(j - i);
+        for (int k = i; k < j; k++) {
+            size_t bl = b[k]->buf.len;
+            if (bl > INT32_MAX - 1) return KW_ERR_TOO_LARGE;
+            kw_buf_i32(out, b[k]->partition);
+            PUT_COUNT(bl);
+            int e = kw_conn_ref(refs, out, b[k]->buf.data, bl);
+            if (e) return e;
+            if (flex) kw_buf_uvarint(out, 0);
+        }
+        if (flex) kw_buf_uvarint(out, 0);
+        i = j;
+    }
+    if (flex) kw_buf_uvarint(out, 0);
+#undef PUT_COUNT
+    return out->err;
+}
+
+static int produce_encode(void *ud, int16_t version, kw_buf *out, kw_conn_refs *refs)
 {
     preq *r = ud;
     const char *names[r->nb ? r->nb : 1];
     for (int i = 0; i < r->nb; i++) names[i] = r->t[i]->name;
-    return kw__produce_encode(out, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names, r->b,
-                              r->nb);
+    return kw__produce_encode_ref(out, refs, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names,
+                                  r->b, r->nb);
 }
 
 /* The batch b of topic t came back with err (after its request). */
@@ -647,7 +701,7 @@ static void drain(kw_producer *p, int64_t now)
             if (!r) continue;
             p->building[bi] = NULL;
             kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = 12,
-                             .no_response = p->acks == 0, .encode = produce_encode, .done = produce_done, .ud = r};
+                             .no_response = p->acks == 0, .encode_ref = produce_encode, .done = produce_done, .ud = r};
             p->st.requests++;
             p->st.request_batches += (uint64_t)r->nb;
             p->st.request_bytes += r->bytes;
@@ -816,9 +870,11 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     p->outstanding++;
     p->st.records_sent++;
     if (t->acc.mem_used > p->st.mem_peak) p->st.mem_peak = mem_used(p);
+    int full = sealed || !t->acc.open[part];
     /* sticky: move on once this partition's batch is sealed */
-    if (rec->partition < 0 && (sealed || !t->acc.open[part]) && part == t->sticky.current)
+    if (rec->partition < 0 && full && part == t->sticky.current)
         kw_sticky_next(&t->sticky, t->nparts);
+    if (full) step(p, 0);
     return 0;
 }
 

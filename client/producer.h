@@ -34,6 +34,7 @@
 
 #include "client/accum.h"
 #include "client/config.h"
+#include "client/conn.h"
 #include "client/rate.h"
 #include "codec/batch.h"
 
@@ -126,6 +127,10 @@ void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
 struct kw_produce_resp;
 int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
                        kw_pbatch *const *b, int n);
+/* The same bytes (v3-v12 only), each batch placed with kw_conn_ref(refs, ...): referred
+ * to, not copied, when refs comes from a connection; copied when refs is NULL. */
+int kw__produce_encode_ref(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                           const char *const *topics, kw_pbatch *const *b, int n);
 /* A partition's outcome in a decoded Produce response: its error code (a broker's -1 as
  * KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND when absent. */
 int kw__produce_result(const struct kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset);
