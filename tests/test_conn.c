@@ -865,6 +865,299 @@ static void test_tap_sees_every_frame(void **st)
     kw_buf_free(&out);
 }
 
+/* ---- requests that refer to the caller's slices ---- */
+
+/* A request body: "AB", slice 1, "CD", slice 2 (empty when NULL), "EF". */
+typedef struct refreq {
+    const uint8_t *s1, *s2;
+    size_t n1, n2;
+    int encodes;
+} refreq;
+
+static int enc_ref_cb(void *ud, int16_t v, kw_buf *out, kw_conn_refs *refs)
+{
+    (void)v;
+    refreq *q = ud;
+    q->encodes++;
+    kw_buf_put(out, "AB", 2);
+    if (kw_conn_ref(refs, out, q->s1, q->n1)) return KW_ERR_NOMEM;
+    kw_buf_put(out, "CD", 2);
+    if (q->s2 && kw_conn_ref(refs, out, q->s2, q->n2)) return KW_ERR_NOMEM;
+    kw_buf_put(out, "EF", 2);
+    return 0;
+}
+
+typedef struct refout {
+    outcome o;
+    size_t pending_at_done; /* output bytes still to write when done ran */
+    kw_conn *c;
+    refreq *q;
+} refout;
+
+static void ref_done_cb(void *ud, int err, const kw_conn_resp *r)
+{
+    refout *x = ud;
+    size_t len = 0;
+    kw_conn_iov v[8];
+    kw_conn_output_iov(x->c, v, 8, &len);
+    x->pending_at_done = len;
+    done_cb(&x->o, err, r);
+}
+
+static int enc_ref_trampoline(void *ud, int16_t v, kw_buf *out, kw_conn_refs *refs)
+{
+    refout *x = ud;
+    return enc_ref_cb(x->q, v, out, refs);
+}
+
+static void submit_ref(kw_conn *c, refreq *q, refout *x, int64_t now)
+{
+    x->c = c;
+    kw_conn_req r = {.api_key = KW_API_Produce, .min_version = -1, .max_version = -1, .encode_ref = enc_ref_cb,
+                     .done = ref_done_cb, .ud = x};
+    q->encodes = 0;
+    x->q = q;
+    r.encode_ref = enc_ref_trampoline;
+    assert_int_equal(kw_conn_submit(c, &r, now), 0);
+}
+
+/* Everything the connection has to write, gathered, without marking it written. */
+static size_t gather(kw_conn *c, kw_buf *b, int *nv)
+{
+    kw_conn_iov v[16];
+    size_t total;
+    int n = kw_conn_output_iov(c, v, 16, &total);
+    b->len = 0;
+    size_t sum = 0;
+    for (int i = 0; i < n; i++) {
+        kw_buf_put(b, v[i].p, v[i].len);
+        sum += v[i].len;
+    }
+    assert_int_equal(sum, total);
+    if (nv) *nv = n;
+    return total;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t seed)
+{
+    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(seed + i * 7);
+}
+
+static void test_request_refers_to_slices(void **st)
+{
+    (void)st;
+    kw_conn *c = mk(5);
+    handshake(c, 0);
+    enum { N1 = 10000, N2 = 5000 };
+    uint8_t *s1 = malloc(N1), *s2 = malloc(N2);
+    fill(s1, N1, 1);
+    fill(s2, N2, 2);
+    refreq q = {s1, s2, N1, N2, 0};
+    refout x = {0};
+    submit_ref(c, &q, &x, 0);
+    /* a second, plain request behind it: its bytes follow in the same gather list */
+    outcome m = {0};
+    submit(c, KW_API_Metadata, &m, 0);
+    kw_buf g, want;
+    kw_buf_init(&g);
+    kw_buf_init(&want);
+    int nv;
+    size_t total = gather(c, &g, &nv);
+    assert_int_equal(q.encodes, 1);
+    /* header+"AB" | s1 | "CD" | s2 | "EF"+Metadata frame */
+    assert_int_equal(nv, 5);
+    /* the expected bytes: Produce v11 (broker's max), header v2 (flexible), then the body */
+    kw_buf_i32(&want, 0);
+    kw_buf_i16(&want, KW_API_Produce);
+    kw_buf_i16(&want, 11);
+    kw_buf_i32(&want, 2);
+    kw_buf_i16(&want, 3);
+    kw_buf_put(&want, "cid", 3);
+    kw_buf_uvarint(&want, 0);
+    kw_buf_put(&want, "AB", 2);
+    kw_buf_put(&want, s1, N1);
+    kw_buf_put(&want, "CD", 2);
+    kw_buf_put(&want, s2, N2);
+    kw_buf_put(&want, "EF", 2);
+    kw_be32(want.data, (uint32_t)(want.len - 4));
+    size_t plen = want.len;
+    assert_true(total > plen);
+    assert_memory_equal(g.data, want.data, plen);
+    /* the Metadata frame after it */
+    assert_int_equal(kw_ld32(g.data + plen), total - plen - 4);
+    assert_int_equal(kw_ld16(g.data + plen + 4), KW_API_Metadata);
+
+    /* written in odd pieces that end inside and across every slice */
+    kw_buf w;
+    kw_buf_init(&w);
+    size_t steps[] = {1, 17, 9990, 3, 4999, 2, 1, 7, 100000};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        size_t len;
+        kw_conn_iov v[16];
+        kw_conn_output_iov(c, v, 16, &len);
+        if (!len) break;
+        size_t n = steps[i] < len ? steps[i] : len;
+        /* "write" n bytes from the gather list */
+        size_t left = n;
+        for (int k = 0; left; k++) {
+            size_t t = v[k].len < left ? v[k].len : left;
+            kw_buf_put(&w, v[k].p, t);
+            left -= t;
+        }
+        kw_conn_written(c, 1 * MS, n);
+        /* the contiguous view agrees with the gather list */
+        const uint8_t *p = kw_conn_output(c, &len);
+        if (len) {
+            kw_conn_output_iov(c, v, 16, &(size_t){0});
+            assert_ptr_equal(p, v[0].p);
+            assert_int_equal(len, v[0].len);
+        }
+    }
+    assert_int_equal(w.len, total);
+    assert_memory_equal(w.data, g.data, total);
+    size_t len;
+    assert_null(kw_conn_output(c, &len));
+    assert_int_equal(kw_conn_output_iov(c, (kw_conn_iov[1]){{0}}, 1, &len), 0);
+    assert_int_equal(len, 0);
+
+    /* the answer: done once; the slices are the caller's again */
+    kw_buf in;
+    kw_buf_init(&in);
+    response(&in, 2, 1, "ok", 2);
+    assert_int_equal(kw_conn_feed(c, 2 * MS, in.data, in.len), 0);
+    assert_int_equal(x.o.calls, 1);
+    assert_int_equal(x.o.err, 0);
+    assert_int_equal(x.o.version, 11);
+    const kw_conn_stats *cs = kw_conn_stats_get(c);
+    assert_int_equal(cs->bytes_out, 31 + total); /* ApiVersions + both frames */
+    kw_conn_free(c);
+    assert_int_equal(x.o.calls, 1);
+    free(s1);
+    free(s2);
+    kw_buf_free(&g);
+    kw_buf_free(&want);
+    kw_buf_free(&w);
+    kw_buf_free(&in);
+}
+
+/* Dropped with a referring request half written: done runs once, after which the
+ * connection holds no reference (nothing left to write); a reconnect starts clean. */
+static void test_refs_dropped_mid_write(void **st)
+{
+    (void)st;
+    kw_conn *c = mk(5);
+    handshake(c, 0);
+    enum { N1 = 20000 };
+    uint8_t *s1 = malloc(N1);
+    fill(s1, N1, 3);
+    refreq q = {s1, NULL, N1, 0, 0};
+    refout x = {0};
+    submit_ref(c, &q, &x, 0);
+    kw_buf g;
+    kw_buf_init(&g);
+    size_t total = gather(c, &g, NULL);
+    kw_conn_written(c, 1 * MS, total / 2); /* inside the slice */
+    kw_conn_disconnected(c, 2 * MS, KW_ERR_IO, "test");
+    assert_int_equal(x.o.calls, 1);
+    assert_int_equal(x.o.err, KW_ERR_DISCONNECTED);
+    assert_int_equal(x.pending_at_done, 0); /* nothing referred to once done ran */
+    free(s1);                               /* the caller may free it now (ASan checks) */
+    size_t len;
+    assert_null(kw_conn_output(c, &len));
+    /* reconnect: only the new ApiVersions is written */
+    kw_conn_tick(c, 10000 * MS);
+    outcome m = {0};
+    submit(c, KW_API_Metadata, &m, 10000 * MS);
+    kw_conn_connecting(c, 10000 * MS);
+    kw_conn_connected(c, 10000 * MS);
+    sent s[4];
+    assert_int_equal(drain(c, 10000 * MS, s, 4, &g), 1);
+    assert_int_equal(s[0].key, KW_API_ApiVersions);
+    kw_conn_free(c);
+    assert_int_equal(x.o.calls, 1);
+    assert_int_equal(m.calls, 1);
+    kw_buf_free(&g);
+}
+
+/* A response to a referring request before its last byte was written: the connection
+ * drops (the broker broke the protocol) and the slice is released only then. */
+static void test_refs_early_response_drops(void **st)
+{
+    (void)st;
+    kw_conn *c = mk(5);
+    handshake(c, 0);
+    enum { N1 = 8192 };
+    uint8_t *s1 = malloc(N1);
+    fill(s1, N1, 4);
+    refreq q = {s1, NULL, N1, 0, 0};
+    refout x = {0};
+    submit_ref(c, &q, &x, 0);
+    kw_buf g, in;
+    kw_buf_init(&g);
+    kw_buf_init(&in);
+    size_t total = gather(c, &g, NULL);
+    kw_conn_written(c, 1 * MS, total - 1);
+    response(&in, 2, 1, "ok", 2);
+    assert_int_equal(kw_conn_feed(c, 2 * MS, in.data, in.len), KW_ERR_CORRUPT);
+    assert_int_equal(kw_conn_state_get(c), KW_CONN_BACKOFF);
+    assert_int_equal(x.o.calls, 1);
+    assert_int_equal(x.o.err, KW_ERR_CORRUPT);
+    assert_int_equal(x.pending_at_done, 0);
+    assert_non_null(strstr(kw_conn_last_error(c), "before the request was written"));
+    free(s1);
+    kw_conn_free(c);
+    assert_int_equal(x.o.calls, 1);
+    kw_buf_free(&g);
+    kw_buf_free(&in);
+}
+
+/* Copied instead of referred to: a slice under KW_CONN_REF_MIN, and every slice when a
+ * tap is set (it sees the frame as one block). Closing with a referring request in
+ * flight fails it once. */
+static void test_refs_copied_when_small_or_tapped(void **st)
+{
+    (void)st;
+    uint8_t small[100], big[KW_CONN_REF_MIN];
+    fill(small, sizeof small, 5);
+    fill(big, sizeof big, 6);
+    kw_conn *c = mk(5);
+    handshake(c, 0);
+    refreq q = {small, NULL, sizeof small, 0, 0};
+    refout x = {0};
+    submit_ref(c, &q, &x, 0);
+    kw_buf g;
+    kw_buf_init(&g);
+    int nv;
+    gather(c, &g, &nv);
+    assert_int_equal(nv, 1); /* all copied: one slice */
+    kw_conn_free(c);
+    assert_int_equal(x.o.calls, 1);
+    assert_int_equal(x.o.err, KW_ERR_DESTROYED);
+
+    tapped t = {0};
+    kw_conn_opts o;
+    kw_conn_opts_default(&o);
+    o.tap = tap_cb;
+    o.tap_ud = &t;
+    c = kw_conn_new(&o);
+    handshake(c, 0);
+    refreq q2 = {big, NULL, sizeof big, 0, 0};
+    refout x2 = {0};
+    submit_ref(c, &q2, &x2, 0);
+    size_t total = gather(c, &g, &nv);
+    assert_int_equal(nv, 1);
+    assert_int_equal(t.n, 3); /* ApiVersions request + response, the Produce request */
+    assert_int_equal(t.key[2], KW_API_Produce);
+    assert_int_equal(t.len[2], total - 4);
+    kw_conn_written(c, 0, total);
+    kw_conn_close(c);
+    assert_int_equal(x2.o.calls, 1);
+    assert_int_equal(x2.o.err, KW_ERR_DESTROYED);
+    kw_conn_free(c);
+    assert_int_equal(x2.o.calls, 1);
+    kw_buf_free(&g);
+}
+
 static void test_correlation_ids_wrap(void **st)
 {
     (void)st;
@@ -919,6 +1212,10 @@ int main(void)
         cmocka_unit_test(test_fail_fast),
         cmocka_unit_test(test_tap_sees_every_frame),
         cmocka_unit_test(test_correlation_ids_wrap),
+        cmocka_unit_test(test_request_refers_to_slices),
+        cmocka_unit_test(test_refs_dropped_mid_write),
+        cmocka_unit_test(test_refs_early_response_drops),
+        cmocka_unit_test(test_refs_copied_when_small_or_tapped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,53 @@ static void test_encode_request(void **state)
     kw_accum_free(&a);
 }
 
+/* The request written field by field (its batches placed with kw_conn_ref; copied here,
+ * refs NULL — tests/test_conn.c checks what a connection gathers from references) carries
+ * the same bytes as the descriptor-driven encoder at every version kwire sends (v3-v12). */
+static void test_encode_request_by_reference(void **state)
+{
+    (void)state;
+    kw_accum_opts o = {.batch_size = 1 << 20, .linger_ms = 0, .buffer_memory = 8 << 20};
+    kw_accum a;
+    assert_int_equal(kw_accum_init(&a, &o, 8), 0);
+    char v[300];
+    memset(v, 'v', sizeof v);
+    kw_record r = {0};
+    r.value = (const uint8_t *)v;
+    r.value_len = sizeof v;
+    r.key_len = -1;
+    r.timestamp = 1700000000000;
+    int per[3] = {1, 40, 100}; /* one small batch, two above KW_CONN_REF_MIN */
+    int32_t parts[3] = {0, 3, 5};
+    kw_pbatch *b[3];
+    kw_accum_flush_begin(&a);
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 1, NULL), 0);
+        b[i] = kw_accum_drain(&a, parts[i], 2);
+        assert_non_null(b[i]);
+    }
+    assert_true(b[0]->buf.len < KW_CONN_REF_MIN && b[1]->buf.len > KW_CONN_REF_MIN);
+    const char *topics[3] = {"alpha", "alpha", "beta"};
+    for (int16_t ver = 3; ver <= 12; ver++) {
+        kw_buf want, got;
+        kw_buf_init(&want);
+        kw_buf_init(&got);
+        assert_int_equal(kw__produce_encode(&want, ver, 1, 30000, topics, b, 3), 0);
+        assert_int_equal(kw__produce_encode_ref(&got, NULL, ver, 1, 30000, topics, b, 3), 0);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        kw_buf_free(&want);
+        kw_buf_free(&got);
+    }
+    kw_buf x;
+    kw_buf_init(&x);
+    assert_int_equal(kw__produce_encode_ref(&x, NULL, 2, 1, 30000, topics, b, 3), KW_ERR_VERSION);
+    assert_int_equal(kw__produce_encode_ref(&x, NULL, 13, 1, 30000, topics, b, 3), KW_ERR_VERSION);
+    kw_buf_free(&x);
+    for (int i = 0; i < 3; i++) kw_accum_release(&a, b[i]);
+    kw_accum_free(&a);
+}
+
 static void test_result(void **state)
 {
     (void)state;
@@ -218,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_requeue_order),
         cmocka_unit_test(test_requeue_before_unsequenced),
         cmocka_unit_test(test_encode_request),
+        cmocka_unit_test(test_encode_request_by_reference),
         cmocka_unit_test(test_result),
         cmocka_unit_test(test_no_broker),
     };
