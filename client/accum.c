@@ -112,6 +112,8 @@ static int seal_open(kw_accum *a, int32_t p, int reason, int64_t now_ms)
     a->open[p] = NULL;
     b->raw_bytes = b->buf.len;
     int rc = kw_batch_seal(&b->w);
+    /* the writer's compression scratch is of no use once sealed */
+    kw_batch_writer_free(&b->w);
     b->seal_reason = reason;
     b->sealed_ms = now_ms;
     a->sealed[reason]++;

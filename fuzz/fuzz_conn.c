@@ -4,8 +4,11 @@
  * Input: byte 0 = chunk size seed, byte 1 = max in flight seed, the rest = the byte
  * stream "from the broker". Eight requests of assorted APIs are queued; the stream is fed
  * in chunks, and after each chunk the output is drained (written), the clock advances and
- * the connection is ticked; a dropped connection is reconnected. Checks: no crash or
- * sanitizer report, and every request gets exactly one outcome by the end.
+ * the connection is ticked; a dropped connection is reconnected. Two requests refer to
+ * heap slices (kw_conn_ref) that their done callback frees at once; the output is
+ * "written" through the gather list in pieces that end anywhere, reading every byte.
+ * Checks: no crash or sanitizer report (a slice read after its request finished is a
+ * use after free), and every request gets exactly one outcome by the end.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,12 +20,16 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NREQ 8
+#define SLICE 5000
 static int calls[NREQ];
+static uint8_t *slices[NREQ]; /* requests by reference: their slice, freed by done */
 
 static void done(void *ud, int err, const kw_conn_resp *r)
 {
     int i = (int)(intptr_t)ud;
     calls[i]++;
+    free(slices[i]);
+    slices[i] = NULL;
     if (err == 0 && !r) abort();
     if (err != 0 && r) abort();
     if (r && r->len && !r->body) abort();
@@ -39,6 +46,29 @@ static int enc(void *ud, int16_t v, kw_buf *out)
     (void)ud;
     kw_buf_i16(out, v);
     return 0;
+}
+
+static int enc_ref(void *ud, int16_t v, kw_buf *out, kw_conn_refs *refs)
+{
+    int i = (int)(intptr_t)ud;
+    kw_buf_i16(out, v);
+    if (!slices[i] || kw_conn_ref(refs, out, slices[i], SLICE)) return KW_ERR_NOMEM;
+    kw_buf_i16(out, v);
+    return 0;
+}
+
+/* Write up to max bytes from the gather list, reading each one. */
+static void write_some(kw_conn *c, int64_t now, size_t max)
+{
+    kw_conn_iov v[8];
+    size_t total;
+    int n = kw_conn_output_iov(c, v, 8, &total);
+    size_t done_bytes = 0;
+    volatile uint8_t x = 0;
+    for (int k = 0; k < n && done_bytes < max; k++)
+        for (size_t j = 0; j < v[k].len && done_bytes < max; j++, done_bytes++) x ^= v[k].p[j];
+    (void)x;
+    if (done_bytes) kw_conn_written(c, now, done_bytes);
 }
 
 static uint64_t rng(void *ud) { (void)ud; return 0x123456789abcdefULL; }
@@ -65,6 +95,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < NREQ; i++) {
         kw_conn_req r = {.api_key = keys[i], .min_version = -1, .max_version = -1, .no_response = i == 1,
                          .timeout_ms = 100000, .encode = enc, .done = done, .ud = (void *)(intptr_t)i};
+        slices[i] = NULL;
+        if (i == 1 || i == 5) {
+            slices[i] = malloc(SLICE);
+            if (!slices[i]) abort();
+            memset(slices[i], i, SLICE);
+            r.encode = NULL;
+            r.encode_ref = enc_ref;
+        }
         if (kw_conn_submit(c, &r, 0)) abort();
     }
     int64_t now = 0;
@@ -73,9 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t off = 0;
     int reconnects = 0;
     while (off < size) {
-        size_t len;
-        if (kw_conn_output(c, &len)) kw_conn_written(c, now, len);
         size_t n = size - off < chunk ? size - off : chunk;
+        write_some(c, now, chunk * 331);
         if (kw_conn_wants_socket(c) && kw_conn_state_get(c) != KW_CONN_CONNECTING)
             kw_conn_feed(c, now, data + off, n);
         off += n;
@@ -90,6 +127,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kw_conn_tick(c, now + 200000000LL);
     kw_conn_free(c);
     for (int i = 0; i < NREQ; i++)
-        if (calls[i] != 1) abort();
+        if (calls[i] != 1 || slices[i]) abort();
     return 0;
 }
