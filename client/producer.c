@@ -20,6 +20,7 @@
 
 #define PID_OFFSET 43 /* producerId within a record batch */
 #define MAX_TOPICS_PER_META 64
+#define STEP_BYTES (64u << 10) /* run the loop after this many bytes accepted */
 
 /* Per partition of a topic. */
 typedef struct ppart {
@@ -86,6 +87,7 @@ struct kw_producer {
     int delivered_now;
     int closing;
     int booted;           /* bootstrap list added to the net */
+    size_t since_step;    /* bytes accepted since the loop last ran */
     kw_producer_stats st;
     kw_arena arena;
 };
@@ -874,7 +876,15 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     /* sticky: move on once this partition's batch is sealed */
     if (rec->partition < 0 && full && part == t->sticky.current)
         kw_sticky_next(&t->sticky, t->nparts);
-    if (full) step(p, 0);
+    /* the loop runs without waiting whenever a batch is sealed and every STEP_BYTES
+     * accepted: sealed batches go out at once, the socket keeps taking what is written
+     * and responses give batches back while the caller is still sending (a producer
+     * thread's job in Kafka's client) */
+    p->since_step += approx;
+    if (full || p->since_step >= STEP_BYTES) {
+        p->since_step = 0;
+        step(p, 0);
+    }
     return 0;
 }
 
