@@ -196,6 +196,9 @@ static void test_requeue_keeps_order_and_oversized_record(void **st)
     kw_accum_requeue(&a, b1);
     assert_ptr_equal(kw_accum_drain(&a, 0, 0), b1);
     assert_ptr_equal(kw_accum_drain(&a, 0, 0), b2);
+    /* a sealed batch keeps no compression scratch (only its own bytes are held) */
+    assert_null(b1->w.scratch.data);
+    assert_int_equal(b1->w.scratch.cap, 0);
     /* compressed with gzip, and still decodable */
     kw_rd in;
     kw_rd_init(&in, b1->buf.data, b1->buf.len);
