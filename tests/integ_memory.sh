@@ -9,7 +9,7 @@
 #      90..100% of buffer.memory), every record is delivered, and its peak RSS stays under
 #      baseline + buffer.memory + allowance, where baseline is the peak RSS of the same
 #      command producing 1 record and the allowance is 2 x batch.size (released batches
-#      kept for reuse) + 1 MiB (its input chunk) + 2 MiB (allocator slack). The 16 MiB
+#      kept for reuse) + 3 MiB (its 256 KiB input chunk, allocator slack). The 16 MiB
 #      run's peak is higher than the 4 MiB run's by at least half the 12 MiB difference:
 #      the RSS follows the setting.
 #   2. A consumer's memory stays within fetch.max.bytes x fetches held: 1,000,000 records

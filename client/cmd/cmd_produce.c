@@ -4,8 +4,8 @@
  *
  *   kwire produce -t TOPIC [-p PARTITION] [-k KEY] [-K DELIM] [-H name=value ...] [-l] [FILE ...]
  *
- * Input is read in 1 MiB chunks (grown for longer lines) (files and stdin alike: a mapping would count the whole
- * file in the resident set); lines are sliced in place (no allocation per line), the
+ * Input is read in 256 KiB chunks, grown for longer lines (files and stdin alike: a
+ * mapping would count the whole file in the resident set); lines are sliced in place (no allocation per line), the
  * producer's loop runs while the input is idle. -K splits each line into key and value at the first DELIM
  * (a line without it is a value with a null key). A summary goes to stderr: records
  * sent, failed, bytes, and per partition the offset range written. Exit 1 if any record
@@ -25,7 +25,7 @@
 #include "kwire.h"
 
 #define MAX_HEADERS 64
-#define CHUNK (1u << 20)
+#define CHUNK (256u << 10)
 
 typedef struct pstat {
     int64_t lo, hi;
