@@ -8,7 +8,8 @@
  * attempt; a timed-out attempt starts the next one at the next address), connects
  * non-blocking (socket.connection.setup.timeout.ms is enforced by the conn), sets
  * TCP_NODELAY and SO_SNDBUF / SO_RCVBUF (send.buffer.bytes / receive.buffer.bytes
- * when not -1), reads into the conn's framer, writes what the conn has to send, and
+ * when not -1), reads into the conn's framer, writes what the conn has to send (one
+ * sendmsg over its gather list: its own bytes and the slices requests refer to), and
  * ticks the conns for their timeouts. Everything else — protocol, retries, backoff —
  * is the conn's.
  *

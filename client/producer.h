@@ -5,7 +5,11 @@
  * an explicit partition, else murmur2 of the key, else the sticky partition (which moves
  * on when its batch is sealed). Ready batches (full, lingered, flushed) are drained per
  * leader into one Produce request per broker carrying at most one batch per partition, up
- * to max.request.size, pipelined up to max.in.flight.requests.per.connection.
+ * to max.request.size, pipelined up to max.in.flight.requests.per.connection. A request
+ * refers to its batches (kw_conn_ref: written from the batch's own buffer, never copied);
+ * a batch's memory is given back once its records are reported. kw_producer_send runs
+ * the loop without waiting whenever a batch is sealed and every 64 KiB accepted, so
+ * batches go out, and responses free them, while the caller is still sending.
  *
  * Idempotence (enable.idempotence, default on unless conflicting settings were given):
  * InitProducerId first; each batch gets the partition's next sequence number when it is
