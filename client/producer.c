@@ -20,7 +20,7 @@
 
 #define PID_OFFSET 43 /* producerId within a record batch */
 #define MAX_TOPICS_PER_META 64
-#define STEP_BYTES (64u << 10) /* run the loop after this many bytes accepted */
+#define STEP_BYTES (256u << 10) /* run the loop after this many bytes accepted */
 
 /* Per partition of a topic. */
 typedef struct ppart {
@@ -876,12 +876,13 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     /* sticky: move on once this partition's batch is sealed */
     if (rec->partition < 0 && full && part == t->sticky.current)
         kw_sticky_next(&t->sticky, t->nparts);
-    /* the loop runs without waiting whenever a batch is sealed and every STEP_BYTES
-     * accepted: sealed batches go out at once, the socket keeps taking what is written
-     * and responses give batches back while the caller is still sending (a producer
-     * thread's job in Kafka's client) */
+    /* the loop runs without waiting every STEP_BYTES accepted: sealed batches go out,
+     * the socket keeps taking what is written and responses give batches back while the
+     * caller is still sending (a sender thread's job in Kafka's client). Not at every
+     * seal: with small batches that sends a request per batch or two, and the broker's
+     * per-request cost then slows everything; 256 KiB lets a request carry several. */
     p->since_step += approx;
-    if (full || p->since_step >= STEP_BYTES) {
+    if (p->since_step >= STEP_BYTES) {
         p->since_step = 0;
         step(p, 0);
     }

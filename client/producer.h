@@ -8,8 +8,8 @@
  * to max.request.size, pipelined up to max.in.flight.requests.per.connection. A request
  * refers to its batches (kw_conn_ref: written from the batch's own buffer, never copied);
  * a batch's memory is given back once its records are reported. kw_producer_send runs
- * the loop without waiting whenever a batch is sealed and every 64 KiB accepted, so
- * batches go out, and responses free them, while the caller is still sending.
+ * the loop without waiting every 256 KiB accepted, so batches go out, and responses
+ * free them, while the caller is still sending.
  *
  * Idempotence (enable.idempotence, default on unless conflicting settings were given):
  * InitProducerId first; each batch gets the partition's next sequence number when it is
