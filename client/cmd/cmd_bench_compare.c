@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,6 +62,8 @@ typedef struct run {
     long held;          /* produce: records the broker holds afterwards, -1 unknown */
     double seconds, cpu, rss_mb;
     char why[200];
+    char skipped[160]; /* settings this client had no equivalent for (not passed to it) */
+    char adjusted[160]; /* a setting added so the client accepts the others, and why */
 } run;
 
 static double now_s(void)
@@ -251,7 +254,8 @@ static const char *py_name(const char *name)
         {"fetch.max.wait.ms", "fetch_max_wait_ms"}, {"max.partition.fetch.bytes", "max_partition_fetch_bytes"},
         {"buffer.memory", "buffer_memory"},   {"max.request.size", "max_request_size"},
         {"client.id", "client_id"},           {"request.timeout.ms", "request_timeout_ms"},
-        {"max.poll.records", "max_poll_records"},
+        {"max.poll.records", "max_poll_records"}, {"max.poll.interval.ms", "max_poll_interval_ms"},
+        {"socket.send.buffer.bytes", "send_buffer_bytes"}, {"socket.receive.buffer.bytes", "receive_buffer_bytes"},
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (!strcmp(name, map[i][0])) return map[i][1];
@@ -300,11 +304,14 @@ static const char PY_SCRIPT[] =
     "    c.assign([TopicPartition(topic, p) for p in sorted(parts or [])])\n"
     "    c.seek_to_beginning()\n"
     "    got, idle = 0, time.time()\n"
+    "    mr = None if 'max_poll_records' in kw else 100000\n"
     "    while got < n and time.time() - idle < 15:\n"
-    "        for recs in c.poll(timeout_ms=500, max_records=100000).values():\n"
+    "        for recs in c.poll(timeout_ms=500, max_records=mr).values():\n"
     "            got += len(recs); idle = time.time()\n"
     "    c.close()\n"
-    "    print(got)\n";
+    "    print(min(got, n))\n";
+
+#define CMP_MAX_EXTRA 16
 
 typedef struct ctx {
     kw_cli *cli;
@@ -314,14 +321,29 @@ typedef struct ctx {
     char topic[C_N][96];
     char exe[PATH_MAX];
     long n, npy;
+    /* --lab: the grid point's settings ("name=value"), given after -X's */
+    char extra[CMP_MAX_EXTRA][200];
+    int nextra;
 } ctx;
 
-/* Append "-X" "name=value" pairs (translated for the client) to args. */
-static int add_settings(const ctx *c, int client, int role, char **args, int na, char store[][200])
+/* Settings the harness itself gives every consumer (from the beginning, no group, no
+   commit): the peers get them as -o beginning / no group, not as settings. */
+static int harness_setting(const char *name)
 {
+    return !strcmp(name, "auto.offset.reset") || !strcmp(name, "enable.auto.commit");
+}
+
+/* Append "-X" "name=value" pairs (translated for the client) to args; the names of
+   settings the client has no equivalent for go to skipped (comma separated). */
+static int add_settings(const ctx *c, int client, int role, char **args, int na, char store[][200], char *skipped,
+                        size_t skn, char *adjusted, size_t adn)
+{
+    if (adjusted && adn) adjusted[0] = 0;
     int ns = 0;
-    for (int i = 0; i < c->cli->nsettings && na < CMP_MAXARGS - 4 && ns < 32; i++) {
-        const char *s = c->cli->settings[i];
+    int total = c->cli->nsettings + c->nextra;
+    if (skipped && skn) skipped[0] = 0;
+    for (int i = 0; i < total && na < CMP_MAXARGS - 4 && ns < 32; i++) {
+        const char *s = i < c->cli->nsettings ? c->cli->settings[i] : c->extra[i - c->cli->nsettings];
         if (!role_applies(s, role)) continue;
         const char *eq = strchr(s, '=');
         if (!eq) continue;
@@ -333,15 +355,39 @@ static int add_settings(const ctx *c, int client, int role, char **args, int na,
         if (client == C_KWIRE) {
             args[na++] = "-X";
             args[na++] = (char *)s;
+        } else if (harness_setting(name)) {
+            continue;
         } else if (client == C_KCAT) {
             const char *k = kcat_name(name);
-            if (!k) continue;
+            if (!k) {
+                if (skipped && strlen(skipped) + l + 3 < skn) {
+                    if (skipped[0]) strcat(skipped, ", ");
+                    strcat(skipped, name);
+                }
+                continue;
+            }
             snprintf(store[ns], 200, "%s=%s", k, eq + 1);
             args[na++] = "-X";
             args[na++] = store[ns++];
+            /* librdkafka refuses a consumer whose fetch.max.bytes is below its
+               message.max.bytes (default 1000000, minimum 1000): lower that one too */
+            long v = strtol(eq + 1, NULL, 10);
+            if (role == KW_ROLE_CONSUMER && !strcmp(name, "fetch.max.bytes") && v >= 1000 && v < 1000000 && ns < 32) {
+                snprintf(store[ns], 200, "message.max.bytes=%ld", v);
+                args[na++] = "-X";
+                args[na++] = store[ns++];
+                if (adjusted && adn)
+                    snprintf(adjusted, adn, "message.max.bytes=%ld (librdkafka requires fetch.max.bytes >= message.max.bytes)", v);
+            }
         } else {
             const char *k = py_name(name);
-            if (!k) continue;
+            if (!k) {
+                if (skipped && strlen(skipped) + l + 3 < skn) {
+                    if (skipped[0]) strcat(skipped, ", ");
+                    strcat(skipped, name);
+                }
+                continue;
+            }
             snprintf(store[ns], 200, "%s=%s", k, eq + 1);
             args[na++] = store[ns++];
         }
@@ -398,7 +444,7 @@ static void measure(const ctx *c, int client, int dir, run *r)
         args[na++] = "-q";
         args[na++] = "-b";
         args[na++] = (char *)c->bootstrap;
-        na = add_settings(c, client, role, args, na, store);
+        na = add_settings(c, client, role, args, na, store, r->skipped, sizeof r->skipped, r->adjusted, sizeof r->adjusted);
         args[na++] = dir == D_PRODUCE ? "produce" : "consume";
         args[na++] = "-t";
         args[na++] = (char *)c->topic[client];
@@ -423,7 +469,7 @@ static void measure(const ctx *c, int client, int dir, run *r)
         args[na++] = (char *)c->bootstrap;
         args[na++] = "-t";
         args[na++] = (char *)c->topic[client];
-        na = add_settings(c, client, role, args, na, store);
+        na = add_settings(c, client, role, args, na, store, r->skipped, sizeof r->skipped, r->adjusted, sizeof r->adjusted);
         if (dir == D_PRODUCE) {
             args[na++] = "-l";
             args[na++] = (char *)c->file;
@@ -447,7 +493,7 @@ static void measure(const ctx *c, int client, int dir, run *r)
         args[na++] = (char *)c->topic[client];
         args[na++] = nbuf;
         args[na++] = (char *)c->file;
-        na = add_settings(c, client, role, args, na, store);
+        na = add_settings(c, client, role, args, na, store, r->skipped, sizeof r->skipped, r->adjusted, sizeof r->adjusted);
     }
     args[na] = NULL;
     int count = dir == D_CONSUME || client == C_PY;
@@ -491,30 +537,56 @@ static void measure(const ctx *c, int client, int dir, run *r)
     r->status = ST_OK;
 }
 
-/* Start kwire-broker with the three topics; the bootstrap line into bs. Returns its pid. */
-static pid_t start_broker(const ctx *c, char *bs, size_t bsn)
+/* Partitions per topic for runs of n records (see CMP_PARTS_MIN). */
+static long parts_for(long n)
 {
-    char path[PATH_MAX + 16], specs[C_N][128];
+    long parts = n / 5000;
+    if (parts < CMP_PARTS_MIN) parts = CMP_PARTS_MIN;
+    if (parts > CMP_PARTS_MAX) parts = CMP_PARTS_MAX;
+    return parts;
+}
+
+/* Start kwire-broker (3 brokers) with the topics, each of `parts` partitions; the
+   bootstrap line into bs. Returns its pid, or -1. */
+static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs, size_t bsn)
+{
+    char path[PATH_MAX + 16];
     self_dir(path, PATH_MAX);
     if (path[0]) strcat(path, "/kwire-broker");
     else strcpy(path, "kwire-broker");
     if (path[0] == '/' && access(path, X_OK)) strcpy(path, "kwire-broker");
-    char *args[4 + 2 * C_N] = {"kwire-broker", "--brokers", "3"};
-    int na = 3;
-    long parts = c->n / 5000;
-    if (parts < CMP_PARTS_MIN) parts = CMP_PARTS_MIN;
-    if (parts > CMP_PARTS_MAX) parts = CMP_PARTS_MAX;
-    for (int i = 0; i < C_N; i++) {
-        snprintf(specs[i], sizeof specs[i], "%s:%ld", c->topic[i], parts);
+    char **args = calloc((size_t)(4 + 2 * ntopics), sizeof *args);
+    char (*specs)[128] = calloc((size_t)ntopics, sizeof *specs);
+    if (!args || !specs) {
+        free(args);
+        free(specs);
+        return -1;
+    }
+    int na = 0;
+    args[na++] = "kwire-broker";
+    args[na++] = "--brokers";
+    args[na++] = "3";
+    for (int i = 0; i < ntopics; i++) {
+        snprintf(specs[i], sizeof specs[i], "%s:%ld", topics[i], parts);
         args[na++] = "--topic";
         args[na++] = specs[i];
     }
     args[na] = NULL;
     int fds[2];
-    if (pipe(fds)) return -1;
+    if (pipe(fds)) {
+        free(args);
+        free(specs);
+        return -1;
+    }
     pid_t parent = getpid();
     pid_t pid = fork();
-    if (pid < 0) { close(fds[0]); close(fds[1]); return -1; }
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        free(args);
+        free(specs);
+        return -1;
+    }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(1);
@@ -527,6 +599,8 @@ static pid_t start_broker(const ctx *c, char *bs, size_t bsn)
         _exit(127);
     }
     close(fds[1]);
+    free(args);
+    free(specs);
     size_t got = 0;
     struct pollfd p = {.fd = fds[0], .events = POLLIN};
     while (got < bsn - 1 && !memchr(bs, '\n', got)) {
@@ -592,6 +666,58 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* One run as a JSON object: figures when ok, never zeros for a missing or failed one. */
+static void json_run(const ctx *c, const run *r, int cl, int d, const char *topic)
+{
+    printf("{\"client\": \"%s\", \"direction\": \"%s\", \"status\": \"%s\", \"topic\": ", client_name[cl],
+           dir_name[d], st_name[r->status]);
+    json_str(stdout, topic);
+    printf(", \"expected\": %ld", r->expected);
+    if (d == D_PRODUCE && r->status == ST_OK) printf(", \"broker_held\": %ld", r->held);
+    if (r->status == ST_OK)
+        printf(", \"records\": %ld, \"seconds\": %.6f, \"records_per_sec\": %.1f, \"cpu_seconds\": %.6f, "
+               "\"cpu_s_per_million\": %.4f, \"peak_rss_mb\": %.2f",
+               r->records, r->seconds, rps(r), r->cpu, cpu_per_m(r), r->rss_mb);
+    if (r->status == ST_OK && r->expected != c->n)
+        printf(", \"scale\": %.4f, \"seconds_scaled_to_records\": %.6f, \"cpu_seconds_scaled_to_records\": %.6f",
+               (double)c->n / (double)r->expected, r->seconds * (double)c->n / (double)r->expected,
+               r->cpu * (double)c->n / (double)r->expected);
+    if (r->skipped[0]) {
+        printf(", \"settings_not_passed\": ");
+        json_str(stdout, r->skipped);
+    }
+    if (r->adjusted[0]) {
+        printf(", \"settings_adjusted\": ");
+        json_str(stdout, r->adjusted);
+    }
+    if (r->status != ST_OK) {
+        if (r->status == ST_FAILED) printf(", \"records\": %ld", r->records);
+        printf(", \"error\": ");
+        json_str(stdout, r->why);
+    }
+    printf("}");
+}
+
+/* The ratios of one set of runs as JSON objects (only direction `only` when >= 0). */
+static void json_ratios(run res[C_N][D_N], int only, const char *sep)
+{
+    ratio q[D_N * 4];
+    int nq = make_ratios(res, q), first = 1;
+    for (int i = 0; i < nq; i++) {
+        if (only >= 0 && q[i].dir != only) continue;
+        printf("%s%s{\"direction\": \"%s\", \"metric\": \"%s\", \"kwire_over\": \"%s\", ", first ? "" : ",", sep,
+               dir_name[q[i].dir], q[i].metric, client_name[q[i].against]);
+        first = 0;
+        if (q[i].have) printf("\"value\": %.4f", q[i].value);
+        else printf("\"value\": null");
+        if (q[i].target) {
+            printf(", \"target\": \"%s\", \"met\": ", q[i].target);
+            printf("%s", q[i].have ? (q[i].met ? "true" : "false") : "null");
+        }
+        printf("}");
+    }
+}
+
 static void print_json(const ctx *c, run res[C_N][D_N])
 {
     printf("{\"records\": %ld, \"kafka_python_records\": %ld, \"payload_bytes\": %d, \"bootstrap\": ", c->n, c->npy,
@@ -601,42 +727,12 @@ static void print_json(const ctx *c, run res[C_N][D_N])
     int first = 1;
     for (int cl = 0; cl < C_N; cl++)
         for (int d = 0; d < D_N; d++) {
-            const run *r = &res[cl][d];
-            printf("%s\n  {\"client\": \"%s\", \"direction\": \"%s\", \"status\": \"%s\", \"topic\": ", first ? "" : ",",
-                   client_name[cl], dir_name[d], st_name[r->status]);
-            json_str(stdout, c->topic[cl]);
-            printf(", \"expected\": %ld", r->expected);
-            if (d == D_PRODUCE && r->status == ST_OK) printf(", \"broker_held\": %ld", r->held);
-            if (r->status == ST_OK)
-                printf(", \"records\": %ld, \"seconds\": %.6f, \"records_per_sec\": %.1f, \"cpu_seconds\": %.6f, "
-                       "\"cpu_s_per_million\": %.4f, \"peak_rss_mb\": %.2f",
-                       r->records, r->seconds, rps(r), r->cpu, cpu_per_m(r), r->rss_mb);
-            if (r->status == ST_OK && r->expected != c->n)
-                printf(", \"scale\": %.4f, \"seconds_scaled_to_records\": %.6f, \"cpu_seconds_scaled_to_records\": %.6f",
-                       (double)c->n / (double)r->expected, r->seconds * (double)c->n / (double)r->expected,
-                       r->cpu * (double)c->n / (double)r->expected);
-            if (r->status != ST_OK) {
-                if (r->status == ST_FAILED) printf(", \"records\": %ld", r->records);
-                printf(", \"error\": ");
-                json_str(stdout, r->why);
-            }
-            printf("}");
+            printf("%s\n  ", first ? "" : ",");
+            json_run(c, &res[cl][d], cl, d, c->topic[cl]);
             first = 0;
         }
     printf("\n ], \"ratios\": [");
-    ratio q[D_N * 4];
-    int nq = make_ratios(res, q);
-    for (int i = 0; i < nq; i++) {
-        printf("%s\n  {\"direction\": \"%s\", \"metric\": \"%s\", \"kwire_over\": \"%s\", ", i ? "," : "",
-               dir_name[q[i].dir], q[i].metric, client_name[q[i].against]);
-        if (q[i].have) printf("\"value\": %.4f", q[i].value);
-        else printf("\"value\": null");
-        if (q[i].target) {
-            printf(", \"target\": \"%s\", \"met\": ", q[i].target);
-            printf("%s", q[i].have ? (q[i].met ? "true" : "false") : "null");
-        }
-        printf("}");
-    }
+    json_ratios(res, -1, "\n  ");
     printf("\n ]}\n");
 }
 
@@ -706,14 +802,370 @@ static void remove_dir(const ctx *c)
     rmdir(c->dir);
 }
 
+/* ---- --lab: a lab's grid through the three clients ---------------------------------- */
+
+typedef struct labrun {
+    kw_lab_point pt;
+    run res[C_N][D_N];
+    char topic[C_N][96];
+} labrun;
+
+static int lab_dirs(const kw_lab *lab, int d)
+{
+    return d == D_PRODUCE ? lab->kind != KW_LAB_CONSUME : lab->kind != KW_LAB_PRODUCE;
+}
+
+/* The point's settings (the lab's fixed ones, then its axes) into c->extra. */
+static void lab_point_settings(ctx *c, const kw_lab_point *pt)
+{
+    const char *names[CMP_MAX_EXTRA], *values[CMP_MAX_EXTRA];
+    int n = kw_lab_point_settings(pt, names, values, CMP_MAX_EXTRA);
+    c->nextra = 0;
+    for (int i = 0; i < n; i++) snprintf(c->extra[c->nextra++], sizeof c->extra[0], "%s=%s", names[i], values[i]);
+}
+
+static void lab_point_label(const kw_lab_point *pt, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (int a = 0; a < pt->lab->naxes && used < n; a++)
+        used += (size_t)snprintf(out + used, n - used, "%s%s %s", a ? ", " : "", pt->lab->axes[a].label, pt->values[a]);
+}
+
+/* One ratio over all runs of the lab: geometric mean, min, max, and how many met. */
+typedef struct lab_sum {
+    int dir, against, metric, have, met;
+    double gmean, min, max;
+    int min_run, max_run;
+    const char *target;
+    const char *metric_name;
+} lab_sum;
+
+static int lab_summary(const kw_lab *lab, labrun *runs, int npts, lab_sum *out)
+{
+    int n = 0;
+    ratio probe[D_N * 4];
+    int nq = make_ratios(runs[0].res, probe);
+    for (int k = 0; k < nq; k++) {
+        if (!lab_dirs(lab, probe[k].dir)) continue;
+        lab_sum *s = &out[n++];
+        memset(s, 0, sizeof *s);
+        s->dir = probe[k].dir;
+        s->against = probe[k].against;
+        s->metric_name = probe[k].metric;
+        s->target = probe[k].target;
+        double logsum = 0;
+        for (int i = 0; i < npts; i++) {
+            ratio q[D_N * 4];
+            make_ratios(runs[i].res, q);
+            if (!q[k].have) continue;
+            logsum += log(q[k].value);
+            if (!s->have || q[k].value < s->min) { s->min = q[k].value; s->min_run = i + 1; }
+            if (!s->have || q[k].value > s->max) { s->max = q[k].value; s->max_run = i + 1; }
+            s->have++;
+            s->met += q[k].target && q[k].met;
+        }
+        if (s->have) s->gmean = exp(logsum / s->have);
+    }
+    return n;
+}
+
+/* Why the settings in `names` (as collected by add_settings) are not given to a peer. */
+static const char *not_passed_why(int client, const char *names)
+{
+    if (client == C_KCAT && strstr(names, "max.poll.interval.ms"))
+        return "kcat -C reads without a group; librdkafka applies max.poll.interval.ms to group consumers only"
+               " and would refuse values below session.timeout.ms";
+    if (client == C_KCAT && strstr(names, "max.poll.records"))
+        return "librdkafka has no such setting: kcat receives records one at a time";
+    return "it has no equivalent setting";
+}
+
+static void lab_print_text(const ctx *c, const kw_lab *lab, labrun *runs, int npts)
+{
+    printf("kwire bench compare --lab %s (%s): %d runs; kwire and librdkafka move %ld records per run, kafka-python %ld\n"
+           "(it is slow; its figures are per record, so they compare directly); the labs' %d-byte payload; broker %s\n",
+           lab->name, lab->title, npts, c->n, c->npy, KW_LAB_PAYLOAD_LEN, c->bootstrap);
+    for (int cl = C_KCAT; cl < C_N; cl++) {
+        const char *sk = "";
+        for (int i = 0; i < npts && !sk[0]; i++)
+            for (int d = 0; d < D_N && !sk[0]; d++) sk = runs[i].res[cl][d].skipped;
+        if (sk[0]) printf("not passed to %s: %s (%s)\n", client_name[cl], sk, not_passed_why(cl, sk));
+    }
+    for (int i = 0; i < npts; i++) {
+        char label[256];
+        lab_point_label(&runs[i].pt, label, sizeof label);
+        for (int d = 0; d < D_N; d++) {
+            if (!lab_dirs(lab, d)) continue;
+            printf("\nrun %d: %s — %s\n", i + 1, label, dir_name[d]);
+            printf("  %-13s %8s %9s %12s %12s %8s\n", "client", "records", "seconds", "records/s", "CPU s/M rec", "RSS MB");
+            for (int cl = 0; cl < C_N; cl++) {
+                const run *r = &runs[i].res[cl][d];
+                if (r->status == ST_OK)
+                    printf("  %-13s %8ld %9.3f %12.0f %12.3f %8.1f\n", client_name[cl], r->records, r->seconds, rps(r),
+                           cpu_per_m(r), r->rss_mb);
+                else
+                    printf("  %-13s %8s  %s: %s\n", client_name[cl], "-", st_name[r->status], r->why);
+            }
+            for (int cl = 0; cl < C_N; cl++)
+                if (runs[i].res[cl][d].adjusted[0])
+                    printf("  (%s also given %s)\n", client_name[cl], runs[i].res[cl][d].adjusted);
+            ratio q[D_N * 4];
+            int nq = make_ratios(runs[i].res, q);
+            printf("  ratios:");
+            for (int k = 0; k < nq; k++) {
+                if (q[k].dir != d || !q[k].target) continue;
+                printf(" %s/%s %s", client_name[C_KWIRE], client_name[q[k].against],
+                       !strcmp(q[k].metric, "records_per_sec") ? "records/s" : "CPU/record");
+                if (q[k].have) printf(" %.2fx (%s);", q[k].value, q[k].met ? "met" : "NOT MET");
+                else printf(" n/a;");
+            }
+            printf("\n");
+        }
+    }
+    lab_sum sums[D_N * 4];
+    int ns = lab_summary(lab, runs, npts, sums);
+    printf("\nsummary over %d runs (geometric mean, range, target met in how many runs)\n", npts);
+    for (int k = 0; k < ns; k++) {
+        const lab_sum *s = &sums[k];
+        printf("  %-8s kwire/%-13s %-16s ", dir_name[s->dir], client_name[s->against], s->metric_name);
+        if (!s->have) {
+            printf("n/a (no run measured both)\n");
+            continue;
+        }
+        printf("%8.3fx  (%.3fx run %d .. %.3fx run %d)", s->gmean, s->min, s->min_run, s->max, s->max_run);
+        if (s->target) printf("  target %s met in %d of %d", s->target, s->met, s->have);
+        printf("\n");
+    }
+}
+
+static void lab_print_json(const ctx *c, const kw_lab *lab, labrun *runs, int npts)
+{
+    printf("{\"lab\": \"%s\", \"title\": ", lab->name);
+    json_str(stdout, lab->title);
+    printf(", \"records\": %ld, \"kafka_python_records\": %ld, \"payload_bytes\": %d, \"bootstrap\": ", c->n, c->npy,
+           KW_LAB_PAYLOAD_LEN);
+    json_str(stdout, c->bootstrap);
+    printf(", \"fixed\": {");
+    for (int i = 0; i < lab->nfixed; i++) {
+        printf("%s", i ? ", " : "");
+        json_str(stdout, lab->fixed[i][0]);
+        printf(": ");
+        json_str(stdout, lab->fixed[i][1]);
+    }
+    printf("}, \"runs\": [");
+    for (int i = 0; i < npts; i++) {
+        printf("%s\n  {\"run\": %d, \"settings\": {", i ? "," : "", i + 1);
+        for (int a = 0; a < lab->naxes; a++) {
+            printf("%s", a ? ", " : "");
+            json_str(stdout, lab->axes[a].setting);
+            printf(": ");
+            json_str(stdout, runs[i].pt.values[a]);
+        }
+        printf("}, \"results\": [");
+        int first = 1;
+        for (int cl = 0; cl < C_N; cl++)
+            for (int d = 0; d < D_N; d++) {
+                if (!lab_dirs(lab, d)) continue;
+                printf("%s\n    ", first ? "" : ",");
+                json_run(c, &runs[i].res[cl][d], cl, d, runs[i].topic[cl]);
+                first = 0;
+            }
+        printf("], \"ratios\": [");
+        for (int d = 0, any = 0; d < D_N; d++) {
+            if (!lab_dirs(lab, d)) continue;
+            if (any) printf(",");
+            json_ratios(runs[i].res, d, "\n    ");
+            any = 1;
+        }
+        printf("]}");
+    }
+    printf("\n ], \"summary\": [");
+    lab_sum sums[D_N * 4];
+    int ns = lab_summary(lab, runs, npts, sums);
+    for (int k = 0; k < ns; k++) {
+        const lab_sum *s = &sums[k];
+        printf("%s\n  {\"direction\": \"%s\", \"metric\": \"%s\", \"kwire_over\": \"%s\", \"runs_measured\": %d", k ? "," : "",
+               dir_name[s->dir], s->metric_name, client_name[s->against], s->have);
+        if (s->have)
+            printf(", \"geometric_mean\": %.4f, \"min\": %.4f, \"min_run\": %d, \"max\": %.4f, \"max_run\": %d", s->gmean,
+                   s->min, s->min_run, s->max, s->max_run);
+        if (s->target) printf(", \"target\": \"%s\", \"runs_met\": %d", s->target, s->met);
+        printf("}");
+    }
+    printf("\n ]}\n");
+}
+
+/* CSV: one row per run, client and direction. */
+static void lab_write_csv(FILE *f, const kw_lab *lab, labrun *runs, int npts)
+{
+    fprintf(f, "lab,run");
+    for (int a = 0; a < lab->naxes; a++) fprintf(f, ",%s", lab->axes[a].setting);
+    fprintf(f, ",client,direction,status,records,seconds,records_per_sec,cpu_s_per_million,peak_rss_mb\n");
+    for (int i = 0; i < npts; i++)
+        for (int cl = 0; cl < C_N; cl++)
+            for (int d = 0; d < D_N; d++) {
+                if (!lab_dirs(lab, d)) continue;
+                const run *r = &runs[i].res[cl][d];
+                fprintf(f, "%s,%d", lab->name, i + 1);
+                for (int a = 0; a < lab->naxes; a++) fprintf(f, ",%s", runs[i].pt.values[a]);
+                fprintf(f, ",%s,%s,%s", client_name[cl], dir_name[d], st_name[r->status]);
+                if (r->status == ST_OK)
+                    fprintf(f, ",%ld,%.6f,%.1f,%.4f,%.2f\n", r->records, r->seconds, rps(r), cpu_per_m(r), r->rss_mb);
+                else
+                    fprintf(f, ",,,,,\n"); /* not measured: empty, never zero */
+            }
+}
+
+static void lab_progress(int done, int total, const kw_lab *lab)
+{
+    if (!isatty(STDERR_FILENO)) return;
+    int w = 30, fill = total ? done * w / total : w;
+    fprintf(stderr, "\r%s vs peers [", lab->name);
+    for (int i = 0; i < w; i++) fputc(i < fill ? '#' : '.', stderr);
+    fprintf(stderr, "] %d/%d runs%s", done, total, done == total ? "\n" : "");
+    fflush(stderr);
+}
+
+/* Produce (and/or consume) one grid point with each client; consume labs read `src`. */
+static void lab_run_point(ctx *c, const kw_lab *lab, labrun *lr, const char *src, long src_held)
+{
+    lab_point_settings(c, &lr->pt);
+    for (int cl = 0; cl < C_N; cl++) {
+        snprintf(c->topic[cl], sizeof c->topic[cl], "%s", lab->kind == KW_LAB_CONSUME ? src : lr->topic[cl]);
+        run *pr = &lr->res[cl][D_PRODUCE], *cr = &lr->res[cl][D_CONSUME];
+        if (lab->kind != KW_LAB_CONSUME) {
+            measure(c, cl, D_PRODUCE, pr);
+            if (lab->kind == KW_LAB_PRODUCE) continue;
+            if (pr->status != ST_OK) {
+                cr->status = pr->status;
+                cr->expected = pr->expected;
+                snprintf(cr->why, sizeof cr->why, "%s", pr->status == ST_MISSING ? pr->why : "not run: its produce failed");
+                continue;
+            }
+            long held = held_records(c->cli, c->topic[cl]);
+            pr->held = held;
+            if (held > 0 && held < pr->records) cr->expected = held;
+        } else {
+            long want = cl == C_PY ? c->npy : c->n;
+            cr->expected = src_held > 0 && src_held < want ? src_held : want;
+        }
+        measure(c, cl, D_CONSUME, cr);
+    }
+}
+
+static int compare_lab(ctx *c, const kw_lab *lab, const char *csv, const char *user_bootstrap)
+{
+    int npts = kw_lab_points(lab);
+    labrun *runs = calloc((size_t)npts, sizeof *runs);
+    int ntopics = npts * C_N + 1;
+    char (*topics)[96] = calloc((size_t)ntopics, sizeof *topics);
+    if (!runs || !topics) {
+        free(runs);
+        free(topics);
+        kw__cli_err(CMD, "out of memory");
+        return KW_EXIT_FAIL;
+    }
+    static const char *const tag[C_N] = {"kwire", "rdk", "py"};
+    int nt = 0;
+    for (int i = 0; i < npts; i++) {
+        kw_lab_point_at(lab, i, &runs[i].pt);
+        for (int cl = 0; cl < C_N && lab->kind != KW_LAB_CONSUME; cl++) {
+            snprintf(runs[i].topic[cl], sizeof runs[i].topic[cl], "kwire-compare-%ld-%s-r%d-%s", (long)getpid(),
+                     lab->name, i + 1, tag[cl]);
+            snprintf(topics[nt++], sizeof topics[0], "%s", runs[i].topic[cl]);
+        }
+    }
+    char src[96] = "";
+    if (lab->kind == KW_LAB_CONSUME) {
+        snprintf(src, sizeof src, "kwire-compare-%ld-%s-source", (long)getpid(), lab->name);
+        snprintf(topics[nt++], sizeof topics[0], "%s", src);
+        for (int i = 0; i < npts; i++)
+            for (int cl = 0; cl < C_N; cl++) snprintf(runs[i].topic[cl], sizeof runs[i].topic[cl], "%s", src);
+    }
+    pid_t bpid = 0;
+    char bs[512];
+    if (!user_bootstrap) {
+        bpid = start_broker(topics, nt, parts_for(c->n), bs, sizeof bs);
+        if (bpid < 0) {
+            kw__cli_err(CMD, "could not start kwire-broker; give a broker with -b");
+            free(runs);
+            free(topics);
+            return KW_EXIT_FAIL;
+        }
+        c->bootstrap = bs;
+        c->cli->bootstrap = bs;
+        if (c->cli->verbosity >= 0) fprintf(stderr, "kwire bench compare: started kwire-broker at %s\n", bs);
+    }
+    free(topics);
+    int rc = KW_EXIT_OK;
+    long src_held = -1;
+    if (lab->kind == KW_LAB_CONSUME) {
+        /* the records every consumer run reads: written once, by kwire, with the lab's
+           first point (its producer-side settings are the defaults plus acks) */
+        run prep;
+        memset(&prep, 0, sizeof prep);
+        lab_point_settings(c, &runs[0].pt);
+        snprintf(c->topic[C_KWIRE], sizeof c->topic[0], "%s", src);
+        measure(c, C_KWIRE, D_PRODUCE, &prep);
+        src_held = prep.status == ST_OK ? held_records(c->cli, src) : -1;
+        if (prep.status != ST_OK || src_held <= 0) {
+            kw__cli_err(CMD, "could not write the %ld records the consumer runs read: %s", c->n,
+                        prep.status != ST_OK ? prep.why : "the broker holds none");
+            rc = KW_EXIT_FAIL;
+        } else if (c->cli->verbosity >= 0) {
+            fprintf(stderr, "kwire bench compare: wrote %ld records to %s for the consumer runs\n", src_held, src);
+        }
+    }
+    lab_progress(0, npts, lab);
+    for (int i = 0; rc == KW_EXIT_OK && i < npts; i++) {
+        lab_run_point(c, lab, &runs[i], src, src_held);
+        lab_progress(i + 1, npts, lab);
+        for (int d = 0; d < D_N; d++)
+            if (lab_dirs(lab, d) && runs[i].res[C_KWIRE][d].status != ST_OK) rc = KW_EXIT_FAIL;
+    }
+    if (bpid > 0) {
+        kill(bpid, SIGTERM);
+        waitpid(bpid, NULL, 0);
+    }
+    if (rc == KW_EXIT_OK) {
+        if (c->cli->json) lab_print_json(c, lab, runs, npts);
+        else lab_print_text(c, lab, runs, npts);
+        if (csv) {
+            FILE *f = fopen(csv, "w");
+            if (!f) {
+                kw__cli_err(CMD, "--csv %s: %s", csv, strerror(errno));
+                rc = KW_EXIT_FAIL;
+            } else {
+                lab_write_csv(f, lab, runs, npts);
+                if (fclose(f)) rc = KW_EXIT_FAIL;
+                else if (!c->cli->json && c->cli->verbosity >= 0) printf("csv: %s\n", csv);
+            }
+        }
+    } else {
+        for (int i = 0; i < npts; i++)
+            for (int d = 0; d < D_N; d++)
+                if (lab_dirs(lab, d) && runs[i].res[C_KWIRE][d].status == ST_FAILED)
+                    kw__cli_err(CMD, "run %d: kwire %s failed: %s", i + 1, dir_name[d], runs[i].res[C_KWIRE][d].why);
+    }
+    free(runs);
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: kwire [-b HOST:PORT] [-X name=value ...] bench compare [-n RECORDS] [--json]\n"
+               "       kwire [-b HOST:PORT] [-X name=value ...] bench compare --lab NAME [-n RECORDS] [--csv FILE] [--json]\n"
                "  kwire (this executable), librdkafka (kcat) and kafka-python (/usr/bin/python3) each produce\n"
                "  RECORDS (default 1000000; kafka-python RECORDS/10) lines of the labs' 92-byte payload into a\n"
                "  fresh topic and consume them back (-e, from the beginning); each run is a child process\n"
                "  measured by wait4(): wall time, user+sys CPU, peak RSS. -X settings go to every client\n"
-               "  under its own name where it has one. Without -b a kwire-broker is started for the run.\n");
+               "  under its own name where it has one. Without -b a kwire-broker is started for the run.\n"
+               "  --lab NAME runs a lab of LABS.md (see kwire bench lab --help) through the three clients:\n"
+               "  every grid point with the lab's settings, RECORDS defaulting to the lab's count; producer\n"
+               "  labs write a fresh topic per run and client, consumer labs read one topic written once;\n"
+               "  per run and client the same figures, then the ratios summed up over the grid. A setting a\n"
+               "  peer has no equivalent for is not passed to it, and the output says which.\n");
 }
 
 int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
@@ -722,10 +1174,25 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
     memset(&c, 0, sizeof c);
     c.cli = cli;
     c.n = 1000000;
+    const kw_lab *lab = NULL;
+    const char *csv = NULL;
+    int n_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return KW_EXIT_OK; }
+        if ((!strcmp(a, "--lab") || !strcmp(a, "--csv")) && i + 1 >= argc) {
+            kw__cli_err(CMD, "%s needs a value", a);
+            return KW_EXIT_USAGE;
+        }
         if (!strcmp(a, "--json")) cli->json = 1;
+        else if (!strcmp(a, "--csv")) csv = argv[++i];
+        else if (!strcmp(a, "--lab")) {
+            lab = kw_lab_find(argv[++i]);
+            if (!lab) {
+                kw__cli_err(CMD, "unknown lab '%s' (see kwire bench lab --help)", argv[i]);
+                return KW_EXIT_USAGE;
+            }
+        }
         else if (!strcmp(a, "-n") && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -735,12 +1202,18 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
                 return KW_EXIT_USAGE;
             }
             c.n = v;
+            n_given = 1;
         } else {
             kw__cli_err(CMD, "unexpected argument '%s'", a);
             usage(stderr);
             return KW_EXIT_USAGE;
         }
     }
+    if (csv && !lab) {
+        kw__cli_err(CMD, "--csv goes with --lab");
+        return KW_EXIT_USAGE;
+    }
+    if (lab && !n_given) c.n = lab->records;
     c.npy = c.n / 10 > 0 ? c.n / 10 : 1;
     ssize_t el = readlink("/proc/self/exe", c.exe, sizeof c.exe - 1);
     if (el <= 0) { kw__cli_err(CMD, "cannot read /proc/self/exe: %s", strerror(errno)); return KW_EXIT_FAIL; }
@@ -760,8 +1233,13 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
     pid_t bpid = 0;
     char bs[512];
     c.bootstrap = cli->bootstrap ? cli->bootstrap : getenv("KWIRE_BOOTSTRAP");
+    if (lab) {
+        int rc = compare_lab(&c, lab, csv, c.bootstrap);
+        remove_dir(&c);
+        return rc;
+    }
     if (!c.bootstrap) {
-        bpid = start_broker(&c, bs, sizeof bs);
+        bpid = start_broker(c.topic, C_N, parts_for(c.n), bs, sizeof bs);
         if (bpid < 0) {
             kw__cli_err(CMD, "could not start kwire-broker; give a broker with -b");
             remove_dir(&c);
