@@ -3,6 +3,10 @@
  * exchange under test, then answers it with one chosen defect (tests/integ_badinput.sh).
  *
  *   tool_bad_broker FAULT [metadata]
+ *   tool_bad_broker --corpus DIR   writes the small malformed inputs for the fuzz corpora
+ *                                  (DIR/batch-crc, batch-codec, batch-bomb: the bomb with
+ *                                  2 MiB of zeros, above fuzz_batch's 1 MiB cap;
+ *                                  DIR/resp-metadata-v9-as-v1: fuzz_proto_resp's input)
  *
  * Prints "127.0.0.1:PORT" on stdout once listening and serves until killed. The
  * cluster: node 1 (itself); topic "t", one partition led by node 1; any other topic
@@ -61,7 +65,7 @@ static const char *const fault_names[] = {"none", "big", "truncated", "truncated
                                           "crc", "bomb", "codec", "version"};
 
 #define LOG_END 10
-#define BOMB_BYTES (80u << 20)
+static size_t g_bomb_bytes = 80u << 20;
 
 static int g_fault;
 static int g_on_metadata; /* frame faults hit Metadata instead of Fetch and Produce */
@@ -133,10 +137,10 @@ static void build_log(void)
         raw_batch(&g_bad, 5, 5, 5, plain.data + KW_BATCH_HEADER_SIZE, plain.len - KW_BATCH_HEADER_SIZE);
         kw_buf_free(&plain);
     } else if (g_fault == F_BOMB) {
-        uint8_t *zeros = calloc(1, BOMB_BYTES);
+        uint8_t *zeros = calloc(1, g_bomb_bytes);
         kw_buf z;
         kw_buf_init(&z);
-        if (!zeros || kw_compress(KW_CODEC_GZIP, 9, zeros, BOMB_BYTES, &z)) exit(1);
+        if (!zeros || kw_compress(KW_CODEC_GZIP, 9, zeros, g_bomb_bytes, &z)) exit(1);
         free(zeros);
         raw_batch(&g_bad, 5, 5, KW_CODEC_GZIP, z.data, z.len);
         kw_buf_free(&z);
@@ -366,8 +370,59 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
     return close_it;
 }
 
+static void write_file(const char *dir, const char *name, const uint8_t *p, size_t len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
+        perror(path);
+        exit(1);
+    }
+}
+
+static int write_corpus(const char *dir)
+{
+    static const struct { int fault; const char *name; } b[] = {
+        {F_CRC, "batch-crc"}, {F_CODEC, "batch-codec"}, {F_BOMB, "batch-bomb"}};
+    g_bomb_bytes = 2u << 20;
+    for (size_t i = 0; i < sizeof b / sizeof b[0]; i++) {
+        g_fault = b[i].fault;
+        build_log();
+        write_file(dir, b[i].name, g_bad.data, g_bad.len);
+        kw_buf_free(&g_good);
+        kw_buf_free(&g_bad);
+    }
+    /* fuzz_proto_resp input: api key (1 byte), version (int16), body as the client reads
+     * it for Metadata v1 (after the correlation id): v9's tagged-field byte and body */
+    g_fault = F_VERSION;
+    kw_buf req, out;
+    kw_buf_init(&req);
+    kw_buf_init(&out);
+    kw_metadata_req q;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &q);
+    kw_metadata_req_topic t = {.name = kw_s("t")};
+    q.topics = &t;
+    q.n_topics = 1;
+    kw_req_header h = {.api_key = KW_API_Metadata, .api_version = 1, .correlation_id = 7};
+    if (kw_msg_encode(KW_API_Metadata, 1, KW_REQ, &q, &req)) return 1;
+    serve_metadata(-1, &h, req.data, req.len, &out);
+    uint8_t *in = malloc(out.len);
+    if (!in || out.len < 8) return 1;
+    in[0] = KW_API_Metadata;
+    in[1] = 0;
+    in[2] = 1;
+    memcpy(in + 3, out.data + 8, out.len - 8);
+    write_file(dir, "resp-metadata-v9-as-v1", in, out.len - 5);
+    free(in);
+    kw_buf_free(&req);
+    kw_buf_free(&out);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "--corpus")) return write_corpus(argv[2]);
     g_fault = -1;
     if (argc == 3 && !strcmp(argv[2], "metadata")) {
         g_on_metadata = 1;
