@@ -689,7 +689,11 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     if (err) {
         c->st.fetch_errors++;
         fresp_free(r);
-        set_err(c, "fetch from %s: %s", kw_net_name(c->net, f->idx), kw_strerror(err));
+        /* a connection-level failure: the connection's own message says more */
+        const char *name = kw_net_name(c->net, f->idx), *le = err < 0 ? kw_net_last_error(c->net, f->idx) : "";
+        size_t nl = strlen(name);
+        if (!strncmp(le, name, nl) && !strncmp(le + nl, ": ", 2)) le += nl + 2;
+        set_err(c, "fetch from %s: %s%s%s%s", name, kw_strerror(err), *le ? " (" : "", le, *le ? ")" : "");
         /* move every partition of the request to a fresh leader lookup */
         for (int i = 0; i < f->nsent; i++) {
             part *p = &c->parts[f->sent[i]];
