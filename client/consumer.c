@@ -688,6 +688,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     }
     if (err) {
         c->st.fetch_errors++;
+        c->st.fetch_retried++;
         fresp_free(r);
         /* a connection-level failure: the connection's own message says more */
         const char *name = kw_net_name(c->net, f->idx), *le = err < 0 ? kw_net_last_error(c->net, f->idx) : "";

@@ -78,6 +78,7 @@ typedef struct kw_msg {
  * partitions per fetch, broker hold time (request to response, us), records per poll. */
 typedef struct kw_consumer_stats {
     uint64_t fetches, empty_fetches, fetch_errors;
+    uint64_t fetch_retried;   /* failed fetches retried (disconnects, timeouts, Kafka errors) */
     uint64_t bytes, records, batches, compressed_batches;
     uint64_t polls, empty_polls;
     uint64_t skipped_before;  /* records before the position, skipped */

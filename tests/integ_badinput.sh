@@ -62,7 +62,8 @@ printf 'v0\nv1\nv2\nv3\nv4\n' >"$tmp/five"
 printf 'r1\nr2\nr3\n' >"$tmp/three"
 
 # row INPUT SHOWN-COMMAND EXIT MESSAGE LOST-CHECK WHY -- ARGS...
-#   runs "$kw" ARGS (stdin from $IN, default /dev/null) and checks exit EXIT, MESSAGE
+#   runs "$kw" ARGS (stdin from $IN, default /dev/null; with STOP=S it is stopped by
+#   SIGINT after S seconds) and checks exit EXIT, MESSAGE
 #   on stderr ("-": none asked), no signal / sanitizer report, then LOST-CHECK: none
 #   (nothing was accepted), five (stdout is v0..v4), ten (v0..v9), prod:S:F:R (produce summary: S sent, F failed,
 #   R refused, for the 3 input lines)
@@ -73,7 +74,12 @@ row() {
   # placeholders in the table: BROKER the scripted broker, CLOSED the closed port
   local m=${msg//BROKER/$B}
   m=${m//CLOSED/127.0.0.1:$P}
-  timeout 60 "$kw" "$@" <"${IN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+  if [ -n "${STOP:-}" ]; then
+    # a command that retries for good: stopped by SIGINT after STOP seconds (it exits 0)
+    timeout -s INT --preserve-status "$STOP" "$kw" "$@" <"${IN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+  else
+    timeout 60 "$kw" "$@" <"${IN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
+  fi
   local rc=$?
   local ok=1
   if [ "$rc" -ge 124 ]; then fail "$name: killed or timed out (exit $rc)"; ok=0; fi
@@ -150,6 +156,10 @@ start_bad truncated-once
 row "truncated frame, connection closed, once (Fetch)" "kwire consume -t t -o beginning -c 10" 0 - \
   ten "retried on a new connection: 0-9 printed, each once" -- -b "$B" consume -t t -o beginning -c 10
 start_bad truncated
+STOP=2 row "truncated frame, connection closed, every time (Fetch; stopped by SIGINT after 2 s)" "kwire consume -t t -o beginning -e" 0 \
+  "connection lost in the middle of a response frame (84 of 173 bytes received): connection closed by peer); retrying" \
+  five "offsets 0-4 printed, each once; the fetch retried (as Kafka's consumer does) and said on stderr until stopped" \
+  -- -b "$B" consume -t t -o beginning -e
 IN=$tmp/three row "truncated frame, connection closed (Produce)" \
   "kwire -X delivery.timeout.ms=1500 -X request.timeout.ms=500 -X linger.ms=0 produce -t t" 1 \
   "first error: delivery.timeout.ms elapsed" prod:0:3:0 \
