@@ -604,7 +604,14 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
         kw_conn_connect_failed(c, now, err, why);
         return;
     }
-    fmt_err(c, "connection lost: %s", why ? why : kw_strerror(err));
+    const char *w = why ? why : kw_strerror(err);
+    if (c->fr.hdr_have == 4 && c->fr.have < c->fr.need)
+        fmt_err(c, "connection lost in the middle of a response frame (%zu of %zu bytes received): %s", c->fr.have,
+                c->fr.need, w);
+    else if (c->fr.hdr_have > 0 && c->fr.hdr_have < 4)
+        fmt_err(c, "connection lost inside a response frame's size field (%zu of 4 bytes): %s", c->fr.hdr_have, w);
+    else
+        fmt_err(c, "connection lost: %s", w);
     /* a drop before negotiation finished counts as a failed attempt */
     drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
 }

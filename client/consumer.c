@@ -21,10 +21,13 @@
 #include "client/offsets.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
+#include "proto/desc.h"
 #include "proto/msg_fetch.h"
 #include "proto/proto.h"
 
-enum { P_ACTIVE, P_NEED_LEADER, P_NEED_RESET, P_STOPPED };
+/* P_FAILING: the broker's answer to a fetch for this partition was unusable; the
+ * partition stops (P_STOPPED) once the data received before that answer is handed out. */
+enum { P_ACTIVE, P_NEED_LEADER, P_NEED_RESET, P_STOPPED, P_FAILING };
 
 typedef struct part {
     char *topic;
@@ -62,6 +65,11 @@ typedef struct fresp {
     int legacy;       /* walking legacy message sets (magic 0/1) with ms */
     size_t legacy_base; /* where ms starts within rd */
     kw_msgset_reader ms;
+    /* an unusable answer, queued behind the data that came before it: err, the parts
+     * of that fetch and the message (body and r unused) */
+    int err;
+    int32_t *err_parts; int n_err_parts;
+    char *err_msg;
 } fresp;
 
 typedef struct fetcher {
@@ -186,6 +194,8 @@ static void fresp_free(fresp *r)
 {
     if (!r) return;
     if (r->legacy) kw_msgset_reader_free(&r->ms);
+    free(r->err_parts);
+    free(r->err_msg);
     free(r->body);
     kw_arena_free(&r->arena);
     free(r);
@@ -362,9 +372,10 @@ out:
 int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, const kw_start *start)
 {
     const char *names[1] = {topic};
-    int e = kw_meta_fetch(c->net, names, 1, 0, &c->meta);
+    char why[400];
+    int e = kw_meta_fetch_why(c->net, names, 1, 0, &c->meta, why, sizeof why);
     if (e) {
-        set_err(c, "metadata: %s", kw_strerror(e));
+        set_err(c, "metadata: %s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
         return e;
     }
     c->meta_at_us = kw_net_now();
@@ -527,6 +538,8 @@ static void maybe_fetch(kw_consumer *c, fetcher *f)
     for (int i = 0; i < f->nsent; i++) c->parts[f->sent[i]].inflight = 1;
 }
 
+static void stop_part(kw_consumer *c, part *p, int err, int64_t offset);
+
 static int is_leader_err(int e)
 {
     return e == KW_KAFKA_NOT_LEADER_OR_FOLLOWER || e == KW_KAFKA_LEADER_NOT_AVAILABLE ||
@@ -577,6 +590,64 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
     return next;
 }
 
+/* Errors that mean the broker's answer itself is unusable (too large, malformed, not the
+ * answer to this request): retrying would read the same answer again, so the
+ * partitions of the fetch stop with the error. Disconnects and timeouts are retried. */
+static int broken_answer(int e)
+{
+    return e == KW_ERR_TOO_LARGE || e == KW_ERR_CORRELATION || e == KW_ERR_CORRUPT || e == KW_ERR_TRUNCATED ||
+           e == KW_ERR_VARINT;
+}
+
+/* Queue the failure of f's fetch behind the data already queued (handed out first);
+ * the partitions of the fetch stop when it is reached. version >= 0: the body of a
+ * Fetch response at that version did not decode (perr says where); else the
+ * connection's own message tells what was wrong with the frame. */
+static void fail_fetch(kw_consumer *c, fetcher *f, int err, int16_t version, const kw_proto_err *perr)
+{
+    c->st.fetch_errors++;
+    const char *name = kw_net_name(c->net, f->idx);
+    char why[400];
+    if (version >= 0) {
+        snprintf(why, sizeof why, "malformed Fetch v%d response: %s at %s (byte %zu of the body)", version,
+                 kw_strerror(err), perr->path[0] ? perr->path : "the start", perr->off);
+    } else {
+        const char *le = kw_net_last_error(c->net, f->idx);
+        size_t nl = strlen(name);
+        if (!strncmp(le, name, nl) && !strncmp(le + nl, ": ", 2)) le += nl + 2;
+        snprintf(why, sizeof why, "%s%s", le && *le ? le : kw_strerror(err),
+                 err == KW_ERR_TOO_LARGE ? " (kwire.max.response.bytes)" : "");
+    }
+    fresp *m = calloc(1, sizeof *m);
+    int32_t *ps = m ? malloc((size_t)(f->nsent ? f->nsent : 1) * sizeof *ps) : NULL;
+    size_t ml = strlen(name) + strlen(why) + 64;
+    char *msg = ps ? malloc(ml) : NULL;
+    if (!msg) {
+        /* no memory for the marker: stop now */
+        free(ps);
+        free(m);
+        for (int i = 0; i < f->nsent; i++) {
+            part *p = &c->parts[f->sent[i]];
+            if (p->state == P_ACTIVE) stop_part(c, p, err, p->fetch_pos);
+        }
+        return;
+    }
+    snprintf(msg, ml, "fetch from %s: %s; the connection was dropped", name, why);
+    kw_arena_init(&m->arena);
+    m->err = err;
+    m->err_msg = msg;
+    for (int i = 0; i < f->nsent; i++) {
+        part *p = &c->parts[f->sent[i]];
+        if (p->state != P_ACTIVE) continue;
+        p->state = P_FAILING;
+        ps[m->n_err_parts++] = f->sent[i];
+    }
+    m->err_parts = ps;
+    if (f->tail) f->tail->next = m; else f->head = m;
+    f->tail = m;
+    f->nqueued++;
+}
+
 static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
 {
     fetcher *f = ud;
@@ -590,6 +661,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     for (int i = 0; i < f->nsent; i++) c->parts[f->sent[i]].inflight = 0;
     if (err == KW_ERR_DESTROYED) return;
     fresp *r = NULL;
+    kw_proto_err perr = {0};
     if (!err) {
         r = calloc(1, sizeof *r);
         if (!r || !(r->body = malloc(resp->len ? resp->len : 1))) {
@@ -601,14 +673,28 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
             r->len = resp->len;
             r->version = resp->version;
             kw_arena_init(&r->arena);
-            err = kw_msg_decode(KW_API_Fetch, resp->version, KW_RESP, r->body, r->len, &r->r, &r->arena, NULL);
+            err = kw_msg_decode(KW_API_Fetch, resp->version, KW_RESP, r->body, r->len, &r->r, &r->arena, &perr);
+            if (err < 0) {
+                fail_fetch(c, f, err, resp->version, &perr);
+                fresp_free(r);
+                return;
+            }
             if (!err) err = r->r.error_code;
         }
     }
+    if (broken_answer(err)) {
+        fail_fetch(c, f, err, -1, NULL);
+        return;
+    }
     if (err) {
         c->st.fetch_errors++;
+        c->st.fetch_retried++;
         fresp_free(r);
-        set_err(c, "fetch from %s: %s", kw_net_name(c->net, f->idx), kw_strerror(err));
+        /* a connection-level failure: the connection's own message says more */
+        const char *name = kw_net_name(c->net, f->idx), *le = err < 0 ? kw_net_last_error(c->net, f->idx) : "";
+        size_t nl = strlen(name);
+        if (!strncmp(le, name, nl) && !strncmp(le + nl, ": ", 2)) le += nl + 2;
+        set_err(c, "fetch from %s: %s%s%s%s", name, kw_strerror(err), *le ? " (" : "", le, *le ? ")" : "");
         /* move every partition of the request to a fresh leader lookup */
         for (int i = 0; i < f->nsent; i++) {
             part *p = &c->parts[f->sent[i]];
@@ -797,14 +883,39 @@ static int cmp_aborted(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void stop_part(kw_consumer *c, part *p, int err, int64_t offset)
+/* Stop p with err at offset; why (may be NULL) explains it, else a text per error. */
+static void stop_part_why(kw_consumer *c, part *p, int err, int64_t offset, const char *why)
 {
+    char bomb[160];
+    if (!why && err == KW_ERR_CRC) why = "record batch CRC-32C mismatch (corrupt data; check.crcs=false delivers it)";
+    if (!why && err == KW_ERR_BOMB) {
+        snprintf(bomb, sizeof bomb,
+                 "record batch decompresses to more than kwire.decompress.max.bytes (%zu bytes): refused as a "
+                 "decompression bomb", c->decompress_max);
+        why = bomb;
+    }
     p->state = P_STOPPED;
     p->err = err;
     set_err(c, "topic %s partition %d offset %lld: %s", p->topic, p->partition, (long long)offset,
-            err == KW_ERR_CRC ? "record batch CRC-32C mismatch (corrupt data; check.crcs=false delivers it)"
-                              : kw_strerror(err));
+            why ? why : kw_strerror(err));
     if (!c->pending_err) c->pending_err = err;
+}
+
+static void stop_part(kw_consumer *c, part *p, int err, int64_t offset) { stop_part_why(c, p, err, offset, NULL); }
+
+/* Why a record batch at b (left bytes) is unsupported: its magic or its codec. */
+static const char *unsupported_why(const uint8_t *b, size_t left, char *buf, size_t len)
+{
+    if (left < KW_BATCH_ATTR_OFFSET + 2) return NULL;
+    int magic = (int8_t)b[16];
+    int codec = kw_ld16(b + KW_BATCH_ATTR_OFFSET) & KW_ATTR_CODEC_MASK;
+    if (magic != 2)
+        snprintf(buf, len, "record batch magic %d is not supported (kwire reads 0, 1 and 2)", magic);
+    else
+        snprintf(buf, len,
+                 "record batch compression codec %d is not supported (attributes bits 0-2: 0 none, 1 gzip, "
+                 "2 snappy, 3 lz4, 4 zstd)", codec);
+    return buf;
 }
 
 /* One legacy message (magic 0/1) of r for part p into c->msgs: 1 handed out or skipped,
@@ -877,6 +988,19 @@ static int deliver_legacy(kw_consumer *c, fresp *r, part *p, int *n)
 static int deliver(kw_consumer *c, fresp *r, int *n, int max)
 {
     kw_batch_reader_opts bo = {.check_crc = c->check_crcs, .max_decompressed = c->decompress_max};
+    if (r->err) {
+        /* the unusable answer, reached after everything received before it */
+        for (int i = 0; i < r->n_err_parts; i++) {
+            part *p = &c->parts[r->err_parts[i]];
+            if (p->state != P_FAILING) continue;
+            p->state = P_STOPPED;
+            p->err = r->err;
+            snprintf(c->err, sizeof c->err, "topic %s partition %d offset %lld: %s", p->topic, p->partition,
+                     (long long)p->pos, r->err_msg);
+            if (!c->pending_err) c->pending_err = r->err;
+        }
+        return 1;
+    }
     while (*n < max) {
         if (r->ti >= r->r.n_responses) return 1;
         const kw_fetch_topic_resp *tr = &r->r.responses[r->ti];
@@ -925,7 +1049,11 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
             if (e <= 0) {
                 if (e < 0 && e != KW_ERR_INCOMPLETE) {
                     int64_t at = kw_rd_left(&r->rd) >= 8 ? (int64_t)kw_ld64(r->rd.p + r->rd.off) : p->pos;
-                    stop_part(c, p, e, at);
+                    char ub[160];
+                    const char *why =
+                        e == KW_ERR_UNSUPPORTED ? unsupported_why(r->rd.p + r->rd.off, kw_rd_left(&r->rd), ub, sizeof ub)
+                                                : NULL;
+                    stop_part_why(c, p, e, at, why);
                 }
                 r->pi++; r->flat++; r->started = 0;
                 continue;

@@ -31,7 +31,11 @@
  *
  * Errors: a leader change (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, ...), an
  * unknown partition or a broker that cannot be reached makes the consumer refresh its
- * metadata and resume each partition at its position on the new leader.
+ * metadata and resume each partition at its position on the new leader (counted in
+ * fetch_retried). An answer that cannot be used — a frame above
+ * kwire.max.response.bytes, a wrong correlation id, a body that does not decode at the
+ * version asked — would come again on a retry: the partitions of that fetch stop with
+ * the error once the records received before it are handed out.
  */
 #ifndef KW_CLIENT_CONSUMER_H
 #define KW_CLIENT_CONSUMER_H
@@ -78,6 +82,7 @@ typedef struct kw_msg {
  * partitions per fetch, broker hold time (request to response, us), records per poll. */
 typedef struct kw_consumer_stats {
     uint64_t fetches, empty_fetches, fetch_errors;
+    uint64_t fetch_retried;   /* failed fetches retried (disconnects, timeouts, Kafka errors) */
     uint64_t bytes, records, batches, compressed_batches;
     uint64_t polls, empty_polls;
     uint64_t skipped_before;  /* records before the position, skipped */

@@ -4,9 +4,11 @@
  */
 #include "client/metadata.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/desc.h"
 #include "proto/proto.h"
 
 static char *dup_str(kw_str s, int *bad)
@@ -177,21 +179,42 @@ static int md_encode(void *ud, int16_t version, kw_buf *out)
 
 int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out)
 {
+    return kw_meta_fetch_why(n, topics, ntopics, allow_auto_create, out, NULL, 0);
+}
+
+int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out,
+                      char *why, size_t whylen)
+{
     md_req q = {topics, ntopics, allow_auto_create};
     kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .encode = md_encode,
                      .ud = &q};
     kw_buf body;
     kw_buf_init(&body);
     int16_t v = -1;
-    int e = kw_net_request_any(n, &r, &body, &v, NULL);
+    int idx = -1;
+    if (why && whylen) why[0] = 0;
+    int e = kw_net_request_any(n, &r, &body, &v, &idx);
     if (e) {
+        /* the first broker with something to say (every one was tried in order) */
+        for (int i = 0; why && whylen && i < kw_net_count(n); i++) {
+            const char *le = kw_net_last_error(n, i);
+            if (le && *le) {
+                snprintf(why, whylen, "%s", le);
+                break;
+            }
+        }
         kw_buf_free(&body);
         return e;
     }
     kw_arena a;
     kw_arena_init(&a);
     kw_metadata_resp resp;
-    e = kw_msg_decode(KW_API_Metadata, v, KW_RESP, body.data, body.len, &resp, &a, NULL);
+    kw_proto_err perr = {0};
+    e = kw_msg_decode(KW_API_Metadata, v, KW_RESP, body.data, body.len, &resp, &a, &perr);
+    if (e && why && whylen)
+        snprintf(why, whylen, "malformed Metadata v%d response from %s: %s at %s (byte %zu of the body)", v,
+                 idx >= 0 ? kw_net_name(n, idx) : "a broker", kw_strerror(e), perr.path[0] ? perr.path : "the start",
+                 perr.off);
     if (!e) {
         kw_meta fresh;
         e = kw_meta_from_resp(&fresh, &resp, v);

@@ -64,6 +64,11 @@ int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32
  * contents) and add every listed broker to n with its node id. 0 or the error.
  */
 int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out);
+/* The same; on failure why (whylen bytes, may be NULL) says what went wrong and with
+ * which broker: its connection's last error, or where the Metadata response did not
+ * decode at the version asked. */
+int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out,
+                      char *why, size_t whylen);
 /* kw_net index of the partition leader's broker (added to n when missing), or an error as
  * kw_meta_leader gives. */
 int kw_meta_route(kw_net *n, const kw_meta *m, const char *topic, int32_t partition);

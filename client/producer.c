@@ -59,6 +59,7 @@ struct kw_producer {
     void *cb_ud;
     /* settings */
     int acks, idempotent, max_in_flight, retries;
+    int meta_req_err; /* error of the last Metadata request (0: answered) */
     int64_t linger_ms, max_block_ms, delivery_timeout_ms, request_timeout_ms, backoff_ms, backoff_max_ms;
     int64_t meta_max_age_ms;
     size_t batch_size, buffer_memory, max_request_size;
@@ -250,6 +251,7 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
         kw_arena_reset(&p->arena);
         err = kw_msg_decode(KW_API_Metadata, resp->version, KW_RESP, resp->body, resp->len, &r, &p->arena, NULL);
     }
+    p->meta_req_err = err;
     if (err) {
         p->meta_broker++;
         p->meta_next_ms = p->meta_last_ms + p->backoff_ms;
@@ -835,7 +837,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     int64_t start = now_ms();
     while (t->nparts == 0) {
         int64_t now = now_ms();
-        if (now - start >= p->max_block_ms) return t->meta_err > 0 ? t->meta_err : KW_ERR_TIMEOUT;
+        if (now - start >= p->max_block_ms)
+            return t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT;
         step(p, p->max_block_ms - (now - start));
     }
     if (rec->partition >= t->nparts) return KW_ERR_INVALID_ARG;

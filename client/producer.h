@@ -98,7 +98,8 @@ void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16
 /*
  * Accept a record (copied into its batch). Blocks, running the loop, while the topic's
  * metadata is unknown or buffer.memory is full, at most max.block.ms; then returns
- * KW_ERR_QUEUE_FULL or KW_ERR_TIMEOUT (metadata) and no report follows. Other failures:
+ * KW_ERR_QUEUE_FULL, or for metadata the topic's error, the last Metadata request's
+ * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows. Other failures:
  * KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
  * max.request.size), the topic's metadata error. 0: exactly one report will follow.
  */

@@ -11,6 +11,9 @@
  * each record exactly once across partial batches and compressed batches,
  * max.poll.records, -N from the end, a CRC mismatch stopping the partition with an
  * error naming topic, partition and offset (delivered with check.crcs=false),
+ * an unusable answer (wrong correlation id, frame above the size cap) after a good one
+ * stopping the partition once the good records are out, a batch with codec id 5 and
+ * one above kwire.decompress.max.bytes named as such,
  * read_committed dropping an aborted transaction and control batches, at_end; legacy
  * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
  * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
@@ -21,15 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +42,7 @@
 #include "proto/msg_listoffsets.h"
 #include "proto/msg_metadata.h"
 #include "proto/proto.h"
+#include "tests/scripted_broker.h"
 
 /* ---- the log the child serves ---- */
 static kw_buf g_log;
@@ -52,6 +52,9 @@ static int g_naborted;
 static int g_port;
 static pid_t g_pid;
 static int g_v13; /* advertise Metadata v12 and Fetch v13: topics by id */
+/* Fetch answers at offsets >= g_end spoilt: 1 a wrong correlation id, 2 a size field
+ * above kwire.max.response.bytes; the high watermark then claims 5 more records. */
+static int g_bad_answer;
 static const kw_uuid g_tid = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 
 /* Append a batch of n records with values "v<offset>" at base. */
@@ -121,16 +124,6 @@ static void corrupt_batch(int64_t base)
 
 /* ---- the child ---- */
 
-static void reply(int fd, kw_buf *out)
-{
-    size_t off = 0;
-    while (off < out->len) {
-        ssize_t w = write(fd, out->data + off, out->len - off);
-        if (w <= 0) return;
-        off += (size_t)w;
-    }
-}
-
 static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
 {
     kw_arena a;
@@ -157,8 +150,8 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     kw_fetch_partition_resp pr;
     memset(&pr, 0, sizeof pr);
     pr.partition_index = 0;
-    pr.high_watermark = g_end;
-    pr.last_stable_offset = g_end;
+    pr.high_watermark = g_end + (g_bad_answer ? 5 : 0);
+    pr.last_stable_offset = pr.high_watermark;
     pr.log_start_offset = 0;
     pr.preferred_read_replica = -1;
     pr.aborted_transactions = q.isolation_level ? g_aborted : NULL;
@@ -182,10 +175,13 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     r.n_responses = 1;
     if (kw_response_encode(out, KW_API_Fetch, h->api_version, h->correlation_id, &r)) _exit(4);
     kw_arena_free(&a);
+    if (g_bad_answer == 1 && want >= g_end) kw_be32(out->data + 4, (uint32_t)h->correlation_id + 1000);
+    if (g_bad_answer == 2 && want >= g_end) kw_be32(out->data, 0x7ffffff0u);
 }
 
-static void serve_frame(int fd, const uint8_t *p, size_t len)
+static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
+    (void)node;
     kw_req_header h;
     size_t hl;
     if (kw_req_header_decode(p, len, &h, &hl)) _exit(2);
@@ -239,62 +235,20 @@ static void serve_frame(int fd, const uint8_t *p, size_t len)
     } else {
         _exit(6);
     }
-    reply(fd, &out);
+    sb_reply(fd, &out);
     kw_buf_free(&out);
-}
-
-static void serve(int lfd)
-{
-    struct pollfd pf[9];
-    kw_framer fr[9];
-    int n = 1;
-    pf[0].fd = lfd;
-    pf[0].events = POLLIN;
-    for (;;) {
-        if (poll(pf, (nfds_t)n, -1) < 0) continue;
-        if ((pf[0].revents & POLLIN) && n < 9) {
-            int c = accept(lfd, NULL, NULL);
-            if (c >= 0) {
-                pf[n].fd = c;
-                pf[n].events = POLLIN;
-                pf[n].revents = 0;
-                kw_framer_init(&fr[n], 0);
-                n++;
-            }
-        }
-        for (int i = 1; i < n; i++) {
-            if (!pf[i].revents) continue;
-            uint8_t buf[65536];
-            ssize_t r = read(pf[i].fd, buf, sizeof buf);
-            if (r <= 0) {
-                close(pf[i].fd);
-                pf[i] = pf[n - 1];
-                fr[i] = fr[n - 1];
-                n--;
-                i--;
-                continue;
-            }
-            const uint8_t *p = buf, *f;
-            size_t left = (size_t)r, fl;
-            while (kw_framer_next(&fr[i], &p, &left, &f, &fl) == 1) serve_frame(pf[i].fd, f, fl);
-        }
-    }
+    return 0;
 }
 
 static void start_broker(void)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s, 16), 0);
-    getsockname(s, (struct sockaddr *)&a, &al);
-    g_port = ntohs(a.sin_port);
+    int s = sb_listen(&g_port);
+    assert_true(s >= 0);
     g_pid = fork();
     assert_true(g_pid >= 0);
     if (g_pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        serve(s);
+        sb_serve(&s, 1, serve_frame);
         _exit(0);
     }
     close(s);
@@ -452,6 +406,85 @@ static void test_read_committed(void **st)
     int64_t want_ru[] = {0, 1, 2, 3, 5, 6, 8};
     assert_int_equal(n, 7); /* control batches never handed out */
     for (int i = 0; i < n; i++) assert_int_equal(got[i], want_ru[i]);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+/* An unusable Fetch answer (wrong correlation id; frame above the size cap) after a
+ * good one: the records of the good one are handed out first, each once, then the
+ * partition stops with the error and a message naming the broker and the cause, and
+ * no further fetch loops on it. */
+static void test_broken_answer(void **st)
+{
+    (void)st;
+    static const struct { int mode, err; const char *text; } cases[] = {
+        {1, KW_ERR_CORRELATION, "response correlation id"},
+        {2, KW_ERR_TOO_LARGE, "response frame larger than 104857600 bytes (kwire.max.response.bytes)"},
+    };
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+        g_bad_answer = cases[ci].mode;
+        add_batch(0, 3, KW_CODEC_NONE, -1, 0);
+        add_batch(3, 2, KW_CODEC_NONE, -1, 0);
+        start_broker();
+        kw_consumer *c = new_consumer(NULL);
+        kw_start s = {KW_START_BEGINNING, 0};
+        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        int64_t got[64];
+        int n;
+        assert_int_equal(drain(c, got, 64, &n, 500), cases[ci].err);
+        assert_int_equal(n, 5);
+        for (int i = 0; i < n; i++) assert_int_equal(got[i], i);
+        const char *e = kw_consumer_error(c);
+        assert_non_null(strstr(e, "topic t partition 0 offset 5: fetch from 127.0.0.1:"));
+        assert_non_null(strstr(e, cases[ci].text));
+        /* stopped: later polls hand out nothing and send no fetch */
+        uint64_t fe = kw_consumer_stats_get(c)->fetch_errors;
+        const kw_msg *m;
+        int k;
+        assert_int_equal(kw_consumer_poll(c, 50, &m, &k), 0);
+        assert_int_equal(k, 0);
+        assert_int_equal(kw_consumer_stats_get(c)->fetch_errors, fe);
+        kw_consumer_free(c);
+        stop_broker();
+    }
+    g_bad_answer = 0;
+}
+
+/* A batch with codec id 5, and one that decompresses above kwire.decompress.max.bytes:
+ * the records before are handed out, then the error names the codec / the cap. */
+static void test_bad_batches(void **st)
+{
+    (void)st;
+    /* codec 5: a plain batch with its codec bits set to 5 and its CRC made valid */
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    size_t at = g_log.len;
+    add_batch(5, 5, KW_CODEC_NONE, -1, 0);
+    uint8_t *b = g_log.data + at;
+    kw_be16(b + KW_BATCH_ATTR_OFFSET, (uint16_t)(kw_ld16(b + KW_BATCH_ATTR_OFFSET) | 5));
+    kw_be32(b + KW_BATCH_CRC_OFFSET, kw_crc32c(0, b + KW_BATCH_ATTR_OFFSET, g_log.len - at - KW_BATCH_ATTR_OFFSET));
+    start_broker();
+    kw_consumer *c = new_consumer(NULL);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[64];
+    int n;
+    assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_UNSUPPORTED);
+    assert_int_equal(n, 5);
+    assert_non_null(strstr(kw_consumer_error(c), "offset 5: record batch compression codec 5 is not supported"));
+    kw_consumer_free(c);
+    stop_broker();
+
+    /* 10 gzip records decompress to more than 16 bytes */
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(5, 10, KW_CODEC_GZIP, -1, 0);
+    start_broker();
+    const char *set[] = {"kwire.decompress.max.bytes=16", NULL};
+    c = new_consumer(set);
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_BOMB);
+    assert_int_equal(n, 5);
+    assert_non_null(strstr(kw_consumer_error(c), "offset 5: record batch decompresses to more than "
+                                                 "kwire.decompress.max.bytes (16 bytes)"));
     kw_consumer_free(c);
     stop_broker();
 }
@@ -617,6 +650,8 @@ int main(void)
         cmocka_unit_test(test_positions_partial_compressed),
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_crc),
+        cmocka_unit_test(test_broken_answer),
+        cmocka_unit_test(test_bad_batches),
         cmocka_unit_test(test_read_committed),
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_shared_net_free),

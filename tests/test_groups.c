@@ -23,15 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,6 +41,7 @@
 #include "proto/msg_listgroups.h"
 #include "proto/msg_metadata.h"
 #include "proto/proto.h"
+#include "tests/scripted_broker.h"
 
 /* ---- the script (set before the children are forked) ---- */
 typedef struct lg_script {
@@ -62,16 +59,6 @@ static int g_node; /* in a child: 0 for node 1, 1 for node 2 */
 static int g_warming_seen; /* in node 2's child */
 
 /* ---- the children ---- */
-
-static void reply(int fd, const kw_buf *out)
-{
-    size_t off = 0;
-    while (off < out->len) {
-        ssize_t w = write(fd, out->data + off, out->len - off);
-        if (w <= 0) return;
-        off += (size_t)w;
-    }
-}
 
 static void serve_describe(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
 {
@@ -128,8 +115,9 @@ static void serve_describe(const kw_req_header *h, const uint8_t *body, size_t b
     kw_arena_free(&a);
 }
 
-static void serve_frame(int fd, const uint8_t *p, size_t len)
+static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
+    (void)node;
     kw_req_header h;
     size_t hl;
     if (kw_req_header_decode(p, len, &h, &hl)) _exit(2);
@@ -198,57 +186,15 @@ static void serve_frame(int fd, const uint8_t *p, size_t len)
     } else {
         _exit(6);
     }
-    reply(fd, &out);
+    sb_reply(fd, &out);
     kw_buf_free(&out);
-}
-
-static void serve(int lfd)
-{
-    struct pollfd pf[9];
-    kw_framer fr[9];
-    int n = 1;
-    pf[0].fd = lfd;
-    pf[0].events = POLLIN;
-    for (;;) {
-        if (poll(pf, (nfds_t)n, -1) < 0) continue;
-        if ((pf[0].revents & POLLIN) && n < 9) {
-            int c = accept(lfd, NULL, NULL);
-            if (c >= 0) {
-                pf[n].fd = c;
-                pf[n].events = POLLIN;
-                pf[n].revents = 0;
-                kw_framer_init(&fr[n], 0);
-                n++;
-            }
-        }
-        for (int i = 1; i < n; i++) {
-            if (!pf[i].revents) continue;
-            uint8_t buf[65536];
-            ssize_t r = read(pf[i].fd, buf, sizeof buf);
-            if (r <= 0) {
-                close(pf[i].fd);
-                pf[i] = pf[n - 1];
-                fr[i] = fr[n - 1];
-                n--;
-                i--;
-                continue;
-            }
-            const uint8_t *p = buf, *f;
-            size_t left = (size_t)r, fl;
-            while (kw_framer_next(&fr[i], &p, &left, &f, &fl) == 1) serve_frame(pf[i].fd, f, fl);
-        }
-    }
+    return 0;
 }
 
 static int listen_any(int *port)
 {
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s, 16), 0);
-    assert_int_equal(getsockname(s, (struct sockaddr *)&a, &al), 0);
-    *port = ntohs(a.sin_port);
+    int s = sb_listen(port);
+    assert_true(s >= 0);
     return s;
 }
 
@@ -267,7 +213,7 @@ static void start_cluster(void)
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             close(ls[1 - b]);
             g_node = b;
-            serve(ls[b]);
+            sb_serve(&ls[b], 1, serve_frame);
             _exit(0);
         }
     }

@@ -20,14 +20,10 @@
  *   ListOffsets       earliest 0; latest events/0 100, events/1 90 (at the leader)
  * A request it does not expect (or at the wrong node) makes it exit with status 2..19.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "proto/frame.h"
@@ -39,21 +35,10 @@
 #include "proto/msg_metadata.h"
 #include "proto/msg_offsetfetch.h"
 #include "proto/proto.h"
-
-#define MAXFD 34
+#include "tests/scripted_broker.h"
 
 static int g_port[2];
 static int g_loading;
-
-static void reply(int fd, const kw_buf *out)
-{
-    size_t off = 0;
-    while (off < out->len) {
-        ssize_t w = write(fd, out->data + off, out->len - off);
-        if (w <= 0) return;
-        off += (size_t)w;
-    }
-}
 
 static int str_is(kw_str s, const char *c)
 {
@@ -182,8 +167,10 @@ static void list_offsets(int node, const kw_req_header *h, const uint8_t *body, 
     kw_arena_free(&a);
 }
 
-static void serve_frame(int node, int fd, const uint8_t *p, size_t len)
+/* Listener 0 is node 1, listener 1 node 2. */
+static int serve_frame(int listener, int fd, const uint8_t *p, size_t len)
 {
+    int node = listener + 1;
     kw_req_header h;
     size_t hl;
     if (kw_req_header_decode(p, len, &h, &hl)) exit(2);
@@ -246,22 +233,9 @@ static void serve_frame(int node, int fd, const uint8_t *p, size_t len)
     } else {
         exit(19);
     }
-    reply(fd, &out);
+    sb_reply(fd, &out);
     kw_buf_free(&out);
-}
-
-static int listen_any(int *port)
-{
-    int s = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t al = sizeof a;
-    if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 16) ||
-        getsockname(s, (struct sockaddr *)&a, &al)) {
-        perror("tool_groups_broker: listen");
-        exit(1);
-    }
-    *port = ntohs(a.sin_port);
-    return s;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -274,46 +248,15 @@ int main(int argc, char **argv)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    struct pollfd pf[MAXFD];
-    kw_framer fr[MAXFD];
-    int node[MAXFD];
+    int lfd[2];
     for (int b = 0; b < 2; b++) {
-        pf[b].fd = listen_any(&g_port[b]);
-        pf[b].events = POLLIN;
-        node[b] = b + 1;
+        if ((lfd[b] = sb_listen(&g_port[b])) < 0) {
+            perror("tool_groups_broker: listen");
+            return 1;
+        }
     }
-    int n = 2;
     printf("127.0.0.1:%d\n", g_port[0]);
     fflush(stdout);
-    for (;;) {
-        if (poll(pf, (nfds_t)n, -1) < 0) continue;
-        for (int b = 0; b < 2; b++) {
-            if (!(pf[b].revents & POLLIN) || n == MAXFD) continue;
-            int c = accept(pf[b].fd, NULL, NULL);
-            if (c < 0) continue;
-            pf[n].fd = c;
-            pf[n].events = POLLIN;
-            pf[n].revents = 0;
-            kw_framer_init(&fr[n], 0);
-            node[n] = b + 1;
-            n++;
-        }
-        for (int i = 2; i < n; i++) {
-            if (!pf[i].revents) continue;
-            uint8_t buf[65536];
-            ssize_t r = read(pf[i].fd, buf, sizeof buf);
-            if (r <= 0) {
-                close(pf[i].fd);
-                pf[i] = pf[n - 1];
-                fr[i] = fr[n - 1];
-                node[i] = node[n - 1];
-                n--;
-                i--;
-                continue;
-            }
-            const uint8_t *p = buf, *f;
-            size_t left = (size_t)r, fl;
-            while (kw_framer_next(&fr[i], &p, &left, &f, &fl) == 1) serve_frame(node[i], pf[i].fd, f, fl);
-        }
-    }
+    sb_serve(lfd, 2, serve_frame);
+    return 0;
 }

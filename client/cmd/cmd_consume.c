@@ -3,7 +3,8 @@
  * or one) from a start position and print them, one per line by default or with a
  * -f format; -e stops at the end of every partition, -c after COUNT records; with
  * -g GROUP --commit the positions are committed at exit (and every
- * auto.commit.interval.ms). Output is written in large buffered chunks.
+ * auto.commit.interval.ms). Output is written in large buffered chunks. Fetches that
+ * fail and are retried are said on stderr (at most every 5 s; not with -q).
  */
 #include <errno.h>
 #include <signal.h>
@@ -252,6 +253,8 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int64_t commit_every = kw_config_int(cfg, KW_CONF_AUTO_COMMIT_INTERVAL_MS) * 1000, last_commit = kw_net_now();
     long long seen = 0;
+    uint64_t retried = 0;
+    int64_t noted_at = 0;
     while (!stop_flag && (count < 0 || seen < count)) {
         if (at_end_exit && kw_consumer_at_end(c)) break;
         const kw_msg *m;
@@ -264,6 +267,18 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
             break;
         }
         for (int i = 0; i < n && (count < 0 || seen < count); i++, seen++) print_msg(&o, &fmt, &m[i]);
+        /* fetches that fail and are retried (a broker down, a connection cut): said on
+         * stderr (not with -q), at most every 5 s, so a consumer that cannot make
+         * progress is not silent */
+        const kw_consumer_stats *cs = kw_consumer_stats_get(c);
+        if (cs->fetch_retried > retried) {
+            retried = cs->fetch_retried;
+            if (cli->verbosity >= 0 && (!noted_at || kw_net_now() - noted_at >= 5000000)) {
+                out_flush(&o);
+                kw__cli_err("consume", "%s; retrying", kw_consumer_error(c));
+                noted_at = kw_net_now();
+            }
+        }
         if (o.err) break;
         if (commit && kw_net_now() - last_commit >= commit_every) {
             out_flush(&o);

@@ -155,10 +155,11 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         return bs ? KW_EXIT_USAGE : KW_EXIT_FAIL;
     }
     kw_meta m = {0};
-    int e = kw_meta_fetch(n, topics, ntopics, auto_create, &m);
+    char why[400];
+    int e = kw_meta_fetch_why(n, topics, ntopics, auto_create, &m, why, sizeof why);
     int rc = KW_EXIT_OK;
     if (e) {
-        kw__cli_err("metadata", "%s (%s)", kw_strerror(e), kw_net_last_error(n, 0));
+        kw__cli_err("metadata", "%s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
         rc = KW_EXIT_FAIL;
     } else {
         /* which broker answered: the first one that is connected */
