@@ -45,6 +45,7 @@ typedef struct kw_pbatch {
     size_t cap_recs;
     size_t mem;            /* bytes held against buffer.memory */
     int attempts;          /* sends so far (retries + 1) */
+    int last_err;          /* the error of its last failed attempt (0: none yet) */
     int32_t base_seq;      /* idempotence: -1 until assigned */
     int64_t first_send_ms;
 } kw_pbatch;

@@ -60,6 +60,7 @@ struct kw_producer {
     /* settings */
     int acks, idempotent, max_in_flight, retries;
     int meta_req_err; /* error of the last Metadata request (0: answered) */
+    char last_why[256]; /* the last whole-request failure, as the connection saw it */
     int64_t linger_ms, max_block_ms, delivery_timeout_ms, request_timeout_ms, backoff_ms, backoff_max_ms;
     int64_t meta_max_age_ms;
     size_t batch_size, buffer_memory, max_request_size;
@@ -138,7 +139,8 @@ int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts)
 static void report_batch(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset)
 {
     int64_t now = now_ms();
-    kw_delivery d = {.topic = t->name, .partition = b->partition, .err = err};
+    kw_delivery d = {.topic = t->name, .partition = b->partition, .err = err,
+                     .cause = err == KW_ERR_MSG_TIMED_OUT ? b->last_err : 0};
     for (int32_t i = 0; i < b->count; i++) {
         d.offset = err || base_offset < 0 ? -1 : base_offset + i;
         d.opaque = b->opaque[i];
@@ -512,6 +514,7 @@ static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int6
         return;
     }
     int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
+    b->last_err = err;
     if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
         !p->closing) {
         p->st.record_retries += (uint64_t)b->count;
@@ -536,7 +539,14 @@ static void produce_done(void *ud, int err, const kw_conn_resp *resp)
         p->st.rtt_sum_us += (uint64_t)resp->rtt_us;
         if ((uint64_t)resp->rtt_us > p->st.rtt_max_us) p->st.rtt_max_us = (uint64_t)resp->rtt_us;
     }
-    if (err) p->st.request_errors++;
+    if (err) {
+        p->st.request_errors++;
+        /* the socket layer's reason already names the broker */
+        int known = r->broker < kw_net_count(p->net);
+        const char *why = known ? kw_net_last_error(p->net, r->broker) : NULL;
+        if (why && why[0]) snprintf(p->last_why, sizeof p->last_why, "%s", why);
+        else snprintf(p->last_why, sizeof p->last_why, "%s: %s", known ? kw_net_name(p->net, r->broker) : "?", kw_strerror(err));
+    }
     if (err || !resp || resp->len == 0) {
         /* whole request failed, or acks=0 (written: success without offsets) */
         for (int i = 0; i < r->nb; i++) batch_outcome(p, r->t[i], r->b[i], err, -1, now);
@@ -993,6 +1003,8 @@ void kw_producer_close(kw_producer *p)
 }
 
 const kw_producer_stats *kw_producer_stats_get(const kw_producer *p) { return &p->st; }
+
+const char *kw_producer_last_error(const kw_producer *p) { return p->last_why; }
 
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q)
 {

@@ -50,6 +50,8 @@ typedef struct kw_delivery {
     int32_t partition;
     int64_t offset;     /* the record's offset; -1 with acks=0 or on error or duplicate */
     int err;            /* 0, a Kafka error code, or a KW_ERR_* (KW_ERR_MSG_TIMED_OUT ...) */
+    int cause;          /* with KW_ERR_MSG_TIMED_OUT: the error of the last failed attempt
+                           (0 when no attempt had failed: the record waited in the queue) */
     void *opaque;       /* as given to kw_producer_send */
     int64_t latency_ms; /* send -> report */
 } kw_delivery;
@@ -115,6 +117,10 @@ uint64_t kw_producer_outstanding(const kw_producer *p);
 void kw_producer_close(kw_producer *p);
 
 const kw_producer_stats *kw_producer_stats_get(const kw_producer *p);
+/* Why the last Produce request that failed as a whole failed, as its connection saw it
+ * ("BROKER: reason"; e.g. a response frame over kwire.max.response.bytes, a connection
+ * lost mid-frame, a wrong correlation id); "" when none failed. */
+const char *kw_producer_last_error(const kw_producer *p);
 /* Delivery latency at quantile q (0..1) in ms, from the histogram. */
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q);
 /* The negotiated producer id (-1 when not idempotent or not yet known). */

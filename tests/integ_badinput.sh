@@ -145,7 +145,7 @@ row "response frame over the size limit (Fetch)" "kwire consume -t t -o beginnin
   "offset 5: fetch from BROKER: response frame larger than 104857600 bytes (kwire.max.response.bytes); the connection was dropped" \
   five "offsets 0-4 (the fetch before) printed first, each once" -- -b "$B" consume -t t -o beginning -e
 IN=$tmp/three row "response frame over the size limit (Produce)" "kwire produce -t t" 1 \
-  "first error: size exceeds a limit (KW_ERR_TOO_LARGE)" prod:0:3:0 \
+  "last failed request: BROKER: response frame larger than 104857600 bytes" prod:0:3:0 \
   "each of the 3 accepted records got a failed delivery report" -- -b "$B" produce -t t
 
 # ---- a frame cut short, then the connection closed ----
@@ -162,7 +162,7 @@ STOP=2 row "truncated frame, connection closed, every time (Fetch; stopped by SI
   -- -b "$B" consume -t t -o beginning -e
 IN=$tmp/three row "truncated frame, connection closed (Produce)" \
   "kwire -X delivery.timeout.ms=1500 -X request.timeout.ms=500 -X linger.ms=0 produce -t t" 1 \
-  "first error: delivery.timeout.ms elapsed" prod:0:3:0 \
+  "its last attempt failed with: connection closed by peer (KW_ERR_DISCONNECTED)" prod:0:3:0 \
   "retried, then each of the 3 accepted records got a failed delivery report" \
   -- -b "$B" -X delivery.timeout.ms=1500 -X request.timeout.ms=500 -X linger.ms=0 produce -t t
 
@@ -171,6 +171,11 @@ start_bad correlation
 row "wrong correlation id (Fetch)" "kwire consume -t t -o beginning -e" 1 \
   "fetch from BROKER: response correlation id" five \
   "offsets 0-4 printed first, each once" -- -b "$B" consume -t t -o beginning -e
+IN=$tmp/three row "wrong correlation id (Produce)" \
+  "kwire -X delivery.timeout.ms=1500 -X request.timeout.ms=500 -X linger.ms=0 produce -t t" 1 \
+  "its last attempt failed with: response with an unknown correlation id (KW_ERR_CORRELATION)" prod:0:3:0 \
+  "retried, then each of the 3 accepted records got a failed delivery report" \
+  -- -b "$B" -X delivery.timeout.ms=1500 -X request.timeout.ms=500 -X linger.ms=0 produce -t t
 
 # ---- record batch faults: the good batches 0-2 and 3-4 come first in the same Fetch ----
 start_bad crc

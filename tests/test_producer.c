@@ -2,7 +2,10 @@
  * tests/test_producer.c — the producer's pure parts: what to do per error code, the
  * in-order requeue of retried batches, the retry backoff, Produce request building and
  * finding a partition's outcome in a response; and a producer with no reachable broker
- * (send blocks at most max.block.ms for metadata).
+ * (send blocks at most max.block.ms for metadata). Against a scripted one-broker cluster
+ * (tests/scripted_broker.h) whose Produce answers always fail: a record that outlives
+ * delivery.timeout.ms is reported KW_ERR_MSG_TIMED_OUT with the error of its last attempt
+ * as the cause, and a whole-request failure is explained by kw_producer_last_error.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +14,19 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "client/producer.h"
 #include "kwire.h"
+#include "proto/msg_apiversions.h"
+#include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
 #include "proto/proto.h"
+#include "tests/scripted_broker.h"
 
 static void test_action(void **state)
 {
@@ -257,6 +268,141 @@ static void test_no_broker(void **state)
     kw_config_free(c);
 }
 
+/* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
+   the partition, 2 a response with a wrong correlation id ---- */
+static int g_port, g_mode;
+
+static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
+{
+    (void)node;
+    kw_req_header h;
+    size_t hl;
+    if (kw_req_header_decode(p, len, &h, &hl)) _exit(2);
+    kw_buf out;
+    kw_buf_init(&out);
+    if (h.api_key == KW_API_ApiVersions) {
+        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
+        kw_apiversions_resp r;
+        kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
+        r.api_keys = keys;
+        r.n_api_keys = 3;
+        kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_Metadata) {
+        kw_metadata_broker b = {.node_id = 1, .host = kw_s("127.0.0.1"), .port = g_port, .rack = KW_STR_NULL};
+        int32_t reps[1] = {1};
+        kw_metadata_partition mp = {.partition_index = 0, .leader_id = 1, .leader_epoch = -1, .replica_nodes = reps,
+                                    .n_replica_nodes = 1, .isr_nodes = reps, .n_isr_nodes = 1};
+        kw_metadata_topic t;
+        memset(&t, 0, sizeof t);
+        t.name = kw_s("t");
+        t.partitions = &mp;
+        t.n_partitions = 1;
+        kw_metadata_resp r;
+        kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
+        r.brokers = &b;
+        r.n_brokers = 1;
+        r.cluster_id = KW_STR_NULL;
+        r.controller_id = 1;
+        r.topics = &t;
+        r.n_topics = 1;
+        kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_Produce) {
+        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
+                                        .log_append_time_ms = -1, .log_start_offset = -1};
+        kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
+        kw_produce_resp r;
+        kw_msg_defaults(KW_API_Produce, KW_RESP, &r);
+        r.responses = &tr;
+        r.n_responses = 1;
+        kw_response_encode(&out, KW_API_Produce, h.api_version, h.correlation_id, &r);
+        if (g_mode == 2) kw_be32(out.data + 4, (uint32_t)h.correlation_id + 1000);
+    } else {
+        _exit(6);
+    }
+    sb_reply(fd, &out);
+    kw_buf_free(&out);
+    return 0;
+}
+
+static pid_t start_broker(int mode)
+{
+    g_mode = mode;
+    int s = sb_listen(&g_port);
+    assert_true(s >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        sb_serve(&s, 1, serve_frame);
+        _exit(0);
+    }
+    close(s);
+    return pid;
+}
+
+typedef struct outcome { int n, err, cause; } outcome;
+
+static void outcome_cb(void *ud, const kw_delivery *d)
+{
+    outcome *o = ud;
+    o->n++;
+    o->err = d->err;
+    o->cause = d->cause;
+}
+
+/* One record to the scripted broker in `mode`: its one report, and the last error text. */
+static outcome produce_one(int mode, char *why, size_t whyn)
+{
+    pid_t pid = start_broker(mode);
+    char bs[64];
+    snprintf(bs, sizeof bs, "127.0.0.1:%d", g_port);
+    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
+    const char *set[][2] = {{"bootstrap.servers", bs}, {"acks", "1"}, {"enable.idempotence", "false"},
+                            {"linger.ms", "0"}, {"request.timeout.ms", "200"}, {"delivery.timeout.ms", "400"},
+                            {"retry.backoff.ms", "20"}, {"retry.backoff.max.ms", "40"}};
+    for (size_t i = 0; i < sizeof set / sizeof *set; i++) assert_int_equal(kw_config_set(c, set[i][0], set[i][1]), 0);
+    assert_int_equal(kw_config_validate(c), 0);
+    outcome o = {0, 0, 0};
+    char err[128];
+    kw_producer *p = kw_producer_new(c, outcome_cb, &o, err, sizeof err);
+    assert_non_null(p);
+    kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), 0);
+    assert_int_equal(kw_producer_flush(p, 5000), 0);
+    snprintf(why, whyn, "%s", kw_producer_last_error(p));
+    assert_true(kw_producer_stats_get(p)->record_retries > 0);
+    kw_producer_close(p);
+    kw_config_free(c);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return o;
+}
+
+static void test_timeout_cause_partition_error(void **state)
+{
+    (void)state;
+    char why[256];
+    outcome o = produce_one(1, why, sizeof why);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.err, KW_ERR_MSG_TIMED_OUT);
+    assert_int_equal(o.cause, 6); /* NOT_LEADER_OR_FOLLOWER, retried until the timeout */
+    assert_string_equal(why, ""); /* every request was answered */
+}
+
+static void test_timeout_cause_wrong_correlation(void **state)
+{
+    (void)state;
+    char why[256];
+    outcome o = produce_one(2, why, sizeof why);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.err, KW_ERR_MSG_TIMED_OUT);
+    assert_int_equal(o.cause, KW_ERR_CORRELATION);
+    assert_non_null(strstr(why, "correlation id"));
+    char port[16];
+    snprintf(port, sizeof port, ":%d", g_port);
+    assert_non_null(strstr(why, port)); /* names the broker */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +414,8 @@ int main(void)
         cmocka_unit_test(test_encode_request_by_reference),
         cmocka_unit_test(test_result),
         cmocka_unit_test(test_no_broker),
+        cmocka_unit_test(test_timeout_cause_partition_error),
+        cmocka_unit_test(test_timeout_cause_wrong_correlation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,14 +42,17 @@ typedef struct pctx {
     int nhdrs;
     uint64_t sent, failed, refused, bytes;
     pstat *parts; int32_t nparts;
-    int first_err;
+    int first_err, first_cause;
 } pctx;
 
 static void on_delivery(void *ud, const kw_delivery *d)
 {
     pctx *c = ud;
     if (d->err) {
-        if (!c->failed) c->first_err = d->err;
+        if (!c->failed) {
+            c->first_err = d->err;
+            c->first_cause = d->cause;
+        }
         c->failed++;
         return;
     }
@@ -255,7 +258,14 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
                 else
                     fprintf(stderr, "  partition %d: %" PRIu64 " records (acks=0: no offsets)\n", k, c.parts[k].n);
             }
-        if (c.failed || c.refused) fprintf(stderr, "  first error: %s (%s)\n", kw_strerror(c.first_err), kw_err_name(c.first_err));
+        if (c.failed || c.refused) {
+            fprintf(stderr, "  first error: %s (%s)", kw_strerror(c.first_err), kw_err_name(c.first_err));
+            if (c.first_cause) fprintf(stderr, "; its last attempt failed with: %s (%s)", kw_strerror(c.first_cause),
+                                       kw_err_name(c.first_cause));
+            fprintf(stderr, "\n");
+            const char *why = kw_producer_last_error(c.p);
+            if (why[0]) fprintf(stderr, "  last failed request: %s\n", why);
+        }
         if (cli->verbosity > 0 && st->batches) {
             fprintf(stderr,
                     "  batches %" PRIu64 " (%.1f records, %.0f bytes raw, %.0f on the wire, fill %.1f%%; sealed full %" PRIu64
