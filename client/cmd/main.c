@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/net.h"
 #include "commands.h"
 #include "kwire.h"
 
@@ -33,11 +34,16 @@ void kw__cli_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+void kw__cli_net_stats(const kw_cli *cli, const kw_net *n)
+{
+    if (n && (cli->stats || cli->verbosity > 0)) kw_net_stats_print(n, stderr);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file]\n"
-            "             [--dump[=text|json]] [--dump-file FILE] [--json] [-q|-v] COMMAND [ARGS]\n\n"
+            "             [--dump[=text|json]] [--dump-file FILE] [--json] [--stats] [-q|-v] COMMAND [ARGS]\n\n"
             "Global options (before or after the command):\n"
             "  -b, --bootstrap LIST   brokers to start from (default: $KWIRE_BOOTSTRAP, else the\n"
             "                         embedded broker is started for the run)\n"
@@ -46,6 +52,8 @@ static void usage(FILE *f)
             "  --dump[=text|json]     print every request and response annotated field by field\n"
             "  --dump-file FILE       write the dump to FILE instead of stderr\n"
             "  --json                 machine-readable output\n"
+            "  --stats                at exit, requests per broker and API (errors, bytes, RTT)\n"
+            "                         and the command's own statistics (consume: fetches)\n"
             "  -q, -v                 quieter, more verbose\n\n"
             "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
@@ -129,6 +137,8 @@ int main(int argc, char **argv)
             return KW_EXIT_USAGE;
         } else if (!strcmp(a, "--json")) {
             cli.json = 1;
+        } else if (!strcmp(a, "--stats")) {
+            cli.stats = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             cli.verbosity = -1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
