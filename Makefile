@@ -2,6 +2,7 @@
 #
 #   make            libkwire.a, libkwire.so and the programs in bin/
 #   make test       unit tests (plain and under ASan+UBSan), fuzz smoke, integration tests
+#                   (plain, then again with bin-asan/kwire: ASan+UBSan, LeakSanitizer on)
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
 #   make bench      the benchmarks (print figures and ratios)
 #   make run        the README's main job
@@ -46,7 +47,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit unit-asan integration fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: all test unit unit-asan integration integration-asan fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -74,6 +75,12 @@ $(B)/libkwire-fuzz.a: $(FUZZ_OBJ)
 bin/kwire: $(CMD_SRC) $(B)/libkwire.a $(HDRS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $(CMD_SRC) $(B)/libkwire.a $(LIBS)
+# bin-asan/kwire: the command under ASan+UBSan (integration-asan). The embedded broker
+# it starts is found beside it: a link to the plain bin/kwire-broker (librdkafka, not ours).
+bin-asan/kwire: $(CMD_SRC) $(B)/libkwire-asan.a $(HDRS) bin/kwire-broker
+	@mkdir -p bin-asan
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(CMD_SRC) $(B)/libkwire-asan.a $(LIBS)
+	ln -sf ../bin/kwire-broker bin-asan/kwire-broker
 bin/kwire-broker: $(wildcard client/broker/*.c)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(RDKLIBS) -lpthread
@@ -111,6 +118,10 @@ fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 integration: all $(TOOLS)
 	@scripts/integration.sh
+# The same scripts with KWIRE=bin-asan/kwire; a sanitizer report (ASan, UBSan, or a leak
+# found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
+integration-asan: all $(TOOLS) bin-asan/kwire
+	@scripts/integration.sh asan
 
 # Each step adds "label passed failed" to the summary file; the last line totals them.
 test: export KW_SUMMARY = $(CURDIR)/$(B)/test-summary.txt
@@ -122,6 +133,7 @@ test:
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-asan
 	@awk '{p += $$2; f += $$3; d = d sprintf(" %s %d/%d", $$1, $$2, $$2 + $$3)} \
 	     END {print "suites:" d; printf "total: %d passed, %d failed\n", p, f; exit f > 0}' $(KW_SUMMARY)
 
@@ -134,4 +146,4 @@ run:
 	@scripts/run-main.sh
 
 clean:
-	rm -rf $(B) bin
+	rm -rf $(B) bin bin-asan

@@ -13,7 +13,7 @@
 # Everything started here is stopped by PID; the temporary directory is removed.
 set -u
 cd "$(dirname "$0")/.."
-kwire=bin/kwire
+kwire=${KWIRE:-bin/kwire}
 raw=build/tests/tool_rawproduce
 py=/usr/bin/python3
 for f in "$kwire" bin/kwire-broker "$raw"; do

@@ -9,7 +9,7 @@
 # Every broker started here is stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
-kwire=bin/kwire
+kwire=${KWIRE:-bin/kwire}
 tool=build/tests/tool_groups_broker
 py=/usr/bin/python3
 for f in "$kwire" "$tool"; do
