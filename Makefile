@@ -47,7 +47,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit unit-asan integration integration-asan fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -122,6 +122,9 @@ integration: all $(TOOLS)
 # found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
 integration-asan: all $(TOOLS) bin-asan/kwire
 	@scripts/integration.sh asan
+# Cross-check outside `make test` (slow): bin/kwire under valgrind memcheck, full leak check.
+integration-valgrind: all $(TOOLS)
+	@scripts/integration.sh valgrind
 
 # Each step adds "label passed failed" to the summary file; the last line totals them.
 test: export KW_SUMMARY = $(CURDIR)/$(B)/test-summary.txt

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/integration.sh [asan] — run every tests/integ_*.sh (each starts the peers it
+# scripts/integration.sh [plain|asan|valgrind] — run every tests/integ_*.sh (each starts the peers it
 # needs, e.g. the embedded broker, and stops them by PID), then one closing count line.
 #
 # Every script takes the kwire binary from $KWIRE (default bin/kwire). With `asan` they
@@ -10,7 +10,8 @@
 # script passes only if it passes and no report file appeared while it ran; the reports
 # are printed. The benchmark-like scripts keep their record counts: they assert that
 # figures are present, not speeds, and the whole asan pass takes about as long as the
-# plain one (both are mostly waits on brokers and peers).
+# plain one (both are mostly waits on brokers and peers). `valgrind` (make
+# integration-valgrind, outside make test) runs bin/kwire under memcheck instead.
 set -u
 mode=${1:-plain}
 label=integration
@@ -25,8 +26,21 @@ if [ "$mode" = asan ]; then
   export ASAN_OPTIONS="detect_leaks=1:exitcode=86:abort_on_error=0:log_path=$logs/asan:log_exe_name=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
   export LSAN_OPTIONS="exitcode=86${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan:log_exe_name=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+elif [ "$mode" = valgrind ]; then
+  # not in `make test` (too slow for CI): bin/kwire under valgrind's memcheck, through a
+  # wrapper so that the scripts' "$KWIRE" stays one word; -q leaves a log empty unless
+  # valgrind found an error or a definite/indirect leak
+  label=integration-valgrind
+  command -v valgrind >/dev/null || { echo "integration-valgrind: valgrind not installed"; exit 1; }
+  logs=$(mktemp -d /tmp/kwire-valgrind.XXXXXX)
+  trap 'rm -rf "$logs"' EXIT
+  # valgrind by its full path: some scripts run kwire with a PATH of their own
+  printf '#!/bin/sh\nexec %s -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --log-file=%s/vg.%%p %s/bin/kwire "$@"\n' \
+    "$(command -v valgrind)" "$logs" "$PWD" >"$logs/kwire"
+  chmod +x "$logs/kwire"
+  export KWIRE=$logs/kwire
 elif [ "$mode" != plain ]; then
-  echo "usage: $0 [plain|asan]" >&2; exit 2
+  echo "usage: $0 [plain|asan|valgrind]" >&2; exit 2
 fi
 pass=0; fail=0
 for t in tests/integ_*.sh; do
@@ -38,6 +52,13 @@ for t in tests/integ_*.sh; do
     for f in "$logs"/*; do echo "---- $(basename "$f")"; cat "$f"; done
     rm -f "$logs"/*
     ok=0
+  fi
+  if [ "$mode" = valgrind ]; then
+    for f in "$logs"/vg.*; do
+      [ -e "$f" ] || continue
+      [ -s "$f" ] && { echo "integration-valgrind $t: valgrind report:"; cat "$f"; ok=0; }
+      rm -f "$f"
+    done
   fi
   if [ $ok = 1 ]; then pass=$((pass + 1)); else echo "$label $t: FAILED"; fail=$((fail + 1)); fi
 done
