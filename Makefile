@@ -77,9 +77,11 @@ bin/kwire: $(CMD_SRC) $(B)/libkwire.a $(HDRS)
 	$(CC) $(CFLAGS) -o $@ $(CMD_SRC) $(B)/libkwire.a $(LIBS)
 # bin-asan/kwire: the command under ASan+UBSan (integration-asan). The embedded broker
 # it starts is found beside it: a link to the plain bin/kwire-broker (librdkafka, not ours).
+# -static-libubsan: with gcc's shared libubsan beside libasan, UBSan ignores log_path and
+# reports only to stderr, which the scripts often discard.
 bin-asan/kwire: $(CMD_SRC) $(B)/libkwire-asan.a $(HDRS) bin/kwire-broker
 	@mkdir -p bin-asan
-	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $(CMD_SRC) $(B)/libkwire-asan.a $(LIBS)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -static-libubsan -o $@ $(CMD_SRC) $(B)/libkwire-asan.a $(LIBS)
 	ln -sf ../bin/kwire-broker bin-asan/kwire-broker
 bin/kwire-broker: $(wildcard client/broker/*.c)
 	@mkdir -p bin

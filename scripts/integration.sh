@@ -25,7 +25,7 @@ if [ "$mode" = asan ]; then
   # kwire exit status it expects (1 failure, 2 usage, 3 lag over threshold)
   export ASAN_OPTIONS="detect_leaks=1:exitcode=86:abort_on_error=0:log_path=$logs/asan:log_exe_name=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
   export LSAN_OPTIONS="exitcode=86${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
-  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$logs/ubsan:log_exe_name=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=86:log_path=$logs/ubsan:log_exe_name=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 elif [ "$mode" = valgrind ]; then
   # not in `make test` (too slow for CI): bin/kwire under valgrind's memcheck, through a
   # wrapper so that the scripts' "$KWIRE" stays one word; -q leaves a log empty unless
