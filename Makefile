@@ -41,6 +41,7 @@ TESTS_ASAN = $(TEST_SRC:tests/%.c=$(B)/tests-asan/%)
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TOOLS    = $(TOOL_SRC:tests/%.c=$(B)/tests/%)
+TOOLS_ASAN = $(TOOL_SRC:tests/%.c=$(B)/tools-asan/%)
 PROGS    = $(if $(CMD_SRC),bin/kwire) $(if $(wildcard client/broker/*.c),bin/kwire-broker)
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -94,6 +95,10 @@ $(B)/tests/%: tests/%.c $(B)/libkwire.a $(HDRS)
 $(B)/tests/tool_%: tests/tool_%.c $(B)/libkwire.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libkwire.a $(LIBS)
+# the same helper programs under ASan+UBSan for integration-asan (KW_TOOLS=build/tools-asan)
+$(B)/tools-asan/tool_%: tests/tool_%.c $(B)/libkwire-asan.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -static-libubsan -o $@ $< $(B)/libkwire-asan.a $(LIBS)
 $(B)/tests-asan/%: tests/%.c $(B)/libkwire-asan.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(B)/libkwire-asan.a $(TESTLIBS) $(LIBS)
@@ -120,9 +125,10 @@ fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 integration: all $(TOOLS)
 	@scripts/integration.sh
-# The same scripts with KWIRE=bin-asan/kwire; a sanitizer report (ASan, UBSan, or a leak
+# The same scripts with KWIRE=bin-asan/kwire and the tests' helper programs from
+# build/tools-asan (KW_TOOLS); a sanitizer report (ASan, UBSan, or a leak
 # found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
-integration-asan: all $(TOOLS) bin-asan/kwire
+integration-asan: all $(TOOLS) $(TOOLS_ASAN) bin-asan/kwire
 	@scripts/integration.sh asan
 # Cross-check outside `make test` (slow): bin/kwire under valgrind memcheck, full leak check.
 integration-valgrind: all $(TOOLS)

@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
-# scripts/integration.sh [plain|asan|valgrind] — run every tests/integ_*.sh (each starts the peers it
-# needs, e.g. the embedded broker, and stops them by PID), then one closing count line.
+# scripts/integration.sh [plain|asan|valgrind] — run every tests/integ_*.sh (each starts
+# the peers it needs, e.g. the embedded broker, and stops them by PID), then one closing
+# count line.
 #
-# Every script takes the kwire binary from $KWIRE (default bin/kwire). With `asan` they
-# run with KWIRE=bin-asan/kwire (AddressSanitizer + UndefinedBehaviorSanitizer, built by
-# `make bin-asan/kwire`) and LeakSanitizer on (detect_leaks=1: every kwire run is checked
-# for leaks at exit). Scripts often send kwire's stderr to files or /dev/null, so the
-# sanitizers write their reports to files (log_path) in a directory of their own: a
-# script passes only if it passes and no report file appeared while it ran; the reports
-# are printed. The benchmark-like scripts keep their record counts: they assert that
-# figures are present, not speeds, and the whole asan pass takes about as long as the
-# plain one (both are mostly waits on brokers and peers). `valgrind` (make
-# integration-valgrind, outside make test) runs bin/kwire under memcheck instead.
+# Every script takes the kwire binary from $KWIRE (default bin/kwire) and the helper
+# programs of tests/tool_*.c from $KW_TOOLS (default build/tests). With `asan` they run
+# with KWIRE=bin-asan/kwire and KW_TOOLS=build/tools-asan (AddressSanitizer +
+# UndefinedBehaviorSanitizer, built by `make integration-asan`) and LeakSanitizer on
+# (detect_leaks=1: every run is checked for leaks at exit). Scripts often send kwire's
+# stderr to files or /dev/null, so the sanitizers write their reports to files
+# (log_path) in a directory of their own: a script passes only if it passes and no
+# report file appeared while it ran; the reports are printed. The benchmark-like scripts
+# keep their record counts: they assert that figures are present, not speeds, and the
+# whole asan pass takes about as long as the plain one (both are mostly waits on brokers
+# and peers). `valgrind` (make integration-valgrind, outside make test) runs bin/kwire
+# under memcheck instead.
 set -u
 mode=${1:-plain}
 label=integration
 if [ "$mode" = asan ]; then
   label=integration-asan
-  export KWIRE=${KWIRE:-bin-asan/kwire}
+  export KWIRE=${KWIRE:-bin-asan/kwire} KW_TOOLS=${KW_TOOLS:-build/tools-asan}
   [ -x "$KWIRE" ] || { echo "integration-asan: $KWIRE not built (make bin-asan/kwire)"; exit 1; }
   logs=$(mktemp -d /tmp/kwire-asan-logs.XXXXXX)
   trap 'rm -rf "$logs"' EXIT

@@ -14,7 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 kwire=${KWIRE:-bin/kwire}
-raw=build/tests/tool_rawproduce
+raw=${KW_TOOLS:-build/tests}/tool_rawproduce
 py=/usr/bin/python3
 for f in "$kwire" bin/kwire-broker "$raw"; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_consume: cannot build $f"; exit 1; }
