@@ -2,6 +2,7 @@
 #
 #   make            libkwire.a, libkwire.so and the programs in bin/
 #   make test       unit tests (plain and under ASan+UBSan), fuzz smoke, integration tests
+#                   (plain, then again with bin-asan/kwire: ASan+UBSan, LeakSanitizer on)
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
 #   make bench      the benchmarks (print figures and ratios)
 #   make run        the README's main job
@@ -40,13 +41,14 @@ TESTS_ASAN = $(TEST_SRC:tests/%.c=$(B)/tests-asan/%)
 FUZZERS  = $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TOOLS    = $(TOOL_SRC:tests/%.c=$(B)/tests/%)
+TOOLS_ASAN = $(TOOL_SRC:tests/%.c=$(B)/tools-asan/%)
 PROGS    = $(if $(CMD_SRC),bin/kwire) $(if $(wildcard client/broker/*.c),bin/kwire-broker)
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit unit-asan integration fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -74,6 +76,14 @@ $(B)/libkwire-fuzz.a: $(FUZZ_OBJ)
 bin/kwire: $(CMD_SRC) $(B)/libkwire.a $(HDRS)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $(CMD_SRC) $(B)/libkwire.a $(LIBS)
+# bin-asan/kwire: the command under ASan+UBSan (integration-asan). The embedded broker
+# it starts is found beside it: a link to the plain bin/kwire-broker (librdkafka, not ours).
+# -static-libubsan: with gcc's shared libubsan beside libasan, UBSan ignores log_path and
+# reports only to stderr, which the scripts often discard.
+bin-asan/kwire: $(CMD_SRC) $(B)/libkwire-asan.a $(HDRS) bin/kwire-broker
+	@mkdir -p bin-asan
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -static-libubsan -o $@ $(CMD_SRC) $(B)/libkwire-asan.a $(LIBS)
+	ln -sf ../bin/kwire-broker bin-asan/kwire-broker
 bin/kwire-broker: $(wildcard client/broker/*.c)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(RDKLIBS) -lpthread
@@ -85,6 +95,10 @@ $(B)/tests/%: tests/%.c $(B)/libkwire.a $(HDRS)
 $(B)/tests/tool_%: tests/tool_%.c $(B)/libkwire.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(B)/libkwire.a $(LIBS)
+# the same helper programs under ASan+UBSan for integration-asan (KW_TOOLS=build/tools-asan)
+$(B)/tools-asan/tool_%: tests/tool_%.c $(B)/libkwire-asan.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ASAN_FLAGS) -static-libubsan -o $@ $< $(B)/libkwire-asan.a $(LIBS)
 $(B)/tests-asan/%: tests/%.c $(B)/libkwire-asan.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $< $(B)/libkwire-asan.a $(TESTLIBS) $(LIBS)
@@ -111,6 +125,14 @@ fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 integration: all $(TOOLS)
 	@scripts/integration.sh
+# The same scripts with KWIRE=bin-asan/kwire and the tests' helper programs from
+# build/tools-asan (KW_TOOLS); a sanitizer report (ASan, UBSan, or a leak
+# found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
+integration-asan: all $(TOOLS) $(TOOLS_ASAN) bin-asan/kwire
+	@scripts/integration.sh asan
+# Cross-check outside `make test` (slow): bin/kwire under valgrind memcheck, full leak check.
+integration-valgrind: all $(TOOLS)
+	@scripts/integration.sh valgrind
 
 # Each step adds "label passed failed" to the summary file; the last line totals them.
 test: export KW_SUMMARY = $(CURDIR)/$(B)/test-summary.txt
@@ -122,6 +144,7 @@ test:
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-asan
 	@awk '{p += $$2; f += $$3; d = d sprintf(" %s %d/%d", $$1, $$2, $$2 + $$3)} \
 	     END {print "suites:" d; printf "total: %d passed, %d failed\n", p, f; exit f > 0}' $(KW_SUMMARY)
 
@@ -134,4 +157,4 @@ run:
 	@scripts/run-main.sh
 
 clean:
-	rm -rf $(B) bin
+	rm -rf $(B) bin bin-asan

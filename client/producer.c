@@ -820,6 +820,8 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     return p;
 }
 
+kw_net *kw_producer_net(kw_producer *p) { return p->net; }
+
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud)
 {

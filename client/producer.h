@@ -96,6 +96,8 @@ int kw_producer_set_dump(kw_producer *p, FILE *out, int json);
 /* Tap every request/response frame; call before the first send. */
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud);
+/* The producer's broker set (for kw_net_stats_print); owned by the producer. */
+struct kw_net *kw_producer_net(kw_producer *p);
 
 /*
  * Accept a record (copied into its batch). Blocks, running the loop, while the topic's

@@ -6,12 +6,13 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "integ_bench: FAIL: $*" >&2; exit 1; }
 
 # P1 in full: 4 runs of 50,000 records, linger.ms=20, acks=1
-timeout 120 bin/kwire -q --json bench lab P1 --csv "$tmp/p1.csv" --chart "$tmp/p1.svg" >"$tmp/p1.json" 2>"$tmp/err" ||
+timeout 120 "$kwire" -q --json bench lab P1 --csv "$tmp/p1.csv" --chart "$tmp/p1.svg" >"$tmp/p1.json" 2>"$tmp/err" ||
   { cat "$tmp/err" >&2; fail "P1 exit $?"; }
 python3 - "$tmp/p1.json" <<'PY' || fail "P1 JSON does not match LABS.md"
 import json, sys
@@ -31,7 +32,7 @@ PY
 [ -s "$tmp/p1.svg" ] && grep -q "<svg" "$tmp/p1.svg" || fail "P1 chart"
 
 # C1's grid (9 runs) with a small count: one CSV row per point, records read back
-timeout 120 bin/kwire -q --json bench lab C1 --records 3000 -t integ-bench-c1 --csv "$tmp/c1.csv" >"$tmp/c1.json" 2>"$tmp/err" ||
+timeout 120 "$kwire" -q --json bench lab C1 --records 3000 -t integ-bench-c1 --csv "$tmp/c1.csv" >"$tmp/c1.json" 2>"$tmp/err" ||
   { cat "$tmp/err" >&2; fail "C1 exit $?"; }
 python3 - "$tmp/c1.json" <<'PY' || fail "C1 JSON"
 import json, sys
@@ -44,7 +45,7 @@ PY
 [ "$(wc -l <"$tmp/c1.csv")" -eq 10 ] || fail "C1 CSV should have a header and 9 rows"
 
 # bad input: unknown lab, bad chart name, dead broker
-bin/kwire bench lab P9 >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown lab should exit 2"
-timeout 60 bin/kwire -q -b 127.0.0.1:1 -X max.block.ms=500 bench lab P1 --records 10 >/dev/null 2>"$tmp/err"
+"$kwire" bench lab P9 >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown lab should exit 2"
+timeout 60 "$kwire" -q -b 127.0.0.1:1 -X max.block.ms=500 bench lab P1 --records 10 >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] || fail "an unreachable broker should exit 1"
 echo "integ_bench: ok"

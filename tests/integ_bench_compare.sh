@@ -10,10 +10,11 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-compare.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "integ_bench_compare: FAIL: $*" >&2; [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2; exit 1; }
-[ -x bin/kwire ] && [ -x bin/kwire-broker ] || fail "make all first"
+[ -x "$kwire" ] && [ -x bin/kwire-broker ] || fail "make all first"
 command -v kcat >/dev/null || fail "kcat is not installed (this test needs it)"
 /usr/bin/python3 -c 'import kafka' 2>/dev/null || fail "python3-kafka is not installed (this test needs it)"
 
@@ -92,24 +93,24 @@ PYEOF
 }
 
 start=$(date +%s)
-timeout 60 bin/kwire bench compare -n 20000 --json > "$tmp/all.json" 2> "$tmp/err"
+timeout 60 "$kwire" bench compare -n 20000 --json > "$tmp/all.json" 2> "$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || fail "bench compare exited $rc"
 check "$tmp/all.json" ok || fail "all three clients: $(cat "$tmp/all.json")"
 
 # the text form carries the same rows and the target verdicts
-timeout 60 bin/kwire bench compare -n 2000 > "$tmp/all.txt" 2> "$tmp/err" || fail "text run failed"
+timeout 60 "$kwire" bench compare -n 2000 > "$tmp/all.txt" 2> "$tmp/err" || fail "text run failed"
 grep -Eq "^kafka-python +produce +200 " "$tmp/all.txt" || fail "text: no kafka-python row of 200 records: $(cat "$tmp/all.txt")"
 grep -Eq "target >= 30 +(met|NOT MET)" "$tmp/all.txt" || fail "text: no verdict for the kafka-python target"
 grep -q "^kafka-python scaled x10 to 2000 records: produce ~" "$tmp/all.txt" || fail "text: no scaled kafka-python line"
 
 # kcat not on PATH: reported missing, the rest still measured, exit 0
 mkdir "$tmp/nopath"
-timeout 60 env PATH="$tmp/nopath" bin/kwire bench compare -n 20000 --json > "$tmp/nokcat.json" 2> "$tmp/err"
+timeout 60 env PATH="$tmp/nopath" "$kwire" bench compare -n 20000 --json > "$tmp/nokcat.json" 2> "$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || fail "without kcat: exited $rc"
 check "$tmp/nokcat.json" missing || fail "without kcat: $(cat "$tmp/nokcat.json")"
-timeout 60 env PATH="$tmp/nopath" bin/kwire bench compare -n 2000 > "$tmp/nokcat.txt" 2> "$tmp/err" || fail "text run without kcat failed"
+timeout 60 env PATH="$tmp/nopath" "$kwire" bench compare -n 2000 > "$tmp/nokcat.txt" 2> "$tmp/err" || fail "text run without kcat failed"
 grep -Eq "^librdkafka +produce +- +missing: kcat not found" "$tmp/nokcat.txt" || fail "text: kcat not reported missing: $(cat "$tmp/nokcat.txt")"
 
 # a kcat that moves fewer records than asked: its consume is "failed" (with the count it
@@ -121,7 +122,7 @@ case " $* " in *" -C "*) i=0; while [ $i -lt 10 ]; do echo x; i=$((i + 1)); done
 exit 0
 SH
 chmod +x "$tmp/fake/kcat"
-timeout 60 env PATH="$tmp/fake" bin/kwire bench compare -n 20000 --json > "$tmp/short.json" 2> "$tmp/err" ||
+timeout 60 env PATH="$tmp/fake" "$kwire" bench compare -n 20000 --json > "$tmp/short.json" 2> "$tmp/err" ||
   fail "with a short kcat: exited non-zero"
 /usr/bin/python3 - "$tmp/short.json" <<'PYEOF' || fail "with a short kcat: $(cat "$tmp/short.json")"
 import json, sys
@@ -138,9 +139,9 @@ assert q and all(x["value"] is None for x in q), q
 PYEOF
 
 # bad arguments are usage errors
-bin/kwire bench compare -n 0 > /dev/null 2>&1; rc=$?
+"$kwire" bench compare -n 0 > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "-n 0 exited $rc, expected 2"
-bin/kwire bench compare --bogus > /dev/null 2>&1; rc=$?
+"$kwire" bench compare --bogus > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "--bogus exited $rc, expected 2"
 
 echo "integ_bench_compare: ok ($(( $(date +%s) - start )) s)"

@@ -13,12 +13,13 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-bench-perf.XXXXXX)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fail() { echo "integ_bench_perf: FAIL: $*" >&2; exit 1; }
-[ -x bin/kwire ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
+[ -x "$kwire" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
 
 bin/kwire-broker --brokers 3 --topic bp-none:3 --topic bp-lz4:3 --topic bp-json:3 --topic bp-slow:1 \
   >"$tmp/bs" 2>"$tmp/broker.err" &
@@ -26,7 +27,7 @@ pid=$!
 for _ in $(seq 100); do [ -s "$tmp/bs" ] && break; sleep 0.1; done
 [ -s "$tmp/bs" ] || fail "broker did not start"
 BS=$(head -1 "$tmp/bs")
-kw() { timeout 50 bin/kwire -b "$BS" "$@"; }
+kw() { timeout 50 "$kwire" -b "$BS" "$@"; }
 
 # 1. produce, text
 kw bench produce -t bp-none -n 50000 >"$tmp/p.txt" 2>"$tmp/err" || { cat "$tmp/err" >&2; fail "produce exit"; }
@@ -113,7 +114,7 @@ python3 -c "import sys; r=float(sys.argv[1]); assert 4000 < r <= 5100, r" "$rate
 grep -q "payload 200 + protocol overhead" "$tmp/slow.txt" || fail "--record-size 200 not used"
 
 # 5. bad arguments
-bin/kwire bench produce --throughput 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "--throughput 0 should exit 2"
-bin/kwire bench produce -n abc >/dev/null 2>&1; [ $? -eq 2 ] || fail "-n abc should exit 2"
-bin/kwire bench consume --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option should exit 2"
+"$kwire" bench produce --throughput 0 >/dev/null 2>&1; [ $? -eq 2 ] || fail "--throughput 0 should exit 2"
+"$kwire" bench produce -n abc >/dev/null 2>&1; [ $? -eq 2 ] || fail "-n abc should exit 2"
+"$kwire" bench consume --bogus >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown option should exit 2"
 echo "integ_bench_perf: ok"

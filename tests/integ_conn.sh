@@ -10,6 +10,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-conn.XXXXXX)
 pid=""
 
@@ -31,7 +32,7 @@ fail() {
   exit 1
 }
 
-for f in bin/kwire bin/kwire-broker; do
+for f in "$kwire" bin/kwire-broker; do
   [ -x "$f" ] || make --no-print-directory "$f" >/dev/null || fail "building $f"
 done
 
@@ -40,7 +41,7 @@ pid=$!
 for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
 bs=$(head -1 "$tmp/boot")
 [ -n "$bs" ] || fail "kwire-broker printed no bootstrap list"
-kw() { timeout 30 bin/kwire -q -b "$1" "${@:2}" >"$tmp/out" 2>&1; }
+kw() { timeout 30 "$kwire" -q -b "$1" "${@:2}" >"$tmp/out" 2>&1; }
 
 # 1. api-versions on the first broker: the fallback to v0 and the negotiated versions
 kw "$bs" api-versions || fail "api-versions exit $?"

@@ -13,8 +13,8 @@
 # Everything started here is stopped by PID; the temporary directory is removed.
 set -u
 cd "$(dirname "$0")/.."
-kwire=bin/kwire
-raw=build/tests/tool_rawproduce
+kwire=${KWIRE:-bin/kwire}
+raw=${KW_TOOLS:-build/tests}/tool_rawproduce
 py=/usr/bin/python3
 for f in "$kwire" bin/kwire-broker "$raw"; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_consume: cannot build $f"; exit 1; }

@@ -11,7 +11,7 @@
 #      decode error is printed.
 set -u
 cd "$(dirname "$0")/.."
-KW=bin/kwire
+KW=${KWIRE:-bin/kwire}
 PY=/usr/bin/python3
 [ -x "$KW" ] || { echo "integ_decode: $KW not built"; exit 1; }
 T=$(mktemp -d /tmp/kw-integ-decode.XXXXXX)

@@ -8,6 +8,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-dump.XXXXXX)
 bpid=""; tpid=""
 stop() { # stop PID, politely then firmly
@@ -32,10 +33,10 @@ tshark -i lo -f "$filter" -w "$tmp/cap.pcap" -q 2>"$tmp/tshark.err" &
 tpid=$!
 for _ in $(seq 100); do grep -q "Capturing on" "$tmp/tshark.err" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
-timeout 30 bin/kwire -q -b "$bs" --dump-file "$tmp/dump.txt" metadata test-topic >"$tmp/out" 2>&1 || fail "metadata exit $?"
+timeout 30 "$kwire" -q -b "$bs" --dump-file "$tmp/dump.txt" metadata test-topic >"$tmp/out" 2>&1 || fail "metadata exit $?"
 sleep 0.5
 stop "$tpid"; tpid=""
-timeout 30 bin/kwire decode "$tmp/cap.pcap" >"$tmp/dec.txt" 2>"$tmp/dec.err" || fail "decode exit $?"
+timeout 30 "$kwire" decode "$tmp/cap.pcap" >"$tmp/dec.txt" 2>"$tmp/dec.err" || fail "decode exit $?"
 
 fields() { grep -E '^[0-9a-f]{8} |^ {10}' "$1"; }
 [ "$(fields "$tmp/dump.txt" | wc -l)" -gt 50 ] || fail "the dump has too few field lines"

@@ -6,7 +6,7 @@
 # started here is stopped by PID; temporary directories are removed.
 set -u
 cd "$(dirname "$0")/.."
-fixture=build/tests/tool_exporter_fixture
+fixture=${KW_TOOLS:-build/tests}/tool_exporter_fixture
 [ -x "$fixture" ] || make -s "$fixture" >/dev/null || { echo "integ_exporter: cannot build $fixture"; exit 1; }
 for tool in curl promtool prometheus; do
   command -v "$tool" >/dev/null || { echo "integ_exporter: $tool not installed (apt-get install curl prometheus)"; exit 1; }

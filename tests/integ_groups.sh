@@ -9,8 +9,8 @@
 # Every broker started here is stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
-kwire=bin/kwire
-tool=build/tests/tool_groups_broker
+kwire=${KWIRE:-bin/kwire}
+tool=${KW_TOOLS:-build/tests}/tool_groups_broker
 py=/usr/bin/python3
 for f in "$kwire" "$tool"; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_groups: cannot build $f"; exit 1; }

@@ -9,7 +9,7 @@
 # kafka_* samples. Everything started here is stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
-kwire=bin/kwire
+kwire=${KWIRE:-bin/kwire}
 py=/usr/bin/python3
 for f in "$kwire" bin/kwire-broker; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_lag: cannot build $f"; exit 1; }

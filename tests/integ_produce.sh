@@ -24,7 +24,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-kw=bin/kwire
+kw=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-produce.XXXXXX)
 pid=""
 N=200000

@@ -3,9 +3,11 @@
  * command, and the helpers commands use (bootstrap with the embedded broker, output).
  *
  *   kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file] [--dump[=text|json]]
- *         [--dump-file FILE] [--json] [-q|-v] COMMAND [ARGS]
+ *         [--dump-file FILE] [--json] [--stats] [-q|-v] COMMAND [ARGS]
  *
- * Global options may stand before or after the command name. Exit status: 0 success,
+ * Global options may stand before or after the command name. --stats (or -v) makes every
+ * command that talks to brokers print, at exit, its requests per broker and per (API,
+ * version) with errors, bytes and round-trip times (kw_net_stats_print). Exit status: 0 success,
  * 1 the operation failed, 2 usage or settings error (KW_EXIT_*).
  */
 #ifndef KW_CLI_H
@@ -27,6 +29,7 @@ typedef struct kw_cli {
     FILE *dump_out;          /* opened by main when dump is on */
     int json;                /* --json: machine-readable output */
     int verbosity;           /* -1 with -q, 0 normal, >0 per -v */
+    int stats;               /* --stats: statistics to stderr at exit */
     pid_t broker_pid;        /* embedded broker started for this run, or 0 */
 } kw_cli;
 
@@ -47,6 +50,10 @@ struct kw_net;
  * wired in. NULL (message printed) on error.
  */
 struct kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const char *group, struct kw_net **net);
+
+/* With --stats or -v: the broker set's requests per broker and per (API, version) to
+ * stderr (kw_net_stats_print). Commands call it once, before freeing the set. */
+void kw__cli_net_stats(const kw_cli *cli, const struct kw_net *n);
 
 /* Stop the embedded broker if this process started one (also run at exit). */
 void kw__cli_stop_broker(void);

@@ -142,7 +142,7 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
         }
     }
     if (cli->json) printf("]\n");
-    if (cli->verbosity > 0) kw_net_stats_print(n, stderr);
+    kw__cli_net_stats(cli, n);
     kw_net_free(n);
     return rc;
 }

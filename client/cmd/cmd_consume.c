@@ -156,7 +156,7 @@ static void usage(FILE *f)
             "                (default: the value and a newline)\n"
             "  -g GROUP      group.id (offsets committed with --commit, read with -o stored)\n"
             "  --commit      commit the positions for GROUP every auto.commit.interval.ms and at exit\n"
-            "  --stats       print fetch statistics to stderr at exit\n"
+            "  --stats       at exit: fetch statistics, and requests per broker and API (also a global option)\n"
             "Settings: -X name=value (fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,\n"
             "fetch.max.wait.ms, isolation.level, max.poll.records, check.crcs, auto.offset.reset, ...).\n");
 }
@@ -292,7 +292,8 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         kw__cli_err("consume", "%s", kw_consumer_error(c));
         rc = KW_EXIT_FAIL;
     }
-    if (stats) print_stats(kw_consumer_stats_get(c));
+    if (stats || cli->stats) print_stats(kw_consumer_stats_get(c));
+    kw__cli_net_stats(cli, net);
 done:
     /* the broker set first: its outstanding fetches report to the consumer */
     kw_net_free(net);

@@ -147,6 +147,7 @@ int kw__cmd_groups(kw_cli *cli, int argc, char **argv)
     kw_config *cfg = kw__cli_config(cli, "groups", KW_ROLE_CONSUMER, NULL, &net);
     if (!cfg) return KW_EXIT_USAGE;
     int rc = group ? describe_group(cli, net, cfg, group) : list_groups(cli, net);
+    kw__cli_net_stats(cli, net);
     kw_net_free(net);
     kw_config_free(cfg);
     return rc;

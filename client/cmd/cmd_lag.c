@@ -140,6 +140,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
     kw_buf_free(&b);
     kw_lag_report_free(&r);
     kw_snap_free(&s);
+    kw__cli_net_stats(cli, net);
     kw_net_free(net);
     kw_config_free(cfg);
     return rc;

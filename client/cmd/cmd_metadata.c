@@ -170,7 +170,7 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         for (int32_t i = 0; i < m.ntopics; i++) if (m.topics[i].error) rc = KW_EXIT_FAIL;
     }
     kw_meta_free(&m);
-    if (cli->verbosity > 0) kw_net_stats_print(n, stderr);
+    kw__cli_net_stats(cli, n);
     kw_net_free(n);
     free(topics);
     return rc;

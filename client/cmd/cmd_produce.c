@@ -282,6 +282,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
                     kw_producer_latency_quantile(st, 0.99), st->lat_max_ms, st->mem_peak);
         }
     }
+    kw__cli_net_stats(cli, kw_producer_net(c.p));
     kw_producer_close(c.p);
     free(c.parts);
     if (rc && rc != KW_ERR_IO) rc = 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/net.h"
 #include "commands.h"
 #include "kwire.h"
 
@@ -33,11 +34,16 @@ void kw__cli_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+void kw__cli_net_stats(const kw_cli *cli, const kw_net *n)
+{
+    if (n && (cli->stats || cli->verbosity > 0)) kw_net_stats_print(n, stderr);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file]\n"
-            "             [--dump[=text|json]] [--dump-file FILE] [--json] [-q|-v] COMMAND [ARGS]\n\n"
+            "             [--dump[=text|json]] [--dump-file FILE] [--json] [--stats] [-q|-v] COMMAND [ARGS]\n\n"
             "Global options (before or after the command):\n"
             "  -b, --bootstrap LIST   brokers to start from (default: $KWIRE_BOOTSTRAP, else the\n"
             "                         embedded broker is started for the run)\n"
@@ -46,6 +52,8 @@ static void usage(FILE *f)
             "  --dump[=text|json]     print every request and response annotated field by field\n"
             "  --dump-file FILE       write the dump to FILE instead of stderr\n"
             "  --json                 machine-readable output\n"
+            "  --stats                at exit, requests per broker and API (errors, bytes, RTT)\n"
+            "                         and the command's own statistics (consume: fetches)\n"
             "  -q, -v                 quieter, more verbose\n\n"
             "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
@@ -72,11 +80,13 @@ static int read_settings_file(kw_cli *cli, const char *path, const char ***list,
             return -1;
         }
         if (*n == *cap) {
+            const char **more = realloc(*list, (size_t)(*cap ? *cap * 2 : 16) * sizeof **list);
+            if (!more) { fclose(f); return -1; }
+            *list = more;
             *cap = *cap ? *cap * 2 : 16;
-            *list = realloc(*list, (size_t)*cap * sizeof **list);
-            if (!*list) { fclose(f); return -1; }
         }
-        (*list)[(*n)++] = strdup(s);
+        if (!((*list)[*n] = strdup(s))) { fclose(f); return -1; }
+        (*n)++;
     }
     fclose(f);
     (void)cli;
@@ -89,7 +99,7 @@ int main(int argc, char **argv)
     const char **settings = NULL;
     int nset = 0, capset = 0;
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
-    int nrest = 0, cmd_index = -1, opts_done = 0;
+    int nrest = 0, cmd_index = -1, opts_done = 0, rc = KW_EXIT_USAGE;
     if (!rest) return KW_EXIT_FAIL;
 
     for (int i = 1; i < argc; i++) {
@@ -102,20 +112,22 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--")) { opts_done = 1; continue; }
         if (!strcmp(a, "-b") || !strcmp(a, "--bootstrap") || !strcmp(a, "-X") || !strcmp(a, "-F") ||
             !strcmp(a, "--dump-file")) {
-            if (i + 1 >= argc) { kw__cli_err(NULL, "%s needs a value", a); return KW_EXIT_USAGE; }
+            if (i + 1 >= argc) { kw__cli_err(NULL, "%s needs a value", a); rc = KW_EXIT_USAGE; goto out; }
             const char *v = argv[++i];
             if (a[1] == 'b' || !strcmp(a, "--bootstrap")) {
                 cli.bootstrap = v;
             } else if (a[1] == 'X') {
-                if (!strchr(v, '=')) { kw__cli_err(NULL, "-X %s: expected name=value", v); return KW_EXIT_USAGE; }
+                if (!strchr(v, '=')) { kw__cli_err(NULL, "-X %s: expected name=value", v); rc = KW_EXIT_USAGE; goto out; }
                 if (nset == capset) {
+                    const char **more = realloc(settings, (size_t)(capset ? capset * 2 : 16) * sizeof *settings);
+                    if (!more) { rc = KW_EXIT_FAIL; goto out; }
+                    settings = more;
                     capset = capset ? capset * 2 : 16;
-                    settings = realloc(settings, (size_t)capset * sizeof *settings);
-                    if (!settings) return KW_EXIT_FAIL;
                 }
-                if (!(settings[nset++] = strdup(v))) return KW_EXIT_FAIL;
+                if (!(settings[nset] = strdup(v))) { rc = KW_EXIT_FAIL; goto out; }
+                nset++;
             } else if (a[1] == 'F') {
-                if (read_settings_file(&cli, v, &settings, &nset, &capset)) return KW_EXIT_USAGE;
+                if (read_settings_file(&cli, v, &settings, &nset, &capset)) { rc = KW_EXIT_USAGE; goto out; }
             } else {
                 cli.dump_file = v;
                 if (!cli.dump) cli.dump = KW_DUMP_TEXT;
@@ -126,29 +138,35 @@ int main(int argc, char **argv)
             cli.dump = KW_DUMP_JSON;
         } else if (!strncmp(a, "--dump=", 7)) {
             kw__cli_err(NULL, "--dump takes text or json, not '%s'", a + 7);
-            return KW_EXIT_USAGE;
+            rc = KW_EXIT_USAGE;
+            goto out;
         } else if (!strcmp(a, "--json")) {
             cli.json = 1;
+        } else if (!strcmp(a, "--stats")) {
+            cli.stats = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             cli.verbosity = -1;
         } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
             cli.verbosity++;
         } else if (cmd_index < 0 && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
             usage(stdout);
-            return KW_EXIT_OK;
+            rc = KW_EXIT_OK;
+            goto out;
         } else if (cmd_index < 0 && !strcmp(a, "--version")) {
             printf("kwire %s\n", KW_VERSION_STRING);
-            return KW_EXIT_OK;
+            rc = KW_EXIT_OK;
+            goto out;
         } else {
             /* not a global option: it belongs to the command */
             if (cmd_index < 0) {
                 kw__cli_err(NULL, "unknown option '%s' before the command (see kwire --help)", a);
-                return KW_EXIT_USAGE;
+                rc = KW_EXIT_USAGE;
+                goto out;
             }
             rest[nrest++] = argv[i];
         }
     }
-    if (cmd_index < 0) { usage(stderr); return KW_EXIT_USAGE; }
+    if (cmd_index < 0) { usage(stderr); rc = KW_EXIT_USAGE; goto out; }
     cli.settings = settings;
     cli.nsettings = nset;
     if (!cli.bootstrap) {
@@ -162,17 +180,19 @@ int main(int argc, char **argv)
             cli.dump_out = stderr;
             if (cli.dump_file && !(cli.dump_out = fopen(cli.dump_file, "w"))) {
                 kw__cli_err(NULL, "--dump-file %s: %s", cli.dump_file, strerror(errno));
-                return KW_EXIT_USAGE;
+                rc = KW_EXIT_USAGE;
+                goto out;
             }
         }
-        int rc = commands[i].fn(&cli, nrest - cmd_index, rest + cmd_index);
+        rc = commands[i].fn(&cli, nrest - cmd_index, rest + cmd_index);
         if (cli.dump_out && cli.dump_out != stderr) fclose(cli.dump_out);
         kw__cli_stop_broker();
-        free(rest);
-        for (int k = 0; k < nset; k++) free((void *)settings[k]);
-        free(settings);
-        return rc;
+        goto out;
     }
     kw__cli_err(NULL, "unknown command '%s' (see kwire --help)", name);
-    return KW_EXIT_USAGE;
+out:
+    free(rest);
+    for (int k = 0; k < nset; k++) free((void *)settings[k]);
+    free(settings);
+    return rc;
 }
