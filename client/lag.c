@@ -397,7 +397,10 @@ static void json_num_or_null(kw_buf *out, int64_t v)
     else kw__lag_printf(out, "%" PRId64, v);
 }
 
-int kw_lag_format_json(const kw_lag_report *r, kw_buf *out)
+int kw_lag_format_json(const kw_lag_report *r, kw_buf *out) { return kw_lag_format_json_ex(r, out, NULL, NULL); }
+
+int kw_lag_format_json_ex(const kw_lag_report *r, kw_buf *out,
+                          void (*extra)(void *ud, const char *group, kw_buf *out), void *ud)
 {
     kw__lag_printf(out, "{\"groups\":[");
     size_t ri = 0, ti = 0;
@@ -408,6 +411,7 @@ int kw_lag_format_json(const kw_lag_report *r, kw_buf *out)
         kw__lag_printf(out, ",\"state\":");
         if (gs->state) kw__lag_json_str(out, gs->state);
         else kw_buf_put(out, "null", 4);
+        if (extra) extra(ud, gs->group, out);
         kw__lag_printf(out, ",\"lag\":%" PRId64 ",\"topics\":[", gs->lag);
         int first_t = 1;
         while (ti < r->ntopics && strcmp(r->topics[ti].group, gs->group) == 0) {

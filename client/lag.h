@@ -172,6 +172,10 @@ int kw_lag_format_table(const kw_lag_report *r, kw_buf *out);
  * "lag":N|null,"clamped":bool}]}]}],"total_lag":N,"clamped":N} and a newline.
  */
 int kw_lag_format_json(const kw_lag_report *r, kw_buf *out);
+/* The same, with extra(ud, group, out) writing further members (",\"name\":value...")
+ * into each group's object after its state. */
+int kw_lag_format_json_ex(const kw_lag_report *r, kw_buf *out,
+                          void (*extra)(void *ud, const char *group, kw_buf *out), void *ud);
 
 /* ---- the lag watch (the labs' M6 loop), as a pure step function ---- */
 

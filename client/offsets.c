@@ -614,7 +614,17 @@ int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out)
         kw_listgroups_resp r;
         int e = call(n, idx, KW_API_ListGroups, lg_encode, NULL, &sc, &r);
         if (!e) e = r.error_code;
-        if (e) { err = e; continue; }
+        if (e) {
+            err = e;
+            out->nfailed++;
+            /* the socket layer's reason for a connection failure, Kafka's text otherwise */
+            const char *le = e < 0 ? kw_net_last_error(n, idx) : NULL;
+            size_t used = strlen(out->failed);
+            if (used + 4 < sizeof out->failed)
+                snprintf(out->failed + used, sizeof out->failed - used, "%snode %d (%s:%d): %s", used ? "; " : "",
+                         mb->node_id, mb->host ? mb->host : "?", mb->port, le && *le ? le : kw_strerror(e));
+            continue;
+        }
         for (int32_t g = 0; g < r.n_groups; g++) {
             char *name = dup_str(r.groups[g].group_id);
             if (!name) { err = KW_ERR_NOMEM; break; }

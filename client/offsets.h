@@ -95,11 +95,14 @@ typedef struct kw_group_info {
 typedef struct kw_group_list {
     kw_group_info *v;
     size_t n, cap;
+    int nfailed;          /* brokers whose ListGroups failed */
+    char failed[512];     /* each as "node N (host:port): reason", "; "-separated */
 } kw_group_list;
 
 void kw_group_list_free(kw_group_list *l);
 /* ListGroups on every broker of the metadata; groups sorted by name, each once. Returns
- * 0 when every broker answered, else the last error (groups from the others kept). */
+ * 0 when every broker answered, else the last error (groups from the others kept; every
+ * failed broker and its reason in out->nfailed / out->failed). */
 int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out);
 /* DescribeGroups at the group's coordinator (state, protocol type, members). */
 int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw_group_info *out);

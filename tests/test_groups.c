@@ -392,6 +392,10 @@ static void test_list_one_broker_loading(void **state)
     assert_int_equal(list(n, &gl, 2), KW_KAFKA_COORDINATOR_LOAD_IN_PROGRESS);
     assert_int_equal(t.n_lg, 2);
     assert_int_equal(gl.n, 3);
+    /* the failed broker named, with Kafka's text for its error */
+    assert_int_equal(gl.nfailed, 1);
+    assert_non_null(strstr(gl.failed, "node 1 (127.0.0.1:"));
+    assert_non_null(strstr(gl.failed, kw_strerror(KW_KAFKA_COORDINATOR_LOAD_IN_PROGRESS)));
     expect_group(&gl.v[0], "audit", "", "Empty", 2);
     expect_group(&gl.v[1], "billing", "consumer", "Stable", 2);
     expect_group(&gl.v[2], "shared", "consumer", "PreparingRebalance", 2);
@@ -415,6 +419,12 @@ static void test_list_one_broker_unreachable(void **state)
     assert_int_equal(e, KW_ERR_CONNECT);
     assert_int_equal(t.n_lg, 2);
     assert_int_equal(gl.n, 4);
+    /* node 3 named, with the socket layer's reason; the two that answered are not */
+    assert_int_equal(gl.nfailed, 1);
+    assert_non_null(strstr(gl.failed, "node 3 (127.0.0.1:"));
+    assert_null(strstr(gl.failed, "node 1"));
+    assert_null(strstr(gl.failed, "node 2"));
+    assert_non_null(strstr(gl.failed, "connect"));
     expect_group(&gl.v[0], "audit", "", "Empty", 2);
     expect_group(&gl.v[1], "billing", "consumer", "Stable", 2);
     expect_group(&gl.v[2], "orders", "consumer", "Stable", 1);

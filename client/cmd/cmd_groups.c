@@ -74,10 +74,32 @@ static int list_groups(kw_cli *cli, kw_net *net)
     fwrite(b.data, 1, b.len, stdout);
     kw_buf_free(&b);
     if (e == KW_ERR_VERSION && !gl.n) kw__cli_err("groups", "the brokers do not implement ListGroups (name a group: kwire groups GROUP)");
-    else if (e) kw__cli_err("groups", "ListGroups: some broker failed: %s", kw_strerror(e));
+    else if (e)
+        kw__cli_err("groups", "ListGroups failed on %d of %d brokers, the list may be incomplete: %s", gl.nfailed,
+                    (int)m.nbrokers, gl.failed);
     kw_group_list_free(&gl);
     kw_meta_free(&m);
     return e ? KW_EXIT_FAIL : KW_EXIT_OK;
+}
+
+/* --json of one group: its protocol type and members beside its state. */
+static void group_json_extra(void *ud, const char *group, kw_buf *b)
+{
+    const kw_group_info *gi = ud;
+    (void)group;
+    kw__lag_printf(b, ",\"protocol_type\":");
+    json_str(b, gi->protocol_type);
+    kw__lag_printf(b, ",\"members\":[");
+    for (int32_t i = 0; i < gi->nmembers; i++) {
+        kw__lag_printf(b, "%s{\"member_id\":", i ? "," : "");
+        json_str(b, gi->members[i].member_id);
+        kw__lag_printf(b, ",\"client_id\":");
+        json_str(b, gi->members[i].client_id);
+        kw__lag_printf(b, ",\"client_host\":");
+        json_str(b, gi->members[i].client_host);
+        kw__lag_printf(b, "}");
+    }
+    kw__lag_printf(b, "]");
 }
 
 static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *group)
@@ -112,7 +134,7 @@ static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *
     kw_buf b;
     kw_buf_init(&b);
     if (cli->json) {
-        kw_lag_format_json(&r, &b);
+        kw_lag_format_json_ex(&r, &b, group_json_extra, &gi);
     } else {
         kw__lag_printf(&b, "Group '%s': state %s, %d member(s)\n", group, gi.state && *gi.state ? gi.state : "-",
                        gi.nmembers);
