@@ -20,7 +20,8 @@
 # The table (fault | injected how | producer | consumer | lag) is written from the checks
 # that passed and compared with README.md's faults block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Everything started here is stopped by PID; every wait
-# is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire).
+# is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire); KEEP=1
+# keeps the temporary directory for a look after a failure.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
