@@ -410,15 +410,18 @@ static int of_encode(void *ud, int16_t version, kw_buf *out)
 /* What a coordinator request does with its decoded response: 0 or an error (a
  * coordinator error makes coord_request find the coordinator again and retry). */
 typedef int (*coord_handler)(void *hud, void *resp, const sync_call *sc, int idx);
+/* Optional: 1 if the error the handler returned is worth another attempt as well. */
+typedef int (*coord_again_fn)(void *hud, int err);
 
 /*
  * One request to the group's coordinator, retried while the coordinator moves or loads
  * (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, or it
- * could not be reached): find it, send, decode into resp, hand the response to handle.
- * At most o->attempts tries with o's backoff between them.
+ * could not be reached), or while again() says the handler's error is transient: find
+ * it, send, decode into resp, hand the response to handle. At most o->attempts tries
+ * with o's backoff between them.
  */
 static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group, int16_t api, kw_conn_encode_fn enc,
-                         void *ud, void *resp, coord_handler handle, void *hud)
+                         void *ud, void *resp, coord_handler handle, void *hud, coord_again_fn again)
 {
     sync_call sc;
     call_init(&sc);
@@ -429,7 +432,7 @@ static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group,
         e = kw_coord_find(n, group, &idx);
         if (!e) e = call(n, idx, api, enc, ud, &sc, resp);
         if (!e) e = handle(hud, resp, &sc, idx);
-        if (!e || !is_coord_err(e)) break;
+        if (!e || !(is_coord_err(e) || (again && again(hud, e)))) break;
     }
     call_free(&sc);
     return e;
@@ -437,8 +440,19 @@ static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group,
 
 typedef struct of_h {
     kw_tpo_list *l;
-    int all; /* the list names nothing: every committed partition is added */
+    int all;   /* the list names nothing: every committed partition is added */
+    int again; /* the last answer carried a transient error: ask again */
 } of_h;
+
+/* OffsetFetch asks again on a retriable group-level error (e.g. UNKNOWN_TOPIC_OR_PARTITION
+ * for the whole request) and on a partition's UNSTABLE_OFFSET_COMMIT (pending
+ * transactional offsets), as Kafka's consumer does; a partition-level
+ * UNKNOWN_TOPIC_OR_PARTITION alone is an answer (the topic is gone), not retried. */
+static int of_again(void *hud, int err)
+{
+    (void)err;
+    return ((of_h *)hud)->again;
+}
 
 static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
 {
@@ -459,6 +473,7 @@ static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
         nt = r->groups[0].n_topics;
         e = r->groups[0].error_code;
     }
+    h->again = e != 0 && kw_err_retriable(e);
     int perr = 0;
     for (int32_t t = 0; t < nt && !e; t++) {
         char *name = dup_str(ts[t].name);
@@ -475,6 +490,10 @@ static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
             x->leader_epoch = rp->committed_leader_epoch;
             x->error = rp->error_code;
             if (rp->error_code && !perr) perr = rp->error_code;
+            if (rp->error_code == KW_KAFKA_UNSTABLE_OFFSET_COMMIT) {
+                h->again = 1;
+                perr = rp->error_code;
+            }
         }
         free(name);
     }
@@ -485,10 +504,10 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
 {
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
-    of_h h = {l, l->n == 0};
+    of_h h = {l, l->n == 0, 0};
     of_ud q = {group, l};
     kw_offsetfetch_resp r;
-    return coord_request(n, o, group, KW_API_OffsetFetch, of_encode, &q, &r, of_handle, &h);
+    return coord_request(n, o, group, KW_API_OffsetFetch, of_encode, &q, &r, of_handle, &h, of_again);
 }
 
 /* ---- OffsetCommit ---- */
@@ -562,7 +581,7 @@ int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw
     if (!l->n) return 0;
     of_ud q = {group, l};
     kw_offsetcommit_resp r;
-    return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l);
+    return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l, NULL);
 }
 
 /* ---- groups ---- */
@@ -707,7 +726,7 @@ int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw
     memset(out, 0, sizeof *out);
     dg_h h = {n, group, out};
     kw_describegroups_resp r;
-    int e = coord_request(n, o, group, KW_API_DescribeGroups, dg_encode, (void *)group, &r, dg_handle, &h);
+    int e = coord_request(n, o, group, KW_API_DescribeGroups, dg_encode, (void *)group, &r, dg_handle, &h, NULL);
     if (e) kw_group_info_free(out); /* nothing half-filled for the caller to leak */
     return e;
 }

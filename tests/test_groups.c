@@ -16,7 +16,10 @@
  * the error with the other brokers' groups kept; DescribeGroups at the negotiated
  * version (v6 and v0) at the coordinator with state, protocol type, member, client
  * and host ids; GROUP_ID_NOT_FOUND returned as 69 with a zeroed result; a loading
- * coordinator retried.
+ * coordinator retried. OffsetFetch (client/offsets.c's kw_offsets_fetch, node 2): a
+ * request-level UNKNOWN_TOPIC_OR_PARTITION and a partition's UNSTABLE_OFFSET_COMMIT
+ * asked again until the offsets come; a partition-level UNKNOWN_TOPIC_OR_PARTITION
+ * returned at once.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +43,7 @@
 #include "proto/msg_findcoordinator.h"
 #include "proto/msg_listgroups.h"
 #include "proto/msg_metadata.h"
+#include "proto/msg_offsetfetch.h"
 #include "proto/proto.h"
 #include "tests/scripted_broker.h"
 
@@ -57,6 +61,7 @@ static int g_port[2], g_dead_port;
 static pid_t g_pid[2];
 static int g_node; /* in a child: 0 for node 1, 1 for node 2 */
 static int g_warming_seen; /* in node 2's child */
+static int g_flaky_seen;   /* in node 2's child: OffsetFetch answers given for "flaky" */
 
 /* ---- the children ---- */
 
@@ -115,6 +120,47 @@ static void serve_describe(const kw_req_header *h, const uint8_t *body, size_t b
     kw_arena_free(&a);
 }
 
+/* OffsetFetch (node 2 only), every asked partition answered. Group "flaky": first the
+ * whole request fails with UNKNOWN_TOPIC_OR_PARTITION (group level and each partition, as
+ * a broker failing the request answers), then partition 1 has UNSTABLE_OFFSET_COMMIT,
+ * then offsets 42 and 7. Group "gone": partition-level UNKNOWN_TOPIC_OR_PARTITION only.
+ * Any other group: offsets 42 and 7. */
+static void serve_offsetfetch(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
+{
+    if (g_node != 1) _exit(16);
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_offsetfetch_req q;
+    if (kw_msg_decode(KW_API_OffsetFetch, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(17);
+    if (h->api_version >= 8 || q.n_topics != 1 || q.topics[0].n_partition_indexes > 4) _exit(18);
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)q.group_id.len, q.group_id.p);
+    int stage = 2, gone = !strcmp(name, "gone");
+    if (!strcmp(name, "flaky")) stage = g_flaky_seen++;
+    kw_offsetfetch_resp_partition ps[4];
+    memset(ps, 0, sizeof ps);
+    for (int32_t i = 0; i < q.topics[0].n_partition_indexes; i++) {
+        int32_t pi = q.topics[0].partition_indexes[i];
+        ps[i].partition_index = pi;
+        ps[i].committed_offset = pi == 0 ? 42 : 7;
+        ps[i].committed_leader_epoch = -1;
+        ps[i].metadata = kw_s("");
+        if (stage == 0 || gone || (stage == 1 && pi == 1)) {
+            ps[i].committed_offset = -1;
+            ps[i].error_code = stage == 1 ? KW_KAFKA_UNSTABLE_OFFSET_COMMIT : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        }
+    }
+    kw_offsetfetch_resp_topic t = {.name = q.topics[0].name, .partitions = ps,
+                                   .n_partitions = q.topics[0].n_partition_indexes};
+    kw_offsetfetch_resp r;
+    kw_msg_defaults(KW_API_OffsetFetch, KW_RESP, &r);
+    r.topics = &t;
+    r.n_topics = 1;
+    r.error_code = stage == 0 ? KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION : 0;
+    if (kw_response_encode(out, KW_API_OffsetFetch, h->api_version, h->correlation_id, &r)) _exit(19);
+    kw_arena_free(&a);
+}
+
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
     (void)node;
@@ -128,11 +174,12 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
                                      {KW_API_Metadata, 0, 2},
                                      {KW_API_FindCoordinator, 0, g_fc_max},
                                      {KW_API_DescribeGroups, 0, g_dg_max},
-                                     {KW_API_ListGroups, 0, g_lg_max}};
+                                     {KW_API_ListGroups, 0, g_lg_max},
+                                     {KW_API_OffsetFetch, 0, 5}};
         kw_apiversions_resp r;
         kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
         r.api_keys = keys;
-        r.n_api_keys = 5;
+        r.n_api_keys = 6;
         kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Metadata) {
         kw_metadata_broker b[3] = {
@@ -183,6 +230,8 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         kw_arena_free(&a);
     } else if (h.api_key == KW_API_DescribeGroups) {
         serve_describe(&h, p + hl, len - hl, &out);
+    } else if (h.api_key == KW_API_OffsetFetch) {
+        serve_offsetfetch(&h, p + hl, len - hl, &out);
     } else {
         _exit(6);
     }
@@ -256,7 +305,7 @@ static int reset_script(void **state)
 /* ---- the client side ---- */
 
 typedef struct tap_log {
-    int n_lg, n_dg, n_fc;
+    int n_lg, n_dg, n_fc, n_of;
     int16_t lg_version, dg_version;
 } tap_log;
 
@@ -269,6 +318,7 @@ static void tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8
     if (api_key == KW_API_ListGroups) { t->n_lg++; t->lg_version = version; }
     if (api_key == KW_API_DescribeGroups) { t->n_dg++; t->dg_version = version; }
     if (api_key == KW_API_FindCoordinator) t->n_fc++;
+    if (api_key == KW_API_OffsetFetch) t->n_of++;
 }
 
 static kw_net *new_net(tap_log *t)
@@ -528,6 +578,56 @@ static void test_describe_loading_retried(void **state)
     stop_cluster();
 }
 
+static int offsets_fetch(kw_net *n, const char *group, kw_tpo_list *l)
+{
+    kw_offsets_opts o;
+    kw_offsets_opts_default(&o);
+    o.backoff_ms = 5;
+    o.backoff_max_ms = 10;
+    kw_tpo_init(l);
+    assert_int_equal(kw_tpo_add(l, "orders", 0, -1), 0);
+    assert_int_equal(kw_tpo_add(l, "orders", 1, -1), 0);
+    return kw_offsets_fetch(n, &o, group, l);
+}
+
+/* A request-level UNKNOWN_TOPIC_OR_PARTITION, then a partition's UNSTABLE_OFFSET_COMMIT:
+ * both transient, asked again until the offsets come (regression: the request-level error
+ * came back as the result, every partition "not committed", and lag showed nothing). */
+static void test_offsetfetch_transient_retried(void **state)
+{
+    (void)state;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_tpo_list l;
+    assert_int_equal(offsets_fetch(n, "flaky", &l), 0);
+    assert_int_equal(t.n_of, 3);
+    assert_int_equal(l.v[0].offset, 42);
+    assert_int_equal(l.v[0].error, 0);
+    assert_int_equal(l.v[1].offset, 7);
+    assert_int_equal(l.v[1].error, 0);
+    kw_tpo_free(&l);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* A partition-level UNKNOWN_TOPIC_OR_PARTITION alone is the answer: returned, not retried. */
+static void test_offsetfetch_partition_unknown_answered(void **state)
+{
+    (void)state;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_tpo_list l;
+    assert_int_equal(offsets_fetch(n, "gone", &l), KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    assert_int_equal(t.n_of, 1);
+    assert_int_equal(l.v[0].offset, -1);
+    assert_int_equal(l.v[1].error, KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    kw_tpo_free(&l);
+    kw_net_free(n);
+    stop_cluster();
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -540,6 +640,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_describe_v0, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_describe_not_found, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_describe_loading_retried, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_offsetfetch_transient_retried, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_offsetfetch_partition_unknown_answered, reset_script, reset_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
