@@ -204,7 +204,7 @@ if [ -f "$M" ]; then
     check "$file: no error" '! grep -q "^!! ERROR" "$T/fr.txt"'
     if grep -q "not decoded" "$T/fr.txt"; then undescribed=$((undescribed + 1)); else decoded=$((decoded + 1)); fi
   done <"$M"
-  echo "integ_decode: frames: $decoded decoded field by field, $undescribed not described by kwire (yet)"
+  echo "integ_decode: frames: $decoded decoded field by field, $undescribed of APIs kwire does not describe (shown as raw bytes)"
   # the capture reader finds exactly the frames the extractor cut
   for f in tests/data/traffic-*.pcap; do
     want=$(awk -F'\t' -v s="$(basename "$f")" '$8 == s' "$M" | wc -l)
