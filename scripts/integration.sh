@@ -15,6 +15,10 @@
 # whole asan pass takes about as long as the plain one (both are mostly waits on brokers
 # and peers). `valgrind` (make integration-valgrind, outside make test) runs bin/kwire
 # under memcheck instead.
+#
+# Each script's output is held until it ends and then printed as one block headed by its
+# name, mode, verdict and seconds, so that `make test` can run the plain and the asan
+# pass side by side (both are mostly waits) and still print readable logs.
 set -u
 mode=${1:-plain}
 label=integration
@@ -46,23 +50,29 @@ elif [ "$mode" != plain ]; then
   echo "usage: $0 [plain|asan|valgrind]" >&2; exit 2
 fi
 pass=0; fail=0
+out=$(mktemp /tmp/kwire-integ-out.XXXXXX)
+trap 'rm -f "$out"; [ -n "${logs:-}" ] && rm -rf "$logs"' EXIT
 for t in tests/integ_*.sh; do
   [ -e "$t" ] || continue
   ok=1
-  bash "$t" || ok=0
+  start=$(date +%s)
+  bash "$t" >"$out" 2>&1 || ok=0
+  secs=$(( $(date +%s) - start ))
   if [ "$mode" = asan ] && [ -n "$(ls -A "$logs")" ]; then
-    echo "integration-asan $t: sanitizer reports:"
-    for f in "$logs"/*; do echo "---- $(basename "$f")"; cat "$f"; done
+    { echo "integration-asan $t: sanitizer reports:"
+      for f in "$logs"/*; do echo "---- $(basename "$f")"; cat "$f"; done; } >>"$out"
     rm -f "$logs"/*
     ok=0
   fi
   if [ "$mode" = valgrind ]; then
     for f in "$logs"/vg.*; do
       [ -e "$f" ] || continue
-      [ -s "$f" ] && { echo "integration-valgrind $t: valgrind report:"; cat "$f"; ok=0; }
+      [ -s "$f" ] && { { echo "integration-valgrind $t: valgrind report:"; cat "$f"; } >>"$out"; ok=0; }
       rm -f "$f"
     done
   fi
+  # one block per script: header, then everything it printed
+  { echo "== $label $t: $([ $ok = 1 ] && echo ok || echo FAILED) ($secs s)"; cat "$out"; } | cat
   if [ $ok = 1 ]; then pass=$((pass + 1)); else echo "$label $t: FAILED"; fail=$((fail + 1)); fi
 done
 echo "$label: $pass passed, $fail failed"
