@@ -71,7 +71,7 @@ row() {
   local input=$1 shown=$2 want=$3 msg=$4 lost=$5 why=$6
   shift 7
   local name="$input / $shown"
-  # placeholders in the table: BROKER the scripted broker, CLOSED the closed port
+  # in the table BROKER stands for the scripted broker's address, CLOSED for the closed port
   local m=${msg//BROKER/$B}
   m=${m//CLOSED/127.0.0.1:$P}
   if [ -n "${STOP:-}" ]; then
