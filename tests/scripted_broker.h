@@ -8,8 +8,9 @@
  * Wire: each request arrives as int32 size + payload (request header, body); the
  * script gets the payload. One process serves every connection of one or several
  * listening sockets with poll(); the listener's index tells the script which node
- * accepted the connection. Everything here is static: each test program includes it
- * once.
+ * accepted the connection. Also the answers most scripts give alike: ApiVersions from a
+ * key list, and Metadata of a one-broker cluster (sb_cluster1). Everything here is
+ * static: each test program includes it once.
  */
 #ifndef KW_TESTS_SCRIPTED_BROKER_H
 #define KW_TESTS_SCRIPTED_BROKER_H
@@ -19,11 +20,15 @@
 #include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "codec/buf.h"
 #include "proto/frame.h"
+#include "proto/msg_apiversions.h"
+#include "proto/msg_metadata.h"
+#include "proto/proto.h"
 
 #define SB_MAXFD 34   /* listening sockets + connections served at once */
 #define SB_MAXLISTEN 4
@@ -60,6 +65,44 @@ static inline int sb_listen(int *port)
     }
     *port = ntohs(a.sin_port);
     return s;
+}
+
+/* An ApiVersions answer advertising keys[0..n), at the version asked. */
+static inline int sb_apiversions(kw_buf *out, const kw_req_header *h, const kw_apiversions_key *keys, int32_t n)
+{
+    kw_apiversions_resp r;
+    kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
+    r.api_keys = (kw_apiversions_key *)keys;
+    r.n_api_keys = n;
+    return kw_response_encode(out, KW_API_ApiVersions, h->api_version, h->correlation_id, &r);
+}
+
+/* The one-broker cluster most scripts serve: node 1 at 127.0.0.1:port, controller,
+ * leading (and the only replica of) partition 0 of every topic it lists. */
+typedef struct sb_cluster1 {
+    kw_metadata_broker broker;
+    int32_t reps[1];
+    kw_metadata_partition part; /* partition 0, led by node 1 */
+} sb_cluster1;
+
+/* Fill c and a Metadata answer r listing topics[0..n) (each given its name, error and
+ * partitions by the caller; &c->part is partition 0 led by node 1). */
+static inline void sb_cluster1_metadata(sb_cluster1 *c, int port, kw_metadata_topic *topics, int32_t n,
+                                        kw_metadata_resp *r)
+{
+    memset(c, 0, sizeof *c);
+    c->broker = (kw_metadata_broker){.node_id = 1, .host = kw_s("127.0.0.1"), .port = port, .rack = KW_STR_NULL};
+    c->reps[0] = 1;
+    c->part = (kw_metadata_partition){.partition_index = 0, .leader_id = 1, .leader_epoch = -1,
+                                      .replica_nodes = c->reps, .n_replica_nodes = 1, .isr_nodes = c->reps,
+                                      .n_isr_nodes = 1};
+    kw_msg_defaults(KW_API_Metadata, KW_RESP, r);
+    r->brokers = &c->broker;
+    r->n_brokers = 1;
+    r->cluster_id = KW_STR_NULL;
+    r->controller_id = 1;
+    r->topics = topics;
+    r->n_topics = n;
 }
 
 /* Serve the listening sockets lfd[0..nl) until the process is killed. */

@@ -281,30 +281,17 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
     kw_buf out;
     kw_buf_init(&out);
     if (h.api_key == KW_API_ApiVersions) {
-        kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
-        kw_apiversions_resp r;
-        kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
-        r.api_keys = keys;
-        r.n_api_keys = 3;
-        kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
+        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
+        sb_apiversions(&out, &h, keys, 3);
     } else if (h.api_key == KW_API_Metadata) {
-        kw_metadata_broker b = {.node_id = 1, .host = kw_s("127.0.0.1"), .port = g_port, .rack = KW_STR_NULL};
-        int32_t reps[1] = {1};
-        kw_metadata_partition mp = {.partition_index = 0, .leader_id = 1, .leader_epoch = -1, .replica_nodes = reps,
-                                    .n_replica_nodes = 1, .isr_nodes = reps, .n_isr_nodes = 1};
+        sb_cluster1 c;
         kw_metadata_topic t;
-        memset(&t, 0, sizeof t);
-        t.name = kw_s("t");
-        t.partitions = &mp;
-        t.n_partitions = 1;
         kw_metadata_resp r;
-        kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
-        r.brokers = &b;
-        r.n_brokers = 1;
-        r.cluster_id = KW_STR_NULL;
-        r.controller_id = 1;
-        r.topics = &t;
-        r.n_topics = 1;
+        memset(&t, 0, sizeof t);
+        sb_cluster1_metadata(&c, g_port, &t, 1, &r);
+        t.name = kw_s("t");
+        t.partitions = &c.part;
+        t.n_partitions = 1;
         kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Produce) {
         kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,

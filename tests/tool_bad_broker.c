@@ -272,32 +272,23 @@ static int serve_metadata(int fd, const kw_req_header *h, const uint8_t *body, s
     kw_arena_init(&a);
     kw_metadata_req q;
     if (kw_msg_decode(KW_API_Metadata, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) exit(3);
-    kw_metadata_broker b = {.node_id = 1, .host = kw_s("127.0.0.1"), .port = g_port, .rack = KW_STR_NULL};
-    int32_t reps[1] = {1};
-    kw_metadata_partition mp = {.partition_index = 0, .leader_id = 1, .leader_epoch = -1, .replica_nodes = reps,
-                                .n_replica_nodes = 1, .isr_nodes = reps, .n_isr_nodes = 1};
     /* the topics asked for (all topics: t), unknown ones with error 3 */
     int32_t nt = q.n_topics > 0 ? q.n_topics : 1;
     kw_metadata_topic *t = calloc((size_t)nt, sizeof *t);
     if (!t) exit(1);
+    sb_cluster1 c;
+    kw_metadata_resp r;
+    sb_cluster1_metadata(&c, g_port, t, nt, &r);
     for (int32_t i = 0; i < nt; i++) {
         t[i].topic_authorized_operations = INT32_MIN;
         t[i].name = q.n_topics > 0 ? q.topics[i].name : kw_s("t");
         if (str_is(t[i].name, "t")) {
-            t[i].partitions = &mp;
+            t[i].partitions = &c.part;
             t[i].n_partitions = 1;
         } else {
             t[i].error_code = KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
         }
     }
-    kw_metadata_resp r;
-    kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
-    r.brokers = &b;
-    r.n_brokers = 1;
-    r.cluster_id = KW_STR_NULL;
-    r.controller_id = 1;
-    r.topics = t;
-    r.n_topics = nt;
     int16_t v = g_fault == F_VERSION ? 9 : h->api_version;
     if (kw_response_encode(out, KW_API_Metadata, v, h->correlation_id, &r)) exit(4);
     free(t);
