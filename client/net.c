@@ -438,7 +438,17 @@ static void do_read(kw_net *n, broker *b, int64_t now)
     for (int i = 0; i < READS_PER_ROUND && b->fd >= 0; i++) {
         ssize_t r = recv(b->fd, buf, READ_CHUNK, 0);
         if (r > 0) {
-            if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) close_fd(b);
+            if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) { close_fd(b); return; }
+            /* More answers are due on this socket: acknowledge what came at once. A
+             * broker without TCP_NODELAY (librdkafka's mock is one) holds a small answer
+             * behind an unacknowledged earlier one (Nagle), and Linux delays our ACK by
+             * up to 40 ms: a pipelined InitProducerId behind Metadata then stalled the
+             * producer for 40 ms while its input filled buffer.memory. Linux leaves quick
+             * ACK mode by itself, so it is asked for again after every read. */
+            if (kw_conn_inflight(b->conn) > 0) {
+                int one = 1;
+                setsockopt(b->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+            }
             if ((size_t)r < READ_CHUNK) return;
             continue;
         }
