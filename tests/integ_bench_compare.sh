@@ -63,8 +63,8 @@ for client in ("kwire", "librdkafka", "kafka-python"):
             if "kcat" not in r["error"]:
                 die("%s %s: error %r does not name kcat" % (client, direction, r["error"]))
 ratios = d["ratios"]
-if len(ratios) != 8:
-    die("expected 8 ratios, got %d" % len(ratios))
+if len(ratios) != 12:
+    die("expected 12 ratios (2 directions x 2 peers x records/s, CPU, RSS), got %d" % len(ratios))
 for q in ratios:
     against_ok = kcat_status == "ok" or q["kwire_over"] != "librdkafka"
     if against_ok:
@@ -80,7 +80,8 @@ for q in ratios:
 targets = sorted((q["direction"], q["kwire_over"], q["metric"], q["target"]) for q in ratios if "target" in q)
 want = sorted([(dr, "librdkafka", "records_per_sec", ">= 1.0") for dr in ("produce", "consume")] +
               [(dr, "librdkafka", "cpu_per_record", "<= 0.5") for dr in ("produce", "consume")] +
-              [(dr, "kafka-python", "records_per_sec", ">= 30") for dr in ("produce", "consume")])
+              [(dr, "kafka-python", "records_per_sec", ">= 30") for dr in ("produce", "consume")] +
+              [("produce", "librdkafka", "peak_rss", "<= 1.0")])
 if targets != want:
     die("targets %r" % targets)
 for (c, dr), r in sorted(runs.items()):

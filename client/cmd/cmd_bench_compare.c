@@ -624,9 +624,13 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
 static double rps(const run *r) { return r->seconds > 0 ? (double)r->records / r->seconds : 0; }
 static double cpu_per_m(const run *r) { return r->records > 0 ? r->cpu * 1e6 / (double)r->records : 0; }
 
+/* per direction and peer (librdkafka, kafka-python): records/s, CPU per record, peak RSS */
+#define N_METRICS 3
+#define N_RATIOS (D_N * 2 * N_METRICS)
+
 typedef struct ratio {
     int dir, against;       /* against: C_KCAT or C_PY */
-    const char *metric;     /* "records_per_sec" or "cpu_per_record" */
+    const char *metric;     /* "records_per_sec", "cpu_per_record" or "peak_rss" */
     int have;               /* both sides ok */
     double value;
     const char *target;     /* NULL: no target */
@@ -638,17 +642,21 @@ static int make_ratios(run res[C_N][D_N], ratio *out)
     int n = 0;
     for (int d = 0; d < D_N; d++)
         for (int a = C_KCAT; a <= C_PY; a++)
-            for (int m = 0; m < 2; m++) {
+            for (int m = 0; m < N_METRICS; m++) {
                 ratio *q = &out[n++];
                 memset(q, 0, sizeof *q);
                 q->dir = d;
                 q->against = a;
-                q->metric = m == 0 ? "records_per_sec" : "cpu_per_record";
+                q->metric = m == 0 ? "records_per_sec" : m == 1 ? "cpu_per_record" : "peak_rss";
                 const run *k = &res[C_KWIRE][d], *o = &res[a][d];
-                q->have = k->status == ST_OK && o->status == ST_OK && rps(o) > 0 && cpu_per_m(o) > 0;
-                if (q->have) q->value = m == 0 ? rps(k) / rps(o) : cpu_per_m(k) / cpu_per_m(o);
+                q->have = k->status == ST_OK && o->status == ST_OK && rps(o) > 0 && cpu_per_m(o) > 0 && o->rss_mb > 0;
+                if (q->have)
+                    q->value = m == 0 ? rps(k) / rps(o) : m == 1 ? cpu_per_m(k) / cpu_per_m(o) : k->rss_mb / o->rss_mb;
                 if (a == C_KCAT && m == 0) { q->target = ">= 1.0"; q->met = q->value >= 1.0; }
                 if (a == C_KCAT && m == 1) { q->target = "<= 0.5"; q->met = q->value <= 0.5; }
+                /* the producer's peak RSS against librdkafka's (the consumers' follows the
+                   fetch sizes each is given, which differ: no target there) */
+                if (a == C_KCAT && m == 2 && d == D_PRODUCE) { q->target = "<= 1.0"; q->met = q->value <= 1.0; }
                 if (a == C_PY && m == 0) { q->target = ">= 30"; q->met = q->value >= 30.0; }
             }
     return n;
@@ -701,7 +709,7 @@ static void json_run(const ctx *c, const run *r, int cl, int d, const char *topi
 /* The ratios of one set of runs as JSON objects (only direction `only` when >= 0). */
 static void json_ratios(run res[C_N][D_N], int only, const char *sep)
 {
-    ratio q[D_N * 4];
+    ratio q[N_RATIOS];
     int nq = make_ratios(res, q), first = 1;
     for (int i = 0; i < nq; i++) {
         if (only >= 0 && q[i].dir != only) continue;
@@ -768,7 +776,7 @@ static void print_text(const ctx *c, run res[C_N][D_N])
         printf("\n");
     }
     printf("\nratios (kwire / other)\n");
-    ratio q[D_N * 4];
+    ratio q[N_RATIOS];
     int nq = make_ratios(res, q);
     for (int i = 0; i < nq; i++) {
         printf("  %-8s kwire/%-13s %-16s ", dir_name[q[i].dir], client_name[q[i].against], q[i].metric);
@@ -844,7 +852,7 @@ typedef struct lab_sum {
 static int lab_summary(const kw_lab *lab, labrun *runs, int npts, lab_sum *out)
 {
     int n = 0;
-    ratio probe[D_N * 4];
+    ratio probe[N_RATIOS];
     int nq = make_ratios(runs[0].res, probe);
     for (int k = 0; k < nq; k++) {
         if (!lab_dirs(lab, probe[k].dir)) continue;
@@ -856,7 +864,7 @@ static int lab_summary(const kw_lab *lab, labrun *runs, int npts, lab_sum *out)
         s->target = probe[k].target;
         double logsum = 0;
         for (int i = 0; i < npts; i++) {
-            ratio q[D_N * 4];
+            ratio q[N_RATIOS];
             make_ratios(runs[i].res, q);
             if (!q[k].have) continue;
             logsum += log(q[k].value);
@@ -910,20 +918,21 @@ static void lab_print_text(const ctx *c, const kw_lab *lab, labrun *runs, int np
             for (int cl = 0; cl < C_N; cl++)
                 if (runs[i].res[cl][d].adjusted[0])
                     printf("  (%s also given %s)\n", client_name[cl], runs[i].res[cl][d].adjusted);
-            ratio q[D_N * 4];
+            ratio q[N_RATIOS];
             int nq = make_ratios(runs[i].res, q);
             printf("  ratios:");
             for (int k = 0; k < nq; k++) {
                 if (q[k].dir != d || !q[k].target) continue;
                 printf(" %s/%s %s", client_name[C_KWIRE], client_name[q[k].against],
-                       !strcmp(q[k].metric, "records_per_sec") ? "records/s" : "CPU/record");
+                       !strcmp(q[k].metric, "records_per_sec") ? "records/s"
+                       : !strcmp(q[k].metric, "cpu_per_record") ? "CPU/record" : "peak RSS");
                 if (q[k].have) printf(" %.2fx (%s);", q[k].value, q[k].met ? "met" : "NOT MET");
                 else printf(" n/a;");
             }
             printf("\n");
         }
     }
-    lab_sum sums[D_N * 4];
+    lab_sum sums[N_RATIOS];
     int ns = lab_summary(lab, runs, npts, sums);
     printf("\nsummary over %d runs (geometric mean, range, target met in how many runs)\n", npts);
     for (int k = 0; k < ns; k++) {
@@ -981,7 +990,7 @@ static void lab_print_json(const ctx *c, const kw_lab *lab, labrun *runs, int np
         printf("]}");
     }
     printf("\n ], \"summary\": [");
-    lab_sum sums[D_N * 4];
+    lab_sum sums[N_RATIOS];
     int ns = lab_summary(lab, runs, npts, sums);
     for (int k = 0; k < ns; k++) {
         const lab_sum *s = &sums[k];
