@@ -2,6 +2,12 @@
  * client/net.c — the socket layer (client/net.h): getaddrinfo, non-blocking connect,
  * socket options, and one poll() loop over many kw_conn state machines. It holds no
  * protocol state: the conn decides when to connect, what to write and when to give up.
+ *
+ * A host name is resolved on a short-lived thread of its own (getaddrinfo may wait
+ * seconds on DNS), which wakes the poll loop through an eventfd when done; the loop
+ * never blocks on it, so the other brokers' traffic goes on meanwhile. Numeric
+ * addresses are converted in place. The resolution counts against the conn's connect
+ * timeout; a conn that gives up abandons it (the thread frees what it finds).
  */
 #include "client/net.h"
 
@@ -10,10 +16,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -33,6 +42,21 @@ typedef struct tap_ctx {
     int idx;
 } tap_ctx;
 
+/* One resolution on its own thread. Two references: the thread's and the broker's; the
+ * last one out frees it. `abandoned` (under mu) keeps the thread off a wake fd the net
+ * may have closed. */
+typedef struct resolve_job {
+    pthread_mutex_t mu;
+    int refs;
+    int done, abandoned;
+    int wake_fd;
+    kw_net_resolver fn;
+    char host[256], port[16];
+    int rc;                /* getaddrinfo's result code */
+    int sys_errno;         /* errno with EAI_SYSTEM */
+    struct addrinfo *ai;   /* the addresses when rc == 0, until taken */
+} resolve_job;
+
 typedef struct broker {
     int32_t node_id;
     char *host;
@@ -42,6 +66,7 @@ typedef struct broker {
     int fd;                    /* -1: no socket */
     int connecting;            /* fd is in a non-blocking connect */
     struct addrinfo *ai, *cur; /* resolved addresses and the one being tried */
+    resolve_job *job;          /* a resolution under way, or NULL */
     char err[512];             /* socket-level failure text */
     tap_ctx *tap;              /* --dump context, or NULL */
 } broker;
@@ -61,6 +86,7 @@ struct kw_net {
     kw_buf dump_buf;
     kw_printer dump_pr;
     kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
+    int wake_fd;             /* eventfd the resolver threads signal; -1 until first needed */
 };
 
 void kw_net_set_resolver(kw_net *n, kw_net_resolver fn)
@@ -89,6 +115,7 @@ kw_net *kw_net_new(const kw_config *cfg)
     kw_net *n = calloc(1, sizeof *n);
     if (!n) return NULL;
     n->resolve = getaddrinfo;
+    n->wake_fd = -1;
     if (cfg) {
         kw_conn_opts_from_config(&n->copts, cfg);
         n->sndbuf = (int)kw_config_int(cfg, KW_CONF_SEND_BUFFER_BYTES);
@@ -124,6 +151,29 @@ static void close_fd(broker *b)
     b->connecting = 0;
 }
 
+static void job_unref(resolve_job *j)
+{
+    pthread_mutex_lock(&j->mu);
+    int last = --j->refs == 0;
+    pthread_mutex_unlock(&j->mu);
+    if (!last) return;
+    if (j->ai) freeaddrinfo(j->ai);
+    pthread_mutex_destroy(&j->mu);
+    free(j);
+}
+
+/* The broker no longer wants the job's answer (its conn gave up, or the net goes away). */
+static void abandon_job(broker *b)
+{
+    resolve_job *j = b->job;
+    if (!j) return;
+    b->job = NULL;
+    pthread_mutex_lock(&j->mu);
+    j->abandoned = 1;
+    pthread_mutex_unlock(&j->mu);
+    job_unref(j);
+}
+
 void kw_net_free(kw_net *n)
 {
     if (!n) return;
@@ -131,6 +181,7 @@ void kw_net_free(kw_net *n)
         broker *b = &n->b[i];
         kw_conn_free(b->conn);
         close_fd(b);
+        abandon_job(b);
         if (b->ai) freeaddrinfo(b->ai);
         free(b->host);
         free(b->tap);
@@ -141,6 +192,7 @@ void kw_net_free(kw_net *n)
         fflush(n->dump_out);
         kw_buf_free(&n->dump_buf);
     }
+    if (n->wake_fd >= 0) close(n->wake_fd);
     free(n->b);
     free(n->rbuf);
     free(n->client_id);
@@ -200,10 +252,10 @@ int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
         broker *nb = realloc(n->b, (size_t)nc * sizeof *nb);
         if (!nb) return KW_ERR_NOMEM;
         n->b = nb;
-        struct pollfd *np = realloc(n->pfd, (size_t)nc * sizeof *np);
+        struct pollfd *np = realloc(n->pfd, (size_t)(nc + 1) * sizeof *np); /* + the wake fd */
         if (!np) return KW_ERR_NOMEM;
         n->pfd = np;
-        int *ni = realloc(n->pidx, (size_t)nc * sizeof *ni);
+        int *ni = realloc(n->pidx, (size_t)(nc + 1) * sizeof *ni);
         if (!ni) return KW_ERR_NOMEM;
         n->pidx = ni;
         n->cap = nc;
@@ -352,32 +404,134 @@ static void try_addresses(kw_net *n, broker *b, int64_t now)
     attempt_failed(b, now, KW_ERR_CONNECT);
 }
 
+/* getaddrinfo as kwire asks it: every address of the name, IPv4 and IPv6; without
+ * AI_ADDRCONFIG again when that finds none (it hides loopback-only setups). */
+static int resolve_now(kw_net_resolver fn, const char *host, const char *port, struct addrinfo **out)
+{
+    struct addrinfo hints = {0};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    *out = NULL;
+    int r = fn(host, port, &hints, out);
+    if (r == EAI_NONAME || r == EAI_ADDRFAMILY || r == EAI_NODATA) {
+        hints.ai_flags = 0;
+        *out = NULL;
+        r = fn(host, port, &hints, out);
+    }
+    if (r) *out = NULL;
+    return r;
+}
+
+static void *resolve_main(void *arg)
+{
+    resolve_job *j = arg;
+    struct addrinfo *ai;
+    int r = resolve_now(j->fn, j->host, j->port, &ai);
+    int e = errno;
+    pthread_mutex_lock(&j->mu);
+    j->rc = r;
+    j->sys_errno = e;
+    j->ai = ai;
+    j->done = 1;
+    if (!j->abandoned) {
+        uint64_t one = 1;
+        ssize_t w = write(j->wake_fd, &one, sizeof one);
+        (void)w; /* the counter only fails to grow when it is already non-zero */
+    }
+    pthread_mutex_unlock(&j->mu);
+    job_unref(j);
+    return NULL;
+}
+
+/* Resolution finished: connect to what it found, or report why not. */
+static void resolved(kw_net *n, broker *b, int64_t now, int r, int sys_errno, struct addrinfo *ai)
+{
+    if (r) {
+        snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host,
+                 r == EAI_SYSTEM ? strerror(sys_errno) : gai_strerror(r));
+        attempt_failed(b, now, KW_ERR_RESOLVE);
+        return;
+    }
+    b->ai = b->cur = ai;
+    try_addresses(n, b, now);
+}
+
+/* Start resolving b->host on a thread; 0, or -1 when no thread could be had. */
+static int start_job(kw_net *n, broker *b, const char *port)
+{
+    if (n->wake_fd < 0) {
+        n->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (n->wake_fd < 0) return -1;
+    }
+    resolve_job *j = calloc(1, sizeof *j);
+    if (!j) return -1;
+    if (pthread_mutex_init(&j->mu, NULL)) { free(j); return -1; }
+    j->refs = 2;
+    j->wake_fd = n->wake_fd;
+    j->fn = n->resolve;
+    snprintf(j->host, sizeof j->host, "%s", b->host);
+    snprintf(j->port, sizeof j->port, "%s", port);
+    pthread_attr_t at;
+    pthread_t t;
+    int ok = pthread_attr_init(&at) == 0;
+    if (ok) {
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        pthread_attr_setstacksize(&at, 256 * 1024); /* getaddrinfo's needs, not 8 MiB of address space */
+        ok = pthread_create(&t, &at, resolve_main, j) == 0;
+        pthread_attr_destroy(&at);
+    }
+    if (!ok) {
+        pthread_mutex_destroy(&j->mu);
+        free(j);
+        return -1;
+    }
+    b->job = j;
+    return 0;
+}
+
+/* Collect every finished resolution. */
+static void reap_jobs(kw_net *n, int64_t now)
+{
+    for (int i = 0; i < n->n; i++) {
+        broker *b = &n->b[i];
+        resolve_job *j = b->job;
+        if (!j) continue;
+        pthread_mutex_lock(&j->mu);
+        int done = j->done, r = j->rc, e = j->sys_errno;
+        struct addrinfo *ai = j->ai;
+        if (done) j->ai = NULL;
+        pthread_mutex_unlock(&j->mu);
+        if (!done) continue;
+        b->job = NULL;
+        job_unref(j);
+        resolved(n, b, now, r, e, ai);
+    }
+}
+
+static int is_numeric_host(const char *h)
+{
+    unsigned char a[sizeof(struct in6_addr)];
+    return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
+}
+
 static void start_connect(kw_net *n, broker *b, int64_t now)
 {
     kw_conn_connecting(b->conn, now);
-    if (!b->cur) {
-        if (b->ai) freeaddrinfo(b->ai);
-        b->ai = NULL;
-        struct addrinfo hints = {0};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_ADDRCONFIG;
-        char port[16];
-        snprintf(port, sizeof port, "%d", b->port);
-        int r = n->resolve(b->host, port, &hints, &b->ai);
-        if (r == EAI_NONAME || r == EAI_ADDRFAMILY || r == EAI_NODATA) {
-            hints.ai_flags = 0; /* AI_ADDRCONFIG hides loopback-only setups */
-            r = n->resolve(b->host, port, &hints, &b->ai);
-        }
-        if (r) {
-            snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host, gai_strerror(r));
-            b->ai = NULL;
-            attempt_failed(b, now, KW_ERR_RESOLVE);
-            return;
-        }
-        b->cur = b->ai;
+    if (b->cur) {
+        try_addresses(n, b, now);
+        return;
     }
-    try_addresses(n, b, now);
+    if (b->ai) freeaddrinfo(b->ai);
+    b->ai = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", b->port);
+    /* a numeric address needs no DNS: converted here (a test's resolver still sees it) */
+    if (is_numeric_host(b->host) || start_job(n, b, port)) {
+        struct addrinfo *ai;
+        int r = resolve_now(n->resolve, b->host, port, &ai);
+        resolved(n, b, now, r, errno, ai);
+    }
 }
 
 /* The non-blocking connect finished (POLLOUT/POLLERR). */
@@ -464,6 +618,7 @@ static void do_read(kw_net *n, broker *b, int64_t now)
 /* Bring sockets in line with what each conn wants. */
 static void sync_sockets(kw_net *n, int64_t now)
 {
+    reap_jobs(n, now);
     for (int i = 0; i < n->n; i++) {
         broker *b = &n->b[i];
         if (b->fd >= 0 && !kw_conn_wants_socket(b->conn)) {
@@ -472,7 +627,8 @@ static void sync_sockets(kw_net *n, int64_t now)
             if (b->connecting && b->cur) b->cur = b->cur->ai_next;
             close_fd(b);
         }
-        if (b->fd < 0 && kw_conn_want_connect(b->conn, now)) start_connect(n, b, now);
+        if (b->job && !kw_conn_wants_socket(b->conn)) abandon_job(b); /* gave up while resolving */
+        if (b->fd < 0 && !b->job && kw_conn_want_connect(b->conn, now)) start_connect(n, b, now);
         if (b->fd >= 0 && !b->connecting) do_write(b, now);
     }
 }
@@ -496,6 +652,15 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         n->pfd[np].revents = 0;
         n->pidx[np++] = i;
     }
+    int wake_at = -1; /* the resolver threads' eventfd, while any resolution is under way */
+    for (int i = 0; i < n->n && wake_at < 0; i++)
+        if (n->b[i].job) {
+            wake_at = np;
+            n->pfd[np].fd = n->wake_fd;
+            n->pfd[np].events = POLLIN;
+            n->pfd[np].revents = 0;
+            n->pidx[np++] = -1;
+        }
     int wait;
     if (deadline == INT64_MAX) wait = -1;
     else if (deadline <= now) wait = 0;
@@ -509,7 +674,13 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         return KW_ERR_IO;
     }
     now = kw_net_now();
+    if (wake_at >= 0 && n->pfd[wake_at].revents) {
+        uint64_t v;
+        ssize_t rd = read(n->wake_fd, &v, sizeof v);
+        (void)rd; /* drained; reap_jobs looks at every job anyway */
+    }
     for (int k = 0; k < np; k++) {
+        if (k == wake_at) continue;
         broker *b = &n->b[n->pidx[k]];
         short ev = n->pfd[k].revents;
         if (!ev || b->fd != n->pfd[k].fd) continue;

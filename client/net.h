@@ -3,7 +3,8 @@
  * kw_conn state machine plus at most one non-blocking TCP socket, driven by one poll()
  * loop.
  *
- * For each broker it resolves host:port with getaddrinfo (every address, IPv4 and IPv6,
+ * For each broker it resolves host:port with getaddrinfo (a host name on a thread of its
+ * own, so a slow DNS never holds up the poll loop; every address, IPv4 and IPv6,
  * tried in order; an address that refuses moves on to the next within the same
  * attempt; a timed-out attempt starts the next one at the next address), connects
  * non-blocking (socket.connection.setup.timeout.ms is enforced by the conn), sets
@@ -86,7 +87,8 @@ int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
 int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out);
 
 /* The resolver of this broker set: getaddrinfo by default (NULL restores it); tests
- * substitute one that returns several addresses. */
+ * substitute one that returns several addresses. For a host name it runs on a
+ * resolver thread (so it must be thread-safe); for a numeric address, in place. */
 struct addrinfo;
 typedef int (*kw_net_resolver)(const char *host, const char *port, const struct addrinfo *hints,
                                struct addrinfo **res);
