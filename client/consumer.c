@@ -72,6 +72,14 @@ typedef struct fresp {
     char *err_msg;
 } fresp;
 
+/* A Metadata refresh in flight (heap: a shared net may answer it after the consumer is
+ * gone; then c is NULL and the callback only frees it). It owns copies of the names. */
+typedef struct meta_call {
+    struct kw_consumer *c;
+    char **names;
+    int n;
+} meta_call;
+
 typedef struct fetcher {
     int idx;           /* kw_net index */
     int inflight;
@@ -98,6 +106,8 @@ struct kw_consumer {
     fetcher **f; /* each allocated once: in-flight requests point to them */
     int nf, capf;
     int need_meta;
+    meta_call *meta_q;       /* the refresh in flight, or NULL */
+    int meta_broker;         /* where the next refresh starts looking */
     int meta_failures;
     int64_t next_meta_us;
     int64_t meta_at_us;      /* last successful metadata refresh */
@@ -207,6 +217,7 @@ void kw_consumer_free(kw_consumer *c)
     /* close the connections first: outstanding fetch callbacks run now, while the
      * fetchers still exist */
     if (c->own_net) kw_net_free(c->net);
+    if (c->meta_q) c->meta_q->c = NULL; /* a shared net still owes it an outcome */
     for (int i = 0; i < c->nf; i++) {
         for (fresp *r = c->f[i]->head, *n; r; r = n) { n = r->next; fresp_free(r); }
         if (c->f[i]->inflight) { /* a shared net still owes this fetch an outcome */
@@ -282,15 +293,9 @@ static int topic_names(kw_consumer *c, const char ***out)
     return n;
 }
 
-static int refresh_meta(kw_consumer *c)
+/* After new metadata: topic ids, and a leader for every part that waits for one. */
+static void meta_applied(kw_consumer *c)
 {
-    const char **names;
-    int n = topic_names(c, &names);
-    if (n < 0) return n;
-    int e = kw_meta_fetch(c->net, names, n, 0, &c->meta);
-    free(names);
-    c->st.metadata_refreshes++;
-    if (e) return e;
     c->meta_at_us = kw_net_now();
     for (int i = 0; i < c->nparts; i++) {
         part *p = &c->parts[i];
@@ -304,6 +309,102 @@ static int refresh_meta(kw_consumer *c)
             p->state = P_ACTIVE;
         }
     }
+}
+
+/* A refresh ended (e: its error): the next one is due after a growing backoff while it
+ * fails or a part still has no leader. */
+static void meta_ended(kw_consumer *c, int e)
+{
+    c->st.metadata_refreshes++;
+    int still = 0;
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].state == P_NEED_LEADER) still = 1;
+    if (e) {
+        c->need_meta = 1; /* ask again, another broker first */
+        c->meta_broker++;
+    }
+    if (e || still) {
+        c->meta_failures++;
+        int64_t b = c->backoff_ms;
+        for (int i = 1; i < c->meta_failures && b < c->backoff_max_ms; i++) b *= 2;
+        if (b > c->backoff_max_ms) b = c->backoff_max_ms;
+        c->next_meta_us = kw_net_now() + b * 1000;
+    } else {
+        c->meta_failures = 0;
+    }
+}
+
+static void meta_call_free(meta_call *q)
+{
+    for (int i = 0; i < q->n; i++) free(q->names[i]);
+    free(q->names);
+    free(q);
+}
+
+static int meta_encode(void *ud, int16_t version, kw_buf *out)
+{
+    const meta_call *q = ud;
+    return kw_meta_encode((const char *const *)q->names, q->n, 0, version, out);
+}
+
+static void meta_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    meta_call *q = ud;
+    kw_consumer *c = q->c;
+    meta_call_free(q);
+    if (!c) return;
+    c->meta_q = NULL;
+    if (!err) err = kw_meta_apply(c->net, NULL, resp->version, resp->body, resp->len, &c->meta, NULL, 0);
+    if (!err) meta_applied(c);
+    meta_ended(c, err);
+}
+
+/* The broker to ask: a ready one if any (from meta_broker on), else one not backing off. */
+static int meta_pick(kw_consumer *c)
+{
+    int n = kw_net_count(c->net);
+    if (n <= 0) return -1;
+    int h = c->meta_broker < 0 ? 0 : c->meta_broker % n;
+    for (int i = 0; i < n; i++)
+        if (kw_conn_state_get(kw_net_conn(c->net, (h + i) % n)) == KW_CONN_READY) return (h + i) % n;
+    for (int i = 0; i < n; i++)
+        if (kw_conn_state_get(kw_net_conn(c->net, (h + i) % n)) != KW_CONN_BACKOFF) return (h + i) % n;
+    return h;
+}
+
+/* Send a Metadata request for the consumer's topics without waiting for it: the answer
+ * is applied by meta_done inside a later kw_net_poll, so kw_consumer_poll keeps to its
+ * timeout while a broker is down. 0 or the error (then nothing is in flight). */
+static int meta_start(kw_consumer *c)
+{
+    const char **names;
+    int n = topic_names(c, &names);
+    if (n < 0) return n;
+    meta_call *q = calloc(1, sizeof *q);
+    int e = q ? 0 : KW_ERR_NOMEM;
+    if (!e) {
+        q->c = c;
+        q->names = calloc((size_t)n + 1, sizeof *q->names);
+        if (!q->names) e = KW_ERR_NOMEM;
+        for (int i = 0; !e && i < n; i++) {
+            q->names[i] = strdup(names[i]);
+            if (!q->names[i]) e = KW_ERR_NOMEM;
+            else q->n++;
+        }
+    }
+    free(names);
+    int idx = e ? -1 : meta_pick(c);
+    if (!e && idx < 0) e = KW_ERR_NOT_FOUND;
+    if (!e) {
+        kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .fail_fast = 1,
+                         .encode = meta_encode, .done = meta_done, .ud = q};
+        e = kw_net_submit(c->net, idx, &r);
+    }
+    if (e) {
+        if (q) meta_call_free(q);
+        return e;
+    }
+    c->meta_q = q;
     return 0;
 }
 
@@ -810,21 +911,10 @@ static void maintain(kw_consumer *c)
         if (c->parts[i].state == P_NEED_LEADER) need = 1;
     /* metadata.max.age.ms: brokers and topic ids kept current even without errors */
     if (c->meta_at_us && now - c->meta_at_us >= c->meta_max_age_us) need = 1;
-    if (need && now >= c->next_meta_us) {
+    if (need && now >= c->next_meta_us && !c->meta_q) {
         c->need_meta = 0;
-        int e = refresh_meta(c);
-        int still = 0;
-        for (int i = 0; i < c->nparts; i++)
-            if (c->parts[i].state == P_NEED_LEADER) still = 1;
-        if (e || still) {
-            c->meta_failures++;
-            int64_t b = c->backoff_ms;
-            for (int i = 1; i < c->meta_failures && b < c->backoff_max_ms; i++) b *= 2;
-            if (b > c->backoff_max_ms) b = c->backoff_max_ms;
-            c->next_meta_us = kw_net_now() + b * 1000;
-        } else {
-            c->meta_failures = 0;
-        }
+        int e = meta_start(c);
+        if (e) meta_ended(c, e);
     }
     for (int i = 0; i < c->nparts; i++)
         if (c->parts[i].state == P_NEED_RESET) { do_resets(c); break; }

@@ -153,6 +153,51 @@ int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32
 
 /* ---- fetching ---- */
 
+int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create, int16_t version, kw_buf *out)
+{
+    kw_metadata_req r;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
+    kw_metadata_req_topic tt[64];
+    kw_metadata_req_topic *t = ntopics <= 64 ? tt : calloc((size_t)ntopics, sizeof *t);
+    if (!t) return KW_ERR_NOMEM;
+    memset(t, 0, (size_t)(ntopics <= 64 ? 64 : ntopics) * sizeof *t);
+    for (int i = 0; i < ntopics; i++) t[i].name = kw_s(topics[i]);
+    r.topics = t;
+    /* every topic: null array from v1, an empty one in v0 */
+    r.n_topics = ntopics ? ntopics : version >= 1 ? -1 : 0;
+    r.allow_auto_topic_creation = (uint8_t)(allow_auto_create != 0);
+    int e = kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+    if (t != tt) free(t);
+    return e;
+}
+
+int kw_meta_apply(kw_net *n, const char *from, int16_t version, const uint8_t *body, size_t len, kw_meta *out,
+                  char *why, size_t whylen)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_metadata_resp resp;
+    kw_proto_err perr = {0};
+    int e = kw_msg_decode(KW_API_Metadata, version, KW_RESP, body, len, &resp, &a, &perr);
+    if (e && why && whylen)
+        snprintf(why, whylen, "malformed Metadata v%d response from %s: %s at %s (byte %zu of the body)", version,
+                 from ? from : "a broker", kw_strerror(e), perr.path[0] ? perr.path : "the start", perr.off);
+    if (!e) {
+        kw_meta fresh;
+        e = kw_meta_from_resp(&fresh, &resp, version);
+        if (!e) {
+            kw_meta_free(out);
+            *out = fresh;
+            for (int32_t i = 0; i < out->nbrokers; i++) {
+                const kw_meta_broker *b = &out->brokers[i];
+                if (b->host) kw_net_add(n, b->node_id, b->host, b->port);
+            }
+        }
+    }
+    kw_arena_free(&a);
+    return e;
+}
+
 typedef struct md_req {
     const char *const *topics;
     int ntopics, auto_create;
@@ -161,20 +206,7 @@ typedef struct md_req {
 static int md_encode(void *ud, int16_t version, kw_buf *out)
 {
     const md_req *q = ud;
-    kw_metadata_req r;
-    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
-    kw_metadata_req_topic tt[64];
-    kw_metadata_req_topic *t = q->ntopics <= 64 ? tt : calloc((size_t)q->ntopics, sizeof *t);
-    if (!t) return KW_ERR_NOMEM;
-    memset(t, 0, (size_t)(q->ntopics <= 64 ? 64 : q->ntopics) * sizeof *t);
-    for (int i = 0; i < q->ntopics; i++) t[i].name = kw_s(q->topics[i]);
-    r.topics = t;
-    /* every topic: null array from v1, an empty one in v0 */
-    r.n_topics = q->ntopics ? q->ntopics : version >= 1 ? -1 : 0;
-    r.allow_auto_topic_creation = (uint8_t)(q->auto_create != 0);
-    int e = kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
-    if (t != tt) free(t);
-    return e;
+    return kw_meta_encode(q->topics, q->ntopics, q->auto_create, version, out);
 }
 
 int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out)
@@ -206,28 +238,7 @@ int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int all
         kw_buf_free(&body);
         return e;
     }
-    kw_arena a;
-    kw_arena_init(&a);
-    kw_metadata_resp resp;
-    kw_proto_err perr = {0};
-    e = kw_msg_decode(KW_API_Metadata, v, KW_RESP, body.data, body.len, &resp, &a, &perr);
-    if (e && why && whylen)
-        snprintf(why, whylen, "malformed Metadata v%d response from %s: %s at %s (byte %zu of the body)", v,
-                 idx >= 0 ? kw_net_name(n, idx) : "a broker", kw_strerror(e), perr.path[0] ? perr.path : "the start",
-                 perr.off);
-    if (!e) {
-        kw_meta fresh;
-        e = kw_meta_from_resp(&fresh, &resp, v);
-        if (!e) {
-            kw_meta_free(out);
-            *out = fresh;
-            for (int32_t i = 0; i < out->nbrokers; i++) {
-                const kw_meta_broker *b = &out->brokers[i];
-                if (b->host) kw_net_add(n, b->node_id, b->host, b->port);
-            }
-        }
-    }
-    kw_arena_free(&a);
+    e = kw_meta_apply(n, idx >= 0 ? kw_net_name(n, idx) : NULL, v, body.data, body.len, out, why, whylen);
     kw_buf_free(&body);
     return e;
 }

@@ -69,6 +69,13 @@ int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_a
  * decode at the version asked. */
 int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out,
                       char *why, size_t whylen);
+/* The two halves of kw_meta_fetch, for callers that send the request themselves (on a
+ * callback, without waiting): the Metadata request body at `version`, and the answer
+ * (from: the broker's name, for why) decoded into *out (replaced) with every listed
+ * broker added to n. 0 or the error; out is untouched on error. */
+int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create, int16_t version, kw_buf *out);
+int kw_meta_apply(kw_net *n, const char *from, int16_t version, const uint8_t *body, size_t len, kw_meta *out,
+                  char *why, size_t whylen);
 /* kw_net index of the partition leader's broker (added to n when missing), or an error as
  * kw_meta_leader gives. */
 int kw_meta_route(kw_net *n, const kw_meta *m, const char *topic, int32_t partition);

@@ -17,7 +17,8 @@
  * read_committed dropping an aborted transaction and control batches, at_end; legacy
  * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
  * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
- * freeing a consumer on a shared net with a fetch in flight.
+ * freeing a consumer on a shared net with a fetch in flight; kw_consumer_poll keeping to
+ * its timeout while the broker is down and the leader is looked up again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -586,6 +587,45 @@ static void test_shared_net_free(void **st)
     stop_broker();
 }
 
+/* The broker goes away: the consumer looks for the partition's leader again while its
+ * connection backs off (1.5 s here). kw_consumer_poll keeps to its 100 ms all along:
+ * the Metadata refresh is sent and answered inside the polls, never waited for. */
+static void test_poll_timeout_broker_down(void **st)
+{
+    (void)st;
+    add_batch(0, 3, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    const char *const set[] = {"reconnect.backoff.ms=1500", "reconnect.backoff.max.ms=1500", NULL};
+    kw_consumer *c = new_consumer(set);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[8];
+    int n;
+    assert_int_equal(drain(c, got, 8, &n, 500), 0);
+    assert_int_equal(n, 3);
+    kill(g_pid, SIGKILL);
+    waitpid(g_pid, NULL, 0);
+    uint64_t refreshes = kw_consumer_stats_get(c)->metadata_refreshes;
+    int64_t worst = 0;
+    for (int i = 0; i < 25; i++) {
+        const kw_msg *m;
+        int k;
+        int64_t t0 = kw_net_now();
+        assert_int_equal(kw_consumer_poll(c, 100, &m, &k), 0);
+        int64_t took = kw_net_now() - t0;
+        if (took > worst) worst = took;
+        assert_int_equal(k, 0);
+    }
+    /* a refresh was tried while the broker was down (else this proves nothing), and no
+       poll waited for a reconnect (a blocking refresh took >= 1.5 s here) */
+    assert_true(kw_consumer_stats_get(c)->metadata_refreshes > refreshes);
+    assert_true(worst < 1000000);
+    kw_consumer_free(c);
+    kw_buf_free(&g_log);
+    kw_buf_init(&g_log);
+    g_end = 0;
+}
+
 /* Fetch v13+: the request names the topic by the id Metadata gave; the response too. */
 static void test_topic_ids(void **st)
 {
@@ -643,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_legacy),
         cmocka_unit_test(test_shared_net_free),
         cmocka_unit_test(test_topic_ids),
+        cmocka_unit_test(test_poll_timeout_broker_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
