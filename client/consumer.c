@@ -39,6 +39,7 @@ typedef struct part {
     int32_t leader_epoch;
     int state;
     int inflight;
+    int reset_inflight; /* a ListOffsets for its reset is out */
     uint32_t gen;    /* bumped by a reset */
     int err;
 } part;
@@ -80,6 +81,15 @@ typedef struct meta_call {
     int n;
 } meta_call;
 
+/* A ListOffsets for resets, to one leader (heap: as meta_call). */
+typedef struct reset_call {
+    struct reset_call *next;
+    struct kw_consumer *c;
+    kw_tpo_list l;
+    int64_t ts;
+    int isolation;
+} reset_call;
+
 typedef struct fetcher {
     int idx;           /* kw_net index */
     int inflight;
@@ -109,6 +119,9 @@ struct kw_consumer {
     meta_call *meta_q;       /* the refresh in flight, or NULL */
     int meta_broker;         /* where the next refresh starts looking */
     int meta_failures;
+    reset_call *resets_q;    /* resets in flight */
+    int64_t reset_next_us;   /* no reset request before this (after a failed one) */
+    int16_t lo_max_version;  /* -1, or 3 once a broker's v4+ answer did not decode */
     int64_t next_meta_us;
     int64_t meta_at_us;      /* last successful metadata refresh */
     int64_t meta_max_age_us; /* metadata.max.age.ms: refresh at least this often */
@@ -188,6 +201,7 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     c->reset_policy = rp && !strcmp(rp, "earliest") ? 1 : rp && !strcmp(rp, "none") ? 2 : 0;
     c->decompress_max = (size_t)kw_config_int(cfg, KW_CONF_DECOMPRESS_MAX_BYTES);
     c->backoff_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MS);
+    c->lo_max_version = -1;
     c->backoff_max_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MAX_MS);
     c->meta_max_age_us = kw_config_int(cfg, KW_CONF_METADATA_MAX_AGE_MS) * 1000;
     kw_hist_init(&c->st.fetch_bytes);
@@ -218,6 +232,7 @@ void kw_consumer_free(kw_consumer *c)
      * fetchers still exist */
     if (c->own_net) kw_net_free(c->net);
     if (c->meta_q) c->meta_q->c = NULL; /* a shared net still owes it an outcome */
+    for (reset_call *q = c->resets_q; q; q = q->next) q->c = NULL;
     for (int i = 0; i < c->nf; i++) {
         for (fresp *r = c->f[i]->head, *n; r; r = n) { n = r->next; fresp_free(r); }
         if (c->f[i]->inflight) { /* a shared net still owes this fetch an outcome */
@@ -870,37 +885,107 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
 
 /* ---- maintenance: leaders and resets ---- */
 
-static void do_resets(kw_consumer *c)
+static void reset_call_free(reset_call *q)
 {
-    kw_tpo_list l;
-    kw_tpo_init(&l);
-    for (int i = 0; i < c->nparts; i++) {
-        part *p = &c->parts[i];
-        if (p->state != P_NEED_RESET) continue;
-        if (c->reset_policy == 2) {
-            p->state = P_STOPPED;
-            p->err = KW_KAFKA_OFFSET_OUT_OF_RANGE;
-            set_err(c, "%s [%d]: offset %lld out of range and auto.offset.reset=none", p->topic, p->partition,
-                    (long long)p->fetch_pos);
-            if (!c->pending_err) c->pending_err = p->err;
+    kw_tpo_free(&q->l);
+    free(q);
+}
+
+static int reset_encode(void *ud, int16_t version, kw_buf *out)
+{
+    const reset_call *q = ud;
+    return kw_list_offsets_encode(&q->l, q->ts, q->isolation, version, out);
+}
+
+static part *part_named(kw_consumer *c, const char *topic, int32_t partition)
+{
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].partition == partition && !strcmp(c->parts[i].topic, topic)) return &c->parts[i];
+    return NULL;
+}
+
+static void reset_done(void *ud, int err, const kw_conn_resp *resp)
+{
+    reset_call *q = ud;
+    kw_consumer *c = q->c;
+    if (!c) { reset_call_free(q); return; }
+    for (reset_call **pp = &c->resets_q; *pp; pp = &(*pp)->next)
+        if (*pp == q) { *pp = q->next; break; }
+    if (!err) err = kw_list_offsets_apply(&q->l, resp->version, resp->body, resp->len);
+    int again_v3 = 0;
+    if (err == KW_ERR_CORRUPT && resp && resp->version >= 4 && c->lo_max_version != 3) {
+        c->lo_max_version = 3; /* librdkafka 2.0.2's mock: its v4+ answer has 4 bytes too many */
+        again_v3 = 1;
+    }
+    int later = 0;
+    for (size_t k = 0; k < q->l.n; k++) {
+        const kw_tpo *x = &q->l.v[k];
+        part *p = part_named(c, x->topic, x->partition);
+        if (!p || !p->reset_inflight) continue;
+        p->reset_inflight = 0;
+        if (p->state != P_NEED_RESET) continue; /* moved on meanwhile (a seek, a stop) */
+        if (again_v3) continue;                 /* at once, at v3 */
+        if (err) { later = 1; continue; }
+        if (x->error && kw_offsets_retriable(x->error)) {
+            /* its leader first; the fetch from the new one then resets it again */
+            p->state = P_NEED_LEADER;
+            c->need_meta = 1;
             continue;
         }
-        kw_tpo_add(&l, p->topic, p->partition, -1);
-    }
-    if (!l.n) { kw_tpo_free(&l); return; }
-    int e = kw_list_offsets(c->net, &c->meta, &l, c->reset_policy == 1 ? KW_TS_EARLIEST : KW_TS_LATEST, c->isolation);
-    for (int i = 0; i < c->nparts; i++) {
-        part *p = &c->parts[i];
-        if (p->state != P_NEED_RESET) continue;
-        kw_tpo *x = kw_tpo_find(&l, p->topic, p->partition);
-        if (!x || x->offset < 0) continue; /* try again next poll */
+        if (x->error || x->offset < 0) { later = 1; continue; }
         p->pos = p->fetch_pos = x->offset;
         p->gen++;
         p->state = P_ACTIVE;
         c->st.resets++;
     }
-    (void)e;
-    kw_tpo_free(&l);
+    if (later) c->reset_next_us = kw_net_now() + c->backoff_ms * 1000;
+    reset_call_free(q);
+}
+
+/* Parts out of range: auto.offset.reset=none stops them with an error; otherwise one
+ * ListOffsets per leader goes out, answered inside a later kw_net_poll (reset_done),
+ * so kw_consumer_poll never waits for it. */
+static void do_resets(kw_consumer *c)
+{
+    int64_t now = kw_net_now();
+    for (int i = 0; i < c->nparts; i++) {
+        part *p = &c->parts[i];
+        if (p->state != P_NEED_RESET || c->reset_policy != 2) continue;
+        p->state = P_STOPPED;
+        p->err = KW_KAFKA_OFFSET_OUT_OF_RANGE;
+        set_err(c, "%s [%d]: offset %lld out of range and auto.offset.reset=none", p->topic, p->partition,
+                (long long)p->fetch_pos);
+        if (!c->pending_err) c->pending_err = p->err;
+    }
+    if (now < c->reset_next_us) return;
+    for (int i = 0; i < c->nparts; i++) {
+        part *lead = &c->parts[i];
+        if (lead->state != P_NEED_RESET || lead->reset_inflight) continue;
+        if (lead->leader < 0) { lead->state = P_NEED_LEADER; c->need_meta = 1; continue; }
+        reset_call *q = calloc(1, sizeof *q);
+        if (!q) return;
+        q->c = c;
+        q->ts = c->reset_policy == 1 ? KW_TS_EARLIEST : KW_TS_LATEST;
+        q->isolation = c->isolation;
+        kw_tpo_init(&q->l);
+        int e = 0;
+        for (int j = i; j < c->nparts && !e; j++) {
+            part *p = &c->parts[j];
+            if (p->state == P_NEED_RESET && !p->reset_inflight && p->leader == lead->leader)
+                e = kw_tpo_add(&q->l, p->topic, p->partition, -1);
+        }
+        kw_conn_req r = {.api_key = KW_API_ListOffsets, .min_version = -1, .max_version = c->lo_max_version,
+                         .fail_fast = 1, .encode = reset_encode, .done = reset_done, .ud = q};
+        if (!e) e = kw_net_submit(c->net, lead->leader, &r);
+        if (e) {
+            reset_call_free(q);
+            c->reset_next_us = now + c->backoff_ms * 1000;
+            return;
+        }
+        for (size_t k = 0; k < q->l.n; k++) part_named(c, q->l.v[k].topic, q->l.v[k].partition)->reset_inflight = 1;
+        q->next = c->resets_q;
+        c->resets_q = q;
+    }
 }
 
 static void maintain(kw_consumer *c)
@@ -1271,6 +1356,13 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
             int64_t m = (c->next_meta_us - kw_net_now()) / 1000 + 1;
             if (m < wait) wait = (int)m;
         }
+        if (c->reset_next_us > kw_net_now()) /* a failed reset is due again then */
+            for (int i = 0; i < c->nparts; i++)
+                if (c->parts[i].state == P_NEED_RESET) {
+                    int64_t m = (c->reset_next_us - kw_net_now()) / 1000 + 1;
+                    if (m < wait) wait = (int)m;
+                    break;
+                }
         int e = kw_net_poll(c->net, wait);
         if (e < 0) return e;
     }

@@ -194,6 +194,43 @@ static int lo_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
+int kw_offsets_retriable(int e) { return is_leader_err(e); }
+
+int kw_list_offsets_encode(const kw_tpo_list *l, int64_t ts, int isolation, int16_t version, kw_buf *out)
+{
+    if (!l->n) return KW_ERR_INVALID_ARG;
+    size_t *sel = malloc(l->n * sizeof *sel);
+    if (!sel) return KW_ERR_NOMEM;
+    for (size_t i = 0; i < l->n; i++) sel[i] = i;
+    lo_ud q = {(kw_tpo_list *)l, sel, l->n, ts, isolation};
+    int e = lo_encode(&q, version, out);
+    free(sel);
+    return e;
+}
+
+int kw_list_offsets_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_listoffsets_resp resp;
+    int e = kw_msg_decode(KW_API_ListOffsets, version, KW_RESP, body, len, &resp, &a, NULL);
+    for (int32_t t = 0; !e && t < resp.n_topics; t++)
+        for (int32_t p = 0; p < resp.topics[t].n_partitions; p++) {
+            const kw_listoffsets_resp_partition *rp = &resp.topics[t].partitions[p];
+            for (size_t k = 0; k < l->n; k++) {
+                kw_tpo *x = &l->v[k];
+                if (x->partition != rp->partition_index || !str_eq(resp.topics[t].name, x->topic)) continue;
+                x->error = rp->error_code;
+                if (!rp->error_code) {
+                    x->offset = rp->offset;
+                    x->leader_epoch = rp->leader_epoch;
+                }
+            }
+        }
+    kw_arena_free(&a);
+    return e;
+}
+
 int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation)
 {
     if (!l->n) return 0;

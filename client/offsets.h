@@ -66,6 +66,17 @@ void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c);
  */
 int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation);
 
+/* One ListOffsets call to one leader in two halves, for callers that send it themselves
+ * without waiting: the request for every entry of l (all led by that broker), and the
+ * answer applied to l's entries (offset and leader_epoch when the partition has no
+ * error; error). 0 or the error; KW_ERR_CORRUPT from v4+ may be librdkafka 2.0.2's
+ * mock (4 extra bytes per partition): ask again at v3. */
+int kw_list_offsets_encode(const kw_tpo_list *l, int64_t ts, int isolation, int16_t version, kw_buf *out);
+int kw_list_offsets_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
+/* 1 for the errors a fresh leader lookup may cure (Kafka's leader errors, a broker that
+ * could not be reached or timed out). */
+int kw_offsets_retriable(int e);
+
 /* The coordinator of a group: its kw_net index (added when new). */
 int kw_coord_find(kw_net *n, const char *group, int *idx);
 

@@ -18,7 +18,8 @@
  * message sets (magic 0 and 1, plain and compressed, tests/data) followed by a record
  * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
  * freeing a consumer on a shared net with a fetch in flight; kw_consumer_poll keeping to
- * its timeout while the broker is down and the leader is looked up again.
+ * its timeout while the broker is down and the leader is looked up again; the log start
+ * moving past the consumer, with auto.offset.reset earliest, latest and none.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -56,6 +57,11 @@ static int g_v13; /* advertise Metadata v12 and Fetch v13: topics by id */
 /* Fetch answers at offsets >= g_end spoilt: 1 a wrong correlation id, 2 a size field
  * above kwire.max.response.bytes; the high watermark then claims 5 more records. */
 static int g_bad_answer;
+/* After the first Fetch the log start moves here (0: never): an earlier fetch offset is
+ * OFFSET_OUT_OF_RANGE, and ListOffsets' earliest says the new start. */
+static int64_t g_move_start;
+static int64_t g_log_start; /* the child's own */
+static int g_fetches;
 static const kw_uuid g_tid = {{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}};
 
 /* Append a batch of n records with values "v<offset>" at base. */
@@ -132,6 +138,8 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     kw_fetch_req q;
     if (kw_msg_decode(KW_API_Fetch, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(3);
     int64_t want = q.n_topics ? q.topics[0].partitions[0].fetch_offset : 0;
+    if (g_move_start && g_fetches++ > 0) g_log_start = g_move_start;
+    int out_of_range = want < g_log_start;
     /* v13+: the topic must be named by its id (else the connection is dropped) */
     if (g_v13 && h->api_version < 13) _exit(8);
     if (h->api_version >= 13 && (!q.n_topics || memcmp(&q.topics[0].topic_id, &g_tid, sizeof g_tid))) _exit(7);
@@ -153,7 +161,11 @@ static void serve_fetch(const kw_req_header *h, const uint8_t *body, size_t bl, 
     pr.partition_index = 0;
     pr.high_watermark = g_end + (g_bad_answer ? 5 : 0);
     pr.last_stable_offset = pr.high_watermark;
-    pr.log_start_offset = 0;
+    pr.log_start_offset = g_log_start;
+    if (out_of_range) {
+        pr.error_code = KW_KAFKA_OFFSET_OUT_OF_RANGE;
+        from = to = 0;
+    }
     pr.preferred_read_replica = -1;
     pr.aborted_transactions = q.isolation_level ? g_aborted : NULL;
     pr.n_aborted_transactions = q.isolation_level ? g_naborted : -1;
@@ -210,7 +222,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         if (kw_msg_decode(KW_API_ListOffsets, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(5);
         int64_t ts = q.topics[0].partitions[0].timestamp;
         kw_listoffsets_resp_partition rp = {.partition_index = 0, .timestamp = -1,
-                                            .offset = ts == -2 ? 0 : g_end, .leader_epoch = -1};
+                                            .offset = ts == -2 ? g_log_start : g_end, .leader_epoch = -1};
         kw_listoffsets_resp_topic rt = {.name = kw_s("t"), .partitions = &rp, .n_partitions = 1};
         kw_listoffsets_resp r;
         kw_msg_defaults(KW_API_ListOffsets, KW_RESP, &r);
@@ -250,6 +262,7 @@ static void stop_broker(void)
     kw_buf_init(&g_log);
     g_end = 0;
     g_naborted = 0;
+    g_move_start = 0;
 }
 
 static kw_consumer *new_consumer(const char *const *settings)
@@ -626,6 +639,52 @@ static void test_poll_timeout_broker_down(void **st)
     g_end = 0;
 }
 
+/* The log start moves past the consumer (as the mock's does when it drops old segments):
+ * the fetch is OFFSET_OUT_OF_RANGE and auto.offset.reset decides, through a ListOffsets
+ * sent and answered inside the polls. Offsets 0-7 come first (the first answer ends in
+ * a cut batch), the next fetch at 8 is out of range with the start now at 9. */
+static void reset_case(const char *policy, const int64_t *want, int nwant, int want_err)
+{
+    for (int b = 0; b < 10; b += 2) add_batch(b, 2, KW_CODEC_NONE, -1, 0);
+    g_move_start = 9;
+    start_broker();
+    const char *set[] = {policy, NULL};
+    kw_consumer *c = new_consumer(set);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    int64_t got[32];
+    int n;
+    int e = drain(c, got, 32, &n, 500);
+    assert_int_equal(e, want_err);
+    assert_int_equal(n, nwant);
+    for (int i = 0; i < nwant; i++) assert_int_equal(got[i], want[i]);
+    assert_int_equal(kw_consumer_stats_get(c)->resets, want_err ? 0 : 1);
+    if (want_err) assert_non_null(strstr(kw_consumer_error(c), "offset 8 out of range and auto.offset.reset=none"));
+    kw_consumer_free(c);
+    stop_broker();
+}
+
+static void test_reset_earliest(void **st)
+{
+    (void)st;
+    const int64_t want[] = {0, 1, 2, 3, 4, 5, 6, 7, 9}; /* 8 went with the old segments */
+    reset_case("auto.offset.reset=earliest", want, 9, 0);
+}
+
+static void test_reset_latest(void **st)
+{
+    (void)st;
+    const int64_t want[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    reset_case("auto.offset.reset=latest", want, 8, 0);
+}
+
+static void test_reset_none(void **st)
+{
+    (void)st;
+    const int64_t want[] = {0, 1, 2, 3, 4, 5, 6, 7};
+    reset_case("auto.offset.reset=none", want, 8, KW_KAFKA_OFFSET_OUT_OF_RANGE);
+}
+
 /* Fetch v13+: the request names the topic by the id Metadata gave; the response too. */
 static void test_topic_ids(void **st)
 {
@@ -684,6 +743,9 @@ int main(void)
         cmocka_unit_test(test_shared_net_free),
         cmocka_unit_test(test_topic_ids),
         cmocka_unit_test(test_poll_timeout_broker_down),
+        cmocka_unit_test(test_reset_earliest),
+        cmocka_unit_test(test_reset_latest),
+        cmocka_unit_test(test_reset_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
