@@ -374,19 +374,6 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
     meta_ended(c, err);
 }
 
-/* The broker to ask: a ready one if any (from meta_broker on), else one not backing off. */
-static int meta_pick(kw_consumer *c)
-{
-    int n = kw_net_count(c->net);
-    if (n <= 0) return -1;
-    int h = c->meta_broker < 0 ? 0 : c->meta_broker % n;
-    for (int i = 0; i < n; i++)
-        if (kw_conn_state_get(kw_net_conn(c->net, (h + i) % n)) == KW_CONN_READY) return (h + i) % n;
-    for (int i = 0; i < n; i++)
-        if (kw_conn_state_get(kw_net_conn(c->net, (h + i) % n)) != KW_CONN_BACKOFF) return (h + i) % n;
-    return h;
-}
-
 /* Send a Metadata request for the consumer's topics without waiting for it: the answer
  * is applied by meta_done inside a later kw_net_poll, so kw_consumer_poll keeps to its
  * timeout while a broker is down. 0 or the error (then nothing is in flight). */
@@ -408,7 +395,7 @@ static int meta_start(kw_consumer *c)
         }
     }
     free(names);
-    int idx = e ? -1 : meta_pick(c);
+    int idx = e ? -1 : kw_net_pick(c->net, c->meta_broker);
     if (!e && idx < 0) e = KW_ERR_NOT_FOUND;
     if (!e) {
         kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .fail_fast = 1,

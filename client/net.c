@@ -333,6 +333,17 @@ const char *kw_net_name(const kw_net *n, int idx) { return idx >= 0 && idx < n->
 int kw_net_fd(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].fd : -1; }
 int32_t kw_net_node_id(const kw_net *n, int idx) { return idx >= 0 && idx < n->n ? n->b[idx].node_id : -1; }
 
+int kw_net_pick(kw_net *n, int hint)
+{
+    if (n->n <= 0) return -1;
+    int h = hint < 0 ? 0 : hint % n->n;
+    for (int i = 0; i < n->n; i++)
+        if (kw_conn_state_get(n->b[(h + i) % n->n].conn) == KW_CONN_READY) return (h + i) % n->n;
+    for (int i = 0; i < n->n; i++)
+        if (kw_conn_state_get(n->b[(h + i) % n->n].conn) != KW_CONN_BACKOFF) return (h + i) % n->n;
+    return h;
+}
+
 const char *kw_net_last_error(const kw_net *n, int idx)
 {
     if (idx < 0 || idx >= n->n) return "";

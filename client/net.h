@@ -86,6 +86,10 @@ int kw_net_request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
  * answered. */
 int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t *version, int *idx_out);
 
+/* A broker to send a request that any broker can answer (Metadata): a ready one, looking
+ * from index hint on, else one not backing off, else hint's. -1 when there is none. */
+int kw_net_pick(kw_net *n, int hint);
+
 /* The resolver of this broker set: getaddrinfo by default (NULL restores it); tests
  * substitute one that returns several addresses. For a host name it runs on a
  * resolver thread (so it must be thread-safe); for a numeric address, in place. */

@@ -294,29 +294,12 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
     p->meta_next_ms = p->meta_last_ms + (again ? p->backoff_ms : 0);
 }
 
-/* The broker to ask for metadata: a ready one if any, else the next in turn. */
-static int pick_broker(kw_producer *p, int hint)
-{
-    int n = kw_net_count(p->net);
-    if (n <= 0) return -1;
-    for (int i = 0; i < n; i++) {
-        int idx = (hint + i) % n;
-        if (kw_conn_state_get(kw_net_conn(p->net, idx)) == KW_CONN_READY) return idx;
-    }
-    for (int i = 0; i < n; i++) {
-        int idx = (hint + i) % n;
-        kw_conn_state s = kw_conn_state_get(kw_net_conn(p->net, idx));
-        if (s != KW_CONN_BACKOFF) return idx;
-    }
-    return hint % n;
-}
-
 static void meta_maybe(kw_producer *p, int64_t now)
 {
     if (p->meta_inflight || !p->ntopics) return;
     if (!p->meta_wanted && now - p->meta_last_ms < p->meta_max_age_ms) return;
     if (now < p->meta_next_ms) return;
-    int idx = pick_broker(p, p->meta_broker);
+    int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
     kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
                      .fail_fast = 1, .encode = meta_encode, .done = meta_done, .ud = p};
@@ -372,7 +355,7 @@ static void pid_maybe(kw_producer *p, int64_t now)
     /* a new id only once nothing is in flight under the old one */
     for (int i = 0; i < p->nbin; i++)
         if (p->bin[i]) return;
-    int idx = pick_broker(p, p->meta_broker);
+    int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
     kw_conn_req q = {.api_key = KW_API_InitProducerId, .fail_fast = 1, .encode = pid_encode, .done = pid_done,
                      .ud = p};
