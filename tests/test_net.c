@@ -20,6 +20,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -538,13 +539,12 @@ static void test_request_by_reference(void **st)
 
 /* ---- host names resolve off the poll loop ---- */
 
-/* "gated" waits until the test writes to g_gate (then is 127.0.0.1); "nosuch.invalid"
+/* "gated" waits until the test writes to the gate's pipe (then is 127.0.0.1); "nosuch.invalid"
  * does not exist; anything else is getaddrinfo. A call on the test's own thread is
  * counted: the loop must never resolve a name itself. */
-static int g_gate[2] = {-1, -1};
+static atomic_int g_gate_rd = -1, g_gate_wr = -1; /* the gate's pipe */
 static pthread_t g_main;
-static int g_on_main;
-static volatile int g_gate_calls, g_gate_passed;
+static atomic_int g_on_main, g_gate_calls, g_gate_passed; /* read across threads */
 static int gate_gai(const char *host, const char *port, const struct addrinfo *hints, struct addrinfo **res)
 {
     int on_main = pthread_equal(pthread_self(), g_main);
@@ -552,7 +552,7 @@ static int gate_gai(const char *host, const char *port, const struct addrinfo *h
         if (on_main) { g_on_main++; return EAI_AGAIN; }
         g_gate_calls++;
         char c;
-        while (read(g_gate[0], &c, 1) < 0 && errno == EINTR) {}
+        while (read(g_gate_rd, &c, 1) < 0 && errno == EINTR) {}
         g_gate_passed++;
         return getaddrinfo("127.0.0.1", port, hints, res);
     }
@@ -568,14 +568,17 @@ static void gate_open(void)
     g_main = pthread_self();
     g_on_main = 0;
     g_gate_calls = g_gate_passed = 0;
-    assert_int_equal(pipe(g_gate), 0);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    g_gate_rd = fds[0];
+    g_gate_wr = fds[1];
 }
 
 static void gate_close(void)
 {
-    close(g_gate[0]);
-    close(g_gate[1]);
-    g_gate[0] = g_gate[1] = -1;
+    close(g_gate_rd);
+    close(g_gate_wr);
+    g_gate_rd = g_gate_wr = -1;
 }
 
 static void test_resolution_off_the_loop(void **st)
@@ -607,7 +610,7 @@ static void test_resolution_off_the_loop(void **st)
     assert_int_equal(o.calls, 0);
     assert_int_equal(kw_conn_state_get(kw_net_conn(n, ig)), KW_CONN_CONNECTING);
     /* released: the resolver thread wakes the loop, which connects and gets the answer */
-    assert_int_equal(write(g_gate[1], "x", 1), 1);
+    assert_int_equal(write(g_gate_wr, "x", 1), 1);
     int64_t t0 = kw_net_now();
     while (o.calls == 0) {
         assert_true(kw_net_now() - t0 < 10000000);
@@ -675,7 +678,7 @@ static void test_give_up_while_resolving(void **st)
        (ASan and LeakSanitizer watch this in unit-asan) */
     kw_net_free(n);
     kw_buf_free(&body);
-    assert_int_equal(write(g_gate[1], "x", 1), 1);
+    assert_int_equal(write(g_gate_wr, "x", 1), 1);
     /* the pipe stays open until the thread is through the gate */
     for (int k = 0; k < 1000 && !g_gate_passed; k++) poll(NULL, 0, 10);
     assert_int_equal(g_gate_passed, 1);
