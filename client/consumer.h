@@ -36,6 +36,11 @@
  * kwire.max.response.bytes, a wrong correlation id, a body that does not decode at the
  * version asked — would come again on a retry: the partitions of that fetch stop with
  * the error once the records received before it are handed out.
+ *
+ * Waiting: kw_consumer_poll keeps to its timeout. The Metadata refresh and the
+ * ListOffsets of a reset are sent without waiting and applied inside the polls, with
+ * retry.backoff.ms (growing to retry.backoff.max.ms) between failed attempts; only
+ * kw_consumer_assign waits for its start positions.
  */
 #ifndef KW_CLIENT_CONSUMER_H
 #define KW_CLIENT_CONSUMER_H
