@@ -39,8 +39,8 @@
  *
  * Waiting: kw_consumer_poll keeps to its timeout. The Metadata refresh and the
  * ListOffsets of a reset are sent without waiting and applied inside the polls, with
- * retry.backoff.ms (growing to retry.backoff.max.ms) between failed attempts; only
- * kw_consumer_assign waits for its start positions.
+ * retry.backoff.ms between failed attempts (for Metadata growing to
+ * retry.backoff.max.ms); only kw_consumer_assign waits for its start positions.
  */
 #ifndef KW_CLIENT_CONSUMER_H
 #define KW_CLIENT_CONSUMER_H
