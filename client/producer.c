@@ -294,11 +294,17 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
     p->meta_next_ms = p->meta_last_ms + (again ? p->backoff_ms : 0);
 }
 
+/* When meta_maybe will send (ms), INT64_MAX when nothing will make it: what it checks. */
+static int64_t meta_due_ms(const kw_producer *p)
+{
+    if (p->meta_inflight || !p->ntopics) return INT64_MAX;
+    int64_t due = p->meta_wanted ? p->meta_next_ms : p->meta_last_ms + p->meta_max_age_ms;
+    return due > p->meta_next_ms ? due : p->meta_next_ms;
+}
+
 static void meta_maybe(kw_producer *p, int64_t now)
 {
-    if (p->meta_inflight || !p->ntopics) return;
-    if (!p->meta_wanted && now - p->meta_last_ms < p->meta_max_age_ms) return;
-    if (now < p->meta_next_ms) return;
+    if (now < meta_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
     kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
@@ -349,12 +355,19 @@ static void pid_done(void *ud, int err, const kw_conn_resp *resp)
         for (int32_t k = 0; k < p->topics[i]->nparts; k++) p->topics[i]->parts[k].next_seq = 0;
 }
 
+/* When pid_maybe will send (ms), INT64_MAX when it waits for an answer: what it checks. */
+static int64_t pid_due_ms(const kw_producer *p)
+{
+    if (!p->idempotent || !p->pid_wanted || p->pid_inflight) return INT64_MAX;
+    /* a new id only once nothing is in flight under the old one (their answers wake us) */
+    for (int i = 0; i < p->nbin; i++)
+        if (p->bin[i]) return INT64_MAX;
+    return p->pid_next_ms;
+}
+
 static void pid_maybe(kw_producer *p, int64_t now)
 {
-    if (!p->idempotent || !p->pid_wanted || p->pid_inflight || now < p->pid_next_ms) return;
-    /* a new id only once nothing is in flight under the old one */
-    for (int i = 0; i < p->nbin; i++)
-        if (p->bin[i]) return;
+    if (now < pid_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
     kw_conn_req q = {.api_key = KW_API_InitProducerId, .fail_fast = 1, .encode = pid_encode, .done = pid_done,
@@ -734,11 +747,14 @@ static void step(kw_producer *p, int64_t timeout_ms)
         for (int32_t k = 0; k < t->nparts; k++)
             if (t->parts[k].retry_pending && t->parts[k].retry_at_ms < wake) wake = t->parts[k].retry_at_ms;
     }
-    if ((p->meta_wanted || p->pid_wanted) && !p->meta_inflight && p->meta_next_ms < wake) wake = p->meta_next_ms;
-    if (p->pid_wanted && p->pid_next_ms < wake) wake = p->pid_next_ms;
+    /* exactly when meta_maybe / pid_maybe will act: an earlier wake would spin (a
+       request waiting in a connection's backoff left pid_next_ms in the past) */
+    if (meta_due_ms(p) < wake) wake = meta_due_ms(p);
+    if (pid_due_ms(p) < wake) wake = pid_due_ms(p);
     int64_t wait = wake - now;
     if (wait < 0) wait = 0;
     if (wait > 1000) wait = 1000;
+    p->st.loop_polls++;
     kw_net_poll(p->net, (int)wait);
     now = now_ms();
     meta_maybe(p, now);

@@ -79,6 +79,7 @@ typedef struct kw_producer_stats {
     uint64_t requests, request_batches, request_bytes, request_errors;
     uint64_t rtt_sum_us, rtt_max_us;
     uint64_t metadata_requests, pid_requests;
+    uint64_t loop_polls;    /* rounds of the loop (each one poll() at most): a spinning loop shows here */
     uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
     uint64_t lat_hist[KW_PLAT_BUCKETS];
     int64_t lat_max_ms;

@@ -261,6 +261,17 @@ static void test_no_broker(void **state)
     assert_int_equal(kw_producer_flush(p, 100), 0);
     kw_producer_close(p);
     assert_int_equal(reports, 0);
+    /* blocked for max.block.ms with the Metadata and InitProducerId requests waiting out
+       the connection's backoff: the loop sleeps until something is due (it used to spin
+       on InitProducerId's past retry time: ~10^5 rounds a second) */
+    assert_int_equal(kw_config_set(c, "max.block.ms", "1000"), 0);
+    p = kw_producer_new(c, count_cb, NULL, err, sizeof err);
+    assert_non_null(p);
+    assert_int_equal(kw_producer_send(p, &r), KW_ERR_CONNECT);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->pid_requests >= 1);
+    assert_true(ps->loop_polls < 500);
+    kw_producer_close(p);
     /* no bootstrap list: refused with the setting named */
     assert_int_equal(kw_config_set(c, "bootstrap.servers", ""), 0);
     assert_null(kw_producer_new(c, count_cb, NULL, err, sizeof err));
