@@ -239,11 +239,14 @@ void kw_accum_release(kw_accum *a, kw_pbatch *b)
 void kw_accum_flush_begin(kw_accum *a) { a->flushing = 1; }
 void kw_accum_flush_end(kw_accum *a) { a->flushing = 0; }
 
-int64_t kw_accum_next_linger_ms(const kw_accum *a)
+int64_t kw_accum_next_linger_ms(const kw_accum *a, int64_t after_ms)
 {
     int64_t t = INT64_MAX;
-    for (int32_t p = 0; p < a->npart; p++)
-        if (a->open[p] && a->open[p]->created_ms + a->o.linger_ms < t) t = a->open[p]->created_ms + a->o.linger_ms;
+    for (int32_t p = 0; p < a->npart; p++) {
+        if (!a->open[p]) continue;
+        int64_t d = a->open[p]->created_ms + a->o.linger_ms;
+        if (d > after_ms && d < t) t = d;
+    }
     return t;
 }
 

@@ -96,8 +96,9 @@ void kw_accum_release(kw_accum *a, kw_pbatch *b);
 /* Make every open batch ready now (flush()); kw_accum_flush_end() when drained. */
 void kw_accum_flush_begin(kw_accum *a);
 void kw_accum_flush_end(kw_accum *a);
-/* Earliest time an open batch's linger expires, or INT64_MAX when none is open. */
-int64_t kw_accum_next_linger_ms(const kw_accum *a);
+/* Earliest time after after_ms an open batch's linger expires, or INT64_MAX when none
+ * does (a batch whose linger is already over is ready: the caller knows why it waits). */
+int64_t kw_accum_next_linger_ms(const kw_accum *a, int64_t after_ms);
 /* Records held (open + sealed, not released) — for flush() and close(). */
 size_t kw_accum_pending_batches(const kw_accum *a);
 

@@ -742,7 +742,10 @@ static void step(kw_producer *p, int64_t timeout_ms)
     for (int i = 0; i < p->ntopics; i++) {
         ptopic *t = p->topics[i];
         if (!t->acc_ready) continue;
-        int64_t l = kw_accum_next_linger_ms(&t->acc);
+        /* a linger deadline already past belongs to a batch that is ready but may not go
+           yet (no slot, no leader, no producer id): what frees it wakes the loop (an
+           answer, a conn deadline, retry_at_ms, meta_due_ms, pid_due_ms) */
+        int64_t l = kw_accum_next_linger_ms(&t->acc, now);
         if (l < wake) wake = l;
         for (int32_t k = 0; k < t->nparts; k++)
             if (t->parts[k].retry_pending && t->parts[k].retry_at_ms < wake) wake = t->parts[k].retry_at_ms;

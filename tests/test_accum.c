@@ -115,6 +115,24 @@ static void test_lab_payload_fills_batch(void **st)
     kw_accum_free(&a);
 }
 
+/* The next linger deadline skips batches whose linger is over (ready, held back by the
+ * caller): partition 0's ended at 120, partition 1's ends at 150. */
+static void test_next_linger_after(void **st)
+{
+    (void)st;
+    kw_accum a;
+    kw_accum_opts o = opts(16384, 20, 1 << 20, KW_CODEC_NONE);
+    assert_int_equal(kw_accum_init(&a, &o, 2), 0);
+    kw_record r = rec_of("v0", 5);
+    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 100, NULL), 0);
+    r = rec_of("v1", 5);
+    assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 130, NULL), 0);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 110), 120);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 125), 150);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 150), INT64_MAX);
+    kw_accum_free(&a);
+}
+
 static void test_linger_and_flush(void **st)
 {
     (void)st;
@@ -125,7 +143,8 @@ static void test_linger_and_flush(void **st)
     assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 100, NULL), 0);
     assert_false(kw_accum_ready(&a, 0, 119));
     assert_null(kw_accum_drain(&a, 0, 119));
-    assert_int_equal(kw_accum_next_linger_ms(&a), 120);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 119), 120);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 120), INT64_MAX); /* over: ready, not a deadline */
     assert_true(kw_accum_ready(&a, 0, 120));
     kw_pbatch *b = kw_accum_drain(&a, 0, 120);
     assert_non_null(b);
@@ -133,7 +152,7 @@ static void test_linger_and_flush(void **st)
     assert_int_equal(b->sealed_ms, 120);
     check_batch(b, 0);
     kw_accum_release(&a, b);
-    assert_int_equal(kw_accum_next_linger_ms(&a), INT64_MAX);
+    assert_int_equal(kw_accum_next_linger_ms(&a, 0), INT64_MAX);
 
     r = rec_of("v0", 5);
     assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 200, NULL), 0);
@@ -223,6 +242,7 @@ int main(void)
         cmocka_unit_test(test_batch_size_seals_full_batches),
         cmocka_unit_test(test_lab_payload_fills_batch),
         cmocka_unit_test(test_linger_and_flush),
+        cmocka_unit_test(test_next_linger_after),
         cmocka_unit_test(test_buffer_memory_bound),
         cmocka_unit_test(test_requeue_keeps_order_and_oversized_record),
     };

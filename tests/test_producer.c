@@ -280,7 +280,7 @@ static void test_no_broker(void **state)
 }
 
 /* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
-   the partition, 2 a response with a wrong correlation id ---- */
+   the partition, 2 a response with a wrong correlation id, 3 no answer at all ---- */
 static int g_port, g_mode;
 
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
@@ -304,6 +304,9 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         t.partitions = &c.part;
         t.n_partitions = 1;
         kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
+    } else if (h.api_key == KW_API_Produce && g_mode == 3) {
+        kw_buf_free(&out);
+        return 0;
     } else if (h.api_key == KW_API_Produce) {
         kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
@@ -401,6 +404,42 @@ static void test_timeout_cause_wrong_correlation(void **state)
     assert_non_null(strstr(why, port)); /* names the broker */
 }
 
+/* A batch whose linger is over but that may not go yet (the one in-flight slot is taken
+ * by a request the broker never answers) must not make the loop spin: it waits for the
+ * answer or the timeout. ~10^5 rounds a second when it spun. */
+static void test_blocked_ready_batch_sleeps(void **state)
+{
+    (void)state;
+    pid_t pid = start_broker(3);
+    char bs[64];
+    snprintf(bs, sizeof bs, "127.0.0.1:%d", g_port);
+    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
+    const char *set[][2] = {{"bootstrap.servers", bs}, {"acks", "1"}, {"enable.idempotence", "false"},
+                            {"linger.ms", "0"}, {"max.in.flight.requests.per.connection", "1"},
+                            {"request.timeout.ms", "30000"}, {"delivery.timeout.ms", "30000"}};
+    for (size_t i = 0; i < sizeof set / sizeof *set; i++) assert_int_equal(kw_config_set(c, set[i][0], set[i][1]), 0);
+    assert_int_equal(kw_config_validate(c), 0);
+    outcome o = {0, 0, 0};
+    char err[128];
+    kw_producer *p = kw_producer_new(c, outcome_cb, &o, err, sizeof err);
+    assert_non_null(p);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), 0);
+    assert_int_equal(kw_producer_flush(p, 300), KW_ERR_TIMEOUT); /* the first batch is out, unanswered */
+    assert_int_equal(kw_producer_send(p, &r), 0);
+    uint64_t before = kw_producer_stats_get(p)->loop_polls;
+    assert_int_equal(kw_producer_flush(p, 1000), KW_ERR_TIMEOUT);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_int_equal(ps->requests, 1); /* the second batch never had a slot */
+    assert_true(ps->loop_polls - before < 100);
+    assert_int_equal(o.n, 0);
+    kw_producer_close(p); /* reports both records failed */
+    assert_int_equal(o.n, 2);
+    kw_config_free(c);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -414,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_no_broker),
         cmocka_unit_test(test_timeout_cause_partition_error),
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
+        cmocka_unit_test(test_blocked_ready_batch_sleeps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
