@@ -125,10 +125,12 @@ static int seal_open(kw_accum *a, int32_t p, int reason, int64_t now_ms)
     return rc;
 }
 
-static int remember_record(kw_pbatch *b, void *opaque, int64_t now_ms)
+/* first_cap: room for the records a batch may first hold (from batch.size), so a tiny
+ * batch.size (the labs go down to 1024: ~9 records) does not carry 64 slots */
+static int remember_record(kw_pbatch *b, void *opaque, int64_t now_ms, size_t first_cap)
 {
     if ((size_t)b->count == b->cap_recs) {
-        size_t cap = b->cap_recs ? b->cap_recs * 2 : 64;
+        size_t cap = b->cap_recs ? b->cap_recs * 2 : first_cap;
         void **o = realloc(b->opaque, cap * sizeof *o);
         if (!o) return KW_ERR_NOMEM;
         b->opaque = o;
@@ -184,7 +186,8 @@ int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *
         a->mem_used += KW_BATCH_HEADER_SIZE;
     }
     if ((rc = kw_batch_append(&b->w, rec))) return rc; /* the first record always fits */
-    if ((rc = remember_record(b, opaque, now_ms))) return rc;
+    size_t first_cap = a->o.batch_size / 64 < 8 ? 8 : a->o.batch_size / 64 > 64 ? 64 : a->o.batch_size / 64;
+    if ((rc = remember_record(b, opaque, now_ms, first_cap))) return rc;
     size_t used = b->buf.len - before + KW_ACCUM_RECORD_OVERHEAD;
     b->mem += used;
     a->mem_used += used;
