@@ -280,6 +280,15 @@ static kw_consumer *new_consumer(const char *const *settings)
     return c;
 }
 
+/* A consumer of "t" partition 0 from the beginning. */
+static kw_consumer *consumer_at_beginning(const char *const *settings)
+{
+    kw_consumer *c = new_consumer(settings);
+    kw_start s = {KW_START_BEGINNING, 0};
+    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    return c;
+}
+
 /* Poll until at_end or an error; offsets handed out go to got[] (values checked). */
 static int drain(kw_consumer *c, int64_t *got, int cap, int *n, int max_per_poll)
 {
@@ -356,9 +365,7 @@ static void test_crc(void **st)
     add_batch(10, 5, KW_CODEC_NONE, -1, 0);
     corrupt_batch(5);
     start_broker();
-    kw_consumer *c = new_consumer(NULL);
-    kw_start s = {KW_START_BEGINNING, 0};
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    kw_consumer *c = consumer_at_beginning(NULL);
     int64_t got[64];
     int n;
     assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_CRC);
@@ -367,8 +374,7 @@ static void test_crc(void **st)
     kw_consumer_free(c);
 
     const char *set[] = {"check.crcs=false", NULL};
-    c = new_consumer(set);
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    c = consumer_at_beginning(set);
     assert_int_equal(drain(c, got, 64, &n, 500), 0);
     assert_int_equal(n, 15);
     kw_consumer_free(c);
@@ -427,9 +433,7 @@ static void test_broken_answer(void **st)
         add_batch(0, 3, KW_CODEC_NONE, -1, 0);
         add_batch(3, 2, KW_CODEC_NONE, -1, 0);
         start_broker();
-        kw_consumer *c = new_consumer(NULL);
-        kw_start s = {KW_START_BEGINNING, 0};
-        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        kw_consumer *c = consumer_at_beginning(NULL);
         int64_t got[64];
         int n;
         assert_int_equal(drain(c, got, 64, &n, 500), cases[ci].err);
@@ -464,9 +468,7 @@ static void test_bad_batches(void **st)
     kw_be16(b + KW_BATCH_ATTR_OFFSET, (uint16_t)(kw_ld16(b + KW_BATCH_ATTR_OFFSET) | 5));
     kw_be32(b + KW_BATCH_CRC_OFFSET, kw_crc32c(0, b + KW_BATCH_ATTR_OFFSET, g_log.len - at - KW_BATCH_ATTR_OFFSET));
     start_broker();
-    kw_consumer *c = new_consumer(NULL);
-    kw_start s = {KW_START_BEGINNING, 0};
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    kw_consumer *c = consumer_at_beginning(NULL);
     int64_t got[64];
     int n;
     assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_UNSUPPORTED);
@@ -480,8 +482,7 @@ static void test_bad_batches(void **st)
     add_batch(5, 10, KW_CODEC_GZIP, -1, 0);
     start_broker();
     const char *set[] = {"kwire.decompress.max.bytes=16", NULL};
-    c = new_consumer(set);
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    c = consumer_at_beginning(set);
     assert_int_equal(drain(c, got, 64, &n, 500), KW_ERR_BOMB);
     assert_int_equal(n, 5);
     assert_non_null(strstr(kw_consumer_error(c), "offset 5: record batch decompresses to more than "
@@ -540,9 +541,7 @@ static void test_legacy(void **st)
         g_end = 5;
         add_batch(5, 3, KW_CODEC_NONE, -1, 0); /* a record batch after the legacy ones */
         start_broker();
-        kw_consumer *c = new_consumer(NULL);
-        kw_start s = {KW_START_BEGINNING, 0};
-        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        kw_consumer *c = consumer_at_beginning(NULL);
         seen all[16];
         int n = 0;
         for (int rounds = 0; rounds < 100 && !kw_consumer_at_end(c); rounds++) {
@@ -609,9 +608,7 @@ static void test_poll_timeout_broker_down(void **st)
     add_batch(0, 3, KW_CODEC_NONE, -1, 0);
     start_broker();
     const char *const set[] = {"reconnect.backoff.ms=1500", "reconnect.backoff.max.ms=1500", NULL};
-    kw_consumer *c = new_consumer(set);
-    kw_start s = {KW_START_BEGINNING, 0};
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    kw_consumer *c = consumer_at_beginning(set);
     int64_t got[8];
     int n;
     assert_int_equal(drain(c, got, 8, &n, 500), 0);
@@ -649,9 +646,7 @@ static void reset_case(const char *policy, const int64_t *want, int nwant, int w
     g_move_start = 9;
     start_broker();
     const char *set[] = {policy, NULL};
-    kw_consumer *c = new_consumer(set);
-    kw_start s = {KW_START_BEGINNING, 0};
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    kw_consumer *c = consumer_at_beginning(set);
     int64_t got[32];
     int n;
     int e = drain(c, got, 32, &n, 500);
@@ -692,9 +687,7 @@ static void test_topic_ids(void **st)
     g_v13 = 1;
     add_batch(0, 4, KW_CODEC_NONE, -1, 0);
     start_broker();
-    kw_consumer *c = new_consumer(NULL);
-    kw_start s = {KW_START_BEGINNING, 0};
-    assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+    kw_consumer *c = consumer_at_beginning(NULL);
     int64_t got[16];
     int n;
     assert_int_equal(drain(c, got, 16, &n, 500), 0);

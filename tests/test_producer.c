@@ -351,29 +351,39 @@ static void outcome_cb(void *ud, const kw_delivery *d)
     o->cause = d->cause;
 }
 
+/* A producer (acks=1, no idempotence, linger.ms=0, then `settings`) of the scripted
+ * broker, reporting into *o. */
+static kw_producer *scripted_producer(const char *const *settings, outcome *o)
+{
+    char bs[64];
+    snprintf(bs, sizeof bs, "127.0.0.1:%d", g_port);
+    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
+    assert_int_equal(kw_config_set(c, "bootstrap.servers", bs), 0);
+    const char *base[] = {"acks=1", "enable.idempotence=false", "linger.ms=0", NULL};
+    for (const char *const *k = base; *k; k++) assert_int_equal(kw_config_set_kv(c, *k), 0);
+    for (; *settings; settings++) assert_int_equal(kw_config_set_kv(c, *settings), 0);
+    assert_int_equal(kw_config_validate(c), 0);
+    char err[128];
+    kw_producer *p = kw_producer_new(c, outcome_cb, o, err, sizeof err);
+    kw_config_free(c);
+    assert_non_null(p);
+    return p;
+}
+
 /* One record to the scripted broker in `mode`: its one report, and the last error text. */
 static outcome produce_one(int mode, char *why, size_t whyn)
 {
     pid_t pid = start_broker(mode);
-    char bs[64];
-    snprintf(bs, sizeof bs, "127.0.0.1:%d", g_port);
-    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
-    const char *set[][2] = {{"bootstrap.servers", bs}, {"acks", "1"}, {"enable.idempotence", "false"},
-                            {"linger.ms", "0"}, {"request.timeout.ms", "200"}, {"delivery.timeout.ms", "400"},
-                            {"retry.backoff.ms", "20"}, {"retry.backoff.max.ms", "40"}};
-    for (size_t i = 0; i < sizeof set / sizeof *set; i++) assert_int_equal(kw_config_set(c, set[i][0], set[i][1]), 0);
-    assert_int_equal(kw_config_validate(c), 0);
+    const char *set[] = {"request.timeout.ms=200", "delivery.timeout.ms=400", "retry.backoff.ms=20",
+                         "retry.backoff.max.ms=40", NULL};
     outcome o = {0, 0, 0};
-    char err[128];
-    kw_producer *p = kw_producer_new(c, outcome_cb, &o, err, sizeof err);
-    assert_non_null(p);
+    kw_producer *p = scripted_producer(set, &o);
     kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
     assert_int_equal(kw_producer_send(p, &r), 0);
     assert_int_equal(kw_producer_flush(p, 5000), 0);
     snprintf(why, whyn, "%s", kw_producer_last_error(p));
     assert_true(kw_producer_stats_get(p)->record_retries > 0);
     kw_producer_close(p);
-    kw_config_free(c);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     return o;
@@ -411,18 +421,10 @@ static void test_blocked_ready_batch_sleeps(void **state)
 {
     (void)state;
     pid_t pid = start_broker(3);
-    char bs[64];
-    snprintf(bs, sizeof bs, "127.0.0.1:%d", g_port);
-    kw_config *c = kw_config_new(KW_ROLE_PRODUCER);
-    const char *set[][2] = {{"bootstrap.servers", bs}, {"acks", "1"}, {"enable.idempotence", "false"},
-                            {"linger.ms", "0"}, {"max.in.flight.requests.per.connection", "1"},
-                            {"request.timeout.ms", "30000"}, {"delivery.timeout.ms", "30000"}};
-    for (size_t i = 0; i < sizeof set / sizeof *set; i++) assert_int_equal(kw_config_set(c, set[i][0], set[i][1]), 0);
-    assert_int_equal(kw_config_validate(c), 0);
+    const char *set[] = {"max.in.flight.requests.per.connection=1", "request.timeout.ms=30000",
+                         "delivery.timeout.ms=30000", NULL};
     outcome o = {0, 0, 0};
-    char err[128];
-    kw_producer *p = kw_producer_new(c, outcome_cb, &o, err, sizeof err);
-    assert_non_null(p);
+    kw_producer *p = scripted_producer(set, &o);
     kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
     assert_int_equal(kw_producer_send(p, &r), 0);
     assert_int_equal(kw_producer_flush(p, 300), KW_ERR_TIMEOUT); /* the first batch is out, unanswered */
@@ -435,7 +437,6 @@ static void test_blocked_ready_batch_sleeps(void **state)
     assert_int_equal(o.n, 0);
     kw_producer_close(p); /* reports both records failed */
     assert_int_equal(o.n, 2);
-    kw_config_free(c);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
 }
