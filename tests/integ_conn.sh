@@ -12,18 +12,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-conn.XXXXXX)
-pid=""
 
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+integ_name=integ_conn
+. tests/lib_integ.sh
 
 fail() {
   echo "integ_conn: FAIL: $*" >&2

@@ -39,27 +39,10 @@ if [ "$kw" != bin/kwire ] && [ "$(readlink -f "$kw")" != "$(readlink -f bin/kwir
 fi
 tool=build/tests/tool_maxrss
 tmp=$(mktemp -d /tmp/kwire-integ-memory.XXXXXX)
-pid=""
 start=$(date +%s)
 
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "integ_memory: FAIL: $*" >&2
-  for f in "$tmp"/*.err; do [ -s "$f" ] && tail -5 "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
-  exit 1
-}
-
-ctl() { timeout 5 sh -c 'printf "%s\n" "$1" > "$2"' sh "$1" "$tmp/ctl" || fail "control '$1'"; }
+integ_name=integ_memory
+. tests/lib_integ.sh
 
 [ -x "$kw" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
 if [ ! -x "$tool" ] || [ "$tool" -ot tests/tool_maxrss.c ]; then

@@ -29,27 +29,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kw=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-produce.XXXXXX)
-pid=""
 N=200000
 
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "integ_produce: FAIL: $*" >&2
-  for f in "$tmp"/*.err; do [ -s "$f" ] && tail -5 "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
-  exit 1
-}
-
-ctl() { timeout 5 sh -c 'printf "%s\n" "$1" > "$2"' sh "$1" "$tmp/ctl" || fail "control '$1'"; }
+integ_name=integ_produce
+. tests/lib_integ.sh
 
 command -v kcat >/dev/null || fail "kcat not installed"
 [ -x "$kw" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
