@@ -17,6 +17,8 @@ for f in "$@"; do
     n=$((n + 1))
   else
     echo "fuzz $name: FAILED (see $log, input in $found/)"; tail -30 "$log"; fail=$((fail + 1))
+    [ -n "${KW_FAILURES:-}" ] && mkdir -p "$KW_FAILURES" &&
+      { echo "log $log, input in $found/"; tail -30 "$log"; } >"$KW_FAILURES/fuzz--$name.txt"
   fi
 done
 echo "fuzz: $n passed, $fail failed"

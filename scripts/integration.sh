@@ -73,7 +73,13 @@ for t in tests/integ_*.sh; do
   fi
   # one block per script: header, then everything it printed
   { echo "== $label $t: $([ $ok = 1 ] && echo ok || echo FAILED) ($secs s)"; cat "$out"; } | cat
-  if [ $ok = 1 ]; then pass=$((pass + 1)); else echo "$label $t: FAILED"; fail=$((fail + 1)); fi
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else
+    echo "$label $t: FAILED"; fail=$((fail + 1))
+    # for the report at the end of `make test`: the lines that say what failed, then the tail
+    [ -n "${KW_FAILURES:-}" ] && mkdir -p "$KW_FAILURES" &&
+      { grep -E 'FAIL|not ok|rror|Sanitizer|runtime error' "$out" | head -30
+        echo "-- last lines:"; tail -30 "$out"; } >"$KW_FAILURES/$label--$(basename "$t" .sh).txt"
+  fi
 done
 echo "$label: $pass passed, $fail failed"
 [ -n "${KW_SUMMARY:-}" ] && echo "$label $pass $fail" >> "$KW_SUMMARY"

@@ -10,7 +10,13 @@ for t in "$@"; do
   p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
   f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
   if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or sanitizer abort
-  [ $rc -ne 0 ] && { bad+=("$t"); printf '%s\n' "$out" | tail -40; }
+  if [ $rc -ne 0 ]; then
+    bad+=("$t"); printf '%s\n' "$out" | tail -40
+    # for the report at the end of `make test`: the failed cmocka lines and the tail
+    [ -n "${KW_FAILURES:-}" ] && mkdir -p "$KW_FAILURES" &&
+      { printf '%s\n' "$out" | grep -E '^\[  (FAILED|ERROR) *\]|runtime error|Sanitizer' | head -20
+        echo "-- last lines:"; printf '%s\n' "$out" | tail -25; } >"$KW_FAILURES/$label--$(basename "$t").txt"
+  fi
   pass=$((pass + p)); fail=$((fail + f))
 done
 echo "$label: $pass passed, $fail failed"
