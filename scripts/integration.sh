@@ -58,6 +58,12 @@ for t in tests/integ_*.sh; do
   start=$(date +%s)
   bash "$t" >"$out" 2>&1 || ok=0
   secs=$(( $(date +%s) - start ))
+  # a shell error inside a test script (a function called before it is defined, a typo'd
+  # command, an unset variable) means a check did not run as written: the script fails
+  if grep -Eq '^(tests|scripts)/[^ :]*: line [0-9]+: .*(command not found|unbound variable|syntax error|bad substitution|integer expression expected|ambiguous redirect)' "$out"; then
+    echo "integration $t: the shell reported errors in the script (above)" >>"$out"
+    ok=0
+  fi
   if [ "$mode" = asan ] && [ -n "$(ls -A "$logs")" ]; then
     { echo "integration-asan $t: sanitizer reports:"
       for f in "$logs"/*; do echo "---- $(basename "$f")"; cat "$f"; done; } >>"$out"

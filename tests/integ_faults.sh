@@ -77,6 +77,9 @@ push() { # push API CODE: the next N requests of API fail with CODE
   for i in $(seq $N); do codes="$codes $code"; done
   ctl "errors $api$codes"
 }
+# partition p led by broker p+1: the mock places leaders from a random broker on, so
+# every topic starts from this layout and each "leader moved" row below really moves them
+leaders() { ctl "leader $1 0 1"; ctl "leader $1 1 2"; ctl "leader $1 2 3"; }
 table=$tmp/table.md
 mkdir "$tmp/rows"
 row() { # row KEY FAULT HOW PRODUCER CONSUMER LAG: the table lists rows by KEY
@@ -98,7 +101,6 @@ for t in cons small lagt dead; do leaders $t; done
 PN=3000
 awk -v n=$PN 'BEGIN { for (i = 1; i <= n; i++) print "k" i ":r-" i }' > "$tmp/p.in" # keyed: every partition gets records
 pt=0
-leaders() { ctl "leader $1 0 1"; ctl "leader $1 1 2"; ctl "leader $1 2 3"; } # partition p led by broker p+1
 newtopic() { pt=$((pt + 1)); ptopic=p$pt; ctl "topic $ptopic 3 3"; leaders "$ptopic"; }
 # produce TOPIC [-X ...]: idempotent, acks=all; input on stdin; summary checked, and the
 # fault met: some records retried, or with MET set, the -v summary matching MET
