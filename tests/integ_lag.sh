@@ -130,11 +130,21 @@ except Exception:
 fi
 
 # the cluster goes away: kwire_up 0, no kafka_* samples
+t0=$(date +%s.%N)
 kill "$bpid"; wait "$bpid" 2>/dev/null; bpid=""
+t1=$(date +%s.%N)
 sleep 1.2 # past the exporter's cache
-curl -s --max-time 60 -o "$tmp/down" "http://127.0.0.1:$port/metrics"
-check "cluster down: kwire_up 0" grep -qx 'kwire_up 0' "$tmp/down"
-check "cluster down: no kafka_ samples" sh -c "! grep -q '^kafka_' '$tmp/down'"
+crc=0; curl -s --max-time 60 -o "$tmp/down" -w '%{time_total}' "http://127.0.0.1:$port/metrics" >"$tmp/curl.t" || crc=$?
+t2=$(date +%s.%N)
+down_ok() { grep -qx 'kwire_up 0' "$tmp/down" 2>/dev/null; }
+check "cluster down: kwire_up 0" down_ok
+check "cluster down: no kafka_ samples" sh -c "[ -f '$tmp/down' ] && ! grep -q '^kafka_' '$tmp/down'"
+if ! down_ok; then # what the exporter and the broker did, for the log
+  echo "  broker stopped in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s; curl exit $crc after $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.2f", b - a - 1.2 }') s (time_total $(cat "$tmp/curl.t"))"
+  kill -0 "$epid" 2>/dev/null && echo "  exporter still running" || echo "  exporter no longer running"
+  tail -5 "$tmp/exp.err" | sed 's/^/  exporter stderr: /'
+  [ -f "$tmp/down" ] && head -c 600 "$tmp/down" | sed 's/^/  got: /'
+fi
 
 echo "integ_lag: $fails failure(s)"
 [ "$fails" -eq 0 ]

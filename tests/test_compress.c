@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -606,6 +607,86 @@ static void test_concatenated(void **st)
 
 /* ------------------------------------------------------------------ interop */
 
+/* ------------------------------------------------------------------ reused zlib streams */
+
+/* What a fresh zlib stream writes for LEVEL (-1 = zlib's default): the reference the
+ * thread's reused, reset stream must match byte for byte. */
+static int fresh_gzip(int level, const uint8_t *in, size_t n, kw_buf *out)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return -1;
+    size_t bound = deflateBound(&zs, (uLong)n);
+    int rc = kw_buf_reserve(out, bound) ? -1 : 0;
+    zs.next_in = (Bytef *)(uintptr_t)in; zs.avail_in = (uInt)n;
+    zs.next_out = out->data; zs.avail_out = (uInt)bound;
+    if (!rc && deflate(&zs, Z_FINISH) != Z_STREAM_END) rc = -1;
+    out->len = bound - zs.avail_out;
+    deflateEnd(&zs);
+    return rc;
+}
+
+/* Checks that also run on other threads, where cmocka's asserts cannot: the first one
+ * that fails is returned as text. */
+#define REQ(c) do { if (!(c)) { why = #c; goto out; } } while (0)
+
+/* A sequence that makes the thread's deflate stream change level and go back (with a
+ * refused level between), and the inflate stream meet corrupt input and the cap between
+ * good ones: every output equals a fresh stream's, every good input decodes. */
+static void *reuse_sequence(void *arg)
+{
+    size_t n = 16384 + (size_t)(uintptr_t)arg * 1000;
+    const char *why = NULL;
+    uint8_t *data = compressible_bytes(n);
+    const int levels[] = {KW_LEVEL_DEFAULT, 1, 1, 9, KW_LEVEL_DEFAULT, -1, 6, 1};
+    kw_buf mine, ref, back;
+    kw_buf_init(&mine); kw_buf_init(&ref); kw_buf_init(&back);
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        mine.len = ref.len = back.len = 0;
+        REQ(kw_compress(KW_CODEC_GZIP, levels[i], data, n, &mine) == 0);
+        REQ(fresh_gzip(levels[i] == KW_LEVEL_DEFAULT ? -1 : levels[i], data, n, &ref) == 0);
+        REQ(mine.len == ref.len && memcmp(mine.data, ref.data, ref.len) == 0);
+        /* a corrupt copy fails (as corrupt, or as too long for the cap), then the good one
+         * decodes with the same, reset stream */
+        mine.data[mine.len / 2] ^= 0x55;
+        kw_buf_put(&back, "xy", 2);
+        int rc = kw_decompress(KW_CODEC_GZIP, mine.data, mine.len, &back, n);
+        REQ((rc == KW_ERR_DECOMPRESS || rc == KW_ERR_BOMB) && back.len == 2);
+        mine.data[mine.len / 2] ^= 0x55;
+        REQ(kw_decompress(KW_CODEC_GZIP, mine.data, mine.len, &back, n) == 0);
+        REQ(back.len == 2 + n && memcmp(back.data + 2, data, n) == 0);
+        /* stopped by the cap, then whole again */
+        back.len = 0;
+        REQ(kw_decompress(KW_CODEC_GZIP, mine.data, mine.len, &back, n - 1) == KW_ERR_BOMB);
+        back.len = 0;
+        REQ(kw_decompress(KW_CODEC_GZIP, mine.data, mine.len, &back, n) == 0 && back.len == n);
+        /* a level zlib does not have is refused before any stream is touched */
+        back.len = 0;
+        REQ(kw_compress(KW_CODEC_GZIP, 10, data, n, &back) == KW_ERR_CONFIG && back.len == 0);
+    }
+out:
+    kw_buf_free(&mine); kw_buf_free(&ref); kw_buf_free(&back);
+    free(data);
+    return (void *)why;
+}
+#undef REQ
+
+static void test_gzip_stream_reuse(void **st)
+{
+    (void)st;
+    const char *why = reuse_sequence((void *)0);
+    if (why) fail_msg("main thread: %s", why);
+    /* three threads at once, each with its own streams (freed by the key destructor at
+     * their exit: ASan's leak check sees it) */
+    pthread_t t[3];
+    for (uintptr_t i = 0; i < 3; i++) assert_int_equal(pthread_create(&t[i], NULL, reuse_sequence, (void *)(i + 1)), 0);
+    for (int i = 0; i < 3; i++) {
+        void *r;
+        assert_int_equal(pthread_join(t[i], &r), 0);
+        if (r) fail_msg("thread %d: %s", i + 1, (const char *)r);
+    }
+}
+
 static void test_kafka_python_vectors(void **st)
 {
     (void)st;
@@ -655,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_concatenated),
         cmocka_unit_test(test_kafka_python_vectors),
         cmocka_unit_test(test_real_bombs),
+        cmocka_unit_test(test_gzip_stream_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
