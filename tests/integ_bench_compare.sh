@@ -139,6 +139,17 @@ q = [q for q in d["ratios"] if q["direction"] == "consume" and q["kwire_over"] =
 assert q and all(x["value"] is None for x in q), q
 PYEOF
 
+# a kwire-broker that fails at start-up: exit 1, and the message says what it wrote
+# (kwire looks for kwire-broker beside its own executable first)
+mkdir "$tmp/selfdir"
+cp "$kwire" "$tmp/selfdir/kwire"
+printf '#!/bin/sh\necho "kwire-broker: cannot create topic x: no memory today" >&2\nexit 1\n' > "$tmp/selfdir/kwire-broker"
+chmod +x "$tmp/selfdir/kwire-broker"
+rc=0; timeout 60 "$tmp/selfdir/kwire" bench compare -n 2000 > /dev/null 2> "$tmp/err" || rc=$?
+[ $rc -eq 1 ] || fail "failing kwire-broker: exited $rc, expected 1"
+grep -q "could not start kwire-broker (it printed no bootstrap line: kwire-broker: cannot create topic x: no memory today); give a broker with -b" "$tmp/err" ||
+  fail "failing kwire-broker: $(cat "$tmp/err")"
+
 # bad arguments are usage errors
 "$kwire" bench compare -n 0 > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] || fail "-n 0 exited $rc, expected 2"

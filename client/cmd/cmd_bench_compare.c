@@ -547,9 +547,12 @@ static long parts_for(long n)
 }
 
 /* Start kwire-broker (3 brokers) with the topics, each of `parts` partitions; the
-   bootstrap line into bs. Returns its pid, or -1. */
-static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs, size_t bsn)
+   bootstrap line into bs. Returns its pid, or -1 with the reason in why (what the broker
+   wrote on stderr, if anything: it goes to an unlinked temporary file). */
+static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs, size_t bsn,
+                          char *why, size_t whyn)
 {
+    snprintf(why, whyn, "out of memory or file descriptors");
     char path[PATH_MAX + 16];
     self_dir(path, PATH_MAX);
     if (path[0]) strcat(path, "/kwire-broker");
@@ -573,7 +576,11 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     }
     args[na] = NULL;
     int fds[2];
+    char etpl[] = "/tmp/kwire-broker-stderr.XXXXXX";
+    int efd = mkstemp(etpl);
+    if (efd >= 0) unlink(etpl);
     if (pipe(fds)) {
+        if (efd >= 0) close(efd);
         free(args);
         free(specs);
         return -1;
@@ -583,6 +590,7 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        if (efd >= 0) close(efd);
         free(args);
         free(specs);
         return -1;
@@ -591,8 +599,9 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
         prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (getppid() != parent) _exit(1);
         dup2(fds[1], STDOUT_FILENO);
-        int dn = open("/dev/null", O_WRONLY);
+        int dn = efd >= 0 ? efd : open("/dev/null", O_WRONLY);
         if (dn >= 0) dup2(dn, STDERR_FILENO);
+        if (dn > STDERR_FILENO) close(dn);
         close(fds[0]);
         close(fds[1]);
         execvp(path, args);
@@ -602,9 +611,12 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     free(args);
     free(specs);
     size_t got = 0;
+    int timed_out = 0;
     struct pollfd p = {.fd = fds[0], .events = POLLIN};
     while (got < bsn - 1 && !memchr(bs, '\n', got)) {
-        if (poll(&p, 1, 10000) <= 0) break;
+        int pr = poll(&p, 1, 10000);
+        if (pr == 0) timed_out = 1;
+        if (pr <= 0) break;
         ssize_t r = read(fds[0], bs + got, bsn - 1 - got);
         if (r <= 0) break;
         got += (size_t)r;
@@ -614,9 +626,20 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     char *nl = strchr(bs, '\n');
     if (!nl) {
         kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
+        int st = 0;
+        waitpid(pid, &st, 0);
+        char err[256] = "";
+        ssize_t en = efd >= 0 ? pread(efd, err, sizeof err - 1, 0) : -1;
+        if (en > 0) {
+            err[en] = 0;
+            err[strcspn(err, "\n")] = 0;
+        }
+        snprintf(why, whyn, "%s%s%s", timed_out ? "no bootstrap line within 10 s" : "it printed no bootstrap line",
+                 err[0] ? ": " : "", err);
+        if (efd >= 0) close(efd);
         return -1;
     }
+    if (efd >= 0) close(efd);
     *nl = 0;
     return pid;
 }
@@ -1095,9 +1118,10 @@ static int compare_lab(ctx *c, const kw_lab *lab, const char *csv, const char *u
     pid_t bpid = 0;
     char bs[512];
     if (!user_bootstrap) {
-        bpid = start_broker(topics, nt, parts_for(c->n), bs, sizeof bs);
+        char why[320];
+        bpid = start_broker(topics, nt, parts_for(c->n), bs, sizeof bs, why, sizeof why);
         if (bpid < 0) {
-            kw__cli_err(CMD, "could not start kwire-broker; give a broker with -b");
+            kw__cli_err(CMD, "could not start kwire-broker (%s); give a broker with -b", why);
             free(runs);
             free(topics);
             return KW_EXIT_FAIL;
@@ -1248,9 +1272,10 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
         return rc;
     }
     if (!c.bootstrap) {
-        bpid = start_broker(c.topic, C_N, parts_for(c.n), bs, sizeof bs);
+        char why[320];
+        bpid = start_broker(c.topic, C_N, parts_for(c.n), bs, sizeof bs, why, sizeof why);
         if (bpid < 0) {
-            kw__cli_err(CMD, "could not start kwire-broker; give a broker with -b");
+            kw__cli_err(CMD, "could not start kwire-broker (%s); give a broker with -b", why);
             remove_dir(&c);
             return KW_EXIT_FAIL;
         }
