@@ -21,6 +21,9 @@ int kw_accum_init(kw_accum *a, const kw_accum_opts *o, int32_t partitions)
     memset(a, 0, sizeof *a);
     if (!o || o->batch_size == 0 || o->linger_ms < 0 || o->buffer_memory == 0) return KW_ERR_INVALID_ARG;
     a->o = *o;
+    /* room for the records a batch may first hold, so a tiny batch.size (the labs go down
+     * to 1024: ~9 records) does not carry 64 slots */
+    a->first_recs = o->batch_size / 64 < 8 ? 8 : o->batch_size / 64 > 64 ? 64 : o->batch_size / 64;
     return kw_accum_set_partitions(a, partitions);
 }
 
@@ -125,8 +128,7 @@ static int seal_open(kw_accum *a, int32_t p, int reason, int64_t now_ms)
     return rc;
 }
 
-/* first_cap: room for the records a batch may first hold (from batch.size), so a tiny
- * batch.size (the labs go down to 1024: ~9 records) does not carry 64 slots */
+/* first_cap: the slots a batch starts with (kw_accum.first_recs) */
 static int remember_record(kw_pbatch *b, void *opaque, int64_t now_ms, size_t first_cap)
 {
     if ((size_t)b->count == b->cap_recs) {
@@ -186,8 +188,7 @@ int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *
         a->mem_used += KW_BATCH_HEADER_SIZE;
     }
     if ((rc = kw_batch_append(&b->w, rec))) return rc; /* the first record always fits */
-    size_t first_cap = a->o.batch_size / 64 < 8 ? 8 : a->o.batch_size / 64 > 64 ? 64 : a->o.batch_size / 64;
-    if ((rc = remember_record(b, opaque, now_ms, first_cap))) return rc;
+    if ((rc = remember_record(b, opaque, now_ms, a->first_recs))) return rc;
     size_t used = b->buf.len - before + KW_ACCUM_RECORD_OVERHEAD;
     b->mem += used;
     a->mem_used += used;

@@ -60,6 +60,7 @@ typedef struct kw_accum {
     kw_pbatch *spare;      /* released batches kept for reuse (buffers kept) */
     int nspare;
     uint64_t sealed[4];    /* batches sealed per enum kw_seal */
+    size_t first_recs;     /* per-record slots a new batch starts with: batch.size/64, 8..64 */
 } kw_accum;
 
 int kw_accum_init(kw_accum *a, const kw_accum_opts *o, int32_t partitions);

@@ -155,10 +155,33 @@ static int is_leader_err(int e)
 
 typedef struct lo_ud {
     kw_tpo_list *l;
-    size_t *sel; size_t nsel; /* entries for this leader */
+    size_t *sel; size_t nsel; /* entries for this leader (sel NULL: the first nsel) */
     int64_t ts;
     int isolation;
 } lo_ud;
+
+static size_t lo_at(const size_t *sel, size_t i) { return sel ? sel[i] : i; }
+
+/* The answer's partitions into the selected entries of l (sel NULL: the first ns): error,
+ * and offset and leader epoch when there is none; hit[k] = 1 for each entry answered
+ * (hit may be NULL). */
+static void lo_fill(const kw_listoffsets_resp *resp, kw_tpo_list *l, const size_t *sel, size_t ns, char *hit)
+{
+    for (int32_t t = 0; t < resp->n_topics; t++)
+        for (int32_t p = 0; p < resp->topics[t].n_partitions; p++) {
+            const kw_listoffsets_resp_partition *rp = &resp->topics[t].partitions[p];
+            for (size_t k = 0; k < ns; k++) {
+                kw_tpo *x = &l->v[lo_at(sel, k)];
+                if (x->partition != rp->partition_index || !str_eq(resp->topics[t].name, x->topic)) continue;
+                x->error = rp->error_code;
+                if (!rp->error_code) {
+                    x->offset = rp->offset;
+                    x->leader_epoch = rp->leader_epoch;
+                }
+                if (hit) hit[k] = 1;
+            }
+        }
+}
 
 static int lo_encode(void *ud, int16_t version, kw_buf *out)
 {
@@ -171,7 +194,7 @@ static int lo_encode(void *ud, int16_t version, kw_buf *out)
     if (!tp || !pp) { free(tp); free(pp); return KW_ERR_NOMEM; }
     int32_t nt = 0;
     for (size_t i = 0; i < q->nsel; i++) {
-        kw_tpo *e = &q->l->v[q->sel[i]];
+        kw_tpo *e = &q->l->v[lo_at(q->sel, i)];
         kw_listoffsets_req_partition *p = &pp[i];
         p->partition_index = e->partition;
         p->current_leader_epoch = -1;
@@ -199,13 +222,8 @@ int kw_offsets_retriable(int e) { return is_leader_err(e); }
 int kw_list_offsets_encode(const kw_tpo_list *l, int64_t ts, int isolation, int16_t version, kw_buf *out)
 {
     if (!l->n) return KW_ERR_INVALID_ARG;
-    size_t *sel = malloc(l->n * sizeof *sel);
-    if (!sel) return KW_ERR_NOMEM;
-    for (size_t i = 0; i < l->n; i++) sel[i] = i;
-    lo_ud q = {(kw_tpo_list *)l, sel, l->n, ts, isolation};
-    int e = lo_encode(&q, version, out);
-    free(sel);
-    return e;
+    lo_ud q = {(kw_tpo_list *)l, NULL, l->n, ts, isolation};
+    return lo_encode(&q, version, out);
 }
 
 int kw_list_offsets_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
@@ -214,19 +232,7 @@ int kw_list_offsets_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, 
     kw_arena_init(&a);
     kw_listoffsets_resp resp;
     int e = kw_msg_decode(KW_API_ListOffsets, version, KW_RESP, body, len, &resp, &a, NULL);
-    for (int32_t t = 0; !e && t < resp.n_topics; t++)
-        for (int32_t p = 0; p < resp.topics[t].n_partitions; p++) {
-            const kw_listoffsets_resp_partition *rp = &resp.topics[t].partitions[p];
-            for (size_t k = 0; k < l->n; k++) {
-                kw_tpo *x = &l->v[k];
-                if (x->partition != rp->partition_index || !str_eq(resp.topics[t].name, x->topic)) continue;
-                x->error = rp->error_code;
-                if (!rp->error_code) {
-                    x->offset = rp->offset;
-                    x->leader_epoch = rp->leader_epoch;
-                }
-            }
-        }
+    if (!e) lo_fill(&resp, l, NULL, l->n, NULL);
     kw_arena_free(&a);
     return e;
 }
@@ -235,9 +241,9 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
 {
     if (!l->n) return 0;
     size_t *sel = malloc(l->n * sizeof *sel);
-    char *done = calloc(l->n, 1);
+    char *done = calloc(l->n, 1), *hit = malloc(l->n);
     int *route = malloc(l->n * sizeof *route);
-    if (!sel || !done || !route) { free(sel); free(done); free(route); return KW_ERR_NOMEM; }
+    if (!sel || !done || !hit || !route) { free(sel); free(done); free(hit); free(route); return KW_ERR_NOMEM; }
     sync_call sc;
     call_init(&sc);
     int err = 0;
@@ -264,24 +270,12 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
                 again = 1;
                 continue;
             }
-            for (int32_t t = 0; t < resp.n_topics; t++) {
-                for (int32_t p = 0; p < resp.topics[t].n_partitions; p++) {
-                    const kw_listoffsets_resp_partition *rp = &resp.topics[t].partitions[p];
-                    for (size_t k = 0; k < ns; k++) {
-                        kw_tpo *x = &l->v[sel[k]];
-                        if (x->partition != rp->partition_index || !str_eq(resp.topics[t].name, x->topic)) continue;
-                        x->error = rp->error_code;
-                        if (!rp->error_code) {
-                            x->offset = rp->offset;
-                            x->leader_epoch = rp->leader_epoch;
-                            done[sel[k]] = 1;
-                        } else if (is_leader_err(rp->error_code)) {
-                            again = 1;
-                        } else {
-                            done[sel[k]] = 1;
-                        }
-                    }
-                }
+            memset(hit, 0, ns);
+            lo_fill(&resp, l, sel, ns, hit);
+            for (size_t k = 0; k < ns; k++) {
+                if (!hit[k]) continue;
+                if (is_leader_err(l->v[sel[k]].error)) again = 1;
+                else done[sel[k]] = 1;
             }
         }
         if (!again) break;
@@ -296,6 +290,7 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
         if (!done[i]) err = KW_ERR_NOT_FOUND;
     free(sel);
     free(done);
+    free(hit);
     free(route);
     return err;
 }

@@ -752,8 +752,9 @@ static void step(kw_producer *p, int64_t timeout_ms)
     }
     /* exactly when meta_maybe / pid_maybe will act: an earlier wake would spin (a
        request waiting in a connection's backoff left pid_next_ms in the past) */
-    if (meta_due_ms(p) < wake) wake = meta_due_ms(p);
-    if (pid_due_ms(p) < wake) wake = pid_due_ms(p);
+    int64_t md = meta_due_ms(p), pd = pid_due_ms(p);
+    if (md < wake) wake = md;
+    if (pd < wake) wake = pd;
     int64_t wait = wake - now;
     if (wait < 0) wait = 0;
     if (wait > 1000) wait = 1000;

@@ -115,17 +115,23 @@ static void test_lab_payload_fills_batch(void **st)
     kw_accum_free(&a);
 }
 
+/* Two partitions, linger.ms 20, and record "v0" in partition 0 at t = 100 ms. */
+static void lingering_v0(kw_accum *a)
+{
+    kw_accum_opts o = opts(16384, 20, 1 << 20, KW_CODEC_NONE);
+    assert_int_equal(kw_accum_init(a, &o, 2), 0);
+    kw_record r = rec_of("v0", 5);
+    assert_int_equal(kw_accum_append(a, 0, &r, (void *)0, 100, NULL), 0);
+}
+
 /* The next linger deadline skips batches whose linger is over (ready, held back by the
  * caller): partition 0's ended at 120, partition 1's ends at 150. */
 static void test_next_linger_after(void **st)
 {
     (void)st;
     kw_accum a;
-    kw_accum_opts o = opts(16384, 20, 1 << 20, KW_CODEC_NONE);
-    assert_int_equal(kw_accum_init(&a, &o, 2), 0);
-    kw_record r = rec_of("v0", 5);
-    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 100, NULL), 0);
-    r = rec_of("v1", 5);
+    lingering_v0(&a);
+    kw_record r = rec_of("v1", 5);
     assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 130, NULL), 0);
     assert_int_equal(kw_accum_next_linger_ms(&a, 110), 120);
     assert_int_equal(kw_accum_next_linger_ms(&a, 125), 150);
@@ -137,10 +143,7 @@ static void test_linger_and_flush(void **st)
 {
     (void)st;
     kw_accum a;
-    kw_accum_opts o = opts(16384, 20, 1 << 20, KW_CODEC_NONE);
-    assert_int_equal(kw_accum_init(&a, &o, 2), 0);
-    kw_record r = rec_of("v0", 5);
-    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 100, NULL), 0);
+    lingering_v0(&a);
     assert_false(kw_accum_ready(&a, 0, 119));
     assert_null(kw_accum_drain(&a, 0, 119));
     assert_int_equal(kw_accum_next_linger_ms(&a, 119), 120);
@@ -154,7 +157,7 @@ static void test_linger_and_flush(void **st)
     kw_accum_release(&a, b);
     assert_int_equal(kw_accum_next_linger_ms(&a, 0), INT64_MAX);
 
-    r = rec_of("v0", 5);
+    kw_record r = rec_of("v0", 5);
     assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 200, NULL), 0);
     assert_false(kw_accum_ready(&a, 1, 201));
     kw_accum_flush_begin(&a);

@@ -182,19 +182,43 @@ static kw_net *mknet(const char *extra)
     return n;
 }
 
+/* A net (mknet(extra)) with the brokers of the list fmt makes (printf-style, e.g. with
+ * g_port); want: how many kw_net_add_list must add. */
+static kw_net *listed_net(const char *extra, int want, const char *fmt, ...)
+{
+    char list[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(list, sizeof list, fmt, ap);
+    va_end(ap);
+    kw_net *n = mknet(extra);
+    assert_int_equal(kw_net_add_list(n, list), want);
+    return n;
+}
+
 static kw_conn_req mreq(payload *p)
 {
     kw_conn_req r = {.api_key = KW_API_Metadata, .min_version = -1, .max_version = -1, .encode = enc, .ud = p};
     return r;
 }
 
+/* A request to broker idx whose body is text: the test broker sends it back. */
+static void echo_ok(kw_net *n, int idx, const char *text)
+{
+    payload p = {text};
+    kw_conn_req r = mreq(&p);
+    kw_buf body;
+    kw_buf_init(&body);
+    assert_int_equal(kw_net_request(n, idx, &r, &body, NULL), 0);
+    assert_int_equal(body.len, strlen(text));
+    assert_memory_equal(body.data, text, body.len);
+    kw_buf_free(&body);
+}
+
 static void test_sync_round_trip(void **st)
 {
     (void)st;
-    kw_net *n = mknet(NULL);
-    char list[64];
-    snprintf(list, sizeof list, "127.0.0.1:%d", g_port);
-    assert_int_equal(kw_net_add_list(n, list), 1);
+    kw_net *n = listed_net(NULL, 1, "127.0.0.1:%d", g_port);
     payload p = {"hello broker"};
     kw_conn_req r = mreq(&p);
     kw_buf body;
@@ -275,18 +299,12 @@ static void test_addresses_in_order(void **st)
     kw_net *n = mknet(NULL);
     kw_net_set_resolver(n, fake_gai);
     int i = kw_net_add(n, 3, "multi", 1234);
-    payload p = {"multi"};
-    kw_conn_req r = mreq(&p);
-    kw_buf body;
-    kw_buf_init(&body);
-    assert_int_equal(kw_net_request(n, i, &r, &body, NULL), 0);
-    assert_int_equal(body.len, 5);
+    echo_ok(n, i, "multi");
     /* one attempt, one resolution: the refused addresses were passed over within it */
     const kw_conn_stats *s = kw_conn_stats_get(kw_net_conn(n, i));
     assert_int_equal(s->connect_failures, 0);
     assert_int_equal(s->connects, 1);
     assert_int_equal(g_resolves, 1);
-    kw_buf_free(&body);
     kw_net_free(n);
 }
 
@@ -598,13 +616,7 @@ static void test_resolution_off_the_loop(void **st)
     for (int k = 0; k < 1000 && !g_gate_calls; k++) poll(NULL, 0, 10); /* the thread is at the gate */
     assert_int_equal(g_gate_calls, 1);
     /* while "gated" is resolving, the numeric broker is reached and answers */
-    payload p = {"numeric"};
-    kw_conn_req r = mreq(&p);
-    kw_buf body;
-    kw_buf_init(&body);
-    assert_int_equal(kw_net_request(n, in, &r, &body, NULL), 0);
-    assert_int_equal(body.len, 7);
-    assert_memory_equal(body.data, "numeric", 7);
+    echo_ok(n, in, "numeric");
     assert_int_equal(g_on_main, 0);
     assert_int_equal(g_gate_calls, 1);
     assert_int_equal(o.calls, 0);
@@ -620,7 +632,6 @@ static void test_resolution_off_the_loop(void **st)
     assert_int_equal(o.err, 0);
     assert_int_equal(kw_conn_stats_get(kw_net_conn(n, ig))->connects, 1);
     assert_int_equal(g_gate_calls, 1);
-    kw_buf_free(&body);
     kw_net_free(n);
     gate_close();
 }
@@ -629,11 +640,8 @@ static void test_unresolvable_name(void **st)
 {
     (void)st;
     gate_open();
-    kw_net *n = mknet(NULL);
-    kw_net_set_resolver(n, gate_gai);
-    char list[96];
-    snprintf(list, sizeof list, "nosuch.invalid:9092,127.0.0.1:%d", g_port);
-    assert_int_equal(kw_net_add_list(n, list), 2);
+    kw_net *n = listed_net(NULL, 2, "nosuch.invalid:9092,127.0.0.1:%d", g_port);
+    kw_net_set_resolver(n, gate_gai); /* (names resolve at connect time) */
     payload p = {"second"};
     kw_conn_req r = mreq(&p);
     kw_buf body;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -547,8 +548,8 @@ static long parts_for(long n)
 }
 
 /* Start kwire-broker (3 brokers) with the topics, each of `parts` partitions; the
-   bootstrap line into bs. Returns its pid, or -1 with the reason in why (what the broker
-   wrote on stderr, if anything: it goes to an unlinked temporary file). */
+   bootstrap line into bs. Returns its pid, or -1 with the reason in why (with what the
+   broker wrote on stderr, kept in a memory file). */
 static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs, size_t bsn,
                           char *why, size_t whyn)
 {
@@ -576,9 +577,7 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     }
     args[na] = NULL;
     int fds[2];
-    char etpl[] = "/tmp/kwire-broker-stderr.XXXXXX";
-    int efd = mkstemp(etpl);
-    if (efd >= 0) unlink(etpl);
+    int efd = memfd_create("kwire-broker-stderr", MFD_CLOEXEC); /* -1: stderr to /dev/null */
     if (pipe(fds)) {
         if (efd >= 0) close(efd);
         free(args);
@@ -626,8 +625,7 @@ static pid_t start_broker(char (*topics)[96], int ntopics, long parts, char *bs,
     char *nl = strchr(bs, '\n');
     if (!nl) {
         kill(pid, SIGTERM);
-        int st = 0;
-        waitpid(pid, &st, 0);
+        waitpid(pid, NULL, 0);
         char err[256] = "";
         ssize_t en = efd >= 0 ? pread(efd, err, sizeof err - 1, 0) : -1;
         if (en > 0) {
