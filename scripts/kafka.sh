@@ -14,8 +14,9 @@
 #       (advertised, mapped to PROTOCOL; its settings come with --set). Writes
 #       DIR/bootstrap (the PLAINTEXT list), DIR/listeners (NAME=list per listener) and per
 #       node DIR/nodeK/{pid,port,server.properties,server.log}.
-#   kafka.sh run  ...            as start, then stays in the foreground until SIGINT or
-#                                SIGTERM and stops the nodes (`kwire broker --kafka`)
+#   kafka.sh run [--rm] ...      as start, then stays in the foreground until SIGINT or
+#                                SIGTERM and stops the nodes (`kwire broker --kafka`);
+#                                --rm removes DIR when they have stopped
 #   kafka.sh stop DIR            stops every node started in DIR, by PID (TERM, then KILL
 #                                after 15 s), all at once
 #   kafka.sh stop-node DIR K [SIGNAL]   signal node K (default TERM and wait for it to go;
@@ -334,8 +335,12 @@ case "$cmd" in
   fetch) fetch "${1:-$default_version}" ;;
   start) start "$@" ;;
   run)
-    start "$@" || exit 1
-    trap 'stop "$started_dir"; exit 0' INT TERM
+    rm_dir=0 args=()
+    for a in "$@"; do if [ "$a" = --rm ]; then rm_dir=1; else args+=("$a"); fi; done
+    set -- "${args[@]}"
+    started_dir=""
+    trap '[ -n "$started_dir" ] && stop "$started_dir"; [ $rm_dir = 1 ] && [ -n "$started_dir" ] && rm -rf "$started_dir"; exit 0' INT TERM
+    start "$@" || { [ $rm_dir = 1 ] && [ -n "$started_dir" ] && rm -rf "$started_dir"; exit 1; }
     while :; do sleep 1 & wait $!; done ;;
   stop) stop "$@" ;;
   stop-node) stop_node "$@" ;;
