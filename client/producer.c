@@ -307,7 +307,7 @@ static void meta_maybe(kw_producer *p, int64_t now)
     if (now < meta_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
-    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                      .fail_fast = 1, .encode = meta_encode, .done = meta_done, .ud = p};
     if (kw_net_submit(p->net, idx, &q) == 0) {
         p->meta_inflight = 1;
@@ -370,8 +370,8 @@ static void pid_maybe(kw_producer *p, int64_t now)
     if (now < pid_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
-    kw_conn_req q = {.api_key = KW_API_InitProducerId, .fail_fast = 1, .encode = pid_encode, .done = pid_done,
-                     .ud = p};
+    kw_conn_req q = {.api_key = KW_API_InitProducerId, .min_version = -1, .max_version = -1, .fail_fast = 1,
+                     .encode = pid_encode, .done = pid_done, .ud = p};
     if (kw_net_submit(p->net, idx, &q) == 0) {
         p->pid_inflight = 1;
         p->st.pid_requests++;
@@ -946,7 +946,7 @@ static void barrier(kw_producer *p, int64_t start, int64_t timeout_ms)
     for (int i = 0; i < p->nbin; i++) {
         if (!p->bsent[i]) continue;
         p->bsent[i] = 0;
-        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                          .encode = barrier_encode, .done = barrier_done, .ud = p};
         if (kw_net_submit(p->net, i, &q) == 0) p->barriers++;
     }
