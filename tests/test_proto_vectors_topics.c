@@ -715,7 +715,7 @@ static void test_all_versions_roundtrip(void **state)
     (void)state;
     static const int apis[] = {KW_API_ListOffsets, KW_API_InitProducerId, KW_API_CreateTopics};
     int n = pv_roundtrip_apis(vecs, NVECS, apis, sizeof apis / sizeof apis[0]);
-    assert_int_equal(n, 2 * (10 + 6 + 6));
+    assert_int_equal(n, 2 * (11 + 7 + 6));
 }
 
 /* CreateTopics v5: the known tag 0 with an unknown tag 3 after it, and null configs. */
