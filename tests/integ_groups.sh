@@ -101,7 +101,7 @@ K groups ghost >"$tmp/ghost.out" 2>"$tmp/ghost.err"
 rc=$?
 check "groups ghost exits 1 (got $rc)" [ "$rc" = 1 ]
 check "groups ghost names the error" \
-  grep -qx "kwire groups: DescribeGroups ghost: The group id does not exist." "$tmp/ghost.err"
+  grep -qx "kwire groups: DescribeGroups ghost: No group with this id." "$tmp/ghost.err"
 check "groups ghost prints no table" [ ! -s "$tmp/ghost.out" ]
 check "scripted broker met only expected requests" kill -0 "${bpids[0]}"
 
