@@ -26,6 +26,12 @@
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \
+    X(JoinGroup, 2, 9)     \
+    X(SyncGroup, 0, 5)     \
+    X(Heartbeat, 0, 4)     \
+    X(LeaveGroup, 0, 5)    \
+    X(ConsumerGroupHeartbeat, 0, 1) \
+    X(ConsumerGroupDescribe, 0, 1) \
     X(ApiVersions, 0, 4)   \
     X(CreateTopics, 2, 7)  \
     X(InitProducerId, 0, 5)
