@@ -294,6 +294,12 @@ int kw_group_subscribe(kw_group *g, const char *const *topics, int n)
     return 0;
 }
 
+int kw_group_subscription(const kw_group *g, const char *const **topics)
+{
+    *topics = (const char *const *)g->topics;
+    return g->ntopics;
+}
+
 /* ---- request slots ---- */
 
 uint32_t kw__group_slot(kw_group *g, int slot, int16_t api)
@@ -349,7 +355,10 @@ void kw__group_coord_lost(kw_group *g, int64_t now, const char *why)
     (void)why;
     if (!g->coord_known) return;
     g->coord_known = 0;
-    g->coord_at = now; /* look it up again at once (FindCoordinator has its own backoff) */
+    /* look it up again after retry.backoff.ms, growing while it keeps moving (a
+     * coordinator still loading the group answers NOT_COORDINATOR for a while) */
+    g->coord_lost++;
+    g->coord_at = now + kw__group_backoff(g, g->coord_lost) * 1000;
     /* requests to the old coordinator are forgotten: their answers are ignored */
     for (int i = KW__RQ_JOIN; i < KW__RQ_N; i++) g->rq[i] = 0;
     if (g->state == KW__GS_JOINING) g->state = KW__GS_JOIN;

@@ -111,6 +111,9 @@ void kw_group_free(kw_group *g);
  * again. 0 or KW_ERR_NOMEM / KW_ERR_INVALID_ARG (no topics). */
 int kw_group_subscribe(kw_group *g, const char *const *topics, int n);
 
+/* The subscription (as given). */
+int kw_group_subscription(const kw_group *g, const char *const **topics);
+
 /* ---- requests ---- */
 typedef struct kw_group_req {
     int16_t api_key; /* KW_API_FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup,

@@ -541,6 +541,7 @@ static void sync_response(kw_group *g, int64_t now, int err, int16_t version, co
         if (revoked < 0) { kw__group_fail(g, revoked, "out of memory"); break; }
         g->state = KW__GS_STABLE;
         g->hb_ok_us = now;
+        g->coord_lost = 0;
         g->hb_at = now + (int64_t)g->hb_ms * 1000;
         if (g->join_sent_us) g->st.last_rebalance_us = now - g->join_sent_us;
         g->join_sent_us = 0;
@@ -586,9 +587,11 @@ static void heartbeat_response(kw_group *g, int64_t now, int err, int16_t versio
     switch (e) {
     case 0:
         g->hb_ok_us = now;
+        g->coord_lost = 0;
         break;
     case KW_KAFKA_REBALANCE_IN_PROGRESS:
         g->hb_ok_us = now;
+        g->coord_lost = 0;
         kw__group_rejoin(g, now, "the coordinator started a rebalance");
         break;
     case KW_KAFKA_UNKNOWN_MEMBER_ID:

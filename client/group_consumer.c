@@ -206,6 +206,7 @@ void kw__consumer_response(kw_group *g, int64_t now, int slot, int err, int16_t 
         if (r.heartbeat_interval_ms > 0) g->hb_ms = r.heartbeat_interval_ms;
         g->hb_at = now + (int64_t)g->hb_ms * 1000;
         g->hb_ok_us = now;
+        g->coord_lost = 0;
         g->state = KW__GS_STABLE;
         if (r.assignment) {
             kw__tpset_clear(&g->target_ids);

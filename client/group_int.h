@@ -81,6 +81,7 @@ struct kw_group {
     uint32_t coord_gen;
     int64_t coord_at;  /* no FindCoordinator before this */
     int coord_fail;
+    int coord_lost;    /* coordinator losses since the last answer that went well */
     /* membership */
     int state;
     char *member_id;

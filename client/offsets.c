@@ -544,28 +544,36 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
 
 /* ---- OffsetCommit ---- */
 
-static int oc_encode(void *ud, int16_t version, kw_buf *out)
+typedef struct oc_ud {
+    const char *group;
+    const kw_commit_id *id;
+    const kw_tpo_list *l;
+} oc_ud;
+
+int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
+                             kw_buf *out)
 {
-    of_ud *q = ud;
     topic_groups g;
-    int e = tg_build(&g, q->l);
+    int e = tg_build(&g, l);
     if (e) return e;
     kw_offsetcommit_req r;
     kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &r);
-    r.group_id = kw_s(q->group);
-    r.generation_id_or_member_epoch = -1;
-    r.member_id = kw_s("");
-    r.group_instance_id = KW_STR_NULL;
+    r.group_id = kw_s(group);
+    /* a member's commit carries its generation (member epoch) and id, so the
+     * coordinator refuses it once the member is out of date */
+    r.generation_id_or_member_epoch = id ? id->generation : -1;
+    r.member_id = kw_s(id && id->member_id ? id->member_id : "");
+    r.group_instance_id = id && id->instance_id ? kw_s(id->instance_id) : KW_STR_NULL;
     r.retention_time_ms = -1;
     kw_offsetcommit_req_topic *ts = calloc((size_t)(g.n ? g.n : 1), sizeof *ts);
-    kw_offsetcommit_req_partition *ps = calloc(q->l->n ? q->l->n : 1, sizeof *ps);
+    kw_offsetcommit_req_partition *ps = calloc(l->n ? l->n : 1, sizeof *ps);
     if (!ts || !ps) { free(ts); free(ps); tg_free(&g); return KW_ERR_NOMEM; }
     size_t k = 0;
     for (int32_t t = 0; t < g.n; t++) {
         ts[t].name = g.names[t];
         ts[t].partitions = &ps[k];
-        for (size_t i = 0; i < q->l->n; i++) {
-            const kw_tpo *x = &q->l->v[i];
+        for (size_t i = 0; i < l->n; i++) {
+            const kw_tpo *x = &l->v[i];
             if (!str_eq(g.names[t], x->topic)) continue;
             ps[k].partition_index = x->partition;
             ps[k].committed_offset = x->offset;
@@ -584,12 +592,14 @@ static int oc_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
-static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
+static int oc_encode(void *ud, int16_t version, kw_buf *out)
 {
-    (void)sc;
-    (void)idx;
-    kw_tpo_list *l = hud;
-    const kw_offsetcommit_resp *r = resp;
+    const oc_ud *q = ud;
+    return kw_offsets_commit_encode(q->group, q->id, q->l, version, out);
+}
+
+static int oc_result(kw_tpo_list *l, const kw_offsetcommit_resp *r)
+{
     int e = 0;
     for (int32_t t = 0; t < r->n_topics; t++) {
         for (int32_t p = 0; p < r->topics[t].n_partitions; p++) {
@@ -606,14 +616,38 @@ static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
     return e;
 }
 
-int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)sc;
+    (void)idx;
+    return oc_result(hud, resp);
+}
+
+int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_offsetcommit_resp r;
+    int e = kw_msg_decode(KW_API_OffsetCommit, version, KW_RESP, body, len, &r, &a, NULL);
+    if (!e) e = oc_result(l, &r);
+    kw_arena_free(&a);
+    return e;
+}
+
+int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
+                         kw_tpo_list *l)
 {
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
     if (!l->n) return 0;
-    of_ud q = {group, l};
+    oc_ud q = {group, id, l};
     kw_offsetcommit_resp r;
     return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l, NULL);
+}
+
+int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+{
+    return kw_offsets_commit_as(n, o, group, NULL, l);
 }
 
 /* ---- groups ---- */

@@ -9,8 +9,8 @@
  * COORDINATOR_LOAD_IN_PROGRESS, whole-response or per-partition) and an unreachable
  * coordinator make the call look the coordinator up again and retry, waiting
  * retry.backoff.ms doubled per attempt up to retry.backoff.max.ms, for at most
- * KW_COORD_ATTEMPTS attempts. There is no JoinGroup / SyncGroup: a "group" here is a
- * name under which offsets are committed and read.
+ * KW_COORD_ATTEMPTS attempts. Group membership (JoinGroup, ConsumerGroupHeartbeat) is
+ * client/group.h's; a member commits with kw_offsets_commit_as.
  */
 #ifndef KW_CLIENT_OFFSETS_H
 #define KW_CLIENT_OFFSETS_H
@@ -88,6 +88,25 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
 /* Commit each entry's offset for the group (generation -1, no member: a simple
  * consumer's commit). Entries get their error; returns 0 or the first error. */
 int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
+/* A group member's identity for its commits: generation (classic) or member epoch
+ * (consumer protocol), member id, group.instance.id (NULL). */
+typedef struct kw_commit_id {
+    int32_t generation;
+    const char *member_id;
+    const char *instance_id;
+} kw_commit_id;
+/* The same as a member (id NULL: as kw_offsets_commit): the coordinator refuses the
+ * commit of a member whose generation is not current (ILLEGAL_GENERATION,
+ * UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH, FENCED_MEMBER_EPOCH), so a member that fell
+ * out of the group cannot overwrite what the partitions' new owners commit. */
+int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
+                         kw_tpo_list *l);
+/* One OffsetCommit in two halves, for callers that send it themselves: the request for
+ * every entry of l, and the answer applied to l's entries (their error): 0 or the first
+ * error. */
+int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
+                             kw_buf *out);
+int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 
 /* One group as ListGroups / DescribeGroups report it. */
 typedef struct kw_group_member {
