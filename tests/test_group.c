@@ -476,11 +476,14 @@ static void test_classic_join_errors(void **st)
     static const int16_t moved[] = {KW_KAFKA_NOT_COORDINATOR, KW_KAFKA_COORDINATOR_NOT_AVAILABLE};
     for (int i = 0; i < 2; i++) {
         join_answer(h, moved[i], "", -1, NULL);
+        none(h); /* retry.backoff.ms, doubling while the coordinator keeps moving */
+        advance(h, (100 << i) * MS);
         coordinator(h);
         take(h, KW_API_JoinGroup, 9);
     }
     answer_err(h, KW_ERR_DISCONNECTED);
     assert_string_equal(kw_group_state(h->g), "coordinator");
+    advance(h, 400 * MS);
     coordinator(h);
     take(h, KW_API_JoinGroup, 9);
     /* an answer to a forgotten request is ignored */
@@ -527,6 +530,7 @@ static void test_classic_sync_errors(void **st)
         join_answer(h, 0, "m1", 1, "other");
         take(h, KW_API_SyncGroup, 5);
         sync_answer(h, moved[i], NULL, NULL, 0);
+        advance(h, 100 * MS);
         coordinator(h);
         take(h, KW_API_JoinGroup, 9);
         h_free(h);
@@ -638,14 +642,17 @@ static void test_classic_heartbeat_errors(void **st)
     /* NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE / a disconnect: look it up again, the
      * member stays (its partitions too) */
     hb_answer(h, KW_KAFKA_NOT_COORDINATOR);
+    advance(h, 100 * MS);
     coordinator(h);
     advance(h, 3000 * MS);
     take(h, KW_API_Heartbeat, 4);
     hb_answer(h, KW_KAFKA_COORDINATOR_NOT_AVAILABLE);
+    advance(h, 200 * MS);
     coordinator(h);
     advance(h, 3000 * MS);
     take(h, KW_API_Heartbeat, 4);
     answer_err(h, KW_ERR_TIMEOUT);
+    advance(h, 400 * MS);
     coordinator(h);
     advance(h, 3000 * MS);
     take(h, KW_API_Heartbeat, 4);
@@ -667,6 +674,7 @@ static void test_classic_liveness_and_leaving(void **st)
     assert_string_equal(kw_group_state(h->g), "stable");
     advance(h, 1 * MS);
     assert_string_equal(kw_group_state(h->g), "coordinator");
+    advance(h, 100 * MS);
     coordinator(h);
     h_free(h);
     /* max.poll.interval.ms without a poll: LeaveGroup; the next poll loses the
@@ -902,12 +910,14 @@ static void test_consumer_errors(void **st)
     advance(h, 100 * MS);
     take(h, KW_API_ConsumerGroupHeartbeat, 1);
     cgh_answer(h, KW_KAFKA_NOT_COORDINATOR, 0, 0, NULL, 0, 0);
+    advance(h, 100 * MS);
     coordinator(h);
     take(h, KW_API_ConsumerGroupHeartbeat, 1);
     /* after a failure the next heartbeat carries everything again */
     assert_int_equal(h->r.cgh.n_subscribed_topic_names, 1);
     assert_int_equal(h->r.cgh.n_topic_partitions, 1);
     cgh_answer(h, KW_KAFKA_COORDINATOR_NOT_AVAILABLE, 0, 0, NULL, 0, 0);
+    advance(h, 200 * MS);
     coordinator(h);
     take(h, KW_API_ConsumerGroupHeartbeat, 1);
     cgh_answer(h, 0, 1, 1000, NULL, 0, 0);
