@@ -211,6 +211,40 @@ static void submit(kw__cgroup *cg, const kw_group_req *rq)
     }
 }
 
+/* ---- synchronous coordinator calls ---- */
+
+/* OffsetFetch / OffsetCommit for the member go first to the coordinator's own
+ * connection (a fetch held on the broker's other one for fetch.max.wait.ms would hold
+ * them up); when that fails, client/offsets.c looks the coordinator up and retries. */
+typedef struct sync_ud {
+    kw__cgroup *cg;
+    const kw_commit_id *id; /* commit: as whom; NULL: an OffsetFetch */
+    const kw_tpo_list *l;
+} sync_ud;
+
+static int sync_encode(void *ud, int16_t version, kw_buf *out)
+{
+    const sync_ud *q = ud;
+    return q->id ? kw_offsets_commit_encode(q->cg->group_id, q->id, q->l, version, out)
+                 : kw_offsets_fetch_encode(q->cg->group_id, q->l, version, out);
+}
+
+static int coord_sync(kw__cgroup *cg, const kw_commit_id *id, kw_tpo_list *l)
+{
+    if (cg->coord_idx < 0) return KW_ERR_NOT_FOUND;
+    sync_ud q = {cg, id, l};
+    kw_conn_req r = {.api_key = id ? KW_API_OffsetCommit : KW_API_OffsetFetch, .min_version = -1, .max_version = -1,
+                     .fail_fast = 1, .encode = sync_encode, .ud = &q};
+    kw_buf body;
+    kw_buf_init(&body);
+    int16_t version = -1;
+    int e = kw_net_request(cg->net, cg->coord_idx, &r, &body, &version);
+    if (!e) e = id ? kw_offsets_commit_apply(l, version, body.data, body.len)
+                   : kw_offsets_fetch_apply(l, version, body.data, body.len);
+    kw_buf_free(&body);
+    return e;
+}
+
 /* ---- commits ---- */
 
 static void identity(kw__cgroup *cg, kw_commit_id *id)
@@ -218,12 +252,22 @@ static void identity(kw__cgroup *cg, kw_commit_id *id)
     kw_group_commit_identity(cg->g, &id->generation, &id->member_id, &id->instance_id);
 }
 
+/* Errors a commit as the member must not retry elsewhere: the coordinator's verdict on
+ * the member itself. */
+static int member_err(int e)
+{
+    return e == KW_KAFKA_UNKNOWN_MEMBER_ID || e == KW_KAFKA_ILLEGAL_GENERATION || e == KW_KAFKA_FENCED_INSTANCE_ID ||
+           e == KW_KAFKA_STALE_MEMBER_EPOCH || e == KW_KAFKA_FENCED_MEMBER_EPOCH || e == KW_KAFKA_REBALANCE_IN_PROGRESS ||
+           e == KW_KAFKA_GROUP_AUTHORIZATION_FAILED || e == KW_KAFKA_TOPIC_AUTHORIZATION_FAILED;
+}
+
 int kw__cg_commit(kw__cgroup *cg, kw_tpo_list *l, char *errbuf, size_t errlen)
 {
     if (!l->n) return 0;
     kw_commit_id id;
     identity(cg, &id);
-    int e = kw_offsets_commit_as(cg->net, &cg->oo, cg->group_id, &id, l);
+    int e = coord_sync(cg, &id, l);
+    if (e && !member_err(e)) e = kw_offsets_commit_as(cg->net, &cg->oo, cg->group_id, &id, l);
     if (!e) {
         cg->st.commits++;
         return 0;
@@ -343,7 +387,10 @@ static void resolve_pending(kw__cgroup *cg, int64_t now)
     kw_tpo_init(&l);
     int e = 0;
     for (int i = 0; i < cg->npending && !e; i++) e = kw_tpo_add(&l, cg->pending[i].topic, cg->pending[i].partition, -1);
-    if (!e) e = kw_offsets_fetch(cg->net, &cg->oo, cg->group_id, &l);
+    if (!e && coord_sync(cg, NULL, &l)) {
+        for (size_t i = 0; i < l.n; i++) { l.v[i].offset = -1; l.v[i].error = 0; }
+        e = kw_offsets_fetch(cg->net, &cg->oo, cg->group_id, &l);
+    }
     if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_GROUP_ID_NOT_FOUND) e = 0;
     if (e) {
         cg->pending_fail++;

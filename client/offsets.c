@@ -537,6 +537,27 @@ static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
     return e ? e : perr;
 }
 
+int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out)
+{
+    of_ud q = {group, (kw_tpo_list *)l};
+    return of_encode(&q, version, out);
+}
+
+int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_offsetfetch_resp r;
+    sync_call sc;
+    sc.version = version;
+    int e = kw_msg_decode(KW_API_OffsetFetch, version, KW_RESP, body, len, &r, &a, NULL);
+    of_h h = {l, l->n == 0, 0};
+    if (!e) e = of_handle(&h, &r, &sc, -1);
+    if (!e && h.again) e = KW_KAFKA_UNSTABLE_OFFSET_COMMIT;
+    kw_arena_free(&a);
+    return e;
+}
+
 int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
 {
     kw_offsets_opts def;

@@ -86,6 +86,12 @@ int kw_coord_find(kw_net *n, const char *group, int *idx);
  * committed (appended); else the listed entries get offset (-1: none) and error.
  */
 int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
+/* One OffsetFetch in two halves, for callers that send it to a coordinator they know:
+ * the request for l's entries (all the group's when l is empty), and the answer applied
+ * (0, or the group's or a partition's error; a pending transactional commit is
+ * UNSTABLE_OFFSET_COMMIT: ask again). */
+int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out);
+int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 /* Commit each entry's offset for the group (generation -1, no member: a simple
  * consumer's commit). Entries get their error; returns 0 or the first error. */
 int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
