@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "client/lag.h" /* kw__lag_printf */
 #include "kwire.h"
 
 #define V2_COOKIE_BASE 0x1c849303
@@ -232,6 +233,17 @@ int64_t kw_hdr_min(const kw_hdr *h)
 {
     if (h->total == 0 || h->counts[0] > 0 || h->min_nz == INT64_MAX) return 0;
     return kw_hdr_lowest_equiv(h, h->min_nz);
+}
+
+int kw_hdr_format(const kw_hdr *h, const char *unit, kw_buf *out)
+{
+    const char *sp = unit && *unit ? " " : "";
+    return kw__lag_printf(out,
+                          "n=%llu min=%lld p50=%lld p95=%lld p99=%lld p999=%lld max=%lld mean=%.1f%s%s\n",
+                          (unsigned long long)h->total, (long long)kw_hdr_min(h), (long long)kw_hdr_value_at(h, 50),
+                          (long long)kw_hdr_value_at(h, 95), (long long)kw_hdr_value_at(h, 99),
+                          (long long)kw_hdr_value_at(h, 99.9), (long long)kw_hdr_max(h), kw_hdr_mean(h), sp,
+                          unit ? unit : "");
 }
 
 /* ------------------------------------------------------------------ V2 encoding */

@@ -109,6 +109,10 @@ int64_t kw_hdr_max(const kw_hdr *h);
 /* Lowest value equivalent to the smallest recorded one (0 if a 0 was recorded). */
 int64_t kw_hdr_min(const kw_hdr *h);
 
+/* "n=1000 min=.. p50=.. p95=.. p99=.. p999=.. max=.. mean=.. UNIT\n" (unit may be "",
+ * the form of kw_hist_format). Returns out->err. */
+int kw_hdr_format(const kw_hdr *h, const char *unit, kw_buf *out);
+
 /*
  * Append h in the V2 compressed form to out (zlib level 9, as HdrHistogram's log
  * writer). 0, KW_ERR_NOMEM, KW_ERR_COMPRESS, or KW_ERR_TOO_LARGE (a count above

@@ -471,7 +471,10 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                (unsigned long long)s->empty_polls);
         hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
         hist_json("fetch_records_hist", &s->fetch_records, 1);
-        hist_json("fetch_hold_ms", &s->fetch_hold_us, 1000.0);
+        const kw_hdr *hh = s->fetch_hold_us;
+        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
+               (unsigned long long)hh->total, kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
+               (double)kw_hdr_value_at(hh, 99) / 1000.0, (double)kw_hdr_max(hh) / 1000.0);
         hist_json("poll_records_hist", &s->poll_records, 1);
         printf("}\n");
     } else {
@@ -480,8 +483,8 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
         printf("%s, %s, %.4f, %.4f, %ld, %.4f, %.0f, %.0f, %.4f, %.4f\n", sbuf, ebuf, mb, mbs, got, rps, rebalance_ms,
                fetch_ms, fmbs, frps);
         if (cli->verbosity >= 0) {
-            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hh = &s->fetch_hold_us,
-                          *hp = &s->poll_records;
+            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hp = &s->poll_records;
+            const kw_hdr *hh = s->fetch_hold_us;
             printf("\nper-fetch view (%s):\n", topic);
             printf("  fetches           %llu (%llu empty, %llu errors), %llu response bytes, %.2f bytes per record\n",
                    (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
@@ -493,8 +496,8 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                    kw_hist_mean(hr), (unsigned long long)kw_hist_quantile(hr, 0.5), (unsigned long long)hr->max,
                    (unsigned long long)s->batches, (unsigned long long)s->compressed_batches);
             printf("  broker hold time  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                   (double)kw_hist_quantile(hh, 0.5) / 1000.0, (double)kw_hist_quantile(hh, 0.99) / 1000.0,
-                   (double)hh->max / 1000.0);
+                   (double)kw_hdr_value_at(hh, 50) / 1000.0, (double)kw_hdr_value_at(hh, 99) / 1000.0,
+                   (double)kw_hdr_max(hh) / 1000.0);
             printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
                    (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
                    (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
