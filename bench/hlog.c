@@ -211,3 +211,56 @@ int kw_hlog_next(kw_hlog_reader *r, kw_hlog_entry *e)
     }
     return 0;
 }
+
+/* ------------------------------------------------------------------ merging */
+
+void kw_hlog_merged_free(kw_hlog_merged *m)
+{
+    for (int i = 0; i < m->n; i++) kw_hdr_free(m->h[i]);
+    free(m->tags);
+    free(m->h);
+    free(m->intervals);
+    memset(m, 0, sizeof *m);
+}
+
+static int merged_slot(kw_hlog_merged *m, const char *tag, kw_hdr *like)
+{
+    for (int i = 0; i < m->n; i++)
+        if (!strcmp(m->tags[i], tag)) return i;
+    int n = m->n + 1;
+    char(*t)[KW_HLOG_TAG_MAX] = realloc(m->tags, (size_t)n * sizeof *t);
+    if (t) m->tags = t;
+    kw_hdr **h = realloc(m->h, (size_t)n * sizeof *h);
+    if (h) m->h = h;
+    uint64_t *c = realloc(m->intervals, (size_t)n * sizeof *c);
+    if (c) m->intervals = c;
+    if (!t || !h || !c) return KW_ERR_NOMEM;
+    if (!(m->h[m->n] = kw_hdr_new(like->lowest, like->highest, like->digits))) return KW_ERR_NOMEM;
+    snprintf(m->tags[m->n], KW_HLOG_TAG_MAX, "%s", tag);
+    m->intervals[m->n] = 0;
+    return m->n++;
+}
+
+int kw_hlog_merge_text(kw_hlog_merged *m, const char *text, size_t len, char *err, size_t errlen)
+{
+    kw_hlog_reader r;
+    kw_hlog_reader_init(&r, text, len);
+    kw_hlog_entry e;
+    int rc;
+    while ((rc = kw_hlog_next(&r, &e)) == 1) {
+        int slot = merged_slot(m, e.tag, e.h);
+        if (slot < 0) {
+            kw_hdr_free(e.h);
+            snprintf(err, errlen, "out of memory");
+            return slot;
+        }
+        kw_hdr_add(m->h[slot], e.h);
+        m->intervals[slot]++;
+        double end = e.abs_start + e.len_s;
+        if (m->first_start == 0 || e.abs_start < m->first_start) m->first_start = e.abs_start;
+        if (end > m->last_end) m->last_end = end;
+        kw_hdr_free(e.h);
+    }
+    if (rc < 0) snprintf(err, errlen, "%s", r.err);
+    return rc;
+}

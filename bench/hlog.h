@@ -73,4 +73,21 @@ void kw_hlog_reader_init(kw_hlog_reader *r, const char *text, size_t len);
  */
 int kw_hlog_next(kw_hlog_reader *r, kw_hlog_entry *e);
 
+/* The intervals of any number of logs added up per tag (kw_hlog_merge_text). */
+typedef struct kw_hlog_merged {
+    int n;                     /* tags, in order of first appearance */
+    char (*tags)[KW_HLOG_TAG_MAX];
+    kw_hdr **h;                /* per tag: the sum of its intervals (the first one's layout) */
+    uint64_t *intervals;       /* per tag: intervals added */
+    double first_start, last_end; /* seconds since the epoch, over every interval added */
+} kw_hlog_merged;
+
+void kw_hlog_merged_free(kw_hlog_merged *m);
+/*
+ * Add every interval of one log (text[0..len)) to m: counts add, index by index for
+ * histograms of the same layout (see kw_hdr_add). 0, KW_ERR_NOMEM, or the error of
+ * kw_hlog_next with its message in err (errlen bytes). Intervals before a fault stay added.
+ */
+int kw_hlog_merge_text(kw_hlog_merged *m, const char *text, size_t len, char *err, size_t errlen);
+
 #endif
