@@ -175,6 +175,43 @@ static void test_faults(void **st)
     assert_int_equal(kw_hlog_next(&r, &e), KW_ERR_TOO_LARGE);
 }
 
+static void test_merge_logs(void **st)
+{
+    (void)st;
+    kw_hdr *a = filled(4, 1000), *b = filled(5, 2000), *c = filled(6, 500);
+    kw_buf l1, l2;
+    kw_buf_init(&l1);
+    kw_buf_init(&l2);
+    kw_hlog_header(&l1, 1000000, NULL);
+    kw_hlog_interval(&l1, "x", 0, 1, a, 1000);
+    kw_hlog_interval(&l1, NULL, 0, 1, c, 1000);
+    kw_hlog_header(&l2, 1000500, NULL);
+    kw_hlog_interval(&l2, "x", 0, 2, b, 1000);
+    kw_hlog_merged m = {0};
+    char err[200];
+    assert_int_equal(kw_hlog_merge_text(&m, (const char *)l1.data, l1.len, err, sizeof err), 0);
+    assert_int_equal(kw_hlog_merge_text(&m, (const char *)l2.data, l2.len, err, sizeof err), 0);
+    assert_int_equal(m.n, 2);
+    assert_string_equal(m.tags[0], "x");
+    assert_string_equal(m.tags[1], "");
+    assert_int_equal(m.intervals[0], 2);
+    kw_hdr_add(a, b); /* the pooled x */
+    assert_memory_equal(m.h[0]->counts, a->counts, (size_t)a->len * sizeof a->counts[0]);
+    assert_int_equal(m.h[1]->total, 500);
+    assert_true(fabs(m.first_start - 1000.0) < 1e-9 && fabs(m.last_end - 1002.5) < 1e-9);
+    /* a bad line: named, the intervals before it kept */
+    const char *bad = "Tag=x,0,1,2,HISTFAAAAAAAAAAA\n";
+    assert_int_equal(kw_hlog_merge_text(&m, bad, strlen(bad), err, sizeof err), KW_ERR_TRUNCATED);
+    assert_non_null(strstr(err, "line 1: histogram"));
+    assert_int_equal(m.intervals[0], 2);
+    kw_hlog_merged_free(&m);
+    kw_buf_free(&l1);
+    kw_buf_free(&l2);
+    kw_hdr_free(a);
+    kw_hdr_free(b);
+    kw_hdr_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_write_read),
         cmocka_unit_test(test_foreign_forms),
         cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_merge_logs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
