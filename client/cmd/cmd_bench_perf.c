@@ -469,6 +469,7 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     if (st.hlog_err)
         kw__cli_err(CMD, "--hlog %s: %s", hlog_path,
                     st.hlog_err > 0 ? strerror(st.hlog_err) : kw_strerror(st.hlog_err));
+    kw__cli_net_stats(cli, kw_producer_net(p));
     kw_producer_close(p);
     kw_buf_free(&lat_text);
     kw_buf_free(&st.hbuf);
@@ -615,6 +616,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                    (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
         }
     }
+    kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);
     return got == 0 ? KW_EXIT_FAIL : rc;
 }
