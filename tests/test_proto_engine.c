@@ -17,6 +17,8 @@
 #include "proto/desc.h"
 #include "codec/batch.h"
 #include "proto/msg_apiversions.h"
+#include "proto/msg_brokerheartbeat.h"
+#include "proto/msg_fetchsnapshot.h"
 #include "proto/msg_produce.h"
 
 /* ---- unknown tagged fields, huge counts, nulls ---- */
@@ -280,6 +282,67 @@ static void test_api_table(void **st)
     }
 }
 
+/* A tagged array whose default is null is written when not null (even empty); one whose
+ * default is empty is written when not empty; decode gives absent tags their defaults. */
+static void test_tagged_array_defaults(void **st)
+{
+    (void)st;
+    kw_brokerheartbeat_req q;
+    kw_msg_defaults(KW_API_BrokerHeartbeat, KW_REQ, &q);
+    assert_int_equal(q.n_cordoned_log_dirs, -1); /* default null */
+    assert_int_equal(q.n_offline_log_dirs, 0);   /* default empty */
+    q.broker_id = 1;
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_BrokerHeartbeat, 2, KW_REQ, &q, &b), 0);
+    assert_int_equal(b.len, 4 + 8 + 8 + 1 + 1 + 1);
+    assert_int_equal(b.data[b.len - 1], 0x00); /* no tagged field */
+    b.len = 0;
+    q.n_cordoned_log_dirs = 0; /* empty, not null: differs from the default */
+    assert_int_equal(kw_msg_encode(KW_API_BrokerHeartbeat, 2, KW_REQ, &q, &b), 0);
+    static const uint8_t tags[] = {0x01, 0x01, 0x01, 0x01}; /* 1 tag: tag 1, size 1, COMPACT_ARRAY 0 */
+    assert_int_equal(b.len, 4 + 8 + 8 + 1 + 1 + sizeof tags);
+    assert_memory_equal(b.data + b.len - sizeof tags, tags, sizeof tags);
+    kw_arena a; kw_arena_init(&a);
+    kw_brokerheartbeat_req d;
+    assert_int_equal(kw_msg_decode(KW_API_BrokerHeartbeat, 2, KW_REQ, b.data, b.len, &d, &a, NULL), 0);
+    assert_int_equal(d.n_cordoned_log_dirs, 0);
+    assert_int_equal(d.n_offline_log_dirs, 0);
+    rec r = {{0}, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_BrokerHeartbeat, 2, KW_REQ, b.data, b.len, 0, rec_cb, &r), 0);
+    assert_non_null(strstr(r.log, "E cordoned_log_dirs@")); /* the tag shown by its name */
+    kw_arena_free(&a);
+    kw_buf_free(&b);
+}
+
+/* FetchSnapshot's unaligned records are a snapshot chunk that may start mid-batch:
+ * shown as bytes, not walked as record batches. */
+static void test_raw_records_shown_as_bytes(void **st)
+{
+    (void)st;
+    static const uint8_t chunk[] = {0xde, 0xad, 0xbe, 0xef, 0x01};
+    kw_fetchsnapshot_resp_partition_snapshot ps;
+    kw_fetchsnapshot_resp_topic_snapshot ts;
+    kw_fetchsnapshot_resp r;
+    kw_msg_defaults(KW_API_FetchSnapshot, KW_RESP, &r);
+    memset(&ps, 0, sizeof ps);
+    memset(&ts, 0, sizeof ts);
+    ps.unaligned_records = kw_b(chunk, sizeof chunk);
+    ps.position = 4096;
+    ts.name = kw_s("__cluster_metadata");
+    ts.partitions = &ps;
+    ts.n_partitions = 1;
+    r.topics = &ts;
+    r.n_topics = 1;
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_FetchSnapshot, 1, KW_RESP, &r, &b), 0);
+    rec lg = {{0}, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_FetchSnapshot, 1, KW_RESP, b.data, b.len, 0, rec_cb, &lg), 0);
+    assert_non_null(strstr(lg.log, "F unaligned_records@"));
+    assert_non_null(strstr(lg.log, "=5 bytes deadbeef01"));
+    assert_null(strstr(lg.log, "RecordBatch"));
+    kw_buf_free(&b);
+}
+
 static void test_arena(void **st)
 {
     (void)st;
@@ -314,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_annotation_text_is_bounded),
         cmocka_unit_test(test_records_field_annotated_into_batches),
         cmocka_unit_test(test_api_table),
+        cmocka_unit_test(test_tagged_array_defaults),
+        cmocka_unit_test(test_raw_records_shown_as_bytes),
         cmocka_unit_test(test_arena),
     };
     return cmocka_run_group_tests_name("proto_engine", tests, NULL, NULL);
