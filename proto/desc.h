@@ -46,7 +46,7 @@
  *       KW_F(kw_metadata_broker, node_id, KW_T_INT32, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, host, KW_T_STRING, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, port, KW_T_INT32, 0, KW_VMAX),
- *       KW_FN(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1),   nullable from v1
+ *       KW_FNULL(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1), nullable from v1, default null
  *   };
  *   KW_STRUCT_DESC(kw_metadata_broker, metadata_broker_f);  -> const kw_struct kw_metadata_broker_desc
  *

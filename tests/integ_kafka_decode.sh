@@ -44,7 +44,7 @@ at_exit '[ -n "$cpid" ] && stop_pid "$cpid"; [ -n "$spid" ] && stop_pid "$spid";
 
 # 1. the cluster, captured from its first packet: kafka.sh writes each node's settings
 # (its ports) before formatting the storage, so dumpcap starts before any node listens
-scripts/kafka.sh start "$D" --brokers 3 >"$tmp/start.out" 2>&1 &
+scripts/kafka.sh start "$D" --brokers 3 --timeout 300 >"$tmp/start.out" 2>&1 &
 spid=$!
 for _ in $(seq 600); do
   [ -f "$D/node1/server.properties" ] && [ -f "$D/node2/server.properties" ] && [ -f "$D/node3/server.properties" ] && break
@@ -74,13 +74,16 @@ kt producer-perf-test --topic dec --num-records 2000 --record-size 100 --through
 kt producer-perf-test --topic dec --num-records 500 --record-size 100 --throughput -1 --transactional-id txn-dec \
   --transaction-duration-ms 200 --producer-props bootstrap.servers="$K" >"$tmp/j.out" 2>&1 ||
   fail "transactional producer-perf-test: $(tail -3 "$tmp/j.out")"
-# the classic consumer heartbeats every 200 ms and waits 2 s after the last record, so
+# the classic consumer heartbeats every 200 ms and waits up to 15 s for records (the group
+# coordinator holds a new group's first rebalance 3 s), so
 # Heartbeat frames are seen
 kt console-consumer --bootstrap-server "$K" --topic dec --group g-classic --from-beginning --max-messages 2500 \
-  --timeout-ms 2000 --consumer-property heartbeat.interval.ms=200 \
+  --timeout-ms 15000 --consumer-property heartbeat.interval.ms=200 \
   >/dev/null 2>"$tmp/j.out" || fail "console-consumer (classic group): $(tail -3 "$tmp/j.out")"
+grep -q "Processed a total of 2500 messages" "$tmp/j.out" || fail "console-consumer (classic group): $(tail -3 "$tmp/j.out")"
 kt console-consumer --bootstrap-server "$K" --topic dec --group g-848 --consumer-property group.protocol=consumer \
   --from-beginning --max-messages 300 >/dev/null 2>"$tmp/j.out" || fail "console-consumer (consumer group): $(tail -3 "$tmp/j.out")"
+grep -q "Processed a total of 300 messages" "$tmp/j.out" || fail "console-consumer (consumer group): $(tail -3 "$tmp/j.out")"
 kt consumer-groups --bootstrap-server "$K" --describe --all-groups >"$tmp/j.out" 2>&1 || fail "consumer-groups: $(tail -3 "$tmp/j.out")"
 kt configs --bootstrap-server "$K" --describe --entity-type topics --entity-name dec >"$tmp/j.out" 2>&1 ||
   fail "configs: $(tail -3 "$tmp/j.out")"
