@@ -17,7 +17,7 @@
  * change nothing the client uses (Fetch v18, ListOffsets v11, ApiVersions v5).
  */
 #define KW__CLIENT_APIS(X) \
-    X(Produce, 3, 12)      \
+    X(Produce, 3, 13)      \
     X(Fetch, 4, 17)        \
     X(ListOffsets, 1, 10)  \
     X(Metadata, 0, 13)     \
@@ -156,6 +156,14 @@ int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf
     const kw_struct *s = checked(api_key, version, dir);
     if (!s) return KW_ERR_UNSUPPORTED;
     return kw_desc_encode(s, version, kw_api_flexible(api_key, version), msg, out);
+}
+
+int kw_msg_encode_ref(int api_key, int16_t version, int dir, const void *msg, kw_buf *out, kw_slice_fn slice,
+                      void *ud)
+{
+    const kw_struct *s = checked(api_key, version, dir);
+    if (!s) return KW_ERR_UNSUPPORTED;
+    return kw_desc_encode_ref(s, version, kw_api_flexible(api_key, version), msg, out, slice, ud);
 }
 
 size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg)
