@@ -18,15 +18,15 @@
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
-    X(Fetch, 4, 17)        \
-    X(ListOffsets, 1, 10)  \
+    X(Fetch, 4, 18)        \
+    X(ListOffsets, 1, 11)  \
     X(Metadata, 0, 13)     \
     X(OffsetCommit, 2, 9)  \
     X(OffsetFetch, 1, 9)   \
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \
-    X(ApiVersions, 0, 4)   \
+    X(ApiVersions, 0, 5)   \
     X(CreateTopics, 2, 7)  \
     X(InitProducerId, 0, 5)
 
