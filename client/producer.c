@@ -19,7 +19,6 @@
 #include "proto/msg_produce.h"
 #include "proto/proto.h"
 
-#define PID_OFFSET 43 /* producerId within a record batch */
 #define MAX_TOPICS_PER_META 64
 #define STEP_BYTES (256u << 10) /* run the loop after this many bytes accepted */
 
@@ -626,7 +625,8 @@ static void drain(kw_producer *p, int64_t now)
                     b->first_send_ms = now;
                 }
                 if (p->idempotent) {
-                    int64_t bpid = b->buf.len > PID_OFFSET + 8 ? (int64_t)kw_ld64(b->buf.data + PID_OFFSET) : -1;
+                    kw_batch_head bh;
+                    int64_t bpid = kw_batch_head_read(b->buf.data, b->buf.len, &bh) == 1 ? bh.producer_id : -1;
                     if (b->base_seq < 0 || bpid != p->pid) {
                         b->base_seq = pp->next_seq;
                         pp->next_seq += b->count;
