@@ -12,9 +12,9 @@
 /*
  * The versions kwire's client sends, per API it uses: X(Name, lowest, highest). Each
  * range lies within the described one. Newer versions are left out where the client
- * lacks what they need (Produce v13, OffsetCommit/OffsetFetch v10: topic ids instead of
- * names; InitProducerId v6: unstable, two-phase commit) or where sending them would
- * change nothing the client uses (Fetch v18, ListOffsets v11, ApiVersions v5).
+ * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
+ * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
+ * producer asks for v12 at most while it does not know a topic's id.
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
