@@ -215,6 +215,10 @@ typedef struct kw_proto_err {
 int kw_desc_decode(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
                    void *out, kw_arena *a, kw_proto_err *err);
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out);
+/* The same, handing each non-empty RECORDS value to slice (see kw_slice_fn in
+ * proto/proto.h) after its length prefix, instead of copying it into out. */
+int kw_desc_encode_ref(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out,
+                       kw_slice_fn slice, void *slice_ud);
 size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in);
 /* base: offset added to reported offsets (the body's offset within a frame). */
 int kw_desc_annotate(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
