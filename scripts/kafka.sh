@@ -272,6 +272,12 @@ stop_pids() { # PID... : TERM all, wait up to 15 s, KILL what is left
     sleep 0.1
   done
   for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+  for i in $(seq 100); do # a killed process is gone when this returns
+    left=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && left=1; done
+    [ $left = 0 ] && return 0
+    sleep 0.05
+  done
   return 0
 }
 
