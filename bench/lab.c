@@ -396,14 +396,28 @@ static double score(const kw_lab_result *r, int live) { return live ? -r->lat_p5
 static double score_lo(const kw_lab_result *r, int live) { return live ? -lat_hi(r) : rps_lo(r); }
 static double score_hi(const kw_lab_result *r, int live) { return live ? -lat_lo(r) : rps_hi(r); }
 
+/* Standard error of a median of n runs whose range is `range`: the standard deviation
+ * estimated from the range (range / d2(n), d2 the expected range of n normal samples in
+ * standard deviations), times 1.2533 / sqrt(n) for a median. */
+static double median_noise(double range, int n)
+{
+    static const double d2[21] = {0, 0, 1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078,
+                                  3.173, 3.258, 3.336, 3.407, 3.472, 3.532, 3.588, 3.640, 3.689, 3.735};
+    if (n < 2) return 0;
+    if (n > 20) n = 20;
+    return range / d2[n] * 1.2533 / sqrt((double)n);
+}
+
 /* Each setting's own effect: per value, the mean over the points that have it (the other
- * settings averaged out), with what the client and the broker did. */
+ * settings averaged out), with what the client and the broker did. A best value is named
+ * when its mean beats the runner-up's by more than twice the noise of the difference: a
+ * point's median has median_noise() of it, a mean over k points sqrt(sum of squares) / k. */
 static void per_setting(FILE *f, const kw_lab *lab, const kw_lab_result *r, int n, int a, int live, int runs)
 {
     const kw_lab_axis *ax = &lab->axes[a];
     const int consume = lab->kind == KW_LAB_CONSUME;
-    double sc[KW_LAB_MAX_VALUES] = {0}, lo[KW_LAB_MAX_VALUES] = {0}, hi[KW_LAB_MAX_VALUES] = {0},
-           hold[KW_LAB_MAX_VALUES] = {0}, per[KW_LAB_MAX_VALUES] = {0}, poll[KW_LAB_MAX_VALUES] = {0};
+    double sc[KW_LAB_MAX_VALUES] = {0}, var[KW_LAB_MAX_VALUES] = {0}, hold[KW_LAB_MAX_VALUES] = {0},
+           per[KW_LAB_MAX_VALUES] = {0}, poll[KW_LAB_MAX_VALUES] = {0};
     int cnt[KW_LAB_MAX_VALUES] = {0};
     for (int i = 0; i < n; i++) {
         if (r[i].failed) continue;
@@ -411,9 +425,9 @@ static void per_setting(FILE *f, const kw_lab *lab, const kw_lab_result *r, int 
         kw_lab_point_at(lab, i, &pt);
         for (int v = 0; v < ax->nvalues; v++)
             if (pt.values[a] == ax->values[v]) {
+                double e = median_noise(score_hi(&r[i], live) - score_lo(&r[i], live), r[i].runs);
                 sc[v] += score(&r[i], live);
-                lo[v] += score_lo(&r[i], live);
-                hi[v] += score_hi(&r[i], live);
+                var[v] += e * e;
                 hold[v] += r[i].p50_ms;
                 per[v] += r[i].records_per_batch;
                 poll[v] += r[i].records_per_poll;
@@ -439,11 +453,16 @@ static void per_setting(FILE *f, const kw_lab *lab, const kw_lab_result *r, int 
     }
     if (bv >= 0 && nv >= 0) {
         const char *what = live ? "lowest latency" : "best on average";
+        double gap = sc[bv] / cnt[bv] - sc[nv] / cnt[nv];
+        double noise = sqrt(var[bv] / ((double)cnt[bv] * cnt[bv]) + var[nv] / ((double)cnt[nv] * cnt[nv]));
+        const char *unit = live ? " ms" : "/s";
         if (runs <= 1) fprintf(f, " (%s: %s)", what, ax->values[bv]);
-        else if (lo[bv] / cnt[bv] > hi[nv] / cnt[nv])
-            fprintf(f, " (%s: %s, its runs clear of %s's)", what, ax->values[bv], ax->values[nv]);
+        else if (gap > 2 * noise)
+            fprintf(f, " (%s: %s, by %.0f%s over %s against a noise of %.0f%s)", what, ax->values[bv], gap, unit,
+                    ax->values[nv], noise, unit);
         else
-            fprintf(f, " (no value %s than the run-to-run spread can tell)", live ? "lower" : "better");
+            fprintf(f, " (no value %s than the noise of these means, %.0f%s, can tell)", live ? "lower" : "better",
+                    noise, unit);
     }
     fprintf(f, "\n");
 }
