@@ -426,6 +426,7 @@ static void per_setting(FILE *f, const kw_lab *lab, const kw_lab_result *r, int 
         for (int v = 0; v < ax->nvalues; v++)
             if (pt.values[a] == ax->values[v]) {
                 double e = median_noise(score_hi(&r[i], live) - score_lo(&r[i], live), r[i].runs);
+                if (live && e < 0.5) e = 0.5; /* CreateTime is in whole ms: no mean is sharper */
                 sc[v] += score(&r[i], live);
                 var[v] += e * e;
                 hold[v] += r[i].p50_ms;
@@ -456,13 +457,14 @@ static void per_setting(FILE *f, const kw_lab *lab, const kw_lab_result *r, int 
         double gap = sc[bv] / cnt[bv] - sc[nv] / cnt[nv];
         double noise = sqrt(var[bv] / ((double)cnt[bv] * cnt[bv]) + var[nv] / ((double)cnt[nv] * cnt[nv]));
         const char *unit = live ? " ms" : "/s";
+        int dec = live ? 1 : 0; /* latencies of a few ms: tenths */
         if (runs <= 1) fprintf(f, " (%s: %s)", what, ax->values[bv]);
         else if (gap > 2 * noise)
-            fprintf(f, " (%s: %s, by %.0f%s over %s against a noise of %.0f%s)", what, ax->values[bv], gap, unit,
-                    ax->values[nv], noise, unit);
+            fprintf(f, " (%s: %s, by %.*f%s over %s against a noise of %.*f%s)", what, ax->values[bv], dec, gap, unit,
+                    ax->values[nv], dec, noise, unit);
         else
-            fprintf(f, " (no value %s than the noise of these means, %.0f%s, can tell)", live ? "lower" : "better",
-                    noise, unit);
+            fprintf(f, " (no value %s than the noise of these means, %.*f%s, can tell)", live ? "lower" : "better",
+                    dec, noise, unit);
     }
     fprintf(f, "\n");
 }

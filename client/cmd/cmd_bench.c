@@ -508,7 +508,7 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
                 if (start_point_broker(cli, &pt, kversion, &k)) { rc = KW_EXIT_FAIL; break; }
                 int e = run_point(cli, lab, &pt, topic, records, live, &warm); /* warm-up on the fresh broker */
                 progress(++done, nruns, lab);
-                if (e) { kw_kafka_stop(&k); rc = KW_EXIT_FAIL; break; }
+                if (e) { kw_kafka_stop(&k); cli->bootstrap = NULL; rc = KW_EXIT_FAIL; break; }
             }
             int e = 0;
             for (int k2 = 0; k2 < per && !e; k2++) {
@@ -521,7 +521,10 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
                     e = -1;
                 }
             }
-            if (restarts) kw_kafka_stop(&k);
+            if (restarts) {
+                kw_kafka_stop(&k);
+                cli->bootstrap = NULL; /* it pointed into k */
+            }
             if (e) { rc = KW_EXIT_FAIL; break; }
             if (round == rounds - 1) {
                 kw_lab_median(&runs[j * repeat], (int)repeat, &res[j]);
