@@ -107,11 +107,11 @@ void kw_lab_csv_row(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);
  */
 int kw_lab_chart_script(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n, const char *out_path);
 /* The plain-language reading: winner, and why in numbers. results[i] is point i. Names
- * the fastest setting faster than the slowest only when their medians differ by more than
- * twice the noise of the difference, and a best value of a setting only when its mean over
- * the grid beats the runner-up's by more than twice the noise of the two means (a median's
- * noise estimated from its runs' range). Live consumer runs are read by records' latency
- * instead (their records/s is the producer's rate). */
+ * the fastest setting faster than the slowest only when no run of the one reaches the
+ * other (they are extremes picked out of many), and a best value of a setting only when
+ * its mean over the grid beats the runner-up's by more than twice the noise of the two
+ * means (a median's noise estimated from its runs' range). Live consumer runs are read
+ * by records' latency instead (their records/s is the producer's rate). */
 void kw_lab_reading(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n);
 
 /*

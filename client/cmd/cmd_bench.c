@@ -279,11 +279,12 @@ static void usage(FILE *f)
                "Runs a lab of LABS.md against the cluster (the embedded broker without -b), one\n"
                "fresh client per run, payload the labs' 92-byte JSON. Labs:\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "  %-3s %-52s %d runs of %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
+        fprintf(f, "  %-3s %-56s %2d settings, %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
                 labs[i].records);
     fprintf(f, "\nEach setting runs --repeat times (default 3) after one unrecorded warm-up run; its figure is\n"
                "the median run, with the range beside it, and the reading names a winner only when it wins\n"
-               "by more than that run-to-run spread. The runs go round the grid, --repeat times over.\n"
+               "by more than twice the noise those ranges show. The runs go round the grid, --repeat times\n"
+               "over.\n"
                "B1 sweeps broker settings: it starts a real Apache Kafka (one node, scripts/kafka.sh,\n"
                "--kafka-version, default 4.4.0) for each combination, with a warm-up run on each, and\n"
                "stops it by PID; -b is not used. --quick runs a lab's quick subset (B1: all-lowest and\n"
