@@ -49,6 +49,7 @@
 #include <stdint.h>
 
 #include "client/config.h"
+#include "client/hdr.h"
 #include "client/net.h"
 #include "client/rate.h"
 
@@ -102,7 +103,8 @@ typedef struct kw_consumer_stats {
     uint64_t aborted_skipped; /* read_committed: records of aborted transactions */
     uint64_t partial_batches; /* partial trailing batches seen */
     uint64_t resets, leader_changes, metadata_refreshes;
-    kw_hist fetch_bytes, fetch_records, fetch_partitions, fetch_hold_us, poll_records;
+    kw_hist fetch_bytes, fetch_records, fetch_partitions, poll_records;
+    kw_hdr *fetch_hold_us;    /* client/hdr.h: 1 us .. 1 h, 3 significant digits */
     kw_hist part_records_bytes, fetch_records_bytes;
     uint64_t part_over_limit, part_over_first_batch;
     uint64_t fetch_over_limit, fetch_over_first_batch;

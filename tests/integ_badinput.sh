@@ -16,6 +16,11 @@
 # any topic a Metadata request names. The table (deterministic text: no ports, no
 # times) must equal README.md's badinput block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Every broker started here is stopped by PID.
+# Real broker: none here, on purpose: these defects (frames cut short or over the size
+# limit, wrong correlation ids, bad CRCs, bombs, unknown codecs, answers in another
+# version) are what a scripted broker can send and Apache Kafka never does; what Apache
+# Kafka itself refuses (a bad CRC, a sequence gap, a record over max.message.bytes) is
+# checked in tests/integ_kafka_validation.sh.
 set -u
 cd "$(dirname "$0")/.."
 kw=${KWIRE:-bin/kwire}
@@ -134,9 +139,9 @@ row "unreachable bootstrap (closed port)" "kwire -b CLOSED metadata" 1 \
 # ---- unknown topic (the scripted broker answers UNKNOWN_TOPIC_OR_PARTITION) ----
 start_bad none
 IN=$tmp/three row "unknown topic" "kwire -X max.block.ms=300 produce -t nosuch" 1 \
-  "first error: This server does not host this topic-partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
+  "first error: The broker does not know this topic or partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
   "all 3 lines counted as refused, none reported sent" -- -b "$B" -X max.block.ms=300 produce -t nosuch
-row "unknown topic" "kwire consume -t nosuch" 1 "topic nosuch: This server does not host this topic-partition." \
+row "unknown topic" "kwire consume -t nosuch" 1 "topic nosuch: The broker does not know this topic or partition." \
   none "nothing was read" -- -b "$B" consume -t nosuch -o beginning -e
 
 # ---- a response frame over kwire.max.response.bytes (size field 104857601) ----

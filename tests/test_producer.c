@@ -20,8 +20,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
+#include "codec/batch.h"
 #include "kwire.h"
+#include "proto/msg_initproducerid.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
@@ -73,7 +76,7 @@ static void four_batches(kw_accum *a)
         v[6] = (char)('0' + i % 10);
         kw_record r = {.timestamp = 1000, .key_len = -1, .value = (const uint8_t *)v, .value_len = 7};
         int sealed;
-        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, &sealed), 0);
+        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, 0, &sealed), 0);
     }
     kw_accum_flush_begin(a);
 }
@@ -192,7 +195,7 @@ static void test_encode_request_by_reference(void **state)
     kw_pbatch *b[3];
     kw_accum_flush_begin(&a);
     for (int i = 0; i < 3; i++) {
-        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 1, NULL), 0);
+        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 0, 1, NULL), 0);
         b[i] = kw_accum_drain(&a, parts[i], 2);
         assert_non_null(b[i]);
     }
@@ -280,8 +283,14 @@ static void test_no_broker(void **state)
 }
 
 /* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
-   the partition, 2 a response with a wrong correlation id, 3 no answer at all ---- */
-static int g_port, g_mode;
+   the partition, 2 a response with a wrong correlation id, 3 no answer at all; 4 (for an
+   idempotent producer) OUT_OF_ORDER_SEQUENCE_NUMBER for every batch after the first of
+   its first producer id, as a broker that lost that id's state, and success under a new
+   id (the ids handed out are counted in g_pids, the batches' ids seen in order in
+   g_seen) ---- */
+static int g_port, g_mode, g_pids;
+static int64_t g_seen[16];
+static int g_nseen;
 
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
@@ -292,8 +301,16 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
     kw_buf out;
     kw_buf_init(&out);
     if (h.api_key == KW_API_ApiVersions) {
-        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
-        sb_apiversions(&out, &h, keys, 3);
+        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7},
+                                           {KW_API_InitProducerId, 0, 1}};
+        sb_apiversions(&out, &h, keys, 4);
+    } else if (h.api_key == KW_API_InitProducerId) {
+        kw_initproducerid_resp r;
+        kw_msg_defaults(KW_API_InitProducerId, KW_RESP, &r);
+        r.error_code = 0;
+        r.producer_id = 1000 + g_pids++;
+        r.producer_epoch = 0;
+        kw_response_encode(&out, KW_API_InitProducerId, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Metadata) {
         sb_cluster1 c;
         kw_metadata_topic t;
@@ -308,7 +325,27 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         kw_buf_free(&out);
         return 0;
     } else if (h.api_key == KW_API_Produce) {
-        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
+        int16_t ec = g_mode == 1 ? 6 : 0;
+        if (g_mode == 4) {
+            /* the batch's producer id, at its place in the one batch of the request */
+            kw_arena a;
+            kw_arena_init(&a);
+            kw_produce_req q;
+            if (kw_msg_decode(KW_API_Produce, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(7);
+            kw_batch bi;
+            kw_rd in;
+            kw_buf scratch;
+            kw_buf_init(&scratch);
+            kw_rd_init(&in, q.topic_data[0].partition_data[0].records.p,
+                       (size_t)q.topic_data[0].partition_data[0].records.len);
+            kw_batch_reader_opts ro = {.check_crc = 1};
+            if (kw_batch_next(&in, &bi, &scratch, &ro) != 1) _exit(8);
+            kw_buf_free(&scratch);
+            if (g_nseen < 16) g_seen[g_nseen++] = bi.producer_id;
+            if (bi.producer_id == 1000 && g_nseen > 1) ec = KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
+            kw_arena_free(&a);
+        }
+        kw_produce_partition_resp pr = {.index = 0, .error_code = ec, .base_offset = -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
         kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
         kw_produce_resp r;
@@ -341,7 +378,7 @@ static pid_t start_broker(int mode)
     return pid;
 }
 
-typedef struct outcome { int n, err, cause; } outcome;
+typedef struct outcome { int n, err, cause; int64_t send_us, latency_us, latency_ms; } outcome;
 
 static void outcome_cb(void *ud, const kw_delivery *d)
 {
@@ -349,6 +386,9 @@ static void outcome_cb(void *ud, const kw_delivery *d)
     o->n++;
     o->err = d->err;
     o->cause = d->cause;
+    o->send_us = d->send_us;
+    o->latency_us = d->latency_us;
+    o->latency_ms = d->latency_ms;
 }
 
 /* A producer (acks=1, no idempotence, linger.ms=0, then `settings`) of the scripted
@@ -376,13 +416,24 @@ static outcome produce_one(int mode, char *why, size_t whyn)
     pid_t pid = start_broker(mode);
     const char *set[] = {"request.timeout.ms=200", "delivery.timeout.ms=400", "retry.backoff.ms=20",
                          "retry.backoff.max.ms=40", NULL};
-    outcome o = {0, 0, 0};
+    outcome o = {0};
     kw_producer *p = scripted_producer(set, &o);
     kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    int64_t before = kw_net_now();
     assert_int_equal(kw_producer_send(p, &r), 0);
     assert_int_equal(kw_producer_flush(p, 5000), 0);
+    int64_t after = kw_net_now();
     snprintf(why, whyn, "%s", kw_producer_last_error(p));
-    assert_true(kw_producer_stats_get(p)->record_retries > 0);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->record_retries > 0);
+    /* the report's times: the send call's, and send -> report in us (past the 400 ms
+       delivery timeout, since the record failed by it), counted in the stats histogram */
+    assert_true(o.send_us >= before && o.send_us + o.latency_us <= after);
+    assert_true(o.latency_us >= 400000);
+    assert_int_equal(o.latency_ms, o.latency_us / 1000);
+    assert_int_equal(ps->latency_us->total, 1);
+    assert_int_equal(kw_hdr_max(ps->latency_us), kw_hdr_highest_equiv(ps->latency_us, o.latency_us));
+    assert_int_equal(kw_producer_latency_quantile(ps, 0.5), kw_hdr_max(ps->latency_us) / 1000);
     kw_producer_close(p);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -441,6 +492,33 @@ static void test_blocked_ready_batch_sleeps(void **state)
     waitpid(pid, NULL, 0);
 }
 
+/* An idempotent producer whose next batch is refused as out of order although every
+ * earlier one was acknowledged (nothing pending can fill the gap) fails that batch with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, takes a new producer id and goes on: the next record is
+ * delivered, as Kafka's Java producer does. (It used to retry the batch until
+ * delivery.timeout.ms, and every later batch behind it.) */
+static void test_out_of_order_gap_new_id(void **state)
+{
+    (void)state;
+    pid_t pid = start_broker(4);
+    const char *set[] = {"acks=all", "enable.idempotence=true", "max.in.flight.requests.per.connection=1",
+                         "request.timeout.ms=2000", "delivery.timeout.ms=3000", "retry.backoff.ms=20", NULL};
+    outcome o = {0, 0, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    int want[3] = {0, KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kw_producer_send(p, &r), 0);
+        assert_int_equal(kw_producer_flush(p, 2500), 0);
+        assert_int_equal(o.n, i + 1);
+        assert_int_equal(o.err, want[i]);
+    }
+    assert_int_equal(kw_producer_stats_get(p)->record_retries, 0);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_timeout_cause_partition_error),
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
+        cmocka_unit_test(test_out_of_order_gap_new_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
