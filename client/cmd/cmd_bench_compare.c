@@ -1223,6 +1223,12 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
                 kw__cli_err(CMD, "unknown lab '%s' (see kwire bench lab --help)", argv[i]);
                 return KW_EXIT_USAGE;
             }
+            if (kw_lab_has_broker_axes(lab)) {
+                kw__cli_err(CMD, "lab %s sweeps broker settings (a broker restart each): run it with kwire bench "
+                                 "lab %s; compare the clients with B1C",
+                            lab->name, lab->name);
+                return KW_EXIT_USAGE;
+            }
         }
         else if (!strcmp(a, "-n") && i + 1 < argc) {
             char *end;
