@@ -511,6 +511,9 @@ static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int6
     }
     int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
     b->last_err = err;
+    /* KW_ERR_CONNECT: the request waited for a connection that could not be made (the
+       leader is down) and was never written: not a send, so not a retry either */
+    if (err == KW_ERR_CONNECT && b->attempts > 0) b->attempts--;
     if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
         !p->closing) {
         p->st.record_retries += (uint64_t)b->count;
@@ -672,8 +675,8 @@ static void drain(kw_producer *p, int64_t now)
                     r->pid = -1;
                     p->building[bi] = r;
                 }
-                if (b->attempts == 0) {
-                    /* first send: statistics, and the sequence number */
+                if (b->first_send_ms < 0) {
+                    /* first send: statistics */
                     p->st.batches++;
                     p->st.batch_records += (uint64_t)b->count;
                     kw_hist_record(&p->st.batch_records_hist, (uint64_t)b->count);
@@ -710,8 +713,13 @@ static void drain(kw_producer *p, int64_t now)
             preq *r = p->building[bi];
             if (!r) continue;
             p->building[bi] = NULL;
+            /* fail_fast: when the leader cannot be reached, the request fails at the first
+               failed connect (KW_ERR_CONNECT: retried after a metadata refresh, which finds
+               the new leader once the cluster has elected one) instead of waiting out
+               request.timeout.ms in the dead connection's queue */
             kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = 12,
-                             .no_response = p->acks == 0, .encode_ref = produce_encode, .done = produce_done, .ud = r};
+                             .no_response = p->acks == 0, .fail_fast = 1, .encode_ref = produce_encode,
+                             .done = produce_done, .ud = r};
             p->st.requests++;
             p->st.request_batches += (uint64_t)r->nb;
             p->st.request_bytes += r->bytes;

@@ -5,7 +5,8 @@
  * (send blocks at most max.block.ms for metadata). Against a scripted one-broker cluster
  * (tests/scripted_broker.h) whose Produce answers always fail: a record that outlives
  * delivery.timeout.ms is reported KW_ERR_MSG_TIMED_OUT with the error of its last attempt
- * as the cause, and a whole-request failure is explained by kw_producer_last_error.
+ * as the cause, and a whole-request failure is explained by kw_producer_last_error;
+ * a leader that cannot be reached makes the producer ask for metadata and move on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -280,8 +281,11 @@ static void test_no_broker(void **state)
 }
 
 /* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
-   the partition, 2 a response with a wrong correlation id, 3 no answer at all ---- */
-static int g_port, g_mode;
+   the partition, 2 a response with a wrong correlation id, 3 no answer at all; or whose
+   first Metadata answer names a dead leader: g_mode 4, partition 0 led by node 2 at
+   g_dead_port (nothing listens there: a killed broker) in the first answer, by node 1
+   (this broker, which accepts every Produce) in the later ones ---- */
+static int g_port, g_mode, g_dead_port, g_meta_answers;
 
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
@@ -303,12 +307,19 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         t.name = kw_s("t");
         t.partitions = &c.part;
         t.n_partitions = 1;
+        kw_metadata_broker two[2] = {c.broker, {.node_id = 2, .host = kw_s("127.0.0.1"), .port = g_dead_port,
+                                                .rack = KW_STR_NULL}};
+        if (g_mode == 4) {
+            r.brokers = two;
+            r.n_brokers = 2;
+            if (g_meta_answers++ == 0) c.part.leader_id = 2;
+        }
         kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Produce && g_mode == 3) {
         kw_buf_free(&out);
         return 0;
     } else if (h.api_key == KW_API_Produce) {
-        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
+        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = g_mode == 4 ? 0 : -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
         kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
         kw_produce_resp r;
@@ -328,6 +339,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 static pid_t start_broker(int mode)
 {
     g_mode = mode;
+    g_meta_answers = 0;
     int s = sb_listen(&g_port);
     assert_true(s >= 0);
     pid_t pid = fork();
@@ -441,6 +453,35 @@ static void test_blocked_ready_batch_sleeps(void **state)
     waitpid(pid, NULL, 0);
 }
 
+/* The leader dies (a SIGKILLed broker refuses connections) and the cluster elects
+ * another: the Produce request waiting for the dead leader's connection fails with the
+ * first failed connect (it was never written, so it does not use up retries=0), the
+ * metadata is asked again, and the record goes to the new leader at once, not after
+ * request.timeout.ms (30 s) in the dead connection's queue. */
+static void test_dead_leader_metadata_refreshed(void **state)
+{
+    (void)state;
+    int s = sb_listen(&g_dead_port); /* a port that refuses: bound, then closed */
+    assert_true(s >= 0);
+    close(s);
+    pid_t pid = start_broker(4);
+    const char *set[] = {"retries=0", "request.timeout.ms=30000", "delivery.timeout.ms=60000", NULL};
+    outcome o = {0, -1, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), 0);
+    assert_int_equal(kw_producer_flush(p, 5000), 0);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.err, 0);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->metadata_requests >= 2);
+    assert_int_equal(ps->records_acked, 1);
+    assert_true(ps->lat_max_ms < 5000);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_timeout_cause_partition_error),
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
+        cmocka_unit_test(test_dead_leader_metadata_refreshed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
