@@ -117,7 +117,12 @@ static void call_free(sync_call *s)
 
 static int call(kw_net *n, int idx, int16_t api, kw_conn_encode_fn enc, void *ud, sync_call *s, void *out)
 {
-    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .encode = enc, .ud = ud};
+    /* fail_fast: a broker that cannot be reached (a coordinator or leader that died)
+       fails the request at the first failed connect, and the caller looks the
+       coordinator or leader up again, instead of the request waiting out
+       request.timeout.ms in that broker's queue */
+    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .fail_fast = 1, .encode = enc,
+                     .ud = ud};
     for (;;) {
         s->body.len = 0;
         kw_arena_reset(&s->arena);

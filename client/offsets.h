@@ -5,6 +5,8 @@
  * groups of the cluster (ListGroups on every broker, DescribeGroups), and the lag
  * snapshot (client/lag.h) filled from all of those.
  *
+ * A request to a broker that cannot be reached fails at the first failed connect
+ * attempt (it does not wait out request.timeout.ms in that broker's queue).
  * Coordinator errors (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * COORDINATOR_LOAD_IN_PROGRESS, whole-response or per-partition) and an unreachable
  * coordinator make the call look the coordinator up again and retry, waiting
