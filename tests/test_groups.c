@@ -19,11 +19,13 @@
  * coordinator retried. OffsetFetch (client/offsets.c's kw_offsets_fetch, node 2): a
  * request-level UNKNOWN_TOPIC_OR_PARTITION and a partition's UNSTABLE_OFFSET_COMMIT
  * asked again until the offsets come; a partition-level UNKNOWN_TOPIC_OR_PARTITION
- * returned at once. A broker that died (g_moved: node 3 on the closed port is the
- * group's coordinator in node 1's first FindCoordinator answer, and the leader of
- * "orders" partition 0 in node 1's first Metadata answer; node 2 takes both over
+ * returned at once. A broker that died (node 3 on the closed port is the group's
+ * coordinator in node 1's first g_moved FindCoordinator answers, and the leader of
+ * "orders" partition 0 in its first g_moved Metadata answers; node 2 takes both over
  * after): OffsetFetch and ListOffsets fail at the first failed connect and go to node 2
- * (they used to wait out request.timeout.ms in the dead broker's queue).
+ * (they used to wait out request.timeout.ms in the dead broker's queue), however many
+ * answers the cluster takes to move (a killed broker's session timeout) within
+ * default.api.timeout.ms, and give up once that has passed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,7 +64,7 @@ typedef struct lg_script {
 static lg_script g_lg[2];
 static int16_t g_lg_max = 5, g_dg_max = 6, g_fc_max = 3;
 static int g_with_dead; /* Metadata lists node 3 on a closed port, between nodes 1 and 2 */
-static int g_moved;     /* node 3 (dead) coordinates and leads first, node 2 after */
+static int g_moved;     /* node 3 (dead) coordinates and leads in node 1's first g_moved answers, node 2 after */
 static int g_fc_seen, g_md_seen; /* in a child: FindCoordinator / Metadata answers given */
 static int g_port[2], g_dead_port;
 static pid_t g_pid[2];
@@ -217,7 +219,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         };
         if (!g_with_dead && !g_moved) b[1] = b[2];
         int32_t reps[3] = {3, 2, 1};
-        kw_metadata_partition mp = {.partition_index = 0, .leader_id = g_node == 0 && !g_md_seen++ ? 3 : 2,
+        kw_metadata_partition mp = {.partition_index = 0, .leader_id = g_node == 0 && g_md_seen++ < g_moved ? 3 : 2,
                                     .leader_epoch = -1, .replica_nodes = reps, .n_replica_nodes = 3,
                                     .isr_nodes = reps, .n_isr_nodes = 3};
         kw_metadata_topic mt = {.name = kw_s("orders"), .partitions = &mp, .n_partitions = 1};
@@ -238,7 +240,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         kw_arena_init(&a);
         kw_findcoordinator_req q;
         if (kw_msg_decode(KW_API_FindCoordinator, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(13);
-        int dead = g_moved && g_node == 0 && !g_fc_seen++;
+        int dead = g_node == 0 && g_fc_seen++ < g_moved;
         kw_findcoordinator_coord c = {.key = h.api_version >= 4 && q.n_coordinator_keys ? q.coordinator_keys[0] : q.key,
                                       .node_id = dead ? 3 : 2, .host = kw_s("127.0.0.1"),
                                       .port = dead ? g_dead_port : g_port[1], .error_message = KW_STR_NULL};
@@ -721,10 +723,85 @@ static void test_listoffsets_dead_leader(void **state)
     kw_tpo_list l;
     kw_tpo_init(&l);
     assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
-    assert_int_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0), 0);
+    assert_int_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, NULL), 0);
     assert_int_equal(l.v[0].offset, 1000);
     assert_int_equal(l.v[0].error, 0);
     assert_int_equal(connect_failures(n, 3), 1);
+    kw_tpo_free(&l);
+    kw_meta_free(&m);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+static void fast_opts(kw_offsets_opts *o, int64_t timeout_ms)
+{
+    kw_offsets_opts_default(o);
+    o->backoff_ms = 5;
+    o->backoff_max_ms = 10;
+    o->timeout_ms = timeout_ms;
+}
+
+/* The coordinator takes 12 lookups to move (more than the 10 tries the lookups used to
+ * have): every one is retried within default.api.timeout.ms, and the offsets come. */
+static void test_offsetfetch_slow_failover(void **state)
+{
+    (void)state;
+    g_moved = 12;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_offsets_opts o;
+    fast_opts(&o, 60000);
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_equal(kw_offsets_fetch(n, &o, "orders", &l), 0);
+    assert_int_equal(l.v[0].offset, 42);
+    assert_int_equal(t.n_fc, 13);
+    assert_int_equal(connect_failures(n, 3), 12);
+    kw_tpo_free(&l);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* The leader takes 8 metadata answers to move (more than the 5 tries ListOffsets used to
+ * have: a consumer started during a failover exited): retried, the offset comes. Never
+ * moving, the call gives up once default.api.timeout.ms has passed. */
+static void test_listoffsets_slow_failover(void **state)
+{
+    (void)state;
+    g_moved = 8;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_offsets_opts o;
+    fast_opts(&o, 60000);
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, &o), 0);
+    assert_int_equal(l.v[0].offset, 1000);
+    assert_int_equal(connect_failures(n, 3), 8);
+    kw_tpo_free(&l);
+    kw_meta_free(&m);
+    kw_net_free(n);
+    stop_cluster();
+    /* a leader that never comes back */
+    reset_script(NULL);
+    g_moved = 1000000;
+    start_cluster();
+    n = new_net(&t);
+    fast_opts(&o, 300);
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_not_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, &o), 0);
+    assert_int_equal(l.v[0].offset, -1);
+    assert_true(connect_failures(n, 3) >= 2);
     kw_tpo_free(&l);
     kw_meta_free(&m);
     kw_net_free(n);
@@ -747,6 +824,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_offsetfetch_partition_unknown_answered, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_offsetfetch_dead_coordinator, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_listoffsets_dead_leader, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_offsetfetch_slow_failover, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_listoffsets_slow_failover, reset_script, reset_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
