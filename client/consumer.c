@@ -432,14 +432,14 @@ static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
         if (!e) e = kw_tpo_add(&late, c->parts[i].topic, c->parts[i].partition, -1);
         if (!e) e = kw_tpo_add(&q, c->parts[i].topic, c->parts[i].partition, -1);
     }
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation);
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation, &c->oopts);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation, &c->oopts);
     if (e) {
         set_err(c, "ListOffsets: %s", kw_strerror(e));
         goto out;
     }
     if (st->kind == KW_START_TIME) {
-        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation);
+        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation, &c->oopts);
         if (e) { set_err(c, "ListOffsets by time: %s", kw_strerror(e)); goto out; }
     } else if (st->kind == KW_START_COMMITTED) {
         if (!c->group) { e = KW_ERR_CONFIG; set_err(c, "starting at the committed offset needs group.id"); goto out; }
