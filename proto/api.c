@@ -12,14 +12,14 @@
 /*
  * The versions kwire's client sends, per API it uses: X(Name, lowest, highest). Each
  * range lies within the described one. Newer versions are left out where the client
- * lacks what they need (Produce v13, OffsetCommit/OffsetFetch v10: topic ids instead of
- * names; InitProducerId v6: unstable, two-phase commit) or where sending them would
- * change nothing the client uses (Fetch v18, ListOffsets v11, ApiVersions v5).
+ * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
+ * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
+ * producer asks for v12 at most while it does not know a topic's id.
  */
 #define KW__CLIENT_APIS(X) \
-    X(Produce, 3, 12)      \
-    X(Fetch, 4, 17)        \
-    X(ListOffsets, 1, 10)  \
+    X(Produce, 3, 13)      \
+    X(Fetch, 4, 18)        \
+    X(ListOffsets, 1, 11)  \
     X(Metadata, 0, 13)     \
     X(OffsetCommit, 2, 9)  \
     X(OffsetFetch, 1, 9)   \
@@ -32,7 +32,7 @@
     X(LeaveGroup, 0, 5)    \
     X(ConsumerGroupHeartbeat, 0, 1) \
     X(ConsumerGroupDescribe, 0, 1) \
-    X(ApiVersions, 0, 4)   \
+    X(ApiVersions, 0, 5)   \
     X(CreateTopics, 2, 7)  \
     X(InitProducerId, 0, 5)
 
@@ -162,6 +162,14 @@ int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf
     const kw_struct *s = checked(api_key, version, dir);
     if (!s) return KW_ERR_UNSUPPORTED;
     return kw_desc_encode(s, version, kw_api_flexible(api_key, version), msg, out);
+}
+
+int kw_msg_encode_ref(int api_key, int16_t version, int dir, const void *msg, kw_buf *out, kw_slice_fn slice,
+                      void *ud)
+{
+    const kw_struct *s = checked(api_key, version, dir);
+    if (!s) return KW_ERR_UNSUPPORTED;
+    return kw_desc_encode_ref(s, version, kw_api_flexible(api_key, version), msg, out, slice, ud);
 }
 
 size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg)

@@ -657,6 +657,8 @@ typedef struct wctx {
     int16_t v;
     int flex;
     int err;
+    kw_slice_fn slice; /* RECORDS bytes go through it (by reference) when set */
+    void *slice_ud;
 } wctx;
 
 static inline void w_raw(wctx *c, const void *p, size_t n)
@@ -699,7 +701,12 @@ static void w_prim(wctx *c, const kw_field *f, int t, const uint8_t *m)
             if (len > INT16_MAX) { if (!c->err) c->err = KW_ERR_TOO_LARGE; return; }
             w_i16(c, (int16_t)len);
         } else w_i32(c, len);
-        if (len > 0) w_raw(c, p, (size_t)len);
+        if (len > 0 && t == KW_T_RECORDS && c->slice && c->b) {
+            int e = c->slice(c->slice_ud, c->b, p, (size_t)len);
+            if (e && !c->err) c->err = e;
+        } else if (len > 0) {
+            w_raw(c, p, (size_t)len);
+        }
         return;
     }
     default:
@@ -778,9 +785,15 @@ static void w_struct(wctx *c, const kw_struct *s, const uint8_t *in)
 
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out)
 {
+    return kw_desc_encode_ref(s, version, flexible, in, out, NULL, NULL);
+}
+
+int kw_desc_encode_ref(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out,
+                       kw_slice_fn slice, void *slice_ud)
+{
     if (out->err) return out->err;
     size_t before = out->len;
-    wctx c = {out, 0, version, flexible, 0};
+    wctx c = {out, 0, version, flexible, 0, slice, slice_ud};
     w_struct(&c, s, in);
     if (c.err || out->err) { out->len = before; return c.err ? c.err : out->err; }
     return 0;
@@ -788,7 +801,7 @@ int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void
 
 size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in)
 {
-    wctx c = {NULL, 0, version, flexible, 0};
+    wctx c = {NULL, 0, version, flexible, 0, NULL, NULL};
     w_struct(&c, s, in);
     return c.n;
 }

@@ -46,7 +46,7 @@
  *       KW_F(kw_metadata_broker, node_id, KW_T_INT32, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, host, KW_T_STRING, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, port, KW_T_INT32, 0, KW_VMAX),
- *       KW_FN(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1),   nullable from v1
+ *       KW_FNULL(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1), nullable from v1, default null
  *   };
  *   KW_STRUCT_DESC(kw_metadata_broker, metadata_broker_f);  -> const kw_struct kw_metadata_broker_desc
  *
@@ -215,6 +215,10 @@ typedef struct kw_proto_err {
 int kw_desc_decode(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
                    void *out, kw_arena *a, kw_proto_err *err);
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out);
+/* The same, handing each non-empty RECORDS value to slice (see kw_slice_fn in
+ * proto/proto.h) after its length prefix, instead of copying it into out. */
+int kw_desc_encode_ref(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out,
+                       kw_slice_fn slice, void *slice_ud);
 size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in);
 /* base: offset added to reported offsets (the body's offset within a frame). */
 int kw_desc_annotate(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,

@@ -109,6 +109,17 @@ int kw_msg_decode(int api_key, int16_t version, int dir, const uint8_t *body, si
  * where the version does not allow one), KW_ERR_TOO_LARGE or KW_ERR_NOMEM; out is
  * unchanged on error. */
 int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf *out);
+/*
+ * Record batches by reference: kw_msg_encode_ref writes the same bytes, but each
+ * non-empty RECORDS value (a Produce request's batches) goes to slice(ud, out, p, len)
+ * right after its length prefix, in wire order, instead of being copied into out: the
+ * callback either appends the bytes to out or notes "p[0..len) follows what out holds
+ * now" for a gather write (client/conn.h kw_conn_ref). It returns 0 or an error, which
+ * fails the encode (out is then left as it was).
+ */
+typedef int (*kw_slice_fn)(void *ud, kw_buf *out, const void *p, size_t len);
+int kw_msg_encode_ref(int api_key, int16_t version, int dir, const void *msg, kw_buf *out, kw_slice_fn slice,
+                      void *ud);
 /* Exact size kw_msg_encode would append (0 for an unknown api/version). */
 size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg);
 /* Fill a message struct with its defaults (nulls, -1 epochs, empty arrays): start here. */

@@ -17,6 +17,8 @@
 #include "proto/desc.h"
 #include "codec/batch.h"
 #include "proto/msg_apiversions.h"
+#include "proto/msg_brokerheartbeat.h"
+#include "proto/msg_fetchsnapshot.h"
 #include "proto/msg_produce.h"
 
 /* ---- unknown tagged fields, huge counts, nulls ---- */
@@ -266,7 +268,7 @@ static void test_api_table(void **st)
     assert_int_equal(kw_api_parse("nope"), KW_ERR_UNKNOWN_API);
     int16_t lo, hi;
     assert_int_equal(kw_api_range(1, &lo, &hi), 0);
-    assert_int_equal(lo, 4); assert_int_equal(hi, 17);
+    assert_int_equal(lo, 4); assert_int_equal(hi, 18);
     assert_int_equal(kw_api_range(99, &lo, &hi), KW_ERR_UNKNOWN_API);
     static const struct { int key; int16_t flex; } fl[] = {
         {0, 9}, {1, 12}, {2, 6}, {3, 9}, {8, 8}, {9, 6}, {10, 3}, {15, 5}, {16, 3}, {18, 3}, {19, 5}, {22, 2}};
@@ -277,6 +279,138 @@ static void test_api_table(void **st)
         assert_int_equal(kw_req_header_version(fl[i].key, (int16_t)(fl[i].flex - 1)), 1);
         assert_int_equal(kw_resp_header_version(fl[i].key, (int16_t)(fl[i].flex - 1)), 0);
         assert_int_equal(kw_resp_header_version(fl[i].key, fl[i].flex), fl[i].key == 18 ? 0 : 1);
+    }
+}
+
+/* A tagged array whose default is null is written when not null (even empty); one whose
+ * default is empty is written when not empty; decode gives absent tags their defaults. */
+static void test_tagged_array_defaults(void **st)
+{
+    (void)st;
+    kw_brokerheartbeat_req q;
+    kw_msg_defaults(KW_API_BrokerHeartbeat, KW_REQ, &q);
+    assert_int_equal(q.n_cordoned_log_dirs, -1); /* default null */
+    assert_int_equal(q.n_offline_log_dirs, 0);   /* default empty */
+    q.broker_id = 1;
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_BrokerHeartbeat, 2, KW_REQ, &q, &b), 0);
+    assert_int_equal(b.len, 4 + 8 + 8 + 1 + 1 + 1);
+    assert_int_equal(b.data[b.len - 1], 0x00); /* no tagged field */
+    b.len = 0;
+    q.n_cordoned_log_dirs = 0; /* empty, not null: differs from the default */
+    assert_int_equal(kw_msg_encode(KW_API_BrokerHeartbeat, 2, KW_REQ, &q, &b), 0);
+    static const uint8_t tags[] = {0x01, 0x01, 0x01, 0x01}; /* 1 tag: tag 1, size 1, COMPACT_ARRAY 0 */
+    assert_int_equal(b.len, 4 + 8 + 8 + 1 + 1 + sizeof tags);
+    assert_memory_equal(b.data + b.len - sizeof tags, tags, sizeof tags);
+    kw_arena a; kw_arena_init(&a);
+    kw_brokerheartbeat_req d;
+    assert_int_equal(kw_msg_decode(KW_API_BrokerHeartbeat, 2, KW_REQ, b.data, b.len, &d, &a, NULL), 0);
+    assert_int_equal(d.n_cordoned_log_dirs, 0);
+    assert_int_equal(d.n_offline_log_dirs, 0);
+    rec r = {{0}, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_BrokerHeartbeat, 2, KW_REQ, b.data, b.len, 0, rec_cb, &r), 0);
+    assert_non_null(strstr(r.log, "E cordoned_log_dirs@")); /* the tag shown by its name */
+    kw_arena_free(&a);
+    kw_buf_free(&b);
+}
+
+/* FetchSnapshot's unaligned records are a snapshot chunk that may start mid-batch:
+ * shown as bytes, not walked as record batches. */
+static void test_raw_records_shown_as_bytes(void **st)
+{
+    (void)st;
+    static const uint8_t chunk[] = {0xde, 0xad, 0xbe, 0xef, 0x01};
+    kw_fetchsnapshot_resp_partition_snapshot ps;
+    kw_fetchsnapshot_resp_topic_snapshot ts;
+    kw_fetchsnapshot_resp r;
+    kw_msg_defaults(KW_API_FetchSnapshot, KW_RESP, &r);
+    memset(&ps, 0, sizeof ps);
+    memset(&ts, 0, sizeof ts);
+    ps.unaligned_records = kw_b(chunk, sizeof chunk);
+    ps.position = 4096;
+    ts.name = kw_s("__cluster_metadata");
+    ts.partitions = &ps;
+    ts.n_partitions = 1;
+    r.topics = &ts;
+    r.n_topics = 1;
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_FetchSnapshot, 1, KW_RESP, &r, &b), 0);
+    rec lg = {{0}, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_FetchSnapshot, 1, KW_RESP, b.data, b.len, 0, rec_cb, &lg), 0);
+    assert_non_null(strstr(lg.log, "F unaligned_records@"));
+    assert_non_null(strstr(lg.log, "=5 bytes deadbeef01"));
+    assert_null(strstr(lg.log, "RecordBatch"));
+    kw_buf_free(&b);
+}
+
+/* RECORDS by reference: kw_msg_encode_ref hands each non-empty records value to the
+ * slice callback right after its length prefix, in wire order, and writes everything
+ * else; the callback's bytes put back where it was called give kw_msg_encode's bytes
+ * exactly, in a flexible and a classic version. An error from the callback fails the
+ * encode and leaves the buffer as it was. */
+typedef struct slices {
+    size_t at[4];          /* out->len when called */
+    const uint8_t *p[4];
+    size_t len[4];
+    int n, fail;
+} slices;
+
+static int note_slice(void *ud, kw_buf *out, const void *p, size_t len)
+{
+    slices *s = ud;
+    if (s->fail) return KW_ERR_NOMEM;
+    if (s->n == 4) return KW_ERR_TOO_LARGE;
+    s->at[s->n] = out->len;
+    s->p[s->n] = p;
+    s->len[s->n++] = len;
+    return 0;
+}
+
+static void test_records_by_reference(void **st)
+{
+    (void)st;
+    uint8_t r1[100], r2[7000];
+    memset(r1, 0x11, sizeof r1);
+    memset(r2, 0x22, sizeof r2);
+    kw_produce_partition pa[3] = {{.index = 0, .records = kw_b(r1, sizeof r1)},
+                                  {.index = 1, .records = KW_BYTES_NULL},
+                                  {.index = 2, .records = kw_b(r2, sizeof r2)}};
+    kw_produce_topic t = {.name = kw_s("t"), .partition_data = pa, .n_partition_data = 3};
+    kw_produce_req q;
+    kw_msg_defaults(KW_API_Produce, KW_REQ, &q);
+    q.acks = -1;
+    q.timeout_ms = 1000;
+    q.topic_data = &t;
+    q.n_topic_data = 1;
+    for (int16_t v = 8; v <= 9; v++) {
+        kw_buf whole, refd, joined;
+        kw_buf_init(&whole);
+        kw_buf_init(&refd);
+        kw_buf_init(&joined);
+        assert_int_equal(kw_msg_encode(KW_API_Produce, v, KW_REQ, &q, &whole), 0);
+        slices s = {0};
+        assert_int_equal(kw_msg_encode_ref(KW_API_Produce, v, KW_REQ, &q, &refd, note_slice, &s), 0);
+        assert_int_equal(s.n, 2);
+        assert_ptr_equal(s.p[0], r1);
+        assert_int_equal(s.len[1], sizeof r2);
+        assert_int_equal(refd.len + sizeof r1 + sizeof r2, whole.len);
+        size_t from = 0;
+        for (int i = 0; i < s.n; i++) {
+            kw_buf_put(&joined, refd.data + from, s.at[i] - from);
+            kw_buf_put(&joined, s.p[i], s.len[i]);
+            from = s.at[i];
+        }
+        kw_buf_put(&joined, refd.data + from, refd.len - from);
+        assert_int_equal(joined.len, whole.len);
+        assert_memory_equal(joined.data, whole.data, whole.len);
+        /* a failing callback fails the encode, out untouched */
+        slices f = {.fail = 1};
+        size_t before = refd.len;
+        assert_int_equal(kw_msg_encode_ref(KW_API_Produce, v, KW_REQ, &q, &refd, note_slice, &f), KW_ERR_NOMEM);
+        assert_int_equal(refd.len, before);
+        kw_buf_free(&whole);
+        kw_buf_free(&refd);
+        kw_buf_free(&joined);
     }
 }
 
@@ -314,7 +448,10 @@ int main(void)
         cmocka_unit_test(test_annotation_text_is_bounded),
         cmocka_unit_test(test_records_field_annotated_into_batches),
         cmocka_unit_test(test_api_table),
+        cmocka_unit_test(test_tagged_array_defaults),
+        cmocka_unit_test(test_raw_records_shown_as_bytes),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_records_by_reference),
     };
     return cmocka_run_group_tests_name("proto_engine", tests, NULL, NULL);
 }

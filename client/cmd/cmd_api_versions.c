@@ -90,9 +90,15 @@ static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
             else if (has_k) snprintf(ub, sizeof ub, "none in common");
             else snprintf(ub, sizeof ub, "(not used by kwire)");
             printf("  %-22s %4d  %-9s %-9s %s\n", nb, key, bb, kb, ub);
-            if (removed)
-                printf("  %-22s       ! v%d..%d accepted here, removed in Kafka 4.0 (KIP-896): kwire %s\n", "", rlo, rhi,
-                       sends_removed ? "may send them" : "never sends them");
+            if (removed) {
+                char vb[24];
+                int16_t dlo = 0;
+                kw_api_described(key, &dlo, NULL);
+                if (rlo == rhi) snprintf(vb, sizeof vb, "v%d is", rlo);
+                else snprintf(vb, sizeof vb, "v%d..%d are", rlo, rhi);
+                printf("  %-22s       ! %s accepted here, removed in Kafka 4.0 (KIP-896%s): kwire %s\n", "", vb,
+                       dlo <= rlo ? "; 4.4 accepts them again" : "", sends_removed ? "may send them" : "never sends them");
+            }
         }
     }
     if (cli->json) printf("]}");

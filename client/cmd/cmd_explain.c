@@ -44,7 +44,7 @@ static void usage(FILE *f)
             "                     [--raw FILE] [--paths] [--json] [TOPIC ...]\n\n"
             "Build the request the client would send for API (Kafka's name, case-insensitive)\n"
             "and print it field by field without connecting.\n\n"
-            "  --version V      API version (default: the highest kwire implements)\n"
+            "  --version V      API version (default: the highest the client sends, else the newest)\n"
             "  --records N      Produce: N records of the labs' 92-byte JSON payload (default 1)\n"
             "  --topic T        topic (Produce/Fetch: the first one; Metadata: each; default \"test-topic\")\n"
             "  --partition P    partition (default 0)   --offset O   Fetch offset (default 0)\n"
