@@ -131,7 +131,9 @@ static int reconcile(kw_group *g)
             g->target_pending = 1;
             return 1;
         }
-        e = kw__tpset_add(&named, n, &g->target_ids.ids[i], g->target_ids.v[i].partition);
+        /* (a partition listed twice is one partition) */
+        if (!kw__tpset_has(&named, n, g->target_ids.v[i].partition))
+            e = kw__tpset_add(&named, n, &g->target_ids.ids[i], g->target_ids.v[i].partition);
     }
     g->target_pending = 0;
     if (!e) {

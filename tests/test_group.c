@@ -33,7 +33,7 @@
  * timeout, server assignor, no partitions; v0 without a member id, v1 with the one the
  * member made), an assignment by topic id acknowledged at once with the owned
  * partitions, a smaller one revoking first (no acknowledgement before the revocation is
- * done), topic ids named only after a metadata refresh, the broker's heartbeat interval,
+ * done), topic ids named only after a metadata refresh, a partition listed twice taken once, the broker's heartbeat interval,
  * every error: UNKNOWN_MEMBER_ID and FENCED_MEMBER_EPOCH (LOST, rejoin at epoch 0 with
  * the same member id), COORDINATOR_LOAD_IN_PROGRESS, NOT_COORDINATOR,
  * COORDINATOR_NOT_AVAILABLE, the fatal ones (UNRELEASED_INSTANCE_ID,
@@ -842,6 +842,27 @@ static void test_consumer_join_and_reconcile(void **st)
     expect_event(h, KW_GROUP_EV_ASSIGNED, "refunds1");
     take(h, KW_API_ConsumerGroupHeartbeat, 1);
     assert_int_equal(h->r.cgh.n_topic_partitions, 2);
+    cgh_answer(h, 0, 3, 1000, NULL, 0, 0);
+    /* a partition listed twice is one partition */
+    advance(h, 1000 * MS);
+    take(h, KW_API_ConsumerGroupHeartbeat, 1);
+    {
+        kw_consumergroupheartbeat_resp r;
+        kw_msg_defaults(KW_API_ConsumerGroupHeartbeat, KW_RESP, &r);
+        r.member_id = h->r.cgh.member_id;
+        r.member_epoch = 3;
+        r.heartbeat_interval_ms = 1000;
+        int32_t a0[2] = {0, 0}, b1[1] = {1};
+        kw_consumergroupheartbeat_resp_topic_partitions tps[3] = {
+            {h->topics[0].id, a0, 2}, {h->topics[1].id, b1, 1}, {h->topics[1].id, b1, 1}};
+        kw_consumergroupheartbeat_assignment as = {tps, 3};
+        r.assignment = &as;
+        answer(h, &r);
+    }
+    expect_event(h, KW_GROUP_EV_ASSIGNED, "");
+    const kw_tp *own;
+    assert_int_equal(kw_group_owned(h->g, &own), 2);
+    take(h, KW_API_ConsumerGroupHeartbeat, 1);
     cgh_answer(h, 0, 3, 1000, NULL, 0, 0);
     /* commits carry the member epoch */
     int32_t gen;
