@@ -291,6 +291,7 @@ int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *p
 {
     if (i < 0 || i >= c->nparts) return KW_ERR_INVALID_ARG;
     const part *p = &c->parts[i];
+    if (p->state == P_UNASSIGNED) return KW_ERR_NOT_FOUND; /* a group took it away */
     if (topic) *topic = p->topic;
     if (partition) *partition = p->partition;
     if (position) *position = p->pos;

@@ -148,8 +148,9 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
  * reported by its leader (high watermark, or LSO under read_committed), else 0. */
 int kw_consumer_at_end(const kw_consumer *c);
 
-/* Number of assigned partitions; i-th one's topic, partition, position (next offset to
- * hand out) and last known high watermark. */
+/* Number of partition slots; i-th one's topic, partition, position (next offset to
+ * hand out) and last known high watermark. A group member keeps the slot of a partition
+ * the group took away: KW_ERR_NOT_FOUND for it (until the partition comes back). */
 int kw_consumer_nparts(const kw_consumer *c);
 int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *partition, int64_t *position,
                      int64_t *high_watermark);
