@@ -94,6 +94,12 @@ kw__cgroup *kw__cg_new(kw_consumer *c, kw_net *net, const kw_config *cfg, char *
     cg->g = kw_group_new(&o);
     cg->group_id = strdup(o.group_id);
     kw_offsets_opts_from_config(&cg->oo, cfg);
+    /* the member's synchronous calls (OffsetFetch for new partitions, a commit before
+     * revoking) run inside poll, where nothing heartbeats: they give up well within the
+     * session (a failed OffsetFetch is asked again later; a failed commit is reported) */
+    int64_t cap = o.protocol == KW_GROUP_CLASSIC ? o.session_timeout_ms / 3 : 5000;
+    if (cap < 1000) cap = 1000;
+    if (cg->oo.timeout_ms > cap) cg->oo.timeout_ms = cap;
     cg->auto_commit = kw_config_bool(cfg, KW_CONF_ENABLE_AUTO_COMMIT);
     cg->commit_every_us = kw_config_int(cfg, KW_CONF_AUTO_COMMIT_INTERVAL_MS) * 1000;
     /* JoinGroup may be held for the whole rebalance timeout (Kafka's clients allow 5 s more) */
