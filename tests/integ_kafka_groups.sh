@@ -159,9 +159,8 @@ kill_test() {
   sleep 4
   local victim_parts
   victim_parts=$(owned "$tmp/k${P}3.err")
-  kill -KILL "$(eval echo "\$pid_k${P}3")"
+  { kill -KILL "$(eval echo "\$pid_k${P}3")" && wait "$(eval echo "\$pid_k${P}3")"; } 2>/dev/null
   t0=$(now)
-  wait "$(eval echo "\$pid_k${P}3")" 2>/dev/null
   "$kwire" -b "$B" --json lag -g "$G" >"$tmp/kill$P.commits" 2>&1
   # the survivors' own -v lines say when they have all 6 (the coordinator drops a member
   # session.timeout.ms after its last heartbeat, then the survivors rebalance)
