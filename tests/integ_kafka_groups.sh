@@ -20,10 +20,12 @@
 #   3. static membership (group.instance.id): a member stopped and started again within
 #      the session timeout gets the same partitions and the others see no rebalance (no
 #      assignment change in their -v lines; classic: the restarted member's --dump shows
-#      JoinGroup answered with the generation it had; consumer: the group epoch stays).
+#      JoinGroup answered with the generation it had; consumer, with the broker's range
+#      assignor (group.remote.assignor): the group epoch stays).
 # Then the labs' M6 end to end: the group's kwire consumer stopped, 150 records produced,
 # `kwire lag --watch 1 --threshold 100` prints its WARNING line and exits 3 when
-# interrupted; the consumer started again, the lag falls to 0.
+# interrupted; `kwire lag --json` shows the lag's age in seconds and no member; the
+# consumer started again, the lag falls to 0 (0 s, one member).
 # Every process started here is stopped by PID; every wait is bounded.
 set -u
 cd "$(dirname "$0")/.."
@@ -275,7 +277,9 @@ static_test() {
   local P=$1 T G i before after gen0 epoch0 epoch1
   T=$(kafka_topic "static-$P" 6 3)
   G=static-$P-$$
-  for i in 1 2 3; do start_consumer "s$P$i" "$P" "$G" "$T" -X group.instance.id="inst-$i"; sleep 0.3; done
+  local ra=()
+  [ "$P" = consumer ] && ra=(-X group.remote.assignor=range)
+  for i in 1 2 3; do start_consumer "s$P$i" "$P" "$G" "$T" -X group.instance.id="inst-$i" "${ra[@]}"; sleep 0.3; done
   wait_shape "$G" "3 2,2,2 yes 6" 60
   check "$P static: 3 members, 2 partitions each ($last_shape)" [ $? = 0 ]
   sleep 2
@@ -287,7 +291,7 @@ static_test() {
   epoch0=$("$kwire" -b "$B" --json groups "$G" 2>/dev/null | $py -c 'import json,sys; print(json.load(sys.stdin)["groups"][0].get("group_epoch"))')
   kill -TERM "$(eval echo "\$pid_s${P}2")"
   wait "$(eval echo "\$pid_s${P}2")" 2>/dev/null
-  start_consumer "s${P}2b" "$P" "$G" "$T" -X group.instance.id=inst-2 --dump-file "$tmp/s${P}2b.dump" --dump
+  start_consumer "s${P}2b" "$P" "$G" "$T" -X group.instance.id=inst-2 "${ra[@]}" --dump-file "$tmp/s${P}2b.dump" --dump
   for i in $(seq 100); do grep -q "assigned" "$tmp/s${P}2b.err" && break; sleep 0.2; done
   sleep 3
   after=$(owned "$tmp/s${P}2b.err")
@@ -304,6 +308,8 @@ static_test() {
   else
     epoch1=$("$kwire" -b "$B" --json groups "$G" 2>/dev/null | $py -c 'import json,sys; print(json.load(sys.stdin)["groups"][0].get("group_epoch"))')
     check "$P static: the group epoch stayed ($epoch0 -> $epoch1)" [ "$epoch0" = "$epoch1" ]
+    check "$P static: the broker's range assignor (group.remote.assignor) assigned them" \
+      grep -q "assignor range" <("$kwire" -b "$B" groups "$G" 2>/dev/null)
   fi
   for i in 1 3 2b; do kill -TERM "$(eval echo "\$pid_s${P}$i")" 2>/dev/null; done
   for i in 1 3 2b; do wait "$(eval echo "\$pid_s${P}$i")" 2>/dev/null; done
@@ -328,10 +334,22 @@ wpid=$!
 kpids+=($wpid)
 for _ in $(seq 60); do grep -q WARNING "$tmp/m6.watch" && break; sleep 0.5; done
 kill -INT "$wpid"; wait "$wpid"; wrc=$?
+# lag in time: the record at the committed offset is as old as the stop; nobody is in the group
+"$kwire" -b "$B" --json lag -g "$G" >"$tmp/m6.json" 2>/dev/null
+m6=$($py -c 'import json,sys
+g = json.load(open(sys.argv[1]))["groups"][0]
+print(g["member_count"], g["lag"], g["lag_seconds_max"])' "$tmp/m6.json" 2>&1)
+check "M6: lag 150 with its age in seconds, 0 members (member_count lag lag_seconds_max: $m6)" \
+  $py -c 'import sys; m, l, s = sys.argv[1].split(); sys.exit(0 if m == "0" and l == "150" and float(s) > 0 else 1)' "$m6"
 check "M6: lag --watch warns at 150 >= 100" grep -Eq "WARNING $G total-lag 150 >= threshold 100" "$tmp/m6.watch"
 check "M6: lag --watch interrupted over the threshold exits 3 (got $wrc)" [ "$wrc" = 3 ]
 start_consumer m6b classic "$G" "$T"
 check "M6: the consumer started again, the lag falls to 0" wait_lag0 "$G" 60
+"$kwire" -b "$B" --json lag -g "$G" >"$tmp/m6b.json" 2>/dev/null
+m6=$($py -c 'import json,sys
+g = json.load(open(sys.argv[1]))["groups"][0]
+print(g["member_count"], g["lag"], g["lag_seconds_max"])' "$tmp/m6b.json" 2>&1)
+check "M6: caught up: 1 member, lag 0, 0 s (member_count lag lag_seconds_max: $m6)" [ "$m6" = "1 0 0.0" ]
 check "M6: it read the 150 records produced while it was stopped" \
   [ "$(grep -c . "$tmp/m6b.out")" = 150 ]
 kill -TERM "$pid_m6b"; wait "$pid_m6b" 2>/dev/null

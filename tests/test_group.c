@@ -27,7 +27,8 @@
  * timeout (no heartbeat answered: the coordinator looked up again), max.poll.interval.ms
  * (LeaveGroup, then LOST and a fresh join at the next poll), static membership (no
  * LeaveGroup on close), an offset commit refused for ILLEGAL_GENERATION, the leader
- * rebalancing when a topic's partition count changes.
+ * rebalancing when a topic's partition count changes; a member's OffsetCommit carrying its
+ * generation, member id and group.instance.id.
  *
  * Consumer protocol (KIP-848): the joining heartbeat (epoch 0, subscription, rebalance
  * timeout, server assignor, no partitions; v0 without a member id, v1 with the one the
@@ -52,6 +53,8 @@
 #include <string.h>
 
 #include "client/group.h"
+#include "client/offsets.h"
+#include "proto/msg_offsetcommit.h"
 #include "proto/consumer_protocol.h"
 #include "proto/msg_consumergroupheartbeat.h"
 #include "proto/msg_findcoordinator.h"
@@ -991,6 +994,39 @@ static void test_consumer_errors(void **st)
     h_free(h);
 }
 
+/* A member's commit carries its identity: what the coordinator checks before it lets the
+ * commit overwrite (client/offsets.c encodes it). */
+static void test_commit_carries_identity(void **st)
+{
+    (void)st;
+    h_t *h = classic_member("static-1", 0);
+    int32_t gen;
+    const char *mid, *iid;
+    kw_group_commit_identity(h->g, &gen, &mid, &iid);
+    kw_commit_id id = {gen, mid, iid};
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 1, 42), 0);
+    kw_buf b;
+    kw_buf_init(&b);
+    assert_int_equal(kw_offsets_commit_encode("g1", &id, &l, 9, &b), 0);
+    kw_offsetcommit_req r;
+    kw_arena_reset(&h->arena);
+    assert_int_equal(kw_msg_decode(KW_API_OffsetCommit, 9, KW_REQ, b.data, b.len, &r, &h->arena, NULL), 0);
+    assert_int_equal(r.generation_id_or_member_epoch, 5);
+    assert_true(str_is(r.member_id, "m1"));
+    assert_true(str_is(r.group_instance_id, "static-1"));
+    assert_int_equal(r.topics[0].partitions[0].committed_offset, 42);
+    /* out of the group (lost): -1 and no member, which an active group refuses */
+    kw_group_commit_failed(h->g, h->now, KW_KAFKA_UNKNOWN_MEMBER_ID);
+    expect_event(h, KW_GROUP_EV_LOST, "orders0 orders1");
+    kw_group_commit_identity(h->g, &gen, &mid, &iid);
+    assert_int_equal(gen, -1);
+    kw_buf_free(&b);
+    kw_tpo_free(&l);
+    h_free(h);
+}
+
 static void test_opts_from_config(void **st)
 {
     (void)st;
@@ -1030,6 +1066,7 @@ int main(void)
         cmocka_unit_test(test_classic_liveness_and_leaving),
         cmocka_unit_test(test_consumer_join_and_reconcile),
         cmocka_unit_test(test_consumer_errors),
+        cmocka_unit_test(test_commit_carries_identity),
         cmocka_unit_test(test_opts_from_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
