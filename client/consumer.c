@@ -1578,67 +1578,8 @@ void kw__consumer_set_error(kw_consumer *c, const char *fmt, ...)
     va_end(ap);
 }
 
-int kw_consumer_subscribe(kw_consumer *c, const char *const *topics, int n)
-{
-    if (!c->cg) {
-        set_err(c, "subscribing needs group.id");
-        return KW_ERR_CONFIG;
-    }
-    if (n < 1) {
-        set_err(c, "subscribe: no topic");
-        return KW_ERR_INVALID_ARG;
-    }
-    char why[400];
-    int e = kw_meta_fetch_why(c->net, topics, n, 0, &c->meta, why, sizeof why);
-    if (e) {
-        set_err(c, "metadata: %s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
-        return e;
-    }
-    c->meta_at_us = kw_net_now();
-    for (int i = 0; i < n; i++) {
-        const kw_meta_topic *t = kw_meta_topic_find(&c->meta, topics[i]);
-        if (!t || (t->error && !t->nparts)) {
-            e = t ? t->error : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-            set_err(c, "topic %s: %s", topics[i], kw_strerror(e));
-            return e;
-        }
-    }
-    e = kw__cg_subscribe(c->cg, topics, n);
-    if (e) set_err(c, "subscribe: %s", kw_strerror(e));
-    return e;
-}
-
-void kw_consumer_set_rebalance_cb(kw_consumer *c, kw_rebalance_fn fn, void *ud)
-{
-    if (c->cg) kw__cg_set_rebalance_cb(c->cg, fn, ud);
-}
-
-int kw_consumer_keepalive(kw_consumer *c, int timeout_ms)
-{
-    int64_t deadline = kw_net_now() + (int64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
-    for (;;) {
-        if (c->cg) {
-            int e = kw__cg_drive(c->cg);
-            if (e) return e;
-        }
-        int64_t now = kw_net_now(), left = deadline - now;
-        if (left <= 0) return 0;
-        int64_t wait = left;
-        if (c->cg) {
-            int64_t gd = kw__cg_deadline(c->cg);
-            if (gd != INT64_MAX && gd - now < wait) wait = gd <= now ? 0 : gd - now;
-        }
-        int e = kw_net_poll(c->net, (int)(wait / 1000 + (wait % 1000 ? 1 : 0)));
-        if (e < 0) return e;
-    }
-}
-
-int kw_consumer_close(kw_consumer *c, int timeout_ms)
-{
-    return c->cg ? kw__cg_close(c->cg, timeout_ms) : 0;
-}
-
-struct kw_group *kw_consumer_group(kw_consumer *c) { return c->cg ? kw__cg_group(c->cg) : NULL; }
+kw__cgroup *kw__consumer_cg(const kw_consumer *c) { return c->cg; }
+void kw__consumer_meta_fresh(kw_consumer *c) { c->meta_at_us = kw_net_now(); }
 
 int kw_consumer_settled(const kw_consumer *c)
 {
@@ -1649,7 +1590,3 @@ int kw_consumer_settled(const kw_consumer *c)
     return 1;
 }
 
-const kw_consumer_group_stats *kw_consumer_group_stats_get(const kw_consumer *c)
-{
-    return c->cg ? kw__cg_stats(c->cg) : NULL;
-}

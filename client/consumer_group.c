@@ -510,3 +510,82 @@ const kw_consumer_group_stats *kw__cg_stats(const kw__cgroup *cg)
     m->st.last_rebalance_us = gs->last_rebalance_us;
     return &m->st;
 }
+
+/* ---- the consumer's public group calls (client/consumer.h) ---- */
+
+int kw_consumer_subscribe(kw_consumer *c, const char *const *topics, int n)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    if (!cg) {
+        kw__consumer_set_error(c, "subscribing needs group.id");
+        return KW_ERR_CONFIG;
+    }
+    if (n < 1) {
+        kw__consumer_set_error(c, "subscribe: no topic");
+        return KW_ERR_INVALID_ARG;
+    }
+    char why[400];
+    kw_meta *m = kw__consumer_meta(c);
+    int e = kw_meta_fetch_why(cg->net, topics, n, 0, m, why, sizeof why);
+    if (e) {
+        kw__consumer_set_error(c, "metadata: %s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
+        return e;
+    }
+    kw__consumer_meta_fresh(c);
+    for (int i = 0; i < n; i++) {
+        const kw_meta_topic *t = kw_meta_topic_find(m, topics[i]);
+        if (!t || (t->error && !t->nparts)) {
+            e = t ? t->error : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+            kw__consumer_set_error(c, "topic %s: %s", topics[i], kw_strerror(e));
+            return e;
+        }
+    }
+    e = kw__cg_subscribe(cg, topics, n);
+    if (e) kw__consumer_set_error(c, "subscribe: %s", kw_strerror(e));
+    return e;
+}
+
+void kw_consumer_set_rebalance_cb(kw_consumer *c, kw_rebalance_fn fn, void *ud)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    if (cg) kw__cg_set_rebalance_cb(cg, fn, ud);
+}
+
+int kw_consumer_keepalive(kw_consumer *c, int timeout_ms)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    int64_t deadline = kw_net_now() + (int64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
+    for (;;) {
+        if (cg) {
+            int e = kw__cg_drive(cg);
+            if (e) return e;
+        }
+        int64_t now = kw_net_now(), left = deadline - now;
+        if (left <= 0) return 0;
+        int64_t wait = left;
+        if (cg) {
+            int64_t gd = kw__cg_deadline(cg);
+            if (gd != INT64_MAX && gd - now < wait) wait = gd <= now ? 0 : gd - now;
+        }
+        int e = kw_net_poll(kw_consumer_net(c), (int)(wait / 1000 + (wait % 1000 ? 1 : 0)));
+        if (e < 0) return e;
+    }
+}
+
+int kw_consumer_close(kw_consumer *c, int timeout_ms)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    return cg ? kw__cg_close(cg, timeout_ms) : 0;
+}
+
+struct kw_group *kw_consumer_group(kw_consumer *c)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    return cg ? cg->g : NULL;
+}
+
+const kw_consumer_group_stats *kw_consumer_group_stats_get(const kw_consumer *c)
+{
+    kw__cgroup *cg = kw__consumer_cg(c);
+    return cg ? kw__cg_stats(cg) : NULL;
+}

@@ -56,6 +56,9 @@ void kw__consumer_drop_parts(kw_consumer *c, const kw_tp *parts, int n);
  * (parts NULL); partitions without a position are left out. */
 int kw__consumer_positions(kw_consumer *c, const kw_tp *parts, int n, kw_tpo_list *out);
 kw_meta *kw__consumer_meta(kw_consumer *c);
+/* The metadata was just read in full (metadata.max.age.ms counts from now). */
+void kw__consumer_meta_fresh(kw_consumer *c);
+kw__cgroup *kw__consumer_cg(const kw_consumer *c);
 void kw__consumer_want_meta(kw_consumer *c);
 void kw__consumer_set_error(kw_consumer *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
