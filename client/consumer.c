@@ -207,10 +207,14 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     kw_hist_init(&c->st.fetch_bytes);
     kw_hist_init(&c->st.fetch_records);
     kw_hist_init(&c->st.fetch_partitions);
-    kw_hist_init(&c->st.fetch_hold_us);
     kw_hist_init(&c->st.poll_records);
     c->cur_slot = -1;
     kw_arena_init(&c->copies);
+    if (!(c->st.fetch_hold_us = kw_hdr_new_default())) {
+        if (errbuf) snprintf(errbuf, errlen, "out of memory");
+        kw_consumer_free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -253,6 +257,7 @@ void kw_consumer_free(kw_consumer *c)
     free(c->active_pids);
     kw_meta_free(&c->meta);
     free(c->group);
+    kw_hdr_free(c->st.fetch_hold_us);
     free(c);
 }
 
@@ -809,7 +814,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     c->st.fetches++;
     c->st.bytes += resp->len;
     kw_hist_record(&c->st.fetch_bytes, resp->len);
-    kw_hist_record(&c->st.fetch_hold_us, (uint64_t)(resp->rtt_us > 0 ? resp->rtt_us : 0));
+    kw_hdr_record(c->st.fetch_hold_us, resp->rtt_us > 0 ? resp->rtt_us : 0);
     int32_t nflat = 0;
     for (int32_t t = 0; t < r->r.n_responses; t++) nflat += r->r.responses[t].n_partitions;
     r->nflat = nflat;

@@ -139,16 +139,17 @@ int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts)
 
 static void report_batch(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset)
 {
-    int64_t now = now_ms();
+    int64_t now_us = kw_net_now();
     kw_delivery d = {.topic = t->name, .partition = b->partition, .err = err,
                      .cause = err == KW_ERR_MSG_TIMED_OUT ? b->last_err : 0};
     for (int32_t i = 0; i < b->count; i++) {
         d.offset = err || base_offset < 0 ? -1 : base_offset + i;
         d.opaque = b->opaque[i];
-        d.latency_ms = now - b->enq_ms[i];
-        int64_t l = d.latency_ms < 0 ? 0 : d.latency_ms;
-        p->st.lat_hist[l < KW_PLAT_BUCKETS - 1 ? l : KW_PLAT_BUCKETS - 1]++;
-        if (l > p->st.lat_max_ms) p->st.lat_max_ms = l;
+        d.send_us = b->enq_us[i];
+        d.latency_us = now_us - d.send_us < 0 ? 0 : now_us - d.send_us;
+        d.latency_ms = d.latency_us / 1000;
+        kw_hdr_record(p->st.latency_us, d.latency_us);
+        if (d.latency_ms > p->st.lat_max_ms) p->st.lat_max_ms = d.latency_ms;
         if (p->cb) p->cb(p->cb_ud, &d);
     }
     if (err) p->st.records_failed += (uint64_t)b->count;
@@ -527,7 +528,7 @@ static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int6
         report_batch(p, t, b, 0, err ? -1 : base_offset);
         return;
     }
-    int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
+    int64_t oldest = b->created_ms; /* its first record's append */
     b->last_err = err;
     if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
         !p->closing) {
@@ -624,15 +625,14 @@ static void expire(kw_producer *p, ptopic *t, int32_t k, int64_t now)
     kw_accum *a = &t->acc;
     while (a->head[k]) {
         kw_pbatch *b = a->head[k];
-        int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
-        if (now - oldest < p->delivery_timeout_ms) break;
+        if (now - b->created_ms < p->delivery_timeout_ms) break;
         a->head[k] = b->next;
         if (!a->head[k]) a->tail[k] = NULL;
         b->next = NULL;
         fail_batch(p, t, b, KW_ERR_MSG_TIMED_OUT);
     }
     kw_pbatch *o = a->open[k];
-    if (o && o->count && now - o->enq_ms[0] >= p->delivery_timeout_ms) {
+    if (o && o->count && now - o->created_ms >= p->delivery_timeout_ms) {
         /* seal it by draining through the accumulator's flush path */
         int f = a->flushing;
         a->flushing = 1;
@@ -791,7 +791,13 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     kw_producer *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->cfg = kw_config_dup(cfg);
-    if (!p->cfg) { free(p); return NULL; }
+    p->st.latency_us = kw_hdr_new_default();
+    if (!p->cfg || !p->st.latency_us) {
+        kw_config_free(p->cfg);
+        kw_hdr_free(p->st.latency_us);
+        free(p);
+        return NULL;
+    }
     p->cb = cb;
     p->cb_ud = cb_ud;
     p->acks = kw_config_acks(cfg);
@@ -866,7 +872,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     if (!p || !rec || !rec->topic || !*rec->topic || p->closing) return KW_ERR_INVALID_ARG;
     ptopic *t = topic_find(p, rec->topic);
     if (!t && !(t = topic_add(p, rec->topic))) return KW_ERR_NOMEM;
-    int64_t start = now_ms();
+    int64_t entry_us = kw_net_now(); /* the record's send time in its report */
+    int64_t start = entry_us / 1000;
     while (t->nparts == 0) {
         int64_t now = now_ms();
         if (now - start >= p->max_block_ms)
@@ -895,7 +902,7 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         if (mem_used(p) - t->acc.mem_used < p->buffer_memory) {
             size_t save = t->acc.o.buffer_memory;
             t->acc.o.buffer_memory = p->buffer_memory - (mem_used(p) - t->acc.mem_used);
-            rc = kw_accum_append(&t->acc, part, &r, rec->opaque, now, &sealed);
+            rc = kw_accum_append(&t->acc, part, &r, rec->opaque, entry_us, now, &sealed);
             t->acc.o.buffer_memory = save;
         }
         if (rc == 0) break;
@@ -1021,6 +1028,7 @@ void kw_producer_close(kw_producer *p)
     free(p->building);
     kw_arena_free(&p->arena);
     kw_config_free(p->cfg);
+    kw_hdr_free(p->st.latency_us);
     free(p);
 }
 
@@ -1030,17 +1038,7 @@ const char *kw_producer_last_error(const kw_producer *p) { return p->last_why; }
 
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q)
 {
-    uint64_t total = 0;
-    for (int i = 0; i < KW_PLAT_BUCKETS; i++) total += s->lat_hist[i];
-    if (!total) return 0;
-    uint64_t want = (uint64_t)(q * (double)total);
-    if (want >= total) want = total - 1;
-    uint64_t seen = 0;
-    for (int i = 0; i < KW_PLAT_BUCKETS; i++) {
-        seen += s->lat_hist[i];
-        if (seen > want) return i == KW_PLAT_BUCKETS - 1 ? s->lat_max_ms : i;
-    }
-    return s->lat_max_ms;
+    return kw_hdr_value_at(s->latency_us, q * 100.0) / 1000;
 }
 
 int64_t kw_producer_id(const kw_producer *p) { return p->idempotent ? p->pid : -1; }

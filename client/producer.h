@@ -39,6 +39,7 @@
 #include "client/accum.h"
 #include "client/config.h"
 #include "client/conn.h"
+#include "client/hdr.h"
 #include "client/rate.h"
 #include "codec/batch.h"
 
@@ -53,7 +54,10 @@ typedef struct kw_delivery {
     int cause;          /* with KW_ERR_MSG_TIMED_OUT: the error of the last failed attempt
                            (0 when no attempt had failed: the record waited in the queue) */
     void *opaque;       /* as given to kw_producer_send */
-    int64_t latency_ms; /* send -> report */
+    int64_t latency_ms; /* send -> report, whole ms (latency_us / 1000) */
+    int64_t send_us;    /* when kw_producer_send was called for it, us on kw_net_now()'s clock */
+    int64_t latency_us; /* send -> report, us: the call to kw_producer_send (blocking included,
+                           as kafka-producer-perf-test counts) to this report */
 } kw_delivery;
 
 typedef void (*kw_delivery_cb)(void *ud, const kw_delivery *d);
@@ -69,8 +73,6 @@ typedef struct kw_producer_record {
     void *opaque;
 } kw_producer_record;
 
-#define KW_PLAT_BUCKETS 10001 /* delivery latency: 1 ms buckets 0..9999, then everything above */
-
 typedef struct kw_producer_stats {
     uint64_t records_sent, records_acked, records_failed, record_retries;
     uint64_t batches, batch_records, batch_raw_bytes, batch_wire_bytes; /* before/after compression */
@@ -81,7 +83,7 @@ typedef struct kw_producer_stats {
     uint64_t metadata_requests, pid_requests;
     uint64_t loop_polls;    /* rounds of the loop (each one poll() at most): a spinning loop shows here */
     uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
-    uint64_t lat_hist[KW_PLAT_BUCKETS];
+    kw_hdr *latency_us;     /* every report's latency_us (client/hdr.h: 1 us .. 1 h, 3 digits) */
     int64_t lat_max_ms;
     kw_hist batch_records_hist; /* records per batch, one sample per batch at its first send */
 } kw_producer_stats;
@@ -124,7 +126,7 @@ const kw_producer_stats *kw_producer_stats_get(const kw_producer *p);
  * ("BROKER: reason"; e.g. a response frame over kwire.max.response.bytes, a connection
  * lost mid-frame, a wrong correlation id); "" when none failed. */
 const char *kw_producer_last_error(const kw_producer *p);
-/* Delivery latency at quantile q (0..1) in ms, from the histogram. */
+/* Delivery latency at quantile q (0..1) in whole ms, from the histogram (latency_us). */
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q);
 /* The negotiated producer id (-1 when not idempotent or not yet known). */
 int64_t kw_producer_id(const kw_producer *p);

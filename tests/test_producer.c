@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
 #include "codec/batch.h"
 #include "kwire.h"
@@ -75,7 +76,7 @@ static void four_batches(kw_accum *a)
         v[6] = (char)('0' + i % 10);
         kw_record r = {.timestamp = 1000, .key_len = -1, .value = (const uint8_t *)v, .value_len = 7};
         int sealed;
-        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, &sealed), 0);
+        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, 0, &sealed), 0);
     }
     kw_accum_flush_begin(a);
 }
@@ -194,7 +195,7 @@ static void test_encode_request_by_reference(void **state)
     kw_pbatch *b[3];
     kw_accum_flush_begin(&a);
     for (int i = 0; i < 3; i++) {
-        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 1, NULL), 0);
+        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 0, 1, NULL), 0);
         b[i] = kw_accum_drain(&a, parts[i], 2);
         assert_non_null(b[i]);
     }
@@ -377,7 +378,7 @@ static pid_t start_broker(int mode)
     return pid;
 }
 
-typedef struct outcome { int n, err, cause; } outcome;
+typedef struct outcome { int n, err, cause; int64_t send_us, latency_us, latency_ms; } outcome;
 
 static void outcome_cb(void *ud, const kw_delivery *d)
 {
@@ -385,6 +386,9 @@ static void outcome_cb(void *ud, const kw_delivery *d)
     o->n++;
     o->err = d->err;
     o->cause = d->cause;
+    o->send_us = d->send_us;
+    o->latency_us = d->latency_us;
+    o->latency_ms = d->latency_ms;
 }
 
 /* A producer (acks=1, no idempotence, linger.ms=0, then `settings`) of the scripted
@@ -412,13 +416,24 @@ static outcome produce_one(int mode, char *why, size_t whyn)
     pid_t pid = start_broker(mode);
     const char *set[] = {"request.timeout.ms=200", "delivery.timeout.ms=400", "retry.backoff.ms=20",
                          "retry.backoff.max.ms=40", NULL};
-    outcome o = {0, 0, 0};
+    outcome o = {0};
     kw_producer *p = scripted_producer(set, &o);
     kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    int64_t before = kw_net_now();
     assert_int_equal(kw_producer_send(p, &r), 0);
     assert_int_equal(kw_producer_flush(p, 5000), 0);
+    int64_t after = kw_net_now();
     snprintf(why, whyn, "%s", kw_producer_last_error(p));
-    assert_true(kw_producer_stats_get(p)->record_retries > 0);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->record_retries > 0);
+    /* the report's times: the send call's, and send -> report in us (past the 400 ms
+       delivery timeout, since the record failed by it), counted in the stats histogram */
+    assert_true(o.send_us >= before && o.send_us + o.latency_us <= after);
+    assert_true(o.latency_us >= 400000);
+    assert_int_equal(o.latency_ms, o.latency_us / 1000);
+    assert_int_equal(ps->latency_us->total, 1);
+    assert_int_equal(kw_hdr_max(ps->latency_us), kw_hdr_highest_equiv(ps->latency_us, o.latency_us));
+    assert_int_equal(kw_producer_latency_quantile(ps, 0.5), kw_hdr_max(ps->latency_us) / 1000);
     kw_producer_close(p);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
