@@ -751,10 +751,11 @@ static void test_statistics(void **st)
     assert_int_equal(md->rtt_min_us, 100);
     assert_int_equal(md->rtt_max_us, 70000);
     assert_int_equal(md->rtt_sum_us, 100 + 900 + 3000 + 70000);
-    assert_int_equal(kw_api_stats_quantile(md, 0.5), 1023);   /* 900 is in [512, 1024) */
-    assert_int_equal(kw_api_stats_quantile(md, 0.75), 4095);  /* 3000 in [2048, 4096) */
-    assert_int_equal(kw_api_stats_quantile(md, 1.0), 70000);  /* clamped to the max */
-    assert_int_equal(kw_api_stats_quantile(md, 0.0), 127);    /* 100 in [64, 128) */
+    assert_int_equal(kw_api_stats_quantile(md, 0.5), 900);    /* below 2048 us: exact */
+    assert_int_equal(kw_api_stats_quantile(md, 0.75), 3001);  /* 3000 in [3000, 3001] */
+    assert_int_equal(kw_api_stats_quantile(md, 1.0), 70000);  /* [69632, 70143]: clamped to the max */
+    assert_int_equal(kw_api_stats_quantile(md, 0.0), 100);
+    assert_int_equal(md->rtt->total, 4);
     assert_int_equal(stt->connects, 1);
     assert_int_equal(stt->inflight_max, 1);
     kw_conn_free(c);
