@@ -150,8 +150,8 @@ static int setup_peer(ctx *c, const char *what, char *out, size_t n, char *why, 
     kw_proc_result r;
     say(c, "setting up the %s peer(s) (bench/peers/setup.sh %s; built or installed once)", what, what);
     if (kw_proc_run(argv, &po, &r) || r.status != 0) {
-        char line[300] = "";
-        if (!kw_file_find(errp, "setup.sh:", line, sizeof line)) kw_file_last_line(errp, line, sizeof line);
+        char line[300] = ""; /* its failure is its last line (progress lines come before) */
+        kw_file_last_line(errp, line, sizeof line);
         snprintf(why, whyn, "%s", line[0] ? line : "bench/peers/setup.sh failed");
         return -1;
     }
@@ -553,6 +553,17 @@ static void run_peer(ctx *c, int peer, const kw_lab_point *pt, int dirs, kw_cmp_
         return;
     }
     pr->held = held_records(c, pr->topic);
+    /* a producer that said it succeeded while the broker holds none of its records (or,
+       on a real broker, fewer) did not produce them */
+    if (pr->held == 0 || (c->mock_pid <= 0 && pr->held > 0 && pr->held < pr->records)) {
+        pr->status = KW_CMP_FAILED;
+        snprintf(pr->why, sizeof pr->why, "the broker holds %ld of its %ld records", pr->held, pr->records);
+        pr->records = pr->held;
+        cr->status = KW_CMP_FAILED;
+        cr->expected = pr->expected;
+        snprintf(cr->why, sizeof cr->why, "not run: its produce failed");
+        return;
+    }
     if (pr->held > 0 && pr->held < pr->records) cr->expected = pr->held;
     measure(c, peer, KW_DIR_CONSUME, pt, cr);
 }

@@ -68,6 +68,11 @@ python() {
   echo "$venv/bin/python"
 }
 
+# one setup at a time (make test's two integration passes may ask at once)
+mkdir -p "$cache/peers" 2>/dev/null || fail "${1:-setup}" "cannot create $cache/peers"
+exec 9>"$cache/peers/.setup.lock"
+command -v flock >/dev/null && flock 9
+
 case "${1:-}" in
   franz-go) franz ;;
   python) python ;;
