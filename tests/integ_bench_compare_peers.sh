@@ -7,7 +7,7 @@
 #      kcat each produce into a fresh topic and consume back; tests/compare_check.py holds
 #      each row to records == expected (kafka-python 300) with positive figures, latency
 #      percentiles for kwire, Java and franz-go, and the ratios to the targets. A client
-#      whose prerequisite this machine lacks (no Go on PATH; PyPI not reachable) must be
+#      whose prerequisite this machine lacks (no Go 1.26 on PATH; PyPI not reachable) must be
 #      "missing" with that reason; every other one must be "ok".
 #   2. the same with none of them to be had (no java, go or kcat on PATH, an empty cache
 #      folder, pip's index on a closed port): each is "missing" with its reason and no
@@ -29,7 +29,8 @@ kafka_use 4.4.0
 
 # 1. every client; what this machine cannot have must say so
 franz=ok python=ok
-command -v go >/dev/null || franz="missing:Go not found"
+if ! command -v go >/dev/null; then franz="missing:Go not found"
+elif ! go env GOVERSION | grep -Eq '^go(1\.(2[6-9]|[3-9][0-9])|[2-9])'; then franz="missing:too old"; fi
 timeout 900 "$kw" -b "$KAFKA" bench compare -n 3000 --partitions 3 --json >"$tmp/all.json" 2>"$tmp/run.err" ||
   fail "bench compare exited $?"
 # PyPI out of reach shows as a failed pip install (the only way the venv can be missing here)

@@ -33,7 +33,11 @@ stale() {
 franz() {
   local out=$cache/peers/franz-go/kwire-franz src=$peers/franz
   if stale "$out" "$src/main.go" "$src/go.mod" "$src/go.sum"; then
-    command -v go >/dev/null || fail franz-go "Go not found (apt-get install golang, or Go 1.26 on PATH)"
+    command -v go >/dev/null || fail franz-go "Go not found (franz-go v1.22 needs Go 1.26 or newer on PATH)"
+    local gv
+    gv=$(go env GOVERSION 2>/dev/null | sed -n 's/^go\([0-9]*\)\.\([0-9]*\).*/\1 \2/p')
+    read -r gmaj gmin <<<"${gv:-0 0}"
+    [ "$gmaj" -gt 1 ] || [ "$gmin" -ge 26 ] || fail franz-go "$(go env GOVERSION 2>/dev/null) is too old (franz-go v1.22 needs Go 1.26 or newer)"
     mkdir -p "$cache/peers/franz-go" "$cache/go" || fail franz-go "cannot create $cache/peers/franz-go"
     local log=$cache/peers/franz-go/build.log
     echo "setup.sh: building the franz-go peer (modules from the Go module proxy, cached in $cache/go)" >&2
