@@ -940,6 +940,13 @@ int kw_producer_poll(kw_producer *p, int timeout_ms)
 
 uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; }
 
+size_t kw_producer_queued_bytes(const kw_producer *p)
+{
+    size_t n = 0;
+    for (int i = 0; i < p->ntopics; i++) n += kw_accum_queued_bytes(&p->topics[i]->acc);
+    return n;
+}
+
 /*
  * acks=0 barrier: a broker answers the requests of a connection in order, so once it
  * answers a (topic-less) Metadata request sent after the last Produce, it has taken

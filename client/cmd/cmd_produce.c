@@ -8,7 +8,12 @@
  * mapping would count the whole file in the resident set); lines are sliced in place (no allocation per line), the
  * producer's loop runs while the input is idle. -K splits each line into key and value at the first DELIM
  * (a line without it is a value with a null key). A summary goes to stderr: records
- * sent, failed, bytes, and per partition the offset range written. Exit 1 if any record
+ * sent, failed, bytes, and per partition the offset range written.
+ *
+ * Read-ahead: the next chunk is read only once the producer holds less than (brokers + 1)
+ * x max(batch.size, max.request.size) in sealed batches waiting for a send slot; more queued data would not reach the broker any sooner, it only
+ * holds memory (up to buffer.memory, 32 MiB by default) and adds latency.
+ * buffer.memory stays the producer's hard bound. Exit 1 if any record
  * failed, 2 for usage or settings errors (the message names the setting).
  */
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
 #include "commands.h"
 #include "kwire.h"
@@ -43,7 +49,20 @@ typedef struct pctx {
     uint64_t sent, failed, refused, bytes;
     pstat *parts; int32_t nparts;
     int first_err, first_cause;
+    size_t read_ahead;     /* bytes waiting to be sent past which no more input is read */
+    int64_t max_block_ms;  /* longest wait for them to drain (then send() decides) */
 } pctx;
+
+/* Hold the input back while the producer has read_ahead bytes or more sealed and waiting
+ * (see the top of the file); at most max.block.ms. */
+static void wait_read_ahead(pctx *c)
+{
+    size_t brokers = (size_t)kw_net_count(kw_producer_net(c->p));
+    size_t limit = c->read_ahead * ((brokers > 0 ? brokers : 1) + 1);
+    int64_t start = kw_net_now();
+    while (kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000)
+        kw_producer_poll(c->p, 100);
+}
 
 static void on_delivery(void *ud, const kw_delivery *d)
 {
@@ -130,6 +149,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         /* keep the producer's loop running while the input is idle */
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         while (poll(&pfd, 1, 0) == 0) kw_producer_poll(c->p, 5);
+        wait_read_ahead(c);
         ssize_t r = read(fd, buf + have, cap - have);
         if (r < 0) {
             if (errno == EINTR) continue;
@@ -165,7 +185,9 @@ static void usage(FILE *f)
                "  -k KEY          the same key on every record\n"
                "  -K DELIM        key and value are split at the first DELIM of each line\n"
                "  -H name=value   a header on every record (repeatable)\n"
-               "  -l              each line is a record (the default)\n");
+               "  -l              each line is a record (the default)\n"
+               "  Input is read ahead only while less than (brokers + 1) x max(batch.size, max.request.size)\n"
+               "  bytes wait to be sent; buffer.memory stays the producer's bound.\n");
 }
 
 int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
@@ -230,6 +252,9 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (!bs) { kw_config_free(cfg); return KW_EXIT_FAIL; }
         kw_config_set(cfg, "bootstrap.servers", bs);
     }
+    int64_t bsz = kw_config_int(cfg, KW_CONF_BATCH_SIZE), mrs = kw_config_int(cfg, KW_CONF_MAX_REQUEST_SIZE);
+    c.read_ahead = (size_t)(bsz > mrs ? bsz : mrs);
+    c.max_block_ms = kw_config_int(cfg, KW_CONF_MAX_BLOCK_MS);
     char err[256];
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);
     kw_config_free(cfg);
