@@ -11,6 +11,7 @@
 #include "bench/compare.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 double kw_cmp_rps(const kw_cmp_run *r) { return r->seconds > 0 ? (double)r->records / r->seconds : 0; }
@@ -132,6 +133,33 @@ int kw_cmp_summary(const kw_cmp_set *sets, int nsets, unsigned peers, unsigned d
         if (s->have) s->gmean = exp(logsum / s->have);
     }
     return nq;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int kw_cmp_spread_of(const kw_cmp_set *sets, int nsets, int peer, int dir, int metric, kw_cmp_spread *out)
+{
+    memset(out, 0, sizeof *out);
+    double *v = nsets > 0 ? malloc((size_t)nsets * sizeof *v) : NULL;
+    if (!v) return 0;
+    int n = 0;
+    for (int i = 0; i < nsets; i++) {
+        const kw_cmp_run *r = &sets[i].r[peer][dir];
+        if (r->status == KW_CMP_OK) v[n++] = metric_of(r, metric);
+    }
+    if (n) {
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        out->n = n;
+        out->min = v[0];
+        out->max = v[n - 1];
+        out->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+    free(v);
+    return n;
 }
 
 /* ---- text ---------------------------------------------------------------------------- */
@@ -363,6 +391,10 @@ void kw_cmp_print_json(FILE *f, const kw_cmp_report *rep, const kw_cmp_set *s)
 
 static void point_label(const kw_lab *lab, int i, char *out, size_t n)
 {
+    if (!lab) {
+        snprintf(out, n, "repeat %d", i + 1);
+        return;
+    }
     kw_lab_point pt;
     kw_lab_point_at(lab, i, &pt);
     size_t used = 0;
@@ -374,7 +406,8 @@ static void point_label(const kw_lab *lab, int i, char *out, size_t n)
 void kw_cmp_lab_print_text(FILE *f, const kw_cmp_report *rep, const kw_lab *lab, const kw_cmp_set *sets, int n)
 {
     char what[160];
-    snprintf(what, sizeof what, " --lab %s (%s, %d runs)", lab->name, lab->title, n);
+    if (lab) snprintf(what, sizeof what, " --lab %s (%s, %d runs)", lab->name, lab->title, n);
+    else snprintf(what, sizeof what, " --repeat %d (clients in turn, their order reversed every other run)", n);
     header(f, rep, what);
     settings_notes(f, sets, n, rep->peers, rep->dirs);
     for (int i = 0; i < n; i++) {
@@ -398,6 +431,27 @@ void kw_cmp_lab_print_text(FILE *f, const kw_cmp_report *rep, const kw_lab *lab,
             else fprintf(f, " n/a;");
         }
         fprintf(f, "\n");
+    }
+    if (!lab) {
+        fprintf(f, "\nspread over %d runs (median, min..max)\n", n);
+        fprintf(f, "  %-17s %-7s %28s %26s %24s\n", "client", "dir", "records/s", "CPU s/M rec", "RSS MB");
+        for (int p = 0; p < KW_PEER_N; p++) {
+            if (!(rep->peers & (1u << p))) continue;
+            for (int d = 0; d < KW_DIR_N; d++) {
+                if (!(rep->dirs & (1u << d))) continue;
+                kw_cmp_spread sp[KW_M_N];
+                int have = 1;
+                for (int m = 0; m < KW_M_N; m++) have &= kw_cmp_spread_of(sets, n, p, d, m, &sp[m]) > 0;
+                fprintf(f, "  %-17s %-7s ", kw_peer_get(p)->name, kw_peer_dir_name(d));
+                if (!have) {
+                    fprintf(f, "not measured in every run\n");
+                    continue;
+                }
+                fprintf(f, "%9.0f (%7.0f..%7.0f)  %7.3f (%6.3f..%6.3f)  %6.1f (%5.1f..%5.1f)  n=%d\n", sp[KW_M_RPS].median,
+                        sp[KW_M_RPS].min, sp[KW_M_RPS].max, sp[KW_M_CPU].median, sp[KW_M_CPU].min, sp[KW_M_CPU].max,
+                        sp[KW_M_RSS].median, sp[KW_M_RSS].min, sp[KW_M_RSS].max, sp[KW_M_RPS].n);
+            }
+        }
     }
     kw_cmp_sum sums[KW_CMP_MAX_RATIOS];
     int ns = kw_cmp_summary(sets, n, rep->peers, rep->dirs, sums);
@@ -423,12 +477,16 @@ void kw_cmp_lab_print_text(FILE *f, const kw_cmp_report *rep, const kw_lab *lab,
 
 void kw_cmp_lab_print_json(FILE *f, const kw_cmp_report *rep, const kw_lab *lab, const kw_cmp_set *sets, int n)
 {
-    fprintf(f, "{\"lab\": \"%s\", \"title\": ", lab->name);
-    kw_cmp_json_str(f, lab->title);
-    fprintf(f, ", ");
+    if (lab) {
+        fprintf(f, "{\"lab\": \"%s\", \"title\": ", lab->name);
+        kw_cmp_json_str(f, lab->title);
+        fprintf(f, ", ");
+    } else {
+        fprintf(f, "{\"repeat\": %d, ", n);
+    }
     json_header(f, rep);
     fprintf(f, ", \"fixed\": {");
-    for (int i = 0; i < lab->nfixed; i++) {
+    for (int i = 0; lab && i < lab->nfixed; i++) {
         fprintf(f, "%s", i ? ", " : "");
         kw_cmp_json_str(f, lab->fixed[i][0]);
         fprintf(f, ": ");
@@ -437,9 +495,10 @@ void kw_cmp_lab_print_json(FILE *f, const kw_cmp_report *rep, const kw_lab *lab,
     fprintf(f, "}, \"runs\": [");
     for (int i = 0; i < n; i++) {
         kw_lab_point pt;
-        kw_lab_point_at(lab, i, &pt);
+        memset(&pt, 0, sizeof pt);
+        if (lab) kw_lab_point_at(lab, i, &pt);
         fprintf(f, "%s\n  {\"run\": %d, \"settings\": {", i ? "," : "", i + 1);
-        for (int a = 0; a < lab->naxes; a++) {
+        for (int a = 0; lab && a < lab->naxes; a++) {
             fprintf(f, "%s", a ? ", " : "");
             kw_cmp_json_str(f, lab->axes[a].setting);
             fprintf(f, ": ");
@@ -462,7 +521,30 @@ void kw_cmp_lab_print_json(FILE *f, const kw_cmp_report *rep, const kw_lab *lab,
         json_ratios(f, q, nq, "\n    ");
         fprintf(f, "]}");
     }
-    fprintf(f, "\n ], \"summary\": [");
+    fprintf(f, "\n ], ");
+    if (!lab) {
+        fprintf(f, "\"spread\": [");
+        int first = 1;
+        for (int p = 0; p < KW_PEER_N; p++) {
+            if (!(rep->peers & (1u << p))) continue;
+            for (int d = 0; d < KW_DIR_N; d++) {
+                if (!(rep->dirs & (1u << d))) continue;
+                fprintf(f, "%s\n  {\"client\": \"%s\", \"direction\": \"%s\"", first ? "" : ",", kw_peer_get(p)->name,
+                        kw_peer_dir_name(d));
+                first = 0;
+                for (int m = 0; m < KW_M_N; m++) {
+                    kw_cmp_spread sp;
+                    if (kw_cmp_spread_of(sets, n, p, d, m, &sp) > 0)
+                        fprintf(f, ", \"%s\": {\"runs\": %d, \"median\": %.4f, \"min\": %.4f, \"max\": %.4f}",
+                                m == KW_M_RSS ? "peak_rss_mb" : m == KW_M_CPU ? "cpu_s_per_million" : "records_per_sec", sp.n,
+                                sp.median, sp.min, sp.max);
+                }
+                fprintf(f, "}");
+            }
+        }
+        fprintf(f, "\n ], ");
+    }
+    fprintf(f, "\"summary\": [");
     kw_cmp_sum sums[KW_CMP_MAX_RATIOS];
     int ns = kw_cmp_summary(sets, n, rep->peers, rep->dirs, sums);
     for (int k = 0; k < ns; k++) {
@@ -487,19 +569,20 @@ void kw_cmp_lab_print_json(FILE *f, const kw_cmp_report *rep, const kw_lab *lab,
 void kw_cmp_lab_write_csv(FILE *f, const kw_cmp_report *rep, const kw_lab *lab, const kw_cmp_set *sets, int n)
 {
     fprintf(f, "lab,run");
-    for (int a = 0; a < lab->naxes; a++) fprintf(f, ",%s", lab->axes[a].setting);
+    for (int a = 0; lab && a < lab->naxes; a++) fprintf(f, ",%s", lab->axes[a].setting);
     fprintf(f, ",client,direction,status,records,seconds,records_per_sec,mb_per_sec,cpu_s_per_million,peak_rss_mb,"
                "own_records_per_sec,p50_ms,p99_ms,max_ms\n");
     for (int i = 0; i < n; i++) {
         kw_lab_point pt;
-        kw_lab_point_at(lab, i, &pt);
+        memset(&pt, 0, sizeof pt);
+        if (lab) kw_lab_point_at(lab, i, &pt);
         for (int p = 0; p < KW_PEER_N; p++) {
             if (!(rep->peers & (1u << p))) continue;
             for (int d = 0; d < KW_DIR_N; d++) {
                 if (!(rep->dirs & (1u << d))) continue;
                 const kw_cmp_run *r = &sets[i].r[p][d];
-                fprintf(f, "%s,%d", lab->name, i + 1);
-                for (int a = 0; a < lab->naxes; a++) fprintf(f, ",%s", pt.values[a]);
+                fprintf(f, "%s,%d", lab ? lab->name : "repeat", i + 1);
+                for (int a = 0; lab && a < lab->naxes; a++) fprintf(f, ",%s", pt.values[a]);
                 fprintf(f, ",%s,%s,%s", kw_peer_get(p)->name, kw_peer_dir_name(d), kw_cmp_status_name(r->status));
                 if (r->status != KW_CMP_OK) {
                     fprintf(f, ",,,,,,,,,,\n"); /* not measured: empty, never zero */

@@ -89,6 +89,16 @@ typedef struct kw_cmp_sum {
 
 int kw_cmp_summary(const kw_cmp_set *sets, int nsets, unsigned peers, unsigned dirs, kw_cmp_sum *out);
 
+/* One figure over repeated runs: median, min, max of the runs where the client ran. */
+typedef struct kw_cmp_spread {
+    int n;
+    double median, min, max;
+} kw_cmp_spread;
+
+/* metric (KW_M_*: records/s, CPU s per million records, peak RSS MiB) of peer in dir over
+   sets; returns the runs counted (0: none, out zeroed). */
+int kw_cmp_spread_of(const kw_cmp_set *sets, int nsets, int peer, int dir, int metric, kw_cmp_spread *out);
+
 /* ---- output -------------------------------------------------------------------------- */
 
 typedef struct kw_cmp_report {
@@ -104,7 +114,8 @@ typedef struct kw_cmp_report {
 void kw_cmp_print_text(FILE *f, const kw_cmp_report *rep, const kw_cmp_set *s);
 void kw_cmp_print_json(FILE *f, const kw_cmp_report *rep, const kw_cmp_set *s);
 
-/* A lab's grid: sets[i] is grid point i. */
+/* A lab's grid: sets[i] is grid point i. lab NULL: repeated runs of the same settings
+   (--repeat), with the spread of each client's figures. */
 void kw_cmp_lab_print_text(FILE *f, const kw_cmp_report *rep, const kw_lab *lab, const kw_cmp_set *sets, int n);
 void kw_cmp_lab_print_json(FILE *f, const kw_cmp_report *rep, const kw_lab *lab, const kw_cmp_set *sets, int n);
 /* CSV: one row per grid point, peer and direction; a run with no figures has empty cells. */

@@ -48,6 +48,7 @@ void kw_cmp_opts_default(kw_cmp_opts *o)
     o->peers = KW_CMP_ALL_PEERS;
     o->broker = KW_CMP_KAFKA;
     o->kafka_version = "4.4.0";
+    o->repeat = 1;
 }
 
 typedef struct ctx {
@@ -590,13 +591,15 @@ int kw_cmp_execute(const kw_cmp_opts *o, kw_cmp_outcome *out, char *err, size_t 
         return -1;
     }
     c->o = o;
-    /* the kwire rows that the selected peers are compared against always run */
-    unsigned peers = o->peers | (1u << KW_PEER_KWIRE);
+    /* the kwire row each selected peer is compared against runs too */
+    unsigned peers = o->peers ? o->peers : 1u << KW_PEER_KWIRE;
     for (int p = 0; p < KW_PEER_N; p++)
         if (peers & (1u << p)) peers |= 1u << kw_peer_get(p)->base;
     const kw_lab *lab = o->lab;
     unsigned dirs = lab_dirs(lab);
-    int npts = lab ? kw_lab_points(lab) : 1;
+    if (o->produce_only) dirs &= 1u << KW_DIR_PRODUCE;
+    int npts = lab ? kw_lab_points(lab) : o->repeat > 1 ? o->repeat : 1;
+    int repeats = !lab && npts > 1;
     out->sets = calloc((size_t)npts, sizeof *out->sets);
     if (!out->sets) {
         free(c);
@@ -619,7 +622,7 @@ int kw_cmp_execute(const kw_cmp_opts *o, kw_cmp_outcome *out, char *err, size_t 
         for (int p = 0; p < KW_PEER_N; p++) {
             kw_cmp_run *r = &out->sets[i].r[p][KW_DIR_PRODUCE];
             if (consume_lab) snprintf(r->topic, sizeof r->topic, "%s", src);
-            else topic_name(p, lab ? i : -1, r->topic, sizeof r->topic);
+            else topic_name(p, npts > 1 ? i : -1, r->topic, sizeof r->topic);
             r->held = -1;
         }
     int rc = -1;
@@ -708,14 +711,14 @@ int kw_cmp_execute(const kw_cmp_opts *o, kw_cmp_outcome *out, char *err, size_t 
     for (int i = 0; i < npts; i++) {
         kw_lab_point pt;
         if (lab) kw_lab_point_at(lab, i, &pt);
-        if (lab) say(c, "run %d of %d", i + 1, npts);
-        for (int p = 0; p < KW_PEER_N; p++)
+        if (npts > 1) say(c, "run %d of %d", i + 1, npts);
+        for (int k = 0; k < KW_PEER_N; k++) {
+            int p = repeats && i % 2 ? KW_PEER_N - 1 - k : k; /* A B, B A, ...: drift cancels */
             if (peers & (1u << p)) run_peer(c, p, lab ? &pt : NULL, (int)dirs, &out->sets[i]);
+        }
         for (int d = 0; d < KW_DIR_N; d++)
-            if ((dirs & (1u << d)) && (out->sets[i].r[KW_PEER_KWIRE][d].status != KW_CMP_OK ||
-                                       ((peers & (1u << KW_PEER_KWIRE_CLI)) &&
-                                        out->sets[i].r[KW_PEER_KWIRE_CLI][d].status != KW_CMP_OK)))
-                rc = 1;
+            for (int p = KW_PEER_KWIRE; p <= KW_PEER_KWIRE_CLI; p += KW_PEER_KWIRE_CLI - KW_PEER_KWIRE)
+                if ((dirs & (1u << d)) && (peers & (1u << p)) && out->sets[i].r[p][d].status != KW_CMP_OK) rc = 1;
     }
 done:
     stop_broker(c);

@@ -22,7 +22,7 @@ enum kw_cmp_broker { KW_CMP_KAFKA, KW_CMP_MOCK, KW_CMP_GIVEN };
 
 typedef struct kw_cmp_opts {
     long records;                 /* N (kafka-python N/10) */
-    unsigned peers;               /* bit per kw_peer_id; the kwire rows are added as needed */
+    unsigned peers;               /* bit per kw_peer_id; each one's kwire row is added */
     int broker;                   /* enum kw_cmp_broker */
     const char *bootstrap;        /* KW_CMP_GIVEN */
     const char *kafka_version;    /* KW_CMP_KAFKA and the Java tools: "4.4.0" */
@@ -30,6 +30,9 @@ typedef struct kw_cmp_opts {
     const char *const *settings;  /* "name=value" for every client (Kafka's names) */
     int nsettings;
     const kw_lab *lab;            /* a lab's grid, or NULL */
+    int repeat;                   /* without a lab: runs of every client (>= 1), in turn, the
+                                     clients' order reversed every other run */
+    int produce_only;             /* no consumer runs */
     const char *kwire;            /* this kwire executable */
     int verbose;                  /* progress lines on stderr when > 0 */
 } kw_cmp_opts;
@@ -41,7 +44,7 @@ void kw_cmp_opts_default(kw_cmp_opts *o);
 
 typedef struct kw_cmp_outcome {
     kw_cmp_report rep;
-    kw_cmp_set *sets;             /* one, or one per grid point */
+    kw_cmp_set *sets;             /* one, one per grid point, or one per repeat */
     int nsets;
     char bootstrap[1024];
     char broker[200];

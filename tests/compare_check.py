@@ -5,7 +5,7 @@ exactly the records asked (N; kafka-python N/10) with positive figures, a "missi
 the right kwire row with the targets of bench/compare.c, their verdicts follow from value and
 target, and a lab's summary follows from its runs.
 
-    compare_check.py JSON N CLIENT=STATUS[:REASON] ... [--lab LAB] [--csv FILE]
+    compare_check.py JSON N CLIENT=STATUS[:REASON] ... [--lab LAB | --repeat R] [--csv FILE]
 
 STATUS is ok, missing, failed, or a|b (either); REASON, when given, must be in the error of
 a row that is not ok. Prints one line per row; exit 1 with the first fault.
@@ -123,12 +123,15 @@ def show(where, r):
 
 def main(argv):
     path, n = argv[1], int(argv[2])
-    expect, lab, csv_path = {}, None, None
+    expect, lab, csv_path, repeat = {}, None, None, 0
     args = argv[3:]
     while args:
         a = args.pop(0)
         if a == "--lab":
             lab = args.pop(0)
+        elif a == "--repeat":
+            repeat = int(args.pop(0))
+            lab = "repeat"
         elif a == "--csv":
             csv_path = args.pop(0)
         else:
@@ -144,7 +147,9 @@ def main(argv):
         if c["against"] != ("kwire-cli" if c["client"] in ("kcat", "kwire-cli") else "kwire"):
             die("client %r" % c)
     sets = d["runs"] if lab else [{"run": 0, "results": d["runs"], "ratios": d["ratios"]}]
-    if lab and d["lab"] != lab:
+    if repeat and (d.get("repeat") != repeat or len(sets) != repeat):
+        die("repeat %r with %d runs, expected %d" % (d.get("repeat"), len(sets), repeat))
+    if lab and not repeat and d["lab"] != lab:
         die("lab %r" % d["lab"])
     dirs = sorted({r["direction"] for s in sets for r in s["results"]})
     topics = set()
@@ -176,6 +181,23 @@ def main(argv):
                           if (q["direction"], q["kwire_over"], q["metric"]) == key and q.get("met") is True)
                 if sm["runs_met"] != met:
                     die("summary %r: runs_met does not follow from the runs" % sm)
+    if repeat:
+        spread = {(x["client"], x["direction"]): x for x in d["spread"]}
+        if sorted(spread) != sorted((c, dr) for c in clients for dr in dirs):
+            die("spread rows %r" % sorted(spread))
+        for (c, dr), x in spread.items():
+            oks = [r for s in sets for r in s["results"] if (r["client"], r["direction"]) == (c, dr) and r["status"] == "ok"]
+            for key, field in (("records_per_sec", "records_per_sec"), ("peak_rss_mb", "peak_rss_mb"),
+                               ("cpu_s_per_million", "cpu_s_per_million")):
+                if not oks:
+                    if key in x:
+                        die("spread %r of a client never measured" % x)
+                    continue
+                vals = sorted(r[field] for r in oks)
+                sp = x[key]
+                if sp["runs"] != len(vals) or abs(sp["min"] - vals[0]) > 1e-3 * vals[0] + 1e-3 or \
+                        abs(sp["max"] - vals[-1]) > 1e-3 * vals[-1] + 1e-3 or not sp["min"] <= sp["median"] <= sp["max"]:
+                    die("spread %s of %s %s: %r vs %r" % (key, c, dr, sp, vals))
     if csv_path:
         rows = list(csv.DictReader(open(csv_path)))
         if len(rows) != len(clients) * len(sets) * len(dirs):

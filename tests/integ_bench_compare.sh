@@ -10,7 +10,9 @@
 #   3. kcat not on PATH: "missing" with the reason, no figures (never zeros), no ratio
 #      against it, the others measured, exit 0.
 #   4. a kcat that consumes only 10 records: "failed" with that count, not timed.
-#   5. a kwire-broker that fails at start-up: exit 1 with what it said; bad arguments: exit 2.
+#   5. --repeat 3 --produce-only (kwire-cli and kcat in turn): 3 runs, each figure's median
+#      and range, the ratios summed up, the CSV.
+#   6. a kwire-broker that fails at start-up: exit 1 with what it said; bad arguments: exit 2.
 # Every run is bounded by timeout. Run from the top dir after `make all`.
 set -u
 integ_name=integ_bench_compare
@@ -69,7 +71,7 @@ SH
 chmod +x "$tmp/fake/kcat"
 timeout 120 env PATH="$tmp/fake:$PATH" "$kwire" bench compare --mock -n 20000 --peers kcat --json >"$tmp/short.json" \
   2>"$tmp/run.err" || fail "with a short kcat: exited non-zero"
-/usr/bin/python3 tests/compare_check.py "$tmp/short.json" 20000 kwire=ok kwire-cli=ok "kcat=ok|failed:moved 10 of 20000" ||
+/usr/bin/python3 tests/compare_check.py "$tmp/short.json" 20000 kwire-cli=ok "kcat=ok|failed:moved 10 of 20000" ||
   fail "with a short kcat: $(head -c 3000 "$tmp/short.json")"
 /usr/bin/python3 - "$tmp/short.json" <<'PYEOF' || fail "with a short kcat: $(head -c 3000 "$tmp/short.json")"
 import json, sys
@@ -82,9 +84,19 @@ PYEOF
 printf '#!/bin/sh\nexit 0\n' >"$tmp/fake/kcat"
 timeout 120 env PATH="$tmp/fake:$PATH" "$kwire" bench compare --mock -n 2000 --peers kcat --json >"$tmp/none.json" \
   2>"$tmp/run.err" || fail "with a kcat that sends nothing: exited non-zero"
-/usr/bin/python3 tests/compare_check.py "$tmp/none.json" 2000 kwire=ok kwire-cli=ok kcat=failed &&
+/usr/bin/python3 tests/compare_check.py "$tmp/none.json" 2000 kwire-cli=ok kcat=failed &&
   grep -q '"client": "kcat", "direction": "produce", "status": "failed", .*"records": 0, "error": "the broker holds 0 of its 2000 records"' \
     "$tmp/none.json" || fail "with a kcat that sends nothing: $(head -c 3000 "$tmp/none.json")"
+
+# --repeat 3 --produce-only: kwire-cli and kcat in turn, each figure's median and range
+timeout 120 "$kwire" bench compare --mock -n 5000 --peers kcat --repeat 3 --produce-only --json --csv "$tmp/rep.csv" \
+  >"$tmp/rep.json" 2>"$tmp/run.err" || fail "--repeat 3 exited $?"
+/usr/bin/python3 tests/compare_check.py "$tmp/rep.json" 5000 kwire-cli=ok kcat=ok --repeat 3 --csv "$tmp/rep.csv" ||
+  fail "--repeat 3: $(head -c 3000 "$tmp/rep.json")"
+timeout 120 "$kwire" bench compare --mock -n 5000 --peers kcat --repeat 2 --produce-only >"$tmp/rep.txt" 2>"$tmp/run.err" ||
+  fail "--repeat 2 (text) exited $?"
+grep -Eq "^  kcat +produce +[0-9]+ \( *[0-9]+\.\. *[0-9]+\) .* n=2$" "$tmp/rep.txt" || fail "--repeat: no spread line: $(cat "$tmp/rep.txt")"
+grep -q "kwire-cli/kcat .* met in [0-2] of 2" "$tmp/rep.txt" || fail "--repeat: no summary line"
 
 # a kwire-broker that fails at start-up: exit 1, and the message says what it wrote
 # (kwire looks for kwire-broker beside its own executable first)
@@ -98,7 +110,8 @@ grep -q "could not start kwire-broker (it printed no bootstrap line: kwire-broke
   fail "failing kwire-broker: $(cat "$tmp/run.err")"
 
 # bad arguments are usage errors
-for bad in "-n 0" "--bogus" "--peers nope" "--peers" "--partitions 0" "--mock -b 127.0.0.1:1"; do
+for bad in "-n 0" "--bogus" "--peers nope" "--peers" "--partitions 0" "--repeat 0" "--repeat 2 --lab P1" \
+  "--lab C1 --produce-only" "--mock -b 127.0.0.1:1"; do
   rc=0; "$kwire" bench compare $bad >/dev/null 2>"$tmp/run.err" || rc=$?
   [ $rc -eq 2 ] || fail "bench compare $bad: exited $rc, expected 2"
 done

@@ -277,12 +277,53 @@ static void test_lab_forms(void **st)
     free(sets);
 }
 
+static void test_repeat_spread(void **st)
+{
+    (void)st;
+    kw_cmp_set sets[4];
+    double secs[4] = {0.4, 0.1, 0.2, 0.8}; /* kcat's produce: 2500, 10000, 5000, 1250 records/s */
+    for (int i = 0; i < 4; i++) {
+        fill(&sets[i]);
+        sets[i].r[KW_PEER_KCAT][KW_DIR_PRODUCE].seconds = secs[i];
+        sets[i].r[KW_PEER_KCAT][KW_DIR_PRODUCE].rss_mb = 10 + i;
+    }
+    kw_cmp_spread sp;
+    assert_int_equal(kw_cmp_spread_of(sets, 4, KW_PEER_KCAT, KW_DIR_PRODUCE, KW_M_RPS, &sp), 4);
+    assert_true(sp.min == 1250 && sp.max == 10000 && sp.median == (2500 + 5000) / 2.0);
+    assert_int_equal(kw_cmp_spread_of(sets, 3, KW_PEER_KCAT, KW_DIR_PRODUCE, KW_M_RSS, &sp), 3);
+    assert_true(sp.median == 11 && sp.min == 10 && sp.max == 12);
+    assert_int_equal(kw_cmp_spread_of(sets, 4, KW_PEER_FRANZ, KW_DIR_PRODUCE, KW_M_RPS, &sp), 0); /* never ran */
+    assert_true(sp.n == 0 && sp.median == 0);
+    kw_cmp_report r = rep;
+    r.dirs = 1u << KW_DIR_PRODUCE;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    kw_cmp_lab_print_text(f, &r, NULL, sets, 4);
+    fclose(f);
+    assert_non_null(strstr(buf, "--repeat 4"));
+    assert_non_null(strstr(buf, "run 2: repeat 2"));
+    assert_non_null(strstr(buf, "spread over 4 runs"));
+    assert_non_null(strstr(buf, "  kcat              produce      3750 (   1250..  10000)"));
+    assert_non_null(strstr(buf, "  franz-go          produce not measured in every run"));
+    free(buf);
+    buf = NULL;
+    f = open_memstream(&buf, &len);
+    kw_cmp_lab_print_json(f, &r, NULL, sets, 4);
+    fclose(f);
+    assert_non_null(strstr(buf, "{\"repeat\": 4, "));
+    assert_non_null(strstr(buf, "{\"client\": \"kcat\", \"direction\": \"produce\", \"records_per_sec\": {\"runs\": 4, "
+                                "\"median\": 3750.0000, \"min\": 1250.0000, \"max\": 10000.0000}"));
+    assert_non_null(strstr(buf, "{\"client\": \"franz-go\", \"direction\": \"produce\"}"));
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_figures), cmocka_unit_test(test_targets), cmocka_unit_test(test_ratios),
         cmocka_unit_test(test_summary), cmocka_unit_test(test_text),    cmocka_unit_test(test_json),
-        cmocka_unit_test(test_lab_forms),
+        cmocka_unit_test(test_lab_forms), cmocka_unit_test(test_repeat_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,12 +20,13 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kwire [-b HOST:PORT] [-X name=value ...] bench compare [-n RECORDS] [--peers LIST] [--mock]\n"
-            "                [--partitions P] [--kafka-version V] [--lab NAME [--csv FILE]] [--json]\n"
+            "                [--partitions P] [--kafka-version V] [--produce-only] [--repeat R | --lab NAME]\n"
+            "                [--csv FILE] [--json]\n"
             "  Each client produces RECORDS (default 1000000; kafka-python RECORDS/10) records of the labs' 92-byte\n"
             "  payload into a fresh topic and consumes them back from the beginning; each run is a child process\n"
             "  measured by wait4(): wall time, user+sys CPU, peak RSS; then records/s, MB/s, the client's own\n"
             "  timing and latency percentiles where it reports them, and kwire's ratios against the targets.\n"
-            "  Clients (--peers, comma-separated; default all; the kwire rows always run):\n"
+            "  Clients (--peers, comma-separated; default all; each one's kwire row runs too):\n"
             "    kwire             kwire bench produce / bench consume\n"
             "    java              kafka-producer-perf-test / kafka-consumer-perf-test (Kafka's Java client)\n"
             "    franz-go          bench/peers/franz on franz-go (built once with the Go module proxy)\n"
@@ -40,7 +41,9 @@ static void usage(FILE *f)
             "  --partitions P: partitions per topic (default 6; on the mock RECORDS/5000 within 8..400).\n"
             "  -X settings go to every client under its own name where it has one (the output names those\n"
             "  a client has no equivalent for). --lab NAME runs a lab's grid (kwire bench lab --help) through\n"
-            "  every client: per run the same figures, then each ratio summed up over the grid; --csv FILE.\n");
+            "  every client: per run the same figures, then each ratio summed up over the grid. --repeat R runs\n"
+            "  every client R times (in turn; their order reversed every other run) and adds each figure's\n"
+            "  median and range. --csv FILE: one row per run, client and direction. --produce-only: no consumers.\n");
 }
 
 static int parse_peers(const char *list, unsigned *out)
@@ -95,13 +98,19 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
             return KW_EXIT_OK;
         }
         int takes = !strcmp(a, "--lab") || !strcmp(a, "--csv") || !strcmp(a, "-n") || !strcmp(a, "--peers") ||
-                    !strcmp(a, "--partitions") || !strcmp(a, "--kafka-version");
+                    !strcmp(a, "--partitions") || !strcmp(a, "--kafka-version") || !strcmp(a, "--repeat");
         if (takes && i + 1 >= argc) {
             kw__cli_err(CMD, "%s needs a value", a);
             return KW_EXIT_USAGE;
         }
         if (!strcmp(a, "--json")) cli->json = 1;
         else if (!strcmp(a, "--mock")) mock = 1;
+        else if (!strcmp(a, "--produce-only")) o.produce_only = 1;
+        else if (!strcmp(a, "--repeat")) {
+            long r = parse_long(a, argv[++i], 1, 1000);
+            if (r < 0) return KW_EXIT_USAGE;
+            o.repeat = (int)r;
+        }
         else if (!strcmp(a, "--csv")) csv = argv[++i];
         else if (!strcmp(a, "--kafka-version")) o.kafka_version = argv[++i];
         else if (!strcmp(a, "--peers")) {
@@ -127,8 +136,16 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
             return KW_EXIT_USAGE;
         }
     }
-    if (csv && !o.lab) {
-        kw__cli_err(CMD, "--csv goes with --lab");
+    if (csv && !o.lab && o.repeat <= 1) {
+        kw__cli_err(CMD, "--csv goes with --lab or --repeat");
+        return KW_EXIT_USAGE;
+    }
+    if (o.lab && o.repeat > 1) {
+        kw__cli_err(CMD, "--repeat goes without --lab (a lab's grid is its runs)");
+        return KW_EXIT_USAGE;
+    }
+    if (o.produce_only && o.lab && o.lab->kind == KW_LAB_CONSUME) {
+        kw__cli_err(CMD, "--produce-only: lab %s runs consumers only", o.lab->name);
         return KW_EXIT_USAGE;
     }
     const char *bs = cli->bootstrap ? cli->bootstrap : getenv("KWIRE_BOOTSTRAP");
@@ -157,7 +174,7 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
         kw__cli_err(CMD, "%s", err);
         return KW_EXIT_FAIL;
     }
-    if (!o.lab) {
+    if (!o.lab && out.nsets == 1) {
         if (cli->json) kw_cmp_print_json(stdout, &out.rep, &out.sets[0]);
         else kw_cmp_print_text(stdout, &out.rep, &out.sets[0]);
     } else {
