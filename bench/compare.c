@@ -5,7 +5,8 @@
  * The targets (issue 19 and the README's): kwire over Kafka's Java client records/s >= 1.0,
  * CPU per record <= 0.5, peak RSS <= 0.25; over franz-go records/s >= 1.0, CPU <= 0.8;
  * over librdkafka (kcat, and confluent-kafka through Python) records/s >= 1.0, CPU <= 0.5,
- * and the producer's peak RSS <= 1.0 (a consumer's follows the fetch sizes each is given);
+ * and kcat's producer's peak RSS <= 1.0 (a consumer's follows the fetch sizes each is given;
+ * confluent-kafka's is a Python interpreter's too);
  * over kafka-python (either) records/s >= 30.
  */
 #include "bench/compare.h"
@@ -53,9 +54,12 @@ int kw_cmp_target(int peer, int dir, int metric, int *at_least, double *bound)
         *bound = metric == KW_M_RPS ? 1.0 : 0.8;
         return 0;
     case KW_PEER_KCAT:
-    case KW_PEER_CONFLUENT:
         if (metric == KW_M_RSS && dir != KW_DIR_PRODUCE) return -1;
         *bound = metric == KW_M_RPS ? 1.0 : metric == KW_M_CPU ? 0.5 : 1.0;
+        return 0;
+    case KW_PEER_CONFLUENT: /* librdkafka's, but its memory is a Python interpreter's too */
+        if (metric == KW_M_RSS) return -1;
+        *bound = metric == KW_M_RPS ? 1.0 : 0.5;
         return 0;
     case KW_PEER_KPY:
     case KW_PEER_KPY_DEB:
