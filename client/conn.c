@@ -522,7 +522,11 @@ static int encode_frame(kw_conn *c, req *r)
 static int av_encode(void *ud, int16_t version, kw_buf *out)
 {
     (void)ud;
-    kw_apiversions_req rq = {kw_s(CLIENT_SOFTWARE), kw_s(KW_VERSION_STRING)};
+    kw_apiversions_req rq;
+    /* v5+: cluster_id null and node_id -1 (no expectation to check) */
+    kw_msg_defaults(KW_API_ApiVersions, KW_REQ, &rq);
+    rq.client_software_name = kw_s(CLIENT_SOFTWARE);
+    rq.client_software_version = kw_s(KW_VERSION_STRING);
     return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 

@@ -678,21 +678,15 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
 {
     size_t off = 0;
     int64_t next = from;
-    while (len - off >= KW_BATCH_OVERHEAD_LEN + 5) {
-        int64_t base = (int64_t)kw_ld64(p + off);
-        int32_t blen = (int32_t)kw_ld32(p + off + 8);
-        if (blen < 0 || (size_t)blen > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
-        int8_t magic = (int8_t)p[off + 16];
-        int64_t last = base;
-        if (magic == 2 && (size_t)blen + KW_BATCH_OVERHEAD_LEN >= KW_BATCH_HEADER_SIZE) {
-            last = base + (int32_t)kw_ld32(p + off + 23);
-            *records += kw_ld32(p + off + 57);
-        } else {
-            *records += 1;
-        }
+    kw_batch_head h;
+    while (off < len) {
+        int e = kw_batch_head_read(p + off, len - off, &h);
+        if (e != 1 || (size_t)h.batch_length > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
+        int64_t last = h.base_offset + h.last_offset_delta;
+        *records += (uint64_t)(h.record_count > 0 ? h.record_count : 0);
         (*batches)++;
         if (last + 1 > next) next = last + 1;
-        off += KW_BATCH_OVERHEAD_LEN + (size_t)blen;
+        off += KW_BATCH_OVERHEAD_LEN + (size_t)h.batch_length;
     }
     if (off < len) *partial = 1;
     return next;
@@ -1073,9 +1067,10 @@ static void stop_part(kw_consumer *c, part *p, int err, int64_t offset) { stop_p
 /* Why a record batch at b (left bytes) is unsupported: its magic or its codec. */
 static const char *unsupported_why(const uint8_t *b, size_t left, char *buf, size_t len)
 {
-    if (left < KW_BATCH_ATTR_OFFSET + 2) return NULL;
-    int magic = (int8_t)b[16];
-    int codec = kw_ld16(b + KW_BATCH_ATTR_OFFSET) & KW_ATTR_CODEC_MASK;
+    kw_batch_head h;
+    if (kw_batch_head_read(b, left, &h) != 1) return NULL;
+    int magic = h.magic;
+    int codec = h.attributes & KW_ATTR_CODEC_MASK;
     if (magic != 2)
         snprintf(buf, len, "record batch magic %d is not supported (kwire reads 0, 1 and 2)", magic);
     else
@@ -1215,7 +1210,9 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
             int e = kw_batch_next(&r->rd, &r->b, scratch, &bo);
             if (e <= 0) {
                 if (e < 0 && e != KW_ERR_INCOMPLETE) {
-                    int64_t at = kw_rd_left(&r->rd) >= 8 ? (int64_t)kw_ld64(r->rd.p + r->rd.off) : p->pos;
+                    kw_batch_head bh;
+                    int64_t at = kw_batch_head_read(r->rd.p + r->rd.off, kw_rd_left(&r->rd), &bh) == 1
+                                     ? bh.base_offset : p->pos;
                     char ub[160];
                     const char *why =
                         e == KW_ERR_UNSUPPORTED ? unsupported_why(r->rd.p + r->rd.off, kw_rd_left(&r->rd), ub, sizeof ub)
@@ -1232,11 +1229,11 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
                 while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
             }
             if (b->attributes & KW_ATTR_CONTROL) {
-                /* control record key: version int16, type int16 (0 abort, 1 commit) */
+                /* a control batch's record says commit or abort */
                 kw_record_iter it;
                 kw_record rec;
                 kw_record_iter_init(&it, b);
-                if (kw_record_iter_next(&it, &rec) == 1 && rec.key_len >= 4 && kw_ld16(rec.key + 2) == 0)
+                if (kw_record_iter_next(&it, &rec) == 1 && kw_control_type(&rec) == 0)
                     pid_remove(c, b->producer_id);
                 if (last + 1 > p->pos) p->pos = last + 1;
                 continue;

@@ -33,7 +33,7 @@ typedef struct layout {
 /* 0, or KW_ERR_INVALID_ARG (bad parameters) / KW_ERR_TOO_LARGE (too many counts). */
 static int layout_of(int64_t lowest, int64_t highest, int digits, layout *l)
 {
-    if (lowest < 1 || digits < 0 || digits > 5 || highest < 2 * lowest) return KW_ERR_INVALID_ARG;
+    if (lowest < 1 || digits < 0 || digits > 5 || highest / 2 < lowest) return KW_ERR_INVALID_ARG; /* < 2 lowest */
     l->unit_mag = 63 - __builtin_clzll((unsigned long long)lowest);
     int64_t single = 2;                       /* 2 * 10^digits: unit resolution up to here */
     for (int i = 0; i < digits; i++) single *= 10;
@@ -145,7 +145,7 @@ int64_t kw_hdr_equiv_size(const kw_hdr *h, int64_t v)
 
 int64_t kw_hdr_highest_equiv(const kw_hdr *h, int64_t v)
 {
-    return kw_hdr_lowest_equiv(h, v) + kw_hdr_equiv_size(h, v) - 1;
+    return kw_hdr_lowest_equiv(h, v) + (kw_hdr_equiv_size(h, v) - 1); /* INT64_MAX's range ends there */
 }
 
 int64_t kw_hdr_median_equiv(const kw_hdr *h, int64_t v)

@@ -42,6 +42,7 @@
 #include "client/hdr.h"
 #include "client/rate.h"
 #include "codec/batch.h"
+#include "proto/desc.h"
 
 typedef struct kw_producer kw_producer;
 
@@ -141,18 +142,19 @@ int kw__produce_action(int err, int idempotent);
 /* Insert a batch to be retried into its partition's queue in base_seq order (before the
  * first batch with a higher or unassigned sequence), keeping order across retries. */
 void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
-/* Append a Produce request body at version: one topic entry per run of equal names in
- * topics[] (batches of a topic stand together), partition and records from each batch. */
+/* Append a Produce request body at version (from its description in proto/): one topic
+ * entry per run of equal names in topics[] (batches of a topic stand together), named
+ * by ids[i] from v13 (KW_ERR_VERSION when an id is zero there), partition and records
+ * from each batch; each batch placed with kw_conn_ref(refs, ...): referred to, not
+ * copied, when refs comes from a connection; copied when refs is NULL. */
 struct kw_produce_resp;
-int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
-                       kw_pbatch *const *b, int n);
-/* The same bytes (v3-v12 only), each batch placed with kw_conn_ref(refs, ...): referred
- * to, not copied, when refs comes from a connection; copied when refs is NULL. */
-int kw__produce_encode_ref(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
-                           const char *const *topics, kw_pbatch *const *b, int n);
-/* A partition's outcome in a decoded Produce response: its error code (a broker's -1 as
- * KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND when absent. */
-int kw__produce_result(const struct kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset);
+int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                       const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n);
+/* A partition's outcome in a Produce response decoded at version: its error code (a
+ * broker's -1 as KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND
+ * when absent. The topic is matched by id from v13, by name before. */
+int kw__produce_result(const struct kw_produce_resp *r, int16_t version, const char *topic, const kw_uuid *id,
+                       int32_t partition, int64_t *base_offset);
 /* Retry wait for a batch's n-th attempt: retry.backoff.ms * 2^(n-1), at most max. */
 int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts);
 

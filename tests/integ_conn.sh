@@ -42,8 +42,11 @@ kw "$bs" api-versions || fail "api-versions exit $?"
 grep -q '^broker 127.0.0.1:[0-9]*: ApiVersions v0$' "$tmp/out" || fail "no ApiVersions v0 line"
 grep -Eq '^  Metadata +3  0\.\.2 +0\.\.13 +v2$' "$tmp/out" || fail "Metadata row"
 grep -Eq '^  Produce +0  0\.\.7 +3\.\.12 +v7$' "$tmp/out" || fail "Produce row"
+# the mock accepts Produce v0-2, which Kafka 4.0 removed (KIP-896): marked under the row
+grep -A1 '^  Produce ' "$tmp/out" | grep -Eq '^ +! v0\.\.2 are accepted here, removed in Kafka 4\.0 \(KIP-896\): kwire never sends them$' ||
+  fail "no KIP-896 line under Produce"
 kw "$bs" --json api-versions || fail "api-versions --json exit $?"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a={x["key"]:x for x in d[0]["apis"]}; assert d[0]["api_versions_version"]==0 and a[3]["use"]==2 and a[18]["broker_max"]==2' "$tmp/out" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a={x["key"]:x for x in d[0]["apis"]}; assert d[0]["api_versions_version"]==0 and a[3]["use"]==2 and a[18]["broker_max"]==2 and a[0]["removed_in_4_0"]=={"min":0,"max":2,"kwire_sends":False} and "removed_in_4_0" not in a[3]' "$tmp/out" ||
   fail "api-versions JSON"
 
 # 2. --all: one block per broker of the metadata

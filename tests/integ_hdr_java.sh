@@ -12,6 +12,7 @@
 #   3. a log HdrHistogram's HistogramLogWriter wrote (tagged, untagged, another layout)
 #      read by kwire to the same counts and figures as Java reads it; `bench merge` reads it.
 # Skipped, saying so, only when Maven Central cannot be reached and the jar is not cached.
+# Real broker: the logs do not depend on the broker; the mock only supplies latencies.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -14,6 +14,9 @@
 #      `bench merge` of the run's log prints the same table; not paced: service time only
 #   3. `bench e2e`: kafka-e2e-latency's lines and the summary; --json figures
 #   4. bad input: exit 2 (usage) or 1 (unreadable, corrupt log), with the fault named
+# Real broker: freezing one needs a node of the script's own (the shared cluster serves
+# the other scripts meanwhile), a JVM per pass for a figure the mock gives the same way;
+# bench/co_demo.sh --kafka 4.4.0 freezes a real node and docs/LATENCY.md reports it.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

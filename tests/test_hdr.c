@@ -72,6 +72,14 @@ static void test_layout(void **st)
     assert_null(kw_hdr_new(10, 19, 3));
     assert_null(kw_hdr_new(1, 1000, 6));
     assert_null(kw_hdr_new(1, INT64_MAX, 5)); /* more than KW_HDR_MAX_COUNTS */
+    assert_null(kw_hdr_new(INT64_MAX / 2 + 1, INT64_MAX, 3)); /* 2 * lowest past INT64_MAX (a fuzzer's find) */
+    assert_null(kw_hdr_new(INT64_C(1) << 55, INT64_MAX, 3));  /* 2048 sub-buckets past 2^62 */
+    h = kw_hdr_new(INT64_C(1) << 40, INT64_MAX, 3);            /* the widest unit that still fits */
+    assert_non_null(h);
+    assert_int_equal(h->unit_mag, 40);
+    kw_hdr_record(h, INT64_MAX);
+    assert_int_equal(kw_hdr_value_at(h, 100), kw_hdr_highest_equiv(h, INT64_MAX));
+    kw_hdr_free(h);
 }
 
 enum dist { UNIFORM_LOG, UNIFORM_SMALL, LOGNORMAL, BIMODAL, DIST_N };

@@ -147,7 +147,7 @@ static void test_encode_request(void **state)
     for (int16_t v = 3; v <= 9; v += 6) {
         kw_buf out;
         kw_buf_init(&out);
-        assert_int_equal(kw__produce_encode(&out, v, -1, 1500, topics, b, 3), 0);
+        assert_int_equal(kw__produce_encode(&out, NULL, v, -1, 1500, topics, NULL, b, 3), 0);
         kw_produce_req q;
         kw_arena ar;
         kw_arena_init(&ar);
@@ -174,9 +174,11 @@ static void test_encode_request(void **state)
     kw_accum_free(&a);
 }
 
-/* The request written field by field (its batches placed with kw_conn_ref; copied here,
- * refs NULL — tests/test_conn.c checks what a connection gathers from references) carries
- * the same bytes as the descriptor-driven encoder at every version kwire sends (v3-v12). */
+/* The request from the description, batches handed to kw_conn_ref (copied here, refs
+ * NULL — tests/test_conn.c checks what a connection gathers from references, and
+ * tests/test_proto_engine.c the engine's slices) equals kw_msg_encode of the same message
+ * built here at every version kwire sends; v13 names each topic by its id only, and
+ * refuses a topic without one. */
 static void test_encode_request_by_reference(void **state)
 {
     (void)state;
@@ -201,21 +203,39 @@ static void test_encode_request_by_reference(void **state)
     }
     assert_true(b[0]->buf.len < KW_CONN_REF_MIN && b[1]->buf.len > KW_CONN_REF_MIN);
     const char *topics[3] = {"alpha", "alpha", "beta"};
-    for (int16_t ver = 3; ver <= 12; ver++) {
+    kw_uuid ids[3];
+    memset(ids, 0, sizeof ids);
+    ids[0].b[15] = ids[1].b[15] = 1;
+    ids[2].b[0] = 7;
+    for (int16_t ver = 3; ver <= 13; ver++) {
+        kw_produce_partition pa[2] = {{.index = 0, .records = kw_b(b[0]->buf.data, b[0]->buf.len)},
+                                      {.index = 3, .records = kw_b(b[1]->buf.data, b[1]->buf.len)}};
+        kw_produce_partition pb[1] = {{.index = 5, .records = kw_b(b[2]->buf.data, b[2]->buf.len)}};
+        kw_produce_topic t[2] = {{.name = kw_s("alpha"), .topic_id = ids[0], .partition_data = pa, .n_partition_data = 2},
+                                 {.name = kw_s("beta"), .topic_id = ids[2], .partition_data = pb, .n_partition_data = 1}};
+        kw_produce_req q;
+        kw_msg_defaults(KW_API_Produce, KW_REQ, &q);
+        q.transactional_id = KW_STR_NULL;
+        q.acks = 1;
+        q.timeout_ms = 30000;
+        q.topic_data = t;
+        q.n_topic_data = 2;
         kw_buf want, got;
         kw_buf_init(&want);
         kw_buf_init(&got);
-        assert_int_equal(kw__produce_encode(&want, ver, 1, 30000, topics, b, 3), 0);
-        assert_int_equal(kw__produce_encode_ref(&got, NULL, ver, 1, 30000, topics, b, 3), 0);
+        assert_int_equal(kw_msg_encode(KW_API_Produce, ver, KW_REQ, &q, &want), 0);
+        assert_int_equal(kw__produce_encode(&got, NULL, ver, 1, 30000, topics, ids, b, 3), 0);
         assert_int_equal(got.len, want.len);
         assert_memory_equal(got.data, want.data, want.len);
+        if (ver >= 13) /* no name on the wire */
+            assert_null(memmem(got.data, got.len, "alpha", 5));
         kw_buf_free(&want);
         kw_buf_free(&got);
     }
     kw_buf x;
     kw_buf_init(&x);
-    assert_int_equal(kw__produce_encode_ref(&x, NULL, 2, 1, 30000, topics, b, 3), KW_ERR_VERSION);
-    assert_int_equal(kw__produce_encode_ref(&x, NULL, 13, 1, 30000, topics, b, 3), KW_ERR_VERSION);
+    assert_int_equal(kw__produce_encode(&x, NULL, 13, 1, 30000, topics, NULL, b, 3), KW_ERR_VERSION);
+    assert_int_equal(kw__produce_encode(&x, NULL, 12, 1, 30000, topics, NULL, b, 3), 0);
     kw_buf_free(&x);
     for (int i = 0; i < 3; i++) kw_accum_release(&a, b[i]);
     kw_accum_free(&a);
@@ -229,15 +249,21 @@ static void test_result(void **state)
     kw_produce_partition_resp pb[1] = {{.index = 0, .error_code = -1, .base_offset = -1}};
     kw_produce_topic_resp t[2] = {{.name = {"alpha", 5}, .partition_responses = pa, .n_partition_responses = 2},
                                   {.name = {"alphabet", 8}, .partition_responses = pb, .n_partition_responses = 1}};
+    t[0].topic_id.b[0] = 1;
+    t[1].topic_id.b[0] = 2;
     kw_produce_resp r = {.responses = t, .n_responses = 2};
     int64_t off;
-    assert_int_equal(kw__produce_result(&r, "alpha", 0, &off), 0);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 0, &off), 0);
     assert_int_equal(off, 42);
-    assert_int_equal(kw__produce_result(&r, "alpha", 3, &off), KW_KAFKA_NOT_LEADER_OR_FOLLOWER);
-    assert_int_equal(kw__produce_result(&r, "alphabet", 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
-    assert_int_equal(kw__produce_result(&r, "alpha", 1, &off), KW_ERR_NOT_FOUND);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 3, &off), KW_KAFKA_NOT_LEADER_OR_FOLLOWER);
+    assert_int_equal(kw__produce_result(&r, 12, "alphabet", NULL, 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 1, &off), KW_ERR_NOT_FOUND);
     assert_int_equal(off, -1);
-    assert_int_equal(kw__produce_result(&r, "alph", 0, &off), KW_ERR_NOT_FOUND);
+    assert_int_equal(kw__produce_result(&r, 12, "alph", NULL, 0, &off), KW_ERR_NOT_FOUND);
+    /* v13: by id, whatever the name says */
+    kw_uuid id2 = {{2}}, id3 = {{3}};
+    assert_int_equal(kw__produce_result(&r, 13, "alpha", &id2, 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
+    assert_int_equal(kw__produce_result(&r, 13, "alphabet", &id3, 0, &off), KW_ERR_NOT_FOUND);
 }
 
 static int reports;
