@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bench/kafka.h"
+#include "bench/mock.h"
 #include "bench/proc.h"
 #include "client/admin.h"
 #include "client/config.h"
@@ -64,7 +65,7 @@ typedef struct ctx {
     /* the broker */
     kw_kafka kafka;
     int kafka_running;
-    pid_t mock_pid;
+    kw_mock mock;
 } ctx;
 
 static void say(const ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -306,105 +307,9 @@ static long held_records(ctx *c, const char *topic)
     return total;
 }
 
-/* Start kwire-broker (3 brokers, beside the kwire executable or on PATH) with the topics,
-   each of c->partitions; its bootstrap line into bs. 0, or -1 with why (what it wrote on
-   stderr, kept in a memory file). */
-static int start_mock(ctx *c, char (*topics)[160], int ntopics, char *bs, size_t bsn, char *why, size_t whyn)
-{
-    snprintf(why, whyn, "out of memory or file descriptors");
-    char path[PATH_MAX + 16] = "kwire-broker";
-    char exe_dir[PATH_MAX];
-    snprintf(exe_dir, sizeof exe_dir, "%s", c->o->kwire ? c->o->kwire : "");
-    char *slash = strrchr(exe_dir, '/');
-    if (slash) {
-        *slash = 0;
-        snprintf(path, sizeof path, "%s/kwire-broker", exe_dir);
-        if (access(path, X_OK)) snprintf(path, sizeof path, "kwire-broker");
-    }
-    char **args = calloc((size_t)(4 + 2 * ntopics), sizeof *args);
-    char (*specs)[192] = calloc((size_t)ntopics + 1, sizeof *specs);
-    int fds[2] = {-1, -1};
-    if (!args || !specs || pipe(fds)) {
-        free(args);
-        free(specs);
-        return -1;
-    }
-    int na = 0;
-    args[na++] = "kwire-broker";
-    args[na++] = "--brokers";
-    args[na++] = "3";
-    for (int i = 0; i < ntopics; i++) {
-        snprintf(specs[i], sizeof specs[i], "%s:%d", topics[i], c->partitions);
-        args[na++] = "--topic";
-        args[na++] = specs[i];
-    }
-    args[na] = NULL;
-    int efd = memfd_create("kwire-broker-stderr", MFD_CLOEXEC); /* -1: stderr to /dev/null */
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) _exit(1);
-        dup2(fds[1], STDOUT_FILENO);
-        int dn = efd >= 0 ? efd : open("/dev/null", O_WRONLY);
-        if (dn >= 0) dup2(dn, STDERR_FILENO);
-        if (dn > STDERR_FILENO) close(dn);
-        close(fds[0]);
-        close(fds[1]);
-        execvp(path, args);
-        _exit(127);
-    }
-    close(fds[1]);
-    free(args);
-    free(specs);
-    if (pid < 0) {
-        close(fds[0]);
-        if (efd >= 0) close(efd);
-        return -1;
-    }
-    size_t got = 0;
-    int timed_out = 0;
-    struct pollfd p = {.fd = fds[0], .events = POLLIN};
-    bs[0] = 0;
-    while (got < bsn - 1 && !memchr(bs, '\n', got)) {
-        int pr = poll(&p, 1, 10000);
-        if (pr == 0) timed_out = 1;
-        if (pr <= 0) break;
-        ssize_t r = read(fds[0], bs + got, bsn - 1 - got);
-        if (r <= 0) break;
-        got += (size_t)r;
-        bs[got] = 0;
-    }
-    close(fds[0]);
-    bs[got] = 0;
-    char *nl = strchr(bs, '\n');
-    if (!nl) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-        char err[256] = "";
-        ssize_t en = efd >= 0 ? pread(efd, err, sizeof err - 1, 0) : -1;
-        if (en > 0) {
-            err[en] = 0;
-            err[strcspn(err, "\n")] = 0;
-        }
-        snprintf(why, whyn, "%s%s%s", timed_out ? "no bootstrap line within 10 s" : "it printed no bootstrap line",
-                 err[0] ? ": " : "", err);
-        if (efd >= 0) close(efd);
-        return -1;
-    }
-    if (efd >= 0) close(efd);
-    *nl = 0;
-    c->mock_pid = pid;
-    return 0;
-}
-
 static void stop_broker(ctx *c)
 {
-    if (c->mock_pid > 0) {
-        kill(c->mock_pid, SIGTERM);
-        waitpid(c->mock_pid, NULL, 0);
-        c->mock_pid = 0;
-    }
+    kw_mock_stop(&c->mock);
     if (c->kafka_running) {
         kw_kafka_stop(&c->kafka);
         c->kafka_running = 0;
@@ -540,7 +445,7 @@ static void run_peer(ctx *c, int peer, const kw_lab_point *pt, int dirs, kw_cmp_
         return;
     }
     char why[320];
-    if (!c->missing[peer][0] && c->mock_pid <= 0 && create_topic(c, pr->topic, why, sizeof why)) {
+    if (!c->missing[peer][0] && c->mock.pid <= 0 && create_topic(c, pr->topic, why, sizeof why)) {
         pr->status = KW_CMP_FAILED;
         snprintf(pr->why, sizeof pr->why, "%s", why);
     } else {
@@ -556,7 +461,7 @@ static void run_peer(ctx *c, int peer, const kw_lab_point *pt, int dirs, kw_cmp_
     pr->held = held_records(c, pr->topic);
     /* a producer that said it succeeded while the broker holds none of its records (or,
        on a real broker, fewer) did not produce them */
-    if (pr->held == 0 || (c->mock_pid <= 0 && pr->held > 0 && pr->held < pr->records)) {
+    if (pr->held == 0 || (c->mock.pid <= 0 && pr->held > 0 && pr->held < pr->records)) {
         pr->status = KW_CMP_FAILED;
         snprintf(pr->why, sizeof pr->why, "the broker holds %ld of its %ld records", pr->held, pr->records);
         pr->records = pr->held;
@@ -655,8 +560,19 @@ int kw_cmp_execute(const kw_cmp_opts *o, kw_cmp_outcome *out, char *err, size_t 
                 for (int p = 0; p < KW_PEER_N; p++)
                     if (peers & (1u << p)) snprintf(topics[nt++], 160, "%s", out->sets[i].r[p][KW_DIR_PRODUCE].topic);
         char why[320];
-        int mr = start_mock(c, topics, nt, out->bootstrap, sizeof out->bootstrap, why, sizeof why);
+        const char **specs = calloc((size_t)nt + 1, sizeof *specs);
+        char (*store)[192] = calloc((size_t)nt + 1, sizeof *store);
+        for (int i = 0; specs && store && i < nt; i++) {
+            snprintf(store[i], sizeof store[i], "%s:%d", topics[i], c->partitions);
+            specs[i] = store[i];
+        }
+        kw_mock_opts mo = {.exe = o->kwire, .brokers = 3, .topics = specs, .ntopics = nt};
+        int mr = specs && store ? kw_mock_start(&mo, &c->mock, why, sizeof why) : -1;
+        if (!specs || !store) snprintf(why, sizeof why, "out of memory");
+        free(specs);
+        free(store);
         free(topics);
+        if (!mr) snprintf(out->bootstrap, sizeof out->bootstrap, "%s", c->mock.bootstrap);
         if (mr) {
             snprintf(err, errn, "could not start kwire-broker (%s); give a broker with -b", why);
             goto done;
@@ -688,7 +604,7 @@ int kw_cmp_execute(const kw_cmp_opts *o, kw_cmp_outcome *out, char *err, size_t 
         memset(&prep, 0, sizeof prep);
         snprintf(prep.topic, sizeof prep.topic, "%s", src);
         char why[320];
-        if (c->mock_pid <= 0 && create_topic(c, src, why, sizeof why)) {
+        if (c->mock.pid <= 0 && create_topic(c, src, why, sizeof why)) {
             snprintf(err, errn, "%s", why);
             rc = -1;
             goto done;
