@@ -345,7 +345,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
         printf("usage: kwire bench lab NAME ...    a lab of LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
-               "       kwire bench compare ...     kwire vs librdkafka (kcat) vs kafka-python, same broker\n"
+               "       kwire bench compare ...     kwire vs Java, franz-go, librdkafka, kafka-python on Apache Kafka\n"
                "       kwire bench e2e ...         kafka-e2e-latency's figures + latency percentiles\n"
                "       kwire bench merge FILE...   HdrHistogram interval logs added up, the latency summary\n"
                "'kwire bench SUB --help' describes each.\n");
