@@ -9,6 +9,7 @@
 #
 #   bench/produce_memory.sh [-b BOOTSTRAP] [-n N] [-r R] [-p "1 6 200"] [--csv DIR]
 #
+# KWIRE_COMPARE_KWIRE=PATH measures another kwire build against kcat (e.g. an earlier one).
 # Without -b, a single-node Apache Kafka 4.4.0 is started for the whole run
 # (scripts/kafka.sh, a directory of its own) and stopped by PID at the end.
 # Run from the top dir after `make all`.

@@ -43,7 +43,8 @@ static void usage(FILE *f)
             "  a client has no equivalent for). --lab NAME runs a lab's grid (kwire bench lab --help) through\n"
             "  every client: per run the same figures, then each ratio summed up over the grid. --repeat R runs\n"
             "  every client R times (in turn; their order reversed every other run) and adds each figure's\n"
-            "  median and range. --csv FILE: one row per run, client and direction. --produce-only: no consumers.\n");
+            "  median and range. --csv FILE: one row per run, client and direction. --produce-only: no consumers.\n"
+            "  $KWIRE_COMPARE_KWIRE=PATH: the kwire rows run that kwire build instead of this one.\n");
 }
 
 static int parse_peers(const char *list, unsigned *out)
@@ -166,7 +167,14 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
         return KW_EXIT_FAIL;
     }
     exe[el] = 0;
-    o.kwire = exe;
+    /* the kwire rows may run another build (an A/B of two kwire versions); the peers and
+       the broker are found from it too */
+    const char *other = getenv("KWIRE_COMPARE_KWIRE");
+    o.kwire = other && *other ? other : exe;
+    if (access(o.kwire, X_OK)) {
+        kw__cli_err(CMD, "$KWIRE_COMPARE_KWIRE=%s: not an executable", o.kwire);
+        return KW_EXIT_USAGE;
+    }
     kw_cmp_outcome out;
     char err[1024];
     int rc = kw_cmp_execute(&o, &out, err, sizeof err);
