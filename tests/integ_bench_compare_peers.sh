@@ -8,7 +8,8 @@
 #      each row to records == expected (kafka-python 300) with positive figures, latency
 #      percentiles for kwire, Java and franz-go, and the ratios to the targets. A client
 #      whose prerequisite this machine lacks (no Go 1.26 on PATH; PyPI not reachable) must be
-#      "missing" with that reason; every other one must be "ok".
+#      "missing" with that reason; every other one must be "ok". Then each produces with
+#      compression.type=snappy (the labs' codecs must work in every client).
 #   2. the same with none of them to be had (no java, go or kcat on PATH, an empty cache
 #      folder, pip's index on a closed port): each is "missing" with its reason and no
 #      figures, kwire, kwire-cli and Debian's kafka-python are still measured, exit 0.
@@ -56,6 +57,13 @@ for c in ("java", "kwire"):
     for dr in ("produce", "consume"):
         assert runs[(c, dr)]["own_records_per_sec"] > 0, runs[(c, dr)]
 PYEOF
+
+# every client compresses as the labs ask (P3's snappy here; kafka-python needs its codec modules)
+timeout 900 "$kw" -b "$KAFKA" -X compression.type=snappy bench compare -n 1000 --partitions 3 --produce-only --json \
+  >"$tmp/snappy.json" 2>"$tmp/run.err" || fail "snappy: bench compare exited $?"
+/usr/bin/python3 tests/compare_check.py "$tmp/snappy.json" 1000 kwire=ok java=ok "franz-go=$franz" \
+  "confluent-kafka=$python" "kafka-python=$python" kafka-python-deb=ok kwire-cli=ok kcat=ok ||
+  fail "snappy: $(head -c 4000 "$tmp/snappy.json")"
 
 # 2. none of the downloadable or optional clients to be had
 mkdir -p "$tmp/bin" "$tmp/cache"
