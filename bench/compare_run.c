@@ -294,7 +294,8 @@ static long held_records(ctx *c, const char *topic)
         int ok = t && t->nparts > 0;
         for (int32_t i = 0; ok && i < t->nparts; i++)
             ok = !kw_tpo_add(&lo, topic, t->parts[i].partition, -1) && !kw_tpo_add(&hi, topic, t->parts[i].partition, -1);
-        if (ok && kw_list_offsets(n, &m, &lo, KW_TS_EARLIEST, 0) == 0 && kw_list_offsets(n, &m, &hi, KW_TS_LATEST, 0) == 0) {
+        if (ok && kw_list_offsets(n, &m, &lo, KW_TS_EARLIEST, 0, NULL) == 0 &&
+            kw_list_offsets(n, &m, &hi, KW_TS_LATEST, 0, NULL) == 0) {
             total = 0;
             for (size_t i = 0; i < hi.n; i++) total += (long)(hi.v[i].offset - lo.v[i].offset);
         }

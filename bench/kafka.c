@@ -6,7 +6,7 @@
  * The clusters started here and still running are the one piece of process-wide state:
  * the SIGINT/SIGTERM handler and the atexit hook must reach them to stop them (the Java
  * nodes are not our children and would outlive us). The handler only forks and execs the
- * script (async-signal-safe), then re-raises the signal.
+ * script and rm (async-signal-safe), then re-raises the signal.
  */
 #include "bench/kafka.h"
 
@@ -101,6 +101,10 @@ static void on_signal(int sig)
         if (!k || !k->running) continue;
         char *args[] = {k->script, "stop", k->dir, NULL};
         run_script(args, NULL);
+        if (k->own_dir) {
+            char *rm[] = {"/bin/rm", "-rf", k->dir, NULL};
+            run_script(rm, NULL);
+        }
     }
     signal(sig, SIG_DFL);
     raise(sig);

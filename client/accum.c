@@ -104,7 +104,7 @@ static kw_pbatch *batch_new(kw_accum *a, int32_t partition, int64_t now_ms)
     b->attempts = 0;
     b->last_err = 0;
     b->base_seq = -1;
-    b->first_send_ms = 0;
+    b->first_send_ms = -1;
     return b;
 }
 

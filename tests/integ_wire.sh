@@ -118,7 +118,11 @@ def only_version_warnings(fr):
     the frame that is beyond what it knows (a frame may hold several requests)."""
     names = [API[k] for k, v in pairs(fr) if beyond_tshark(k, v)]
     msgs = [m for m in fr['experts'].split(',') if m]
-    return bool(names) and all(any(('Unsupported %s version' % n) in m for n in names) for m in msgs)
+    # ApiVersions v5 read in the v3 layout leaves cluster_id and node_id over
+    v5 = any(k == 18 and v >= 5 for k, v in pairs(fr))
+    ok = lambda m: any(('Unsupported %s version' % n) in m for n in names) or \
+        (v5 and 'does not end at the pdu length offset' in m)
+    return bool(names) and all(ok(m) for m in msgs)
 def known_defect(key, ver):
     """Broker answers tshark calls malformed that are not kwire's doing: the answer to
     ApiVersions above v3 (tshark 4.0 decodes v0-v3; the broker answers an unsupported
@@ -175,7 +179,10 @@ for run in runs:
     check(kw == ts, '%s: requests per API differ: kwire %s, tshark %s' % (run, sorted(kw.items()), sorted(ts.items())))
     # kwire's requests: nothing malformed, nothing tshark could not decode (but requests
     # above the versions tshark knows: the first ApiVersions, InitProducerId v4)
-    req_bad = [fr['num'] for fr in mine if fr['request'] and fr['bad']]
+    # (tshark reads an ApiVersions request above v4 with its v3 layout, so the two fields
+    # v5 adds, cluster_id and node_id, are left over: "malformed" there is its limit)
+    req_bad = [fr['num'] for fr in mine if fr['request'] and fr['bad'] and
+               not (all(k == 18 and v >= 5 for k, v in pairs(fr)) and only_version_warnings(fr))]
     req_undecoded = [fr['num'] for fr in mine if fr['request'] and fr['warn'] and not only_version_warnings(fr)]
     check(not req_bad, '%s: kwire requests tshark calls malformed or in error: frames %s' % (run, req_bad))
     check(not req_undecoded, '%s: kwire requests with tshark warnings: frames %s' % (run, req_undecoded))
@@ -237,8 +244,10 @@ with open(os.path.join(tmp, 'table.md'), 'w') as t:
     t.write('\nKnown defects, not kwire\'s: the answer to ApiVersions v4 (tshark 4.0 decodes v0-v3; the '
             'broker answers an unsupported version in the v0 layout, as Kafka does); librdkafka\'s mock '
             'answers ListOffsets v4+ with 4 bytes per partition more than the grammar has (kwire then asks '
-            'v3, client/offsets.c). tshark 4.0 decodes InitProducerId v0-v3 only: it shows the fields of '
-            'kwire\'s v4 request with an "unsupported version" warning, not counted above.\n')
+            'v3, client/offsets.c). tshark 4.0 decodes ApiVersions and InitProducerId v0-v3 only: it shows '
+            'the fields of kwire\'s InitProducerId v4 request with an "unsupported version" warning, and reads '
+            'its ApiVersions v5 request in the v3 layout, leaving the 5 bytes of cluster_id and node_id over '
+            '("malformed"); neither is counted above.\n')
 sys.exit(1 if fails else 0)
 EOF
 scripts/readme-block.sh wire "$tmp/table.md" || fail "README.md's wire table differs from this run"

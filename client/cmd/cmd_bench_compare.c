@@ -131,6 +131,12 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
                 kw__cli_err(CMD, "unknown lab '%s' (see kwire bench lab --help)", argv[i]);
                 return KW_EXIT_USAGE;
             }
+            if (kw_lab_has_broker_axes(o.lab)) {
+                kw__cli_err(CMD, "lab %s sweeps broker settings (a broker restart each): run it with kwire bench "
+                                 "lab %s; compare the clients with B1C",
+                            o.lab->name, o.lab->name);
+                return KW_EXIT_USAGE;
+            }
         } else {
             kw__cli_err(CMD, "unexpected argument '%s'", a);
             usage(stderr);
