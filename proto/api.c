@@ -25,6 +25,7 @@ static int16_t first_flexible(int api_key)
     case KW_API_ApiVersions: return 3;
     case KW_API_CreateTopics: return 5;
     case KW_API_InitProducerId: return 2;
+    case KW_API_SaslAuthenticate: return 2; /* SaslHandshake: never flexible */
     default: return -1;
     }
 }
@@ -45,7 +46,9 @@ static int16_t first_flexible(int api_key)
     X(InitProducerId)    \
     X(ListGroups)        \
     X(DescribeGroups)    \
-    X(CreateTopics)
+    X(CreateTopics)      \
+    X(SaslHandshake)     \
+    X(SaslAuthenticate)
 
 #define KW__DESC_DECL(N) extern const kw_struct kw__##N##_req, kw__##N##_resp;
 KW__DESCRIBED(KW__DESC_DECL)

@@ -30,9 +30,11 @@ enum kw_dir { KW_REQ = 0, KW_RESP = 1 };
     X(10, FindCoordinator, 0, 6)              \
     X(15, DescribeGroups, 0, 6)               \
     X(16, ListGroups, 0, 5)                   \
+    X(17, SaslHandshake, 0, 1)                \
     X(18, ApiVersions, 0, 4)                  \
     X(19, CreateTopics, 2, 7)                 \
-    X(22, InitProducerId, 0, 5)
+    X(22, InitProducerId, 0, 5)               \
+    X(36, SaslAuthenticate, 0, 2)
 
 enum {
 #define KW__API_ENUM(key, name, lo, hi) KW_API_##name = (key),
