@@ -35,8 +35,14 @@ typedef struct kw_net kw_net;
 
 int64_t kw_net_now(void);
 
-/* A broker set using the config's connection settings (read now; cfg may go away). */
+/* A broker set using the config's connection settings (read now; cfg may go away),
+ * security.protocol included: the TLS context (CA, client certificate) and the SASL
+ * credentials are loaded here. */
 kw_net *kw_net_new(const kw_config *cfg);
+/* Why the security settings could not be loaded (an unreadable CA file, a wrong key
+ * password, no OAUTHBEARER token source), or "". Every broker of such a set fails its
+ * first connection with this text (KW_ERR_CONFIG); commands check it up front. */
+const char *kw_net_setup_error(const kw_net *n);
 /* Closes every conn (outstanding requests fail with KW_ERR_DESTROYED) and frees. */
 void kw_net_free(kw_net *n);
 
@@ -99,7 +105,8 @@ typedef int (*kw_net_resolver)(const char *host, const char *port, const struct 
 void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
 
 /* Connect broker idx and wait until its versions are negotiated (READY): 0, or
- * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
+ * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms, or the error
+ * that made the broker FAILED (KW_ERR_TLS, KW_ERR_AUTH, KW_ERR_CONFIG). */
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
 
 /* Per broker and per (API, version): requests, errors, bytes out/in, RTT min / p50 /

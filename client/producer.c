@@ -811,7 +811,12 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     /* the list is checked now, and added on first use (so a tap set after this call
      * sees the bootstrap connections too) */
     p->net = kw_net_new(p->cfg);
-    kw_net *probe = kw_net_new(p->cfg);
+    if (p->net && kw_net_setup_error(p->net)[0]) {
+        if (err) snprintf(err, errlen, "%s", kw_net_setup_error(p->net));
+        kw_producer_close(p);
+        return NULL;
+    }
+    kw_net *probe = kw_net_new(NULL); /* checks the list's form only */
     const char *bs = kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS);
     int ok = p->net && probe && bs && *bs && kw_net_add_list(probe, bs) > 0;
     if (probe) kw_net_free(probe);

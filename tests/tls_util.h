@@ -28,7 +28,7 @@ typedef struct tu_cert {
 
 static long tu_serial = 1;
 
-static int tu_ext(X509 *x, X509 *issuer, int nid, const char *value)
+static inline int tu_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
     X509V3_CTX v;
     X509V3_set_ctx(&v, issuer, x, NULL, NULL, 0);
@@ -41,7 +41,7 @@ static int tu_ext(X509 *x, X509 *issuer, int nid, const char *value)
 
 /* A certificate for cn (signed by issuer, or self-signed when issuer is NULL), valid
  * from now+from_s to now+to_s; san like "DNS:localhost,IP:127.0.0.1" or NULL. */
-static tu_cert tu_make(const char *cn, const tu_cert *issuer, int ca, const char *san, long from_s, long to_s)
+static inline tu_cert tu_make(const char *cn, const tu_cert *issuer, int ca, const char *san, long from_s, long to_s)
 {
     tu_cert c = {EVP_EC_gen("P-256"), X509_new()};
     if (!c.key || !c.x) abort();
@@ -64,7 +64,7 @@ static tu_cert tu_make(const char *cn, const tu_cert *issuer, int ca, const char
     return c;
 }
 
-static void tu_free(tu_cert *c)
+static inline void tu_free(tu_cert *c)
 {
     EVP_PKEY_free(c->key);
     X509_free(c->x);
@@ -73,13 +73,13 @@ static void tu_free(tu_cert *c)
 }
 
 /* dir/name as a path in buf. */
-static const char *tu_path(char *buf, size_t cap, const char *dir, const char *name)
+static inline const char *tu_path(char *buf, size_t cap, const char *dir, const char *name)
 {
     snprintf(buf, cap, "%s/%s", dir, name);
     return buf;
 }
 
-static void tu_write_cert(const char *path, const tu_cert *c, const tu_cert *chain_extra)
+static inline void tu_write_cert(const char *path, const tu_cert *c, const tu_cert *chain_extra)
 {
     FILE *f = fopen(path, "w");
     if (!f || !PEM_write_X509(f, c->x) || (chain_extra && !PEM_write_X509(f, chain_extra->x))) abort();
@@ -87,7 +87,7 @@ static void tu_write_cert(const char *path, const tu_cert *c, const tu_cert *cha
 }
 
 /* The key as PEM, encrypted with AES-256-CBC when password is not NULL. */
-static void tu_write_key(const char *path, const tu_cert *c, const char *password)
+static inline void tu_write_key(const char *path, const tu_cert *c, const char *password)
 {
     FILE *f = fopen(path, "w");
     if (!f) abort();
@@ -98,7 +98,7 @@ static void tu_write_key(const char *path, const tu_cert *c, const char *passwor
 }
 
 /* A fresh temporary directory into buf. */
-static const char *tu_tmpdir(char *buf, size_t cap)
+static inline const char *tu_tmpdir(char *buf, size_t cap)
 {
     snprintf(buf, cap, "/tmp/kwire-tls-XXXXXX");
     if (!mkdtemp(buf)) abort();
@@ -106,7 +106,7 @@ static const char *tu_tmpdir(char *buf, size_t cap)
 }
 
 /* Remove the files named and the directory. */
-static void tu_rmdir(const char *dir, const char *const *names, int n)
+static inline void tu_rmdir(const char *dir, const char *const *names, int n)
 {
     char p[512];
     for (int i = 0; i < n; i++) unlink(tu_path(p, sizeof p, dir, names[i]));
@@ -123,7 +123,7 @@ typedef struct tu_server {
 
 /* A server context with cert (+ its issuer in the chain when given); min/max
  * version 0 = OpenSSL's defaults. client_ca: require a client certificate signed by it. */
-static SSL_CTX *tu_server_ctx(const tu_cert *cert, const tu_cert *chain, int min_version, int max_version,
+static inline SSL_CTX *tu_server_ctx(const tu_cert *cert, const tu_cert *chain, int min_version, int max_version,
                               const tu_cert *client_ca)
 {
     SSL_CTX *s = SSL_CTX_new(TLS_server_method());
@@ -142,7 +142,7 @@ static SSL_CTX *tu_server_ctx(const tu_cert *cert, const tu_cert *chain, int min
     return s;
 }
 
-static void tu_server_start(tu_server *sv, SSL_CTX *ctx)
+static inline void tu_server_start(tu_server *sv, SSL_CTX *ctx)
 {
     memset(sv, 0, sizeof *sv);
     sv->ctx = ctx;
@@ -155,7 +155,7 @@ static void tu_server_start(tu_server *sv, SSL_CTX *ctx)
     SSL_set_accept_state(sv->ssl);
 }
 
-static void tu_server_stop(tu_server *sv)
+static inline void tu_server_stop(tu_server *sv)
 {
     SSL_set_shutdown(sv->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     SSL_free(sv->ssl);
@@ -163,13 +163,13 @@ static void tu_server_stop(tu_server *sv)
 }
 
 /* Ciphertext from the client into the server. */
-static void tu_server_in(tu_server *sv, const uint8_t *p, size_t n)
+static inline void tu_server_in(tu_server *sv, const uint8_t *p, size_t n)
 {
     if (n && BIO_write(SSL_get_rbio(sv->ssl), p, (int)n) != (int)n) abort();
 }
 
 /* Ciphertext the server wants sent, appended to out (a malloc'd buffer grown as needed). */
-static size_t tu_server_out(tu_server *sv, uint8_t **out, size_t *cap)
+static inline size_t tu_server_out(tu_server *sv, uint8_t **out, size_t *cap)
 {
     BIO *wb = SSL_get_wbio(sv->ssl);
     size_t n = BIO_ctrl_pending(wb);
@@ -183,7 +183,7 @@ static size_t tu_server_out(tu_server *sv, uint8_t **out, size_t *cap)
 }
 
 /* Advance the server's handshake (records a failure). */
-static void tu_server_step(tu_server *sv)
+static inline void tu_server_step(tu_server *sv)
 {
     if (sv->done || sv->failed) return;
     ERR_clear_error();

@@ -101,6 +101,11 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
     int timeout = (int)kw_config_int(cfg, KW_CONF_SOCKET_SETUP_TIMEOUT_MS) +
                   (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
     kw_config_free(cfg);
+    if (n && kw_net_setup_error(n)[0]) {
+        kw__cli_err("api-versions", "%s", kw_net_setup_error(n));
+        kw_net_free(n);
+        return KW_EXIT_USAGE;
+    }
     if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
     if (!n || kw_net_add_list(n, bs) <= 0) {
         kw__cli_err("api-versions", "bad bootstrap list '%s'", bs);

@@ -147,6 +147,12 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
     const char *bs = kw__cli_bootstrap(cli);
     kw_net *n = bs ? kw_net_new(cfg) : NULL;
     kw_config_free(cfg);
+    if (n && kw_net_setup_error(n)[0]) {
+        kw__cli_err("metadata", "%s", kw_net_setup_error(n));
+        kw_net_free(n);
+        free(topics);
+        return KW_EXIT_USAGE;
+    }
     if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
     if (!bs || !n || kw_net_add_list(n, bs) <= 0) {
         if (bs) kw__cli_err("metadata", "bad bootstrap list '%s'", bs);
