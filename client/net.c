@@ -270,7 +270,8 @@ int kw_net_set_dump(kw_net *n, FILE *out, int json)
     if (!n || !out || n->dump_out) return KW_ERR_INVALID_ARG;
     kw_buf_init(&n->dump_buf);
     kw_print_opts po = {0};
-    po.fmt = json ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    po.fmt = json & KW_NET_DUMP_JSON ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    po.secrets = (json & KW_NET_DUMP_SECRETS) != 0;
     kw_printer_init(&n->dump_pr, &n->dump_buf, &po);
     n->dump_out = out;
     return 0;

@@ -836,7 +836,7 @@ void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16
     kw_net_set_tap(p->net, tap, ud);
 }
 
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json) { return kw_net_set_dump(p->net, out, json); }
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags) { return kw_net_set_dump(p->net, out, flags); }
 
 static int32_t choose_partition(kw_producer *p, ptopic *t, const kw_producer_record *rec)
 {

@@ -93,7 +93,7 @@ typedef struct kw_producer_stats {
 kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen);
 /* --dump: every request and response printed field by field (proto/print.h via
  * kw_net_set_dump; text, or one JSON document when json). Call before the first send. */
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json);
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags);
 /* Tap every request/response frame; call before the first send. */
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud);
