@@ -123,16 +123,18 @@ fuzz-smoke: $(FUZZERS)
 	@scripts/fuzz.sh 5 $(FUZZERS)
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+# The real-broker clusters the scripts share (scripts/with-kafka.sh) are started once around
+# both passes by `make test`, or around one pass when it runs alone.
 integration: all $(TOOLS)
-	@scripts/integration.sh
+	@scripts/with-kafka.sh scripts/integration.sh
 # The same scripts with KWIRE=bin-asan/kwire and the tests' helper programs from
 # build/tools-asan (KW_TOOLS); a sanitizer report (ASan, UBSan, or a leak
 # found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
 integration-asan: all $(TOOLS) $(TOOLS_ASAN) bin-asan/kwire
-	@scripts/integration.sh asan
+	@scripts/with-kafka.sh scripts/integration.sh asan
 # Cross-check outside `make test` (slow): bin/kwire under valgrind memcheck, full leak check.
 integration-valgrind: all $(TOOLS)
-	@scripts/integration.sh valgrind
+	@scripts/with-kafka.sh scripts/integration.sh valgrind
 
 # Each step adds "label passed failed" to the summary file, and an excerpt of each failed
 # program's, fuzzer's or script's output to the failures directory. Every step runs even
@@ -150,7 +152,7 @@ test:
 	-@$(MAKE) --no-print-directory unit
 	-@$(MAKE) --no-print-directory unit-asan
 	-@$(MAKE) --no-print-directory fuzz-smoke
-	-@$(MAKE) --no-print-directory -j2 integration integration-asan
+	-@scripts/with-kafka.sh $(MAKE) --no-print-directory -j2 integration integration-asan
 	@scripts/test-report.sh
 
 bench: $(BENCHES)

@@ -26,6 +26,7 @@
 typedef struct ppart {
     int leader;           /* kw_net index of the leader, -1 unknown */
     int32_t next_seq;     /* idempotence: next base sequence */
+    int32_t acked_seq;    /* idempotence: last sequence acknowledged under the current id, -1 none */
     int inflight;         /* batches of this partition in flight */
     int64_t retry_at_ms;  /* a requeued batch waits until then */
     int retry_pending;    /* the queue's head is a retry: wait for in-flight ones */
@@ -201,7 +202,7 @@ static int topic_set_parts(kw_producer *p, ptopic *t, int32_t n)
     ppart *np = realloc(t->parts, (size_t)n * sizeof *np);
     if (!np) return KW_ERR_NOMEM;
     t->parts = np;
-    for (int32_t i = t->nparts; i < n; i++) t->parts[i] = (ppart){.leader = -1};
+    for (int32_t i = t->nparts; i < n; i++) t->parts[i] = (ppart){.leader = -1, .acked_seq = -1};
     int rc;
     if (!t->acc_ready) {
         kw_accum_opts o = {.batch_size = p->batch_size, .linger_ms = p->linger_ms,
@@ -307,7 +308,7 @@ static void meta_maybe(kw_producer *p, int64_t now)
     if (now < meta_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
-    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                      .fail_fast = 1, .encode = meta_encode, .done = meta_done, .ud = p};
     if (kw_net_submit(p->net, idx, &q) == 0) {
         p->meta_inflight = 1;
@@ -352,7 +353,10 @@ static void pid_done(void *ud, int err, const kw_conn_resp *resp)
     p->epoch = r.producer_epoch;
     p->pid_wanted = 0;
     for (int i = 0; i < p->ntopics; i++)
-        for (int32_t k = 0; k < p->topics[i]->nparts; k++) p->topics[i]->parts[k].next_seq = 0;
+        for (int32_t k = 0; k < p->topics[i]->nparts; k++) {
+            p->topics[i]->parts[k].next_seq = 0;
+            p->topics[i]->parts[k].acked_seq = -1;
+        }
 }
 
 /* When pid_maybe will send (ms), INT64_MAX when it waits for an answer: what it checks. */
@@ -370,8 +374,8 @@ static void pid_maybe(kw_producer *p, int64_t now)
     if (now < pid_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
-    kw_conn_req q = {.api_key = KW_API_InitProducerId, .fail_fast = 1, .encode = pid_encode, .done = pid_done,
-                     .ud = p};
+    kw_conn_req q = {.api_key = KW_API_InitProducerId, .min_version = -1, .max_version = -1, .fail_fast = 1,
+                     .encode = pid_encode, .done = pid_done, .ud = p};
     if (kw_net_submit(p->net, idx, &q) == 0) {
         p->pid_inflight = 1;
         p->st.pid_requests++;
@@ -499,13 +503,27 @@ static int produce_encode(void *ud, int16_t version, kw_buf *out, kw_conn_refs *
                                   r->b, r->nb);
 }
 
+/* The producer id a batch was last sent with (-1 before its first send). */
+static int64_t batch_pid(const kw_pbatch *b)
+{
+    return b->buf.len > PID_OFFSET + 8 ? (int64_t)kw_ld64(b->buf.data + PID_OFFSET) : -1;
+}
+
 /* The batch b of topic t came back with err (after its request). */
 static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset, int64_t now)
 {
     ppart *pp = &t->parts[b->partition];
     if (pp->inflight > 0) pp->inflight--;
     int act = kw__produce_action(err, p->idempotent);
+    int current = p->idempotent && b->base_seq >= 0 && batch_pid(b) == p->pid;
+    /* Out of order although every batch before it was acknowledged: no retry can fill
+     * the gap (the broker lost or never had what came before, or another writer used the
+     * id). As Kafka's Java producer does, fail this batch and continue under a new
+     * producer id; an out-of-order batch with an earlier one still pending is retried. */
+    if (err == KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER && current && b->base_seq == pp->acked_seq + 1)
+        act = KW_PACT_FAIL;
     if (act == KW_PACT_OK) {
+        if (current && b->base_seq + b->count - 1 > pp->acked_seq) pp->acked_seq = b->base_seq + b->count - 1;
         report_batch(p, t, b, 0, err ? -1 : base_offset);
         return;
     }
@@ -684,8 +702,7 @@ static void drain(kw_producer *p, int64_t now)
                     b->first_send_ms = now;
                 }
                 if (p->idempotent) {
-                    int64_t bpid = b->buf.len > PID_OFFSET + 8 ? (int64_t)kw_ld64(b->buf.data + PID_OFFSET) : -1;
-                    if (b->base_seq < 0 || bpid != p->pid) {
+                    if (b->base_seq < 0 || batch_pid(b) != p->pid) {
                         b->base_seq = pp->next_seq;
                         pp->next_seq += b->count;
                         kw_batch_set_producer(b->buf.data, b->buf.len, p->pid, p->epoch, b->base_seq);
@@ -951,7 +968,7 @@ static void barrier(kw_producer *p, int64_t start, int64_t timeout_ms)
     for (int i = 0; i < p->nbin; i++) {
         if (!p->bsent[i]) continue;
         p->bsent[i] = 0;
-        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                          .encode = barrier_encode, .done = barrier_done, .ud = p};
         if (kw_net_submit(p->net, i, &q) == 0) p->barriers++;
     }

@@ -16,6 +16,11 @@
 # any topic a Metadata request names. The table (deterministic text: no ports, no
 # times) must equal README.md's badinput block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Every broker started here is stopped by PID.
+# Real broker: none here, on purpose: these defects (frames cut short or over the size
+# limit, wrong correlation ids, bad CRCs, bombs, unknown codecs, answers in another
+# version) are what a scripted broker can send and Apache Kafka never does; what Apache
+# Kafka itself refuses (a bad CRC, a sequence gap, a record over max.message.bytes) is
+# checked in tests/integ_kafka_validation.sh.
 set -u
 cd "$(dirname "$0")/.."
 kw=${KWIRE:-bin/kwire}

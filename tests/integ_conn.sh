@@ -7,6 +7,9 @@
 # reports an unknown topic as an error (exit 1); a dead bootstrap entry is skipped for a
 # live one; a broker taken down over the control FIFO makes api-versions on it fail
 # fast; --dump prints every frame (text and JSON). The broker is stopped by PID; every wait is bounded. Run from the top dir.
+# Real broker: version negotiation on Apache Kafka 4.4.0 and 3.9.2, for every command,
+# is tests/integ_kafka_versions.sh; this script keeps the mock for its classic-only
+# ApiVersions (the v4 -> v0 fallback) and for taking a broker down over its FIFO.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -9,6 +9,8 @@
 #   5. the captured traffic (tests/data/traffic-*.pcap): every response is paired with
 #      its request, every request answered (or in flight when the capture ended), and no
 #      decode error is printed.
+# Real broker: none needed (explain and decode work on bytes); the dump of real Kafka
+# traffic held against decode of its capture is in tests/integ_dump.sh.
 set -u
 cd "$(dirname "$0")/.."
 KW=${KWIRE:-bin/kwire}

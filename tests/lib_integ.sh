@@ -2,9 +2,11 @@
 # (named outside the integ_*.sh glob: it is not a test).
 # Before sourcing: integ_name (the script's name, for messages) and tmp (its scratch directory).
 # The script keeps the broker's PID in pid; on exit the broker is stopped by that PID
-# (TERM, up to 5 s, then KILL) and tmp is removed.
+# (TERM, up to 5 s, then KILL), every command added with at_exit runs, and tmp is removed.
 
 pid=""
+integ_exit_cmds=()
+at_exit() { integ_exit_cmds+=("$1"); } # at_exit 'COMMAND': run at exit, before tmp goes
 
 stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
   kill -0 "$1" 2>/dev/null || return 0
@@ -15,6 +17,8 @@ stop_pid() { # stop_pid PID: TERM, wait up to 5 s, then KILL
 }
 
 integ_cleanup() {
+  local c
+  for c in "${integ_exit_cmds[@]}"; do eval "$c"; done
   [ -n "$pid" ] && stop_pid "$pid"
   rm -rf "$tmp"
 }

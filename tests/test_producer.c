@@ -21,7 +21,9 @@
 #include <unistd.h>
 
 #include "client/producer.h"
+#include "codec/batch.h"
 #include "kwire.h"
+#include "proto/msg_initproducerid.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
@@ -280,8 +282,14 @@ static void test_no_broker(void **state)
 }
 
 /* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
-   the partition, 2 a response with a wrong correlation id, 3 no answer at all ---- */
-static int g_port, g_mode;
+   the partition, 2 a response with a wrong correlation id, 3 no answer at all; 4 (for an
+   idempotent producer) OUT_OF_ORDER_SEQUENCE_NUMBER for every batch after the first of
+   its first producer id, as a broker that lost that id's state, and success under a new
+   id (the ids handed out are counted in g_pids, the batches' ids seen in order in
+   g_seen) ---- */
+static int g_port, g_mode, g_pids;
+static int64_t g_seen[16];
+static int g_nseen;
 
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
@@ -292,8 +300,16 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
     kw_buf out;
     kw_buf_init(&out);
     if (h.api_key == KW_API_ApiVersions) {
-        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
-        sb_apiversions(&out, &h, keys, 3);
+        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7},
+                                           {KW_API_InitProducerId, 0, 1}};
+        sb_apiversions(&out, &h, keys, 4);
+    } else if (h.api_key == KW_API_InitProducerId) {
+        kw_initproducerid_resp r;
+        kw_msg_defaults(KW_API_InitProducerId, KW_RESP, &r);
+        r.error_code = 0;
+        r.producer_id = 1000 + g_pids++;
+        r.producer_epoch = 0;
+        kw_response_encode(&out, KW_API_InitProducerId, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Metadata) {
         sb_cluster1 c;
         kw_metadata_topic t;
@@ -308,7 +324,27 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         kw_buf_free(&out);
         return 0;
     } else if (h.api_key == KW_API_Produce) {
-        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
+        int16_t ec = g_mode == 1 ? 6 : 0;
+        if (g_mode == 4) {
+            /* the batch's producer id, at its place in the one batch of the request */
+            kw_arena a;
+            kw_arena_init(&a);
+            kw_produce_req q;
+            if (kw_msg_decode(KW_API_Produce, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(7);
+            kw_batch bi;
+            kw_rd in;
+            kw_buf scratch;
+            kw_buf_init(&scratch);
+            kw_rd_init(&in, q.topic_data[0].partition_data[0].records.p,
+                       (size_t)q.topic_data[0].partition_data[0].records.len);
+            kw_batch_reader_opts ro = {.check_crc = 1};
+            if (kw_batch_next(&in, &bi, &scratch, &ro) != 1) _exit(8);
+            kw_buf_free(&scratch);
+            if (g_nseen < 16) g_seen[g_nseen++] = bi.producer_id;
+            if (bi.producer_id == 1000 && g_nseen > 1) ec = KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
+            kw_arena_free(&a);
+        }
+        kw_produce_partition_resp pr = {.index = 0, .error_code = ec, .base_offset = -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
         kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
         kw_produce_resp r;
@@ -441,6 +477,33 @@ static void test_blocked_ready_batch_sleeps(void **state)
     waitpid(pid, NULL, 0);
 }
 
+/* An idempotent producer whose next batch is refused as out of order although every
+ * earlier one was acknowledged (nothing pending can fill the gap) fails that batch with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, takes a new producer id and goes on: the next record is
+ * delivered, as Kafka's Java producer does. (It used to retry the batch until
+ * delivery.timeout.ms, and every later batch behind it.) */
+static void test_out_of_order_gap_new_id(void **state)
+{
+    (void)state;
+    pid_t pid = start_broker(4);
+    const char *set[] = {"acks=all", "enable.idempotence=true", "max.in.flight.requests.per.connection=1",
+                         "request.timeout.ms=2000", "delivery.timeout.ms=3000", "retry.backoff.ms=20", NULL};
+    outcome o = {0, 0, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    int want[3] = {0, KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kw_producer_send(p, &r), 0);
+        assert_int_equal(kw_producer_flush(p, 2500), 0);
+        assert_int_equal(o.n, i + 1);
+        assert_int_equal(o.err, want[i]);
+    }
+    assert_int_equal(kw_producer_stats_get(p)->record_retries, 0);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -455,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_timeout_cause_partition_error),
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
+        cmocka_unit_test(test_out_of_order_gap_new_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,21 +24,104 @@
 static pid_t embedded_pid;
 static char embedded_bootstrap[1024];
 
+/* The directory of this executable into dir (empty when unknown). */
+static void self_dir(char *dir, size_t n)
+{
+    char self[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    dir[0] = 0;
+    if (len <= 0) return;
+    self[len] = 0;
+    char *slash = strrchr(self, '/');
+    if (!slash) return;
+    *slash = 0;
+    snprintf(dir, n, "%s", self);
+}
+
 /* Path of kwire-broker: beside this executable, else found on PATH by execvp. */
 static void broker_path(char *out, size_t n)
 {
+    char dir[PATH_MAX];
+    self_dir(dir, sizeof dir);
+    if (dir[0]) {
+        snprintf(out, n, "%s/kwire-broker", dir);
+        if (access(out, X_OK) == 0) return;
+    }
+    snprintf(out, n, "kwire-broker");
+}
+
+/* Path of scripts/kafka.sh, the real Kafka launcher: $KWIRE_KAFKA_SCRIPT, else the source
+ * tree's (bin/../scripts/kafka.sh), else the installed one (bin/../share/kwire/kafka.sh).
+ * 0, or -1 when none is found. */
+static int kafka_script(char *out, size_t n)
+{
+    const char *env = getenv("KWIRE_KAFKA_SCRIPT");
+    if (env && *env) {
+        snprintf(out, n, "%s", env);
+        return access(out, X_OK);
+    }
+    char dir[PATH_MAX];
+    self_dir(dir, sizeof dir);
+    const char *rel[] = {"../scripts/kafka.sh", "../../scripts/kafka.sh", "../share/kwire/kafka.sh"};
+    for (size_t i = 0; dir[0] && i < sizeof rel / sizeof rel[0]; i++) {
+        snprintf(out, n, "%s/%s", dir, rel[i]);
+        if (access(out, X_OK) == 0) return 0;
+    }
+    return -1;
+}
+
+/* `kwire broker --kafka ...`: run kafka.sh in the foreground (it starts the nodes,
+ * prints the bootstrap list and stops them by PID on SIGINT/SIGTERM). Without --dir the
+ * nodes live in a new directory under $TMPDIR that is removed when they stop. */
+static int run_kafka(int argc, char **argv)
+{
+    char script[PATH_MAX + 32];
+    if (kafka_script(script, sizeof script)) {
+        kw__cli_err("broker", "--kafka needs scripts/kafka.sh (from kwire's source tree, or installed under "
+                              "share/kwire); set KWIRE_KAFKA_SCRIPT to its path");
+        return KW_EXIT_FAIL;
+    }
+    char **args = calloc((size_t)argc + 6, sizeof *args);
+    if (!args) return KW_EXIT_FAIL;
+    int k = 0;
+    const char *dir = NULL;
+    args[k++] = script;
+    args[k++] = "run";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--kafka")) continue;
+        if (!strcmp(argv[i], "--dir") && i + 1 < argc) {
+            dir = argv[++i];
+            continue;
+        }
+        args[k++] = argv[i];
+    }
+    static char tmpl[PATH_MAX];
+    if (!dir) {
+        const char *t = getenv("TMPDIR");
+        snprintf(tmpl, sizeof tmpl, "%s/kwire-kafka.XXXXXX", t && *t ? t : "/tmp");
+        if (!mkdtemp(tmpl)) {
+            kw__cli_err("broker", "cannot create a directory for the nodes (%s): %s", tmpl, strerror(errno));
+            free(args);
+            return KW_EXIT_FAIL;
+        }
+        dir = tmpl;
+        args[k++] = "--rm";
+    }
+    args[k++] = (char *)dir;
+    /* the launcher checks that the brokers registered with this kwire */
     char self[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     if (len > 0) {
         self[len] = 0;
-        char *slash = strrchr(self, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(out, n, "%s/kwire-broker", self);
-            if (access(out, X_OK) == 0) return;
-        }
+        setenv("KWIRE", self, 0);
     }
-    snprintf(out, n, "kwire-broker");
+    /* a shell that starts kwire in the background ignores SIGINT; the launcher must see it */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    execv(script, args);
+    kw__cli_err("broker", "cannot run %s: %s", script, strerror(errno));
+    free(args);
+    return KW_EXIT_FAIL;
 }
 
 void kw__cli_stop_broker(void)
@@ -118,16 +201,29 @@ const char *kw__cli_bootstrap(kw_cli *cli)
 int kw__cmd_broker(kw_cli *cli, int argc, char **argv)
 {
     (void)cli;
+    int kafka = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: kwire broker [--brokers N] [--topic NAME:PARTITIONS[:REPLICATION] ...]\n"
-                   "                    [--control FIFO] [--port-file FILE]\n\n"
-                   "Runs the embedded broker (librdkafka's mock cluster) on 127.0.0.1 in the\n"
-                   "foreground, prints its bootstrap list on one line, and runs until interrupted.\n"
-                   "--control FIFO takes fault-injection commands (see kwire-broker --help).\n");
+                   "                    [--control FIFO] [--port-file FILE]\n"
+                   "       kwire broker --kafka [--brokers N] [--version V] [--set name=value]...\n"
+                   "                    [--heap SIZE] [--dir DIR]\n\n"
+                   "Runs a broker on 127.0.0.1 in the foreground, prints its bootstrap list, and\n"
+                   "runs until interrupted.\n"
+                   "Without --kafka: the embedded broker (librdkafka's mock cluster, starts in\n"
+                   "milliseconds); --control FIFO takes fault-injection commands (see\n"
+                   "kwire-broker --help).\n"
+                   "With --kafka: Apache Kafka itself in KRaft mode (scripts/kafka.sh; Java 17+,\n"
+                   "the jars fetched from Maven Central once): N combined broker+controller\n"
+                   "nodes (default 1; 3 for a quorum), version 4.4.0 (default) or 3.9.2, broker\n"
+                   "settings with --set (e.g. num.io.threads=8); prints start-up time and memory.\n"
+                   "The nodes' storage is in DIR (default: a new temporary directory, removed at\n"
+                   "the end); they are stopped by PID on Ctrl-C.\n");
             return KW_EXIT_OK;
         }
+        if (!strcmp(argv[i], "--kafka")) kafka = 1;
     }
+    if (kafka) return run_kafka(argc, argv);
     char path[PATH_MAX + 16];
     broker_path(path, sizeof path);
     argv[0] = "kwire-broker";

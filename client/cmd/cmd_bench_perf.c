@@ -360,6 +360,7 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     long bad = st.failed + refused + lost;
     if (st.failed) kw__cli_err(CMD, "%ld records failed: %s", st.failed, kw_strerror(st.first_err));
     if (lost) kw__cli_err(CMD, "%ld records without a delivery report", lost);
+    kw__cli_net_stats(cli, kw_producer_net(p));
     kw_producer_close(p);
     free(st.samples);
     free(payload);
@@ -500,6 +501,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                    (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
         }
     }
+    kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);
     return got == 0 ? KW_EXIT_FAIL : rc;
 }

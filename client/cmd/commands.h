@@ -13,6 +13,7 @@
     X("broker", kw__cmd_broker, "run the embedded broker (librdkafka's mock cluster) in the foreground") \
     X("api-versions", kw__cmd_api_versions, "the API versions a broker supports and the ones kwire uses") \
     X("metadata", kw__cmd_metadata, "brokers, controller, topics and partition leaders") \
+    X("topics", kw__cmd_topics, "create topics (CreateTopics) or list them") \
     X("decode", kw__cmd_decode, "print captured or saved Kafka requests and responses field by field") \
     X("explain", kw__cmd_explain, "build a request as the client would and print it field by field (no connection)") \
     X("bench", kw__cmd_bench, "run a lab of LABS.md: grid of settings, lines, CSV, chart, reading") \
