@@ -859,6 +859,14 @@ void kw_net_stats_print(const kw_net *n, FILE *out)
                 n->b[i].name, (unsigned long long)s->connects, (unsigned long long)s->connect_failures,
                 (unsigned long long)s->disconnects, (unsigned long long)s->timeouts, (unsigned long long)s->bytes_out,
                 (unsigned long long)s->bytes_in, s->inflight_max);
+        if (s->tls_handshakes || s->tls_bytes_out)
+            fprintf(out, "  TLS: %llu handshake(s), %llu resumed, %llu bytes out, %llu in on the wire (%s)\n",
+                    (unsigned long long)s->tls_handshakes, (unsigned long long)s->tls_resumed,
+                    (unsigned long long)s->tls_bytes_out, (unsigned long long)s->tls_bytes_in,
+                    kw_conn_tls_version(n->b[i].conn)[0] ? kw_conn_tls_version(n->b[i].conn) : "closed");
+        if (s->auths || s->reauths)
+            fprintf(out, "  SASL: %llu authentication(s), %llu re-authentication(s)\n", (unsigned long long)s->auths,
+                    (unsigned long long)s->reauths);
         for (size_t k = 0; k < s->napis; k++) {
             const kw_api_stats *a = &s->apis[k];
             const char *name = kw_api_name(a->api_key);

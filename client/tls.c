@@ -451,11 +451,15 @@ static void handshake_error(kw_tls *t)
                        "(ssl.endpoint.identification.algorithm=https checks the name)",
                     t->host, t->vnames[0] ? t->vnames : t->vsubject, t->host);
             return;
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            set_err(t, "TLS handshake with %s failed: the broker's certificate chain ends at %s, a CA that %s does "
+                       "not hold (ssl.ca.location)",
+                    t->host, t->vsubject, ca);
+            return;
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
         case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
         case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
             set_err(t, "TLS handshake with %s failed: %s (%s, issued by %s) is not signed by a CA in %s "
                        "(ssl.ca.location)",
                     t->host, who, t->vsubject, t->vissuer, ca);
