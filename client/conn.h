@@ -31,7 +31,7 @@
  *                 (a plaintext client on a TLS port), or the security settings could not
  *                 be loaded. Retrying would only repeat it: every request, queued or
  *                 submitted later, fails with that error (KW_ERR_TLS, KW_ERR_AUTH,
- *                 KW_ERR_CONNECT or KW_ERR_CONFIG); kw_conn_last_error says why in one line
+ *                 KW_ERR_CONNECT, KW_ERR_DISCONNECTED or KW_ERR_CONFIG); kw_conn_last_error says why in one line
  *   CLOSED        kw_conn_close() was called; every request has had its outcome
  *
  * With TLS the bytes fed in and taken out are ciphertext: the connection decrypts into

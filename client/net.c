@@ -147,6 +147,15 @@ static void security_setup(kw_net *n, const kw_config *cfg)
 
 const char *kw_net_setup_error(const kw_net *n) { return n->security_err; }
 
+int kw_net_fatal(const kw_net *n, int *idx)
+{
+    if (!n->n) return 0;
+    for (int i = 0; i < n->n; i++)
+        if (!kw_conn_fatal(n->b[i].conn)) return 0;
+    if (idx) *idx = 0;
+    return kw_conn_fatal(n->b[0].conn);
+}
+
 kw_net *kw_net_new(const kw_config *cfg)
 {
     kw_net *n = calloc(1, sizeof *n);

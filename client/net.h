@@ -115,6 +115,11 @@ int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
  * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
 void kw_net_stats_print(const kw_net *n, FILE *out);
 
+/* When every broker of the set is FAILED (client/conn.h: a TLS or authentication failure,
+ * settings that could not be loaded, ...), the first one's error (and its index in
+ * *idx, may be NULL); else 0. Nothing will come of waiting then. */
+int kw_net_fatal(const kw_net *n, int *idx);
+
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);
 

@@ -876,6 +876,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         int64_t now = now_ms();
         if (now - start >= p->max_block_ms)
             return t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT;
+        int fe = kw_net_fatal(p->net, NULL); /* every broker given up: nothing to wait for */
+        if (fe) return fe;
         step(p, p->max_block_ms - (now - start));
     }
     if (rec->partition >= t->nparts) return KW_ERR_INVALID_ARG;

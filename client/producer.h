@@ -104,7 +104,9 @@ struct kw_net *kw_producer_net(kw_producer *p);
  * Accept a record (copied into its batch). Blocks, running the loop, while the topic's
  * metadata is unknown or buffer.memory is full, at most max.block.ms; then returns
  * KW_ERR_QUEUE_FULL, or for metadata the topic's error, the last Metadata request's
- * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows. Other failures:
+ * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows; at once, without
+ * waiting, when every broker has failed for good (kw_net_fatal: KW_ERR_TLS, KW_ERR_AUTH,
+ * ...: kw_net_last_error of the producer's net says why). Other failures:
  * KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
  * max.request.size), the topic's metadata error. 0: exactly one report will follow.
  */

@@ -56,6 +56,10 @@ struct kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const c
  * stderr (kw_net_stats_print). Commands call it once, before freeing the set. */
 void kw__cli_net_stats(const kw_cli *cli, const struct kw_net *n);
 
+/* " (why)" when every broker of n failed for good (TLS, authentication: kw_net_fatal),
+ * else "": to follow an error message. Into buf; returns buf. */
+const char *kw__cli_why(const struct kw_net *n, char *buf, size_t cap);
+
 /* kw_net_set_dump's flags for --dump / --dump-secrets. */
 int kw__cli_dump_flags(const kw_cli *cli);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
 #include "commands.h"
 #include "kwire.h"
@@ -43,6 +44,7 @@ typedef struct pctx {
     uint64_t sent, failed, refused, bytes;
     pstat *parts; int32_t nparts;
     int first_err, first_cause;
+    int fatal;          /* every broker failed for good (kw_net_fatal): stop reading */
 } pctx;
 
 static void on_delivery(void *ud, const kw_delivery *d)
@@ -92,6 +94,10 @@ static int send_line(pctx *c, const char *s, size_t n)
         }
     }
     int rc = kw_producer_send(c->p, &r);
+    if (rc && kw_net_fatal(kw_producer_net(c->p), NULL)) {
+        c->fatal = rc;
+        return rc;
+    }
     if (rc) {
         if (!c->refused && !c->failed) c->first_err = rc;
         c->refused++;
@@ -109,7 +115,7 @@ static size_t send_lines(pctx *c, const char *p, size_t n, int final)
     size_t off = 0;
     for (;;) {
         const char *nl = memchr(p + off, '\n', n - off);
-        if (!nl) break;
+        if (!nl || c->fatal) break;
         send_line(c, p + off, (size_t)(nl - (p + off)));
         off = (size_t)(nl - p) + 1;
     }
@@ -142,7 +148,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         size_t used = send_lines(c, buf, have, final);
         memmove(buf, buf + used, have - used);
         have -= used;
-        if (final) break;
+        if (final || c->fatal) break;
         if (have == cap) {
             /* a line longer than the buffer: grow it */
             char *nb = realloc(buf, cap * 2);
@@ -243,6 +249,17 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (fd < 0) { kw__cli_err("produce", "%s: %s", files[i], strerror(errno)); rc = KW_ERR_IO; break; }
         rc = send_fd(&c, fd, files[i]);
         if (fd != STDIN_FILENO) close(fd);
+    }
+    if (c.fatal) {
+        /* no broker can be used (TLS, authentication, settings): say why in one line */
+        int idx = 0;
+        kw_net *n = kw_producer_net(c.p);
+        kw_net_fatal(n, &idx);
+        kw__cli_err("produce", "%s (%s)", kw_strerror(c.fatal), kw_net_last_error(n, idx));
+        kw__cli_net_stats(cli, n);
+        kw_producer_close(c.p);
+        free(c.parts);
+        return KW_EXIT_FAIL;
     }
     kw_producer_flush(c.p, -1);
     const kw_producer_stats *st = kw_producer_stats_get(c.p);

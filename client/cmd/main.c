@@ -34,6 +34,14 @@ void kw__cli_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *kw__cli_why(const kw_net *n, char *buf, size_t cap)
+{
+    int idx = 0;
+    buf[0] = 0;
+    if (n && kw_net_fatal(n, &idx)) snprintf(buf, cap, " (%s)", kw_net_last_error(n, idx));
+    return buf;
+}
+
 int kw__cli_dump_flags(const kw_cli *cli)
 {
     return (cli->dump == KW_DUMP_JSON ? KW_NET_DUMP_JSON : 0) | (cli->dump_secrets ? KW_NET_DUMP_SECRETS : 0);
