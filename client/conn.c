@@ -135,7 +135,7 @@ struct kw_conn {
     char *setup_error;
     size_t rx_socket;          /* bytes received on this socket */
     int silent_closes;         /* sockets in a row closed before any byte came back */
-    uint64_t answers_socket;   /* responses to user requests on this socket */
+    int ever_answered;         /* a user request was ever answered (by this broker) */
     int unanswered_closes;     /* sockets in a row closed after ApiVersions, before any answer */
 };
 
@@ -693,7 +693,6 @@ void kw_conn_connected(kw_conn *c, int64_t now)
     c->last_was_connect_failure = 0;
     c->st.connects++;
     c->rx_socket = 0;
-    c->answers_socket = 0;
     if (!c->tls) {
         start_api_versions(c, now);
         return;
@@ -760,13 +759,14 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
         fail_fast_queued(c);
         return;
     }
-    if (c->state == KW_CONN_READY && !c->o.sasl && !c->answers_socket && c->inflight.n && !c->fr.hdr_have) {
-        /* what a SASL listener does to a client that sends requests unauthenticated */
+    if (c->state == KW_CONN_READY && !c->o.sasl && !c->ever_answered && c->inflight.n && !c->fr.hdr_have) {
+        /* what a SASL listener does to a client that sends requests unauthenticated (a
+         * broker that never answered anything but ApiVersions) */
         c->unanswered_closes++;
-        fmt_err(c, "the broker closed the connection after ApiVersions without answering %s (%d time%s in a row): "
-                   "a SASL_PLAINTEXT or SASL_SSL listener does that to a client that does not authenticate; set "
+        fmt_err(c, "connection lost after ApiVersions, before any answer to %s (%s; %d time%s in a row): a "
+                   "SASL_PLAINTEXT or SASL_SSL listener does that to a client that does not authenticate; set "
                    "security.protocol and sasl.mechanism to match",
-                api_name(c->inflight.head->r.api_key), c->unanswered_closes, c->unanswered_closes > 1 ? "s" : "");
+                api_name(c->inflight.head->r.api_key), w, c->unanswered_closes, c->unanswered_closes > 1 ? "s" : "");
         if (c->unanswered_closes >= SILENT_CLOSES_MAX) {
             fatal(c, now, KW_ERR_DISCONNECTED);
             return;
@@ -1022,7 +1022,7 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
         return c->state == KW_CONN_BACKOFF ? KW_ERR_DISCONNECTED : 0;
     }
     kw_conn_resp resp = {key, r->version, corr, p + off, len - off, rtt};
-    c->answers_socket++;
+    c->ever_answered = 1;
     c->unanswered_closes = 0;
     finish(c, r, 0, &resp);
     pump(c, now);
