@@ -499,7 +499,7 @@ static void fatal(kw_conn *c, int64_t now, int err)
 {
     if (c->state == KW_CONN_CLOSED || c->state == KW_CONN_FAILED) return;
     if (c->tls && err == KW_ERR_TLS) kw_tls_forget_session(c->tls);
-    if (c->state == KW_CONN_CONNECTING || c->state == KW_CONN_TLS_HANDSHAKE) c->st.connect_failures++;
+    if (c->state == KW_CONN_CONNECTING) c->st.connect_failures++;
     c->fatal = err;
     char keep[sizeof c->err];
     memcpy(keep, c->err, sizeof keep);

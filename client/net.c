@@ -862,7 +862,7 @@ void kw_net_stats_print(const kw_net *n, FILE *out)
 {
     for (int i = 0; i < n->n; i++) {
         const kw_conn_stats *s = kw_conn_stats_get(n->b[i].conn);
-        if (!s->napis && !s->connect_failures) continue;
+        if (!s->napis && !s->connect_failures && !s->connects) continue;
         fprintf(out, "%s: %llu connect(s), %llu failed, %llu drop(s), %llu timeout(s), %llu bytes out, %llu in, "
                      "pipeline depth max %d\n",
                 n->b[i].name, (unsigned long long)s->connects, (unsigned long long)s->connect_failures,
