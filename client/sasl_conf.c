@@ -76,7 +76,8 @@ static int jaas_each(const char *jaas, jaas_fn fn, void *ud, char *err, size_t e
         while (*p && *p != '=' && !isspace((unsigned char)*p) && *p != ';') p++;
         size_t kl = (size_t)(p - k);
         if (*p != '=' || !kl) {
-            cfail(err, errlen, "sasl.jaas.config: option '%.*s' is not key=value", (int)(kl ? kl : 1), k);
+            /* the text is not quoted back: it may be a password */
+            cfail(err, errlen, "sasl.jaas.config: the text at offset %d is not an option key=value", (int)(k - jaas));
             return -1;
         }
         p++;
@@ -89,7 +90,8 @@ static int jaas_each(const char *jaas, jaas_fn fn, void *ud, char *err, size_t e
                 p++;
             }
             if (*p != '"') {
-                cfail(err, errlen, "sasl.jaas.config: the value of %.*s has no closing quote", (int)kl, k);
+                cfail(err, errlen, "sasl.jaas.config: the value of the option at offset %d has no closing quote",
+                      (int)(k - jaas));
                 return -1;
             }
             p++;
