@@ -14,6 +14,8 @@
  *   mode 2  a TLS client fed the data as the server's ciphertext from the first byte
  *           (handshake records), in chunks
  * The clock advances with the data, so timeouts and KIP-368 re-authentication fire.
+ * The data is also annotated as SASL auth bytes both ways (proto/sasl_annot): every byte
+ * covered once, in order, and no secret field without its redaction.
  * Checks: no crash or sanitizer report, and every request submitted gets exactly one
  * outcome by the end.
  */
@@ -28,6 +30,7 @@
 #include "proto/desc.h"
 #include "proto/msg_apiversions.h"
 #include "proto/proto.h"
+#include "proto/sasl_annot.h"
 #include "tests/tls_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -137,8 +140,24 @@ static void broker_in(src *s, kw_buf *in, kw_buf *out)
     in->len -= off;
 }
 
+typedef struct cover { size_t next; } cover;
+
+static int cover_cb(void *ud, const kw_ann *a)
+{
+    cover *c = ud;
+    if (a->kind != KW_ANN_FIELD || a->off != c->next || !a->value) abort();
+    if (a->secret && !strstr(a->value, "<redacted, ")) abort();
+    c->next += a->len;
+    return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    for (int dir = KW_REQ; dir <= KW_RESP; dir++) {
+        cover cv = {0};
+        kw__sasl_annotate(data, size, 0, 0, dir, 0, cover_cb, &cv, NULL);
+        if (cv.next != size) abort();
+    }
     if (size < 3) return 0;
     init_once();
     int mode = data[0] % 3;
