@@ -6,6 +6,8 @@
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
 #   make bench      the benchmarks (print figures and ratios)
 #   make run        the README's main job
+#   make proto-gen  regenerate proto/'s message descriptions from Kafka's specifications
+#                   (needs Maven, a JDK and Python 3; the build itself needs none of them)
 #
 # Sources are found by directory: the library is codec/ proto/ client/ (but not
 # client/cmd/ or client/broker/); each tests/test_*.c is one cmocka program; each
@@ -48,7 +50,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: proto-gen all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -112,6 +114,9 @@ $(B)/bench/%: bench/%.c $(B)/libkwire.a $(HDRS)
 
 deps:
 	@scripts/deps.sh build
+
+proto-gen:
+	@scripts/protogen/run.sh
 
 # Unit tests run from the top directory so they find tests/data/.
 unit: $(TESTS)

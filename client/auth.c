@@ -11,7 +11,8 @@
 #include <openssl/crypto.h>
 
 #include "proto/desc.h"
-#include "proto/msg_sasl.h"
+#include "proto/msg_saslauthenticate.h"
+#include "proto/msg_saslhandshake.h"
 #include "proto/proto.h"
 
 /* kw_auth.step */

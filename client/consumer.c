@@ -213,10 +213,18 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     kw_hist_init(&c->st.fetch_bytes);
     kw_hist_init(&c->st.fetch_records);
     kw_hist_init(&c->st.fetch_partitions);
-    kw_hist_init(&c->st.fetch_hold_us);
     kw_hist_init(&c->st.poll_records);
+    kw_hist_init(&c->st.part_records_bytes);
+    kw_hist_init(&c->st.fetch_records_bytes);
+    c->st.part_limit = c->part_max_bytes;
+    c->st.fetch_limit = c->max_bytes;
     c->cur_slot = -1;
     kw_arena_init(&c->copies);
+    if (!(c->st.fetch_hold_us = kw_hdr_new_default())) {
+        if (errbuf) snprintf(errbuf, errlen, "out of memory");
+        kw_consumer_free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -259,6 +267,7 @@ void kw_consumer_free(kw_consumer *c)
     free(c->active_pids);
     kw_meta_free(&c->meta);
     free(c->group);
+    kw_hdr_free(c->st.fetch_hold_us);
     free(c);
 }
 
@@ -429,14 +438,14 @@ static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
         if (!e) e = kw_tpo_add(&late, c->parts[i].topic, c->parts[i].partition, -1);
         if (!e) e = kw_tpo_add(&q, c->parts[i].topic, c->parts[i].partition, -1);
     }
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation);
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation, &c->oopts);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation, &c->oopts);
     if (e) {
         set_err(c, "ListOffsets: %s", kw_strerror(e));
         goto out;
     }
     if (st->kind == KW_START_TIME) {
-        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation);
+        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation, &c->oopts);
         if (e) { set_err(c, "ListOffsets by time: %s", kw_strerror(e)); goto out; }
     } else if (st->kind == KW_START_COMMITTED) {
         if (!c->group) { e = KW_ERR_CONFIG; set_err(c, "starting at the committed offset needs group.id"); goto out; }
@@ -593,6 +602,38 @@ static int fetch_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
+/* The response's record sets against max.partition.fetch.bytes and fetch.max.bytes
+ * (kw_consumer_stats). The broker may exceed a bound only with one whole first batch
+ * larger than it: the first partition with data gets that batch even when it is over
+ * either limit, and nothing else fits in the response then. */
+static void note_sizes(kw_consumer *c, const kw_fetch_resp *r)
+{
+    uint64_t total = 0;
+    size_t first_len = 0;
+    int first = 1;
+    for (int32_t t = 0; t < r->n_responses; t++)
+        for (int32_t pi = 0; pi < r->responses[t].n_partitions; pi++) {
+            const kw_fetch_partition_resp *pr = &r->responses[t].partitions[pi];
+            if (pr->error_code || pr->records.len <= 0) continue;
+            size_t len = (size_t)pr->records.len;
+            size_t fb = kw_records_first_len(pr->records.p, len);
+            kw_hist_record(&c->st.part_records_bytes, len);
+            if (len > (size_t)c->part_max_bytes) {
+                c->st.part_over_limit++;
+                if (fb == len && fb > (size_t)c->part_max_bytes) c->st.part_over_first_batch++;
+            }
+            if (first) first_len = fb;
+            first = 0;
+            total += len;
+        }
+    if (first) return;
+    kw_hist_record(&c->st.fetch_records_bytes, total);
+    if (total > (uint64_t)c->max_bytes) {
+        c->st.fetch_over_limit++;
+        if (total == first_len && first_len > (size_t)c->max_bytes) c->st.fetch_over_first_batch++;
+    }
+}
+
 static void fetch_done(void *ud, int err, const kw_conn_resp *resp);
 static void maybe_fetch(kw_consumer *c, fetcher *f);
 
@@ -679,21 +720,15 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
 {
     size_t off = 0;
     int64_t next = from;
-    while (len - off >= KW_BATCH_OVERHEAD_LEN + 5) {
-        int64_t base = (int64_t)kw_ld64(p + off);
-        int32_t blen = (int32_t)kw_ld32(p + off + 8);
-        if (blen < 0 || (size_t)blen > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
-        int8_t magic = (int8_t)p[off + 16];
-        int64_t last = base;
-        if (magic == 2 && (size_t)blen + KW_BATCH_OVERHEAD_LEN >= KW_BATCH_HEADER_SIZE) {
-            last = base + (int32_t)kw_ld32(p + off + 23);
-            *records += kw_ld32(p + off + 57);
-        } else {
-            *records += 1;
-        }
+    kw_batch_head h;
+    while (off < len) {
+        int e = kw_batch_head_read(p + off, len - off, &h);
+        if (e != 1 || (size_t)h.batch_length > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
+        int64_t last = h.base_offset + h.last_offset_delta;
+        *records += (uint64_t)(h.record_count > 0 ? h.record_count : 0);
         (*batches)++;
         if (last + 1 > next) next = last + 1;
-        off += KW_BATCH_OVERHEAD_LEN + (size_t)blen;
+        off += KW_BATCH_OVERHEAD_LEN + (size_t)h.batch_length;
     }
     if (off < len) *partial = 1;
     return next;
@@ -815,7 +850,8 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     c->st.fetches++;
     c->st.bytes += resp->len;
     kw_hist_record(&c->st.fetch_bytes, resp->len);
-    kw_hist_record(&c->st.fetch_hold_us, (uint64_t)(resp->rtt_us > 0 ? resp->rtt_us : 0));
+    kw_hdr_record(c->st.fetch_hold_us, resp->rtt_us > 0 ? resp->rtt_us : 0);
+    note_sizes(c, &r->r);
     int32_t nflat = 0;
     for (int32_t t = 0; t < r->r.n_responses; t++) nflat += r->r.responses[t].n_partitions;
     r->nflat = nflat;
@@ -1074,9 +1110,10 @@ static void stop_part(kw_consumer *c, part *p, int err, int64_t offset) { stop_p
 /* Why a record batch at b (left bytes) is unsupported: its magic or its codec. */
 static const char *unsupported_why(const uint8_t *b, size_t left, char *buf, size_t len)
 {
-    if (left < KW_BATCH_ATTR_OFFSET + 2) return NULL;
-    int magic = (int8_t)b[16];
-    int codec = kw_ld16(b + KW_BATCH_ATTR_OFFSET) & KW_ATTR_CODEC_MASK;
+    kw_batch_head h;
+    if (kw_batch_head_read(b, left, &h) != 1) return NULL;
+    int magic = h.magic;
+    int codec = h.attributes & KW_ATTR_CODEC_MASK;
     if (magic != 2)
         snprintf(buf, len, "record batch magic %d is not supported (kwire reads 0, 1 and 2)", magic);
     else
@@ -1216,7 +1253,9 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
             int e = kw_batch_next(&r->rd, &r->b, scratch, &bo);
             if (e <= 0) {
                 if (e < 0 && e != KW_ERR_INCOMPLETE) {
-                    int64_t at = kw_rd_left(&r->rd) >= 8 ? (int64_t)kw_ld64(r->rd.p + r->rd.off) : p->pos;
+                    kw_batch_head bh;
+                    int64_t at = kw_batch_head_read(r->rd.p + r->rd.off, kw_rd_left(&r->rd), &bh) == 1
+                                     ? bh.base_offset : p->pos;
                     char ub[160];
                     const char *why =
                         e == KW_ERR_UNSUPPORTED ? unsupported_why(r->rd.p + r->rd.off, kw_rd_left(&r->rd), ub, sizeof ub)
@@ -1233,11 +1272,11 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
                 while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
             }
             if (b->attributes & KW_ATTR_CONTROL) {
-                /* control record key: version int16, type int16 (0 abort, 1 commit) */
+                /* a control batch's record says commit or abort */
                 kw_record_iter it;
                 kw_record rec;
                 kw_record_iter_init(&it, b);
-                if (kw_record_iter_next(&it, &rec) == 1 && rec.key_len >= 4 && kw_ld16(rec.key + 2) == 0)
+                if (kw_record_iter_next(&it, &rec) == 1 && kw_control_type(&rec) == 0)
                     pid_remove(c, b->producer_id);
                 if (last + 1 > p->pos) p->pos = last + 1;
                 continue;

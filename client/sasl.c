@@ -51,7 +51,7 @@ int kw__sasl_memeq(const uint8_t *a, const uint8_t *b, size_t n)
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-void kw_base64_encode(kw_buf *out, const void *src, size_t n, int url)
+void kw_sasl_b64_encode(kw_buf *out, const void *src, size_t n, int url)
 {
     const uint8_t *p = src;
     const char *al = url ? B64URL : B64;
@@ -79,7 +79,7 @@ static int b64val(char c, int url)
     return -1;
 }
 
-int kw_base64_decode(kw_buf *out, const char *s, size_t n, int url)
+int kw_sasl_b64_decode(kw_buf *out, const char *s, size_t n, int url)
 {
     size_t pad = 0;
     if (!url) {
@@ -178,7 +178,7 @@ int kw_scram_init(kw_scram *s, int hash, const char *user, const char *password,
         if (RAND_bytes(r, sizeof r) != 1) return KW_ERR_IO;
         kw_buf b;
         kw_buf_init(&b);
-        kw_base64_encode(&b, r, sizeof r, 0);
+        kw_sasl_b64_encode(&b, r, sizeof r, 0);
         if (b.err || b.len >= sizeof s->nonce) {
             kw_buf_free(&b);
             return KW_ERR_NOMEM;
@@ -288,7 +288,7 @@ int kw_scram_client_final(kw_scram *s, const uint8_t *msg, size_t len, kw_buf *o
                           KW_SCRAM_MIN_ITERATIONS, KW_SCRAM_MAX_ITERATIONS);
     kw_buf salt;
     kw_buf_init(&salt);
-    if (kw_base64_decode(&salt, salt64, sn, 0) || !salt.len || salt.len > KW_SCRAM_MAX_SALT) {
+    if (kw_sasl_b64_decode(&salt, salt64, sn, 0) || !salt.len || salt.len > KW_SCRAM_MAX_SALT) {
         int nomem = salt.err == KW_ERR_NOMEM;
         kw_buf_free(&salt);
         return nomem ? KW_ERR_NOMEM : scram_fail(s, KW_ERR_CORRUPT, "salt is not base64 of 1..%d bytes", KW_SCRAM_MAX_SALT);
@@ -323,7 +323,7 @@ int kw_scram_client_final(kw_scram *s, const uint8_t *msg, size_t len, kw_buf *o
         for (int i = 0; i < hl; i++) ck[i] ^= csig[i]; /* ck now holds the proof */
         kw_buf_put(out, am->data + wo_start, wo_len);
         kw_buf_put(out, ",p=", 3);
-        kw_base64_encode(out, ck, (size_t)hl, 0);
+        kw_sasl_b64_encode(out, ck, (size_t)hl, 0);
     }
     OPENSSL_cleanse(ck, sizeof ck);
     OPENSSL_cleanse(sk, sizeof sk);
@@ -347,7 +347,7 @@ int kw_scram_server_final(kw_scram *s, const uint8_t *msg, size_t len)
         return scram_fail(s, KW_ERR_CORRUPT, "server-final-message has neither v=<signature> nor e=<error>");
     kw_buf sig;
     kw_buf_init(&sig);
-    int rc = kw_base64_decode(&sig, v, n, 0);
+    int rc = kw_sasl_b64_decode(&sig, v, n, 0);
     if (!rc && (sig.len != s->hlen || !kw__sasl_memeq(sig.data, s->server_sig, s->hlen)))
         rc = scram_fail(s, KW_ERR_AUTH, "the server's signature is wrong: it does not know this user's password "
                                         "(a server impersonating the broker?)");
@@ -453,9 +453,9 @@ int kw_jwt_unsecured_build(kw_buf *out, const kw_jwt_unsecured *j, int64_t now_s
     }
     kw_buf_put(&c, "}", 1);
     static const char hdr[] = "{\"alg\":\"none\"}";
-    kw_base64_encode(out, hdr, sizeof hdr - 1, 1);
+    kw_sasl_b64_encode(out, hdr, sizeof hdr - 1, 1);
     kw_buf_put(out, ".", 1);
-    kw_base64_encode(out, c.data, c.len, 1);
+    kw_sasl_b64_encode(out, c.data, c.len, 1);
     kw_buf_put(out, ".", 1);
     int e = c.err ? c.err : out->err;
     kw_buf_free(&c);
@@ -553,7 +553,7 @@ int kw_jwt_claims_read(const char *token, size_t len, kw_jwt_claims *out)
     if (!d2 || memchr(d2 + 1, '.', (size_t)(token + len - d2 - 1))) return KW_ERR_CORRUPT;
     kw_buf c;
     kw_buf_init(&c);
-    int rc = kw_base64_decode(&c, d1 + 1, (size_t)(d2 - d1 - 1), 1);
+    int rc = kw_sasl_b64_decode(&c, d1 + 1, (size_t)(d2 - d1 - 1), 1);
     if (rc) {
         kw_buf_free(&c);
         return KW_ERR_CORRUPT;

@@ -43,10 +43,10 @@ int kw_sasl_mech_parse(const char *name);
 /* ---- base64 (RFC 4648) ---- */
 /* Append the encoding of p[0..n) to out: standard alphabet with padding, or url-safe
  * without padding (JWT). */
-void kw_base64_encode(kw_buf *out, const void *p, size_t n, int url);
+void kw_sasl_b64_encode(kw_buf *out, const void *p, size_t n, int url);
 /* Decode strictly (standard alphabet, padding required; url: url-safe alphabet, no
  * padding). 0 or KW_ERR_CORRUPT (out then holds an unspecified prefix). */
-int kw_base64_decode(kw_buf *out, const char *s, size_t n, int url);
+int kw_sasl_b64_decode(kw_buf *out, const char *s, size_t n, int url);
 
 /* ---- PLAIN ---- */
 /* authzid (may be NULL or "") NUL user NUL password. 0 or KW_ERR_INVALID_ARG (a NUL in a

@@ -139,9 +139,9 @@ row "unreachable bootstrap (closed port)" "kwire -b CLOSED metadata" 1 \
 # ---- unknown topic (the scripted broker answers UNKNOWN_TOPIC_OR_PARTITION) ----
 start_bad none
 IN=$tmp/three row "unknown topic" "kwire -X max.block.ms=300 produce -t nosuch" 1 \
-  "first error: This server does not host this topic-partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
+  "first error: The broker does not know this topic or partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
   "all 3 lines counted as refused, none reported sent" -- -b "$B" -X max.block.ms=300 produce -t nosuch
-row "unknown topic" "kwire consume -t nosuch" 1 "topic nosuch: This server does not host this topic-partition." \
+row "unknown topic" "kwire consume -t nosuch" 1 "topic nosuch: The broker does not know this topic or partition." \
   none "nothing was read" -- -b "$B" consume -t nosuch -o beginning -e
 
 # ---- a response frame over kwire.max.response.bytes (size field 104857601) ----

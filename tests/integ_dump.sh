@@ -46,18 +46,21 @@ timeout 30 "$kwire" decode "$tmp/cap.pcap" >"$tmp/dec.txt" 2>"$tmp/dec.err" || f
 fields() { grep -E '^[0-9a-f]{8} |^ {10}' "$1"; }
 [ "$(fields "$tmp/dump.txt" | wc -l)" -gt 50 ] || fail "the dump has too few field lines"
 diff <(fields "$tmp/dump.txt") <(fields "$tmp/dec.txt") >"$tmp/diff" || { head -20 "$tmp/diff" >&2; fail "dump and decode differ"; }
-# the same exchanges, in the same order: ApiVersions v4 (refused), v0, Metadata v2
+# the same exchanges, in the same order: ApiVersions v5 (refused), v0, Metadata v2
 heads() { sed -n 's/^== .*  \(request\|response\)  \([A-Za-z]* v[0-9]*\)  correlation_id \([0-9]*\).*/\1 \2 \3/p' "$1"; }
 diff <(heads "$tmp/dump.txt") <(heads "$tmp/dec.txt") >/dev/null || fail "frame headings differ"
-[ "$(heads "$tmp/dump.txt" | tr '\n' ,)" = "request ApiVersions v4 1,response ApiVersions v4 1,request ApiVersions v0 2,response ApiVersions v0 2,request Metadata v2 3,response Metadata v2 3," ] ||
+[ "$(heads "$tmp/dump.txt" | tr '\n' ,)" = "request ApiVersions v5 1,response ApiVersions v5 1,request ApiVersions v0 2,response ApiVersions v0 2,request Metadata v2 3,response Metadata v2 3," ] ||
   fail "unexpected exchange: $(heads "$tmp/dump.txt" | tr '\n' ,)"
 # tshark agrees on the requests and finds none of kwire's frames malformed (the mock's
-# answer to ApiVersions v4 is itself malformed: error 35 in a body fitting no version)
+# answer to ApiVersions v5 is itself malformed: error 35 in a body fitting no version)
 port1=${bs%%,*}; port1=${port1##*:}
 tshark -r "$tmp/cap.pcap" -d "tcp.port==$port1,kafka" -Y kafka -T fields -e kafka.request_key -e kafka.api_version \
   >"$tmp/tshark.txt" 2>/dev/null || fail "tshark read"
 grep -q "^3	2$" "$tmp/tshark.txt" || fail "tshark saw no Metadata v2"
-tshark -r "$tmp/cap.pcap" -d "tcp.port==$port1,kafka" -Y "_ws.malformed && tcp.dstport==$port1" 2>/dev/null | grep -q . && fail "tshark: a kwire request is malformed"
+# (but ApiVersions v5, which tshark 4.0 reads in its v3 layout, leaving the 5 bytes of
+# cluster_id and node_id over)
+tshark -r "$tmp/cap.pcap" -d "tcp.port==$port1,kafka" -Y "_ws.malformed && tcp.dstport==$port1 && !(kafka.request_key == 18 && kafka.api_version >= 5)" \
+  2>/dev/null | grep -q . && fail "tshark: a kwire request is malformed"
 echo "integ_dump: mock: $(fields "$tmp/dump.txt" | wc -l) field lines identical"
 
 # real Apache Kafka: flexible versions throughout

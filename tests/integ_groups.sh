@@ -101,7 +101,7 @@ K groups ghost >"$tmp/ghost.out" 2>"$tmp/ghost.err"
 rc=$?
 check "groups ghost exits 1 (got $rc)" [ "$rc" = 1 ]
 check "groups ghost names the error" \
-  grep -qx "kwire groups: DescribeGroups ghost: The group id does not exist." "$tmp/ghost.err"
+  grep -qx "kwire groups: DescribeGroups ghost: No group with this id." "$tmp/ghost.err"
 check "groups ghost prints no table" [ ! -s "$tmp/ghost.out" ]
 check "scripted broker met only expected requests" kill -0 "${bpids[0]}"
 
@@ -119,7 +119,7 @@ check "groups with a loading broker exits 1 (got $rc)" [ "$rc" = 1 ]
 } >"$tmp/load.want"
 check "groups with a loading broker: node 2's 3 groups" same "$tmp/load.want" "$tmp/load.out"
 check "groups with a loading broker names node 1 and COORDINATOR_LOAD_IN_PROGRESS" \
-  grep -qE "^kwire groups: ListGroups failed on 1 of 2 brokers, the list may be incomplete: node 1 \(127\.0\.0\.1:[0-9]+\): The coordinator is loading and hence can't process requests\.$" "$tmp/load.err"
+  grep -qE "^kwire groups: ListGroups failed on 1 of 2 brokers, the list may be incomplete: node 1 \(127\.0\.0\.1:[0-9]+\): The coordinator is still loading its state\.$" "$tmp/load.err"
 check "loading broker met only expected requests" kill -0 "${bpids[1]}"
 
 # real Apache Kafka: a group of the Java console consumer

@@ -28,7 +28,8 @@
 #include "client/tls.h"
 #include "proto/desc.h"
 #include "proto/msg_apiversions.h"
-#include "proto/msg_sasl.h"
+#include "proto/msg_saslauthenticate.h"
+#include "proto/msg_saslhandshake.h"
 #include "proto/proto.h"
 #include "tls_util.h"
 
@@ -179,7 +180,7 @@ static void sasl_authenticate(mini *m, int16_t ver, int32_t corr, const uint8_t 
         snprintf(m->snonce, sizeof m->snonce, "%sSERVERnonce", r + 3);
         kw_buf sb;
         kw_buf_init(&sb);
-        kw_base64_encode(&sb, "kwire-test-salt", 15, 0);
+        kw_sasl_b64_encode(&sb, "kwire-test-salt", 15, 0);
         snprintf(m->scram_server_first, sizeof m->scram_server_first, "r=%s,s=%.*s,i=4096", m->snonce, (int)sb.len,
                  (const char *)sb.data);
         kw_buf_free(&sb);
@@ -197,7 +198,7 @@ static void sasl_authenticate(mini *m, int16_t ver, int32_t corr, const uint8_t 
     HMAC(md, stored, hl, (const uint8_t *)am, strlen(am), csig, &l);
     kw_buf proof;
     kw_buf_init(&proof);
-    assert_int_equal(kw_base64_decode(&proof, pp + 3, strlen(pp + 3), 0), 0);
+    assert_int_equal(kw_sasl_b64_decode(&proof, pp + 3, strlen(pp + 3), 0), 0);
     int ok = proof.len == (size_t)hl;
     for (int i = 0; ok && i < hl; i++) ck[i] = proof.data[i] ^ csig[i];
     if (ok) EVP_Digest(ck, (size_t)hl, h, &l, md, NULL);
@@ -212,7 +213,7 @@ static void sasl_authenticate(mini *m, int16_t ver, int32_t corr, const uint8_t 
     kw_buf fin;
     kw_buf_init(&fin);
     kw_buf_put(&fin, "v=", 2);
-    kw_base64_encode(&fin, ssig, (size_t)hl, 0);
+    kw_sasl_b64_encode(&fin, ssig, (size_t)hl, 0);
     m->authed = 1;
     auth_resp(m, ver, corr, 0, NULL, fin.data, fin.len);
     kw_buf_free(&fin);

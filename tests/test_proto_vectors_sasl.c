@@ -8,7 +8,8 @@
  */
 #include "tests/proto_vectors.h"
 
-#include "proto/msg_sasl.h"
+#include "proto/msg_saslauthenticate.h"
+#include "proto/msg_saslhandshake.h"
 
 #define SCRAM256 'S', 'C', 'R', 'A', 'M', '-', 'S', 'H', 'A', '-', '2', '5', '6' /* 13 */
 

@@ -206,29 +206,29 @@ static void test_base64(void **st)
     const char *url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
     for (int i = 0; i < 7; i++) {
         b.len = 0;
-        kw_base64_encode(&b, in[i], strlen(in[i]), 0);
+        kw_sasl_b64_encode(&b, in[i], strlen(in[i]), 0);
         buf_eq(&b, std[i]);
         b.len = 0;
-        kw_base64_encode(&b, in[i], strlen(in[i]), 1);
+        kw_sasl_b64_encode(&b, in[i], strlen(in[i]), 1);
         buf_eq(&b, url[i]);
         b.len = 0;
-        assert_int_equal(kw_base64_decode(&b, std[i], strlen(std[i]), 0), 0);
+        assert_int_equal(kw_sasl_b64_decode(&b, std[i], strlen(std[i]), 0), 0);
         buf_eq(&b, in[i]);
         b.len = 0;
-        assert_int_equal(kw_base64_decode(&b, url[i], strlen(url[i]), 1), 0);
+        assert_int_equal(kw_sasl_b64_decode(&b, url[i], strlen(url[i]), 1), 0);
         buf_eq(&b, in[i]);
     }
     const uint8_t hi[] = {0xfb, 0xff};
     b.len = 0;
-    kw_base64_encode(&b, hi, 2, 0);
+    kw_sasl_b64_encode(&b, hi, 2, 0);
     buf_eq(&b, "+/8=");
     b.len = 0;
-    kw_base64_encode(&b, hi, 2, 1);
+    kw_sasl_b64_encode(&b, hi, 2, 1);
     buf_eq(&b, "-_8");
     const char *bad[] = {"Zg=", "Z===", "Zh==", "Zm9v!A==", "-_8="};
-    for (int i = 0; i < 5; i++) assert_int_equal(kw_base64_decode(&b, bad[i], strlen(bad[i]), 0), KW_ERR_CORRUPT);
-    assert_int_equal(kw_base64_decode(&b, "Z", 1, 1), KW_ERR_CORRUPT);
-    assert_int_equal(kw_base64_decode(&b, "+/8", 3, 1), KW_ERR_CORRUPT);
+    for (int i = 0; i < 5; i++) assert_int_equal(kw_sasl_b64_decode(&b, bad[i], strlen(bad[i]), 0), KW_ERR_CORRUPT);
+    assert_int_equal(kw_sasl_b64_decode(&b, "Z", 1, 1), KW_ERR_CORRUPT);
+    assert_int_equal(kw_sasl_b64_decode(&b, "+/8", 3, 1), KW_ERR_CORRUPT);
     kw_buf_free(&b);
 }
 
@@ -290,7 +290,7 @@ static void test_jwt_unsecured(void **st)
     assert_int_equal(t[strlen(t) - 1], '.');
     const char *c = t + 20;
     size_t cl = strlen(c) - 1;
-    assert_int_equal(kw_base64_decode(&d, c, cl, 1), 0);
+    assert_int_equal(kw_sasl_b64_decode(&d, c, cl, 1), 0);
     kw_buf_put(&d, "", 1);
     assert_string_equal((const char *)d.data,
                         "{\"iat\":1700000000,\"exp\":1700003600,\"sub\":\"ad\\\"min\",\"scope\":[\"read\",\"write\"]}");
@@ -322,7 +322,7 @@ static void test_jwt_claims_read(void **st)
     const char *claims = "{ \"nested\": {\"exp\": 1, \"a\": [1, {\"b\": \"}\"}]}, \"exp\" : 1.7e9, "
                          "\"iat\":1600000000.25, \"sub\":\"svc\" }";
     kw_buf_put(&b, "eyJhbGciOiJSUzI1NiJ9.", 21);
-    kw_base64_encode(&b, claims, strlen(claims), 1);
+    kw_sasl_b64_encode(&b, claims, strlen(claims), 1);
     kw_buf_put(&b, ".c2ln", 5);
     assert_int_equal(kw_jwt_claims_read((const char *)b.data, b.len, &c), 0);
     assert_int_equal(c.exp_s, 1700000000);
@@ -334,7 +334,7 @@ static void test_jwt_claims_read(void **st)
     for (int i = 0; i < 5; i++) {
         b.len = 0;
         kw_buf_put(&b, "x.", 2);
-        kw_base64_encode(&b, notobj[i], strlen(notobj[i]), 1);
+        kw_sasl_b64_encode(&b, notobj[i], strlen(notobj[i]), 1);
         kw_buf_put(&b, ".", 1);
         assert_int_equal(kw_jwt_claims_read((const char *)b.data, b.len, &c), KW_ERR_CORRUPT);
     }
@@ -346,7 +346,7 @@ static void test_jwt_claims_read(void **st)
     n += (size_t)snprintf(deep, sizeof deep, "{\"a\":");
     for (int i = 0; i < 60; i++) deep[n++] = '[';
     deep[n] = 0;
-    kw_base64_encode(&b, deep, n, 1);
+    kw_sasl_b64_encode(&b, deep, n, 1);
     kw_buf_put(&b, ".", 1);
     assert_int_equal(kw_jwt_claims_read((const char *)b.data, b.len, &c), KW_ERR_CORRUPT);
     kw_buf_free(&b);

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "codec/buf.h"
-#include "proto/msg_sasl.h"
+#include "proto/msg_saslauthenticate.h"
+#include "proto/msg_saslhandshake.h"
 #include "proto/print.h"
 #include "proto/proto.h"
 #include "proto/sasl_annot.h"

@@ -162,7 +162,7 @@ static void write_token(const char *path, int64_t iat, int64_t exp)
     kw_buf b;
     kw_buf_init(&b);
     kw_buf_put(&b, "eyJhbGciOiJSUzI1NiJ9.", 21);
-    kw_base64_encode(&b, claims, strlen(claims), 1);
+    kw_sasl_b64_encode(&b, claims, strlen(claims), 1);
     kw_buf_put(&b, ".c2ln\n", 6);
     FILE *f = fopen(path, "w");
     assert_non_null(f);

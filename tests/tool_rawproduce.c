@@ -33,6 +33,7 @@ typedef struct pr {
     const char *topic;
     int32_t partition;
     int16_t acks;
+    kw_uuid id; /* from the Metadata answer; zero when the broker did not say */
     kw_buf batch;
 } pr;
 
@@ -42,7 +43,7 @@ static int encode(void *ud, int16_t version, kw_buf *out)
     kw_produce_req r;
     kw_msg_defaults(KW_API_Produce, KW_REQ, &r);
     kw_produce_partition pp = {.index = q->partition, .records = kw_b(q->batch.data, q->batch.len)};
-    kw_produce_topic tp = {.name = kw_s(q->topic), .partition_data = &pp, .n_partition_data = 1};
+    kw_produce_topic tp = {.name = kw_s(q->topic), .topic_id = q->id, .partition_data = &pp, .n_partition_data = 1};
     r.transactional_id = KW_STR_NULL;
     r.acks = q->acks;
     r.timeout_ms = 10000;
@@ -79,7 +80,10 @@ static int build(pr *q, int count, const char *prefix, int codec, int64_t pid, i
 /* Send q's batch to broker idx: 0 and *base, a Kafka error code, or a local error. */
 static int send_batch(kw_net *n, int idx, pr *q, int64_t *base)
 {
-    kw_conn_req r = {.api_key = KW_API_Produce, .min_version = -1, .max_version = -1, .encode = encode, .ud = q};
+    static const kw_uuid zero;
+    /* Produce v13+ names the topic by id only */
+    int16_t vmax = memcmp(&q->id, &zero, sizeof zero) ? -1 : 12;
+    kw_conn_req r = {.api_key = KW_API_Produce, .min_version = -1, .max_version = vmax, .encode = encode, .ud = q};
     kw_buf body;
     kw_buf_init(&body);
     int16_t v;
@@ -107,6 +111,7 @@ static int pid_encode(void *ud, int16_t version, kw_buf *out)
     (void)ud;
     kw_initproducerid_req r;
     kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &r);
+    r.transactional_id = KW_STR_NULL; /* idempotent, not transactional */
     r.transaction_timeout_ms = 60000;
     return kw_msg_encode(KW_API_InitProducerId, version, KW_REQ, &r, out);
 }
@@ -165,6 +170,8 @@ int main(int argc, char **argv)
     int e = kw_meta_fetch(n, topics, 1, 1, &m);
     int idx = e ? e : kw_meta_route(n, &m, q.topic, q.partition);
     if (idx < 0) { fprintf(stderr, "tool_rawproduce: no leader: %s\n", kw_strerror(idx)); return 1; }
+    const kw_meta_topic *mt = kw_meta_topic_find(&m, q.topic);
+    if (mt) q.id = mt->id;
     int rc = 0;
     int64_t base = -1;
     if (!seqs) {

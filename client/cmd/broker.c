@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/kafka.h"
 #include "commands.h"
 
 static pid_t embedded_pid;
@@ -50,33 +51,13 @@ static void broker_path(char *out, size_t n)
     snprintf(out, n, "kwire-broker");
 }
 
-/* Path of scripts/kafka.sh, the real Kafka launcher: $KWIRE_KAFKA_SCRIPT, else the source
- * tree's (bin/../scripts/kafka.sh), else the installed one (bin/../share/kwire/kafka.sh).
- * 0, or -1 when none is found. */
-static int kafka_script(char *out, size_t n)
-{
-    const char *env = getenv("KWIRE_KAFKA_SCRIPT");
-    if (env && *env) {
-        snprintf(out, n, "%s", env);
-        return access(out, X_OK);
-    }
-    char dir[PATH_MAX];
-    self_dir(dir, sizeof dir);
-    const char *rel[] = {"../scripts/kafka.sh", "../../scripts/kafka.sh", "../share/kwire/kafka.sh"};
-    for (size_t i = 0; dir[0] && i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(out, n, "%s/%s", dir, rel[i]);
-        if (access(out, X_OK) == 0) return 0;
-    }
-    return -1;
-}
-
 /* `kwire broker --kafka ...`: run kafka.sh in the foreground (it starts the nodes,
  * prints the bootstrap list and stops them by PID on SIGINT/SIGTERM). Without --dir the
  * nodes live in a new directory under $TMPDIR that is removed when they stop. */
 static int run_kafka(int argc, char **argv)
 {
     char script[PATH_MAX + 32];
-    if (kafka_script(script, sizeof script)) {
+    if (kw_kafka_script(script, sizeof script)) {
         kw__cli_err("broker", "--kafka needs scripts/kafka.sh (from kwire's source tree, or installed under "
                               "share/kwire); set KWIRE_KAFKA_SCRIPT to its path");
         return KW_EXIT_FAIL;

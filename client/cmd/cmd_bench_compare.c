@@ -416,8 +416,8 @@ static long held_records(kw_cli *cli, const char *topic)
         int ok = t && t->nparts > 0;
         for (int32_t i = 0; ok && i < t->nparts; i++)
             ok = !kw_tpo_add(&lo, topic, t->parts[i].partition, -1) && !kw_tpo_add(&hi, topic, t->parts[i].partition, -1);
-        if (ok && kw_list_offsets(net, &m, &lo, KW_TS_EARLIEST, 0) == 0 &&
-            kw_list_offsets(net, &m, &hi, KW_TS_LATEST, 0) == 0) {
+        if (ok && kw_list_offsets(net, &m, &lo, KW_TS_EARLIEST, 0, NULL) == 0 &&
+            kw_list_offsets(net, &m, &hi, KW_TS_LATEST, 0, NULL) == 0) {
             total = 0;
             for (size_t i = 0; i < hi.n; i++) total += (long)(hi.v[i].offset - lo.v[i].offset);
         }
@@ -1221,6 +1221,12 @@ int kw__cmd_bench_compare(kw_cli *cli, int argc, char **argv)
             lab = kw_lab_find(argv[++i]);
             if (!lab) {
                 kw__cli_err(CMD, "unknown lab '%s' (see kwire bench lab --help)", argv[i]);
+                return KW_EXIT_USAGE;
+            }
+            if (kw_lab_has_broker_axes(lab)) {
+                kw__cli_err(CMD, "lab %s sweeps broker settings (a broker restart each): run it with kwire bench "
+                                 "lab %s; compare the clients with B1C",
+                            lab->name, lab->name);
                 return KW_EXIT_USAGE;
             }
         }
