@@ -167,8 +167,9 @@ static int enc_produce(void *ud, int16_t v, kw_buf *out, kw_conn_refs *refs)
 {
     (void)ud;
     static const char *const topic[1] = {"test-topic"};
+    static const kw_uuid id[1] = {{{1}}}; /* named by id from v13 */
     kw_pbatch *const pb[1] = {&g_pb};
-    return kw__produce_encode_ref(out, refs, v, 0, 30000, topic, pb, 1);
+    return kw__produce_encode(out, refs, v, 0, 30000, topic, id, pb, 1);
 }
 
 static int enc_fetch(void *ud, int16_t v, kw_buf *out)
