@@ -51,6 +51,7 @@ typedef struct pctx {
     int first_err, first_cause;
     size_t read_ahead;     /* bytes waiting to be sent past which no more input is read */
     int64_t max_block_ms;  /* longest wait for them to drain (then send() decides) */
+    int fatal;             /* every broker failed for good (kw_net_fatal): stop reading */
 } pctx;
 
 /* Hold the input back while the producer has read_ahead bytes or more sealed and waiting
@@ -60,7 +61,9 @@ static void wait_read_ahead(pctx *c)
     size_t brokers = (size_t)kw_net_count(kw_producer_net(c->p));
     size_t limit = c->read_ahead * ((brokers > 0 ? brokers : 1) + 1);
     int64_t start = kw_net_now();
-    while (kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000)
+    /* (not for brokers that failed for good: nothing will drain) */
+    while (kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000 &&
+           !kw_net_fatal(kw_producer_net(c->p), NULL))
         kw_producer_poll(c->p, 100);
 }
 
@@ -111,6 +114,10 @@ static int send_line(pctx *c, const char *s, size_t n)
         }
     }
     int rc = kw_producer_send(c->p, &r);
+    if (rc && kw_net_fatal(kw_producer_net(c->p), NULL)) {
+        c->fatal = rc;
+        return rc;
+    }
     if (rc) {
         if (!c->refused && !c->failed) c->first_err = rc;
         c->refused++;
@@ -128,7 +135,7 @@ static size_t send_lines(pctx *c, const char *p, size_t n, int final)
     size_t off = 0;
     for (;;) {
         const char *nl = memchr(p + off, '\n', n - off);
-        if (!nl) break;
+        if (!nl || c->fatal) break;
         send_line(c, p + off, (size_t)(nl - (p + off)));
         off = (size_t)(nl - p) + 1;
     }
@@ -162,7 +169,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         size_t used = send_lines(c, buf, have, final);
         memmove(buf, buf + used, have - used);
         have -= used;
-        if (final) break;
+        if (final || c->fatal) break;
         if (have == cap) {
             /* a line longer than the buffer: grow it */
             char *nb = realloc(buf, cap * 2);
@@ -259,7 +266,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);
     kw_config_free(cfg);
     if (!c.p) { kw__cli_err("produce", "%s", err[0] ? err : "cannot create the producer"); return KW_EXIT_USAGE; }
-    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
 
     int rc = 0;
     if (!nfiles) rc = send_fd(&c, STDIN_FILENO, "stdin");
@@ -268,6 +275,17 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (fd < 0) { kw__cli_err("produce", "%s: %s", files[i], strerror(errno)); rc = KW_ERR_IO; break; }
         rc = send_fd(&c, fd, files[i]);
         if (fd != STDIN_FILENO) close(fd);
+    }
+    if (c.fatal) {
+        /* no broker can be used (TLS, authentication, settings): say why in one line */
+        int idx = 0;
+        kw_net *n = kw_producer_net(c.p);
+        kw_net_fatal(n, &idx);
+        kw__cli_err("produce", "%s (%s)", kw_strerror(c.fatal), kw_net_last_error(n, idx));
+        kw__cli_net_stats(cli, n);
+        kw_producer_close(c.p);
+        free(c.parts);
+        return KW_EXIT_FAIL;
     }
     kw_producer_flush(c.p, -1);
     const kw_producer_stats *st = kw_producer_stats_get(c.p);
