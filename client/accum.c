@@ -263,3 +263,11 @@ size_t kw_accum_pending_batches(const kw_accum *a)
     }
     return n;
 }
+
+size_t kw_accum_queued_bytes(const kw_accum *a)
+{
+    size_t n = 0;
+    for (int32_t p = 0; p < a->npart; p++)
+        for (const kw_pbatch *b = a->head[p]; b; b = b->next) n += b->mem;
+    return n;
+}

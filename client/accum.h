@@ -105,5 +105,8 @@ void kw_accum_flush_end(kw_accum *a);
 int64_t kw_accum_next_linger_ms(const kw_accum *a, int64_t after_ms);
 /* Records held (open + sealed, not released) — for flush() and close(). */
 size_t kw_accum_pending_batches(const kw_accum *a);
+/* Bytes (against buffer.memory) of the sealed batches waiting to be sent: queued, not in
+ * flight and not open. O(batches queued). */
+size_t kw_accum_queued_bytes(const kw_accum *a);
 
 #endif

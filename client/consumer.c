@@ -185,6 +185,12 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
             return NULL;
         }
         c->net = kw_net_new(cfg);
+        if (c->net && kw_net_setup_error(c->net)[0]) {
+            if (errbuf) snprintf(errbuf, errlen, "%s", kw_net_setup_error(c->net));
+            kw_net_free(c->net);
+            free(c);
+            return NULL;
+        }
         if (!c->net || kw_net_add_list(c->net, bs) <= 0) {
             if (errbuf) snprintf(errbuf, errlen, "bad bootstrap.servers '%s'", bs);
             if (c->net) kw_net_free(c->net);

@@ -790,7 +790,12 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     /* the list is checked now, and added on first use (so a tap set after this call
      * sees the bootstrap connections too) */
     p->net = kw_net_new(p->cfg);
-    kw_net *probe = kw_net_new(p->cfg);
+    if (p->net && kw_net_setup_error(p->net)[0]) {
+        if (err) snprintf(err, errlen, "%s", kw_net_setup_error(p->net));
+        kw_producer_close(p);
+        return NULL;
+    }
+    kw_net *probe = kw_net_new(NULL); /* checks the list's form only */
     const char *bs = kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS);
     int ok = p->net && probe && bs && *bs && kw_net_add_list(probe, bs) > 0;
     if (probe) kw_net_free(probe);
@@ -810,7 +815,7 @@ void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16
     kw_net_set_tap(p->net, tap, ud);
 }
 
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json) { return kw_net_set_dump(p->net, out, json); }
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags) { return kw_net_set_dump(p->net, out, flags); }
 
 static int32_t choose_partition(kw_producer *p, ptopic *t, const kw_producer_record *rec)
 {
@@ -834,6 +839,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         int64_t now = now_ms();
         if (now - start >= p->max_block_ms)
             return t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT;
+        int fe = kw_net_fatal(p->net, NULL); /* every broker given up: nothing to wait for */
+        if (fe) return fe;
         step(p, p->max_block_ms - (now - start));
     }
     if (rec->partition >= t->nparts) return KW_ERR_INVALID_ARG;
@@ -895,6 +902,13 @@ int kw_producer_poll(kw_producer *p, int timeout_ms)
 }
 
 uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; }
+
+size_t kw_producer_queued_bytes(const kw_producer *p)
+{
+    size_t n = 0;
+    for (int i = 0; i < p->ntopics; i++) n += kw_accum_queued_bytes(&p->topics[i]->acc);
+    return n;
+}
 
 /*
  * acks=0 barrier: a broker answers the requests of a connection in order, so once it

@@ -96,7 +96,7 @@ typedef struct kw_producer_stats {
 kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen);
 /* --dump: every request and response printed field by field (proto/print.h via
  * kw_net_set_dump; text, or one JSON document when json). Call before the first send. */
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json);
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags);
 /* Tap every request/response frame; call before the first send. */
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud);
@@ -107,7 +107,9 @@ struct kw_net *kw_producer_net(kw_producer *p);
  * Accept a record (copied into its batch). Blocks, running the loop, while the topic's
  * metadata is unknown or buffer.memory is full, at most max.block.ms; then returns
  * KW_ERR_QUEUE_FULL, or for metadata the topic's error, the last Metadata request's
- * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows. Other failures:
+ * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows; at once, without
+ * waiting, when every broker has failed for good (kw_net_fatal: KW_ERR_TLS, KW_ERR_AUTH,
+ * ...: kw_net_last_error of the producer's net says why). Other failures:
  * KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
  * max.request.size), the topic's metadata error. 0: exactly one report will follow.
  */
@@ -119,6 +121,9 @@ int kw_producer_poll(kw_producer *p, int timeout_ms);
 int kw_producer_flush(kw_producer *p, int64_t timeout_ms);
 /* Records accepted and not yet reported. */
 uint64_t kw_producer_outstanding(const kw_producer *p);
+/* Bytes of sealed batches waiting for a send slot (all topics): what a caller reading its
+ * input ahead can hold back on, well before buffer.memory blocks kw_producer_send. */
+size_t kw_producer_queued_bytes(const kw_producer *p);
 /* Flush (bounded by delivery.timeout.ms), fail what is left with KW_ERR_DESTROYED, free. */
 void kw_producer_close(kw_producer *p);
 

@@ -48,7 +48,7 @@ typedef struct ann_ctx {
 static int emit(ann_ctx *a, kw_ann_kind kind, const char *name, const char *type,
                 const uint8_t *bytes, size_t len, const char *value, int depth)
 {
-    kw_ann e;
+    kw_ann e = {0};
     e.kind = kind;
     e.name = name;
     e.type = type;

@@ -14,7 +14,8 @@
  * range lies within the described one. Newer versions are left out where the client
  * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
  * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
- * producer asks for v12 at most while it does not know a topic's id.
+ * producer asks for v12 at most while it does not know a topic's id. SaslHandshake: the
+ * connection sends v1 (v0 meant unframed SASL tokens, which kwire does not speak).
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
@@ -34,7 +35,9 @@
     X(ConsumerGroupDescribe, 0, 1) \
     X(ApiVersions, 0, 5)   \
     X(CreateTopics, 2, 7)  \
-    X(InitProducerId, 0, 5)
+    X(InitProducerId, 0, 5) \
+    X(SaslHandshake, 0, 1) \
+    X(SaslAuthenticate, 0, 2)
 
 /* Every API's request and response descriptions (proto/msg_<api>.c). */
 #define KW__DESC_DECL(key, N, lo, hi, flex) extern const kw_struct kw__##N##_req, kw__##N##_resp;

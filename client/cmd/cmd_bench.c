@@ -103,6 +103,12 @@ static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
             refused += records - i;
             break;
         }
+        if (rc && kw_net_fatal(kw_producer_net(p), NULL)) { /* no broker can be used: stop */
+            char why[600];
+            kw__cli_err(CMD, "send: %s%s", kw_strerror(rc), kw__cli_why(kw_producer_net(p), why, sizeof why));
+            refused += records - i;
+            break;
+        }
         if (rc) {
             if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
             refused++;
@@ -571,7 +577,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
         printf("usage: kwire bench lab NAME ...    a lab of LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
-               "       kwire bench compare ...     kwire vs librdkafka (kcat) vs kafka-python, same broker\n"
+               "       kwire bench compare ...     kwire vs Java, franz-go, librdkafka, kafka-python on Apache Kafka\n"
                "       kwire bench e2e ...         kafka-e2e-latency's figures + latency percentiles\n"
                "       kwire bench merge FILE...   HdrHistogram interval logs added up, the latency summary\n"
                "'kwire bench SUB --help' describes each.\n");

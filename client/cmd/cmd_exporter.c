@@ -34,7 +34,9 @@ static int refresh(void *ud, kw_snapshot *snap)
 {
     refresh_ctx *x = ud;
     int e = kw_snap_fill(x->net, &x->oo, x->groups, x->ngroups, NULL, NULL, NULL, 1, x->read_committed, snap);
-    if (e && x->verbose >= 0) kw__cli_err("exporter", "refresh failed: %s", kw_strerror(e));
+    char why[600];
+    if (e && x->verbose >= 0)
+        kw__cli_err("exporter", "refresh failed: %s%s", kw_strerror(e), kw__cli_why(x->net, why, sizeof why));
     return e;
 }
 

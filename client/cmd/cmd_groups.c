@@ -40,7 +40,8 @@ static int list_groups(kw_cli *cli, kw_net *net)
     memset(&m, 0, sizeof m);
     int e = kw_meta_fetch(net, NULL, 0, 0, &m);
     if (e) {
-        kw__cli_err("groups", "metadata: %s", kw_strerror(e));
+        char why[600];
+        kw__cli_err("groups", "metadata: %s%s", kw_strerror(e), kw__cli_why(net, why, sizeof why));
         return KW_EXIT_FAIL;
     }
     kw_group_list gl;
@@ -143,7 +144,8 @@ static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *
         e = 0;
     }
     if (e) {
-        kw__cli_err("groups", "DescribeGroups %s: %s", group, kw_strerror(e));
+        char why[600];
+        kw__cli_err("groups", "DescribeGroups %s: %s%s", group, kw_strerror(e), kw__cli_why(net, why, sizeof why));
         return KW_EXIT_FAIL;
     }
     kw_snapshot s;

@@ -96,7 +96,8 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
     if (!watch) {
         int e = take(net, &oo, group, topic, rc_level, &s, &r);
         if (e) {
-            kw__cli_err("lag", "group %s: %s", group, kw_strerror(e));
+            char why[600];
+            kw__cli_err("lag", "group %s: %s%s", group, kw_strerror(e), kw__cli_why(net, why, sizeof why));
             rc = KW_EXIT_FAIL;
         } else {
             if (cli->json) kw_lag_format_json(&r, &b);

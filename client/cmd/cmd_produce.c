@@ -8,7 +8,12 @@
  * mapping would count the whole file in the resident set); lines are sliced in place (no allocation per line), the
  * producer's loop runs while the input is idle. -K splits each line into key and value at the first DELIM
  * (a line without it is a value with a null key). A summary goes to stderr: records
- * sent, failed, bytes, and per partition the offset range written. Exit 1 if any record
+ * sent, failed, bytes, and per partition the offset range written.
+ *
+ * Read-ahead: the next chunk is read only once the producer holds less than (brokers + 1)
+ * x max(batch.size, max.request.size) in sealed batches waiting for a send slot; more queued data would not reach the broker any sooner, it only
+ * holds memory (up to buffer.memory, 32 MiB by default) and adds latency.
+ * buffer.memory stays the producer's hard bound. Exit 1 if any record
  * failed, 2 for usage or settings errors (the message names the setting).
  */
 #include <errno.h>
@@ -20,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
 #include "commands.h"
 #include "kwire.h"
@@ -43,7 +49,23 @@ typedef struct pctx {
     uint64_t sent, failed, refused, bytes;
     pstat *parts; int32_t nparts;
     int first_err, first_cause;
+    size_t read_ahead;     /* bytes waiting to be sent past which no more input is read */
+    int64_t max_block_ms;  /* longest wait for them to drain (then send() decides) */
+    int fatal;             /* every broker failed for good (kw_net_fatal): stop reading */
 } pctx;
+
+/* Hold the input back while the producer has read_ahead bytes or more sealed and waiting
+ * (see the top of the file); at most max.block.ms. */
+static void wait_read_ahead(pctx *c)
+{
+    size_t brokers = (size_t)kw_net_count(kw_producer_net(c->p));
+    size_t limit = c->read_ahead * ((brokers > 0 ? brokers : 1) + 1);
+    int64_t start = kw_net_now();
+    /* (not for brokers that failed for good: nothing will drain) */
+    while (kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000 &&
+           !kw_net_fatal(kw_producer_net(c->p), NULL))
+        kw_producer_poll(c->p, 100);
+}
 
 static void on_delivery(void *ud, const kw_delivery *d)
 {
@@ -92,6 +114,10 @@ static int send_line(pctx *c, const char *s, size_t n)
         }
     }
     int rc = kw_producer_send(c->p, &r);
+    if (rc && kw_net_fatal(kw_producer_net(c->p), NULL)) {
+        c->fatal = rc;
+        return rc;
+    }
     if (rc) {
         if (!c->refused && !c->failed) c->first_err = rc;
         c->refused++;
@@ -109,7 +135,7 @@ static size_t send_lines(pctx *c, const char *p, size_t n, int final)
     size_t off = 0;
     for (;;) {
         const char *nl = memchr(p + off, '\n', n - off);
-        if (!nl) break;
+        if (!nl || c->fatal) break;
         send_line(c, p + off, (size_t)(nl - (p + off)));
         off = (size_t)(nl - p) + 1;
     }
@@ -130,6 +156,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         /* keep the producer's loop running while the input is idle */
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
         while (poll(&pfd, 1, 0) == 0) kw_producer_poll(c->p, 5);
+        wait_read_ahead(c);
         ssize_t r = read(fd, buf + have, cap - have);
         if (r < 0) {
             if (errno == EINTR) continue;
@@ -142,7 +169,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         size_t used = send_lines(c, buf, have, final);
         memmove(buf, buf + used, have - used);
         have -= used;
-        if (final) break;
+        if (final || c->fatal) break;
         if (have == cap) {
             /* a line longer than the buffer: grow it */
             char *nb = realloc(buf, cap * 2);
@@ -165,7 +192,9 @@ static void usage(FILE *f)
                "  -k KEY          the same key on every record\n"
                "  -K DELIM        key and value are split at the first DELIM of each line\n"
                "  -H name=value   a header on every record (repeatable)\n"
-               "  -l              each line is a record (the default)\n");
+               "  -l              each line is a record (the default)\n"
+               "  Input is read ahead only while less than (brokers + 1) x max(batch.size, max.request.size)\n"
+               "  bytes wait to be sent; buffer.memory stays the producer's bound.\n");
 }
 
 int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
@@ -230,11 +259,14 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (!bs) { kw_config_free(cfg); return KW_EXIT_FAIL; }
         kw_config_set(cfg, "bootstrap.servers", bs);
     }
+    int64_t bsz = kw_config_int(cfg, KW_CONF_BATCH_SIZE), mrs = kw_config_int(cfg, KW_CONF_MAX_REQUEST_SIZE);
+    c.read_ahead = (size_t)(bsz > mrs ? bsz : mrs);
+    c.max_block_ms = kw_config_int(cfg, KW_CONF_MAX_BLOCK_MS);
     char err[256];
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);
     kw_config_free(cfg);
     if (!c.p) { kw__cli_err("produce", "%s", err[0] ? err : "cannot create the producer"); return KW_EXIT_USAGE; }
-    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
 
     int rc = 0;
     if (!nfiles) rc = send_fd(&c, STDIN_FILENO, "stdin");
@@ -243,6 +275,17 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (fd < 0) { kw__cli_err("produce", "%s: %s", files[i], strerror(errno)); rc = KW_ERR_IO; break; }
         rc = send_fd(&c, fd, files[i]);
         if (fd != STDIN_FILENO) close(fd);
+    }
+    if (c.fatal) {
+        /* no broker can be used (TLS, authentication, settings): say why in one line */
+        int idx = 0;
+        kw_net *n = kw_producer_net(c.p);
+        kw_net_fatal(n, &idx);
+        kw__cli_err("produce", "%s (%s)", kw_strerror(c.fatal), kw_net_last_error(n, idx));
+        kw__cli_net_stats(cli, n);
+        kw_producer_close(c.p);
+        free(c.parts);
+        return KW_EXIT_FAIL;
     }
     kw_producer_flush(c.p, -1);
     const kw_producer_stats *st = kw_producer_stats_get(c.p);
