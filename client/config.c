@@ -14,6 +14,8 @@
  *   - enable.auto.commit explicitly true without group.id: an error (consumer); left at
  *     its default without group.id it becomes false.
  *   - heartbeat.interval.ms must be below session.timeout.ms (consumer with a group).
+ *   - partition.assignment.strategy names at least one assignor, each one kwire runs
+ *     (range, roundrobin, cooperative-sticky, or Kafka's class names for them).
  *   - security.protocol SASL_*: sasl.mechanism one kwire speaks (not GSSAPI), with its
  *     credentials (sasl.username/password or sasl.jaas.config) or one OAUTHBEARER token
  *     source (client/sasl_conf.h).
