@@ -14,6 +14,8 @@
  *   - enable.auto.commit explicitly true without group.id: an error (consumer); left at
  *     its default without group.id it becomes false.
  *   - heartbeat.interval.ms must be below session.timeout.ms (consumer with a group).
+ *   - partition.assignment.strategy names at least one assignor, each one kwire runs
+ *     (range, roundrobin, cooperative-sticky, or Kafka's class names for them).
  *   - security.protocol SASL_*: sasl.mechanism one kwire speaks (not GSSAPI), with its
  *     credentials (sasl.username/password or sasl.jaas.config) or one OAUTHBEARER token
  *     source (client/sasl_conf.h).
@@ -30,6 +32,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "client/assignor.h"
 
 static const kw_conf_desc DESC[KW_CONF__COUNT] = {
 #define KW__CONF_DESC(id, nm, ty, df, lo, hi, vals, ro, dc) {nm, ty, df, lo, hi, vals, ro, dc},
@@ -518,6 +522,25 @@ int kw_config_validate(kw_config *c)
                 return fail(c, "enable.auto.commit: true requires group.id to be set");
             v[KW_CONF_ENABLE_AUTO_COMMIT].i = 0;
         }
+        const char *pas = v[KW_CONF_PARTITION_ASSIGNMENT_STRATEGY].s;
+        int nas = 0;
+        for (const char *q = pas; q && *q;) {
+            size_t n = strcspn(q, ",");
+            char name[96];
+            size_t k = 0;
+            for (size_t j = 0; j < n; j++)
+                if (q[j] != ' ' && k + 1 < sizeof name) name[k++] = q[j];
+            name[k] = 0;
+            if (k) {
+                if (kw_assignor_parse(name) < 0)
+                    return fail(c, "partition.assignment.strategy: unknown assignor '%s' (range, roundrobin, "
+                                   "cooperative-sticky)", name);
+                nas++;
+            }
+            q += n;
+            if (*q) q++;
+        }
+        if (!nas) return fail(c, "partition.assignment.strategy: no assignor named");
         if (has_group && v[KW_CONF_HEARTBEAT_INTERVAL_MS].i >= v[KW_CONF_SESSION_TIMEOUT_MS].i)
             return fail(c, "heartbeat.interval.ms: %" PRId64 " must be below session.timeout.ms (%" PRId64 ")",
                         v[KW_CONF_HEARTBEAT_INTERVAL_MS].i, v[KW_CONF_SESSION_TIMEOUT_MS].i);

@@ -135,6 +135,17 @@ typedef enum kw_conf_type {
       KW_ROLE_CONSUMER, "group session timeout")                                                    \
     X(HEARTBEAT_INTERVAL_MS, "heartbeat.interval.ms", KW_CT_DURATION, "3000", 0, KW__I32MAX, NULL,    \
       KW_ROLE_CONSUMER, "group heartbeat interval (below session.timeout.ms)")                      \
+    X(GROUP_PROTOCOL, "group.protocol", KW_CT_ENUM, "classic", 0, 0, "classic|consumer", KW_ROLE_CONSUMER, \
+      "group membership: classic (JoinGroup/SyncGroup) or consumer (KIP-848 heartbeats)")          \
+    X(GROUP_INSTANCE_ID, "group.instance.id", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_CONSUMER,       \
+      "static membership: a restart within the session timeout keeps the assignment")              \
+    X(PARTITION_ASSIGNMENT_STRATEGY, "partition.assignment.strategy", KW_CT_LIST,                    \
+      "range,cooperative-sticky", 0, 0, NULL, KW_ROLE_CONSUMER,                                    \
+      "classic assignors, preferred first: range, roundrobin, cooperative-sticky")                 \
+    X(GROUP_REMOTE_ASSIGNOR, "group.remote.assignor", KW_CT_STRING, NULL, 0, 0, NULL,                 \
+      KW_ROLE_CONSUMER, "consumer protocol: the broker-side assignor (uniform, range); unset: the broker's") \
+    X(CLIENT_RACK, "client.rack", KW_CT_STRING, "", 0, 0, NULL, KW_ROLE_CONSUMER,                     \
+      "the consumer's rack, sent to the group")                                                     \
     X(DECOMPRESS_MAX_BYTES, "kwire.decompress.max.bytes", KW_CT_LONG, "67108864", 1, KW__I64MAX,      \
       NULL, KW_ROLE_ANY, "cap on one batch's decompressed size (decompression-bomb guard)")         \
     X(MAX_RESPONSE_BYTES, "kwire.max.response.bytes", KW_CT_INT, "104857600", 8, KW__I32MAX, NULL,    \

@@ -533,6 +533,12 @@ void kw_conn_free(kw_conn *c)
     free(c);
 }
 
+/* How long a written request waits for its response. */
+static int64_t resp_timeout_ms(const kw_conn *c, const req *r)
+{
+    return r->r.response_timeout_ms > 0 ? r->r.response_timeout_ms : c->o.request_timeout_ms;
+}
+
 int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
 {
     if (!c || !rq || (!rq->encode && !rq->encode_ref)) return KW_ERR_INVALID_ARG;
@@ -807,7 +813,7 @@ static void pump(kw_conn *c, int64_t now)
         }
         r->sent_at = -1; /* set when its last byte is written */
         r->encoded_at = now;
-        r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+        r->deadline = add_sat(now, ms_to_us(resp_timeout_ms(c, r)));
         push(&c->inflight, r);
         if (c->inflight.n > c->st.inflight_max) c->st.inflight_max = c->inflight.n;
         kw_api_stats *s = stats_for(c, r->r.api_key, r->version);
@@ -1254,7 +1260,7 @@ static void plain_written(kw_conn *c, int64_t now, size_t n)
         nx = r->next;
         if (r->sent_at < 0 && r->out_end <= c->out_total) {
             r->sent_at = now;
-            r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+            r->deadline = add_sat(now, ms_to_us(resp_timeout_ms(c, r)));
         }
         if (r->r.no_response && r->out_end <= c->out_total) {
             if (r->corr > c->noresp_corr) c->noresp_corr = r->corr;
@@ -1301,8 +1307,10 @@ void kw_conn_tick(kw_conn *c, int64_t now)
         for (req *r = c->inflight.head; r; r = r->next) {
             if (now >= r->deadline) {
                 c->st.timeouts++;
-                fmt_err(c, "%s v%d (correlation id %d) got no response within request.timeout.ms (%lld ms)",
-                        api_name(r->r.api_key), r->version, r->corr, (long long)c->o.request_timeout_ms);
+                fmt_err(c, "%s v%d (correlation id %d) got no response within %s (%lld ms)",
+                        api_name(r->r.api_key), r->version, r->corr,
+                        r->r.response_timeout_ms > 0 ? "its timeout" : "request.timeout.ms",
+                        (long long)resp_timeout_ms(c, r));
                 drop(c, now, KW_ERR_DISCONNECTED, c->state != KW_CONN_READY);
                 break;
             }

@@ -152,6 +152,8 @@ typedef struct kw_conn_req {
     int16_t min_version, max_version; /* what the caller can encode; -1 = kwire's bound */
     int no_response;                  /* Produce with acks=0 */
     int64_t timeout_ms;               /* queue wait bound; 0 = request.timeout.ms */
+    int64_t response_timeout_ms;      /* response wait once written; 0 = request.timeout.ms
+                                         (JoinGroup waits up to the rebalance timeout) */
     int fail_fast;                    /* still queued when a connect attempt fails:
                                          fail with KW_ERR_CONNECT now (try another broker) */
     kw_conn_encode_fn encode;

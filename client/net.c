@@ -286,13 +286,22 @@ int kw_net_set_dump(kw_net *n, FILE *out, int json)
     return 0;
 }
 
-int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
+static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int exact);
+
+int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port) { return add_entry(n, node_id, host, port, 0); }
+
+int kw_net_add_exact(kw_net *n, int32_t node_id, const char *host, int port)
+{
+    return add_entry(n, node_id, host, port, 1);
+}
+
+static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int exact)
 {
     if (!n || !host || !*host || port < 1 || port > 65535) return KW_ERR_INVALID_ARG;
     for (int i = 0; i < n->n; i++) {
         broker *b = &n->b[i];
         if (b->port != port || strcmp(b->host, host)) continue;
-        if (b->node_id == node_id || b->node_id < 0 || node_id < 0) {
+        if (b->node_id == node_id || (!exact && (b->node_id < 0 || node_id < 0))) {
             if (node_id >= 0) b->node_id = node_id;
             return i;
         }

@@ -60,6 +60,10 @@ int kw_net_set_dump(kw_net *n, FILE *out, int flags);
  * existing entry with the same host and port (and node id, when both are known) is
  * reused. */
 int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port);
+/* The same, but only an entry with this very node id is reused: a second connection to
+ * a broker already in the set (the group coordinator's, under a node id of its own, so
+ * heartbeats never queue behind a fetch the broker holds for fetch.max.wait.ms). */
+int kw_net_add_exact(kw_net *n, int32_t node_id, const char *host, int port);
 /* Add every host:port of a comma-separated list ([v6addr]:port allowed) as bootstrap
  * entries. Returns how many, or KW_ERR_CONFIG for a malformed entry. */
 int kw_net_add_list(kw_net *n, const char *list);

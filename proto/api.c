@@ -27,6 +27,12 @@
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \
+    X(JoinGroup, 2, 9)     \
+    X(SyncGroup, 0, 5)     \
+    X(Heartbeat, 0, 4)     \
+    X(LeaveGroup, 0, 5)    \
+    X(ConsumerGroupHeartbeat, 0, 1) \
+    X(ConsumerGroupDescribe, 0, 1) \
     X(ApiVersions, 0, 5)   \
     X(CreateTopics, 2, 7)  \
     X(InitProducerId, 0, 5) \
@@ -187,7 +193,8 @@ int kw__msg_annotate_at(int api_key, int16_t version, int dir, const uint8_t *bo
 {
     const kw_struct *s = checked(api_key, version, dir);
     if (!s) return KW_ERR_UNSUPPORTED;
-    return kw_desc_annotate(s, version, kw_api_flexible(api_key, version), body, len, base, depth, cb, ud);
+    return kw__desc_annotate_api(s, api_key, dir, version, kw_api_flexible(api_key, version), body, len, base,
+                                 depth, cb, ud);
 }
 
 int kw_msg_annotate(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, int depth,

@@ -4,7 +4,8 @@
  * then log-end offsets: see client/lag.h). One shot: the kafka-consumer-groups.sh table
  * (or --json) and a total line; exit status 3 when the total is at or over the
  * threshold. --watch: one line per interval with the total and its change, WARNING
- * lines over the threshold (kw_lag_watch_step), until interrupted.
+ * lines over the threshold (kw_lag_watch_step), until interrupted; then the exit status
+ * is the last tick's (3 when it was at or over the threshold, 1 when it failed).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -126,8 +127,9 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
                 char ts[32];
                 kw_lag_timestamp(t0, ts, sizeof ts);
                 kw__lag_printf(&b, "%s %s error: %s\n", ts, group, kw_strerror(e));
+                rc = KW_EXIT_FAIL;
             } else {
-                kw_lag_watch_step(&w, &r, t0, &b);
+                rc = kw_lag_watch_step(&w, &r, t0, &b) == KW_LAG_EXIT_OVER ? KW_LAG_EXIT_OVER : KW_EXIT_OK;
             }
             fwrite(b.data, 1, b.len, stdout);
             fflush(stdout);
