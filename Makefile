@@ -27,6 +27,14 @@ TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 
 B        = build
+# The library's version (include/kwire/errors.h) and the shared library's soname.
+VERSION  := $(shell sed -n 's/^\#define KW_VERSION_STRING "\([0-9.]*\)".*/\1/p' include/kwire/errors.h)
+SOMAJOR  = $(firstword $(subst ., ,$(VERSION)))
+SONAME   = libkwire.so.$(SOMAJOR)
+SOLIB    = libkwire.so.$(VERSION)
+# Library objects export only what the public headers mark KW_API (include/kwire/*.h);
+# the static library still holds every symbol for bin/kwire, the tests and the fuzzers.
+LIB_CFLAGS = -fvisibility=hidden
 # bench/ files other than bench_*.c are the bench layer's code, linked like the library
 LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
 CMD_SRC  = $(wildcard client/cmd/*.c)
@@ -34,7 +42,7 @@ TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
 TOOL_SRC = $(wildcard tests/tool_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
+HDRS     = $(wildcard include/*.h include/kwire/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -56,7 +64,7 @@ all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 $(B)/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
@@ -67,8 +75,12 @@ $(B)/fuzzobj/%.o: %.c $(HDRS)
 $(B)/libkwire.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/libkwire.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LIBS)
+# libkwire.so -> libkwire.so.0 (the soname) -> libkwire.so.0.1.0
+$(B)/$(SOLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(LIBS)
+$(B)/libkwire.so: $(B)/$(SOLIB)
+	ln -sf $(SOLIB) $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
 $(B)/libkwire-asan.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
