@@ -63,7 +63,7 @@ KW_API const char *kw_net_name(const kw_net *n, int idx);
  * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
 KW_API void kw_net_stats_print(const kw_net *n, FILE *out);
 
-/* When every broker of the set is FAILED (client/conn.h: a TLS or authentication failure,
+/* When every broker of the set is FAILED (a TLS or authentication failure,
  * settings that could not be loaded, ...), the first one's error (and its index in
  * *idx, may be NULL); else 0. Nothing will come of waiting then. */
 KW_API int kw_net_fatal(const kw_net *n, int *idx);

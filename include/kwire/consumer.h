@@ -1,8 +1,8 @@
 /*
- * kwire/consumer.h — a Kafka consumer: a Kafka consumer: the application assigns partitions (given
- * ones, or every partition of a topic) and says where each starts, or subscribes to
- * topics as a member of group.id and the group assigns them (see "group membership"
- * below); the consumer fetches from each partition's leader and hands out records.
+ * kwire/consumer.h — a Kafka consumer: the application assigns partitions (given ones,
+ * or every partition of a topic) and says where each starts, or subscribes to topics as
+ * a member of group.id and the group assigns them (see "group membership" below); the
+ * consumer fetches from each partition's leader and hands out records.
  *
  * Start positions: beginning, end, an absolute offset, N before the end, the first
  * offset at or after a timestamp (ListOffsets), or the group's committed offset
@@ -188,7 +188,7 @@ KW_API int kw_consumer_commit(kw_consumer *c);
 /* ---- group membership ----
  *
  * With group.id set, kw_consumer_subscribe joins the group (group.protocol: classic or
- * consumer, client/group.h) and the group hands out the partitions; kw_consumer_assign
+ * consumer: KIP-848) and the group hands out the partitions; kw_consumer_assign
  * never joins (it only uses group.id for its commits and -o stored). Assigned partitions
  * start at the group's committed offset, else by auto.offset.reset.
  *

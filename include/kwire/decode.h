@@ -3,9 +3,9 @@
  * decode` and `--dump` print): printers for kwire's annotation walk (every field of a
  * request or response, with its offset, bytes, type and value).
  *
- * A kw_printer consumes the walk's callbacks (pass kw_print_cb and the printer as the
- * walker's callback and user data) and appends output to a kw_buf. It does no I/O:
- * the caller writes the buffer out (kw_printer_flush does it for a FILE*).
+ * A kw_printer appends its output to a kw_buf (kw_print_frame_bytes feeds it one frame
+ * at a time). It does no I/O: the caller writes the buffer out (kw_printer_flush does it
+ * for a FILE*).
  *
  * TEXT format, one line per field (the hex column shortened here):
  *
@@ -54,8 +54,7 @@
  *   {"kind":"note", "path":<path of the previous field>, "value":...}
  *   {"kind":"error", "path":..., "region":..., "offset":..., "value":...}
  *
- * A secret field (kw_ann.secret: a SASL password, client proof or token, see
- * proto/sasl_annot.h) shows no hex: text prints "(hidden)" in the hex column, JSON has
+ * A secret field (a SASL password, client proof or token) shows no hex: text prints "(hidden)" in the hex column, JSON has
  * "redacted": true instead of "hex". SaslAuthenticate's auth_bytes are annotated as the
  * mechanism's message, its secrets redacted unless kw_print_opts.secrets is set.
  *

@@ -1,11 +1,11 @@
 /*
- * kwire/lag.h — consumer-group lag: consumer-group lag, computed from a cluster snapshot (pure: no I/O).
+ * kwire/lag.h — consumer-group lag, computed from a cluster snapshot.
  *
- * The network code fills a kw_snapshot (brokers, topics with their partitions' oldest,
- * newest and last stable offsets, groups with their committed offsets) through the
- * builder functions below; everything else here (lag rows, sums, the
- * `kafka-consumer-groups.sh --describe` table, JSON, the lag watch) reads only that
- * snapshot, so it is tested without a cluster.
+ * A kw_snapshot holds brokers, topics with their partitions' oldest, newest and last
+ * stable offsets, and groups with their committed offsets. kw_snap_fill reads one from a
+ * cluster (the builder functions below fill one by hand); everything else here (lag rows,
+ * sums, the `kafka-consumer-groups.sh --describe` table, JSON, the lag watch) reads only
+ * that snapshot, without I/O.
  *
  * Lag of one partition = log-end offset - committed offset, where the log-end offset is
  * the high watermark, or the last stable offset (LSO) when the snapshot was taken for a

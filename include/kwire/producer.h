@@ -1,13 +1,13 @@
 /*
  * kwire/producer.h — the Kafka producer: a single-threaded event loop (no threads of
  * its own) that runs inside kw_producer_send / poll / flush / close.
- * *
- * kw_producer_send() appends a record to its partition's open batch (client/accum.h):
+ *
+ * kw_producer_send() appends a record to its partition's open batch:
  * an explicit partition, else murmur2 of the key, else the sticky partition (which moves
  * on when its batch is sealed). Ready batches (full, lingered, flushed) are drained per
  * leader into one Produce request per broker carrying at most one batch per partition, up
  * to max.request.size, pipelined up to max.in.flight.requests.per.connection. A request
- * refers to its batches (kw_conn_ref: written from the batch's own buffer, never copied);
+ * refers to its batches (written from the batch's own buffer, never copied);
  * a batch's memory is given back once its records are reported. kw_producer_send runs
  * the loop without waiting every 256 KiB accepted, so batches go out, and responses
  * free them, while the caller is still sending.
@@ -100,13 +100,13 @@ typedef struct kw_producer_stats {
     uint64_t records_sent, records_acked, records_failed, record_retries;
     uint64_t batches, batch_records, batch_raw_bytes, batch_wire_bytes; /* before/after compression */
     double batch_fill_sum;  /* sum over batches of raw bytes / batch.size */
-    uint64_t sealed[4];     /* batches by seal reason (enum kw_seal) */
+    uint64_t sealed[4];     /* batches by why they were sealed: [1] full, [2] linger.ms, [3] flush */
     uint64_t requests, request_batches, request_bytes, request_errors;
     uint64_t rtt_sum_us, rtt_max_us;
     uint64_t metadata_requests, pid_requests;
     uint64_t loop_polls;    /* rounds of the loop (each one poll() at most): a spinning loop shows here */
     uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
-    kw_hdr *latency_us;     /* every report's latency_us (client/hdr.h: 1 us .. 1 h, 3 digits) */
+    kw_hdr *latency_us;     /* every report's latency_us (kwire/bench.h: 1 us .. 1 h, 3 digits) */
     int64_t lat_max_ms;
     kw_hist batch_records_hist; /* records per batch, one sample per batch at its first send */
 } kw_producer_stats;
