@@ -38,15 +38,11 @@ int64_t kw_net_now(void);
 
 /* kw_net_new, kw_net_setup_error, kw_net_free: kwire/admin.h */
 
+/* kw_net_set_dump, KW_NET_DUMP_*: kwire/admin.h */
+
 /* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
 
-/* --dump: print every request and response frame of every broker added after this call
- * field by field (proto/print.h) to out: text, or one JSON document with KW_NET_DUMP_JSON
- * (closed by kw_net_free); SASL secrets are redacted unless KW_NET_DUMP_SECRETS. */
-#define KW_NET_DUMP_JSON 1
-#define KW_NET_DUMP_SECRETS 2
-int kw_net_set_dump(kw_net *n, FILE *out, int flags);
 
 /* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
  * existing entry with the same host and port (and node id, when both are known) is

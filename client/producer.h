@@ -19,9 +19,7 @@
 #include "proto/desc.h"
 #include "kwire/producer.h"
 
-/* --dump: every request and response printed field by field (proto/print.h via
- * kw_net_set_dump; text, or one JSON document when json). Call before the first send. */
-int kw_producer_set_dump(kw_producer *p, FILE *out, int flags);
+/* kw_producer_set_dump: kwire/producer.h */
 /* Tap every request/response frame; call before the first send. */
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud);

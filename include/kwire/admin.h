@@ -75,6 +75,14 @@ KW_API const char *kw_net_last_error(const kw_net *n, int idx);
  * entries. Returns how many, or KW_ERR_CONFIG for a malformed entry. */
 KW_API int kw_net_add_list(kw_net *n, const char *list);
 
+/* Print every request and response frame of every broker added after this call field by
+ * field (as kwire/decode.h prints them, what `kwire --dump` shows) to out: text, or one
+ * JSON document with KW_NET_DUMP_JSON (closed by kw_net_free); SASL secrets are redacted
+ * unless KW_NET_DUMP_SECRETS. */
+#define KW_NET_DUMP_JSON 1
+#define KW_NET_DUMP_SECRETS 2
+KW_API int kw_net_set_dump(kw_net *n, FILE *out, int flags);
+
 /* ---- metadata ---- */
 
 typedef struct kw_meta_broker {

@@ -116,6 +116,9 @@ typedef struct kw_producer_stats {
  * NULL on failure with a message in err (size errlen) naming the setting or cause.
  */
 KW_API kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen);
+/* --dump: every request and response printed field by field (kwire/decode.h,
+ * via kw_net_set_dump: flags KW_NET_DUMP_*). Call before the first send. */
+KW_API int kw_producer_set_dump(kw_producer *p, FILE *out, int flags);
 /* The producer's broker set (kwire/admin.h: kw_net_last_error); owned by the producer. */
 KW_API kw_net *kw_producer_net(kw_producer *p);
 
