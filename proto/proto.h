@@ -131,6 +131,11 @@ void kw_msg_defaults(int api_key, int dir, void *msg);
  */
 int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
                       const char *client_id, const void *req);
+/*
+ * Append a request header alone (no size): v0, v1 or v2 as (api_key, version) requires,
+ * client_id NULL = null. The connection writes its frames' headers with it.
+ */
+int kw_req_header_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const char *client_id);
 /* Append a whole response frame: size, response header, body (brokers, tests, fuzzers). */
 int kw_response_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const void *resp);
 /*
