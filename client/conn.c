@@ -917,7 +917,9 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     kw_arena_init(&a);
     kw_apiversions_resp resp;
     int rc = kw_apiversions_handle(tried, body, len, &resp, &a, &decoded, &retry);
-    if (rc < 0 && tried > 0 && len >= 2 && kw_ld16(body) == KW_KAFKA_UNSUPPORTED_VERSION) {
+    int16_t ec = 0;
+    if (rc < 0 && tried > 0 && !kw_msg_peek_error(KW_API_ApiVersions, tried, KW_RESP, body, len, &ec) &&
+        ec == KW_KAFKA_UNSUPPORTED_VERSION) {
         /* error 35 in a body that decodes neither at the version sent nor as v0 (the
          * librdkafka 2.0.2 mock broker answers v3/v4 so): retry at v0, as Kafka's
          * client does when it cannot parse the answer */

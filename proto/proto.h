@@ -74,6 +74,12 @@ typedef struct kw_req_header {
  * non-zero value, or a negative KW_ERR_* after emitting KW_ANN_ERROR naming the field
  * and offset where decoding stopped. KW_ERR_UNSUPPORTED for an unknown (api, version).
  */
+/*
+ * The top-level error_code of a body that does not decode as a whole (a peer that
+ * answers an error with fields the grammar does not allow): 0 with *err set, or
+ * KW_ERR_TRUNCATED / KW_ERR_UNSUPPORTED (no error_code at a fixed offset in that version).
+ */
+int kw_msg_peek_error(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, int16_t *err);
 int kw_msg_annotate(int api_key, int16_t version, int dir, const uint8_t *body, size_t len,
                     int depth, kw_ann_cb cb, void *ud);
 
