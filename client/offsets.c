@@ -345,9 +345,10 @@ int kw_coord_find(kw_net *n, const char *group, int *idx)
     int e = call(n, -1, KW_API_FindCoordinator, fc_encode, (void *)group, &sc, &r);
     if (e == KW_ERR_CORRUPT && sc.version >= 0 && sc.version <= 3) {
         /* librdkafka's mock answers an error with a null host, which the grammar does not
-         * allow: the error code (after throttle_time_ms from v1) is what counts */
-        size_t at = sc.version >= 1 ? 4 : 0;
-        if (sc.body.len >= at + 2 && kw_ld16(sc.body.data + at)) e = (int16_t)kw_ld16(sc.body.data + at);
+         * allow: the error code is what counts */
+        int16_t ec = 0;
+        if (!kw_msg_peek_error(KW_API_FindCoordinator, sc.version, KW_RESP, sc.body.data, sc.body.len, &ec) && ec)
+            e = ec;
     }
     if (!e) {
         int32_t node = r.node_id;
