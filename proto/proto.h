@@ -16,8 +16,9 @@
 
 #include "codec/annot.h"
 #include "codec/buf.h"
+#include "kwire/decode.h"
 
-enum kw_dir { KW_REQ = 0, KW_RESP = 1 };
+/* enum kw_dir (KW_REQ, KW_RESP) and kw_api_name: kwire/decode.h */
 
 /* Every API key kwire describes: KW_API_MAP(X) X(key, Name, lowest, highest, first
  * flexible version or -1), generated from Kafka's message specifications (see
@@ -36,8 +37,6 @@ enum {
 #define KW_COORD_TRANSACTION 1
 #define KW_COORD_SHARE 2 /* v6+ */
 
-/* "Metadata" for 3; NULL for a key kwire does not describe. */
-const char *kw_api_name(int api_key);
 /* The same (kept for callers that named any Kafka key before every key was described). */
 const char *kw_api_kafka_name(int api_key);
 /* Case-insensitive name ("metadata", "ListOffsets", or an older name of a key such as
