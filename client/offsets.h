@@ -34,6 +34,9 @@
 /* A (topic, partition, offset) list: the input and output of the calls below. */
 typedef struct kw_tpo {
     char *topic;
+    kw_uuid topic_id;   /* the topic's id (Metadata v10+), zero when unknown: OffsetCommit
+                           and OffsetFetch v10+ name topics by id, so a list with an
+                           entry without one is sent at v9 at most */
     int32_t partition;
     int64_t offset;     /* -1: none / unknown */
     int32_t leader_epoch;
@@ -51,6 +54,14 @@ void kw_tpo_free(kw_tpo_list *l);
 int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t offset);
 /* The entry for (topic, partition) or NULL. */
 kw_tpo *kw_tpo_find(const kw_tpo_list *l, const char *topic, int32_t partition);
+/* Each entry's topic_id from m's topic of that name (entries of a topic m does not
+ * list, or lists without an id, keep theirs). */
+void kw_tpo_set_ids(kw_tpo_list *l, const kw_meta *m);
+/* The highest OffsetCommit / OffsetFetch version l's entries can be sent at, as a
+ * kw_conn_req max_version: -1 (kwire's bound, v10) when every entry has a topic id,
+ * else 9 (also for an empty list: OffsetFetch for every committed partition stays at
+ * v9, whose answer names the topics). */
+int16_t kw_offsets_max_version(const kw_tpo_list *l);
 
 /* Retry pacing for coordinator and ListOffsets calls (retry.backoff.ms,
  * retry.backoff.max.ms, default.api.timeout.ms); attempts > 0 also caps the tries (the
@@ -89,13 +100,18 @@ int kw_coord_find(kw_net *n, const char *group, int *idx);
 
 /*
  * The group's committed offsets. l->n == 0 on entry: every partition the group has
- * committed (appended); else the listed entries get offset (-1: none) and error.
+ * committed (appended); else the listed entries get offset (-1: none) and error. Sent
+ * at v10 (topics by id) when every entry has its topic_id (kw_tpo_set_ids), else at v9
+ * at most; the same for the commits below.
  */
 int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
-/* One OffsetFetch in two halves, for callers that send it to a coordinator they know:
- * the request for l's entries (all the group's when l is empty), and the answer applied
- * (0, or the group's or a partition's error; a pending transactional commit is
- * UNSTABLE_OFFSET_COMMIT: ask again). */
+/* One OffsetFetch in two halves, for callers that send it to a coordinator they know
+ * (capped at kw_offsets_max_version(l)): the request for l's entries (all the group's
+ * when l is empty), and the answer applied (0, or the group's or a partition's error; a
+ * pending transactional commit is UNSTABLE_OFFSET_COMMIT: ask again). From v10 topics
+ * are named by id both ways: the request fails with KW_ERR_VERSION when an entry has no
+ * id or l is empty; answered topics are matched to entries by id, an id not asked about
+ * is ignored. */
 int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out);
 int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 /* Commit each entry's offset for the group (generation -1, no member: a simple
@@ -114,9 +130,10 @@ typedef struct kw_commit_id {
  * out of the group cannot overwrite what the partitions' new owners commit. */
 int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
                          kw_tpo_list *l);
-/* One OffsetCommit in two halves, for callers that send it themselves: the request for
- * every entry of l, and the answer applied to l's entries (their error): 0 or the first
- * error. */
+/* One OffsetCommit in two halves, for callers that send it themselves (capped at
+ * kw_offsets_max_version(l)): the request for every entry of l, and the answer applied
+ * to l's entries (their error): 0 or the first error. From v10 topics are named by id
+ * both ways, as for OffsetFetch. */
 int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
                              kw_buf *out);
 int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
