@@ -399,7 +399,8 @@ static void resolve_pending(kw__cgroup *cg, int64_t now)
         for (size_t i = 0; i < l.n; i++) { l.v[i].offset = -1; l.v[i].error = 0; }
         e = kw_offsets_fetch(cg->net, &cg->oo, cg->group_id, &l);
     }
-    if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_GROUP_ID_NOT_FOUND) e = 0;
+    if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_UNKNOWN_TOPIC_ID || e == KW_KAFKA_GROUP_ID_NOT_FOUND)
+        e = 0; /* UNKNOWN_TOPIC_ID: v10's answer for a topic deleted since the metadata */
     if (e) {
         cg->pending_fail++;
         int64_t b = cg->oo.backoff_ms;

@@ -1222,7 +1222,8 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
         for (size_t k = 0; k < want.n && !e; k++) e = kw_tpo_add(&c, want.v[k].topic, want.v[k].partition, -1);
         kw_tpo_set_ids(&c, &m); /* OffsetFetch v10 names topics by id */
         if (!e) e = kw_offsets_fetch(n, o, g, &c);
-        if (e == KW_KAFKA_GROUP_ID_NOT_FOUND || e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION) e = 0;
+        if (e == KW_KAFKA_GROUP_ID_NOT_FOUND || e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_UNKNOWN_TOPIC_ID)
+            e = 0; /* a topic deleted since the metadata (UNKNOWN_TOPIC_ID: v10, by id) */
         for (size_t k = 0; k < c.n && !e; k++) {
             if (c.v[k].offset < 0 && !topic) continue;
             e = kw_snap_set_commit(s, g, c.v[k].topic, c.v[k].partition, c.v[k].offset);
