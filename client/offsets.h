@@ -31,6 +31,15 @@
 
 /* KW_TS_*, kw_tpo, kw_tpo_list, kw_offsets_opts, kw_list_offsets: kwire/admin.h */
 
+/* Each entry's topic_id from m's topic of that name (entries of a topic m does not
+ * list, or lists without an id, keep theirs). */
+void kw_tpo_set_ids(kw_tpo_list *l, const kw_meta *m);
+/* The highest OffsetCommit / OffsetFetch version l's entries can be sent at, as a
+ * kw_conn_req max_version: -1 (kwire's bound, v10) when every entry has a topic id,
+ * else 9 (also for an empty list: OffsetFetch for every committed partition stays at
+ * v9, whose answer names the topics). */
+int16_t kw_offsets_max_version(const kw_tpo_list *l);
+
 /* One ListOffsets call to one leader in two halves, for callers that send it themselves
  * without waiting: the request for every entry of l (all led by that broker), and the
  * answer applied to l's entries (offset and leader_epoch when the partition has no
@@ -46,10 +55,13 @@ int kw_offsets_retriable(int e);
 int kw_coord_find(kw_net *n, const char *group, int *idx);
 
 /* kw_offsets_fetch: kwire/admin.h */
-/* One OffsetFetch in two halves, for callers that send it to a coordinator they know:
- * the request for l's entries (all the group's when l is empty), and the answer applied
- * (0, or the group's or a partition's error; a pending transactional commit is
- * UNSTABLE_OFFSET_COMMIT: ask again). */
+/* One OffsetFetch in two halves, for callers that send it to a coordinator they know
+ * (capped at kw_offsets_max_version(l)): the request for l's entries (all the group's
+ * when l is empty), and the answer applied (0, or the group's or a partition's error; a
+ * pending transactional commit is UNSTABLE_OFFSET_COMMIT: ask again). From v10 topics
+ * are named by id both ways: the request fails with KW_ERR_VERSION when an entry has no
+ * id or l is empty; answered topics are matched to entries by id, an id not asked about
+ * is ignored. */
 int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out);
 int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 /* kw_offsets_commit: kwire/admin.h */
@@ -66,9 +78,10 @@ typedef struct kw_commit_id {
  * out of the group cannot overwrite what the partitions' new owners commit. */
 int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
                          kw_tpo_list *l);
-/* One OffsetCommit in two halves, for callers that send it themselves: the request for
- * every entry of l, and the answer applied to l's entries (their error): 0 or the first
- * error. */
+/* One OffsetCommit in two halves, for callers that send it themselves (capped at
+ * kw_offsets_max_version(l)): the request for every entry of l, and the answer applied
+ * to l's entries (their error): 0 or the first error. From v10 topics are named by id
+ * both ways, as for OffsetFetch. */
 int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
                              kw_buf *out);
 int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);

@@ -13,18 +13,20 @@
 /*
  * The versions kwire's client sends, per API it uses: X(Name, lowest, highest). Each
  * range lies within the described one. Newer versions are left out where the client
- * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
- * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
- * producer asks for v12 at most while it does not know a topic's id. SaslHandshake: the
- * connection sends v1 (v0 meant unframed SASL tokens, which kwire does not speak).
+ * lacks what they need (InitProducerId v6: unstable, two-phase commit). Produce v13,
+ * Fetch v13+ and OffsetCommit/OffsetFetch v10 name topics by id: a request asks for the
+ * version before at most while it does not know every topic's id (client/offsets.c:
+ * kw_offsets_max_version; OffsetFetch for every committed partition stays at v9, whose
+ * answer names the topics). SaslHandshake: the connection sends v1 (v0 meant unframed
+ * SASL tokens, which kwire does not speak).
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
     X(Fetch, 4, 18)        \
     X(ListOffsets, 1, 11)  \
     X(Metadata, 0, 13)     \
-    X(OffsetCommit, 2, 9)  \
-    X(OffsetFetch, 1, 9)   \
+    X(OffsetCommit, 2, 10) \
+    X(OffsetFetch, 1, 10)  \
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \

@@ -180,6 +180,9 @@ KW_API int kw_create_topics(kw_net *n, const kw_topic_spec *topics, int nt, int3
 /* A (topic, partition, offset) list: the input and output of the calls below. */
 typedef struct kw_tpo {
     char *topic;
+    kw_uuid topic_id;   /* the topic's id (Metadata v10+), zero when unknown: OffsetCommit
+                           and OffsetFetch v10+ name topics by id, so a list with an
+                           entry without one is sent at v9 at most */
     int32_t partition;
     int64_t offset;     /* -1: none / unknown */
     int32_t leader_epoch;
@@ -222,6 +225,8 @@ KW_API int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, in
 /*
  * The group's committed offsets. l->n == 0 on entry: every partition the group has
  * committed (appended); else the listed entries get offset (-1: none) and error.
+ * Sent at v10 (topics by id) when every entry has its topic_id, else at v9 at most; the
+ * same for the commits below.
  */
 KW_API int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
 /* Commit each entry's offset for the group (generation -1, no member: a simple
