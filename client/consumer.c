@@ -155,6 +155,7 @@ int kw_start_parse(const char *s, kw_start *out)
     if (!strcmp(s, "beginning") || !strcmp(s, "earliest")) { out->kind = KW_START_BEGINNING; return 0; }
     if (!strcmp(s, "end") || !strcmp(s, "latest")) { out->kind = KW_START_END; return 0; }
     if (!strcmp(s, "stored") || !strcmp(s, "committed")) { out->kind = KW_START_COMMITTED; return 0; }
+    if (s[0] == 's' && s[1] == '@') s++; /* kcat's s@MS */
     const char *num = s[0] == '@' ? s + 1 : s[0] == '-' ? s + 1 : s;
     if (*num < '0' || *num > '9') return KW_ERR_INVALID_ARG;
     long long v = strtoll(num, &end, 10);

@@ -67,7 +67,8 @@ typedef struct kw_start {
     int64_t value;
 } kw_start;
 
-/* Parse "beginning", "end", "stored", "123", "-10" (10 before the end) or "@1700000000000". */
+/* Parse "beginning", "end", "stored", "123", "-10" (10 before the end), "@1700000000000"
+ * or kcat's "s@1700000000000". */
 int kw_start_parse(const char *s, kw_start *out);
 
 /* One record handed to the application: slices valid until the next poll. */
