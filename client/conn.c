@@ -100,7 +100,13 @@ struct kw_conn {
     uint64_t rng_state;
     int64_t now;               /* latest time given by the caller */
     int16_t av_version;        /* ApiVersions version in flight / that succeeded */
+    int16_t av_start;          /* version the next handshake starts at: kwire's highest until a
+                                  fallback succeeded, then that one (remembered per broker) */
     int av_done;
+    int not_kafka;             /* the last attempt's peer did not speak Kafka (until one does) */
+    int got_bytes;             /* bytes arrived on this connection */
+    int silent_closes;         /* consecutive connections closed before any byte of an answer */
+    int16_t cap[MAX_API];      /* per-API highest version to send (kw_conn_cap_version), -1: none */
     int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
     kw_versions neg;           /* negotiated (highest common) versions */
     char err[256];
@@ -369,8 +375,9 @@ kw_conn *kw_conn_new(const kw_conn_opts *o)
     c->next_corr = c->o.first_correlation_id > 0 ? c->o.first_correlation_id : 1;
     c->noresp_corr = -1;
     c->av_version = -1;
+    c->av_start = -1;
     c->rng_state = 0x6b77697265ULL;
-    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = c->cap[i] = -1;
     kw_versions_none(&c->neg);
     return c;
 }
@@ -537,6 +544,15 @@ static int av_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 
+/* The wait for the answer to ApiVersions: a broker answers at once, so the connection's
+ * setup bound applies (as librdkafka's) and a peer that never answers is found in
+ * seconds; request.timeout.ms when that is shorter. */
+static int64_t handshake_ms(const kw_conn *c)
+{
+    return c->o.setup_timeout_ms > 0 && c->o.setup_timeout_ms < c->o.request_timeout_ms ? c->o.setup_timeout_ms
+                                                                                        : c->o.request_timeout_ms;
+}
+
 static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
 {
     req *r = calloc(1, sizeof *r);
@@ -552,7 +568,7 @@ static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
     r->corr = next_corr(c);
     r->queued_at = r->encoded_at = now;
     r->sent_at = -1;
-    r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+    r->deadline = add_sat(now, ms_to_us(handshake_ms(c)));
     if (encode_frame(c, r)) {
         free(r);
         fmt_err(c, "could not encode ApiVersions");
@@ -571,11 +587,12 @@ void kw_conn_connected(kw_conn *c, int64_t now)
     if (c->state != KW_CONN_CONNECTING) return;
     c->state = KW_CONN_APIVERSIONS;
     c->last_activity = now;
+    c->got_bytes = 0;
     c->last_was_connect_failure = 0;
     c->st.connects++;
     int16_t lo, hi;
     kw_api_range(KW_API_ApiVersions, &lo, &hi);
-    send_api_versions(c, now, hi);
+    send_api_versions(c, now, c->av_start >= 0 ? c->av_start : hi);
 }
 
 void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
@@ -597,6 +614,17 @@ void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
     while ((r = pop(&ff))) finish(c, r, KW_ERR_CONNECT, NULL);
 }
 
+/* The peer does not speak Kafka: drop the connection and fail every request waiting
+ * for it now (another broker may serve them), instead of retrying until they time out. */
+static void not_kafka(kw_conn *c, int64_t now)
+{
+    c->not_kafka = 1;
+    drop(c, now, KW_ERR_NOT_KAFKA, 1);
+    reqlist q = c->queue;
+    memset(&c->queue, 0, sizeof c->queue);
+    fail_list(c, &q, KW_ERR_NOT_KAFKA, now);
+}
+
 void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
 {
     if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY && c->state != KW_CONN_CONNECTING) return;
@@ -612,6 +640,13 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
         fmt_err(c, "connection lost inside a response frame's size field (%zu of 4 bytes): %s", c->fr.hdr_have, w);
     else
         fmt_err(c, "connection lost: %s", w);
+    if (c->state == KW_CONN_APIVERSIONS && !c->got_bytes && ++c->silent_closes >= KW_CONN_SILENT_CLOSES) {
+        /* closed before a byte of an answer, every time: no Kafka broker does that */
+        fmt_err(c, "does not speak the Kafka protocol: it closed the connection %d times without answering "
+                   "ApiVersions (a TLS listener, or another service)", c->silent_closes);
+        not_kafka(c, now);
+        return;
+    }
     /* a drop before negotiation finished counts as a failed attempt */
     drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
 }
@@ -627,6 +662,7 @@ static void pump(kw_conn *c, int64_t now)
             if (r->r.min_version >= 0 && r->r.min_version > lo) lo = r->r.min_version;
             if (r->r.max_version >= 0 && r->r.max_version < hi) hi = r->r.max_version;
             if (lo > hi) e = KW_ERR_VERSION;
+            else if (c->cap[r->r.api_key] >= lo && c->cap[r->r.api_key] < hi) hi = c->cap[r->r.api_key];
         }
         if (e) {
             fmt_err(c, "%s: no version both sides support", api_name(r->r.api_key));
@@ -691,6 +727,9 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     kw_arena_free(&a);
     c->av_done = 1;
     c->av_version = tried;
+    c->av_start = tried;
+    c->not_kafka = 0;
+    c->silent_closes = 0;
     c->state = KW_CONN_READY;
     c->connect_wanted = 0;
     c->failures = 0;
@@ -762,6 +801,22 @@ int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
     if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) return KW_ERR_STATE;
     if (now > c->now) c->now = now;
     c->last_activity = now;
+    if (len) c->got_bytes = 1;
+    if (c->state == KW_CONN_APIVERSIONS && len >= 4 && kw_framer_buffered(&c->fr) == 0) {
+        /* the first bytes of the answer to ApiVersions: a size no such answer has is a
+         * peer that speaks something else (an HTTP server, TLS, SSH): fail what waits
+         * for this broker now instead of retrying until its timeouts */
+        int32_t size = (int32_t)kw_ld32(p);
+        if (size < 4 || (uint32_t)size > KW_FRAME_APIVERSIONS_MAX) {
+            const char *like = kw_frame_sniff(p, len);
+            if (like) fmt_err(c, "does not speak the Kafka protocol (first bytes look like %s)", like);
+            else
+                fmt_err(c, "does not speak the Kafka protocol (first bytes %02x %02x %02x %02x: a frame of %d bytes)",
+                        p[0], p[1], p[2], p[3], size);
+            not_kafka(c, now);
+            return KW_ERR_NOT_KAFKA;
+        }
+    }
     while (c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_READY) {
         const uint8_t *f;
         size_t fl;
@@ -850,7 +905,7 @@ void kw_conn_written(kw_conn *c, int64_t now, size_t n)
         nx = r->next;
         if (r->sent_at < 0 && r->out_end <= c->out_total) {
             r->sent_at = now;
-            r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+            r->deadline = add_sat(now, ms_to_us(r->internal ? handshake_ms(c) : c->o.request_timeout_ms));
         }
         if (r->r.no_response && r->out_end <= c->out_total) {
             if (r->corr > c->noresp_corr) c->noresp_corr = r->corr;
@@ -877,6 +932,14 @@ void kw_conn_tick(kw_conn *c, int64_t now)
         for (req *r = c->inflight.head; r; r = r->next) {
             if (now >= r->deadline) {
                 c->st.timeouts++;
+                if (r->internal && c->state == KW_CONN_APIVERSIONS && !c->got_bytes &&
+                    handshake_ms(c) < c->o.request_timeout_ms) {
+                    fmt_err(c, "does not speak the Kafka protocol: no answer to ApiVersions within "
+                               "socket.connection.setup.timeout.ms (%lld ms)",
+                            (long long)c->o.setup_timeout_ms);
+                    not_kafka(c, now);
+                    break;
+                }
                 fmt_err(c, "%s v%d (correlation id %d) got no response within request.timeout.ms (%lld ms)",
                         api_name(r->r.api_key), r->version, r->corr, (long long)c->o.request_timeout_ms);
                 drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
@@ -941,10 +1004,18 @@ int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t 
     int16_t h = kw_versions_get(&c->neg, api_key);
     if (h < 0) return KW_ERR_VERSION;
     int16_t l = klo > c->b_lo[api_key] ? klo : c->b_lo[api_key];
+    if (c->cap[api_key] >= l && c->cap[api_key] < h) h = c->cap[api_key];
     *lo = l;
     *hi = h;
     return 0;
 }
+
+void kw_conn_cap_version(kw_conn *c, int16_t api_key, int16_t max)
+{
+    if (api_key >= 0 && api_key < MAX_API) c->cap[api_key] = max;
+}
+
+int kw_conn_not_kafka(const kw_conn *c) { return c->not_kafka; }
 
 int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
 {

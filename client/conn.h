@@ -12,7 +12,11 @@
  *   CONNECTING    the I/O layer is connecting (socket.connection.setup.timeout.ms, growing
  *                 per consecutive failure up to ...max.ms, +-20% jitter)
  *   APIVERSIONS   connected; ApiVersions sent (kwire's highest version, falling back on
- *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0)
+ *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0; the
+ *                 version that succeeded is where the next connection starts). A first
+ *                 answer whose size no ApiVersions answer has (an HTTP server, TLS),
+ *                 or KW_CONN_SILENT_CLOSES connections in a row closed by the peer
+ *                 before any answer, fail every queued request with KW_ERR_NOT_KAFKA
  *   READY         versions negotiated; queued requests are sent, pipelined up to
  *                 max.in.flight.requests.per.connection, each at the highest version both
  *                 sides support (and the request allows)
@@ -26,7 +30,8 @@
  * connection is dropped, as Kafka does), KW_ERR_DISCONNECTED (in flight when the
  * connection dropped), KW_ERR_CORRELATION (the response did not match: dropped),
  * KW_ERR_VERSION (no common version), KW_ERR_CONNECT (still queued at its deadline while
- * the broker could not be reached), KW_ERR_DESTROYED (kw_conn_close). Requests not yet
+ * the broker could not be reached), KW_ERR_NOT_KAFKA (the peer is not a Kafka broker),
+ * KW_ERR_DESTROYED (kw_conn_close). Requests not yet
  * sent survive a dropped connection and are sent after reconnecting; they wait at most
  * their timeout (default request.timeout.ms) in the queue.
  *
@@ -48,6 +53,8 @@
 #include "codec/buf.h"
 #include "kwire.h"
 #include "proto/frame.h"
+
+#define KW_CONN_SILENT_CLOSES 3
 
 typedef enum kw_conn_state {
     KW_CONN_DISCONNECTED,
@@ -206,6 +213,13 @@ int kw_conn_wants_socket(const kw_conn *c);
 /* Negotiated version range for an API: 0, KW_ERR_STATE before negotiation, KW_ERR_VERSION
  * if the broker and kwire share none, KW_ERR_UNKNOWN_API. */
 int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
+/* Send api_key at most at version max from now on (a fallback remembered for this
+ * broker, e.g. a version whose answers it gets wrong); -1 lifts the cap. Reflected in
+ * kw_conn_api_version. */
+void kw_conn_cap_version(kw_conn *c, int16_t api_key, int16_t max);
+/* 1 when the last connection's peer answered ApiVersions with bytes no Kafka broker
+ * sends (its requests then failed with KW_ERR_NOT_KAFKA at once); 0 once one answers. */
+int kw_conn_not_kafka(const kw_conn *c);
 /* The broker's own advertised range (ApiVersions response): 0 or KW_ERR_NOT_FOUND. */
 int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
 /* ApiVersions version that succeeded (after any fallback), -1 before. */

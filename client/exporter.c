@@ -209,6 +209,12 @@ int kw_http_parse(const char *buf, size_t len, kw_http_req *req)
     size_t off = 0, next;
     const char *l;
     size_t n;
+    /* Bytes no request line can hold (a Kafka client's binary request, TLS) are a bad
+     * request now, not a wait for a line end that may never come. */
+    for (size_t j = 0; j < scan && buf[j] != '\n'; j++) {
+        unsigned char c = (unsigned char)buf[j];
+        if ((c < 0x20 && c != '\r') || c == 0x7f) return KW_ERR_CORRUPT;
+    }
     /* Ignore empty lines before the request line (RFC 9112 2.2). */
     for (;;) {
         if (!(next = next_line(buf, scan, off, &l, &n)))

@@ -156,6 +156,10 @@ typedef int (*kw_lag_filter_fn)(void *ud, const char *group);
  */
 int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_lag_report *out);
 void kw_lag_report_free(kw_lag_report *r);
+/* Partitions where the group has a committed offset in the report. 0 for a group the
+ * coordinator does not know (OffsetFetch answers such a group with no offsets) or a
+ * typo: a monitor must say so rather than show a total lag of 0. */
+size_t kw_lag_group_commits(const kw_lag_report *r, const char *group);
 
 /*
  * The table of `kafka-consumer-groups.sh --describe`: columns GROUP TOPIC PARTITION

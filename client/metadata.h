@@ -60,7 +60,8 @@ int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32
 
 /*
  * Send Metadata (highest version both sides support) for the given topics (ntopics 0:
- * every topic) to the first reachable broker of n, decode it into *out (replacing its
+ * every topic; none is created unless allow_auto_create, see above) to the first
+ * reachable broker of n, decode it into *out (replacing its
  * contents) and add every listed broker to n with its node id. 0 or the error.
  */
 int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out);
@@ -76,6 +77,20 @@ int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int all
 int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create, int16_t version, kw_buf *out);
 int kw_meta_apply(kw_net *n, const char *from, int16_t version, const uint8_t *body, size_t len, kw_meta *out,
                   char *why, size_t whylen);
+/*
+ * Topics are never created by asking for them unless allow_auto_create is set: from
+ * Metadata v4 the request says so (allow_auto_topic_creation); below v4 a broker with
+ * auto.create.topics.enable=true creates every topic a request names, so kw_meta_encode
+ * then asks for every topic instead and kw_meta_fetch keeps the named ones
+ * (kw_meta_keep). kw_meta_names_all says when that happens.
+ */
+#define KW_META_NO_CREATE_VERSION 4
+int kw_meta_names_all(int allow_auto_create, int16_t version, int ntopics);
+/* Keep only the named topics in m, in that order (duplicates once); a name m does not
+ * hold is added with UNKNOWN_TOPIC_OR_PARTITION and no partitions. 0 or KW_ERR_NOMEM
+ * (m unchanged). Pure. */
+int kw_meta_keep(kw_meta *m, const char *const *topics, int ntopics);
+
 /* kw_net index of the partition leader's broker (added to n when missing), or an error as
  * kw_meta_leader gives. */
 int kw_meta_route(kw_net *n, const kw_meta *m, const char *topic, int32_t partition);

@@ -173,6 +173,11 @@ static void test_http_parse(void **st)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(parse(bad[i], &r), KW_ERR_CORRUPT);
 
+    /* a Kafka client's binary request: a bad request at once, not a wait for a line end */
+    const uint8_t kafka[] = {0, 0, 0, 27, 0, 18, 0, 4, 0, 0, 0, 1, 0, 3, 'c', 'i', 'd', 0};
+    assert_int_equal(kw_http_parse((const char *)kafka, sizeof kafka, &r), KW_ERR_CORRUPT);
+    assert_int_equal(kw_http_parse((const char *)kafka, 1, &r), KW_ERR_CORRUPT);
+
     char big[KW_HTTP_MAX_REQUEST + 16];
     memset(big, 'a', sizeof big);
     memcpy(big, "GET /metrics HTTP/1.0\r\nX: ", 26);

@@ -308,6 +308,14 @@ static void test_addresses_in_order(void **st)
     kw_net_free(n);
 }
 
+static void on_notify(void *ud, int idx, int err, const char *why)
+{
+    int *count = ud;
+    assert_int_equal(err, KW_ERR_CONNECT);
+    assert_non_null(strstr(why, "Connection refused"));
+    if (idx >= 0 && idx < 2) count[idx]++;
+}
+
 static void test_refused_then_next_bootstrap(void **st)
 {
     (void)st;
@@ -329,14 +337,25 @@ static void test_refused_then_next_bootstrap(void **st)
     kw_buf_free(&body);
     kw_net_free(n);
 
-    /* only the dead one: KW_ERR_CONNECT quickly */
+    /* only dead ones: KW_ERR_CONNECT quickly, each failed attempt notified, and every
+     * address tried named in kw_net_errors */
     n = mknet(NULL);
-    snprintf(list, sizeof list, "127.0.0.1:%d", dp);
-    assert_int_equal(kw_net_add_list(n, list), 1);
+    int dp2 = dead_port();
+    snprintf(list, sizeof list, "127.0.0.1:%d,127.0.0.1:%d", dp, dp2);
+    assert_int_equal(kw_net_add_list(n, list), 2);
+    int notified[2] = {0, 0};
+    kw_net_set_notify(n, on_notify, notified);
     kw_buf_init(&body);
     t0 = kw_net_now();
     assert_int_equal(kw_net_request_any(n, &r, &body, NULL, NULL), KW_ERR_CONNECT);
     assert_true(kw_net_now() - t0 < 2000000);
+    assert_true(notified[0] >= 1 && notified[1] >= 1);
+    char errs[512], want[64];
+    kw_net_errors(n, errs, sizeof errs);
+    snprintf(want, sizeof want, "127.0.0.1:%d: connect failed: Connection refused; ", dp);
+    assert_non_null(strstr(errs, want));
+    snprintf(want, sizeof want, "127.0.0.1:%d: connect failed: Connection refused", dp2);
+    assert_non_null(strstr(errs, want));
     kw_buf_free(&body);
     kw_net_free(n);
 
@@ -693,6 +712,18 @@ static void test_give_up_while_resolving(void **st)
     gate_close();
 }
 
+static void test_describe(void **st)
+{
+    (void)st;
+    char b[256];
+    assert_string_equal(kw_net_describe(KW_ERR_NOT_KAFKA, "h:1: does not speak the Kafka protocol", b, sizeof b),
+                        "h:1: does not speak the Kafka protocol");
+    assert_string_equal(kw_net_describe(KW_ERR_CONNECT, "h:1: connect failed: Connection refused", b, sizeof b),
+                        "could not connect: h:1: connect failed: Connection refused");
+    assert_string_equal(kw_net_describe(KW_ERR_CORRUPT, "x", b, sizeof b), "malformed input (x)");
+    assert_string_equal(kw_net_describe(KW_ERR_TIMEOUT, "", b, sizeof b), "timed out");
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -709,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_resolution_off_the_loop),
         cmocka_unit_test(test_unresolvable_name),
         cmocka_unit_test(test_give_up_while_resolving),
+        cmocka_unit_test(test_describe),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -60,6 +60,14 @@ static int out_gone(int fd)
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
+/* Positions reset by auto.offset.reset, said on stderr (not with -q). */
+static void notices(kw_cli *cli, kw_consumer *c)
+{
+    const char *n;
+    while ((n = kw_consumer_notice(c)))
+        if (cli->verbosity >= 0) kw__cli_err("consume", "%s", n);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -184,6 +192,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         rc = KW_EXIT_FAIL;
         goto done;
     }
+    notices(cli, c);
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGPIPE, SIG_IGN);
@@ -208,6 +217,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
             else kw_recfmt_render(&fmt, &m[i], &o.b);
         }
         if (o.b.len) out_flush(&o); /* each poll's records reach the pipe now */
+        notices(cli, c);
         /* fetches that fail and are retried (a broker down, a connection cut): said on
          * stderr (not with -q), at most every 5 s, so a consumer that cannot make
          * progress is not silent */
