@@ -949,7 +949,7 @@ static void reset_done(void *ud, int err, const kw_conn_resp *resp)
         if (*pp == q) { *pp = q->next; break; }
     if (!err) err = kw_list_offsets_apply(&q->l, resp->version, resp->body, resp->len);
     int again_v3 = 0;
-    if (err == KW_ERR_CORRUPT && resp && resp->version >= 4) {
+    if ((err == KW_ERR_CORRUPT || err == KW_ERR_TRUNCATED) && resp && resp->version >= 4) {
         /* librdkafka 2.0.2's mock: its v4+ answer has 4 bytes too many; v3 from now on,
          * remembered for this broker (its connection) */
         kw_conn_cap_version(kw_net_conn(c->net, q->idx), KW_API_ListOffsets, 3);

@@ -71,6 +71,7 @@ typedef struct kw_snapshot {
     size_t ntopics, cap_topics;
     kw_snap_group *groups;
     size_t ngroups, cap_groups;
+    int groups_unlisted; /* groups were to be listed, but no broker implements ListGroups */
 } kw_snapshot;
 
 void kw_snap_init(kw_snapshot *s);

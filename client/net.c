@@ -87,6 +87,7 @@ struct kw_net {
     kw_printer dump_pr;
     kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
     int wake_fd;             /* eventfd the resolver threads signal; -1 until first needed */
+    int woken;               /* a waited-for request finished inside this round: do not block */
     kw_net_notify_fn notify; /* failed attempts, for the command's messages */
     void *notify_ud;
 };
@@ -685,6 +686,7 @@ static void tick_all(kw_net *n, int64_t now)
 int kw_net_poll(kw_net *n, int timeout_ms)
 {
     int64_t now = kw_net_now();
+    n->woken = 0;
     tick_all(n, now);
     sync_sockets(n, now);
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
@@ -711,7 +713,8 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             n->pidx[np++] = -1;
         }
     int wait;
-    if (deadline == INT64_MAX) wait = -1;
+    if (n->woken) wait = 0;
+    else if (deadline == INT64_MAX) wait = -1;
     else if (deadline <= now) wait = 0;
     else {
         int64_t w = (deadline - now + 999) / 1000;
@@ -748,6 +751,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
 /* ---- synchronous requests ---- */
 
 typedef struct sync_ctx {
+    kw_net *n;
     int done, err;
     kw_buf *body;
     int16_t version;
@@ -773,6 +777,7 @@ static void sync_done(void *ud, int err, const kw_conn_resp *r)
     sync_ctx *s = ud;
     s->done = 1;
     s->err = err;
+    s->n->woken = 1; /* finished before poll() (e.g. no version in common): do not wait in it */
     if (!err && r) {
         s->version = r->version;
         if (s->body) {
@@ -786,7 +791,7 @@ static int request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
 {
     if (idx < 0 || idx >= n->n || !req) return KW_ERR_INVALID_ARG;
     if (!req->encode && !req->encode_ref) return KW_ERR_INVALID_ARG;
-    sync_ctx s = {0, 0, body, -1, req->encode, req->encode_ref, req->ud};
+    sync_ctx s = {n, 0, 0, body, -1, req->encode, req->encode_ref, req->ud};
     kw_conn_req r = *req;
     r.encode = req->encode ? sync_encode : NULL;
     r.encode_ref = req->encode_ref ? sync_encode_ref : NULL;

@@ -129,7 +129,7 @@ static int call(kw_net *n, int idx, int16_t api, kw_conn_encode_fn enc, void *ud
         /* librdkafka 2.0.2's mock broker answers ListOffsets v4+ with 4 bytes per partition
          * more than the grammar has; v3 carries the same answer without them. Remembered
          * for that broker (its connection caps ListOffsets at v3), not retried each time. */
-        if (e == KW_ERR_CORRUPT && api == KW_API_ListOffsets && s->version > 3 && answered >= 0) {
+        if ((e == KW_ERR_CORRUPT || e == KW_ERR_TRUNCATED) && api == KW_API_ListOffsets && s->version > 3 && answered >= 0) {
             kw_conn_cap_version(kw_net_conn(n, answered), KW_API_ListOffsets, 3);
             continue;
         }
@@ -786,7 +786,10 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
      * by every broker (librdkafka's mock echoes a null array). */
     if (!ngroups) {
         e = kw_groups_list(n, &m, &gl);
-        if (e == KW_ERR_VERSION && !gl.n) e = 0; /* no broker implements ListGroups */
+        if (e == KW_ERR_VERSION && !gl.n) { /* no broker implements ListGroups */
+            e = 0;
+            s->groups_unlisted = 1;
+        }
         if (e) goto out;
     }
     kw_tpo_list want;
