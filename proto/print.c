@@ -481,6 +481,7 @@ int kw_print_cb(void *ud, const kw_ann *a_in)
         fixed.kind = KW_ANN_NOTE;
         p->softened = 1;
     }
+    if (a_in->kind == KW_ANN_NOTE && a_in->name && !strcmp(a_in->name, "crc")) p->crc_mismatches++;
     if (p->data && p->region == 0 && a_in->kind != KW_ANN_REGION && a_in->bytes >= p->data &&
         a_in->bytes <= p->data + p->data_len)
         fixed.off = (size_t)(a_in->bytes - p->data);

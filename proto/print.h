@@ -128,6 +128,7 @@ typedef struct kw_printer {
     /* json */
     int doc_open, frame_open, items, fields;
     int errors, notes;
+    int crc_mismatches;   /* record batches whose CRC did not match (their NOTEs) */
     const uint8_t *data;  /* see kw_print_frame.data */
     size_t data_len;
     int soften;           /* kw_print_frame_bytes: ERRORs of an undescribed body become NOTEs */

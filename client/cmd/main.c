@@ -178,7 +178,7 @@ int main(int argc, char **argv)
             usage(stdout);
             rc = KW_EXIT_OK;
             goto out;
-        } else if (!strcmp(a, "--version")) {
+        } else if (cmd_index < 0 && !strcmp(a, "--version")) {
             printf("kwire %s\n", KW_VERSION_STRING);
             rc = KW_EXIT_OK;
             goto out;
