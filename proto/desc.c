@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "codec/batch.h"
+#include "codec/text.h"
 #include "proto/desc.h"
 
 /* ---------------------------------------------------------------- arena */
@@ -281,19 +282,36 @@ static void fmt_i64(char *out, int64_t v)
     *out = 0;
 }
 
-/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap (>= 32). */
-static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
+/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap
+ * (>= 32). Kafka's strings are UTF-8: valid sequences are kept as the characters, only
+ * control characters, C1 controls and bytes that are not UTF-8 become \xNN (returns 1
+ * when a string holds such invalid bytes, else 0). */
+static int fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
 {
     static const char hx[] = "0123456789abcdef";
-    if (len < 0) { snprintf(out, cap, "null"); return; }
+    if (len < 0) { snprintf(out, cap, "null"); return 0; }
     size_t n = 0, lim = cap - 10; /* room for one escape, "...", the quote and the NUL */
     int32_t i = 0;
+    int invalid = 0;
     if (is_str) {
         out[n++] = '"';
         for (; i < len && n < lim; i++) {
             uint8_t ch = p[i];
             if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') { out[n++] = (char)ch; continue; }
+            size_t l = ch >= 0x80 ? kw_utf8_seq(p + i, (size_t)(len - i)) : 0;
+            if (l && !(l == 2 && ch == 0xc2 && p[i + 1] < 0xa0)) { /* not a C1 control */
+                if (n + l > lim) break;
+                memcpy(out + n, p + i, l);
+                n += l;
+                i += (int32_t)l - 1;
+                continue;
+            }
+            if (ch >= 0x80 && !l) invalid = 1;
             out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
+            if (l == 2 && n < lim) { /* the C1 control's second byte, escaped too */
+                ch = p[++i];
+                out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
+            }
         }
     } else {
         int k = snprintf(out, cap, len > 0 ? "%" PRId32 " bytes " : "%" PRId32 " bytes", len);
@@ -303,6 +321,7 @@ static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int 
     if (i < len) { memcpy(out + n, "...", 3); n += 3; }
     if (is_str) out[n++] = '"';
     out[n] = 0;
+    return invalid;
 }
 
 static int r_struct(rctx *c, const kw_struct *s, uint8_t *out);
@@ -376,8 +395,11 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
             emit(c, KW_ANN_LEAVE, name, tn, c->r.off, 0, NULL);
             return;
         }
-        fmt_slice(c->val, sizeof c->val, p, (int32_t)len, t == KW_T_STRING);
-        emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
+        int bad = fmt_slice(c->val, sizeof c->val, p, (int32_t)len, t == KW_T_STRING);
+        if (emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val)) return;
+        if (bad)
+            emit(c, KW_ANN_NOTE, name, tn, start, c->r.off - start,
+                 "not valid UTF-8 (Kafka strings are UTF-8): the bytes that are not are shown as \\xNN");
         return;
     }
     default:

@@ -252,6 +252,31 @@ static void test_unknown_tag_skipped_and_annotated(void **st)
     kw_arena_free(&a);
 }
 
+/* Strings are UTF-8: é, € and 𝄞 are shown as themselves; a byte that is not UTF-8 (and
+ * control characters) as \xNN, with a note saying so. Metadata v0 request topics. */
+static void test_utf8_strings_shown_as_text(void **st)
+{
+    (void)st;
+    const char *const names[] = {"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "bad\xff", "c1\xc2\x85", "tab\t"};
+    const char *const want[] = {"\"caf\xc3\xa9\"", "\"\xe2\x82\xac\"", "\"\xf0\x9d\x84\x9e\"", "\"bad\\xff\"",
+                                "\"c1\\xc2\\x85\"", "\"tab\\x09\""};
+    const int note[] = {0, 0, 0, 1, 0, 0};
+    for (int i = 0; i < 6; i++) {
+        uint8_t body[64];
+        size_t n = strlen(names[i]);
+        kw_be32(body, 1);
+        kw_be16(body + 4, (uint16_t)n);
+        memcpy(body + 6, names[i], n);
+        rec log = {{0}, 0};
+        assert_int_equal(kw_msg_annotate(KW_API_Metadata, 0, KW_REQ, body, 6 + n, 0, rec_cb, &log), 0);
+        char line[64];
+        snprintf(line, sizeof line, "F name@4+%zu=%s\n", n + 2, want[i]);
+        if (!strstr(log.log, line)) fail_msg("%s: got %s", want[i], log.log);
+        assert_int_equal(strstr(log.log, "N name@") != NULL, note[i]);
+        if (note[i]) assert_non_null(strstr(log.log, "not valid UTF-8"));
+    }
+}
+
 static void test_huge_array_count_rejected_before_allocating(void **st)
 {
     (void)st;
@@ -498,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_records_field_annotated_into_batches),
         cmocka_unit_test(test_api_table),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_utf8_strings_shown_as_text),
     };
     return cmocka_run_group_tests_name("proto_engine", tests, NULL, NULL);
 }
