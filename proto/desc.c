@@ -14,6 +14,7 @@
 #include "codec/batch.h"
 #include "codec/text.h"
 #include "proto/desc.h"
+#include "proto/proto.h"
 
 /* ---------------------------------------------------------------- arena */
 
@@ -270,6 +271,23 @@ static inline void push(rctx *c, const char *name, int32_t idx)
 }
 static inline void pop(rctx *c) { c->np--; }
 
+const char *kw__enum_text(const char *field, int64_t v)
+{
+    if (!field) return NULL;
+    size_t n = strlen(field);
+    if (n >= 10 && !strcmp(field + n - 10, "error_code")) {
+        if (v == -1) return "UNKNOWN_SERVER_ERROR";
+        return v >= 0 && v <= INT16_MAX ? kw_err_name((int)v) : NULL;
+    }
+    if (!strcmp(field, "acks"))
+        return v == -1 ? "all: every in-sync replica" : v == 0 ? "none: no response" : v == 1 ? "leader" : NULL;
+    if (!strcmp(field, "isolation_level")) return v == 0 ? "read_uncommitted" : v == 1 ? "read_committed" : NULL;
+    if (!strcmp(field, "key_type")) return v == 0 ? "group" : v == 1 ? "transaction" : v == 2 ? "share" : NULL;
+    if (!strcmp(field, "api_key") || !strcmp(field, "request_api_key"))
+        return v >= 0 && v <= INT16_MAX ? kw_api_kafka_name((int)v) : NULL;
+    return NULL;
+}
+
 /* Decimal text of v (buffer of at least 21 bytes). */
 static void fmt_i64(char *out, int64_t v)
 {
@@ -410,7 +428,14 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     if (m) set_int(m, t, iv);
     if (c->cb) {
         if (t == KW_T_BOOL) memcpy(c->val, iv ? "true" : "false", iv ? 5 : 6);
-        else fmt_i64(c->val, iv);
+        else {
+            fmt_i64(c->val, iv);
+            const char *e = kw__enum_text(name, iv);
+            if (e) {
+                size_t n = strlen(c->val);
+                snprintf(c->val + n, sizeof c->val - n, " (%s)", e);
+            }
+        }
         emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
     }
 }
