@@ -202,7 +202,7 @@ static void usage(FILE *f)
     size_t n;
     const kw_lab *labs = kw_lab_all(&n);
     fprintf(f, "usage: kwire bench lab NAME [-t TOPIC] [--records N] [--csv FILE] [--chart FILE.svg|.png]\n\n"
-               "Runs a lab of LABS.md against the cluster (the embedded broker without -b), one\n"
+               "Runs a lab of docs/LABS.md against the cluster (the embedded broker without -b), one\n"
                "fresh client per grid point, payload the labs' 92-byte JSON. Labs:\n");
     for (size_t i = 0; i < n; i++)
         fprintf(f, "  %-3s %-52s %d runs of %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
@@ -342,7 +342,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "consume")) return kw__bench_consume(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "compare")) return kw__cmd_bench_compare(cli, argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: kwire bench lab NAME ...    a lab of LABS.md: grid, lines, CSV, chart, reading\n"
+        printf("usage: kwire bench lab NAME ...    a lab of docs/LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
                "       kwire bench compare ...     kwire vs librdkafka (kcat) vs kafka-python, same broker\n"

@@ -1192,7 +1192,7 @@ static void usage(FILE *f)
                "  fresh topic and consume them back (-e, from the beginning); each run is a child process\n"
                "  measured by wait4(): wall time, user+sys CPU, peak RSS. -X settings go to every client\n"
                "  under its own name where it has one. Without -b a kwire-broker is started for the run.\n"
-               "  --lab NAME runs a lab of LABS.md (see kwire bench lab --help) through the three clients:\n"
+               "  --lab NAME runs a lab of docs/LABS.md (see kwire bench lab --help) through the three clients:\n"
                "  every grid point with the lab's settings, RECORDS defaulting to the lab's count; producer\n"
                "  labs write a fresh topic per run and client, consumer labs read one topic written once;\n"
                "  per run and client the same figures, then the ratios summed up over the grid. A setting a\n"
