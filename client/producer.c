@@ -869,8 +869,7 @@ static int meta_refusal(kw_producer *p, const ptopic *t, int err)
     if (err < 0 && err != KW_ERR_INTERRUPTED) kw_net_errors(p->net, tried, sizeof tried);
     if (err == KW_ERR_INTERRUPTED) return refuse(p, err, "interrupted while waiting for topic %s's metadata", t->name);
     if (err == KW_ERR_NOT_KAFKA) return refuse(p, err, "no Kafka broker to ask for topic %s: %s", t->name, tried);
-    if (err > 0)
-        return refuse(p, err, "topic %s: %s (%s)", t->name, kw_strerror(err), kw_err_name(err));
+    if (err > 0) return refuse(p, err, "topic %s: %s", t->name, kw_strerror(err));
     return refuse(p, err, "no metadata for topic %s within max.block.ms (%lld ms): %s%s%s", t->name,
                   (long long)p->max_block_ms, kw_strerror(err), tried[0] ? "; tried " : "", tried);
 }
