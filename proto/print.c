@@ -654,6 +654,21 @@ static int walk(int form, int dir, int api, int version, const uint8_t *b, size_
     return kw_response_frame_annotate(api, (int16_t)version, b, len, cb, ud);
 }
 
+/* Text: set the columns for the frame that walk will print (see measure). */
+static void measure_walk(kw_printer *p, int form, int dir, int api, int version, const uint8_t *b, size_t len)
+{
+    if (p->o.fmt != KW_PRINT_TEXT) return;
+    measure m;
+    memset(&m, 0, sizeof m);
+    m.p.o = p->o;
+    reset_walk(&m.p);
+    m.name_w = NAME_COL;
+    m.type_w = TYPE_COL;
+    walk(form, dir, api, version, b, len, measure_cb, &m);
+    p->name_col = m.name_w;
+    p->type_col = m.type_w;
+}
+
 static void emit_note(kw_printer *p, const char *text)
 {
     kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, text, 0};
@@ -703,9 +718,12 @@ static int apiversions_refusal(kw_printer *p, int form, int version, const uint8
         snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker answered the v%d request in the v%d format",
                  version, old);
         emit_note(p, msg);
+        measure_walk(p, form, KW_RESP, KW_API_ApiVersions, old, b, len);
         *rc = walk(form, KW_RESP, KW_API_ApiVersions, old, b, len, kw_print_cb, p);
         return 1;
     }
+    p->name_col = NAME_COL;
+    p->type_col = TYPE_COL;
     if (body) {
         snprintf(v[0], sizeof v[0], "%d", (int32_t)kw_ld32(b));
         snprintf(v[1], sizeof v[1], "%d", (int32_t)kw_ld32(b + 4));
@@ -769,17 +787,7 @@ int kw_print_frame_bytes(kw_printer *p, const kw_print_frame *f, int form, int d
     int rc = 0;
     p->soften = unsupported;
     p->softened = 0;
-    if (p->o.fmt == KW_PRINT_TEXT) {
-        measure m;
-        memset(&m, 0, sizeof m);
-        m.p.o = p->o;
-        reset_walk(&m.p);
-        m.name_w = NAME_COL;
-        m.type_w = TYPE_COL;
-        walk(form, dir, api_key, version, bytes, len, measure_cb, &m);
-        p->name_col = m.name_w;
-        p->type_col = m.type_w;
-    }
+    measure_walk(p, form, dir, api_key, version, bytes, len);
     if (!(dir == KW_RESP && api_key == KW_API_ApiVersions && apiversions_refusal(p, form, version, bytes, len, &rc)))
         rc = walk(form, dir, api_key, version, bytes, len, kw_print_cb, p);
     p->soften = 0;

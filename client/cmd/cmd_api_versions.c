@@ -144,8 +144,10 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
                 rc = KW_EXIT_OK;
                 break;
             }
-            char d[1100];
-            kw__cli_err("api-versions", "%s", kw_net_describe(ce, kw_net_last_error(n, i), d, sizeof d));
+            /* the connection's reason names the broker ("HOST:PORT: connect failed: ...") */
+            const char *why = kw_net_last_error(n, i);
+            if (why && *why) kw__cli_err("api-versions", "%s", why);
+            else kw__cli_err("api-versions", "%s: %s", kw_net_name(n, i), kw_strerror(ce));
         }
     }
     if (cli->json) printf("]\n");
