@@ -157,10 +157,14 @@ for run in runs:
             kw[key] = kw.get(key, 0) + int(m.group(3))
     check(bool(kw), '%s: kwire printed no request statistics' % run)
     check(kw == ts, '%s: requests per API differ: kwire %s, tshark %s' % (run, sorted(kw.items()), sorted(ts.items())))
-    # kwire's requests: nothing malformed, nothing tshark could not decode (but the first
-    # ApiVersions, above the versions tshark knows)
+    # kwire's requests: nothing malformed, nothing tshark could not decode but for versions
+    # above those tshark 4.0 knows (its "Unsupported ... version. Supports vA-B" warning:
+    # the first ApiVersions, v4; InitProducerId v4, which kwire sends where the broker
+    # lists it)
     req_bad = [fr['num'] for fr in mine if fr['request'] and fr['bad']]
-    req_undecoded = [fr['num'] for fr in mine if fr['request'] and fr['warn'] and not all(k == 18 and v > 3 for k, v in pairs(fr))]
+    tshark_older = lambda fr: re.search(r'Unsupported \w+ version', fr['experts']) is not None
+    req_undecoded = [fr['num'] for fr in mine if fr['request'] and fr['warn'] and not tshark_older(fr)
+                     and not all(k == 18 and v > 3 for k, v in pairs(fr))]
     check(not req_bad, '%s: kwire requests tshark calls malformed or in error: frames %s' % (run, req_bad))
     check(not req_undecoded, '%s: kwire requests with tshark warnings: frames %s' % (run, req_undecoded))
     # broker answers: malformed only where a known defect is
@@ -221,7 +225,8 @@ with open(os.path.join(tmp, 'table.md'), 'w') as t:
     t.write('\nKnown defects, not kwire\'s: the answer to ApiVersions v4 (tshark 4.0 decodes v0-v3; the '
             'broker answers an unsupported version in the v0 layout, as Kafka does); librdkafka\'s mock '
             'answers ListOffsets v4+ with 4 bytes per partition more than the grammar has (kwire then asks '
-            'v3, client/offsets.c).\n')
+            'v3 of that broker from then on, client/offsets.c). tshark 4.0 decodes InitProducerId v0-v3: '
+            'kwire\'s v4 request (the mock lists v0-v4) is counted but not decoded field by field.\n')
 sys.exit(1 if fails else 0)
 EOF
 scripts/readme-block.sh wire "$tmp/table.md" || fail "README.md's wire table differs from this run"
