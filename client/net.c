@@ -68,6 +68,8 @@ typedef struct broker {
     struct addrinfo *ai, *cur; /* resolved addresses and the one being tried */
     resolve_job *job;          /* a resolution under way, or NULL */
     char err[512];             /* socket-level failure text */
+    int64_t attempt_at;        /* when the current connection attempt started */
+    int slow_noted;            /* this attempt was said to be slow (notify) */
     tap_ctx *tap;              /* --dump context, or NULL */
 } broker;
 
@@ -91,6 +93,8 @@ struct kw_net {
     kw_net_notify_fn notify; /* failed attempts, for the command's messages */
     void *notify_ud;
 };
+
+#define KW_NET_SLOW_CONNECT_US 1000000
 
 void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud)
 {
@@ -551,6 +555,8 @@ static int is_numeric_host(const char *h)
 
 static void start_connect(kw_net *n, broker *b, int64_t now)
 {
+    b->attempt_at = now;
+    b->slow_noted = 0;
     kw_conn_connecting(b->conn, now);
     if (b->cur) {
         try_addresses(n, b, now);
@@ -694,6 +700,8 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int i = 0; i < n->n; i++) {
         broker *b = &n->b[i];
         int64_t d = kw_conn_next_deadline(b->conn);
+        if (n->notify && b->fd >= 0 && b->connecting && !b->slow_noted && b->attempt_at + KW_NET_SLOW_CONNECT_US < d)
+            d = b->attempt_at + KW_NET_SLOW_CONNECT_US;
         if (d < deadline) deadline = d;
         if (b->fd < 0) continue;
         size_t outlen = 0;
@@ -742,6 +750,21 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         }
         if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(n, b, now);
         if (b->fd >= 0 && (ev & POLLOUT)) do_write(b, now);
+    }
+    /* a connection attempt without an answer for a second: said once (a host that drops
+     * packets fails only at socket.connection.setup.timeout.ms) */
+    for (int i = 0; i < n->n && n->notify; i++) {
+        broker *b = &n->b[i];
+        if (b->fd >= 0 && b->connecting && !b->slow_noted && now - b->attempt_at >= KW_NET_SLOW_CONNECT_US) {
+            b->slow_noted = 1;
+            char at[128] = "";
+            if (b->cur) addr_text(b->cur, at, sizeof at);
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: no answer to the connection after 1 s%s%s%s", b->name,
+                     at[0] && strcmp(at, b->name) ? " (address " : "", at[0] && strcmp(at, b->name) ? at : "",
+                     at[0] && strcmp(at, b->name) ? ")" : "");
+            n->notify(n->notify_ud, i, KW_ERR_TIMEOUT, msg);
+        }
     }
     tick_all(n, now);
     sync_sockets(n, now);

@@ -121,9 +121,10 @@ int kw_net_not_kafka(kw_net *n);
 const char *kw_net_describe(int err, const char *why, char *buf, size_t len);
 
 /* Called from inside kw_net_poll after each failed connection attempt (err
- * KW_ERR_CONNECT / KW_ERR_RESOLVE) and when a peer turns out not to speak Kafka
- * (KW_ERR_NOT_KAFKA), with the broker's index and kw_net_last_error: for a command to
- * say at once what it is waiting for. */
+ * KW_ERR_CONNECT / KW_ERR_RESOLVE), once per attempt still unanswered after a second
+ * (KW_ERR_TIMEOUT: a host that drops packets), and when a peer turns out not to speak
+ * Kafka (KW_ERR_NOT_KAFKA), with the broker's index and why: for a command to say at once
+ * what it is waiting for. */
 typedef void (*kw_net_notify_fn)(void *ud, int idx, int err, const char *why);
 void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud);
 
