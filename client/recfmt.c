@@ -212,6 +212,15 @@ static int fail(kw_jr *j, char *err, size_t errlen, const char *what)
     return KW_ERR_CORRUPT;
 }
 
+/* The field name just read into store at `at` (n bytes), cut to 31 bytes (no known name is
+ * longer), into dst[32]. */
+static void field_name(char *dst, const kw_buf *store, size_t at, long n)
+{
+    size_t k = n > 31 ? 31 : (size_t)n;
+    if (k) memcpy(dst, store->data + at, k);
+    dst[k] = 0;
+}
+
 /* A string or null into store. */
 static int read_bytes(kw_jr *j, kw_buf *store, span *s)
 {
@@ -266,7 +275,7 @@ static int read_header(kw_jr *j, kw_buf *store, hspan *h, char *err, size_t errl
             long n = kw_jr_string(j, store);
             if (n < 0) return fail(j, err, errlen, NULL);
             char key[32];
-            snprintf(key, sizeof key, "%.*s", (int)(n < 31 ? n : 31), (const char *)store->data + at);
+            field_name(key, store, at, n);
             store->len = at;
             kw_jr_expect(j, ':');
             int e = 0;
@@ -310,7 +319,7 @@ int kw_recjson_parse(kw_recjson *r, const char *line, size_t len, char *err, siz
             long n = kw_jr_string(&j, &r->store);
             if (n < 0) break;
             char name[32];
-            snprintf(name, sizeof name, "%.*s", (int)(n < 31 ? n : 31), (const char *)r->store.data + at);
+            field_name(name, &r->store, at, n);
             r->store.len = at;
             kw_jr_expect(&j, ':');
             int e = 0;
@@ -379,18 +388,23 @@ int kw_recjson_parse(kw_recjson *r, const char *line, size_t len, char *err, siz
         r->headers = m;
         r->hcap = nh;
     }
-    /* the store no longer moves: turn offsets into pointers */
+    /* the topic's bytes get their own NUL-terminated copy at the end (room made first:
+     * the copy comes from the store itself) */
+    if (topic.len >= 0 && kw_buf_reserve(&r->store, (size_t)topic.len + 1)) {
+        rc = KW_ERR_NOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
     const uint8_t *base = r->store.data;
     if (topic.len >= 0) {
-        /* the topic's bytes get their own NUL-terminated copy at the end */
         size_t at = r->store.len;
         kw_buf_put(&r->store, base + topic.off, (size_t)topic.len);
         kw_buf_put(&r->store, "", 1);
         if (r->store.err) { rc = KW_ERR_NOMEM; snprintf(err, errlen, "out of memory"); goto out; }
-        base = r->store.data;
         if (memchr(base + at, 0, (size_t)topic.len)) { rc = fail(&j, err, errlen, "a topic name has no NUL byte"); goto out; }
         r->topic = (const char *)base + at;
     }
+    /* the store no longer moves: offsets become pointers */
     r->key = key.len >= 0 ? base + key.off : NULL;
     r->key_len = (int32_t)key.len;
     r->value = value.len >= 0 ? base + value.off : NULL;
