@@ -201,11 +201,20 @@ static void test_json_parse_minimal_and_errors(void **st)
         {"{\"headers\":[{\"value\":\"v\"}]}", "non-null \"name\""},
         {"{\"topic\":\"a\\u0000b\"}", "no NUL"},
         {"[1]", "expected '{'"},
+        {"{\"\":1}", "unknown field \"\""}, /* an empty name, read from an empty store */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(kw_recjson_parse(&rj, bad[i].line, strlen(bad[i].line), err, sizeof err), KW_ERR_CORRUPT);
         if (!strstr(err, bad[i].msg)) fail_msg("'%s': got '%s', want '%s'", bad[i].line, err, bad[i].msg);
     }
+    /* a long topic: its copy is taken while the store grows */
+    char line[600], topic[401];
+    memset(topic, 'x', 400);
+    topic[400] = 0;
+    snprintf(line, sizeof line, "{\"topic\":\"%s\",\"value\":\"v\"}", topic);
+    assert_int_equal(kw_recjson_parse(&rj, line, strlen(line), err, sizeof err), 0);
+    assert_string_equal(rj.topic, topic);
+    assert_memory_equal(rj.value, "v", 1);
     kw_recjson_free(&rj);
 }
 
