@@ -6,6 +6,8 @@
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
 #   make bench      the benchmarks (print figures and ratios)
 #   make run        the README's main job
+#   make proto-gen  regenerate proto/'s message descriptions from Kafka's specifications
+#                   (needs Maven, a JDK and Python 3; the build itself needs none of them)
 #
 # Sources are found by directory: the library is codec/ proto/ client/ (but not
 # client/cmd/ or client/broker/); each tests/test_*.c is one cmocka program; each
@@ -48,7 +50,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: proto-gen all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -113,6 +115,9 @@ $(B)/bench/%: bench/%.c $(B)/libkwire.a $(HDRS)
 deps:
 	@scripts/deps.sh build
 
+proto-gen:
+	@scripts/protogen/run.sh
+
 # Unit tests run from the top directory so they find tests/data/.
 unit: $(TESTS)
 	@scripts/run-tests.sh plain $(TESTS)
@@ -123,16 +128,18 @@ fuzz-smoke: $(FUZZERS)
 	@scripts/fuzz.sh 5 $(FUZZERS)
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+# The real-broker clusters the scripts share (scripts/with-kafka.sh) are started once around
+# both passes by `make test`, or around one pass when it runs alone.
 integration: all $(TOOLS)
-	@scripts/integration.sh
+	@scripts/with-kafka.sh scripts/integration.sh
 # The same scripts with KWIRE=bin-asan/kwire and the tests' helper programs from
 # build/tools-asan (KW_TOOLS); a sanitizer report (ASan, UBSan, or a leak
 # found by LeakSanitizer at exit) from any kwire run fails the script it ran in.
 integration-asan: all $(TOOLS) $(TOOLS_ASAN) bin-asan/kwire
-	@scripts/integration.sh asan
+	@scripts/with-kafka.sh scripts/integration.sh asan
 # Cross-check outside `make test` (slow): bin/kwire under valgrind memcheck, full leak check.
 integration-valgrind: all $(TOOLS)
-	@scripts/integration.sh valgrind
+	@scripts/with-kafka.sh scripts/integration.sh valgrind
 
 # Each step adds "label passed failed" to the summary file, and an excerpt of each failed
 # program's, fuzzer's or script's output to the failures directory. Every step runs even
@@ -150,7 +157,7 @@ test:
 	-@$(MAKE) --no-print-directory unit
 	-@$(MAKE) --no-print-directory unit-asan
 	-@$(MAKE) --no-print-directory fuzz-smoke
-	-@$(MAKE) --no-print-directory -j2 integration integration-asan
+	-@scripts/with-kafka.sh $(MAKE) --no-print-directory -j2 integration integration-asan
 	@scripts/test-report.sh
 
 bench: $(BENCHES)

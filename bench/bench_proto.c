@@ -117,7 +117,7 @@ int main(void)
     kw_produce_topic pt[NTOPICS];
     for (int t = 0; t < NTOPICS; t++) {
         for (int p = 0; p < NPARTS; p++) pp[t][p] = (kw_produce_partition){p, parts[t][p].records};
-        pt[t] = (kw_produce_topic){kw_s(names[t]), pp[t], NPARTS};
+        pt[t] = (kw_produce_topic){.name = kw_s(names[t]), .partition_data = pp[t], .n_partition_data = NPARTS};
     }
     kw_produce_req q = {KW_STR_NULL, -1, 30000, pt, NTOPICS};
     kw_buf pb; kw_buf_init(&pb);

@@ -101,7 +101,19 @@ void kw_lab_print_line(FILE *f, const kw_lab_point *pt, const kw_lab_result *r)
     fprintf(f, "  (%.0f records/s, %.1f records/%s", r->records_per_sec, r->records_per_batch,
             pt->lab->kind == KW_LAB_CONSUME ? "fetch" : "batch");
     if (r->failed) fprintf(f, ", %ld FAILED", r->failed);
-    fprintf(f, ")\n");
+    fprintf(f, "; %s ms p50 %.3f p95 %.3f p99 %.3f p99.9 %.3f p99.99 %.3f max %.3f)\n",
+            pt->lab->kind == KW_LAB_CONSUME ? "fetch hold" : "latency", r->p50_ms, r->p95_ms, r->p99_ms, r->p999_ms,
+            r->p9999_ms, r->max_ms);
+}
+
+void kw_lab_latency(kw_lab_result *r, const kw_hdr *us)
+{
+    r->p50_ms = (double)kw_hdr_value_at(us, 50) / 1000.0;
+    r->p95_ms = (double)kw_hdr_value_at(us, 95) / 1000.0;
+    r->p99_ms = (double)kw_hdr_value_at(us, 99) / 1000.0;
+    r->p999_ms = (double)kw_hdr_value_at(us, 99.9) / 1000.0;
+    r->p9999_ms = (double)kw_hdr_value_at(us, 99.99) / 1000.0;
+    r->max_ms = (double)kw_hdr_max(us) / 1000.0;
 }
 
 /* CSV-safe: the lab's values are plain tokens; quote anything else. */
@@ -121,7 +133,7 @@ static void csv_field(FILE *f, const char *s)
 
 static const char *const metric_cols =
     "records,seconds,records_per_sec,mb_per_sec,records_per_batch,batch_fill_pct,wire_bytes_per_record,"
-    "compression_ratio,p50_ms,p99_ms,requests,empty_fetches,failed";
+    "compression_ratio,p50_ms,p99_ms,requests,empty_fetches,failed,p95_ms,p999_ms,p9999_ms,max_ms";
 
 void kw_lab_csv_header(FILE *f, const kw_lab *lab)
 {
@@ -137,9 +149,10 @@ void kw_lab_csv_row(FILE *f, const kw_lab_point *pt, const kw_lab_result *r)
         fputc(',', f);
         csv_field(f, pt->values[a]);
     }
-    fprintf(f, ",%ld,%.6f,%.1f,%.3f,%.2f,%.1f,%.2f,%.3f,%.3f,%.3f,%ld,%ld,%ld\n", r->records, r->seconds,
-            r->records_per_sec, r->mb_per_sec, r->records_per_batch, r->batch_fill_pct, r->wire_bytes_per_record,
-            r->compression_ratio, r->p50_ms, r->p99_ms, r->requests, r->empty_fetches, r->failed);
+    fprintf(f, ",%ld,%.6f,%.1f,%.3f,%.2f,%.1f,%.2f,%.3f,%.3f,%.3f,%ld,%ld,%ld,%.3f,%.3f,%.3f,%.3f\n", r->records,
+            r->seconds, r->records_per_sec, r->mb_per_sec, r->records_per_batch, r->batch_fill_pct,
+            r->wire_bytes_per_record, r->compression_ratio, r->p50_ms, r->p99_ms, r->requests, r->empty_fetches,
+            r->failed, r->p95_ms, r->p999_ms, r->p9999_ms, r->max_ms);
 }
 
 static int all_numeric(const kw_lab_axis *ax)

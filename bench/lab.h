@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "client/hdr.h"
+
 /* The labs' payload: the 92-byte JSON {"data": "AAAA..."} with 80 A's ("100 bytes"). */
 #define KW_LAB_PAYLOAD "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"
 #define KW_LAB_PAYLOAD_LEN 92
@@ -60,11 +62,16 @@ typedef struct kw_lab_result {
     double batch_fill_pct;     /* produce: avg batch bytes / batch.size */
     double wire_bytes_per_record;
     double compression_ratio;  /* uncompressed / compressed batch bytes (1 = none) */
-    double p50_ms, p99_ms;     /* produce latency or fetch hold time */
+    /* produce: delivery latency (send -> report); consume: broker hold time per fetch;
+     * from an HdrHistogram-layout histogram (kw_lab_latency) */
+    double p50_ms, p95_ms, p99_ms, p999_ms, p9999_ms, max_ms;
     long requests;
     long empty_fetches;
     long failed;               /* records failed; a run with failures is reported, not hidden */
 } kw_lab_result;
+
+/* Fill r's latency figures (ms) from a histogram of microseconds (client/hdr.h). */
+void kw_lab_latency(kw_lab_result *r, const kw_hdr *us);
 
 const kw_lab *kw_lab_find(const char *name);   /* case-insensitive; NULL if unknown */
 const kw_lab *kw_lab_all(size_t *n);
@@ -73,7 +80,8 @@ void kw_lab_point_at(const kw_lab *lab, int index, kw_lab_point *pt);
 /* Settings of a point (fixed first, then the axes) into names[]/values[]; returns the count. */
 int kw_lab_point_settings(const kw_lab_point *pt, const char **names, const char **values, int max);
 
-/* "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec" */
+/* "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec" then, in
+ * parentheses, records/s, records per batch (or fetch) and the latency percentiles. */
 void kw_lab_print_line(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);
 void kw_lab_csv_header(FILE *f, const kw_lab *lab);
 void kw_lab_csv_row(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);

@@ -51,7 +51,7 @@ static void batch_destroy(kw_pbatch *b)
     kw_buf_free(&b->buf);
     kw_batch_writer_free(&b->w);
     free(b->opaque);
-    free(b->enq_ms);
+    free(b->enq_us);
     free(b);
 }
 
@@ -129,20 +129,20 @@ static int seal_open(kw_accum *a, int32_t p, int reason, int64_t now_ms)
 }
 
 /* first_cap: the slots a batch starts with (kw_accum.first_recs) */
-static int remember_record(kw_pbatch *b, void *opaque, int64_t now_ms, size_t first_cap)
+static int remember_record(kw_pbatch *b, void *opaque, int64_t enq_us, size_t first_cap)
 {
     if ((size_t)b->count == b->cap_recs) {
         size_t cap = b->cap_recs ? b->cap_recs * 2 : first_cap;
         void **o = realloc(b->opaque, cap * sizeof *o);
         if (!o) return KW_ERR_NOMEM;
         b->opaque = o;
-        int64_t *t = realloc(b->enq_ms, cap * sizeof *t);
+        int64_t *t = realloc(b->enq_us, cap * sizeof *t);
         if (!t) return KW_ERR_NOMEM;
-        b->enq_ms = t;
+        b->enq_us = t;
         b->cap_recs = cap;
     }
     b->opaque[b->count] = opaque;
-    b->enq_ms[b->count] = now_ms;
+    b->enq_us[b->count] = enq_us;
     b->count++;
     return 0;
 }
@@ -166,8 +166,8 @@ int kw_accum_would_seal(const kw_accum *a, int32_t partition, const kw_record *r
     return kw_batch_size_with(&b->w, rec) > a->o.batch_size;
 }
 
-int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *opaque, int64_t now_ms,
-                    int *sealed_prev)
+int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *opaque, int64_t enq_us,
+                    int64_t now_ms, int *sealed_prev)
 {
     if (sealed_prev) *sealed_prev = 0;
     if (partition < 0 || partition >= a->npart || !rec) return KW_ERR_INVALID_ARG;
@@ -188,7 +188,7 @@ int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *
         a->mem_used += KW_BATCH_HEADER_SIZE;
     }
     if ((rc = kw_batch_append(&b->w, rec))) return rc; /* the first record always fits */
-    if ((rc = remember_record(b, opaque, now_ms, a->first_recs))) return rc;
+    if ((rc = remember_record(b, opaque, enq_us, a->first_recs))) return rc;
     size_t used = b->buf.len - before + KW_ACCUM_RECORD_OVERHEAD;
     b->mem += used;
     a->mem_used += used;

@@ -41,7 +41,7 @@ typedef struct kw_pbatch {
     int64_t created_ms, sealed_ms;
     int seal_reason;       /* enum kw_seal */
     void **opaque;         /* per record: the producer's delivery opaque */
-    int64_t *enq_ms;       /* per record: when it was appended */
+    int64_t *enq_us;       /* per record: its send time in us (kw_accum_append's enq_us) */
     size_t cap_recs;
     size_t mem;            /* bytes held against buffer.memory */
     int attempts;          /* sends so far (retries + 1) */
@@ -74,9 +74,11 @@ int kw_accum_set_partitions(kw_accum *a, int32_t partitions);
  * set to 1 (the sticky partitioner moves on then). A batch that cannot take another
  * record like this one is sealed at once. Returns 0, KW_ERR_QUEUE_FULL (buffer.memory
  * would be exceeded: nothing changed), KW_ERR_INVALID_ARG, or KW_ERR_NOMEM.
+ * opaque and enq_us (the record's send time, us, any clock) are kept per record for
+ * its delivery report; now_ms is the accumulator's clock (linger, batch times).
  */
-int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *opaque, int64_t now_ms,
-                    int *sealed_prev);
+int kw_accum_append(kw_accum *a, int32_t partition, const kw_record *rec, void *opaque, int64_t enq_us,
+                    int64_t now_ms, int *sealed_prev);
 
 /* Would appending rec to partition's open batch seal it first? (1/0) */
 int kw_accum_would_seal(const kw_accum *a, int32_t partition, const kw_record *rec);

@@ -23,10 +23,11 @@ typedef struct ct_req {
 static int ct_encode(void *ud, int16_t version, kw_buf *out)
 {
     const ct_req *q = ud;
-    int nconf = 0;
-    for (int i = 0; i < q->nt; i++) nconf += q->topics[i].nconfigs;
+    if (q->nt <= 0) return KW_ERR_INVALID_ARG;
+    size_t nconf = 0;
+    for (int i = 0; i < q->nt; i++) nconf += q->topics[i].nconfigs > 0 ? (size_t)q->topics[i].nconfigs : 0;
     kw_createtopics_topic *t = calloc((size_t)q->nt, sizeof *t);
-    kw_createtopics_config *c = calloc((size_t)nconf + 1, sizeof *c);
+    kw_createtopics_config *c = calloc(nconf + 1, sizeof *c);
     if (!t || !c) {
         free(t);
         free(c);
@@ -65,6 +66,7 @@ static int ct_encode(void *ud, int16_t version, kw_buf *out)
 int kw_create_topics(kw_net *n, const kw_topic_spec *topics, int nt, int32_t timeout_ms, int validate_only,
                      kw_topic_result *res)
 {
+    if (nt <= 0) return KW_ERR_INVALID_ARG;
     for (int i = 0; i < nt; i++) {
         memset(&res[i], 0, sizeof res[i]);
         res[i].partitions = -1;

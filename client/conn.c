@@ -324,31 +324,19 @@ static void stats_rtt(kw_api_stats *s, int64_t rtt)
     s->rtt_sum_us += (uint64_t)rtt;
     if (rtt < s->rtt_min_us) s->rtt_min_us = rtt;
     if (rtt > s->rtt_max_us) s->rtt_max_us = rtt;
-    int b = 0;
-    while (b < KW_RTT_BUCKETS - 1 && (rtt >> (b + 1)) != 0) b++;
-    s->hist[b]++;
+    if (!s->rtt) s->rtt = kw_hdr_new_default();
+    if (s->rtt) kw_hdr_record(s->rtt, rtt);
 }
 
 int64_t kw_api_stats_quantile(const kw_api_stats *s, double q)
 {
-    uint64_t n = 0;
-    for (int i = 0; i < KW_RTT_BUCKETS; i++) n += s->hist[i];
-    if (!n) return 0;
+    if (!s->rtt || !s->rtt->total) return 0;
     if (q < 0) q = 0;
     if (q > 1) q = 1;
-    uint64_t rank = (uint64_t)(q * (double)n + 0.999999);
-    if (rank < 1) rank = 1;
-    uint64_t acc = 0;
-    for (int i = 0; i < KW_RTT_BUCKETS; i++) {
-        acc += s->hist[i];
-        if (acc >= rank) {
-            int64_t hi = i >= 62 ? INT64_MAX : ((int64_t)1 << (i + 1)) - 1;
-            if (hi > s->rtt_max_us) hi = s->rtt_max_us;
-            if (hi < s->rtt_min_us) hi = s->rtt_min_us;
-            return hi;
-        }
-    }
-    return s->rtt_max_us;
+    int64_t v = kw_hdr_value_at(s->rtt, q * 100.0);
+    if (v > s->rtt_max_us) v = s->rtt_max_us;
+    if (v < s->rtt_min_us) v = s->rtt_min_us;
+    return v;
 }
 
 /* ---- life cycle ---- */
@@ -442,6 +430,7 @@ void kw_conn_free(kw_conn *c)
     kw_framer_free(&c->fr);
     kw_buf_free(&c->out);
     free(c->segs);
+    for (size_t i = 0; i < c->st.napis; i++) kw_hdr_free(c->st.apis[i].rtt);
     free(c->st.apis);
     free(c->name);
     free(c->client_id);
@@ -540,7 +529,11 @@ static int encode_frame(kw_conn *c, req *r)
 static int av_encode(void *ud, int16_t version, kw_buf *out)
 {
     (void)ud;
-    kw_apiversions_req rq = {kw_s(CLIENT_SOFTWARE), kw_s(KW_VERSION_STRING)};
+    kw_apiversions_req rq;
+    /* v5+: cluster_id null and node_id -1 (no expectation to check) */
+    kw_msg_defaults(KW_API_ApiVersions, KW_REQ, &rq);
+    rq.client_software_name = kw_s(CLIENT_SOFTWARE);
+    rq.client_software_version = kw_s(KW_VERSION_STRING);
     return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 

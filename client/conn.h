@@ -50,6 +50,7 @@
 #include <stdint.h>
 
 #include "client/config.h"
+#include "client/hdr.h"
 #include "codec/buf.h"
 #include "kwire.h"
 #include "proto/frame.h"
@@ -140,15 +141,15 @@ typedef struct kw_conn_req {
     void *ud;
 } kw_conn_req;
 
-/* Per (API, version) statistics. RTT in microseconds; hist[i] counts RTTs in
- * [2^i, 2^(i+1)) us (hist[0] also holds 0). */
-#define KW_RTT_BUCKETS 32
+/* Per (API, version) statistics. RTT in microseconds; rtt holds every RTT at 3
+ * significant digits (client/hdr.h), allocated with the first one (NULL before, or when
+ * out of memory: the other figures still count). */
 typedef struct kw_api_stats {
     int16_t api_key, version;
     uint64_t requests, errors, bytes_out, bytes_in;
     uint64_t rtt_sum_us;
     int64_t rtt_min_us, rtt_max_us;
-    uint64_t hist[KW_RTT_BUCKETS];
+    kw_hdr *rtt;
 } kw_api_stats;
 
 typedef struct kw_conn_stats {
@@ -159,8 +160,8 @@ typedef struct kw_conn_stats {
     uint64_t bytes_out, bytes_in;
 } kw_conn_stats;
 
-/* RTT at quantile q (0..1) from the histogram: the upper bound of the bucket that holds
- * it, clamped to [min, max]; 0 when there are no samples. */
+/* RTT at quantile q (0..1) from the histogram (HdrHistogram's value at percentile
+ * q * 100: within 0.1%), clamped to [min, max]; 0 when there are no samples. */
 int64_t kw_api_stats_quantile(const kw_api_stats *s, double q);
 
 typedef struct kw_conn kw_conn;

@@ -234,10 +234,14 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     kw_hist_init(&c->st.fetch_bytes);
     kw_hist_init(&c->st.fetch_records);
     kw_hist_init(&c->st.fetch_partitions);
-    kw_hist_init(&c->st.fetch_hold_us);
     kw_hist_init(&c->st.poll_records);
     c->cur_slot = -1;
     kw_arena_init(&c->copies);
+    if (!(c->st.fetch_hold_us = kw_hdr_new_default())) {
+        if (errbuf) snprintf(errbuf, errlen, "out of memory");
+        kw_consumer_free(c);
+        return NULL;
+    }
     return c;
 }
 
@@ -281,6 +285,7 @@ void kw_consumer_free(kw_consumer *c)
     free(c->active_pids);
     kw_meta_free(&c->meta);
     free(c->group);
+    kw_hdr_free(c->st.fetch_hold_us);
     free(c);
 }
 
@@ -722,21 +727,15 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
 {
     size_t off = 0;
     int64_t next = from;
-    while (len - off >= KW_BATCH_OVERHEAD_LEN + 5) {
-        int64_t base = (int64_t)kw_ld64(p + off);
-        int32_t blen = (int32_t)kw_ld32(p + off + 8);
-        if (blen < 0 || (size_t)blen > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
-        int8_t magic = (int8_t)p[off + 16];
-        int64_t last = base;
-        if (magic == 2 && (size_t)blen + KW_BATCH_OVERHEAD_LEN >= KW_BATCH_HEADER_SIZE) {
-            last = base + (int32_t)kw_ld32(p + off + 23);
-            *records += kw_ld32(p + off + 57);
-        } else {
-            *records += 1;
-        }
+    kw_batch_head h;
+    while (off < len) {
+        int e = kw_batch_head_read(p + off, len - off, &h);
+        if (e != 1 || (size_t)h.batch_length > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
+        int64_t last = h.base_offset + h.last_offset_delta;
+        *records += (uint64_t)(h.record_count > 0 ? h.record_count : 0);
         (*batches)++;
         if (last + 1 > next) next = last + 1;
-        off += KW_BATCH_OVERHEAD_LEN + (size_t)blen;
+        off += KW_BATCH_OVERHEAD_LEN + (size_t)h.batch_length;
     }
     if (off < len) *partial = 1;
     return next;
@@ -858,7 +857,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     c->st.fetches++;
     c->st.bytes += resp->len;
     kw_hist_record(&c->st.fetch_bytes, resp->len);
-    kw_hist_record(&c->st.fetch_hold_us, (uint64_t)(resp->rtt_us > 0 ? resp->rtt_us : 0));
+    kw_hdr_record(c->st.fetch_hold_us, resp->rtt_us > 0 ? resp->rtt_us : 0);
     int32_t nflat = 0;
     for (int32_t t = 0; t < r->r.n_responses; t++) nflat += r->r.responses[t].n_partitions;
     r->nflat = nflat;
@@ -1122,9 +1121,10 @@ static void stop_part(kw_consumer *c, part *p, int err, int64_t offset) { stop_p
 /* Why a record batch at b (left bytes) is unsupported: its magic or its codec. */
 static const char *unsupported_why(const uint8_t *b, size_t left, char *buf, size_t len)
 {
-    if (left < KW_BATCH_ATTR_OFFSET + 2) return NULL;
-    int magic = (int8_t)b[16];
-    int codec = kw_ld16(b + KW_BATCH_ATTR_OFFSET) & KW_ATTR_CODEC_MASK;
+    kw_batch_head h;
+    if (kw_batch_head_read(b, left, &h) != 1) return NULL;
+    int magic = h.magic;
+    int codec = h.attributes & KW_ATTR_CODEC_MASK;
     if (magic != 2)
         snprintf(buf, len, "record batch magic %d is not supported (kwire reads 0, 1 and 2)", magic);
     else
@@ -1264,7 +1264,9 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
             int e = kw_batch_next(&r->rd, &r->b, scratch, &bo);
             if (e <= 0) {
                 if (e < 0 && e != KW_ERR_INCOMPLETE) {
-                    int64_t at = kw_rd_left(&r->rd) >= 8 ? (int64_t)kw_ld64(r->rd.p + r->rd.off) : p->pos;
+                    kw_batch_head bh;
+                    int64_t at = kw_batch_head_read(r->rd.p + r->rd.off, kw_rd_left(&r->rd), &bh) == 1
+                                     ? bh.base_offset : p->pos;
                     char ub[160];
                     const char *why =
                         e == KW_ERR_UNSUPPORTED ? unsupported_why(r->rd.p + r->rd.off, kw_rd_left(&r->rd), ub, sizeof ub)
@@ -1281,11 +1283,11 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
                 while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
             }
             if (b->attributes & KW_ATTR_CONTROL) {
-                /* control record key: version int16, type int16 (0 abort, 1 commit) */
+                /* a control batch's record says commit or abort */
                 kw_record_iter it;
                 kw_record rec;
                 kw_record_iter_init(&it, b);
-                if (kw_record_iter_next(&it, &rec) == 1 && rec.key_len >= 4 && kw_ld16(rec.key + 2) == 0)
+                if (kw_record_iter_next(&it, &rec) == 1 && kw_control_type(&rec) == 0)
                     pid_remove(c, b->producer_id);
                 if (last + 1 > p->pos) p->pos = last + 1;
                 continue;

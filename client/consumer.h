@@ -51,6 +51,7 @@
 #include <stdint.h>
 
 #include "client/config.h"
+#include "client/hdr.h"
 #include "client/net.h"
 #include "client/rate.h"
 
@@ -97,7 +98,8 @@ typedef struct kw_consumer_stats {
     uint64_t aborted_skipped; /* read_committed: records of aborted transactions */
     uint64_t partial_batches; /* partial trailing batches seen */
     uint64_t resets, leader_changes, metadata_refreshes;
-    kw_hist fetch_bytes, fetch_records, fetch_partitions, fetch_hold_us, poll_records;
+    kw_hist fetch_bytes, fetch_records, fetch_partitions, poll_records;
+    kw_hdr *fetch_hold_us;    /* client/hdr.h: 1 us .. 1 h, 3 significant digits */
 } kw_consumer_stats;
 
 typedef struct kw_consumer kw_consumer;

@@ -197,15 +197,18 @@ int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create
     kw_metadata_req r;
     kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
     kw_metadata_req_topic tt[64];
+    int none = ntopics == KW_META_NO_TOPICS;
+    if (none) ntopics = 0;
     kw_metadata_req_topic *t = ntopics <= 64 ? tt : calloc((size_t)ntopics, sizeof *t);
     if (!t) return KW_ERR_NOMEM;
     memset(t, 0, (size_t)(ntopics <= 64 ? 64 : ntopics) * sizeof *t);
     for (int i = 0; i < ntopics; i++) t[i].name = kw_s(topics[i]);
     r.topics = t;
-    /* every topic: null array from v1, an empty one in v0; also when the version cannot
-     * say "do not create" (below v4 a broker creates every topic a request names) */
+    /* every topic: null array from v1, an empty one in v0; none: an empty one; every topic
+     * also when the version cannot say "do not create" (below v4 a broker creates every
+     * topic a request names) */
     int all = !ntopics || kw_meta_names_all(allow_auto_create, version, ntopics);
-    r.n_topics = !all ? ntopics : version >= 1 ? -1 : 0;
+    r.n_topics = none ? 0 : !all ? ntopics : version >= 1 ? -1 : 0;
     r.allow_auto_topic_creation = (uint8_t)(allow_auto_create != 0);
     int e = kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
     if (t != tt) free(t);

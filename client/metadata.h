@@ -75,6 +75,9 @@ int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int all
  * (from: the broker's name, for why) decoded into *out (replaced) with every listed
  * broker added to n. 0 or the error; out is untouched on error. */
 int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create, int16_t version, kw_buf *out);
+/* ntopics KW_META_NO_TOPICS: a request for no topic at all (brokers and controller only;
+ * v1+, every topic in v0). */
+#define KW_META_NO_TOPICS (-1)
 int kw_meta_apply(kw_net *n, const char *from, int16_t version, const uint8_t *body, size_t len, kw_meta *out,
                   char *why, size_t whylen);
 /*

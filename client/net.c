@@ -911,7 +911,7 @@ void kw_net_stats_print(const kw_net *n, FILE *out)
                     name ? name : "?", a->version, (unsigned long long)a->requests, (unsigned long long)a->errors,
                     (unsigned long long)a->bytes_out, (unsigned long long)a->bytes_in);
             if (a->rtt_max_us > 0 || a->rtt_min_us == 0)
-                fprintf(out, ", rtt us min %lld p50 <=%lld p99 <=%lld max %lld", (long long)a->rtt_min_us,
+                fprintf(out, ", rtt us min %lld p50 %lld p99 %lld max %lld", (long long)a->rtt_min_us,
                         (long long)kw_api_stats_quantile(a, 0.5), (long long)kw_api_stats_quantile(a, 0.99),
                         (long long)a->rtt_max_us);
             fputc('\n', out);

@@ -329,7 +329,7 @@ static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
 
 /* Request header: api_key int16, api_version int16, correlation_id int32, client_id
  * nullable string (int16 length). 1 if p (a frame's payload of n bytes) looks like one,
- * 0 if not, -1 if more bytes are needed to tell. strict: only keys/versions kwire knows. */
+ * 0 if not, -1 if more bytes are needed to tell. strict: only keys/versions kwire describes. */
 static int looks_like_request(const uint8_t *p, size_t n, int strict)
 {
     if (n < 10) return -1;
@@ -337,7 +337,7 @@ static int looks_like_request(const uint8_t *p, size_t n, int strict)
     int16_t cid = (int16_t)kw_ld16(p + 8);
     if (key < 0 || ver < 0) return 0;
     int16_t lo, hi;
-    if (kw_api_range(key, &lo, &hi) == 0) {
+    if (kw_api_described(key, &lo, &hi) == 0) {
         if (ver > hi + 4) return 0;
     } else if (strict || key > 100 || ver > 30) {
         return 0;

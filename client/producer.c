@@ -14,6 +14,7 @@
 #include "client/net.h"
 #include "kwire.h"
 #include "producer.h"
+#include "client/metadata.h"
 #include "client/partitioner.h"
 #include "codec/compress.h"
 #include "proto/msg_initproducerid.h"
@@ -21,7 +22,6 @@
 #include "proto/msg_produce.h"
 #include "proto/proto.h"
 
-#define PID_OFFSET 43 /* producerId within a record batch */
 #define MAX_TOPICS_PER_META 64
 #define STEP_BYTES (256u << 10) /* run the loop after this many bytes accepted */
 
@@ -29,6 +29,7 @@
 typedef struct ppart {
     int leader;           /* kw_net index of the leader, -1 unknown */
     int32_t next_seq;     /* idempotence: next base sequence */
+    int32_t acked_seq;    /* idempotence: last sequence acknowledged under the current id, -1 none */
     int inflight;         /* batches of this partition in flight */
     int64_t retry_at_ms;  /* a requeued batch waits until then */
     int retry_pending;    /* the queue's head is a retry: wait for in-flight ones */
@@ -38,6 +39,7 @@ typedef struct ptopic {
     char *name;
     int32_t nparts;       /* 0 until metadata known */
     int16_t meta_err;     /* last metadata error for the topic */
+    kw_uuid id;           /* topic id (Metadata v10+), zero when unknown */
     ppart *parts;
     kw_accum acc;
     int acc_ready;
@@ -143,16 +145,17 @@ int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts)
 
 static void report_batch(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int64_t base_offset)
 {
-    int64_t now = now_ms();
+    int64_t now_us = kw_net_now();
     kw_delivery d = {.topic = t->name, .partition = b->partition, .err = err,
                      .cause = err == KW_ERR_MSG_TIMED_OUT ? b->last_err : 0};
     for (int32_t i = 0; i < b->count; i++) {
         d.offset = err || base_offset < 0 ? -1 : base_offset + i;
         d.opaque = b->opaque[i];
-        d.latency_ms = now - b->enq_ms[i];
-        int64_t l = d.latency_ms < 0 ? 0 : d.latency_ms;
-        p->st.lat_hist[l < KW_PLAT_BUCKETS - 1 ? l : KW_PLAT_BUCKETS - 1]++;
-        if (l > p->st.lat_max_ms) p->st.lat_max_ms = l;
+        d.send_us = b->enq_us[i];
+        d.latency_us = now_us - d.send_us < 0 ? 0 : now_us - d.send_us;
+        d.latency_ms = d.latency_us / 1000;
+        kw_hdr_record(p->st.latency_us, d.latency_us);
+        if (d.latency_ms > p->st.lat_max_ms) p->st.lat_max_ms = d.latency_ms;
         if (p->cb) p->cb(p->cb_ud, &d);
     }
     if (err) p->st.records_failed += (uint64_t)b->count;
@@ -206,7 +209,7 @@ static int topic_set_parts(kw_producer *p, ptopic *t, int32_t n)
     ppart *np = realloc(t->parts, (size_t)n * sizeof *np);
     if (!np) return KW_ERR_NOMEM;
     t->parts = np;
-    for (int32_t i = t->nparts; i < n; i++) t->parts[i] = (ppart){.leader = -1};
+    for (int32_t i = t->nparts; i < n; i++) t->parts[i] = (ppart){.leader = -1, .acked_seq = -1};
     int rc;
     if (!t->acc_ready) {
         kw_accum_opts o = {.batch_size = p->batch_size, .linger_ms = p->linger_ms,
@@ -234,18 +237,11 @@ static size_t mem_used(const kw_producer *p)
 static int meta_encode(void *ud, int16_t version, kw_buf *out)
 {
     kw_producer *p = ud;
-    kw_metadata_req_topic tt[MAX_TOPICS_PER_META];
-    kw_metadata_req r;
-    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
+    const char *names[MAX_TOPICS_PER_META];
     int n = p->ntopics < MAX_TOPICS_PER_META ? p->ntopics : MAX_TOPICS_PER_META;
-    for (int i = 0; i < n; i++) {
-        memset(&tt[i], 0, sizeof tt[i]);
-        tt[i].name = kw_s(p->topics[i]->name);
-    }
-    r.topics = tt;
-    r.n_topics = n;
-    r.allow_auto_topic_creation = 1;
-    return kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+    for (int i = 0; i < n; i++) names[i] = p->topics[i]->name;
+    /* a producer's Metadata lets the broker create a topic it names, as Kafka's does */
+    return kw_meta_encode(names, n, 1, version, out);
 }
 
 static void meta_done(void *ud, int err, const kw_conn_resp *resp)
@@ -253,48 +249,33 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
     kw_producer *p = ud;
     p->meta_inflight = 0;
     p->meta_last_ms = now_ms();
-    kw_metadata_resp r;
-    if (!err) {
-        kw_arena_reset(&p->arena);
-        err = kw_msg_decode(KW_API_Metadata, resp->version, KW_RESP, resp->body, resp->len, &r, &p->arena, NULL);
-    }
+    kw_meta m = {0};
+    if (!err) err = kw_meta_apply(p->net, NULL, resp->version, resp->body, resp->len, &m, NULL, 0);
     p->meta_req_err = err;
     if (err) {
         p->meta_broker++;
         p->meta_next_ms = p->meta_last_ms + p->backoff_ms;
         return;
     }
-    for (int32_t i = 0; i < r.n_brokers; i++) {
-        char host[256];
-        int hl = r.brokers[i].host.len;
-        if (hl < 0 || hl >= (int)sizeof host) continue;
-        memcpy(host, r.brokers[i].host.p, (size_t)hl);
-        host[hl] = 0;
-        kw_net_add(p->net, r.brokers[i].node_id, host, r.brokers[i].port);
-    }
     int again = 0;
-    for (int32_t i = 0; i < r.n_topics; i++) {
-        const kw_metadata_topic *mt = &r.topics[i];
-        ptopic *t = NULL;
-        for (int k = 0; k < p->ntopics; k++)
-            if ((int32_t)strlen(p->topics[k]->name) == mt->name.len &&
-                !memcmp(p->topics[k]->name, mt->name.p, (size_t)mt->name.len))
-                t = p->topics[k];
-        if (!t) continue;
-        t->meta_err = mt->error_code;
-        if (mt->error_code || mt->n_partitions <= 0) { again = 1; continue; }
-        int32_t maxp = 0;
-        for (int32_t k = 0; k < mt->n_partitions; k++)
-            if (mt->partitions[k].partition_index + 1 > maxp) maxp = mt->partitions[k].partition_index + 1;
-        if (topic_set_parts(p, t, maxp)) continue;
-        for (int32_t k = 0; k < mt->n_partitions; k++) {
-            const kw_metadata_partition *mp = &mt->partitions[k];
-            if (mp->partition_index < 0) continue;
-            int idx = mp->leader_id >= 0 ? kw_net_find(p->net, mp->leader_id) : -1;
-            t->parts[mp->partition_index].leader = idx >= 0 ? idx : -1;
+    for (int i = 0; i < p->ntopics; i++) {
+        ptopic *t = p->topics[i];
+        const kw_meta_topic *mt = kw_meta_topic_find(&m, t->name);
+        if (!mt) continue;
+        t->meta_err = mt->error;
+        t->id = mt->id;
+        if (mt->error || mt->nparts <= 0) { again = 1; continue; }
+        /* parts are sorted by partition */
+        if (topic_set_parts(p, t, mt->parts[mt->nparts - 1].partition + 1)) continue;
+        for (int32_t k = 0; k < mt->nparts; k++) {
+            const kw_meta_part *mp = &mt->parts[k];
+            if (mp->partition < 0) continue;
+            int idx = mp->leader >= 0 ? kw_net_find(p->net, mp->leader) : -1;
+            t->parts[mp->partition].leader = idx >= 0 ? idx : -1;
             if (idx < 0) again = 1;
         }
     }
+    kw_meta_free(&m);
     p->meta_wanted = again;
     p->meta_next_ms = p->meta_last_ms + (again ? p->backoff_ms : 0);
 }
@@ -312,7 +293,7 @@ static void meta_maybe(kw_producer *p, int64_t now)
     if (now < meta_due_ms(p)) return;
     int idx = kw_net_pick(p->net, p->meta_broker);
     if (idx < 0) return;
-    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+    kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                      .fail_fast = 1, .encode = meta_encode, .done = meta_done, .ud = p};
     if (kw_net_submit(p->net, idx, &q) == 0) {
         p->meta_inflight = 1;
@@ -357,7 +338,10 @@ static void pid_done(void *ud, int err, const kw_conn_resp *resp)
     p->epoch = r.producer_epoch;
     p->pid_wanted = 0;
     for (int i = 0; i < p->ntopics; i++)
-        for (int32_t k = 0; k < p->topics[i]->nparts; k++) p->topics[i]->parts[k].next_seq = 0;
+        for (int32_t k = 0; k < p->topics[i]->nparts; k++) {
+            p->topics[i]->parts[k].next_seq = 0;
+            p->topics[i]->parts[k].acked_seq = -1;
+        }
 }
 
 /* When pid_maybe will send (ms), INT64_MAX when it waits for an answer: what it checks. */
@@ -393,17 +377,26 @@ static void preq_free(preq *r)
     free(r);
 }
 
-int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
-                       kw_pbatch *const *b, int n)
+static int ref_slice(void *ud, kw_buf *out, const void *p, size_t len)
+{
+    return kw_conn_ref(ud, out, p, len);
+}
+
+int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                       const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n)
 {
     /* batches of one topic stand together (drain order) */
     kw_produce_topic *tt = calloc(n ? (size_t)n : 1, sizeof *tt);
     kw_produce_partition *pp = calloc(n ? (size_t)n : 1, sizeof *pp);
     if (!tt || !pp) { free(tt); free(pp); return KW_ERR_NOMEM; }
-    int nt = 0;
+    static const kw_uuid zero;
+    int nt = 0, rc = 0;
     for (int i = 0; i < n; i++) {
         if (!nt || strcmp(topics[i], topics[i - 1])) {
             tt[nt].name = kw_s(topics[i]);
+            tt[nt].topic_id = ids ? ids[i] : zero;
+            /* from v13 a topic is named by its id only */
+            if (version >= 13 && !memcmp(&tt[nt].topic_id, &zero, sizeof zero)) rc = KW_ERR_VERSION;
             tt[nt].partition_data = &pp[i];
             nt++;
         }
@@ -418,19 +411,22 @@ int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeo
     q.timeout_ms = timeout_ms;
     q.topic_data = tt;
     q.n_topic_data = nt;
-    int rc = kw_msg_encode(KW_API_Produce, version, KW_REQ, &q, out);
+    if (!rc) rc = kw_msg_encode_ref(KW_API_Produce, version, KW_REQ, &q, out, ref_slice, refs);
     free(tt);
     free(pp);
     return rc;
 }
 
-int kw__produce_result(const kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset)
+int kw__produce_result(const kw_produce_resp *r, int16_t version, const char *topic, const kw_uuid *id,
+                       int32_t partition, int64_t *base_offset)
 {
     *base_offset = -1;
     int32_t tl = (int32_t)strlen(topic);
     for (int32_t k = 0; k < r->n_responses; k++) {
         const kw_produce_topic_resp *tr = &r->responses[k];
-        if (tr->name.len != tl || memcmp(tr->name.p, topic, (size_t)tl)) continue;
+        if (version >= 13 ? !id || memcmp(&tr->topic_id, id, sizeof *id)
+                          : tr->name.len != tl || memcmp(tr->name.p, topic, (size_t)tl))
+            continue;
         for (int32_t j = 0; j < tr->n_partition_responses; j++) {
             const kw_produce_partition_resp *pr = &tr->partition_responses[j];
             if (pr->index != partition) continue;
@@ -441,67 +437,24 @@ int kw__produce_result(const kw_produce_resp *r, const char *topic, int32_t part
     return KW_ERR_NOT_FOUND;
 }
 
-/*
- * The same request as kw__produce_encode, written field by field so that each record
- * batch is referred to (kw_conn_ref), not copied: the batch stays in its producer batch
- * until the request's outcome. Produce v3-v12 (protocol_messages.txt):
- *   transactional_id  NULLABLE_STRING (int16 -1) | v9+ COMPACT_NULLABLE_STRING (uvarint 0)
- *   acks int16, timeout_ms int32
- *   [topic_data]      int32 count | v9+ uvarint count+1
- *     name            STRING (int16 len, bytes) | v9+ COMPACT_STRING (uvarint len+1, bytes)
- *     [partition_data] int32 count | v9+ uvarint count+1
- *       index int32
- *       records       RECORDS (int32 len, bytes) | v9+ COMPACT_RECORDS (uvarint len+1, bytes)
- *       v9+ tagged fields (uvarint 0)
- *     v9+ tagged fields (uvarint 0)
- *   v9+ tagged fields (uvarint 0)
- */
-int kw__produce_encode_ref(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
-                           const char *const *topics, kw_pbatch *const *b, int n)
-{
-    if (version < 3 || version > 12) return KW_ERR_VERSION;
-    int flex = version >= 9;
-#define PUT_COUNT(k) do { if (flex) kw_buf_uvarint(out, (uint64_t)(k) + 1); else kw_buf_i32(out, (int32_t)(k)); } while (0)
-    if (flex) kw_buf_uvarint(out, 0);
-    else kw_buf_i16(out, -1);
-    kw_buf_i16(out, acks);
-    kw_buf_i32(out, timeout_ms);
-    int nt = 0;
-    for (int i = 0; i < n; i++) nt += !i || strcmp(topics[i], topics[i - 1]);
-    PUT_COUNT(nt);
-    for (int i = 0; i < n;) {
-        int j = i + 1;
-        while (j < n && !strcmp(topics[j], topics[i])) j++;
-        size_t tl = strlen(topics[i]);
-        if (tl > INT16_MAX) return KW_ERR_TOO_LARGE;
-        if (flex) kw_buf_uvarint(out, tl + 1);
-        else kw_buf_i16(out, (int16_t)tl);
-        kw_buf_put(out, topics[i], tl);
-        PUT_COUNT(j - i);
-        for (int k = i; k < j; k++) {
-            size_t bl = b[k]->buf.len;
-            if (bl > INT32_MAX - 1) return KW_ERR_TOO_LARGE;
-            kw_buf_i32(out, b[k]->partition);
-            PUT_COUNT(bl);
-            int e = kw_conn_ref(refs, out, b[k]->buf.data, bl);
-            if (e) return e;
-            if (flex) kw_buf_uvarint(out, 0);
-        }
-        if (flex) kw_buf_uvarint(out, 0);
-        i = j;
-    }
-    if (flex) kw_buf_uvarint(out, 0);
-#undef PUT_COUNT
-    return out->err;
-}
-
 static int produce_encode(void *ud, int16_t version, kw_buf *out, kw_conn_refs *refs)
 {
     preq *r = ud;
     const char *names[r->nb ? r->nb : 1];
-    for (int i = 0; i < r->nb; i++) names[i] = r->t[i]->name;
-    return kw__produce_encode_ref(out, refs, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names,
-                                  r->b, r->nb);
+    kw_uuid ids[r->nb ? r->nb : 1];
+    for (int i = 0; i < r->nb; i++) {
+        names[i] = r->t[i]->name;
+        ids[i] = r->t[i]->id;
+    }
+    return kw__produce_encode(out, refs, version, (int16_t)r->p->acks, (int32_t)r->p->request_timeout_ms, names, ids,
+                              r->b, r->nb);
+}
+
+/* The producer id a batch was last sent with (-1 before its first send). */
+static int64_t batch_pid(const kw_pbatch *b)
+{
+    kw_batch_head h;
+    return kw_batch_head_read(b->buf.data, b->buf.len, &h) == 1 ? h.producer_id : -1;
 }
 
 /* The batch b of topic t came back with err (after its request). */
@@ -510,11 +463,19 @@ static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int6
     ppart *pp = &t->parts[b->partition];
     if (pp->inflight > 0) pp->inflight--;
     int act = kw__produce_action(err, p->idempotent);
+    int current = p->idempotent && b->base_seq >= 0 && batch_pid(b) == p->pid;
+    /* Out of order although every batch before it was acknowledged: no retry can fill
+     * the gap (the broker lost or never had what came before, or another writer used the
+     * id). As Kafka's Java producer does, fail this batch and continue under a new
+     * producer id; an out-of-order batch with an earlier one still pending is retried. */
+    if (err == KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER && current && b->base_seq == pp->acked_seq + 1)
+        act = KW_PACT_FAIL;
     if (act == KW_PACT_OK) {
+        if (current && b->base_seq + b->count - 1 > pp->acked_seq) pp->acked_seq = b->base_seq + b->count - 1;
         report_batch(p, t, b, 0, err ? -1 : base_offset);
         return;
     }
-    int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
+    int64_t oldest = b->created_ms; /* its first record's append */
     b->last_err = err;
     if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
         !p->closing) {
@@ -560,7 +521,7 @@ static void produce_done(void *ud, int err, const kw_conn_resp *resp)
     int rc = kw_msg_decode(KW_API_Produce, resp->version, KW_RESP, resp->body, resp->len, &pr, &p->arena, NULL);
     for (int i = 0; i < r->nb; i++) {
         int64_t off = -1;
-        int e = rc ? rc : kw__produce_result(&pr, r->t[i]->name, r->b[i]->partition, &off);
+        int e = rc ? rc : kw__produce_result(&pr, resp->version, r->t[i]->name, &r->t[i]->id, r->b[i]->partition, &off);
         batch_outcome(p, r->t[i], r->b[i], e, off, now);
     }
     preq_free(r);
@@ -611,15 +572,14 @@ static void expire(kw_producer *p, ptopic *t, int32_t k, int64_t now)
     kw_accum *a = &t->acc;
     while (a->head[k]) {
         kw_pbatch *b = a->head[k];
-        int64_t oldest = b->count ? b->enq_ms[0] : b->created_ms;
-        if (now - oldest < p->delivery_timeout_ms) break;
+        if (now - b->created_ms < p->delivery_timeout_ms) break;
         a->head[k] = b->next;
         if (!a->head[k]) a->tail[k] = NULL;
         b->next = NULL;
         fail_batch(p, t, b, KW_ERR_MSG_TIMED_OUT);
     }
     kw_pbatch *o = a->open[k];
-    if (o && o->count && now - o->enq_ms[0] >= p->delivery_timeout_ms) {
+    if (o && o->count && now - o->created_ms >= p->delivery_timeout_ms) {
         /* seal it by draining through the accumulator's flush path */
         int f = a->flushing;
         a->flushing = 1;
@@ -689,8 +649,7 @@ static void drain(kw_producer *p, int64_t now)
                     b->first_send_ms = now;
                 }
                 if (p->idempotent) {
-                    int64_t bpid = b->buf.len > PID_OFFSET + 8 ? (int64_t)kw_ld64(b->buf.data + PID_OFFSET) : -1;
-                    if (b->base_seq < 0 || bpid != p->pid) {
+                    if (b->base_seq < 0 || batch_pid(b) != p->pid) {
                         b->base_seq = pp->next_seq;
                         pp->next_seq += b->count;
                         kw_batch_set_producer(b->buf.data, b->buf.len, p->pid, p->epoch, b->base_seq);
@@ -715,7 +674,13 @@ static void drain(kw_producer *p, int64_t now)
             preq *r = p->building[bi];
             if (!r) continue;
             p->building[bi] = NULL;
-            kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = 12,
+            /* Produce v13+ names topics by id: without every id (a broker before Metadata
+               v10 does not say) the request stays at v12 */
+            int16_t vmax = -1;
+            static const kw_uuid zero;
+            for (int i = 0; i < r->nb; i++)
+                if (!memcmp(&r->t[i]->id, &zero, sizeof zero)) vmax = 12;
+            kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = vmax,
                              .no_response = p->acks == 0, .encode_ref = produce_encode, .done = produce_done, .ud = r};
             p->st.requests++;
             p->st.request_batches += (uint64_t)r->nb;
@@ -779,7 +744,13 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     kw_producer *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->cfg = kw_config_dup(cfg);
-    if (!p->cfg) { free(p); return NULL; }
+    p->st.latency_us = kw_hdr_new_default();
+    if (!p->cfg || !p->st.latency_us) {
+        kw_config_free(p->cfg);
+        kw_hdr_free(p->st.latency_us);
+        free(p);
+        return NULL;
+    }
     p->cb = cb;
     p->cb_ud = cb_ud;
     p->acks = kw_config_acks(cfg);
@@ -879,7 +850,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     if (!p || !rec || !rec->topic || !*rec->topic || p->closing) return KW_ERR_INVALID_ARG;
     ptopic *t = topic_find(p, rec->topic);
     if (!t && !(t = topic_add(p, rec->topic))) return KW_ERR_NOMEM;
-    int64_t start = now_ms();
+    int64_t entry_us = kw_net_now(); /* the record's send time in its report */
+    int64_t start = entry_us / 1000;
     while (t->nparts == 0) {
         int64_t now = now_ms();
         if (interrupted(p)) return meta_refusal(p, t, KW_ERR_INTERRUPTED);
@@ -920,7 +892,7 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         if (mem_used(p) - t->acc.mem_used < p->buffer_memory) {
             size_t save = t->acc.o.buffer_memory;
             t->acc.o.buffer_memory = p->buffer_memory - (mem_used(p) - t->acc.mem_used);
-            rc = kw_accum_append(&t->acc, part, &r, rec->opaque, now, &sealed);
+            rc = kw_accum_append(&t->acc, part, &r, rec->opaque, entry_us, now, &sealed);
             t->acc.o.buffer_memory = save;
         }
         if (rc == 0) break;
@@ -970,12 +942,7 @@ uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; 
 static int barrier_encode(void *ud, int16_t version, kw_buf *out)
 {
     (void)ud;
-    kw_metadata_req r;
-    kw_msg_defaults(KW_API_Metadata, KW_REQ, &r);
-    r.topics = NULL;
-    r.n_topics = 0;
-    r.allow_auto_topic_creation = 0;
-    return kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
+    return kw_meta_encode(NULL, KW_META_NO_TOPICS, 0, version, out);
 }
 
 static void barrier_done(void *ud, int err, const kw_conn_resp *resp)
@@ -991,7 +958,7 @@ static void barrier(kw_producer *p, int64_t start, int64_t timeout_ms)
     for (int i = 0; i < p->nbin; i++) {
         if (!p->bsent[i]) continue;
         p->bsent[i] = 0;
-        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = 12,
+        kw_conn_req q = {.api_key = KW_API_Metadata, .min_version = 1, .max_version = -1,
                          .encode = barrier_encode, .done = barrier_done, .ud = p};
         if (kw_net_submit(p->net, i, &q) == 0) p->barriers++;
     }
@@ -1050,6 +1017,7 @@ void kw_producer_close(kw_producer *p)
     free(p->building);
     kw_arena_free(&p->arena);
     kw_config_free(p->cfg);
+    kw_hdr_free(p->st.latency_us);
     free(p);
 }
 
@@ -1063,17 +1031,7 @@ void kw_producer_set_interrupt(kw_producer *p, const volatile sig_atomic_t *flag
 
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q)
 {
-    uint64_t total = 0;
-    for (int i = 0; i < KW_PLAT_BUCKETS; i++) total += s->lat_hist[i];
-    if (!total) return 0;
-    uint64_t want = (uint64_t)(q * (double)total);
-    if (want >= total) want = total - 1;
-    uint64_t seen = 0;
-    for (int i = 0; i < KW_PLAT_BUCKETS; i++) {
-        seen += s->lat_hist[i];
-        if (seen > want) return i == KW_PLAT_BUCKETS - 1 ? s->lat_max_ms : i;
-    }
-    return s->lat_max_ms;
+    return kw_hdr_value_at(s->latency_us, q * 100.0) / 1000;
 }
 
 int64_t kw_producer_id(const kw_producer *p) { return p->idempotent ? p->pid : -1; }

@@ -40,8 +40,10 @@
 #include "client/accum.h"
 #include "client/config.h"
 #include "client/conn.h"
+#include "client/hdr.h"
 #include "client/rate.h"
 #include "codec/batch.h"
+#include "proto/desc.h"
 
 typedef struct kw_producer kw_producer;
 
@@ -54,7 +56,10 @@ typedef struct kw_delivery {
     int cause;          /* with KW_ERR_MSG_TIMED_OUT: the error of the last failed attempt
                            (0 when no attempt had failed: the record waited in the queue) */
     void *opaque;       /* as given to kw_producer_send */
-    int64_t latency_ms; /* send -> report */
+    int64_t latency_ms; /* send -> report, whole ms (latency_us / 1000) */
+    int64_t send_us;    /* when kw_producer_send was called for it, us on kw_net_now()'s clock */
+    int64_t latency_us; /* send -> report, us: the call to kw_producer_send (blocking included,
+                           as kafka-producer-perf-test counts) to this report */
 } kw_delivery;
 
 typedef void (*kw_delivery_cb)(void *ud, const kw_delivery *d);
@@ -70,8 +75,6 @@ typedef struct kw_producer_record {
     void *opaque;
 } kw_producer_record;
 
-#define KW_PLAT_BUCKETS 10001 /* delivery latency: 1 ms buckets 0..9999, then everything above */
-
 typedef struct kw_producer_stats {
     uint64_t records_sent, records_acked, records_failed, record_retries;
     uint64_t batches, batch_records, batch_raw_bytes, batch_wire_bytes; /* before/after compression */
@@ -82,7 +85,7 @@ typedef struct kw_producer_stats {
     uint64_t metadata_requests, pid_requests;
     uint64_t loop_polls;    /* rounds of the loop (each one poll() at most): a spinning loop shows here */
     uint64_t mem_peak;      /* most bytes held against buffer.memory at once */
-    uint64_t lat_hist[KW_PLAT_BUCKETS];
+    kw_hdr *latency_us;     /* every report's latency_us (client/hdr.h: 1 us .. 1 h, 3 digits) */
     int64_t lat_max_ms;
     kw_hist batch_records_hist; /* records per batch, one sample per batch at its first send */
 } kw_producer_stats;
@@ -134,7 +137,7 @@ const kw_producer_stats *kw_producer_stats_get(const kw_producer *p);
  * ("BROKER: reason"; e.g. a response frame over kwire.max.response.bytes, a connection
  * lost mid-frame, a wrong correlation id); "" when none failed. */
 const char *kw_producer_last_error(const kw_producer *p);
-/* Delivery latency at quantile q (0..1) in ms, from the histogram. */
+/* Delivery latency at quantile q (0..1) in whole ms, from the histogram (latency_us). */
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q);
 /* The negotiated producer id (-1 when not idempotent or not yet known). */
 int64_t kw_producer_id(const kw_producer *p);
@@ -146,18 +149,19 @@ int kw__produce_action(int err, int idempotent);
 /* Insert a batch to be retried into its partition's queue in base_seq order (before the
  * first batch with a higher or unassigned sequence), keeping order across retries. */
 void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
-/* Append a Produce request body at version: one topic entry per run of equal names in
- * topics[] (batches of a topic stand together), partition and records from each batch. */
+/* Append a Produce request body at version (from its description in proto/): one topic
+ * entry per run of equal names in topics[] (batches of a topic stand together), named
+ * by ids[i] from v13 (KW_ERR_VERSION when an id is zero there), partition and records
+ * from each batch; each batch placed with kw_conn_ref(refs, ...): referred to, not
+ * copied, when refs comes from a connection; copied when refs is NULL. */
 struct kw_produce_resp;
-int kw__produce_encode(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms, const char *const *topics,
-                       kw_pbatch *const *b, int n);
-/* The same bytes (v3-v12 only), each batch placed with kw_conn_ref(refs, ...): referred
- * to, not copied, when refs comes from a connection; copied when refs is NULL. */
-int kw__produce_encode_ref(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
-                           const char *const *topics, kw_pbatch *const *b, int n);
-/* A partition's outcome in a decoded Produce response: its error code (a broker's -1 as
- * KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND when absent. */
-int kw__produce_result(const struct kw_produce_resp *r, const char *topic, int32_t partition, int64_t *base_offset);
+int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                       const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n);
+/* A partition's outcome in a Produce response decoded at version: its error code (a
+ * broker's -1 as KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND
+ * when absent. The topic is matched by id from v13, by name before. */
+int kw__produce_result(const struct kw_produce_resp *r, int16_t version, const char *topic, const kw_uuid *id,
+                       int32_t partition, int64_t *base_offset);
 /* Retry wait for a batch's n-th attempt: retry.backoff.ms * 2^(n-1), at most max. */
 int64_t kw__produce_backoff_ms(int64_t base_ms, int64_t max_ms, int attempts);
 

@@ -1,6 +1,6 @@
 /*
  * client/rate.h — message rates with "high / normal / low" thresholds, and a
- * log-linear latency histogram with percentiles (the monitoring labs M2–M4). Pure.
+ * log-linear histogram of sizes with percentiles (the monitoring labs M2–M4). Pure.
  *
  * Rate: feed (time, cumulative count) samples, e.g. records sent so far, once a second;
  * kw_rate_per_sec() is the increase over the last window divided by its length —
@@ -12,8 +12,9 @@
  * are counted exactly; above, each power of two is split into 2^KW_HIST_SUB_BITS
  * linear sub-buckets, so a bucket is at most 1/64 of its value wide and a reported
  * percentile (the bucket's midpoint, clamped to the observed min/max) is within 0.8%
- * of a true sample value at that rank. The same type serves the producer (request
- * latency) and the benchmarks; histograms merge by adding counts.
+ * of a true sample value at that rank. It counts sizes (records per batch, bytes and
+ * records per fetch, records per poll); histograms merge by adding counts. Latencies
+ * use client/hdr.h (HdrHistogram's layout, 3 significant digits, interval logs).
  */
 #ifndef KW_CLIENT_RATE_H
 #define KW_CLIENT_RATE_H

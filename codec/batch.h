@@ -100,6 +100,32 @@ void kw_batch_writer_free(kw_batch_writer *w);
 void kw_batch_set_producer(uint8_t *batch, size_t len, int64_t pid, int16_t epoch, int32_t base_seq);
 
 /* ---- reading ---- */
+
+/* The fixed header of the entry at p: a record batch (magic 2) or a legacy message
+ * (magic 0/1, whose "batch length" is its message size and which holds one record). */
+typedef struct kw_batch_head {
+    int64_t base_offset;
+    int32_t batch_length;        /* bytes after the first KW_BATCH_OVERHEAD_LEN */
+    int8_t magic;
+    int16_t attributes;          /* magic 2; a legacy message's int8 attributes otherwise */
+    int32_t last_offset_delta;   /* magic 2; 0 otherwise */
+    int64_t producer_id;         /* magic 2; -1 otherwise */
+    int16_t producer_epoch;      /* magic 2; -1 otherwise */
+    int32_t base_sequence;       /* magic 2; -1 otherwise */
+    int32_t record_count;        /* magic 2; 1 otherwise */
+} kw_batch_head;
+/*
+ * Read the fixed header of the entry at p without checking its CRC or touching its
+ * records (for walking a record set quickly, or a batch the caller built). 1 with *h
+ * filled; 0 when len is shorter than the header (for magic 2 the whole 61 bytes,
+ * otherwise the 18 bytes up to the magic and attributes); KW_ERR_CORRUPT for a negative
+ * batch length, or one too short for a magic 2 header. Whether the whole entry (12 + batch_length bytes) is present is the
+ * caller's to check.
+ */
+int kw_batch_head_read(const uint8_t *p, size_t len, kw_batch_head *h);
+/* A control record's type from its key (version int16, type int16): 0 abort, 1 commit,
+ * -1 when the key is too short to say. */
+int kw_control_type(const kw_record *rec);
 typedef struct kw_batch {
     int64_t base_offset;
     int32_t batch_length;

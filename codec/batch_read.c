@@ -222,3 +222,37 @@ int kw_record_header_next(kw_rd *hdrs, kw_header *h)
     h->value_len = vl;
     return 1;
 }
+
+int kw_batch_head_read(const uint8_t *p, size_t len, kw_batch_head *h)
+{
+    if (len < KW_BATCH_OVERHEAD_LEN + 5) return 0;
+    h->base_offset = (int64_t)kw_ld64(p);
+    h->batch_length = (int32_t)kw_ld32(p + 8);
+    if (h->batch_length < 0) return KW_ERR_CORRUPT;
+    h->magic = (int8_t)p[16];
+    if (h->magic != 2) { /* legacy: crc int32 at 12, magic at 16, attributes int8 at 17 */
+        if (len < KW_BATCH_OVERHEAD_LEN + 6) return 0;
+        h->attributes = (int8_t)p[17];
+        h->last_offset_delta = 0;
+        h->producer_id = -1;
+        h->producer_epoch = -1;
+        h->base_sequence = -1;
+        h->record_count = 1;
+        return 1;
+    }
+    if ((size_t)h->batch_length + KW_BATCH_OVERHEAD_LEN < KW_BATCH_HEADER_SIZE) return KW_ERR_CORRUPT;
+    if (len < KW_BATCH_HEADER_SIZE) return 0;
+    h->attributes = (int16_t)kw_ld16(p + KW_BATCH_ATTR_OFFSET);
+    h->last_offset_delta = (int32_t)kw_ld32(p + 23);
+    h->producer_id = (int64_t)kw_ld64(p + 43);
+    h->producer_epoch = (int16_t)kw_ld16(p + 51);
+    h->base_sequence = (int32_t)kw_ld32(p + 53);
+    h->record_count = (int32_t)kw_ld32(p + 57);
+    return 1;
+}
+
+int kw_control_type(const kw_record *rec)
+{
+    if (!rec->key || rec->key_len < 4) return -1;
+    return (int16_t)kw_ld16(rec->key + 2);
+}

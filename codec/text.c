@@ -88,11 +88,11 @@ void kw_json_put_cstr(kw_buf *b, const char *s)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-void kw_base64_encode(kw_buf *b, const void *src, size_t n)
+int kw_base64_encode(kw_buf *b, const void *src, size_t n)
 {
     const uint8_t *p = src;
     char *o = (char *)kw_buf_extend(b, (n + 2) / 3 * 4);
-    if (!o) return;
+    if (!o) return b->err;
     size_t i = 0;
     for (; i + 3 <= n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
@@ -105,6 +105,7 @@ void kw_base64_encode(kw_buf *b, const void *src, size_t n)
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
         *o++ = b64[v >> 18]; *o++ = b64[v >> 12 & 63]; *o++ = b64[v >> 6 & 63]; *o++ = '=';
     }
+    return b->err;
 }
 
 static int b64val(char c)

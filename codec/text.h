@@ -28,10 +28,12 @@ void kw_json_put(kw_buf *b, const void *p, size_t n);
 /* The same for a NUL-terminated string; NULL writes null. */
 void kw_json_put_cstr(kw_buf *b, const char *s);
 
-/* base64 of p[0..n) appended (no quotes). */
-void kw_base64_encode(kw_buf *b, const void *p, size_t n);
+/* Standard base64 (RFC 4648) of p[0..n) appended, with padding, no quotes; returns
+ * b->err. */
+int kw_base64_encode(kw_buf *b, const void *p, size_t n);
 /* Decode base64 text s[0..n) (padding required when the length is not a multiple of 4;
- * no whitespace) and append the bytes. 0 or KW_ERR_CORRUPT (b unchanged in length). */
+ * no whitespace; the bits a padded group does not carry must be zero) and append the
+ * bytes. 0, KW_ERR_CORRUPT (b unchanged in length) or KW_ERR_NOMEM. */
 int kw_base64_decode(kw_buf *b, const char *s, size_t n);
 
 /*

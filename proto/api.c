@@ -1,188 +1,129 @@
 /*
- * proto/api.c — the API table: names, kwire's version ranges, first flexible versions,
- * header versions, and the registry of message descriptions; the typed entry points
- * kw_msg_decode / kw_msg_encode / kw_msg_size / kw_msg_annotate over it.
+ * proto/api.c — the API table: names, the versions kwire describes (generated,
+ * proto/api_table.h) and the versions its client sends (below), first flexible
+ * versions, header versions, and the registry of message descriptions; the typed entry
+ * points kw_msg_decode / kw_msg_encode / kw_msg_size / kw_msg_annotate over it.
  */
 #include <stdlib.h>
 #include <strings.h>
 
 #include "proto/desc.h"
 
-/* First flexible version of each API (protocol_messages.txt: first version whose
- * grammar ends in _tagged_fields; the same for requests and responses). */
-static int16_t first_flexible(int api_key)
-{
-    switch (api_key) {
-    case KW_API_Produce: return 9;
-    case KW_API_Fetch: return 12;
-    case KW_API_ListOffsets: return 6;
-    case KW_API_Metadata: return 9;
-    case KW_API_OffsetCommit: return 8;
-    case KW_API_OffsetFetch: return 6;
-    case KW_API_FindCoordinator: return 3;
-    case KW_API_DescribeGroups: return 5;
-    case KW_API_ListGroups: return 3;
-    case KW_API_ApiVersions: return 3;
-    case KW_API_CreateTopics: return 5;
-    case KW_API_InitProducerId: return 2;
-    default: return -1;
-    }
-}
-
 /*
- * The APIs whose messages are described: X(Name). Each msg_<name>.c defines
- * `const kw_struct kw__<Name>_req, kw__<Name>_resp`. Adding an API = one line here.
+ * The versions kwire's client sends, per API it uses: X(Name, lowest, highest). Each
+ * range lies within the described one. Newer versions are left out where the client
+ * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
+ * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
+ * producer asks for v12 at most while it does not know a topic's id.
  */
-#define KW__DESCRIBED(X) \
-    X(ApiVersions)       \
-    X(Metadata)          \
-    X(Produce)           \
-    X(Fetch)             \
-    X(ListOffsets)       \
-    X(FindCoordinator)   \
-    X(OffsetFetch)       \
-    X(OffsetCommit)      \
-    X(InitProducerId)    \
-    X(ListGroups)        \
-    X(DescribeGroups)    \
-    X(CreateTopics)
+#define KW__CLIENT_APIS(X) \
+    X(Produce, 3, 13)      \
+    X(Fetch, 4, 18)        \
+    X(ListOffsets, 1, 11)  \
+    X(Metadata, 0, 13)     \
+    X(OffsetCommit, 2, 9)  \
+    X(OffsetFetch, 1, 9)   \
+    X(FindCoordinator, 0, 6) \
+    X(DescribeGroups, 0, 6) \
+    X(ListGroups, 0, 5)    \
+    X(ApiVersions, 0, 5)   \
+    X(CreateTopics, 2, 7)  \
+    X(InitProducerId, 0, 5)
 
-#define KW__DESC_DECL(N) extern const kw_struct kw__##N##_req, kw__##N##_resp;
-KW__DESCRIBED(KW__DESC_DECL)
+/* Every API's request and response descriptions (proto/msg_<api>.c). */
+#define KW__DESC_DECL(key, N, lo, hi, flex) extern const kw_struct kw__##N##_req, kw__##N##_resp;
+KW_API_MAP(KW__DESC_DECL)
 #undef KW__DESC_DECL
+
+typedef struct api_info {
+    const char *name;
+    const kw_struct *req, *resp;
+    int16_t lo, hi, flex;       /* described versions, first flexible (-1 none) */
+    int16_t clo, chi;           /* the client's versions, -1 none */
+    int16_t rlo, rhi;           /* removed by Kafka 4.0, -1 none */
+} api_info;
+
+static const api_info apis[KW_API_KEY_MAX + 1] = {
+#define KW__API_ROW(key, N, l, h, f) [key] = {#N, &kw__##N##_req, &kw__##N##_resp, l, h, f, -1, -1, -1, -1},
+    KW_API_MAP(KW__API_ROW)
+#undef KW__API_ROW
+};
+
+static const api_info *info(int api_key)
+{
+    if (api_key < 0 || api_key > KW_API_KEY_MAX || !apis[api_key].name) return NULL;
+    return &apis[api_key];
+}
 
 const kw_struct *kw__api_desc(int api_key, int dir)
 {
-    switch (api_key) {
-#define KW__DESC_CASE(N) case KW_API_##N: return dir == KW_REQ ? &kw__##N##_req : &kw__##N##_resp;
-    KW__DESCRIBED(KW__DESC_CASE)
-#undef KW__DESC_CASE
-    default: return NULL;
-    }
-}
-
-/* Every API key Kafka 4.0 defines (protocol_api_keys.txt), implemented by kwire or not,
- * so tools can name any frame they meet. */
-static const char *const kafka_api_names[] = {
-    [0] = "Produce",
-    [1] = "Fetch",
-    [2] = "ListOffsets",
-    [3] = "Metadata",
-    [8] = "OffsetCommit",
-    [9] = "OffsetFetch",
-    [10] = "FindCoordinator",
-    [11] = "JoinGroup",
-    [12] = "Heartbeat",
-    [13] = "LeaveGroup",
-    [14] = "SyncGroup",
-    [15] = "DescribeGroups",
-    [16] = "ListGroups",
-    [17] = "SaslHandshake",
-    [18] = "ApiVersions",
-    [19] = "CreateTopics",
-    [20] = "DeleteTopics",
-    [21] = "DeleteRecords",
-    [22] = "InitProducerId",
-    [23] = "OffsetForLeaderEpoch",
-    [24] = "AddPartitionsToTxn",
-    [25] = "AddOffsetsToTxn",
-    [26] = "EndTxn",
-    [27] = "WriteTxnMarkers",
-    [28] = "TxnOffsetCommit",
-    [29] = "DescribeAcls",
-    [30] = "CreateAcls",
-    [31] = "DeleteAcls",
-    [32] = "DescribeConfigs",
-    [33] = "AlterConfigs",
-    [34] = "AlterReplicaLogDirs",
-    [35] = "DescribeLogDirs",
-    [36] = "SaslAuthenticate",
-    [37] = "CreatePartitions",
-    [38] = "CreateDelegationToken",
-    [39] = "RenewDelegationToken",
-    [40] = "ExpireDelegationToken",
-    [41] = "DescribeDelegationToken",
-    [42] = "DeleteGroups",
-    [43] = "ElectLeaders",
-    [44] = "IncrementalAlterConfigs",
-    [45] = "AlterPartitionReassignments",
-    [46] = "ListPartitionReassignments",
-    [47] = "OffsetDelete",
-    [48] = "DescribeClientQuotas",
-    [49] = "AlterClientQuotas",
-    [50] = "DescribeUserScramCredentials",
-    [51] = "AlterUserScramCredentials",
-    [55] = "DescribeQuorum",
-    [57] = "UpdateFeatures",
-    [60] = "DescribeCluster",
-    [61] = "DescribeProducers",
-    [64] = "UnregisterBroker",
-    [65] = "DescribeTransactions",
-    [66] = "ListTransactions",
-    [68] = "ConsumerGroupHeartbeat",
-    [69] = "ConsumerGroupDescribe",
-    [71] = "GetTelemetrySubscriptions",
-    [72] = "PushTelemetry",
-    [74] = "ListClientMetricsResources",
-    [75] = "DescribeTopicPartitions",
-    [80] = "AddRaftVoter",
-    [81] = "RemoveRaftVoter",
-};
-#define NKAFKA_NAMES (int)(sizeof kafka_api_names / sizeof kafka_api_names[0])
-
-const char *kw_api_kafka_name(int api_key)
-{
-    return api_key >= 0 && api_key < NKAFKA_NAMES ? kafka_api_names[api_key] : NULL;
-}
-
-int kw_api_kafka_parse(const char *name)
-{
-    if (!name || !*name) return KW_ERR_UNKNOWN_API;
-    for (int i = 0; i < NKAFKA_NAMES; i++)
-        if (kafka_api_names[i] && !strcasecmp(kafka_api_names[i], name)) return i;
-    char *end;
-    long v = strtol(name, &end, 10);
-    if (!*end && v >= 0 && v < NKAFKA_NAMES && kafka_api_names[v]) return (int)v;
-    return KW_ERR_UNKNOWN_API;
+    const api_info *a = info(api_key);
+    if (!a) return NULL;
+    return dir == KW_REQ ? a->req : a->resp;
 }
 
 const char *kw_api_name(int api_key)
 {
-    switch (api_key) {
-#define KW__API_NAME(key, name, lo, hi) case key: return #name;
-    KW_API_MAP(KW__API_NAME)
-#undef KW__API_NAME
-    default: return NULL;
-    }
+    const api_info *a = info(api_key);
+    return a ? a->name : NULL;
 }
+
+const char *kw_api_kafka_name(int api_key) { return kw_api_name(api_key); }
 
 int kw_api_parse(const char *name)
 {
-    if (!name) return KW_ERR_UNKNOWN_API;
-#define KW__API_PARSE(key, nm, lo, hi) if (!strcasecmp(name, #nm)) return key;
-    KW_API_MAP(KW__API_PARSE)
-#undef KW__API_PARSE
+    if (!name || !*name) return KW_ERR_UNKNOWN_API;
+    for (int i = 0; i <= KW_API_KEY_MAX; i++)
+        if (apis[i].name && !strcasecmp(apis[i].name, name)) return i;
+#define KW__ALIAS(nm, key) if (!strcasecmp(name, nm)) return key;
+    KW_API_ALIASES(KW__ALIAS)
+#undef KW__ALIAS
+    char *end;
+    long v = strtol(name, &end, 10);
+    if (!*end && v >= 0 && v <= KW_API_KEY_MAX && apis[v].name) return (int)v;
     return KW_ERR_UNKNOWN_API;
+}
+
+int kw_api_kafka_parse(const char *name) { return kw_api_parse(name); }
+
+int kw_api_described(int api_key, int16_t *lo, int16_t *hi)
+{
+    const api_info *a = info(api_key);
+    if (!a) return KW_ERR_UNKNOWN_API;
+    if (lo) *lo = a->lo;
+    if (hi) *hi = a->hi;
+    return 0;
 }
 
 int kw_api_range(int api_key, int16_t *lo, int16_t *hi)
 {
     switch (api_key) {
-#define KW__API_RANGE(key, name, l, h) case key: if (lo) *lo = l; if (hi) *hi = h; return 0;
-    KW_API_MAP(KW__API_RANGE)
-#undef KW__API_RANGE
+#define KW__CLIENT_RANGE(N, l, h) case KW_API_##N: if (lo) *lo = l; if (hi) *hi = h; return 0;
+    KW__CLIENT_APIS(KW__CLIENT_RANGE)
+#undef KW__CLIENT_RANGE
     default: return KW_ERR_UNKNOWN_API;
+    }
+}
+
+int kw_api_removed_4_0(int api_key, int16_t *lo, int16_t *hi)
+{
+    switch (api_key) {
+#define KW__REMOVED(key, l, h) case key: if (lo) *lo = l; if (hi) *hi = h; return 1;
+    KW_API_REMOVED(KW__REMOVED)
+#undef KW__REMOVED
+    default: return 0;
     }
 }
 
 int kw_api_flexible(int api_key, int16_t version)
 {
-    int16_t f = first_flexible(api_key);
-    return f >= 0 && version >= f;
+    const api_info *a = info(api_key);
+    return a && a->flex >= 0 && version >= a->flex;
 }
 
 int kw_req_header_version(int api_key, int16_t version)
 {
+    if (api_key == KW_API_ControlledShutdown && version == 0) return 0; /* no client_id */
     return kw_api_flexible(api_key, version) ? 2 : 1;
 }
 
@@ -194,10 +135,9 @@ int kw_resp_header_version(int api_key, int16_t version)
 
 static const kw_struct *checked(int api_key, int16_t version, int dir)
 {
-    int16_t lo, hi;
-    if (dir != KW_REQ && dir != KW_RESP) return NULL;
-    if (kw_api_range(api_key, &lo, &hi) || version < lo || version > hi) return NULL;
-    return kw__api_desc(api_key, dir);
+    const api_info *a = info(api_key);
+    if (!a || (dir != KW_REQ && dir != KW_RESP) || version < a->lo || version > a->hi) return NULL;
+    return dir == KW_REQ ? a->req : a->resp;
 }
 
 int kw_msg_decode(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, void *out,
@@ -216,6 +156,14 @@ int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf
     const kw_struct *s = checked(api_key, version, dir);
     if (!s) return KW_ERR_UNSUPPORTED;
     return kw_desc_encode(s, version, kw_api_flexible(api_key, version), msg, out);
+}
+
+int kw_msg_encode_ref(int api_key, int16_t version, int dir, const void *msg, kw_buf *out, kw_slice_fn slice,
+                      void *ud)
+{
+    const kw_struct *s = checked(api_key, version, dir);
+    if (!s) return KW_ERR_UNSUPPORTED;
+    return kw_desc_encode_ref(s, version, kw_api_flexible(api_key, version), msg, out, slice, ud);
 }
 
 size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg)

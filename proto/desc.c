@@ -133,6 +133,8 @@ static inline int f_compact(const kw_field *f, int flex)
     return (f->flags & KW_FL_COMPACT) || (flex && !(f->flags & KW_FL_CLASSIC));
 }
 static inline int f_nullable(const kw_field *f, int16_t v) { return v >= f->null_from; }
+/* A nullable struct: its member is a pointer. */
+static inline int f_ptr(const kw_field *f) { return f->type == KW_T_STRUCT && f->null_from != KW_NEVER; }
 
 static void set_int(uint8_t *p, int t, int64_t v)
 {
@@ -171,10 +173,15 @@ void kw_desc_defaults(const kw_struct *s, void *out)
         const kw_field *f = &s->fields[i];
         uint8_t *m = o + f->off;
         switch (f->type) {
-        case KW_T_STRING: ((kw_str *)m)->len = -1; break;
-        case KW_T_BYTES: case KW_T_RECORDS: ((kw_bytes *)m)->len = -1; break;
-        case KW_T_ARRAY: case KW_T_UUID: break;
-        case KW_T_STRUCT: kw_desc_defaults(f->sub, m); break;
+        case KW_T_STRING: /* def -1: null, else empty */
+            if (f->def == -1) ((kw_str *)m)->len = -1; else ((kw_str *)m)->p = "";
+            break;
+        case KW_T_BYTES: case KW_T_RECORDS:
+            if (f->def == -1) ((kw_bytes *)m)->len = -1; else ((kw_bytes *)m)->p = (const uint8_t *)"";
+            break;
+        case KW_T_ARRAY: if (f->def == -1) *(int32_t *)(o + f->off_n) = -1; break;
+        case KW_T_UUID: break;
+        case KW_T_STRUCT: if (!f_ptr(f)) kw_desc_defaults(f->sub, m); break; /* pointers: NULL */
         case KW_T_FLOAT64: *(double *)m = (double)f->def; break;
         default: if (f->def) set_int(m, f->type, f->def); break;
         }
@@ -190,7 +197,7 @@ static size_t min_size(const kw_struct *s, int16_t v, int flex)
         if (f->tag >= 0 || !f_in(f, v)) continue;
         size_t w = wire_fixed(f->type);
         if (w) n += w;
-        else if (f->type == KW_T_STRUCT) n += min_size(f->sub, v, flex);
+        else if (f->type == KW_T_STRUCT) n += f_ptr(f) && f_nullable(f, v) ? 1 : min_size(f->sub, v, flex);
         else if (f_compact(f, flex)) n += 1;
         else if (f->type == KW_T_STRING) n += 2;
         else if (f->type == KW_T_BYTES || f->type == KW_T_RECORDS || f->type == KW_T_ARRAY) n += 4;
@@ -402,7 +409,7 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
         }
         if (!c->cb) return;
         tn = kw_type_name(t, compact, nullable);
-        if (t == KW_T_RECORDS) {
+        if (t == KW_T_RECORDS && !(f->flags & KW_FL_RAW)) {
             size_t hl = c->r.off - start - (len > 0 ? (size_t)len : 0);
             snprintf(c->val, sizeof c->val, len < 0 ? "null" : "%" PRId64 " bytes", len);
             if (emit(c, KW_ANN_ENTER, name, tn, start, hl, c->val)) return;
@@ -455,11 +462,39 @@ static inline int r_fast(rctx *c, int t, uint8_t *m)
     return 1;
 }
 
+/* A nullable struct (pointer member m): int8 -1 null / 1 present in its nullable versions. */
+static void r_nullable_struct(rctx *c, const kw_field *f, uint8_t *m)
+{
+    size_t start = c->r.off;
+    int present = 1;
+    if (f_nullable(f, c->v)) {
+        int8_t b = kw_rd_i8(&c->r);
+        if (c->r.err) { fail_at(c, start, c->r.err); return; }
+        if (b != -1 && b != 1) { fail_at(c, start, KW_ERR_CORRUPT); return; }
+        present = b == 1;
+    }
+    if (!present) {
+        if (m) *(void **)m = NULL;
+        emit(c, KW_ANN_FIELD, f->name, "nullable_struct", start, 1, "null");
+        return;
+    }
+    uint8_t *sub = NULL;
+    if (m && !(sub = kw_arena_alloc(c->a, f->sub->size))) { fail_at(c, start, KW_ERR_NOMEM); return; }
+    if (m) *(void **)m = sub;
+    if (emit(c, KW_ANN_ENTER, f->name, "nullable_struct", start, c->r.off - start, "present")) return;
+    c->depth++;
+    r_struct(c, f->sub, sub);
+    c->depth--;
+    emit(c, KW_ANN_LEAVE, f->name, "nullable_struct", c->r.off, 0, NULL);
+}
+
 static void r_field(rctx *c, const kw_field *f, uint8_t *m)
 {
     if (r_fast(c, f->type, m)) return;
     push(c, f->name, 0);
-    if (f->type == KW_T_STRUCT) {
+    if (f_ptr(f)) {
+        r_nullable_struct(c, f, m);
+    } else if (f->type == KW_T_STRUCT) {
         if (!emit(c, KW_ANN_ENTER, f->name, "struct", c->r.off, 0, NULL)) {
             c->depth++;
             r_struct(c, f->sub, m);
@@ -637,6 +672,8 @@ typedef struct wctx {
     int16_t v;
     int flex;
     int err;
+    kw_slice_fn slice; /* RECORDS bytes go through it (by reference) when set */
+    void *slice_ud;
 } wctx;
 
 static inline void w_raw(wctx *c, const void *p, size_t n)
@@ -679,7 +716,12 @@ static void w_prim(wctx *c, const kw_field *f, int t, const uint8_t *m)
             if (len > INT16_MAX) { if (!c->err) c->err = KW_ERR_TOO_LARGE; return; }
             w_i16(c, (int16_t)len);
         } else w_i32(c, len);
-        if (len > 0) w_raw(c, p, (size_t)len);
+        if (len > 0 && t == KW_T_RECORDS && c->slice && c->b) {
+            int e = c->slice(c->slice_ud, c->b, p, (size_t)len);
+            if (e && !c->err) c->err = e;
+        } else if (len > 0) {
+            w_raw(c, p, (size_t)len);
+        }
         return;
     }
     default:
@@ -690,6 +732,13 @@ static void w_prim(wctx *c, const kw_field *f, int t, const uint8_t *m)
 
 static void w_field(wctx *c, const kw_field *f, const uint8_t *m)
 {
+    if (f_ptr(f)) {
+        const uint8_t *sub = *(const uint8_t *const *)m;
+        if (f_nullable(f, c->v)) { int8_t b = sub ? 1 : -1; w_raw(c, &b, 1); }
+        else if (!sub && !c->err) c->err = KW_ERR_INVALID_ARG;
+        if (sub) w_struct(c, f->sub, sub);
+        return;
+    }
     if (f->type == KW_T_STRUCT) { w_struct(c, f->sub, m); return; }
     if (f->type != KW_T_ARRAY) { w_prim(c, f, f->type, m); return; }
     const uint8_t *arr = *(const uint8_t *const *)m;
@@ -710,12 +759,13 @@ static void w_field(wctx *c, const kw_field *f, const uint8_t *m)
 static int non_default(const kw_field *f, const uint8_t *m)
 {
     switch (f->type) {
-    case KW_T_STRING: return ((const kw_str *)m)->len != -1;
-    case KW_T_BYTES: case KW_T_RECORDS: return ((const kw_bytes *)m)->len != -1;
-    case KW_T_ARRAY: return *(const int32_t *)(m - f->off + f->off_n) != 0;
+    case KW_T_STRING: return ((const kw_str *)m)->len != (f->def == -1 ? -1 : 0);
+    case KW_T_BYTES: case KW_T_RECORDS: return ((const kw_bytes *)m)->len != (f->def == -1 ? -1 : 0);
+    case KW_T_ARRAY: return *(const int32_t *)(m - f->off + f->off_n) != (f->def == -1 ? -1 : 0);
     case KW_T_UUID: { static const uint8_t z[16]; return memcmp(m, z, 16) != 0; }
     case KW_T_FLOAT64: return *(const double *)m != (double)f->def;
     case KW_T_STRUCT:
+        if (f_ptr(f)) return *(const void *const *)m != NULL;
         for (unsigned i = 0; i < f->sub->nfields; i++) {
             const kw_field *g = &f->sub->fields[i];
             if (non_default(g, m + g->off)) return 1;
@@ -750,9 +800,15 @@ static void w_struct(wctx *c, const kw_struct *s, const uint8_t *in)
 
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out)
 {
+    return kw_desc_encode_ref(s, version, flexible, in, out, NULL, NULL);
+}
+
+int kw_desc_encode_ref(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out,
+                       kw_slice_fn slice, void *slice_ud)
+{
     if (out->err) return out->err;
     size_t before = out->len;
-    wctx c = {out, 0, version, flexible, 0};
+    wctx c = {out, 0, version, flexible, 0, slice, slice_ud};
     w_struct(&c, s, in);
     if (c.err || out->err) { out->len = before; return c.err ? c.err : out->err; }
     return 0;
@@ -760,7 +816,7 @@ int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void
 
 size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in)
 {
-    wctx c = {NULL, 0, version, flexible, 0};
+    wctx c = {NULL, 0, version, flexible, 0, NULL, NULL};
     w_struct(&c, s, in);
     return c.n;
 }

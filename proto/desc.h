@@ -13,30 +13,40 @@
  *   null_from the first version in which it is nullable (KW_NEVER: never)
  *   tag       -1, or its tag number: a tagged field lives in the struct's tagged-field
  *             section, only in flexible versions within [vmin, vmax]
- *   def       its default (integers; also used for tagged fields, see below)
+ *   def       its default: the value for integers; for STRING, BYTES, RECORDS and ARRAY
+ *             0 = empty, -1 = null (Kafka's "default": "null"); also used for tagged
+ *             fields, see below
  *   off, off_n  offsetof its C member, and of the element count member for arrays
  *   sub       the element/inner kw_struct for KW_T_ARRAY of structs and KW_T_STRUCT
  *   elem      the element type for arrays of primitives (sub == NULL)
  *   flags     KW_FL_CLASSIC: never compact (request header client_id);
- *             KW_FL_COMPACT: always compact, even in a non-flexible version
+ *             KW_FL_COMPACT: always compact, even in a non-flexible version;
+ *             KW_FL_RAW: RECORDS that need not start at a batch boundary (a snapshot
+ *             chunk): annotated as bytes, not walked as record batches
  * Whether a STRING/BYTES/RECORDS/ARRAY is compact is not written per field: it follows
  * the API's first flexible version (kw_api_flexible), unless a flag fixes it. So one
  * STRING field covers STRING, NULLABLE_STRING, COMPACT_STRING and
  * COMPACT_NULLABLE_STRING over an API's versions, as in Kafka's own JSON schemas.
  *
+ * A STRUCT field nullable in some versions (null_from != KW_NEVER, Kafka's nullable
+ * structs) is a pointer member (NULL = null); on the wire an int8 precedes it in its
+ * nullable versions: -1 null, 1 present.
+ *
  * Tagged fields are listed after the ordinary fields of their struct, in ascending tag
  * order (the order they are written in). The encoder writes a tagged field only when
- * its value differs from the default: integers != def, strings/bytes non-null, arrays
- * non-empty, UUID non-zero, structs when any of their fields differs. Unknown tags are
- * skipped on decode (and shown by annotate with their tag, size and raw bytes).
+ * its value differs from the default: integers != def, strings/bytes/arrays when not
+ * empty (def 0) or not null (def -1), UUID non-zero, structs when any of their fields
+ * differs. Unknown tags are skipped on decode (and shown by annotate with their tag,
+ * size and raw bytes).
  *
- * Tables are written with the macros below, one per field kind, e.g.
+ * Tables are written with the macros below, one per field kind (scripts/protogen writes
+ * them from Kafka's message specifications), e.g.
  *
  *   static const kw_field metadata_broker_f[] = {
  *       KW_F(kw_metadata_broker, node_id, KW_T_INT32, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, host, KW_T_STRING, 0, KW_VMAX),
  *       KW_F(kw_metadata_broker, port, KW_T_INT32, 0, KW_VMAX),
- *       KW_FN(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1),   nullable from v1
+ *       KW_FNULL(kw_metadata_broker, rack, KW_T_STRING, 1, KW_VMAX, 1), nullable from v1, default null
  *   };
  *   KW_STRUCT_DESC(kw_metadata_broker, metadata_broker_f);  -> const kw_struct kw_metadata_broker_desc
  *
@@ -45,11 +55,12 @@
  *   UINT16 uint16_t, UINT32 uint32_t, FLOAT64 double, UUID kw_uuid, VARINT int32_t,
  *   VARLONG int64_t, UNSIGNED_VARINT uint32_t, STRING kw_str, BYTES and RECORDS kw_bytes
  *   (slices: pointer + length, length -1 = null; decoded slices point into the input),
- *   STRUCT an embedded struct, ARRAY a pointer `x` and an int32_t count `n_x`
- *   (n_x == -1: null array). Array elements are the element's C type.
+ *   STRUCT an embedded struct (a pointer when nullable), ARRAY a pointer `x` and an
+ *   int32_t count `n_x` (n_x == -1: null array). Array elements are the element's C type.
  * Decode fills every member: fields absent from the version (or tagged and not sent)
- * get their default (integers def, strings/bytes null, arrays empty, structs their own
- * defaults). Arrays are allocated from a kw_arena, one bump allocator per message.
+ * get their default (integers def, strings/bytes/arrays empty or null as def says,
+ * nullable structs NULL, structs their own defaults). Arrays and nullable structs are
+ * allocated from a kw_arena, one bump allocator per message.
  *
  * ---- What annotate reports (codec/annot.h events), in wire order ----
  *   primitive       FIELD name, type ("int32", "compact_nullable_string", ...), its bytes
@@ -58,7 +69,9 @@
  *   array           ENTER name "compact_array"/"array" over the count, value "N items"
  *                   or "null"; per element ENTER "[i]" "struct" (len 0) ... LEAVE, or a
  *                   FIELD "[i]" for primitive elements; LEAVE
- *   struct          ENTER name "struct" (len 0) ... LEAVE
+ *   struct          ENTER name "struct" (len 0) ... LEAVE; a nullable struct: FIELD name
+ *                   "nullable_struct" over its int8 with value "null", or ENTER name
+ *                   "nullable_struct" over the int8 (value "present") ... LEAVE
  *   records         ENTER name "records"/"compact_records" over the length prefix, value
  *                   "N bytes"; then kw_records_annotate() at depth + 1; LEAVE
  *   tag section     FIELD "_tagged_fields" (count 0), or ENTER "_tagged_fields" over the
@@ -72,12 +85,14 @@
  *
  *   (a tagged struct's fields come directly under its "tagged_field" entry)
  *
- * ---- Registration (adding an API) ----
- * proto/msg_<api>.h declares the structs; proto/msg_<api>.c holds the field tables and
- * defines, with KW_MSG_DESC, `const kw_struct kw__<Name>_req, kw__<Name>_resp` (Name as
- * in KW_API_MAP); then one line X(<Name>) in KW__DESCRIBED in proto/api.c. Shared
- * structs (leader id/epoch, node endpoint) are in proto/msg_common.h. The test and fuzz
- * programs walk every described (API, version, direction) on their own.
+ * ---- Where the descriptions come from ----
+ * scripts/protogen/protogen.py (`make proto-gen`) writes, from the message
+ * specifications in the kafka-clients jar, proto/msg_<api>.h (the structs),
+ * proto/msg_<api>.c (the tables, defining `const kw_struct kw__<Name>_req,
+ * kw__<Name>_resp`), proto/msg_common.h (structs shared by several APIs) and
+ * proto/api_table.h (KW_API_MAP: every API key, its versions and first flexible
+ * version). The generated files are checked in. The test and fuzz programs walk every
+ * described (API, version, direction) on their own.
  */
 #ifndef KW_PROTO_DESC_H
 #define KW_PROTO_DESC_H
@@ -99,6 +114,7 @@ enum kw_type {
 #define KW_NEVER INT16_MAX /* null_from: never nullable */
 #define KW_FL_CLASSIC 1
 #define KW_FL_COMPACT 2
+#define KW_FL_RAW 4
 
 typedef struct kw_str { const char *p; int32_t len; } kw_str;       /* len -1: null */
 typedef struct kw_bytes { const uint8_t *p; int32_t len; } kw_bytes; /* len -1: null */
@@ -136,21 +152,34 @@ typedef struct kw_struct {
 #define KW_FD(S, m, T, lo, hi, df) KW__FLD(#m, T, 0, 0, lo, hi, KW_NEVER, -1, df, offsetof(S, m), 0, NULL)
 #define KW_FN(S, m, T, lo, hi, nf) KW__FLD(#m, T, 0, 0, lo, hi, nf, -1, 0, offsetof(S, m), 0, NULL)
 #define KW_FX(S, m, T, lo, hi, nf, fl) KW__FLD(#m, T, 0, fl, lo, hi, nf, -1, 0, offsetof(S, m), 0, NULL)
+/* Nullable from nf with default null (strings, bytes); any primitive in full. */
+#define KW_FNULL(S, m, T, lo, hi, nf) KW__FLD(#m, T, 0, 0, lo, hi, nf, -1, -1, offsetof(S, m), 0, NULL)
+#define KW_FG(S, m, T, lo, hi, nf, df, fl) KW__FLD(#m, T, 0, fl, lo, hi, nf, -1, df, offsetof(S, m), 0, NULL)
 /* Array of structs (member m, count n_m, element description SubDesc); nullable variant. */
 #define KW_A(S, m, SubDesc, lo, hi) \
     KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
 #define KW_AN(S, m, SubDesc, lo, hi, nf) \
     KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, nf, -1, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
-/* Array of primitives of type E. */
+/* Array of structs nullable from nf with default null. */
+#define KW_ANULL(S, m, SubDesc, lo, hi, nf) \
+    KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, nf, -1, -1, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
+/* Array of primitives of type E; nullable from nf with default df (0 empty, -1 null). */
 #define KW_AP(S, m, E, lo, hi) \
     KW__FLD(#m, KW_T_ARRAY, E, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), offsetof(S, n_##m), NULL)
-/* Embedded struct. */
+#define KW_APN(S, m, E, lo, hi, nf, df) \
+    KW__FLD(#m, KW_T_ARRAY, E, 0, lo, hi, nf, -1, df, offsetof(S, m), offsetof(S, n_##m), NULL)
+/* Embedded struct; nullable struct (a pointer member) nullable from nf. */
 #define KW_S(S, m, SubDesc, lo, hi) \
     KW__FLD(#m, KW_T_STRUCT, 0, 0, lo, hi, KW_NEVER, -1, 0, offsetof(S, m), 0, &(SubDesc))
-/* Tagged fields: primitive (nullable from nf, default df), array of structs, struct. */
+#define KW_SN(S, m, SubDesc, lo, hi, nf) \
+    KW__FLD(#m, KW_T_STRUCT, 0, 0, lo, hi, nf, -1, 0, offsetof(S, m), 0, &(SubDesc))
+/* Tagged fields: primitive (nullable from nf, default df), array of structs, array of
+ * primitives, struct. */
 #define KW_TF(S, m, T, lo, hi, tg, df, nf) KW__FLD(#m, T, 0, 0, lo, hi, nf, tg, df, offsetof(S, m), 0, NULL)
 #define KW_TA(S, m, SubDesc, lo, hi, tg) \
     KW__FLD(#m, KW_T_ARRAY, 0, 0, lo, hi, KW_NEVER, tg, 0, offsetof(S, m), offsetof(S, n_##m), &(SubDesc))
+#define KW_TAP(S, m, E, lo, hi, tg, nf, df) \
+    KW__FLD(#m, KW_T_ARRAY, E, 0, lo, hi, nf, tg, df, offsetof(S, m), offsetof(S, n_##m), NULL)
 #define KW_TS(S, m, SubDesc, lo, hi, tg) \
     KW__FLD(#m, KW_T_STRUCT, 0, 0, lo, hi, KW_NEVER, tg, 0, offsetof(S, m), 0, &(SubDesc))
 
@@ -186,6 +215,10 @@ typedef struct kw_proto_err {
 int kw_desc_decode(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
                    void *out, kw_arena *a, kw_proto_err *err);
 int kw_desc_encode(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out);
+/* The same, handing each non-empty RECORDS value to slice (see kw_slice_fn in
+ * proto/proto.h) after its length prefix, instead of copying it into out. */
+int kw_desc_encode_ref(const kw_struct *s, int16_t version, int flexible, const void *in, kw_buf *out,
+                       kw_slice_fn slice, void *slice_ud);
 size_t kw_desc_size(const kw_struct *s, int16_t version, int flexible, const void *in);
 /* base: offset added to reported offsets (the body's offset within a frame). */
 int kw_desc_annotate(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,

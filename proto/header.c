@@ -1,6 +1,8 @@
 /*
  * proto/header.c — request and response headers, whole frames, and frame annotation.
  *
+ * Request header v0:  request_api_key int16 | request_api_version int16 | correlation_id int32
+ *                     (ControlledShutdown v0 only)
  * Request header v1:  request_api_key int16 | request_api_version int16
  *                     | correlation_id int32 | client_id NULLABLE_STRING (int16 length)
  * Request header v2:  v1 + _tagged_fields (client_id stays a classic NULLABLE_STRING)
@@ -24,7 +26,7 @@ static const kw_field req_hdr_f[] = {
     KW_F(hdr_req, request_api_key, KW_T_INT16, 0, KW_VMAX),
     KW_F(hdr_req, request_api_version, KW_T_INT16, 0, KW_VMAX),
     KW_F(hdr_req, correlation_id, KW_T_INT32, 0, KW_VMAX),
-    KW_FX(hdr_req, client_id, KW_T_STRING, 1, KW_VMAX, 0, KW_FL_CLASSIC),
+    KW_FG(hdr_req, client_id, KW_T_STRING, 1, KW_VMAX, 0, -1, KW_FL_CLASSIC), /* absent in v0: null */
 };
 static KW_MSG_DESC(req_hdr, hdr_req, req_hdr_f);
 
@@ -37,7 +39,7 @@ static KW_MSG_DESC(resp_hdr, hdr_resp, resp_hdr_f);
 /* Header version of a request whose first bytes name an api key kwire may not know. */
 static int req_hdr_version(int16_t key, int16_t ver)
 {
-    return kw_api_name(key) ? kw_req_header_version(key, ver) : 1;
+    return kw_api_name(key) ? kw_req_header_version(key, ver) : 1; /* unknown key: v1, the common form */
 }
 
 int kw_req_header_decode(const uint8_t *p, size_t len, kw_req_header *h, size_t *hdr_len)

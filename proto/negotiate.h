@@ -7,7 +7,7 @@
 
 #include "proto/msg_apiversions.h"
 
-#define KW_API_SLOTS 64 /* api keys 0..63 */
+#define KW_API_SLOTS (KW_API_KEY_MAX + 1) /* api keys 0..127 */
 
 /* The version to use per API key, -1 where kwire and the broker share none. */
 typedef struct kw_versions {

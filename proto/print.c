@@ -643,7 +643,7 @@ static int measure_cb(void *ud, const kw_ann *a)
 static int described(int api_key, int version, int dir)
 {
     int16_t lo, hi;
-    if (kw_api_range(api_key, &lo, &hi) || version < lo || version > hi) return 0;
+    if (kw_api_described(api_key, &lo, &hi) || version < lo || version > hi) return 0;
     return kw__api_desc(api_key, dir) != NULL;
 }
 

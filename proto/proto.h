@@ -1,8 +1,8 @@
 /*
  * proto/proto.h — the Kafka API layer's entry points, as used by client/ and the
- * commands. Every message is described once (proto/msg_*.c, in kwire's compact
- * description form, see proto/desc.h); encode, decode, size and annotation are walks
- * over that description.
+ * commands. Every message of every API key is described once (proto/msg_*.c, generated
+ * from Kafka's message specifications in kwire's compact description form, see
+ * proto/desc.h); encode, decode, size and annotation are walks over that description.
  *
  * Directions: KW_REQ (client -> broker body) and KW_RESP (broker -> client body). A
  * "body" is what follows the request/response header; a "frame" is int32 size + header
@@ -19,41 +19,45 @@
 
 enum kw_dir { KW_REQ = 0, KW_RESP = 1 };
 
-/* API keys kwire knows: X(KEY, Name, lowest version, highest version kwire implements). */
-#define KW_API_MAP(X)                         \
-    X(0, Produce, 3, 12)                      \
-    X(1, Fetch, 4, 17)                        \
-    X(2, ListOffsets, 1, 10)                  \
-    X(3, Metadata, 0, 13)                     \
-    X(8, OffsetCommit, 2, 9)                  \
-    X(9, OffsetFetch, 1, 9)                   \
-    X(10, FindCoordinator, 0, 6)              \
-    X(15, DescribeGroups, 0, 6)               \
-    X(16, ListGroups, 0, 5)                   \
-    X(18, ApiVersions, 0, 4)                  \
-    X(19, CreateTopics, 2, 7)                 \
-    X(22, InitProducerId, 0, 5)
+/* Every API key kwire describes: KW_API_MAP(X) X(key, Name, lowest, highest, first
+ * flexible version or -1), generated from Kafka's message specifications (see
+ * proto/api_table.h; the keys removed in 4.0 are described at their 3.9 versions). */
+#include "proto/api_table.h"
 
 enum {
-#define KW__API_ENUM(key, name, lo, hi) KW_API_##name = (key),
+#define KW__API_ENUM(key, name, lo, hi, flex) KW_API_##name = (key),
     KW_API_MAP(KW__API_ENUM)
 #undef KW__API_ENUM
+    KW_API_KEY_MAX = 127 /* api keys above this are not Kafka's (tables sized by it) */
 };
 
-/* "Metadata" for 3; NULL for a key kwire does not know. */
+/* FindCoordinator key_type values. */
+#define KW_COORD_GROUP 0
+#define KW_COORD_TRANSACTION 1
+#define KW_COORD_SHARE 2 /* v6+ */
+
+/* "Metadata" for 3; NULL for a key kwire does not describe. */
 const char *kw_api_name(int api_key);
-/* Name of ANY API key Kafka defines (implemented by kwire or not), or NULL. */
+/* The same (kept for callers that named any Kafka key before every key was described). */
 const char *kw_api_kafka_name(int api_key);
-/* Any Kafka API name (case-insensitive) or decimal key to its key, or KW_ERR_UNKNOWN_API. */
-int kw_api_kafka_parse(const char *name);
-/* Case-insensitive name ("metadata", "ListOffsets") to key, or KW_ERR_UNKNOWN_API. */
+/* Case-insensitive name ("metadata", "ListOffsets", or an older name of a key such as
+ * "ListClientMetricsResources") or decimal key to its key, or KW_ERR_UNKNOWN_API. */
 int kw_api_parse(const char *name);
-/* kwire's own version range for an API: 0, or KW_ERR_UNKNOWN_API. */
+int kw_api_kafka_parse(const char *name); /* the same */
+/* The versions kwire describes (decodes, encodes, annotates): 0, or KW_ERR_UNKNOWN_API. */
+int kw_api_described(int api_key, int16_t *lo, int16_t *hi);
+/* The versions kwire's client sends (negotiates with a broker): 0, or KW_ERR_UNKNOWN_API
+ * for an API the client never sends. Always within the described versions. */
 int kw_api_range(int api_key, int16_t *lo, int16_t *hi);
+/* Versions of api_key that Kafka 3.9 accepted and 4.0 removed (KIP-896, and the
+ * ZooKeeper-era inter-broker APIs): 1 with *lo / *hi, or 0 (none removed). */
+int kw_api_removed_4_0(int api_key, int16_t *lo, int16_t *hi);
 /* 1 if (api, version) uses the flexible encoding (compact types, tagged fields). */
 int kw_api_flexible(int api_key, int16_t version);
-/* Request header version (1 or 2) and response header version (0 or 1) for (api, version).
- * The ApiVersions response always uses header v0. */
+/* Request header version (1 or 2) and response header version (0 or 1) for (api, version):
+ * 2 / 1 in the API's flexible versions. Two exceptions: ControlledShutdown v0 requests
+ * use header v0 (no client_id), and ApiVersions responses always use header v0 (so a
+ * client can read the error of a version the broker does not know). */
 int kw_req_header_version(int api_key, int16_t version);
 int kw_resp_header_version(int api_key, int16_t version);
 
@@ -105,6 +109,17 @@ int kw_msg_decode(int api_key, int16_t version, int dir, const uint8_t *body, si
  * where the version does not allow one), KW_ERR_TOO_LARGE or KW_ERR_NOMEM; out is
  * unchanged on error. */
 int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf *out);
+/*
+ * Record batches by reference: kw_msg_encode_ref writes the same bytes, but each
+ * non-empty RECORDS value (a Produce request's batches) goes to slice(ud, out, p, len)
+ * right after its length prefix, in wire order, instead of being copied into out: the
+ * callback either appends the bytes to out or notes "p[0..len) follows what out holds
+ * now" for a gather write (client/conn.h kw_conn_ref). It returns 0 or an error, which
+ * fails the encode (out is then left as it was).
+ */
+typedef int (*kw_slice_fn)(void *ud, kw_buf *out, const void *p, size_t len);
+int kw_msg_encode_ref(int api_key, int16_t version, int dir, const void *msg, kw_buf *out, kw_slice_fn slice,
+                      void *ud);
 /* Exact size kw_msg_encode would append (0 for an unknown api/version). */
 size_t kw_msg_size(int api_key, int16_t version, int dir, const void *msg);
 /* Fill a message struct with its defaults (nulls, -1 epochs, empty arrays): start here. */

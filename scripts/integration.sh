@@ -49,6 +49,7 @@ elif [ "$mode" = valgrind ]; then
 elif [ "$mode" != plain ]; then
   echo "usage: $0 [plain|asan|valgrind]" >&2; exit 2
 fi
+export KW_PASS=$mode # scripts sharing a real-broker cluster across passes name topics apart
 pass=0; fail=0
 out=$(mktemp /tmp/kwire-integ-out.XXXXXX)
 trap 'rm -f "$out"; [ -n "${logs:-}" ] && rm -rf "$logs"' EXIT

@@ -183,6 +183,7 @@ start() {
   for s in "${sets[@]}"; do [[ "$s" == *=* ]] || die "start: --set $s: expected name=value"; done
   for l in "${listeners[@]}"; do [[ "$l" =~ ^[A-Za-z_]+:(PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL)$ ]] ||
     die "start: --listener $l: expected NAME:PROTOCOL (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL)"; done
+  java_bin >/dev/null
   fetch "$v"
   mkdir -p "$dir" || die "start: cannot create $dir"
   dir=$(cd "$dir" && pwd)
@@ -193,6 +194,7 @@ start() {
   local nl=${#listeners[@]} ports i k id voters="" boot="" rf=$(( n < 3 ? n : 3 ))
   local misr=$(( rf < 2 ? rf : 2 ))
   read -r -a ports <<<"$(free_ports $(( n * (2 + nl) )))"
+  [ ${#ports[@]} = $(( n * (2 + nl) )) ] || die "start: could not find $(( n * (2 + nl) )) free ports on 127.0.0.1 (python3 needed)"
   for k in $(seq "$n"); do
     i=$(( (k - 1) * (2 + nl) ))
     voters+="${voters:+,}$k@127.0.0.1:${ports[i + 1]}"

@@ -17,6 +17,11 @@
 # any topic a Metadata request names. The table (deterministic text: no ports, no
 # times) must equal README.md's badinput block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Every broker started here is stopped by PID.
+# Real broker: none here, on purpose: these defects (frames cut short or over the size
+# limit, wrong correlation ids, bad CRCs, bombs, unknown codecs, answers in another
+# version) are what a scripted broker can send and Apache Kafka never does; what Apache
+# Kafka itself refuses (a bad CRC, a sequence gap, a record over max.message.bytes) is
+# checked in tests/integ_kafka_validation.sh.
 set -u
 cd "$(dirname "$0")/.."
 kw=${KWIRE:-bin/kwire}
@@ -178,7 +183,7 @@ row "invalid setting lingerr.ms=5 (explain)" "kwire explain Produce -X lingerr.m
 # ---- unknown topic (the scripted broker answers UNKNOWN_TOPIC_OR_PARTITION) ----
 start_bad none
 IN=$tmp/three row "unknown topic" "kwire -X max.block.ms=300 produce -t nosuch" 1 \
-  "first error: topic nosuch: This server does not host this topic-partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
+  "first error: topic nosuch: The broker does not know this topic or partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
   "all 3 lines counted as refused, none reported sent" -- -b "$B" -X max.block.ms=300 produce -t nosuch
 row "unknown topic" "kwire consume -t nosuch" 1 "unknown topic nosuch (UNKNOWN_TOPIC_OR_PARTITION): reading does not create it" \
   none "nothing was read" -- -b "$B" consume -t nosuch -o beginning -e

@@ -6,6 +6,8 @@
 # Metadata auto-creates unknown topics with 4 partitions; SIGTERM and SIGINT stop it with
 # exit status 0 and the FIFO it created is removed. Every wait has a timeout; on failure
 # the broker is killed, its stderr shown, and the script exits 1. Run from the top dir.
+# Real broker: this script tests the embedded mock itself; the Apache Kafka launcher
+# (`kwire broker --kafka`, scripts/kafka.sh) is tested by tests/integ_kafka_broker.sh.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

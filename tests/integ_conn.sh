@@ -7,6 +7,9 @@
 # reports an unknown topic as an error (exit 1); a dead bootstrap entry is skipped for a
 # live one; a broker taken down over the control FIFO makes api-versions on it fail
 # fast; --dump prints every frame (text and JSON). The broker is stopped by PID; every wait is bounded. Run from the top dir.
+# Real broker: version negotiation on Apache Kafka 4.4.0 and 3.9.2, for every command,
+# is tests/integ_kafka_versions.sh; this script keeps the mock for its classic-only
+# ApiVersions (the v4 -> v0 fallback) and for taking a broker down over its FIFO.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -38,9 +41,12 @@ kw() { timeout 30 "$kwire" -q -b "$1" "${@:2}" >"$tmp/out" 2>&1; }
 kw "$bs" api-versions || fail "api-versions exit $?"
 grep -q '^broker 127.0.0.1:[0-9]*: ApiVersions v0$' "$tmp/out" || fail "no ApiVersions v0 line"
 grep -Eq '^  Metadata +3  0\.\.2 +0\.\.13 +v2$' "$tmp/out" || fail "Metadata row"
-grep -Eq '^  Produce +0  0\.\.7 +3\.\.12 +v7$' "$tmp/out" || fail "Produce row"
+grep -Eq '^  Produce +0  0\.\.7 +3\.\.13 +v7$' "$tmp/out" || fail "Produce row"
+# the mock accepts Produce v0-2, which Kafka 4.0 removed (KIP-896): marked under the row
+grep -A1 '^  Produce ' "$tmp/out" | grep -Eq '^ +! v0\.\.2 are accepted here, removed in Kafka 4\.0 \(KIP-896\): kwire never sends them$' ||
+  fail "no KIP-896 line under Produce"
 kw "$bs" --json api-versions || fail "api-versions --json exit $?"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a={x["key"]:x for x in d[0]["apis"]}; assert d[0]["api_versions_version"]==0 and a[3]["use"]==2 and a[18]["broker_max"]==2' "$tmp/out" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); a={x["key"]:x for x in d[0]["apis"]}; assert d[0]["api_versions_version"]==0 and a[3]["use"]==2 and a[18]["broker_max"]==2 and a[0]["removed_in_4_0"]=={"min":0,"max":2,"kwire_sends":False} and "removed_in_4_0" not in a[3]' "$tmp/out" ||
   fail "api-versions JSON"
 
 # 2. --all: one block per broker of the metadata
@@ -92,11 +98,11 @@ grep -q '^  topic "fresh-topic" with 4 partitions$' "$tmp/out" || fail "auto-cre
 
 # 4b. --dump shows every frame of the exchange, text and JSON
 kw "$bs" --dump --dump-file "$tmp/dump.txt" metadata orders || fail "metadata --dump exit $?"
-grep -q '^== .* kwire -> 127.0.0.1:[0-9]*  request  ApiVersions v4  correlation_id 1  size 28$' "$tmp/dump.txt" || fail "dump: ApiVersions v4 request"
+grep -q '^== .* kwire -> 127.0.0.1:[0-9]*  request  ApiVersions v5  correlation_id 1  size 33$' "$tmp/dump.txt" || fail "dump: ApiVersions v5 request"
 grep -q 'error_code .* 35 (UNSUPPORTED_VERSION)' "$tmp/dump.txt" || fail "dump: the error-35 answer"
 grep -q '^== .*  response  Metadata v2 ' "$tmp/dump.txt" || fail "dump: Metadata v2 response"
 kw "$bs" --dump=json --dump-file "$tmp/dump.json" metadata orders || fail "metadata --dump=json exit $?"
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[(x["direction"],x["api"],x["version"]) for x in d["frames"] if x["kind"]=="frame"]; assert f==[("request","ApiVersions",4),("response","ApiVersions",4),("request","ApiVersions",0),("response","ApiVersions",0),("request","Metadata",2),("response","Metadata",2)], f' "$tmp/dump.json" ||
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=[(x["direction"],x["api"],x["version"]) for x in d["frames"] if x["kind"]=="frame"]; assert f==[("request","ApiVersions",5),("response","ApiVersions",5),("request","ApiVersions",0),("response","ApiVersions",0),("request","Metadata",2),("response","Metadata",2)], f' "$tmp/dump.json" ||
   fail "dump JSON frames"
 
 # 5. a dead first bootstrap entry is skipped

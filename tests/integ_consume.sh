@@ -10,6 +10,10 @@
 #   - faults while consuming (response delays, Fetch errors pushed, a broker down, leaders
 #     moved): every record exactly once, in order per partition;
 #   - coordinator errors pushed on OffsetCommit / OffsetFetch: commits and reads recover.
+# Then on real Apache Kafka 4.4.0 (tests/lib_kafka.sh), which answers ListOffsets by
+# timestamp for real: -o OFFSET -c, -o -N, -o end, -o @TIMESTAMP (the first record at or
+# after it), -p; offsets committed by kwire (-g --commit) shown by Kafka's own
+# kafka-consumer-groups tool, and -o stored resuming there.
 # Everything started here is stopped by PID; the temporary directory is removed.
 set -u
 cd "$(dirname "$0")/.."
@@ -22,12 +26,14 @@ done
 command -v kcat >/dev/null || { echo "integ_consume: kcat not installed"; exit 1; }
 
 tmp=$(mktemp -d /tmp/kwire-integ-consume.XXXXXX)
+integ_name=integ_consume
+. tests/lib_integ.sh
+. tests/lib_kafka.sh
 bpid=""
 cleanup() {
   [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
+at_exit cleanup
 fails=0
 check() { # check NAME COMMAND...
   local name=$1; shift
@@ -154,6 +160,35 @@ K consume -t coord -o beginning -c 300 -g cgroup --commit >/dev/null
 ctl "errors 9 COORDINATOR_NOT_AVAILABLE NOT_COORDINATOR"
 lag=$(K lag -g cgroup --json | $py -c 'import json,sys; print(json.load(sys.stdin)["total_lag"])')
 check "coordinator errors: commit and lag recover (lag 200, got $lag)" [ "$lag" = 200 ]
+
+# 8. real Apache Kafka: start positions, and commits as Kafka's own tools see them
+kafka_use 4.4.0
+B=$KAFKA
+T=$(kafka_topic "off-${KW_PASS:-plain}" 1 3)
+# 100 records in 10 batches 15 ms apart: timestamps that ListOffsets can tell apart
+for b in $(seq 0 9); do
+  seq $((b * 10)) $((b * 10 + 9)) | K -X linger.ms=0 -X acks=all produce -t "$T" >/dev/null 2>&1
+  sleep 0.015
+done
+check "real Kafka: -o 40 -c 5 gives offsets 40..44" [ "$(K consume -t "$T" -o 40 -c 5 -f '%o,')" = "40,41,42,43,44," ]
+check "real Kafka: -o -3 -e gives the last 3 records" [ "$(K consume -t "$T" -o -3 -e -f '%s,')" = "97,98,99," ]
+check "real Kafka: -o end -e gives nothing" [ -z "$(K consume -t "$T" -o end -e)" ]
+K consume -t "$T" -o beginning -e -f '%o %T\n' >"$tmp/ts.out"
+ts=$(awk '$1 == 55 {print $2}' "$tmp/ts.out")
+first=$(awk -v t="$ts" '$2 >= t {print $1; exit}' "$tmp/ts.out")
+got=$(K consume -t "$T" -o "@$ts" -c 1 -f '%o')
+check "real Kafka: -o @TIMESTAMP starts at the first record at or after it (offset $first, got $got)" [ "$got" = "$first" ]
+check "real Kafka: -o @TIMESTAMP after the last record gives nothing" \
+  [ -z "$(K consume -t "$T" -o "@$(( $(awk 'END {print $2}' "$tmp/ts.out") + 1000 ))" -e)" ]
+check "real Kafka: -p 1 of a 1-partition topic fails" sh -c "! timeout 30 $kwire -q -b $B consume -t $T -p 1 -e 2>/dev/null"
+G=kc-$T
+K consume -t "$T" -o beginning -c 60 -g "$G" --commit >/dev/null
+timeout 60 "$kafka_sh" tool "$KAFKA_DIR" consumer-groups --bootstrap-server "$B" --describe --group "$G" \
+  >"$tmp/cg.out" 2>"$tmp/cg.err"
+check "real Kafka: kafka-consumer-groups shows kwire's commit (offset 60, lag 40)" \
+  awk -v t="$T" '$2 == t && $3 == 0 && $4 == 60 && $5 == 100 && $6 == 40 {ok = 1} END {exit !ok}' "$tmp/cg.out"
+check "real Kafka: -o stored resumes at the commit (40 records)" \
+  [ "$(K consume -t "$T" -o stored -g "$G" -e | wc -l)" = 40 ]
 
 echo "integ_consume: $fails failure(s)"
 [ "$fails" -eq 0 ]

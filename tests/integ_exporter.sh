@@ -4,6 +4,9 @@
 # promtool checks the exposition text; a real Prometheus (Debian package `prometheus`)
 # scrapes it every second and its query API must return the fixture's lag. Everything
 # started here is stopped by PID; temporary directories are removed.
+# Real broker: none needed (a fixture serves the snapshot, so every sample is known);
+# the exporter against Apache Kafka 4.4.0 is in tests/integ_lag.sh and
+# tests/integ_kafka_versions.sh.
 set -u
 cd "$(dirname "$0")/.."
 fixture=${KW_TOOLS:-build/tests}/tool_exporter_fixture

@@ -22,6 +22,10 @@
 # KW_UPDATE_README=1 rewrites it). Everything started here is stopped by PID; every wait
 # is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire); KEEP=1
 # keeps the temporary directory for a look after a failure.
+# Real broker: these rows need the mock: only it injects a chosen error code into a
+# chosen API's answers, delays answers, or moves leaders on command. Faults on a real
+# 3-node Apache Kafka cluster (nodes killed, restarted, leadership moved by Kafka's
+# own tool) are tests/integ_kafka_faults.sh.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -6,7 +6,11 @@
 # answering COORDINATOR_LOAD_IN_PROGRESS: exit 1, the error named, the other broker's
 # groups printed; `groups orders`: state, members, and committed / log-end / lag per
 # partition (and its --json); `groups ghost`: exit 1 with GROUP_ID_NOT_FOUND's text.
-# Every broker started here is stopped by PID.
+# Then on real Apache Kafka 4.4.0 (tests/lib_kafka.sh): a group whose member is Kafka's
+# Java console consumer: listed (protocol type consumer, Stable), described with its one
+# member (client id console-consumer) and lag 0 once it has read and committed the 300
+# records produced; after the member stops, Empty with no member and the 300 still
+# committed. Every broker and consumer started here is stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
 kwire=${KWIRE:-bin/kwire}
@@ -16,13 +20,15 @@ for f in "$kwire" "$tool"; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_groups: cannot build $f"; exit 1; }
 done
 tmp=$(mktemp -d /tmp/kwire-integ-groups.XXXXXX)
+integ_name=integ_groups
+. tests/lib_integ.sh
+. tests/lib_kafka.sh
 bpids=()
 cleanup() {
   for p in "${bpids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${bpids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
+at_exit cleanup
 fails=0
 check() {
   local name=$1; shift
@@ -95,7 +101,7 @@ K groups ghost >"$tmp/ghost.out" 2>"$tmp/ghost.err"
 rc=$?
 check "groups ghost exits 1 (got $rc)" [ "$rc" = 1 ]
 check "groups ghost names the error" \
-  grep -qx "kwire groups: DescribeGroups ghost: The group id does not exist." "$tmp/ghost.err"
+  grep -qx "kwire groups: DescribeGroups ghost: No group with this id." "$tmp/ghost.err"
 check "groups ghost prints no table" [ ! -s "$tmp/ghost.out" ]
 check "scripted broker met only expected requests" kill -0 "${bpids[0]}"
 
@@ -113,8 +119,43 @@ check "groups with a loading broker exits 1 (got $rc)" [ "$rc" = 1 ]
 } >"$tmp/load.want"
 check "groups with a loading broker: node 2's 3 groups" same "$tmp/load.want" "$tmp/load.out"
 check "groups with a loading broker names node 1 and COORDINATOR_LOAD_IN_PROGRESS" \
-  grep -qE "^kwire groups: ListGroups failed on 1 of 2 brokers, the list may be incomplete: node 1 \(127\.0\.0\.1:[0-9]+\): The coordinator is loading and hence can't process requests\.$" "$tmp/load.err"
+  grep -qE "^kwire groups: ListGroups failed on 1 of 2 brokers, the list may be incomplete: node 1 \(127\.0\.0\.1:[0-9]+\): The coordinator is still loading its state\.$" "$tmp/load.err"
 check "loading broker met only expected requests" kill -0 "${bpids[1]}"
+
+# real Apache Kafka: a group of the Java console consumer
+kafka_use 4.4.0
+T=$(kafka_topic "grp-${KW_PASS:-plain}" 3 1)
+G=jgroup-$T
+seq 1 300 | "$kwire" -b "$KAFKA" produce -t "$T" >/dev/null 2>"$tmp/kp.err" || fail "produce: $(tail -2 "$tmp/kp.err")"
+"$kafka_sh" tool "$KAFKA_DIR" console-consumer --bootstrap-server "$KAFKA" --topic "$T" --group "$G" \
+  --from-beginning --command-property auto.commit.interval.ms=200 >"$tmp/jc.out" 2>"$tmp/jc.err" &
+jcpid=$!
+at_exit "kill $jcpid 2>/dev/null"
+stable=0
+for _ in $(seq 150); do
+  if "$kwire" -b "$KAFKA" --json groups "$G" >"$tmp/jg.json" 2>/dev/null &&
+     $py -c '
+import json, sys
+g = json.load(open(sys.argv[1]))["groups"][0]
+committed = sum(p["current_offset"] for t in g["topics"] for p in t["partitions"])
+sys.exit(0 if g["state"] == "Stable" and len(g["members"]) == 1 and committed == 300 and g["lag"] == 0 else 1)' "$tmp/jg.json"
+  then stable=1; break; fi
+  sleep 0.2
+done
+check "real Kafka: the Java consumer's group Stable, 1 member, 300 committed, lag 0 (got $(head -c 300 "$tmp/jg.json"))" [ $stable = 1 ]
+check "real Kafka: its member's client id is console-consumer" grep -q '"client_id":"console-consumer"' "$tmp/jg.json"
+"$kwire" -b "$KAFKA" groups >"$tmp/jl.out" 2>"$tmp/jl.err"
+check "real Kafka: groups lists $G as consumer, Stable" grep -Eq "^$G +consumer +Stable" "$tmp/jl.out"
+stop_pid $jcpid
+empty=0
+for _ in $(seq 100); do
+  "$kwire" -b "$KAFKA" groups "$G" >"$tmp/je.out" 2>/dev/null
+  grep -q "state Empty, 0 member(s)" "$tmp/je.out" && empty=1 && break
+  sleep 0.2
+done
+check "real Kafka: after the member stopped, Empty with no member" [ $empty = 1 ]
+check "real Kafka: the committed offsets stay (300 over 3 partitions)" \
+  [ "$(awk -v g="$G" '$1 == g {s += $4} END {print s}' "$tmp/je.out")" = 300 ]
 
 echo "integ_groups: $fails failed"
 [ "$fails" = 0 ]

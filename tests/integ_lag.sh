@@ -6,7 +6,11 @@
 # `kwire groups GROUP` prints the kafka-consumer-groups.sh table; the exporter serves
 # kafka_consumergroup_lag with the right value, promtool accepts it, a real Prometheus
 # scrapes it (when installed), and with the cluster gone it serves kwire_up 0 and no
-# kafka_* samples. Everything started here is stopped by PID.
+# kafka_* samples. Then on real Apache Kafka 4.4.0 (tests/lib_kafka.sh): offsets
+# committed by Kafka's Java console consumer in a group (900 records read), 300 more
+# produced: `kwire lag` shows 300 with lag = log-end - committed per partition,
+# --threshold exits 3 at 300 and 0 at 301, and the exporter serves the same lag.
+# Everything started here is stopped by PID.
 set -u
 cd "$(dirname "$0")/.."
 kwire=${KWIRE:-bin/kwire}
@@ -18,14 +22,16 @@ for tool in kcat curl promtool; do
   command -v "$tool" >/dev/null || { echo "integ_lag: $tool not installed"; exit 1; }
 done
 tmp=$(mktemp -d /tmp/kwire-integ-lag.XXXXXX)
+integ_name=integ_lag
+. tests/lib_integ.sh
+. tests/lib_kafka.sh
 pids=()
 bpid=""
 cleanup() {
   for p in "${pids[@]}" $bpid; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}" $bpid; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
 }
-trap cleanup EXIT
+at_exit cleanup
 fails=0
 check() {
   local name=$1; shift
@@ -150,6 +156,40 @@ if ! down_ok; then # what the exporter and the broker did, for the log
   tail -5 "$tmp/exp.err" | sed 's/^/  exporter stderr: /'
   [ -f "$tmp/down" ] && head -c 600 "$tmp/down" | sed 's/^/  got: /'
 fi
+
+# real Apache Kafka: offsets committed by the Java console consumer
+kafka_use 4.4.0
+T=$(kafka_topic "lag-${KW_PASS:-plain}" 3 3)
+G=jlag-$T
+for p in 0 1 2; do seq 1 300 | "$kwire" -b "$KAFKA" produce -t "$T" -p "$p" >/dev/null 2>&1; done
+timeout 90 "$kafka_sh" tool "$KAFKA_DIR" console-consumer --bootstrap-server "$KAFKA" --topic "$T" --group "$G" \
+  --from-beginning --max-messages 900 --timeout-ms 30000 >"$tmp/jc.out" 2>"$tmp/jc.err"
+check "real Kafka: the Java consumer read 900 records (got $(wc -l <"$tmp/jc.out"))" [ "$(wc -l <"$tmp/jc.out")" = 900 ]
+seq 1 100 | "$kwire" -b "$KAFKA" produce -t "$T" -p 0 >/dev/null 2>&1
+seq 1 200 | "$kwire" -b "$KAFKA" produce -t "$T" -p 1 >/dev/null 2>&1
+"$kwire" -q -b "$KAFKA" lag -g "$G" --json >"$tmp/rlag.json" 2>"$tmp/rlag.err"
+check "real Kafka: kwire lag of the Java group: total 300, committed 900, lag = log-end - committed per partition" \
+  $py -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+ps = [p for g in r["groups"] for t in g["topics"] for p in t["partitions"]]
+ok = r["total_lag"] == 300 and sum(p["current_offset"] for p in ps) == 900 and \
+     sorted(p["lag"] for p in ps) == [0, 100, 200] and all(p["lag"] == p["log_end_offset"] - p["current_offset"] for p in ps)
+sys.exit(0 if ok else 1)' "$tmp/rlag.json"
+rc=0; "$kwire" -q -b "$KAFKA" lag -g "$G" --threshold 300 >/dev/null 2>&1 || rc=$?
+check "real Kafka: --threshold 300 exits 3 (got $rc)" [ "$rc" = 3 ]
+rc=0; "$kwire" -q -b "$KAFKA" lag -g "$G" --threshold 301 >/dev/null 2>&1 || rc=$?
+check "real Kafka: --threshold 301 exits 0 (got $rc)" [ "$rc" = 0 ]
+rport=$($py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$kwire" -b "$KAFKA" exporter --listen "127.0.0.1:$rport" >"$tmp/rexp.out" 2>"$tmp/rexp.err" &
+pids+=($!)
+rsum=""
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$rport/metrics" >"$tmp/rmetrics" 2>/dev/null &&
+    rsum=$(awk -v g="consumergroup=\"$G\"" 'index($0, "kafka_consumergroup_lag{") == 1 && index($0, g) { s += $2 } END { print s + 0 }' "$tmp/rmetrics")
+  [ "$rsum" = 300 ] && break
+  sleep 0.2
+done
+check "real Kafka: the exporter serves the group's lag, 300 (got ${rsum:-nothing})" [ "$rsum" = 300 ]
 
 echo "integ_lag: $fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -28,6 +28,9 @@
 # (e.g. an ASan build) the commands still run and are checked, but RSS is not compared.
 # The broker is stopped by PID; every wait is bounded. Run from the top dir after
 # `make all build/tests/tool_maxrss`.
+# Real broker: the producer's bound needs a broker slower than the producer, which
+# only the mock's response delay makes on demand; the consumer's bound is measured
+# here too so both figures come from one broker.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -24,6 +24,10 @@
 #   6. --dump annotates the Produce request down to each record of its batch.
 #   7. without -b, `kwire produce` starts the embedded broker for the run.
 # The broker is stopped by PID; every wait is bounded. Run from the top dir.
+# Real broker: the grid (every codec x acks x idempotence, read back by Kafka's Java
+# consumer) and keyed partitioning against Kafka's Java producer are
+# tests/integ_kafka_produce.sh; this script keeps the mock for its pushed errors and
+# broker down/up faults, and kcat and kafka-python as readers.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

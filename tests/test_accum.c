@@ -69,7 +69,7 @@ static void test_batch_size_seals_full_batches(void **st)
         snprintf(v, sizeof v, "v%d", i);
         kw_record r = rec_of(v, 1000 + i);
         int sp;
-        assert_int_equal(kw_accum_append(&a, 1, &r, (void *)(intptr_t)i, 0, &sp), 0);
+        assert_int_equal(kw_accum_append(&a, 1, &r, (void *)(intptr_t)i, 0, 0, &sp), 0);
         sealed_prev_count += sp;
     }
     /* values are tiny: check that sealed batches never pass batch.size and keep order */
@@ -102,7 +102,7 @@ static void test_lab_payload_fills_batch(void **st)
     for (int i = 0; i < 1000; i++) {
         kw_record r = rec_of(PAYLOAD, 0);
         int sp;
-        assert_int_equal(kw_accum_append(&a, 0, &r, NULL, 0, &sp), 0);
+        assert_int_equal(kw_accum_append(&a, 0, &r, NULL, 0, 0, &sp), 0);
         seals += sp;
     }
     kw_pbatch *b = kw_accum_drain(&a, 0, 0);
@@ -121,7 +121,7 @@ static void lingering_v0(kw_accum *a)
     kw_accum_opts o = opts(16384, 20, 1 << 20, KW_CODEC_NONE);
     assert_int_equal(kw_accum_init(a, &o, 2), 0);
     kw_record r = rec_of("v0", 5);
-    assert_int_equal(kw_accum_append(a, 0, &r, (void *)0, 100, NULL), 0);
+    assert_int_equal(kw_accum_append(a, 0, &r, (void *)0, 0, 100, NULL), 0);
 }
 
 /* The next linger deadline skips batches whose linger is over (ready, held back by the
@@ -132,7 +132,7 @@ static void test_next_linger_after(void **st)
     kw_accum a;
     lingering_v0(&a);
     kw_record r = rec_of("v1", 5);
-    assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 130, NULL), 0);
+    assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 0, 130, NULL), 0);
     assert_int_equal(kw_accum_next_linger_ms(&a, 110), 120);
     assert_int_equal(kw_accum_next_linger_ms(&a, 125), 150);
     assert_int_equal(kw_accum_next_linger_ms(&a, 150), INT64_MAX);
@@ -158,7 +158,7 @@ static void test_linger_and_flush(void **st)
     assert_int_equal(kw_accum_next_linger_ms(&a, 0), INT64_MAX);
 
     kw_record r = rec_of("v0", 5);
-    assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 200, NULL), 0);
+    assert_int_equal(kw_accum_append(&a, 1, &r, (void *)0, 0, 200, NULL), 0);
     assert_false(kw_accum_ready(&a, 1, 201));
     kw_accum_flush_begin(&a);
     assert_true(kw_accum_ready(&a, 1, 201));
@@ -179,7 +179,7 @@ static void test_buffer_memory_bound(void **st)
     int accepted = 0, rc = 0;
     for (int i = 0; i < 1000; i++) {
         kw_record r = rec_of(PAYLOAD, 0);
-        rc = kw_accum_append(&a, 0, &r, NULL, 0, NULL);
+        rc = kw_accum_append(&a, 0, &r, NULL, 0, 0, NULL);
         if (rc) break;
         accepted++;
         assert_true(a.mem_used <= 8192);
@@ -193,7 +193,7 @@ static void test_buffer_memory_bound(void **st)
     kw_accum_release(&a, b);
     assert_int_equal(kw_accum_pending_batches(&a), pending - 1);
     kw_record r = rec_of(PAYLOAD, 0);
-    assert_int_equal(kw_accum_append(&a, 0, &r, NULL, 0, NULL), 0);
+    assert_int_equal(kw_accum_append(&a, 0, &r, NULL, 0, 0, NULL), 0);
     kw_accum_free(&a);
 }
 
@@ -205,9 +205,9 @@ static void test_requeue_keeps_order_and_oversized_record(void **st)
     assert_int_equal(kw_accum_init(&a, &o, 1), 0);
     kw_record r = rec_of(PAYLOAD, 0); /* larger than batch.size: gets a batch of its own */
     int sp = -1;
-    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 0, &sp), 0);
+    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)0, 0, 0, &sp), 0);
     assert_int_equal(sp, 0);
-    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)1, 0, &sp), 0);
+    assert_int_equal(kw_accum_append(&a, 0, &r, (void *)1, 0, 0, &sp), 0);
     kw_pbatch *b1 = kw_accum_drain(&a, 0, 0), *b2 = kw_accum_drain(&a, 0, 0);
     assert_non_null(b1);
     assert_non_null(b2);
@@ -233,9 +233,9 @@ static void test_requeue_keeps_order_and_oversized_record(void **st)
     kw_buf_free(&scratch);
     kw_accum_release(&a, b1);
     kw_accum_release(&a, b2);
-    assert_int_equal(kw_accum_append(&a, 5, &r, NULL, 0, NULL), KW_ERR_INVALID_ARG);
+    assert_int_equal(kw_accum_append(&a, 5, &r, NULL, 0, 0, NULL), KW_ERR_INVALID_ARG);
     assert_int_equal(kw_accum_set_partitions(&a, 6), 0);
-    assert_int_equal(kw_accum_append(&a, 5, &r, NULL, 0, NULL), 0);
+    assert_int_equal(kw_accum_append(&a, 5, &r, NULL, 0, 0, NULL), 0);
     kw_accum_free(&a);
 }
 

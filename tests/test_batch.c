@@ -447,6 +447,51 @@ static void test_idempotence_and_set_producer(void **st)
     kw_buf_free(&scratch); kw_buf_free(&out);
 }
 
+/* kw_batch_head_read gives the header fields kw_batch_next gives, without the records;
+ * a legacy message reads as one record; short input is "not yet", a length too small
+ * for a v2 header or negative is corrupt; control record keys give their type. */
+static void test_head_read(void **st)
+{
+    (void)st;
+    kw_buf out; kw_buf_init(&out);
+    kw_batch_opts o; kw_batch_opts_default(&o);
+    o.producer_id = 77; o.producer_epoch = 2; o.base_sequence = 40; o.base_offset = 1000;
+    o.codec = KW_CODEC_GZIP;
+    write_batch(&out, &o, 10, V_FULL);
+    kw_buf scratch; kw_buf_init(&scratch);
+    kw_rd in; kw_rd_init(&in, out.data, out.len);
+    kw_batch b;
+    assert_int_equal(kw_batch_next(&in, &b, &scratch, &CHECK), 1);
+    kw_batch_head h;
+    assert_int_equal(kw_batch_head_read(out.data, out.len, &h), 1);
+    assert_true(h.base_offset == b.base_offset && h.batch_length == b.batch_length && h.magic == 2);
+    assert_int_equal(h.attributes, b.attributes);
+    assert_int_equal(h.last_offset_delta, 9);
+    assert_true(h.producer_id == 77 && h.producer_epoch == 2 && h.base_sequence == 40);
+    assert_int_equal(h.record_count, 10);
+    assert_int_equal(kw_batch_head_read(out.data, KW_BATCH_HEADER_SIZE - 1, &h), 0);
+    assert_int_equal(kw_batch_head_read(out.data, 16, &h), 0);
+    uint8_t bad[KW_BATCH_HEADER_SIZE];
+    memcpy(bad, out.data, sizeof bad);
+    kw_be32(bad + 8, 20); /* a v2 batch of 32 bytes cannot hold its header */
+    assert_int_equal(kw_batch_head_read(bad, sizeof bad, &h), KW_ERR_CORRUPT);
+    kw_be32(bad + 8, (uint32_t)-5);
+    assert_int_equal(kw_batch_head_read(bad, sizeof bad, &h), KW_ERR_CORRUPT);
+    kw_buf legacy; kw_buf_init(&legacy);
+    assert_int_equal(kw_msgset_append(&legacy, 1, 5, 0, 1700000000000, "k", 1, "v", 1), 0);
+    assert_int_equal(kw_batch_head_read(legacy.data, legacy.len, &h), 1);
+    assert_true(h.base_offset == 5 && h.magic == 1 && h.record_count == 1 && h.producer_id == -1);
+    assert_int_equal((size_t)h.batch_length + KW_BATCH_OVERHEAD_LEN, legacy.len);
+    uint8_t commit[4] = {0, 0, 0, 1}, abort_[4] = {0, 0, 0, 0};
+    kw_record r = {.key = commit, .key_len = 4};
+    assert_int_equal(kw_control_type(&r), 1);
+    r.key = abort_;
+    assert_int_equal(kw_control_type(&r), 0);
+    r.key_len = 3;
+    assert_int_equal(kw_control_type(&r), -1);
+    kw_buf_free(&legacy); kw_buf_free(&scratch); kw_buf_free(&out);
+}
+
 static void test_log_append_time(void **st)
 {
     (void)st;
@@ -1045,6 +1090,7 @@ int main(void)
         cmocka_unit_test(test_max_bytes_budget),
         cmocka_unit_test(test_invalid_records),
         cmocka_unit_test(test_idempotence_and_set_producer),
+        cmocka_unit_test(test_head_read),
         cmocka_unit_test(test_log_append_time),
         cmocka_unit_test(test_empty_batch),
         cmocka_unit_test(test_truncation_every_offset),

@@ -170,8 +170,8 @@ static void handshake(kw_conn *c, int64_t t)
     sent s[4];
     assert_int_equal(drain(c, t, s, 4, &out), 1);
     assert_int_equal(s[0].key, KW_API_ApiVersions);
-    assert_int_equal(s[0].ver, 4);
-    av_response(&in, s[0].corr, 4, 0, BROKER, NBROKER);
+    assert_int_equal(s[0].ver, 5);
+    av_response(&in, s[0].corr, 5, 0, BROKER, NBROKER);
     assert_int_equal(kw_conn_feed(c, t, in.data, in.len), 0);
     assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
     kw_buf_free(&out);
@@ -192,10 +192,10 @@ static void test_handshake_bytes_and_first_request(void **st)
     kw_conn_connected(c, 1 * MS);
     size_t len;
     const uint8_t *p = kw_conn_output(c, &len);
-    /* ApiVersions v4: size, key 18, version 4, corr 1, client id "cid", no tags,
-     * compact "kwire", compact "0.1.0", no tags */
-    const uint8_t want[] = {0, 0, 0, 27, 0, 18, 0, 4, 0, 0, 0, 1, 0, 3, 'c', 'i', 'd', 0,
-                            6, 'k', 'w', 'i', 'r', 'e', 6, '0', '.', '1', '.', '0', 0};
+    /* ApiVersions v5: size, key 18, version 5, corr 1, client id "cid", no tags,
+     * compact "kwire", compact "0.1.0", cluster_id null, node_id -1, no tags */
+    const uint8_t want[] = {0, 0, 0, 32, 0, 18, 0, 5, 0, 0, 0, 1, 0, 3, 'c', 'i', 'd', 0,
+                            6, 'k', 'w', 'i', 'r', 'e', 6, '0', '.', '1', '.', '0', 0, 0xff, 0xff, 0xff, 0xff, 0};
     assert_int_equal(len, sizeof want);
     assert_memory_equal(p, want, sizeof want);
     /* written in two pieces */
@@ -209,10 +209,10 @@ static void test_handshake_bytes_and_first_request(void **st)
     kw_buf in, out;
     kw_buf_init(&in);
     kw_buf_init(&out);
-    av_response(&in, 1, 4, 0, BROKER, NBROKER);
+    av_response(&in, 1, 5, 0, BROKER, NBROKER);
     assert_int_equal(kw_conn_feed(c, 2 * MS, in.data, in.len), 0);
     assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
-    assert_int_equal(kw_conn_apiversions_version(c), 4);
+    assert_int_equal(kw_conn_apiversions_version(c), 5);
     int16_t lo, hi;
     assert_int_equal(kw_conn_api_version(c, KW_API_Metadata, &lo, &hi), 0);
     assert_int_equal(lo, 0);
@@ -318,7 +318,7 @@ static void test_apiversions_fallback(void **st)
     kw_be32(in.data, (uint32_t)(in.len - 4));
     assert_true(kw_conn_feed(c, 0, in.data, in.len) < 0);
     assert_int_equal(kw_conn_state_get(c), KW_CONN_BACKOFF);
-    assert_non_null(strstr(kw_conn_last_error(c), "malformed ApiVersions v4 response"));
+    assert_non_null(strstr(kw_conn_last_error(c), "malformed ApiVersions v5 response"));
     kw_conn_free(c);
     kw_buf_free(&in);
     kw_buf_free(&out);
@@ -743,7 +743,7 @@ static void test_statistics(void **st)
     assert_non_null(md);
     assert_non_null(av);
     assert_int_equal(av->requests, 1);
-    assert_int_equal(av->version, 4);
+    assert_int_equal(av->version, 5);
     assert_int_equal(md->version, 12);
     assert_int_equal(md->requests, 4);
     assert_int_equal(md->bytes_out, 4 * (4 + 2 + 2 + 4 + 2 + 3 + 1 + 4));
@@ -751,10 +751,11 @@ static void test_statistics(void **st)
     assert_int_equal(md->rtt_min_us, 100);
     assert_int_equal(md->rtt_max_us, 70000);
     assert_int_equal(md->rtt_sum_us, 100 + 900 + 3000 + 70000);
-    assert_int_equal(kw_api_stats_quantile(md, 0.5), 1023);   /* 900 is in [512, 1024) */
-    assert_int_equal(kw_api_stats_quantile(md, 0.75), 4095);  /* 3000 in [2048, 4096) */
-    assert_int_equal(kw_api_stats_quantile(md, 1.0), 70000);  /* clamped to the max */
-    assert_int_equal(kw_api_stats_quantile(md, 0.0), 127);    /* 100 in [64, 128) */
+    assert_int_equal(kw_api_stats_quantile(md, 0.5), 900);    /* below 2048 us: exact */
+    assert_int_equal(kw_api_stats_quantile(md, 0.75), 3001);  /* 3000 in [3000, 3001] */
+    assert_int_equal(kw_api_stats_quantile(md, 1.0), 70000);  /* [69632, 70143]: clamped to the max */
+    assert_int_equal(kw_api_stats_quantile(md, 0.0), 100);
+    assert_int_equal(md->rtt->total, 4);
     assert_int_equal(stt->connects, 1);
     assert_int_equal(stt->inflight_max, 1);
     kw_conn_free(c);
@@ -1029,7 +1030,7 @@ static void test_request_refers_to_slices(void **st)
     assert_int_equal(x.o.err, 0);
     assert_int_equal(x.o.version, 11);
     const kw_conn_stats *cs = kw_conn_stats_get(c);
-    assert_int_equal(cs->bytes_out, 31 + total); /* ApiVersions + both frames */
+    assert_int_equal(cs->bytes_out, 36 + total); /* ApiVersions + both frames */
     kw_conn_free(c);
     assert_int_equal(x.o.calls, 1);
     free(s1);

@@ -543,7 +543,7 @@ static void test_describe_not_found(void **state)
     memset(&gi, 0x5a, sizeof gi);
     int e = kw_group_describe(n, NULL, "ghost", &gi);
     assert_int_equal(e, KW_KAFKA_GROUP_ID_NOT_FOUND);
-    assert_string_equal(kw_strerror(e), "The group id does not exist.");
+    assert_string_equal(kw_strerror(e), "No group with this id.");
     /* not a coordinator error: asked once, no retry */
     assert_int_equal(t.n_dg, 1);
     assert_int_equal(t.dg_version, 6);

@@ -108,6 +108,20 @@ static void line_of_p3_point(FILE *f, void *arg)
     const kw_lab *p3 = kw_lab_find("P3");
     kw_lab_point_at(p3, 3 * 3 * 1 + 3 * 1 + 1, &pt); /* 32768, gzip, 10 */
     kw_lab_result r = {.seconds = 4.8121, .records_per_sec = 20781.0, .records_per_batch = 331.5};
+    kw_hdr *h = kw_hdr_new_default(); /* 1 .. 1000 us, then one of 2.5 s */
+    for (int v = 1; v <= 1000; v++) kw_hdr_record(h, v);
+    kw_hdr_record(h, 2500000);
+    kw_lab_latency(&r, h);
+    kw_hdr_free(h);
+    kw_lab_print_line(f, &pt, &r);
+}
+
+static void line_of_c1_point(FILE *f, void *arg)
+{
+    (void)arg;
+    kw_lab_point pt;
+    kw_lab_point_at(kw_lab_find("C1"), 0, &pt);
+    kw_lab_result r = {.seconds = 0.5, .records_per_sec = 100000.0, .records_per_batch = 500, .failed = 3};
     kw_lab_print_line(f, &pt, &r);
 }
 
@@ -115,8 +129,15 @@ static void test_lab_line_format(void **st)
 {
     (void)st;
     char *s = capture(line_of_p3_point, NULL);
+    /* p99.99 of 1001 values: rank 1001, the 2.5 s one (2,500,000 us falls in 2,498,560 .. 2,500,607) */
     assert_string_equal(s, "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec"
-                           "  (20781 records/s, 331.5 records/batch)\n");
+                           "  (20781 records/s, 331.5 records/batch; latency ms p50 0.501 p95 0.951 p99 0.991"
+                           " p99.9 1.000 p99.99 2500.607 max 2500.607)\n");
+    free(s);
+    s = capture(line_of_c1_point, NULL);
+    assert_string_equal(s, "Fetch min bytes: 1024, Max poll records: 10, Time taken: 0.500 sec  (100000 records/s,"
+                           " 500.0 records/fetch, 3 FAILED; fetch hold ms p50 0.000 p95 0.000 p99 0.000 p99.9 0.000"
+                           " p99.99 0.000 max 0.000)\n");
     free(s);
 }
 

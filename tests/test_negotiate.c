@@ -16,7 +16,7 @@ static void test_highest_common_version(void **st)
         {1, 0, 17},   /* Fetch: same top */
         {3, 0, 20},   /* Metadata: broker newer than kwire (13) */
         {18, 0, 3},   /* ApiVersions */
-        {2, 11, 12},  /* ListOffsets: broker min above kwire max (10): none */
+        {2, 12, 13},  /* ListOffsets: broker min above kwire max (11): none */
         {15, 0, 0},   /* DescribeGroups v0 only */
         {40, 0, 5},   /* a key kwire does not know */
         {0, 0, 3},    /* duplicate Produce entry: the first one counts */
@@ -47,7 +47,7 @@ static void test_highest_common_version(void **st)
 static void test_first_version(void **st)
 {
     (void)st;
-    assert_int_equal(kw_apiversions_first(), 4);
+    assert_int_equal(kw_apiversions_first(), 5);
 }
 
 /* Error 35 in a v0 body listing ApiVersions 0..3: retry at 3. */

@@ -232,7 +232,7 @@ static void test_sync_round_trip(void **st)
     assert_memory_equal(body.data, p.s, body.len);
     kw_conn *c = kw_net_conn(n, 0);
     assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
-    assert_int_equal(kw_conn_apiversions_version(c), 4);
+    assert_int_equal(kw_conn_apiversions_version(c), 5);
     assert_int_equal(kw_conn_stats_get(c)->connects, 1);
     /* a second request reuses the connection */
     body.len = 0;

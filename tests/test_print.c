@@ -325,8 +325,8 @@ static void test_print_frame_bytes(void **st)
 static void test_print_undescribed_and_refusal(void **st)
 {
     (void)st;
-    /* JoinGroup (11) v2 is not described by kwire: raw bytes and a note, no error */
-    static const uint8_t join[] = {0, 0, 0, 14, 0, 11, 0, 2, 0, 0, 0, 1, 0, 0, 0xde, 0xad, 0xbe, 0xef};
+    /* Produce v2 (removed in Kafka 4.0) is not described by kwire: raw bytes and a note, no error */
+    static const uint8_t join[] = {0, 0, 0, 14, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0xde, 0xad, 0xbe, 0xef};
     kw_printer pr;
     int rc;
     char *a = print_bytes(KW_PRINT_FRAME, KW_REQ, -1, -1, join, sizeof join, &rc, &pr);

@@ -22,7 +22,9 @@
 
 #include "client/net.h"
 #include "client/producer.h"
+#include "codec/batch.h"
 #include "kwire.h"
+#include "proto/msg_initproducerid.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
@@ -74,7 +76,7 @@ static void four_batches(kw_accum *a)
         v[6] = (char)('0' + i % 10);
         kw_record r = {.timestamp = 1000, .key_len = -1, .value = (const uint8_t *)v, .value_len = 7};
         int sealed;
-        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, &sealed), 0);
+        assert_int_equal(kw_accum_append(a, 0, &r, (void *)(intptr_t)i, 0, 0, &sealed), 0);
     }
     kw_accum_flush_begin(a);
 }
@@ -145,7 +147,7 @@ static void test_encode_request(void **state)
     for (int16_t v = 3; v <= 9; v += 6) {
         kw_buf out;
         kw_buf_init(&out);
-        assert_int_equal(kw__produce_encode(&out, v, -1, 1500, topics, b, 3), 0);
+        assert_int_equal(kw__produce_encode(&out, NULL, v, -1, 1500, topics, NULL, b, 3), 0);
         kw_produce_req q;
         kw_arena ar;
         kw_arena_init(&ar);
@@ -172,9 +174,11 @@ static void test_encode_request(void **state)
     kw_accum_free(&a);
 }
 
-/* The request written field by field (its batches placed with kw_conn_ref; copied here,
- * refs NULL — tests/test_conn.c checks what a connection gathers from references) carries
- * the same bytes as the descriptor-driven encoder at every version kwire sends (v3-v12). */
+/* The request from the description, batches handed to kw_conn_ref (copied here, refs
+ * NULL — tests/test_conn.c checks what a connection gathers from references, and
+ * tests/test_proto_engine.c the engine's slices) equals kw_msg_encode of the same message
+ * built here at every version kwire sends; v13 names each topic by its id only, and
+ * refuses a topic without one. */
 static void test_encode_request_by_reference(void **state)
 {
     (void)state;
@@ -193,27 +197,45 @@ static void test_encode_request_by_reference(void **state)
     kw_pbatch *b[3];
     kw_accum_flush_begin(&a);
     for (int i = 0; i < 3; i++) {
-        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 1, NULL), 0);
+        for (int k = 0; k < per[i]; k++) assert_int_equal(kw_accum_append(&a, parts[i], &r, NULL, 0, 1, NULL), 0);
         b[i] = kw_accum_drain(&a, parts[i], 2);
         assert_non_null(b[i]);
     }
     assert_true(b[0]->buf.len < KW_CONN_REF_MIN && b[1]->buf.len > KW_CONN_REF_MIN);
     const char *topics[3] = {"alpha", "alpha", "beta"};
-    for (int16_t ver = 3; ver <= 12; ver++) {
+    kw_uuid ids[3];
+    memset(ids, 0, sizeof ids);
+    ids[0].b[15] = ids[1].b[15] = 1;
+    ids[2].b[0] = 7;
+    for (int16_t ver = 3; ver <= 13; ver++) {
+        kw_produce_partition pa[2] = {{.index = 0, .records = kw_b(b[0]->buf.data, b[0]->buf.len)},
+                                      {.index = 3, .records = kw_b(b[1]->buf.data, b[1]->buf.len)}};
+        kw_produce_partition pb[1] = {{.index = 5, .records = kw_b(b[2]->buf.data, b[2]->buf.len)}};
+        kw_produce_topic t[2] = {{.name = kw_s("alpha"), .topic_id = ids[0], .partition_data = pa, .n_partition_data = 2},
+                                 {.name = kw_s("beta"), .topic_id = ids[2], .partition_data = pb, .n_partition_data = 1}};
+        kw_produce_req q;
+        kw_msg_defaults(KW_API_Produce, KW_REQ, &q);
+        q.transactional_id = KW_STR_NULL;
+        q.acks = 1;
+        q.timeout_ms = 30000;
+        q.topic_data = t;
+        q.n_topic_data = 2;
         kw_buf want, got;
         kw_buf_init(&want);
         kw_buf_init(&got);
-        assert_int_equal(kw__produce_encode(&want, ver, 1, 30000, topics, b, 3), 0);
-        assert_int_equal(kw__produce_encode_ref(&got, NULL, ver, 1, 30000, topics, b, 3), 0);
+        assert_int_equal(kw_msg_encode(KW_API_Produce, ver, KW_REQ, &q, &want), 0);
+        assert_int_equal(kw__produce_encode(&got, NULL, ver, 1, 30000, topics, ids, b, 3), 0);
         assert_int_equal(got.len, want.len);
         assert_memory_equal(got.data, want.data, want.len);
+        if (ver >= 13) /* no name on the wire */
+            assert_null(memmem(got.data, got.len, "alpha", 5));
         kw_buf_free(&want);
         kw_buf_free(&got);
     }
     kw_buf x;
     kw_buf_init(&x);
-    assert_int_equal(kw__produce_encode_ref(&x, NULL, 2, 1, 30000, topics, b, 3), KW_ERR_VERSION);
-    assert_int_equal(kw__produce_encode_ref(&x, NULL, 13, 1, 30000, topics, b, 3), KW_ERR_VERSION);
+    assert_int_equal(kw__produce_encode(&x, NULL, 13, 1, 30000, topics, NULL, b, 3), KW_ERR_VERSION);
+    assert_int_equal(kw__produce_encode(&x, NULL, 12, 1, 30000, topics, NULL, b, 3), 0);
     kw_buf_free(&x);
     for (int i = 0; i < 3; i++) kw_accum_release(&a, b[i]);
     kw_accum_free(&a);
@@ -227,15 +249,21 @@ static void test_result(void **state)
     kw_produce_partition_resp pb[1] = {{.index = 0, .error_code = -1, .base_offset = -1}};
     kw_produce_topic_resp t[2] = {{.name = {"alpha", 5}, .partition_responses = pa, .n_partition_responses = 2},
                                   {.name = {"alphabet", 8}, .partition_responses = pb, .n_partition_responses = 1}};
+    t[0].topic_id.b[0] = 1;
+    t[1].topic_id.b[0] = 2;
     kw_produce_resp r = {.responses = t, .n_responses = 2};
     int64_t off;
-    assert_int_equal(kw__produce_result(&r, "alpha", 0, &off), 0);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 0, &off), 0);
     assert_int_equal(off, 42);
-    assert_int_equal(kw__produce_result(&r, "alpha", 3, &off), KW_KAFKA_NOT_LEADER_OR_FOLLOWER);
-    assert_int_equal(kw__produce_result(&r, "alphabet", 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
-    assert_int_equal(kw__produce_result(&r, "alpha", 1, &off), KW_ERR_NOT_FOUND);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 3, &off), KW_KAFKA_NOT_LEADER_OR_FOLLOWER);
+    assert_int_equal(kw__produce_result(&r, 12, "alphabet", NULL, 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
+    assert_int_equal(kw__produce_result(&r, 12, "alpha", NULL, 1, &off), KW_ERR_NOT_FOUND);
     assert_int_equal(off, -1);
-    assert_int_equal(kw__produce_result(&r, "alph", 0, &off), KW_ERR_NOT_FOUND);
+    assert_int_equal(kw__produce_result(&r, 12, "alph", NULL, 0, &off), KW_ERR_NOT_FOUND);
+    /* v13: by id, whatever the name says */
+    kw_uuid id2 = {{2}}, id3 = {{3}};
+    assert_int_equal(kw__produce_result(&r, 13, "alpha", &id2, 0, &off), KW_KAFKA_UNKNOWN_SERVER_ERROR);
+    assert_int_equal(kw__produce_result(&r, 13, "alphabet", &id3, 0, &off), KW_ERR_NOT_FOUND);
 }
 
 static int reports;
@@ -284,8 +312,14 @@ static void test_no_broker(void **state)
 }
 
 /* ---- a scripted broker whose Produce answers fail: g_mode 1 NOT_LEADER_OR_FOLLOWER for
-   the partition, 2 a response with a wrong correlation id, 3 no answer at all ---- */
-static int g_port, g_mode;
+   the partition, 2 a response with a wrong correlation id, 3 no answer at all; 4 (for an
+   idempotent producer) OUT_OF_ORDER_SEQUENCE_NUMBER for every batch after the first of
+   its first producer id, as a broker that lost that id's state, and success under a new
+   id (the ids handed out are counted in g_pids, the batches' ids seen in order in
+   g_seen) ---- */
+static int g_port, g_mode, g_pids;
+static int64_t g_seen[16];
+static int g_nseen;
 
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
@@ -296,8 +330,16 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
     kw_buf out;
     kw_buf_init(&out);
     if (h.api_key == KW_API_ApiVersions) {
-        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7}};
-        sb_apiversions(&out, &h, keys, 3);
+        const kw_apiversions_key keys[] = {{KW_API_ApiVersions, 0, 2}, {KW_API_Metadata, 0, 2}, {KW_API_Produce, 3, 7},
+                                           {KW_API_InitProducerId, 0, 1}};
+        sb_apiversions(&out, &h, keys, 4);
+    } else if (h.api_key == KW_API_InitProducerId) {
+        kw_initproducerid_resp r;
+        kw_msg_defaults(KW_API_InitProducerId, KW_RESP, &r);
+        r.error_code = 0;
+        r.producer_id = 1000 + g_pids++;
+        r.producer_epoch = 0;
+        kw_response_encode(&out, KW_API_InitProducerId, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Metadata) {
         sb_cluster1 c;
         kw_metadata_topic t;
@@ -312,7 +354,27 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         kw_buf_free(&out);
         return 0;
     } else if (h.api_key == KW_API_Produce) {
-        kw_produce_partition_resp pr = {.index = 0, .error_code = g_mode == 1 ? 6 : 0, .base_offset = -1,
+        int16_t ec = g_mode == 1 ? 6 : 0;
+        if (g_mode == 4) {
+            /* the batch's producer id, at its place in the one batch of the request */
+            kw_arena a;
+            kw_arena_init(&a);
+            kw_produce_req q;
+            if (kw_msg_decode(KW_API_Produce, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(7);
+            kw_batch bi;
+            kw_rd in;
+            kw_buf scratch;
+            kw_buf_init(&scratch);
+            kw_rd_init(&in, q.topic_data[0].partition_data[0].records.p,
+                       (size_t)q.topic_data[0].partition_data[0].records.len);
+            kw_batch_reader_opts ro = {.check_crc = 1};
+            if (kw_batch_next(&in, &bi, &scratch, &ro) != 1) _exit(8);
+            kw_buf_free(&scratch);
+            if (g_nseen < 16) g_seen[g_nseen++] = bi.producer_id;
+            if (bi.producer_id == 1000 && g_nseen > 1) ec = KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
+            kw_arena_free(&a);
+        }
+        kw_produce_partition_resp pr = {.index = 0, .error_code = ec, .base_offset = -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
         kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
         kw_produce_resp r;
@@ -345,7 +407,7 @@ static pid_t start_broker(int mode)
     return pid;
 }
 
-typedef struct outcome { int n, err, cause; } outcome;
+typedef struct outcome { int n, err, cause; int64_t send_us, latency_us, latency_ms; } outcome;
 
 static void outcome_cb(void *ud, const kw_delivery *d)
 {
@@ -353,6 +415,9 @@ static void outcome_cb(void *ud, const kw_delivery *d)
     o->n++;
     o->err = d->err;
     o->cause = d->cause;
+    o->send_us = d->send_us;
+    o->latency_us = d->latency_us;
+    o->latency_ms = d->latency_ms;
 }
 
 /* A producer (acks=1, no idempotence, linger.ms=0, then `settings`) of the scripted
@@ -380,13 +445,24 @@ static outcome produce_one(int mode, char *why, size_t whyn)
     pid_t pid = start_broker(mode);
     const char *set[] = {"request.timeout.ms=200", "delivery.timeout.ms=400", "retry.backoff.ms=20",
                          "retry.backoff.max.ms=40", NULL};
-    outcome o = {0, 0, 0};
+    outcome o = {0};
     kw_producer *p = scripted_producer(set, &o);
     kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    int64_t before = kw_net_now();
     assert_int_equal(kw_producer_send(p, &r), 0);
     assert_int_equal(kw_producer_flush(p, 5000), 0);
+    int64_t after = kw_net_now();
     snprintf(why, whyn, "%s", kw_producer_last_error(p));
-    assert_true(kw_producer_stats_get(p)->record_retries > 0);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->record_retries > 0);
+    /* the report's times: the send call's, and send -> report in us (past the 400 ms
+       delivery timeout, since the record failed by it), counted in the stats histogram */
+    assert_true(o.send_us >= before && o.send_us + o.latency_us <= after);
+    assert_true(o.latency_us >= 400000);
+    assert_int_equal(o.latency_ms, o.latency_us / 1000);
+    assert_int_equal(ps->latency_us->total, 1);
+    assert_int_equal(kw_hdr_max(ps->latency_us), kw_hdr_highest_equiv(ps->latency_us, o.latency_us));
+    assert_int_equal(kw_producer_latency_quantile(ps, 0.5), kw_hdr_max(ps->latency_us) / 1000);
     kw_producer_close(p);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -477,6 +553,33 @@ static void test_blocked_ready_batch_sleeps(void **state)
     waitpid(pid, NULL, 0);
 }
 
+/* An idempotent producer whose next batch is refused as out of order although every
+ * earlier one was acknowledged (nothing pending can fill the gap) fails that batch with
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, takes a new producer id and goes on: the next record is
+ * delivered, as Kafka's Java producer does. (It used to retry the batch until
+ * delivery.timeout.ms, and every later batch behind it.) */
+static void test_out_of_order_gap_new_id(void **state)
+{
+    (void)state;
+    pid_t pid = start_broker(4);
+    const char *set[] = {"acks=all", "enable.idempotence=true", "max.in.flight.requests.per.connection=1",
+                         "request.timeout.ms=2000", "delivery.timeout.ms=3000", "retry.backoff.ms=20", NULL};
+    outcome o = {0, 0, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    int want[3] = {0, KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER, 0};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(kw_producer_send(p, &r), 0);
+        assert_int_equal(kw_producer_flush(p, 2500), 0);
+        assert_int_equal(o.n, i + 1);
+        assert_int_equal(o.err, want[i]);
+    }
+    assert_int_equal(kw_producer_stats_get(p)->record_retries, 0);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
         cmocka_unit_test(test_refusals_in_words),
+        cmocka_unit_test(test_out_of_order_gap_new_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,7 +323,7 @@ static void test_produce_requests(void **st)
         I32(3), 0xaa, 0xbb, 0xcc,      /* records: int32 length 3 + bytes */
     };
     kw_produce_partition p = {0, kw_b(rec3, 3)};
-    kw_produce_topic t = {kw_s("t"), &p, 1};
+    kw_produce_topic t = {.name = kw_s("t"), .partition_data = &p, .n_partition_data = 1};
     q.transactional_id = KW_STR_NULL; q.acks = -1; q.timeout_ms = 1000;
     q.topic_data = &t; q.n_topic_data = 1;
     enc_eq(KW_API_Produce, 3, KW_REQ, &q, q3, sizeof q3);
@@ -348,7 +348,7 @@ static void test_produce_requests(void **st)
         0x00,                          /* _tagged_fields */
     };
     kw_produce_partition p9 = {1, KW_BYTES_NULL};
-    kw_produce_topic t9 = {kw_s("t"), &p9, 1};
+    kw_produce_topic t9 = {.name = kw_s("t"), .partition_data = &p9, .n_partition_data = 1};
     q.transactional_id = kw_s("x"); q.acks = 1; q.timeout_ms = 30000;
     q.topic_data = &t9;
     enc_eq(KW_API_Produce, 9, KW_REQ, &q, q9, sizeof q9);
@@ -368,7 +368,7 @@ static void test_produce_requests(void **st)
     };
     static const uint8_t rec12[] = {0x01, 0x02};
     kw_produce_partition p12 = {0, kw_b(rec12, 2)};
-    kw_produce_topic t12 = {kw_s("t"), &p12, 1};
+    kw_produce_topic t12 = {.name = kw_s("t"), .partition_data = &p12, .n_partition_data = 1};
     q.transactional_id = KW_STR_NULL; q.acks = -1; q.timeout_ms = 1000;
     q.topic_data = &t12;
     enc_eq(KW_API_Produce, 12, KW_REQ, &q, q12, sizeof q12);
@@ -548,7 +548,7 @@ static void test_fetch_requests(void **st)
     enc_eq(KW_API_Fetch, 17, KW_REQ, &q, q17, sizeof q17);
     dec_ok(KW_API_Fetch, 17, KW_REQ, q17, sizeof q17, &d, &a);
     assert_memory_equal(d.topics[0].topic_id.b, uuid_a.b, 16);
-    str_eq(d.topics[0].topic, NULL); /* not in v17 */
+    str_eq(d.topics[0].topic, ""); /* not in v17: default empty */
     assert_memory_equal(d.forgotten_topics_data[0].topic_id.b, uuid_b.b, 16);
     assert_int_equal(d.forgotten_topics_data[0].partitions[0], 3);
     assert_int_equal(d.replica_state.replica_id, 5);

@@ -698,7 +698,7 @@ static void b_oc_req_v2(void *out)
     p[0] = (kw_offsetcommit_req_partition){0, 42, -1, kw_s("")};
     p[1] = (kw_offsetcommit_req_partition){1, 1000, -1, KW_STR_NULL};
     p[2] = (kw_offsetcommit_req_partition){2, 7, -1, kw_s("meta")};
-    t[0] = (kw_offsetcommit_req_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_offsetcommit_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->group_id = kw_s("test-group"); m->generation_id_or_member_epoch = 3;
     m->member_id = kw_s("member-1"); m->retention_time_ms = -1;
     m->topics = t; m->n_topics = 1;
@@ -712,7 +712,7 @@ static void b_oc_req_v8(void *out)
     p[0] = (kw_offsetcommit_req_partition){0, 42, 5, kw_s("")};
     p[1] = (kw_offsetcommit_req_partition){1, 1000, 5, KW_STR_NULL};
     p[2] = (kw_offsetcommit_req_partition){2, 7, -1, kw_s("meta")};
-    t[0] = (kw_offsetcommit_req_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_offsetcommit_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->group_id = kw_s("test-group"); m->generation_id_or_member_epoch = 3;
     m->member_id = kw_s("member-1"); m->group_instance_id = KW_STR_NULL;
     m->topics = t; m->n_topics = 1;
@@ -725,7 +725,7 @@ static void b_oc_req_v9(void *out)
     kw_offsetcommit_req *m = out;
     p[0] = (kw_offsetcommit_req_partition){0, 43, 5, KW_STR_NULL};
     p[1] = (kw_offsetcommit_req_partition){2, 8, 5, KW_STR_NULL};
-    t[0] = (kw_offsetcommit_req_topic){kw_s("test-topic"), p, 2};
+    t[0] = (kw_offsetcommit_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 2};
     m->group_id = kw_s("test-group"); m->generation_id_or_member_epoch = 12;
     m->member_id = kw_s("member-1"); m->group_instance_id = kw_s("instance-1");
     m->topics = t; m->n_topics = 1;
@@ -739,7 +739,7 @@ static void b_oc_resp_v2(void *out)
     p[0] = (kw_offsetcommit_resp_partition){0, 0};
     p[1] = (kw_offsetcommit_resp_partition){1, 0};
     p[2] = (kw_offsetcommit_resp_partition){2, 12};
-    t[0] = (kw_offsetcommit_resp_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_offsetcommit_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->topics = t; m->n_topics = 1;
 }
 
@@ -752,7 +752,7 @@ static void b_oc_resp_v9(void *out)
     kw_offsetcommit_resp *m = out;
     p[0] = (kw_offsetcommit_resp_partition){0, 113};
     p[1] = (kw_offsetcommit_resp_partition){2, 113};
-    t[0] = (kw_offsetcommit_resp_topic){kw_s("test-topic"), p, 2};
+    t[0] = (kw_offsetcommit_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 2};
     m->throttle_time_ms = 10; m->topics = t; m->n_topics = 1;
 }
 
@@ -901,7 +901,7 @@ static void b_oc_req_v7(void *out)
     static kw_offsetcommit_req_topic t[1];
     kw_offsetcommit_req *m = out;
     p[0] = (kw_offsetcommit_req_partition){0, 42, 5, KW_STR_NULL};
-    t[0] = (kw_offsetcommit_req_topic){kw_s("test-topic"), p, 1};
+    t[0] = (kw_offsetcommit_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 1};
     m->group_id = kw_s("test-group"); m->generation_id_or_member_epoch = 3;
     m->member_id = kw_s("member-1"); m->group_instance_id = kw_s("instance-1");
     m->topics = t; m->n_topics = 1;
@@ -976,7 +976,7 @@ static void test_decoded_values(void **state)
     kw_arena_free(&a);
 
     kw_findcoordinator_req *fq = pv_dec(vecs, NVECS, "fc_req_v6", &a, &m);
-    assert_true(str_is(fq->key, NULL)); /* absent after v3 */
+    assert_true(str_is(fq->key, "")); /* absent after v3: default empty */
     assert_int_equal(fq->n_coordinator_keys, 2);
     assert_true(str_is(fq->coordinator_keys[1], "other-group"));
     kw_arena_free(&a);
@@ -1077,7 +1077,7 @@ static void test_all_versions_roundtrip(void **state)
     static const int apis[] = {KW_API_FindCoordinator, KW_API_OffsetFetch, KW_API_OffsetCommit,
                                KW_API_ListGroups, KW_API_DescribeGroups};
     int n = pv_roundtrip_apis(vecs, NVECS, apis, sizeof apis / sizeof apis[0]);
-    assert_int_equal(n, 2 * (7 + 9 + 8 + 6 + 7));
+    assert_int_equal(n, 2 * (7 + 10 + 9 + 6 + 7));
 }
 
 /* Nulls where a version has no nullable form are refused; where it has, they encode. */

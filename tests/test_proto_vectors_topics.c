@@ -385,7 +385,7 @@ static void b_lo_req_v1(void *out)
     p[0] = (kw_listoffsets_req_partition){0, -1, -1};
     p[1] = (kw_listoffsets_req_partition){1, -1, -2};
     p[2] = (kw_listoffsets_req_partition){2, -1, 1700000000000LL};
-    t[0] = (kw_listoffsets_req_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->replica_id = -1; m->topics = t; m->n_topics = 1;
 }
 
@@ -397,7 +397,7 @@ static void b_lo_req_v6(void *out)
     p[0] = (kw_listoffsets_req_partition){0, 5, -1};
     p[1] = (kw_listoffsets_req_partition){1, 5, -2};
     p[2] = (kw_listoffsets_req_partition){2, -1, 1700000000000LL};
-    t[0] = (kw_listoffsets_req_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->replica_id = -1; m->isolation_level = 1; m->topics = t; m->n_topics = 1;
 }
 
@@ -409,7 +409,7 @@ static void b_lo_req_v10(void *out)
     p[0] = (kw_listoffsets_req_partition){0, 7, -1};
     p[1] = (kw_listoffsets_req_partition){1, 7, -2};
     p[2] = (kw_listoffsets_req_partition){2, 7, -3};
-    t[0] = (kw_listoffsets_req_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->replica_id = -1; m->isolation_level = 0; m->topics = t; m->n_topics = 1;
     m->timeout_ms = 30000;
 }
@@ -422,7 +422,7 @@ static void b_lo_resp_v1(void *out)
     p[0] = (kw_listoffsets_resp_partition){0, 0, -1, 42, -1};
     p[1] = (kw_listoffsets_resp_partition){1, 0, -1, 0, -1};
     p[2] = (kw_listoffsets_resp_partition){2, 6, -1, -1, -1};
-    t[0] = (kw_listoffsets_resp_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->topics = t; m->n_topics = 1;
 }
 
@@ -434,7 +434,7 @@ static void b_lo_resp_v6(void *out)
     p[0] = (kw_listoffsets_resp_partition){0, 0, -1, 42, 5};
     p[1] = (kw_listoffsets_resp_partition){1, 0, -1, 0, 5};
     p[2] = (kw_listoffsets_resp_partition){2, 6, -1, -1, -1};
-    t[0] = (kw_listoffsets_resp_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->throttle_time_ms = 0; m->topics = t; m->n_topics = 1;
 }
 
@@ -446,7 +446,7 @@ static void b_lo_resp_v10(void *out)
     p[0] = (kw_listoffsets_resp_partition){0, 0, -1, 1000, 7};
     p[1] = (kw_listoffsets_resp_partition){1, 0, -1, 0, 7};
     p[2] = (kw_listoffsets_resp_partition){2, 0, 1700000000000LL, 999, 7};
-    t[0] = (kw_listoffsets_resp_topic){kw_s("test-topic"), p, 3};
+    t[0] = (kw_listoffsets_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 3};
     m->throttle_time_ms = 100; m->topics = t; m->n_topics = 1;
 }
 
@@ -564,7 +564,7 @@ static void b_lo_req_v4(void *out)
     kw_listoffsets_req *m = out;
     p[0] = (kw_listoffsets_req_partition){0, 5, -1};
     p[1] = (kw_listoffsets_req_partition){1, 5, -2};
-    t[0] = (kw_listoffsets_req_topic){kw_s("test-topic"), p, 2};
+    t[0] = (kw_listoffsets_req_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 2};
     m->replica_id = -1; m->isolation_level = 0; m->topics = t; m->n_topics = 1;
 }
 
@@ -575,7 +575,7 @@ static void b_lo_resp_v4(void *out)
     kw_listoffsets_resp *m = out;
     p[0] = (kw_listoffsets_resp_partition){0, 0, -1, 42, 5};
     p[1] = (kw_listoffsets_resp_partition){1, 0, -1, 0, 5};
-    t[0] = (kw_listoffsets_resp_topic){kw_s("test-topic"), p, 2};
+    t[0] = (kw_listoffsets_resp_topic){.name = kw_s("test-topic"), .partitions = p, .n_partitions = 2};
     m->throttle_time_ms = 0; m->topics = t; m->n_topics = 1;
 }
 
@@ -715,7 +715,7 @@ static void test_all_versions_roundtrip(void **state)
     (void)state;
     static const int apis[] = {KW_API_ListOffsets, KW_API_InitProducerId, KW_API_CreateTopics};
     int n = pv_roundtrip_apis(vecs, NVECS, apis, sizeof apis / sizeof apis[0]);
-    assert_int_equal(n, 2 * (10 + 6 + 6));
+    assert_int_equal(n, 2 * (11 + 7 + 6));
 }
 
 /* CreateTopics v5: the known tag 0 with an unknown tag 3 after it, and null configs. */

@@ -3,7 +3,9 @@
  * first reachable bootstrap entry, or with --all every broker the cluster lists), run
  * the ApiVersions handshake and print, per API, the broker's range, kwire's range and
  * the version kwire will send: the highest both support, within what this broker's
- * connection has learned (an ApiVersions fallback, a version cap).
+ * connection has learned (an ApiVersions fallback, a version cap); below an API whose
+ * old versions the broker still accepts though Kafka 4.0 removed them (KIP-896), a line
+ * saying which and whether kwire sends any of them.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +38,16 @@ static kw_config *cli_config(kw_cli *cli, const char *cmd)
     return c;
 }
 
+/* Versions of key the broker accepts that Kafka 4.0 removed: 1 with [*lo, *hi], else 0. */
+static int removed_accepted(int key, int16_t blo, int16_t bhi, int16_t *lo, int16_t *hi)
+{
+    int16_t rlo, rhi;
+    if (!kw_api_removed_4_0(key, &rlo, &rhi)) return 0;
+    *lo = blo > rlo ? blo : rlo;
+    *hi = bhi < rhi ? bhi : rhi;
+    return *lo <= *hi;
+}
+
 static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
 {
     kw_conn *c = kw_net_conn(n, idx);
@@ -60,12 +72,18 @@ static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
         if (key == KW_API_ApiVersions) use = kw_conn_apiversions_version(c);
         const char *name = kw_api_name(key);
         const char *kname = kw_api_kafka_name(key);
+        int16_t rlo = 0, rhi = -1;
+        int removed = has_b && removed_accepted(key, blo, bhi, &rlo, &rhi);
+        int sends_removed = removed && has_k && klo <= rhi && khi >= rlo;
         if (cli->json) {
             printf("%s{\"key\":%d,\"name\":", k++ ? "," : "", key);
             if (name || kname) printf("\"%s\"", name ? name : kname); else printf("null");
             printf(",\"used_by_kwire\":%s", has_k ? "true" : "false");
             if (has_b) printf(",\"broker_min\":%d,\"broker_max\":%d", blo, bhi);
             if (has_k) printf(",\"kwire_min\":%d,\"kwire_max\":%d", klo, khi);
+            if (removed)
+                printf(",\"removed_in_4_0\":{\"min\":%d,\"max\":%d,\"kwire_sends\":%s}", rlo, rhi,
+                       sends_removed ? "true" : "false");
             printf(",\"use\":%d}", use);
         } else {
             char nb[32], bb[16] = "-", kb[16] = "-", ub[32] = "-";
@@ -76,6 +94,15 @@ static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
             else if (has_k) snprintf(ub, sizeof ub, "none in common");
             else snprintf(ub, sizeof ub, "(not used by kwire)");
             printf("  %-22s %4d  %-9s %-9s %s\n", nb, key, bb, kb, ub);
+            if (removed) {
+                char vb[24];
+                int16_t dlo = 0;
+                kw_api_described(key, &dlo, NULL);
+                if (rlo == rhi) snprintf(vb, sizeof vb, "v%d is", rlo);
+                else snprintf(vb, sizeof vb, "v%d..%d are", rlo, rhi);
+                printf("  %-22s       ! %s accepted here, removed in Kafka 4.0 (KIP-896%s): kwire %s\n", "", vb,
+                       dlo <= rlo ? "; 4.4 accepts them again" : "", sends_removed ? "may send them" : "never sends them");
+            }
         }
     }
     if (cli->json) printf("]}");
@@ -90,7 +117,9 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
             printf("usage: kwire api-versions [--all]\n\n"
                    "Connects to the first reachable bootstrap broker (with --all: every broker the\n"
                    "cluster's metadata lists) and prints each API's version range on the broker and\n"
-                   "in kwire, and the version kwire uses (the highest both support).\n");
+                   "in kwire, and the version kwire uses (the highest both support). Below an API\n"
+                   "whose old versions the broker still accepts though Kafka 4.0 removed them\n"
+                   "(KIP-896), a line marked '!' says which and whether kwire ever sends them.\n");
             return KW_EXIT_OK;
         } else {
             kw__cli_err("api-versions", "unknown argument '%s'", argv[i]);

@@ -105,8 +105,7 @@ static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     r->compression_ratio = s->batch_wire_bytes ? (double)s->batch_raw_bytes / (double)s->batch_wire_bytes : 1;
     r->wire_bytes_per_record = records ? (double)s->request_bytes / (double)records : 0;
     r->requests += (long)s->requests;
-    r->p50_ms = (double)kw_producer_latency_quantile(s, 0.5);
-    r->p99_ms = (double)kw_producer_latency_quantile(s, 0.99);
+    kw_lab_latency(r, s->latency_us);
     if (ctx.failed) kw__cli_err(CMD, "%ld records failed: %s", ctx.failed, kw_strerror(ctx.first_err));
     kw_producer_close(p);
     return 0;
@@ -151,8 +150,7 @@ static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     r->wire_bytes_per_record = s->records ? (double)s->bytes / (double)s->records : 0;
     r->requests += (long)s->fetches;
     r->empty_fetches += (long)s->empty_fetches;
-    r->p50_ms = (double)kw_hist_quantile(&s->fetch_hold_us, 0.5) / 1000.0;
-    r->p99_ms = (double)kw_hist_quantile(&s->fetch_hold_us, 0.99) / 1000.0;
+    kw_lab_latency(r, s->fetch_hold_us);
     r->compression_ratio = 1;
     kw_consumer_free(c);
     return 0;
@@ -224,11 +222,11 @@ static void print_json(const kw_lab *lab, const kw_lab_result *res, int n)
         for (int a = 0; a < lab->naxes; a++) printf("%s\"%s\":\"%s\"", a ? "," : "", lab->axes[a].setting, pt.values[a]);
         printf("},\"records\":%ld,\"seconds\":%.6f,\"records_per_sec\":%.1f,\"mb_per_sec\":%.3f,"
                "\"records_per_batch\":%.2f,\"batch_fill_pct\":%.1f,\"wire_bytes_per_record\":%.2f,"
-               "\"compression_ratio\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"requests\":%ld,\"empty_fetches\":%ld,"
-               "\"failed\":%ld}",
+               "\"compression_ratio\":%.3f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,"
+               "\"p9999_ms\":%.3f,\"max_ms\":%.3f,\"requests\":%ld,\"empty_fetches\":%ld,\"failed\":%ld}",
                r->records, r->seconds, r->records_per_sec, r->mb_per_sec, r->records_per_batch, r->batch_fill_pct,
-               r->wire_bytes_per_record, r->compression_ratio, r->p50_ms, r->p99_ms, r->requests, r->empty_fetches,
-               r->failed);
+               r->wire_bytes_per_record, r->compression_ratio, r->p50_ms, r->p95_ms, r->p99_ms, r->p999_ms,
+               r->p9999_ms, r->max_ms, r->requests, r->empty_fetches, r->failed);
     }
     printf("]}\n");
 }
@@ -341,14 +339,18 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "produce")) return kw__bench_produce(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "consume")) return kw__bench_consume(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "compare")) return kw__cmd_bench_compare(cli, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "e2e")) return kw__bench_e2e(cli, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "merge")) return kw__bench_merge(cli, argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: kwire bench lab NAME ...    a lab of docs/LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
                "       kwire bench compare ...     kwire vs librdkafka (kcat) vs kafka-python, same broker\n"
+               "       kwire bench e2e ...         kafka-e2e-latency's figures + latency percentiles\n"
+               "       kwire bench merge FILE...   HdrHistogram interval logs added up, the latency summary\n"
                "'kwire bench SUB --help' describes each.\n");
         return KW_EXIT_OK;
     }
-    kw__cli_err(CMD, "expected lab, produce, consume or compare (see kwire bench --help)");
+    kw__cli_err(CMD, "expected lab, produce, consume, compare, e2e or merge (see kwire bench --help)");
     return KW_EXIT_USAGE;
 }

@@ -5,18 +5,24 @@
  *
  * produce: N records of a fixed payload (the labs' 92-byte JSON, or --record-size bytes
  * of random upper-case letters as the Kafka tool makes them), optionally paced to
- * --throughput records/s. Latency is send -> delivery report (whole ms, as Kafka's);
- * percentiles from at most 500,000 samples (every k-th report, as Kafka samples). A
- * progress line every 5 s over that window, then the final line in the Kafka tool's
- * form (MB = 2^20 bytes of payload), then requests, batches, records per batch, fill,
- * seal reasons, bytes before/after compression and wire bytes per record split into
- * payload, record/batch framing, request framing and the compression saving.
+ * --throughput records/s on a fixed schedule (record i due at start + i / R). The Kafka
+ * tool's figures: latency send -> delivery report (whole ms), percentiles from at most
+ * 500,000 samples (every k-th report, as Kafka samples), a progress line every 5 s
+ * (--reporting-interval) over that window, then the final line in the Kafka tool's form
+ * (MB = 2^20 bytes of payload). After them the corrected figures (bench/latency.h, in us
+ * from HdrHistogram-layout histograms): paced, each window's response time, service time
+ * and send delay after its progress line, and the three in a summary table; not paced,
+ * the service time alone. --hlog FILE writes every window as HdrHistogram interval log
+ * lines (tags response, service, send-delay). Then requests, batches, records per batch,
+ * fill, seal reasons, bytes before/after compression and wire bytes per record split
+ * into payload, record/batch framing, request framing and the compression saving.
  *
  * consume: N records (default: everything up to the end) from the beginning of every
  * partition, no group; Kafka's header and value line (start/end time, MB, MB/s,
  * records, records/s, rebalance and fetch time) then fetches, bytes and records per
  * fetch, broker hold time, empty fetches and poll sizes. --json gives every figure.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,11 +31,14 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "bench/hlog.h"
 #include "bench/lab.h"
+#include "bench/latency.h"
 #include "bench_perf.h"
 #include "client/accum.h"
 #include "client/config.h"
 #include "client/consumer.h"
+#include "client/net.h"
 #include "client/producer.h"
 #include "client/rate.h"
 #include "kwire.h"
@@ -38,13 +47,6 @@
 #define CMD "bench"
 #define MAX_SAMPLES 500000
 #define WINDOW_MS 5000
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static double mono_s(void)
 {
@@ -107,11 +109,19 @@ typedef struct pstate {
     long nsamples, cap;
     int record_size;
     FILE *progress;            /* NULL: no progress lines */
-    int64_t win_start;
+    int64_t window_us;         /* reporting interval */
+    int64_t win_start;         /* us, kw_net_now() */
     long win_count;
     double win_lat_sum;
     int64_t win_lat_max;
     uint64_t req_frames, req_frame_bytes, resp_frame_bytes; /* Produce frames, size prefix included */
+    int paced;
+    kw_pace pace;              /* paced: record i (its opaque) is due at kw_pace_due(i) */
+    kw_lat lat;                /* paced: response, service, send-delay; else service only */
+    FILE *hlog;
+    const char *hlog_path;
+    kw_buf hbuf;               /* interval lines not yet written */
+    int hlog_err;              /* errno of a failed write, or a KW_ERR_* */
 } pstate;
 
 /* Frame tap: the bytes Produce requests and responses really take on the wire. */
@@ -129,16 +139,36 @@ static void on_frame(void *ud, int dir, int16_t api_key, int16_t version, const 
     }
 }
 
+/* Close the latency window: its interval lines to the --hlog file. */
+static void lat_window_end(pstate *s, int64_t now)
+{
+    int rc = kw_lat_window_end(&s->lat, now, s->hlog ? &s->hbuf : NULL);
+    if (rc && !s->hlog_err) s->hlog_err = rc;
+    if (s->hlog && s->hbuf.len) {
+        if (fwrite(s->hbuf.data, 1, s->hbuf.len, s->hlog) != s->hbuf.len && !s->hlog_err) s->hlog_err = errno;
+        s->hbuf.len = 0;
+    }
+}
+
+/* The Kafka tool's progress line for the window, then (paced) the corrected figures. */
 static void window_line(pstate *s, int64_t now)
 {
-    double secs = (double)(now - s->win_start) / 1000.0;
+    double secs = (double)(now - s->win_start) / 1e6;
     if (s->progress && s->win_count > 0 && secs > 0) {
         double rps = (double)s->win_count / secs;
         fprintf(s->progress, "%ld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
                 s->win_count, rps, rps * s->record_size / (1024.0 * 1024.0), s->win_lat_sum / (double)s->win_count,
                 (double)s->win_lat_max);
+        if (s->paced) {
+            kw_buf b;
+            kw_buf_init(&b);
+            kw_lat_window_line(&s->lat, &b);
+            fwrite(b.data, 1, b.len, s->progress);
+            kw_buf_free(&b);
+        }
         fflush(s->progress);
     }
+    lat_window_end(s, now);
     s->win_start = now;
     s->win_count = 0;
     s->win_lat_sum = 0;
@@ -161,8 +191,10 @@ static void on_report(void *ud, const kw_delivery *d)
     s->win_count++;
     s->win_lat_sum += (double)l;
     if (l > s->win_lat_max) s->win_lat_max = l;
-    int64_t now = mono_ms();
-    if (now - s->win_start >= WINDOW_MS) window_line(s, now);
+    int64_t done = d->send_us + d->latency_us;
+    if (s->paced) kw_lat_record_paced(&s->lat, kw_pace_due(&s->pace, (long)(uintptr_t)d->opaque), d->send_us, done);
+    else kw_lat_record(&s->lat, 0, d->latency_us);
+    if (done - s->win_start >= s->window_us) window_line(s, done);
 }
 
 static int cmp_i32(const void *a, const void *b)
@@ -179,28 +211,46 @@ static int32_t sample_q(const int32_t *v, long n, double q)
     return v[i < n ? i : n - 1];
 }
 
+/* ,"name":{count, mean, p50 .. max in ms} */
+static void lat_json(const char *name, const kw_hdr *h)
+{
+    kw_buf b;
+    kw_buf_init(&b);
+    kw_lat_json(&b, h);
+    printf(",\"%s\":%.*s", name, (int)b.len, (const char *)b.data);
+    kw_buf_free(&b);
+}
+
 static void produce_usage(FILE *f)
 {
     fprintf(f, "usage: kwire bench produce [-t TOPIC] [-n RECORDS] [--record-size N | --payload lab]\n"
-               "                           [--throughput R] [-X name=value ...] [--json]\n\n"
+               "                           [--throughput R] [--hlog FILE] [--reporting-interval MS]\n"
+               "                           [-X name=value ...] [--json]\n\n"
                "Sends RECORDS (default 1000000) records to TOPIC (default %s), prints a line every\n"
                "5 s and the final line as kafka-producer-perf-test does (MB = 2^20 bytes, latency send ->\n"
-               "delivery report), then the byte-level view: requests, batches, records per batch, batch\n"
+               "delivery report), then the corrected latency (microsecond histograms; p50, p95, p99,\n"
+               "p99.9, p99.99, max) and the byte-level view: requests, batches, records per batch, batch\n"
                "fill, seal reasons, bytes before/after compression, wire bytes per record, RTT.\n"
                "Payload: the labs' %d-byte JSON (default, --payload lab) or N random upper-case letters.\n"
-               "--throughput caps records/s (-1: no cap). --json prints every figure as one object.\n",
+               "--throughput R sends record i at start + i/R (-1: as fast as possible) and reports for\n"
+               "each record the response time (from its intended send), the service time (from its\n"
+               "actual send, what the Kafka tool prints) and the send delay (intended -> actual), per\n"
+               "window after each progress line and in total. --hlog FILE writes each window as\n"
+               "HdrHistogram interval log lines (values in us; `kwire bench merge` reads them).\n"
+               "--reporting-interval MS sets the window (default 5000). --json: one object.\n",
             KW_LAB_TOPIC, KW_LAB_PAYLOAD_LEN);
 }
 
 int kw__bench_produce(kw_cli *cli, int argc, char **argv)
 {
-    const char *topic = KW_LAB_TOPIC;
-    long records = 1000000, record_size = 0, throughput = -1;
+    const char *topic = KW_LAB_TOPIC, *hlog_path = NULL;
+    long records = 1000000, record_size = 0, throughput = -1, interval_ms = WINDOW_MS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { produce_usage(stdout); return KW_EXIT_OK; }
         int takes = !strcmp(a, "-t") || !strcmp(a, "--topic") || !strcmp(a, "-n") || !strcmp(a, "--num-records") ||
-                    !strcmp(a, "--record-size") || !strcmp(a, "--payload") || !strcmp(a, "--throughput");
+                    !strcmp(a, "--record-size") || !strcmp(a, "--payload") || !strcmp(a, "--throughput") ||
+                    !strcmp(a, "--hlog") || !strcmp(a, "--reporting-interval");
         if (!takes) {
             kw__cli_err(CMD, "produce: unknown argument '%s' (see kwire bench produce --help)", a);
             return KW_EXIT_USAGE;
@@ -218,6 +268,10 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         } else if (!strcmp(a, "--payload")) {
             if (strcmp(v, "lab")) { kw__cli_err(CMD, "--payload takes 'lab' (the labs' 92-byte JSON)"); return KW_EXIT_USAGE; }
             record_size = 0;
+        } else if (!strcmp(a, "--hlog")) {
+            hlog_path = v;
+        } else if (!strcmp(a, "--reporting-interval")) {
+            if (parse_long(a, v, 1, &interval_ms)) return KW_EXIT_USAGE;
         } else if (parse_long(a, v, -1, &throughput) || throughput == 0) {
             kw__cli_err(CMD, "--throughput takes records/s > 0, or -1 for no cap");
             return KW_EXIT_USAGE;
@@ -240,16 +294,33 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     const char *codec = kw_config_str(cfg, KW_CONF_COMPRESSION_TYPE);
     char codec_buf[16];
     snprintf(codec_buf, sizeof codec_buf, "%s", codec ? codec : "none");
-    pstate st = {.every = records / MAX_SAMPLES + 1, .record_size = plen};
+    pstate st = {.every = records / MAX_SAMPLES + 1, .record_size = plen, .paced = throughput > 0,
+                 .window_us = (int64_t)interval_ms * 1000, .hlog_path = hlog_path};
     st.cap = records / st.every + 1;
     st.samples = malloc((size_t)st.cap * sizeof *st.samples);
     st.progress = cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout;
+    static const char *const paced_tags[] = {KW_LAT_TAG_RESPONSE, KW_LAT_TAG_SERVICE, KW_LAT_TAG_DELAY};
+    static const char *const plain_tags[] = {KW_LAT_TAG_SERVICE};
+    if (st.samples && kw_lat_init(&st.lat, st.paced ? KW_LAT_PACED_SERIES : 1, st.paced ? paced_tags : plain_tags, 0)) {
+        free(st.samples);
+        st.samples = NULL;
+    }
+    if (hlog_path && !(st.hlog = fopen(hlog_path, "w"))) {
+        kw__cli_err(CMD, "--hlog %s: %s", hlog_path, strerror(errno));
+        kw_config_free(cfg);
+        kw_lat_free(&st.lat);
+        free(st.samples);
+        free(payload);
+        return KW_EXIT_USAGE;
+    }
     char err[256] = "";
     kw_producer *p = st.samples ? kw_producer_new(cfg, on_report, &st, err, sizeof err) : NULL;
     kw_config_free(cfg);
     if (p) kw_producer_set_tap(p, on_frame, &st);
     if (!p) {
         kw__cli_err(CMD, "%s", st.samples ? err : "out of memory");
+        if (st.hlog) fclose(st.hlog);
+        kw_lat_free(&st.lat);
         free(st.samples);
         free(payload);
         return KW_EXIT_FAIL;
@@ -257,16 +328,22 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
                               .value = payload ? payload : KW_LAB_PAYLOAD, .value_len = plen};
     double t0 = mono_s();
-    st.win_start = mono_ms();
+    int64_t t0_us = kw_net_now();
+    st.pace = (kw_pace){t0_us, (double)throughput};
+    st.lat.t0_us = st.lat.win_start_us = st.win_start = t0_us;
+    if (st.hlog) {
+        char note[300];
+        snprintf(note, sizeof note, "kwire bench produce -t %s -n %ld%s: values in microseconds, Interval_Max in ms",
+                 topic, records, st.paced ? " (paced)" : "");
+        kw_hlog_header(&st.hbuf, wall_ms(), note);
+    }
     long refused = 0;
     for (long i = 0; i < records; i++) {
-        if (throughput > 0) { /* pace: record i goes at t0 + i / throughput */
-            for (;;) {
-                double wait = t0 + (double)i / (double)throughput - mono_s();
-                if (wait <= 0) break;
-                kw_producer_poll(p, (int)ceil(wait * 1000.0));
-            }
+        if (st.paced) { /* record i is due at t0 + i / throughput */
+            int64_t due = kw_pace_due(&st.pace, i), now;
+            while ((now = kw_net_now()) < due) kw_producer_poll(p, (int)((due - now + 999) / 1000));
         }
+        rec.opaque = (void *)(uintptr_t)i;
         int rc = kw_producer_send(p, &rec);
         if (rc == KW_ERR_TIMEOUT) {
             kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
@@ -282,6 +359,20 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     double secs = mono_s() - t0;
     const kw_producer_stats *s = kw_producer_stats_get(p);
     long lost = frc ? (long)kw_producer_outstanding(p) : 0;
+    lat_window_end(&st, kw_net_now()); /* the last, partial window */
+    if (st.hlog && fclose(st.hlog) && !st.hlog_err) st.hlog_err = errno;
+    st.hlog = NULL;
+    kw_buf lat_text;
+    kw_buf_init(&lat_text);
+    if (st.paced) {
+        const char *const labels[] = {KW_LAT_TAG_RESPONSE, KW_LAT_TAG_SERVICE, KW_LAT_TAG_DELAY};
+        const kw_hdr *const hs[] = {st.lat.total[0], st.lat.total[1], st.lat.total[2]};
+        kw_lat_summary(&lat_text, labels, hs, 3);
+    } else {
+        const char *const labels[] = {KW_LAT_TAG_SERVICE};
+        const kw_hdr *const hs[] = {st.lat.total[0]};
+        kw_lat_summary(&lat_text, labels, hs, 1);
+    }
 
     qsort(st.samples, (size_t)st.nsamples, sizeof *st.samples, cmp_i32);
     double rps = secs > 0 ? (double)st.ok / secs : 0;
@@ -315,7 +406,7 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
                "\"wire_bytes_per_record\":%.3f,\"payload_bytes_per_record\":%d,\"record_batch_framing_per_record\":%.3f,"
                "\"request_framing_per_record\":%.3f,\"compression_saving_per_record\":%.3f,"
                "\"protocol_overhead_per_record\":%.3f,\"rtt_avg_ms\":%.3f,\"rtt_max_ms\":%.3f,"
-               "\"record_retries\":%llu,\"metadata_requests\":%llu,\"buffer_peak_bytes\":%llu}\n",
+               "\"record_retries\":%llu,\"metadata_requests\":%llu,\"buffer_peak_bytes\":%llu",
                topic, st.ok, st.failed + refused + lost, plen, secs, rps, mbps, lat_avg, (long long)st.lat_max, p50, p95,
                p99, p999, st.nsamples, codec_buf, (long long)batch_size, (unsigned long long)s->requests,
                (unsigned long long)s->request_errors, (unsigned long long)st.req_frame_bytes,
@@ -327,10 +418,25 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
                (unsigned long long)s->batch_wire_bytes, ratio, wire, plen, framing, req_framing, saved, wire - plen,
                rtt_avg, rtt_max, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
                (unsigned long long)s->mem_peak);
+        if (st.paced) {
+            printf(",\"paced_records_per_sec\":%ld", throughput);
+            lat_json("response_time_ms", st.lat.total[KW_LAT_RESPONSE]);
+            lat_json("service_time_ms", st.lat.total[KW_LAT_SERVICE]);
+            lat_json("send_delay_ms", st.lat.total[KW_LAT_DELAY]);
+        } else {
+            lat_json("service_time_ms", st.lat.total[0]);
+        }
+        printf("}\n");
     } else {
         printf("%ld records sent, %f records/sec (%.2f MB/sec), %.2f ms avg latency, %.2f ms max latency, "
                "%d ms 50th, %d ms 95th, %d ms 99th, %d ms 99.9th.\n",
                st.ok, rps, mbps, lat_avg, (double)st.lat_max, p50, p95, p99, p999);
+        if (st.paced)
+            printf("\ncorrected latency, paced at %ld records/s (response = intended send -> ack, service = actual\n"
+                   "send -> ack as above, send-delay = intended -> actual send):\n", throughput);
+        else
+            printf("\nlatency, not paced (service = send -> ack, as above):\n");
+        fwrite(lat_text.data, 1, lat_text.len, stdout);
         if (cli->verbosity >= 0) {
             printf("\nbyte-level view (%s, %d-byte records, compression.type=%s, batch.size=%lld):\n", topic, plen,
                    codec_buf, (long long)batch_size);
@@ -360,10 +466,17 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     long bad = st.failed + refused + lost;
     if (st.failed) kw__cli_err(CMD, "%ld records failed: %s", st.failed, kw_strerror(st.first_err));
     if (lost) kw__cli_err(CMD, "%ld records without a delivery report", lost);
+    if (st.hlog_err)
+        kw__cli_err(CMD, "--hlog %s: %s", hlog_path,
+                    st.hlog_err > 0 ? strerror(st.hlog_err) : kw_strerror(st.hlog_err));
+    kw__cli_net_stats(cli, kw_producer_net(p));
     kw_producer_close(p);
+    kw_buf_free(&lat_text);
+    kw_buf_free(&st.hbuf);
+    kw_lat_free(&st.lat);
     free(st.samples);
     free(payload);
-    return bad || st.ok == 0 ? KW_EXIT_FAIL : KW_EXIT_OK;
+    return bad || st.ok == 0 || st.hlog_err ? KW_EXIT_FAIL : KW_EXIT_OK;
 }
 
 /* ------------------------------------------------------------------ consume */
@@ -471,7 +584,10 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                (unsigned long long)s->empty_polls);
         hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
         hist_json("fetch_records_hist", &s->fetch_records, 1);
-        hist_json("fetch_hold_ms", &s->fetch_hold_us, 1000.0);
+        const kw_hdr *hh = s->fetch_hold_us;
+        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
+               (unsigned long long)hh->total, kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
+               (double)kw_hdr_value_at(hh, 99) / 1000.0, (double)kw_hdr_max(hh) / 1000.0);
         hist_json("poll_records_hist", &s->poll_records, 1);
         printf("}\n");
     } else {
@@ -480,8 +596,8 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
         printf("%s, %s, %.4f, %.4f, %ld, %.4f, %.0f, %.0f, %.4f, %.4f\n", sbuf, ebuf, mb, mbs, got, rps, rebalance_ms,
                fetch_ms, fmbs, frps);
         if (cli->verbosity >= 0) {
-            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hh = &s->fetch_hold_us,
-                          *hp = &s->poll_records;
+            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hp = &s->poll_records;
+            const kw_hdr *hh = s->fetch_hold_us;
             printf("\nper-fetch view (%s):\n", topic);
             printf("  fetches           %llu (%llu empty, %llu errors), %llu response bytes, %.2f bytes per record\n",
                    (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
@@ -493,13 +609,14 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
                    kw_hist_mean(hr), (unsigned long long)kw_hist_quantile(hr, 0.5), (unsigned long long)hr->max,
                    (unsigned long long)s->batches, (unsigned long long)s->compressed_batches);
             printf("  broker hold time  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                   (double)kw_hist_quantile(hh, 0.5) / 1000.0, (double)kw_hist_quantile(hh, 0.99) / 1000.0,
-                   (double)hh->max / 1000.0);
+                   (double)kw_hdr_value_at(hh, 50) / 1000.0, (double)kw_hdr_value_at(hh, 99) / 1000.0,
+                   (double)kw_hdr_max(hh) / 1000.0);
             printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
                    (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
                    (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
         }
     }
+    kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);
     return got == 0 ? KW_EXIT_FAIL : rc;
 }

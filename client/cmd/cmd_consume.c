@@ -111,14 +111,15 @@ static void print_stats(const kw_consumer_stats *s)
             (unsigned long long)s->skipped_before, (unsigned long long)s->aborted_skipped,
             (unsigned long long)s->partial_batches, (unsigned long long)s->resets,
             (unsigned long long)s->leader_changes, (unsigned long long)s->metadata_refreshes);
-    const struct { const char *name, *unit; const kw_hist *h; } hs[] = {
-        {"fetch bytes", "B", &s->fetch_bytes},           {"fetch records", "", &s->fetch_records},
-        {"fetch partitions", "", &s->fetch_partitions}, {"fetch hold", "us", &s->fetch_hold_us},
-        {"poll records", "", &s->poll_records},
+    const struct { const char *name, *unit; const kw_hist *h; const kw_hdr *hdr; } hs[] = {
+        {"fetch bytes", "B", &s->fetch_bytes, NULL},           {"fetch records", "", &s->fetch_records, NULL},
+        {"fetch partitions", "", &s->fetch_partitions, NULL}, {"fetch hold", "us", NULL, s->fetch_hold_us},
+        {"poll records", "", &s->poll_records, NULL},
     };
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
         b.len = 0;
-        kw_hist_format(hs[i].h, hs[i].unit, &b);
+        if (hs[i].hdr) kw_hdr_format(hs[i].hdr, hs[i].unit, &b);
+        else kw_hist_format(hs[i].h, hs[i].unit, &b);
         fprintf(stderr, "%-17s %.*s", hs[i].name, (int)b.len, (const char *)b.data);
     }
     kw_buf_free(&b);

@@ -396,13 +396,9 @@ int kw__cmd_decode(kw_cli *cli, int argc, char **argv)
             return KW_EXIT_USAGE;
         }
         int16_t lo, hi;
-        if (kw_api_range(api, &lo, &hi)) {
-            kw__cli_err(CMD, "kwire does not describe %s responses (it does not implement that API)", kw_api_kafka_name(api));
-            return KW_EXIT_USAGE;
-        }
-        if (ver < lo || ver > hi || !kw__api_desc(api, KW_RESP)) {
-            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it implements v%d to v%d%s)", kw_api_kafka_name(api),
-                        ver, lo, hi, kw__api_desc(api, KW_RESP) ? "" : "; its description is not written yet");
+        if (kw_api_described(api, &lo, &hi) || ver < lo || ver > hi) {
+            kw__cli_err(CMD, "kwire does not describe %s v%ld responses (it describes v%d to v%d)", kw_api_name(api), ver,
+                        lo, hi);
             return KW_EXIT_USAGE;
         }
     }

@@ -3,6 +3,9 @@
  * would (settings by their Kafka names, defaults from Kafka 4.0's producer/consumer
  * documentation) and print it annotated field by field, without connecting. --raw
  * writes the whole frame (size, header, body) to a file for `kwire decode --request`.
+ * For an API the client does not send, the request is built from the description's
+ * defaults, with the few settings that name one of its top-level fields and --field
+ * NAME=VALUE for any top-level number, boolean or string.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -42,16 +45,18 @@ static void usage(FILE *f)
             "                     [--raw FILE] [--paths] [--json] [TOPIC ...]\n\n"
             "Build the request the client would send for API (Kafka's name, case-insensitive)\n"
             "and print it field by field without connecting.\n\n"
-            "  --version V      API version (default: the highest kwire implements)\n"
+            "  --version V      API version (default: the highest the client sends, else the newest)\n"
             "  --records N      Produce: N records of the labs' 92-byte JSON payload (default 1)\n"
             "  --topic T        topic (Produce/Fetch: the first one; Metadata: each; default \"test-topic\")\n"
             "  --partition P    partition (default 0)   --offset O   Fetch offset (default 0)\n"
-            "  --topic-id UUID  Fetch v13+: the topic's id (32 hex digits; default all zeros)\n"
+            "  --topic-id UUID  Fetch and Produce v13+: the topic's id (32 hex digits; default all zeros)\n"
             "  --group G        FindCoordinator, OffsetFetch, OffsetCommit, DescribeGroups (default\n"
             "                   group.id, else \"kwire\")\n"
             "  --timestamp T    ListOffsets: latest (-1, default), earliest (-2), or ms since the epoch\n"
             "  --partitions N, --replication-factor R   CreateTopics (default -1: the broker's)\n"
             "  --raw FILE       also write the whole frame (size, header, body) to FILE\n"
+            "  --field NAME=VALUE  set a top-level number, boolean or string field of the request\n"
+            "                   by its name as printed (any API; after the settings)\n"
             "  --paths          full field paths instead of an indented tree\n\n"
             "Settings used (-X name=value, Kafka names and defaults):\n"
             "  Produce   acks (all), request.timeout.ms (30000), compression.type (none),\n"
@@ -64,9 +69,13 @@ static void usage(FILE *f)
             "  OffsetCommit group.instance.id (null)   CreateTopics request.timeout.ms (30000)\n"
             "  InitProducerId transactional.id (null), transaction.timeout.ms (60000)\n"
             "  all       client.id (kwire)\n\n"
-            "APIs: every API kwire implements: ApiVersions, Metadata, Produce, Fetch, ListOffsets,\n"
-            "FindCoordinator, OffsetFetch, OffsetCommit, InitProducerId, ListGroups, DescribeGroups,\n"
-            "CreateTopics.\n"
+            "  other APIs group.id (--group), group.instance.id, transactional.id, session.timeout.ms,\n"
+            "            max.poll.interval.ms (rebalance_timeout_ms), transaction.timeout.ms,\n"
+            "            request.timeout.ms (timeout_ms) where the request has such a field\n\n"
+            "APIs: every Kafka API key (all versions of Kafka 4.4). The client's own requests\n"
+            "(ApiVersions, Metadata, Produce, Fetch, ListOffsets, FindCoordinator, OffsetFetch,\n"
+            "OffsetCommit, InitProducerId, ListGroups, DescribeGroups, CreateTopics) are built as\n"
+            "the client builds them; the others from the description's defaults.\n"
             "Exit status: 0 printed, 1 could not build the request, 2 usage or settings error.\n");
 }
 
@@ -110,6 +119,8 @@ static int parse_long(const char *opt, const char *s, long long lo, long long hi
     return 0;
 }
 
+#define MAX_FIELDS 32
+
 typedef struct explain_args {
     int api;
     int version;
@@ -120,6 +131,8 @@ typedef struct explain_args {
     const char *raw;
     const char *group;
     long long timestamp, partitions, replication;
+    const char *fields[MAX_FIELDS]; /* --field NAME=VALUE */
+    int nfields;
 } explain_args;
 
 /* The labs' topic, when none is given. */
@@ -241,6 +254,7 @@ static int build_produce(const kw_cli *cli, const explain_args *x, kw_buf *out, 
     part.index = (int32_t)x->partition;
     part.records = kw_b(batch.data, batch.len);
     topic.name = kw_s(topic0(x));
+    topic.topic_id = x->topic_id; /* v13+ */
     topic.partition_data = &part;
     topic.n_partition_data = 1;
     req.transactional_id = KW_STR_NULL;
@@ -276,6 +290,7 @@ static int build_fetch(const kw_cli *cli, const explain_args *x, kw_buf *out, co
     part.last_fetched_epoch = -1;
     part.log_start_offset = -1;
     part.partition_max_bytes = (int32_t)part_max;
+    part.high_watermark = INT64_MAX; /* v18+ tagged, a follower's: default, not written */
     topic.topic = kw_s(topic0(x));
     topic.topic_id = x->topic_id;
     topic.partitions = &part;
@@ -441,6 +456,99 @@ static int build_createtopics(const kw_cli *cli, const explain_args *x, kw_buf *
     return kw_request_encode(out, KW_API_CreateTopics, (int16_t)x->version, 1, client_id, &req);
 }
 
+/* ---- any other API: the description's defaults, settings and --field values ---- */
+
+/* The top-level field of s named name present at version v, or NULL. */
+static const kw_field *top_field(const kw_struct *s, int v, const char *name, size_t nlen)
+{
+    for (unsigned i = 0; i < s->nfields; i++) {
+        const kw_field *f = &s->fields[i];
+        if (v >= f->vmin && v <= f->vmax && strlen(f->name) == nlen && !strncmp(f->name, name, nlen)) return f;
+    }
+    return NULL;
+}
+
+/* Set field f of msg from text; KW_ERR_CONFIG after printing why not. */
+static int set_field(const kw_field *f, uint8_t *msg, const char *val, const char *what)
+{
+    uint8_t *m = msg + f->off;
+    if (f->type == KW_T_STRING) {
+        *(kw_str *)m = strcmp(val, "null") ? kw_s(val) : KW_STR_NULL;
+        return 0;
+    }
+    long long lo, hi;
+    switch (f->type) {
+    case KW_T_BOOL:
+        if (!strcmp(val, "true") || !strcmp(val, "false")) { *m = val[0] == 't'; return 0; }
+        kw__cli_err(CMD, "%s: %s is a boolean (true or false)", what, f->name);
+        return KW_ERR_CONFIG;
+    case KW_T_INT8: lo = INT8_MIN; hi = INT8_MAX; break;
+    case KW_T_INT16: lo = INT16_MIN; hi = INT16_MAX; break;
+    case KW_T_UINT16: lo = 0; hi = UINT16_MAX; break;
+    case KW_T_INT32: lo = INT32_MIN; hi = INT32_MAX; break;
+    case KW_T_INT64: lo = INT64_MIN; hi = INT64_MAX; break;
+    default:
+        kw__cli_err(CMD, "%s: %s is not a number, boolean or string field", what, f->name);
+        return KW_ERR_CONFIG;
+    }
+    char *end;
+    errno = 0;
+    long long x = strtoll(val, &end, 10);
+    if (errno || *end || end == val || x < lo || x > hi) {
+        kw__cli_err(CMD, "%s: %s needs an integer in [%lld, %lld]", what, f->name, lo, hi);
+        return KW_ERR_CONFIG;
+    }
+    switch (f->type) {
+    case KW_T_INT8: *(int8_t *)m = (int8_t)x; break;
+    case KW_T_INT16: *(int16_t *)m = (int16_t)x; break;
+    case KW_T_UINT16: *(uint16_t *)m = (uint16_t)x; break;
+    case KW_T_INT32: *(int32_t *)m = (int32_t)x; break;
+    default: *(int64_t *)m = x; break;
+    }
+    return 0;
+}
+
+/* Settings that name a top-level field of some request: field, setting, used only when set. */
+static const struct { const char *field, *setting; } setting_fields[] = {
+    {"group_instance_id", "group.instance.id"},   {"transactional_id", "transactional.id"},
+    {"session_timeout_ms", "session.timeout.ms"}, {"rebalance_timeout_ms", "max.poll.interval.ms"},
+    {"transaction_timeout_ms", "transaction.timeout.ms"}, {"timeout_ms", "request.timeout.ms"},
+};
+
+static int build_generic(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    const kw_struct *s = kw__api_desc(x->api, KW_REQ);
+    uint8_t *msg = calloc(1, s->size);
+    if (!msg) return KW_ERR_NOMEM;
+    kw_desc_defaults(s, msg);
+    const kw_field *f = top_field(s, x->version, "group_id", 8);
+    int rc = 0;
+    if (f && f->type == KW_T_STRING) *(kw_str *)(msg + f->off) = kw_s(x->group);
+    for (size_t i = 0; !rc && i < sizeof setting_fields / sizeof setting_fields[0]; i++) {
+        const char *v = setting(cli, setting_fields[i].setting);
+        f = top_field(s, x->version, setting_fields[i].field, strlen(setting_fields[i].field));
+        if (v && f) {
+            char what[64];
+            snprintf(what, sizeof what, "-X %s", setting_fields[i].setting);
+            rc = set_field(f, msg, v, what);
+        }
+    }
+    for (int i = 0; !rc && i < x->nfields; i++) {
+        const char *eq = strchr(x->fields[i], '=');
+        f = top_field(s, x->version, x->fields[i], (size_t)(eq - x->fields[i]));
+        if (!f) {
+            kw__cli_err(CMD, "--field %s: %s v%d requests have no top-level field '%.*s'", x->fields[i],
+                        kw_api_name(x->api), x->version, (int)(eq - x->fields[i]), x->fields[i]);
+            rc = KW_ERR_CONFIG;
+        } else {
+            rc = set_field(f, msg, eq + 1, "--field");
+        }
+    }
+    if (!rc) rc = kw_request_encode(out, x->api, (int16_t)x->version, 1, client_id, msg);
+    free(msg);
+    return rc;
+}
+
 static int parse_uuid(const char *s, kw_uuid *u)
 {
     size_t n = 0;
@@ -504,7 +612,7 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
         int takes = !strcmp(a, "--version") || !strcmp(a, "--records") || !strcmp(a, "--topic") ||
                     !strcmp(a, "--partition") || !strcmp(a, "--offset") || !strcmp(a, "--raw") || !strcmp(a, "--topic-id") ||
                     !strcmp(a, "--group") || !strcmp(a, "--timestamp") || !strcmp(a, "--partitions") ||
-                    !strcmp(a, "--replication-factor");
+                    !strcmp(a, "--replication-factor") || !strcmp(a, "--field");
         if (takes) {
             if (i + 1 >= argc) { kw__cli_err(CMD, "%s needs a value", a); return KW_EXIT_USAGE; }
             const char *val = argv[++i];
@@ -513,6 +621,11 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
             else if (!strcmp(a, "--partition")) { if (parse_long(a, val, 0, INT32_MAX, &x.partition)) return KW_EXIT_USAGE; }
             else if (!strcmp(a, "--offset")) { if (parse_long(a, val, -2, INT64_MAX, &x.offset)) return KW_EXIT_USAGE; }
             else if (!strcmp(a, "--raw")) x.raw = val;
+            else if (!strcmp(a, "--field")) {
+                if (!strchr(val, '=') || val[0] == '=') { kw__cli_err(CMD, "--field %s: expected NAME=VALUE", val); return KW_EXIT_USAGE; }
+                if (x.nfields == MAX_FIELDS) { kw__cli_err(CMD, "at most %d --field options", MAX_FIELDS); return KW_EXIT_USAGE; }
+                x.fields[x.nfields++] = val;
+            }
             else if (!strcmp(a, "--group")) x.group = val;
             else if (!strcmp(a, "--partitions")) { if (parse_long(a, val, -1, INT32_MAX, &x.partitions)) return KW_EXIT_USAGE; }
             else if (!strcmp(a, "--replication-factor")) { if (parse_long(a, val, -1, INT16_MAX, &x.replication)) return KW_EXIT_USAGE; }
@@ -538,11 +651,11 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     if (check_settings(cli)) return KW_EXIT_USAGE;
     x.api = kw_api_parse(api_name);
     if (x.api < 0) { kw__cli_err(CMD, "unknown API '%s'", api_name); return KW_EXIT_USAGE; }
-    int16_t lo, hi;
-    kw_api_range(x.api, &lo, &hi);
-    if (x.version < 0) x.version = hi;
+    int16_t lo, hi, clo, chi;
+    kw_api_described(x.api, &lo, &hi);
+    if (x.version < 0) x.version = kw_api_range(x.api, &clo, &chi) == 0 ? chi : hi; /* the client's, else the newest */
     if (x.version < lo || x.version > hi) {
-        kw__cli_err(CMD, "%s v%d: kwire implements v%d to v%d", kw_api_name(x.api), x.version, lo, hi);
+        kw__cli_err(CMD, "%s v%d: kwire describes v%d to v%d", kw_api_name(x.api), x.version, lo, hi);
         return KW_EXIT_USAGE;
     }
     const char *client_id = setting(cli, "client.id");
@@ -553,6 +666,12 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     kw_buf frame;
     kw_buf_init(&frame);
     int rc;
+    if (x.nfields && kw_api_range(x.api, NULL, NULL) == 0) {
+        kw__cli_err(CMD, "--field applies to the APIs the client does not send (%s requests are built as the client builds them)",
+                    kw_api_name(x.api));
+        kw_buf_free(&frame);
+        return KW_EXIT_USAGE;
+    }
     switch (x.api) {
     case KW_API_ApiVersions: rc = build_apiversions(cli, &x, &frame, client_id); break;
     case KW_API_Metadata: rc = build_metadata(cli, &x, &frame, client_id); break;
@@ -566,9 +685,7 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     case KW_API_ListGroups: rc = build_listgroups(cli, &x, &frame, client_id); break;
     case KW_API_DescribeGroups: rc = build_describegroups(cli, &x, &frame, client_id); break;
     case KW_API_CreateTopics: rc = build_createtopics(cli, &x, &frame, client_id); break;
-    default:
-        kw__cli_err(CMD, "explain does not build %s requests", kw_api_name(x.api));
-        return KW_EXIT_FAIL;
+    default: rc = build_generic(cli, &x, &frame, client_id); break;
     }
     if (rc == KW_ERR_CONFIG) { kw_buf_free(&frame); return KW_EXIT_USAGE; }
     if (rc) {
@@ -576,11 +693,12 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
         kw_buf_free(&frame);
         return KW_EXIT_FAIL;
     }
-    if (x.api == KW_API_Fetch && x.version >= 13 && cli->verbosity >= 0) {
+    if ((x.api == KW_API_Fetch || x.api == KW_API_Produce) && x.version >= 13 && cli->verbosity >= 0) {
         int zero = 1;
         for (int i = 0; i < 16; i++) zero &= x.topic_id.b[i] == 0;
         if (zero)
-            kw__cli_err(CMD, "note: Fetch v13+ names topics by id; without a broker the id is all zeros (see --topic-id)");
+            kw__cli_err(CMD, "note: %s v13+ names topics by id; without a broker the id is all zeros (see --topic-id)",
+                        kw_api_name(x.api));
     }
 
     int status = KW_EXIT_OK;
