@@ -323,8 +323,29 @@ static void finish(pctx *c)
 
 static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
 
-/* After kw_producer_close: st and last are copies taken before it. */
-static void summary(pctx *c, const kw_producer_stats *st, const char *last)
+/* -v: the batching figures (before kw_producer_close: the latency histogram goes with it). */
+static void verbose_line(const kw_producer *p, char *out, size_t len)
+{
+    const kw_producer_stats *st = kw_producer_stats_get(p);
+    out[0] = 0;
+    if (!st->batches) return;
+    snprintf(out, len,
+             "  batches %" PRIu64 " (%.1f records, %.0f bytes raw, %.0f on the wire, fill %.1f%%; sealed full %" PRIu64
+             " linger %" PRIu64 " flush %" PRIu64 "), requests %" PRIu64 " (%.1f batches, %.0f bytes, rtt avg %.2f ms max %.2f ms), retried records %" PRIu64
+             ", delivery latency p50 %" PRId64 " p99 %" PRId64 " max %" PRId64 " ms, buffer memory peak %" PRIu64 " bytes\n",
+             st->batches, (double)st->batch_records / (double)st->batches,
+             (double)st->batch_raw_bytes / (double)st->batches, (double)st->batch_wire_bytes / (double)st->batches,
+             100.0 * st->batch_fill_sum / (double)st->batches, st->sealed[KW_SEAL_FULL], st->sealed[KW_SEAL_LINGER],
+             st->sealed[KW_SEAL_FLUSH], st->requests,
+             st->requests ? (double)st->request_batches / (double)st->requests : 0.0,
+             st->requests ? (double)st->request_bytes / (double)st->requests : 0.0,
+             st->requests ? (double)st->rtt_sum_us / 1000.0 / (double)st->requests : 0.0,
+             (double)st->rtt_max_us / 1000.0, st->record_retries, kw_producer_latency_quantile(st, 0.5),
+             kw_producer_latency_quantile(st, 0.99), st->lat_max_ms, st->mem_peak);
+}
+
+/* After kw_producer_close: last and verbose were taken before it. */
+static void summary(pctx *c, const char *last, const char *verbose)
 {
     fprintf(stderr,
             "kwire produce: %" PRIu64 " %s sent, %" PRIu64 " failed, %" PRIu64 " refused, %" PRIu64
@@ -352,21 +373,7 @@ static void summary(pctx *c, const kw_producer_stats *st, const char *last)
                             "max.message.bytes); lower max.request.size or batch.size, or raise the broker's limit\n");
         if (last[0]) fprintf(stderr, "  last failed request: %s\n", last);
     }
-    if (c->cli->verbosity > 0 && st->batches) {
-        fprintf(stderr,
-                "  batches %" PRIu64 " (%.1f records, %.0f bytes raw, %.0f on the wire, fill %.1f%%; sealed full %" PRIu64
-                " linger %" PRIu64 " flush %" PRIu64 "), requests %" PRIu64 " (%.1f batches, %.0f bytes, rtt avg %.2f ms max %.2f ms), retried records %" PRIu64
-                ", delivery latency p50 %" PRId64 " p99 %" PRId64 " max %" PRId64 " ms, buffer memory peak %" PRIu64 " bytes\n",
-                st->batches, (double)st->batch_records / (double)st->batches,
-                (double)st->batch_raw_bytes / (double)st->batches, (double)st->batch_wire_bytes / (double)st->batches,
-                100.0 * st->batch_fill_sum / (double)st->batches, st->sealed[KW_SEAL_FULL], st->sealed[KW_SEAL_LINGER],
-                st->sealed[KW_SEAL_FLUSH], st->requests,
-                st->requests ? (double)st->request_batches / (double)st->requests : 0.0,
-                st->requests ? (double)st->request_bytes / (double)st->requests : 0.0,
-                st->requests ? (double)st->rtt_sum_us / 1000.0 / (double)st->requests : 0.0,
-                (double)st->rtt_max_us / 1000.0, st->record_retries, kw_producer_latency_quantile(st, 0.5),
-                kw_producer_latency_quantile(st, 0.99), st->lat_max_ms, st->mem_peak);
-    }
+    if (verbose[0]) fputs(verbose, stderr);
 }
 
 int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
@@ -471,14 +478,12 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
     kw_producer_set_interrupt(c.p, &abandon_flag);
     /* the broker set's statistics before close frees it; close reports what is left */
     kw__cli_net_stats(cli, kw_producer_net(c.p));
-    kw_producer_stats *st = malloc(sizeof *st);
-    char last[256];
-    if (st) *st = *kw_producer_stats_get(c.p);
+    char last[256], verbose[1024] = "";
     snprintf(last, sizeof last, "%s", kw_producer_last_error(c.p));
+    if (cli->verbosity > 0) verbose_line(c.p, verbose, sizeof verbose);
     kw_producer_close(c.p);
     json_flush(&c);
-    if (cli->verbosity >= 0 && st) summary(&c, st, last);
-    free(st);
+    if (cli->verbosity >= 0) summary(&c, last, verbose);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     free(c.parts);
