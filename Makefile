@@ -5,6 +5,7 @@
 #                   (plain, then again with bin-asan/kwire: ASan+UBSan, LeakSanitizer on)
 #   make fuzz       every fuzz target for FUZZ_SECONDS (default 30) each
 #   make bench      the benchmarks (print figures and ratios)
+#   make peers      bench compare's built peers (franz-go program, Python clients' venv) into .cache/
 #   make run        the README's main job
 #   make proto-gen  regenerate proto/'s message descriptions from Kafka's specifications
 #                   (needs Maven, a JDK and Python 3; the build itself needs none of them)
@@ -50,7 +51,7 @@ ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: proto-gen all test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
+.PHONY: proto-gen all peers test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
 all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
 
 $(B)/obj/%.o: %.c $(HDRS)
@@ -162,6 +163,13 @@ test:
 
 bench: $(BENCHES)
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+
+# bench compare's peers that are built or installed once into the cache folder: the
+# franz-go program (Go module proxy, pinned by bench/peers/franz/go.sum) and a venv with
+# confluent-kafka and kafka-python (PyPI, pinned by bench/peers/python/requirements.txt).
+# bench compare runs the same script itself for the peers it is asked for.
+peers:
+	@bench/peers/setup.sh all
 
 run:
 	@scripts/deps.sh run

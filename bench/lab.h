@@ -1,11 +1,17 @@
 /*
  * bench/lab.h — the training labs of shared LABS.md as data: each lab's record count,
- * fixed settings and grid (up to three swept settings), the lab's own report columns,
- * and the outputs every lab run produces: one line per run in the lab's form, CSV, a
- * gnuplot chart, and a plain-language reading naming the winning setting and why.
+ * fixed settings and grid (up to four swept settings, client or broker ones), the lab's
+ * own report columns, and the outputs every lab run produces: one line per grid point
+ * in the lab's form, CSV, a gnuplot chart, and a plain-language reading that names a
+ * winning setting only when it wins by more than the run-to-run spread, and says what
+ * the client and the broker did (records per batch, fetch sizes, broker hold times,
+ * records per poll).
+ *
+ * Each grid point runs several times (after one unrecorded warm-up run); the point's
+ * result is its median run, with the range of records/s over its runs beside it.
  *
  * Pure: running a grid point is the caller's (producer/consumer benchmarks); this file
- * expands grids and formats results.
+ * expands grids, picks medians and formats results.
  */
 #ifndef KW_BENCH_LAB_H
 #define KW_BENCH_LAB_H
@@ -23,7 +29,7 @@
 
 enum kw_lab_kind { KW_LAB_PRODUCE, KW_LAB_CONSUME, KW_LAB_PRODUCE_CONSUME };
 
-#define KW_LAB_MAX_AXES 3
+#define KW_LAB_MAX_AXES 4
 #define KW_LAB_MAX_VALUES 6
 #define KW_LAB_MAX_FIXED 6
 
@@ -32,6 +38,7 @@ typedef struct kw_lab_axis {
     const char *label;     /* the lab's column name, e.g. "Batch size" */
     const char *values[KW_LAB_MAX_VALUES];
     int nvalues;
+    int broker;            /* 1: a broker setting (the runner restarts the broker with it) */
 } kw_lab_axis;
 
 typedef struct kw_lab {
@@ -44,6 +51,7 @@ typedef struct kw_lab {
     kw_lab_axis axes[KW_LAB_MAX_AXES];
     int naxes;
     const char *note;      /* what the lab teaches, one sentence */
+    int quick[4];          /* --quick: these grid points (1-based; 0 ends), or none */
 } kw_lab;
 
 /* One run's settings: the fixed ones then one value per axis. */
@@ -68,6 +76,17 @@ typedef struct kw_lab_result {
     long requests;
     long empty_fetches;
     long failed;               /* records failed; a run with failures is reported, not hidden */
+    /* consumer runs: what the broker answered */
+    double bytes_per_fetch;    /* record-set bytes per non-empty fetch response */
+    double records_per_poll;   /* records handed out per non-empty poll */
+    long over_limit_first_batch; /* record sets above max.partition.fetch.bytes or responses
+                                  * above fetch.max.bytes: one whole first batch (Kafka's rule) */
+    double lat_p50_ms, lat_p99_ms; /* live consumer runs: record arrival - its CreateTime */
+    double live_rate;          /* live consumer runs: records/s written during the run (else 0) */
+    /* over repeated runs of one grid point (kw_lab_median) */
+    int runs;                  /* runs recorded (0 or 1: a single run) */
+    double rps_min, rps_max;   /* records/s range over them; records_per_sec is the median */
+    double lat_min, lat_max;   /* live: the range of lat_p50_ms over them */
 } kw_lab_result;
 
 /* Fill r's latency figures (ms) from a histogram of microseconds (client/hdr.h). */
@@ -77,8 +96,11 @@ const kw_lab *kw_lab_find(const char *name);   /* case-insensitive; NULL if unkn
 const kw_lab *kw_lab_all(size_t *n);
 int kw_lab_points(const kw_lab *lab);          /* grid size */
 void kw_lab_point_at(const kw_lab *lab, int index, kw_lab_point *pt);
-/* Settings of a point (fixed first, then the axes) into names[]/values[]; returns the count. */
+/* Client settings of a point (fixed first, then the client axes) into names[]/values[];
+ * returns the count. */
 int kw_lab_point_settings(const kw_lab_point *pt, const char **names, const char **values, int max);
+/* Broker settings of a point (its broker axes) into names[]/values[]; returns the count. */
+int kw_lab_point_broker_settings(const kw_lab_point *pt, const char **names, const char **values, int max);
 
 /* "Batch size: 32768, Compression: gzip, Linger.ms: 10, Time taken: 4.812 sec" then, in
  * parentheses, records/s, records per batch (or fetch) and the latency percentiles. */
@@ -92,7 +114,24 @@ void kw_lab_csv_row(FILE *f, const kw_lab_point *pt, const kw_lab_result *r);
  * follows out_path's extension: .svg or .png. 0, or -1 for another extension.
  */
 int kw_lab_chart_script(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n, const char *out_path);
-/* The plain-language reading: winner, and why in numbers. results[i] is point i. */
+/* The plain-language reading: winner, and why in numbers. results[i] is point i. Names
+ * the fastest setting faster than the slowest only when no run of the one reaches the
+ * other (they are extremes picked out of many), and a best value of a setting only when
+ * its mean over the grid beats the runner-up's by more than twice the noise of the two
+ * means (a median's noise estimated from its runs' range). Live consumer runs are read
+ * by records' latency instead (their records/s is the producer's rate). */
 void kw_lab_reading(FILE *f, const kw_lab *lab, const kw_lab_result *results, int n);
+
+/*
+ * Reduce n runs of one grid point to its result: the run with the median records/s
+ * (for an even n the lower middle one), with runs = n and rps_min/rps_max the range.
+ * Failed runs count as 0 records/s. n >= 1.
+ */
+void kw_lab_median(const kw_lab_result *runs, int n, kw_lab_result *out);
+/* Run-to-run spread of a lab: per grid point (rps_max - rps_min) / median, the median of
+ * those over the points into *median and the largest into *max (both 0 without repeats). */
+void kw_lab_spread(const kw_lab_result *results, int n, double *median, double *max);
+/* 1 when the lab sweeps broker settings (a broker restart per grid point). */
+int kw_lab_has_broker_axes(const kw_lab *lab);
 
 #endif

@@ -104,7 +104,7 @@ static kw_pbatch *batch_new(kw_accum *a, int32_t partition, int64_t now_ms)
     b->attempts = 0;
     b->last_err = 0;
     b->base_seq = -1;
-    b->first_send_ms = 0;
+    b->first_send_ms = -1;
     return b;
 }
 
@@ -261,5 +261,13 @@ size_t kw_accum_pending_batches(const kw_accum *a)
         n += a->open[p] != NULL;
         for (const kw_pbatch *b = a->head[p]; b; b = b->next) n++;
     }
+    return n;
+}
+
+size_t kw_accum_queued_bytes(const kw_accum *a)
+{
+    size_t n = 0;
+    for (int32_t p = 0; p < a->npart; p++)
+        for (const kw_pbatch *b = a->head[p]; b; b = b->next) n += b->mem;
     return n;
 }

@@ -44,10 +44,11 @@ typedef struct kw_pbatch {
     int64_t *enq_us;       /* per record: its send time in us (kw_accum_append's enq_us) */
     size_t cap_recs;
     size_t mem;            /* bytes held against buffer.memory */
-    int attempts;          /* sends so far (retries + 1) */
+    int attempts;          /* sends so far (retries + 1); a request never written (its
+                              leader could not be reached) does not count */
     int last_err;          /* the error of its last failed attempt (0: none yet) */
     int32_t base_seq;      /* idempotence: -1 until assigned */
-    int64_t first_send_ms;
+    int64_t first_send_ms; /* when first put in a request, -1 before */
 } kw_pbatch;
 
 typedef struct kw_accum {
@@ -104,5 +105,8 @@ void kw_accum_flush_end(kw_accum *a);
 int64_t kw_accum_next_linger_ms(const kw_accum *a, int64_t after_ms);
 /* Records held (open + sealed, not released) — for flush() and close(). */
 size_t kw_accum_pending_batches(const kw_accum *a);
+/* Bytes (against buffer.memory) of the sealed batches waiting to be sent: queued, not in
+ * flight and not open. O(batches queued). */
+size_t kw_accum_queued_bytes(const kw_accum *a);
 
 #endif

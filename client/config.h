@@ -129,6 +129,8 @@ typedef enum kw_conf_type {
       KW_ROLE_CONSUMER, "how often offsets are auto-committed")                                     \
     X(GROUP_ID, "group.id", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_CONSUMER,                         \
       "consumer group; unset = no group (no commits)")                                              \
+    X(DEFAULT_API_TIMEOUT_MS, "default.api.timeout.ms", KW_CT_DURATION, "60000", 0, KW__I32MAX, NULL,     \
+      KW_ROLE_CONSUMER, "how long a blocking call (start offsets, committed offsets, lag) retries")   \
     X(SESSION_TIMEOUT_MS, "session.timeout.ms", KW_CT_DURATION, "45000", 0, KW__I32MAX, NULL,         \
       KW_ROLE_CONSUMER, "group session timeout")                                                    \
     X(HEARTBEAT_INTERVAL_MS, "heartbeat.interval.ms", KW_CT_DURATION, "3000", 0, KW__I32MAX, NULL,    \

@@ -235,6 +235,10 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     kw_hist_init(&c->st.fetch_records);
     kw_hist_init(&c->st.fetch_partitions);
     kw_hist_init(&c->st.poll_records);
+    kw_hist_init(&c->st.part_records_bytes);
+    kw_hist_init(&c->st.fetch_records_bytes);
+    c->st.part_limit = c->part_max_bytes;
+    c->st.fetch_limit = c->max_bytes;
     c->cur_slot = -1;
     kw_arena_init(&c->copies);
     if (!(c->st.fetch_hold_us = kw_hdr_new_default())) {
@@ -456,14 +460,14 @@ static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
         if (!e) e = kw_tpo_add(&late, c->parts[i].topic, c->parts[i].partition, -1);
         if (!e) e = kw_tpo_add(&q, c->parts[i].topic, c->parts[i].partition, -1);
     }
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation);
-    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &early, KW_TS_EARLIEST, c->isolation, &c->oopts);
+    if (!e) e = kw_list_offsets(c->net, &c->meta, &late, KW_TS_LATEST, c->isolation, &c->oopts);
     if (e) {
         set_err(c, "ListOffsets: %s", kw_strerror(e));
         goto out;
     }
     if (st->kind == KW_START_TIME) {
-        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation);
+        e = kw_list_offsets(c->net, &c->meta, &q, st->value, c->isolation, &c->oopts);
         if (e) { set_err(c, "ListOffsets by time: %s", kw_strerror(e)); goto out; }
     } else if (st->kind == KW_START_COMMITTED) {
         if (!c->group) { e = KW_ERR_CONFIG; set_err(c, "starting at the committed offset needs group.id"); goto out; }
@@ -639,6 +643,38 @@ static int fetch_encode(void *ud, int16_t version, kw_buf *out)
     free(ts);
     free(ps);
     return e;
+}
+
+/* The response's record sets against max.partition.fetch.bytes and fetch.max.bytes
+ * (kw_consumer_stats). The broker may exceed a bound only with one whole first batch
+ * larger than it: the first partition with data gets that batch even when it is over
+ * either limit, and nothing else fits in the response then. */
+static void note_sizes(kw_consumer *c, const kw_fetch_resp *r)
+{
+    uint64_t total = 0;
+    size_t first_len = 0;
+    int first = 1;
+    for (int32_t t = 0; t < r->n_responses; t++)
+        for (int32_t pi = 0; pi < r->responses[t].n_partitions; pi++) {
+            const kw_fetch_partition_resp *pr = &r->responses[t].partitions[pi];
+            if (pr->error_code || pr->records.len <= 0) continue;
+            size_t len = (size_t)pr->records.len;
+            size_t fb = kw_records_first_len(pr->records.p, len);
+            kw_hist_record(&c->st.part_records_bytes, len);
+            if (len > (size_t)c->part_max_bytes) {
+                c->st.part_over_limit++;
+                if (fb == len && fb > (size_t)c->part_max_bytes) c->st.part_over_first_batch++;
+            }
+            if (first) first_len = fb;
+            first = 0;
+            total += len;
+        }
+    if (first) return;
+    kw_hist_record(&c->st.fetch_records_bytes, total);
+    if (total > (uint64_t)c->max_bytes) {
+        c->st.fetch_over_limit++;
+        if (total == first_len && first_len > (size_t)c->max_bytes) c->st.fetch_over_first_batch++;
+    }
 }
 
 static void fetch_done(void *ud, int err, const kw_conn_resp *resp);
@@ -858,6 +894,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     c->st.bytes += resp->len;
     kw_hist_record(&c->st.fetch_bytes, resp->len);
     kw_hdr_record(c->st.fetch_hold_us, resp->rtt_us > 0 ? resp->rtt_us : 0);
+    note_sizes(c, &r->r);
     int32_t nflat = 0;
     for (int32_t t = 0; t < r->r.n_responses; t++) nflat += r->r.responses[t].n_partitions;
     r->nflat = nflat;

@@ -88,7 +88,15 @@ typedef struct kw_msg {
 } kw_msg;
 
 /* Statistics for the bench layer. Histograms: fetch response bytes, records per fetch,
- * partitions per fetch, broker hold time (request to response, us), records per poll. */
+ * partitions per fetch, broker hold time (request to response, us), records per poll.
+ *
+ * Record-set bytes against the fetch limits, as the broker counts them (the records
+ * field, a batch cut short at the end included): part_records_bytes is one partition's
+ * record set in one response (bounded by max.partition.fetch.bytes), fetch_records_bytes
+ * the sum over a response's partitions (bounded by fetch.max.bytes). *_over_limit counts
+ * record sets (responses) above the bound; *_over_first_batch those of them that are one
+ * whole first batch larger than the bound, which Kafka returns so that the consumer can
+ * progress. over_limit > over_first_batch would be a broker ignoring the limit. */
 typedef struct kw_consumer_stats {
     uint64_t fetches, empty_fetches, fetch_errors;
     uint64_t fetch_retried;   /* failed fetches retried (disconnects, timeouts, Kafka errors) */
@@ -100,6 +108,10 @@ typedef struct kw_consumer_stats {
     uint64_t resets, leader_changes, metadata_refreshes;
     kw_hist fetch_bytes, fetch_records, fetch_partitions, poll_records;
     kw_hdr *fetch_hold_us;    /* client/hdr.h: 1 us .. 1 h, 3 significant digits */
+    kw_hist part_records_bytes, fetch_records_bytes;
+    uint64_t part_over_limit, part_over_first_batch;
+    uint64_t fetch_over_limit, fetch_over_first_batch;
+    int32_t part_limit, fetch_limit; /* the bounds asked for (max.partition.fetch.bytes, fetch.max.bytes) */
 } kw_consumer_stats;
 
 typedef struct kw_consumer kw_consumer;

@@ -74,7 +74,8 @@ void kw_offsets_opts_default(kw_offsets_opts *o)
 {
     o->backoff_ms = 100;
     o->backoff_max_ms = 1000;
-    o->attempts = KW_COORD_ATTEMPTS;
+    o->timeout_ms = 60000;
+    o->attempts = 0;
 }
 
 void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c)
@@ -82,6 +83,7 @@ void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c)
     kw_offsets_opts_default(o);
     o->backoff_ms = kw_config_int(c, KW_CONF_RETRY_BACKOFF_MS);
     o->backoff_max_ms = kw_config_int(c, KW_CONF_RETRY_BACKOFF_MAX_MS);
+    o->timeout_ms = kw_config_int(c, KW_CONF_DEFAULT_API_TIMEOUT_MS);
 }
 
 static void sleep_ms(int64_t ms)
@@ -94,6 +96,16 @@ static int64_t backoff(const kw_offsets_opts *o, int attempt)
     int64_t b = o->backoff_ms;
     for (int i = 0; i < attempt && b < o->backoff_max_ms; i++) b *= 2;
     return b > o->backoff_max_ms ? o->backoff_max_ms : b;
+}
+
+static int64_t now_ms(void) { return kw_net_now() / 1000; }
+
+/* After the failed try number attempt (0-based) of a call that started at start_ms: 1 if
+ * another try is allowed (o's attempt cap, and its time bound once the backoff is slept). */
+static int try_again(const kw_offsets_opts *o, int attempt, int64_t start_ms)
+{
+    if (o->attempts > 0 && attempt + 1 >= o->attempts) return 0;
+    return now_ms() + backoff(o, attempt) - start_ms < o->timeout_ms;
 }
 
 /* One synchronous request: body decoded into *out (arena a). */
@@ -117,7 +129,12 @@ static void call_free(sync_call *s)
 
 static int call(kw_net *n, int idx, int16_t api, kw_conn_encode_fn enc, void *ud, sync_call *s, void *out)
 {
-    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .encode = enc, .ud = ud};
+    /* fail_fast: a broker that cannot be reached (a coordinator or leader that died)
+       fails the request at the first failed connect, and the caller looks the
+       coordinator or leader up again, instead of the request waiting out
+       request.timeout.ms in that broker's queue */
+    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .fail_fast = 1, .encode = enc,
+                     .ud = ud};
     for (;;) {
         s->body.len = 0;
         kw_arena_reset(&s->arena);
@@ -239,9 +256,12 @@ int kw_list_offsets_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, 
     return e;
 }
 
-int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation)
+int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation, const kw_offsets_opts *o)
 {
     if (!l->n) return 0;
+    kw_offsets_opts def;
+    if (!o) { kw_offsets_opts_default(&def); o = &def; }
+    int64_t start = now_ms();
     size_t *sel = malloc(l->n * sizeof *sel);
     char *done = calloc(l->n, 1), *hit = malloc(l->n);
     int *route = malloc(l->n * sizeof *route);
@@ -249,7 +269,7 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
     sync_call sc;
     call_init(&sc);
     int err = 0;
-    for (int attempt = 0; attempt < 5; attempt++) {
+    for (int attempt = 0;; attempt++) {
         int again = 0;
         for (size_t i = 0; i < l->n; i++) {
             if (done[i]) continue;
@@ -280,8 +300,8 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
                 else done[sel[k]] = 1;
             }
         }
-        if (!again) break;
-        sleep_ms(100 << attempt);
+        if (!again || !try_again(o, attempt, start)) break;
+        sleep_ms(backoff(o, attempt));
         kw_meta_fetch(n, NULL, 0, 0, m);
     }
     call_free(&sc);
@@ -451,8 +471,8 @@ typedef int (*coord_again_fn)(void *hud, int err);
  * One request to the group's coordinator, retried while the coordinator moves or loads
  * (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, or it
  * could not be reached), or while again() says the handler's error is transient: find
- * it, send, decode into resp, hand the response to handle. At most o->attempts tries
- * with o's backoff between them.
+ * it, send, decode into resp, hand the response to handle. With o's backoff between
+ * tries, as long as o allows (default.api.timeout.ms, and its attempt cap if any).
  */
 static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group, int16_t api, kw_conn_encode_fn enc,
                          void *ud, void *resp, coord_handler handle, void *hud, coord_again_fn again)
@@ -460,13 +480,15 @@ static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group,
     sync_call sc;
     call_init(&sc);
     int e = 0;
-    for (int attempt = 0; attempt < o->attempts; attempt++) {
+    int64_t start = now_ms();
+    for (int attempt = 0;; attempt++) {
         if (attempt) sleep_ms(backoff(o, attempt - 1));
         int idx;
         e = kw_coord_find(n, group, &idx);
         if (!e) e = call(n, idx, api, enc, ud, &sc, resp);
         if (!e) e = handle(hud, resp, &sc, idx);
         if (!e || !(is_coord_err(e) || (again && again(hud, e)))) break;
+        if (!try_again(o, attempt, start)) break;
     }
     call_free(&sc);
     return e;
@@ -832,13 +854,13 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
         kw_tpo_list early;
         kw_tpo_init(&early);
         for (size_t i = 0; i < logs.n && !e; i++) e = kw_tpo_add(&early, logs.v[i].topic, logs.v[i].partition, -1);
-        if (!e) e = kw_list_offsets(n, &m, &logs, KW_TS_LATEST, 0);
-        int e2 = e ? 0 : kw_list_offsets(n, &m, &early, KW_TS_EARLIEST, 0);
+        if (!e) e = kw_list_offsets(n, &m, &logs, KW_TS_LATEST, 0, o);
+        int e2 = e ? 0 : kw_list_offsets(n, &m, &early, KW_TS_EARLIEST, 0, o);
         kw_tpo_list lso;
         kw_tpo_init(&lso);
         if (!e && !e2 && read_committed) {
             for (size_t i = 0; i < logs.n && !e2; i++) e2 = kw_tpo_add(&lso, logs.v[i].topic, logs.v[i].partition, -1);
-            if (!e2) e2 = kw_list_offsets(n, &m, &lso, KW_TS_LATEST, 1);
+            if (!e2) e2 = kw_list_offsets(n, &m, &lso, KW_TS_LATEST, 1, o);
         }
         if (!e) e = e2;
         for (size_t i = 0; i < logs.n && !e; i++)

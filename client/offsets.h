@@ -5,12 +5,16 @@
  * groups of the cluster (ListGroups on every broker, DescribeGroups), and the lag
  * snapshot (client/lag.h) filled from all of those.
  *
+ * A request to a broker that cannot be reached fails at the first failed connect
+ * attempt (it does not wait out request.timeout.ms in that broker's queue).
  * Coordinator errors (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
  * COORDINATOR_LOAD_IN_PROGRESS, whole-response or per-partition) and an unreachable
- * coordinator make the call look the coordinator up again and retry, waiting
- * retry.backoff.ms doubled per attempt up to retry.backoff.max.ms, for at most
- * KW_COORD_ATTEMPTS attempts. There is no JoinGroup / SyncGroup: a "group" here is a
- * name under which offsets are committed and read.
+ * coordinator make the call look the coordinator up again and retry; leader errors make
+ * ListOffsets refresh the metadata and retry. Both wait retry.backoff.ms doubled per
+ * attempt up to retry.backoff.max.ms, for at most default.api.timeout.ms (60 s: as Kafka's
+ * consumer and admin client, so a call rides out a leader or coordinator failover, which
+ * takes a killed broker's session timeout, 9 s by default). There is no JoinGroup /
+ * SyncGroup: a "group" here is a name under which offsets are committed and read.
  */
 #ifndef KW_CLIENT_OFFSETS_H
 #define KW_CLIENT_OFFSETS_H
@@ -21,8 +25,6 @@
 #include "client/lag.h"
 #include "client/metadata.h"
 #include "client/net.h"
-
-#define KW_COORD_ATTEMPTS 10
 
 /* ListOffsets special timestamps. */
 #define KW_TS_LATEST (-1)
@@ -49,9 +51,12 @@ int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t off
 /* The entry for (topic, partition) or NULL. */
 kw_tpo *kw_tpo_find(const kw_tpo_list *l, const char *topic, int32_t partition);
 
-/* Retry pacing for coordinator calls (from retry.backoff.ms / retry.backoff.max.ms). */
+/* Retry pacing for coordinator and ListOffsets calls (retry.backoff.ms,
+ * retry.backoff.max.ms, default.api.timeout.ms); attempts > 0 also caps the tries (the
+ * exporter keeps a scrape short). */
 typedef struct kw_offsets_opts {
     int64_t backoff_ms, backoff_max_ms;
+    int64_t timeout_ms;
     int attempts;
 } kw_offsets_opts;
 void kw_offsets_opts_default(kw_offsets_opts *o);
@@ -61,10 +66,11 @@ void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c);
  * For every entry, the offset of the first record with a timestamp >= ts (or
  * KW_TS_LATEST / KW_TS_EARLIEST) from the partition's leader; isolation 1 =
  * read_committed (latest is then the LSO). Entries get offset (-1 when none) and
- * error. Leader errors refresh the metadata and retry a few times. Returns 0 when
- * every entry has an offset, else the first per-partition error (or a request error).
+ * error. Leader errors refresh the metadata and retry as o says (NULL: the defaults).
+ * Returns 0 when every entry has an offset, else the first per-partition error (or a
+ * request error).
  */
-int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation);
+int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation, const kw_offsets_opts *o);
 
 /* One ListOffsets call to one leader in two halves, for callers that send it themselves
  * without waiting: the request for every entry of l (all led by that broker), and the

@@ -477,6 +477,9 @@ static void batch_outcome(kw_producer *p, ptopic *t, kw_pbatch *b, int err, int6
     }
     int64_t oldest = b->created_ms; /* its first record's append */
     b->last_err = err;
+    /* KW_ERR_CONNECT: the request waited for a connection that could not be made (the
+       leader is down) and was never written: not a send, so not a retry either */
+    if (err == KW_ERR_CONNECT && b->attempts > 0) b->attempts--;
     if (act == KW_PACT_RETRY && b->attempts <= p->retries && now - oldest < p->delivery_timeout_ms &&
         !p->closing) {
         p->st.record_retries += (uint64_t)b->count;
@@ -637,8 +640,8 @@ static void drain(kw_producer *p, int64_t now)
                     r->pid = -1;
                     p->building[bi] = r;
                 }
-                if (b->attempts == 0) {
-                    /* first send: statistics, and the sequence number */
+                if (b->first_send_ms < 0) {
+                    /* first send: statistics */
                     p->st.batches++;
                     p->st.batch_records += (uint64_t)b->count;
                     kw_hist_record(&p->st.batch_records_hist, (uint64_t)b->count);
@@ -675,13 +678,18 @@ static void drain(kw_producer *p, int64_t now)
             if (!r) continue;
             p->building[bi] = NULL;
             /* Produce v13+ names topics by id: without every id (a broker before Metadata
-               v10 does not say) the request stays at v12 */
+               v10 does not say) the request stays at v12. fail_fast: when the leader cannot
+               be reached, the request fails at the first failed connect (KW_ERR_CONNECT:
+               retried after a metadata refresh, which finds the new leader once the cluster
+               has elected one) instead of waiting out request.timeout.ms in the dead
+               connection's queue */
             int16_t vmax = -1;
             static const kw_uuid zero;
             for (int i = 0; i < r->nb; i++)
                 if (!memcmp(&r->t[i]->id, &zero, sizeof zero)) vmax = 12;
             kw_conn_req q = {.api_key = KW_API_Produce, .min_version = 3, .max_version = vmax,
-                             .no_response = p->acks == 0, .encode_ref = produce_encode, .done = produce_done, .ud = r};
+                             .no_response = p->acks == 0, .fail_fast = 1, .encode_ref = produce_encode,
+                             .done = produce_done, .ud = r};
             p->st.requests++;
             p->st.request_batches += (uint64_t)r->nb;
             p->st.request_bytes += r->bytes;
@@ -932,6 +940,13 @@ int kw_producer_poll(kw_producer *p, int timeout_ms)
 }
 
 uint64_t kw_producer_outstanding(const kw_producer *p) { return p->outstanding; }
+
+size_t kw_producer_queued_bytes(const kw_producer *p)
+{
+    size_t n = 0;
+    for (int i = 0; i < p->ntopics; i++) n += kw_accum_queued_bytes(&p->topics[i]->acc);
+    return n;
+}
 
 /*
  * acks=0 barrier: a broker answers the requests of a connection in order, so once it

@@ -129,6 +129,9 @@ int kw_producer_poll(kw_producer *p, int timeout_ms);
 int kw_producer_flush(kw_producer *p, int64_t timeout_ms);
 /* Records accepted and not yet reported. */
 uint64_t kw_producer_outstanding(const kw_producer *p);
+/* Bytes of sealed batches waiting for a send slot (all topics): what a caller reading its
+ * input ahead can hold back on, well before buffer.memory blocks kw_producer_send. */
+size_t kw_producer_queued_bytes(const kw_producer *p);
 /* Flush (bounded by delivery.timeout.ms), fail what is left with KW_ERR_DESTROYED, free. */
 void kw_producer_close(kw_producer *p);
 

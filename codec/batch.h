@@ -175,6 +175,10 @@ int kw_record_header_next(kw_rd *hdrs, kw_header *h);
 
 /* Peek at the magic byte of the next entry (2 = record batch, 0/1 = legacy), or an error. */
 int kw_records_magic(const uint8_t *p, size_t len);
+/* Bytes the first entry of a record set takes (a batch, or a legacy message with its
+ * offset and size), from its length field: 0 when fewer than 12 bytes are there. The
+ * entry itself may be cut short (a broker cuts a record set at its byte limit). */
+size_t kw_records_first_len(const uint8_t *p, size_t len);
 
 /*
  * Annotate a record set (one or more batches, or legacy message sets) field by field:

@@ -31,6 +31,14 @@ int kw_records_magic(const uint8_t *p, size_t len)
     return (int8_t)p[16];
 }
 
+size_t kw_records_first_len(const uint8_t *p, size_t len)
+{
+    /* baseOffset/offset int64 | batchLength/messageSize int32 (bytes after this field) */
+    if (!p || len < KW_BATCH_OVERHEAD_LEN) return 0;
+    int32_t n = (int32_t)kw_ld32(p + 8);
+    return n < 0 ? KW_BATCH_OVERHEAD_LEN : KW_BATCH_OVERHEAD_LEN + (size_t)n;
+}
+
 int kw_batch_next(kw_rd *in, kw_batch *b, kw_buf *scratch, const kw_batch_reader_opts *o)
 {
     if (in->err) return in->err;

@@ -21,8 +21,9 @@
 #                                after 15 s), all at once
 #   kafka.sh stop-node DIR K [SIGNAL]   signal node K (default TERM and wait for it to go;
 #                                KILL for a crash, STOP/CONT to freeze and thaw it)
-#   kafka.sh start-node DIR K    start node K again with its settings and storage, and wait
-#                                until it is registered
+#   kafka.sh start-node DIR K [--timeout S]   start node K again with its settings and
+#                                storage, and wait until it is registered (at most S s,
+#                                default 120)
 #   kafka.sh tool DIR|VERSION NAME [ARGS...]   run one of Kafka's Java tools with that
 #                                version's jars: console-producer, console-consumer,
 #                                producer-perf-test, consumer-perf-test, topics, configs,
@@ -272,6 +273,12 @@ stop_pids() { # PID... : TERM all, wait up to 15 s, KILL what is left
     sleep 0.1
   done
   for p in "$@"; do kill -KILL "$p" 2>/dev/null; done
+  for i in $(seq 100); do # a killed process is gone when this returns
+    left=0
+    for p in "$@"; do kill -0 "$p" 2>/dev/null && left=1; done
+    [ $left = 0 ] && return 0
+    sleep 0.05
+  done
   return 0
 }
 
@@ -297,14 +304,15 @@ stop_node() { # DIR K [SIGNAL]
   esac
 }
 
-start_node() { # DIR K
-  local dir=$1 k=$2 n
+start_node() { # DIR K [--timeout S]
+  local dir=$1 k=$2 n timeout=120
+  [ "${3:-}" = --timeout ] && timeout=${4:?start-node: --timeout S}
   n=$(cat "$dir/nodes")
   [ -f "$dir/node$k/server.properties" ] || die "start-node: no node $k in $dir"
   alive "$dir" "$k" && die "start-node: node $k already runs"
   rm -f "$dir/node$k/stopped"
   launch_node "$dir" "$k"
-  wait_ready "$dir" "$n" 120 || exit 1
+  wait_ready "$dir" "$n" "$timeout" || exit 1
 }
 
 tool() {

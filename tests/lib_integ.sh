@@ -24,10 +24,12 @@ integ_cleanup() {
 }
 trap integ_cleanup EXIT
 
-# fail MESSAGE: say it with the last lines of every tmp/*.err, exit 1
+# fail MESSAGE: say it with the last lines of every tmp/*.err (and whatever the script's
+# integ_on_fail function, when it defines one, prints: e.g. its brokers' logs), exit 1
 fail() {
   echo "$integ_name: FAIL: $*" >&2
   for f in "$tmp"/*.err; do [ -s "$f" ] && tail -5 "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
+  declare -F integ_on_fail >/dev/null && integ_on_fail >&2
   exit 1
 }
 

@@ -239,6 +239,32 @@ static void test_requeue_keeps_order_and_oversized_record(void **st)
     kw_accum_free(&a);
 }
 
+/* queued bytes: the sealed batches waiting (not the open one, not those handed out) */
+static void test_queued_bytes(void **st)
+{
+    (void)st;
+    kw_accum a;
+    kw_accum_opts o = opts(1024, 1000, 1 << 20, KW_CODEC_NONE);
+    assert_int_equal(kw_accum_init(&a, &o, 2), 0);
+    assert_int_equal(kw_accum_queued_bytes(&a), 0);
+    for (int i = 0; i < 60; i++) {
+        kw_record r = rec_of("0123456789012345678901234567890123456789", 1000 + i);
+        assert_int_equal(kw_accum_append(&a, i % 2, &r, NULL, 0, 0, NULL), 0);
+    }
+    size_t sealed = 0;
+    for (int p = 0; p < 2; p++)
+        for (const kw_pbatch *b = a.head[p]; b; b = b->next) sealed += b->mem;
+    assert_true(sealed > 0);
+    assert_int_equal(kw_accum_queued_bytes(&a), sealed);
+    assert_true(kw_accum_queued_bytes(&a) < a.mem_used); /* the open batches are not counted */
+    kw_pbatch *b = kw_accum_drain(&a, 0, 0);
+    assert_non_null(b);
+    assert_int_equal(kw_accum_queued_bytes(&a), sealed - b->mem); /* in flight: not waiting */
+    kw_accum_requeue(&a, b);                                     /* a retry waits again */
+    assert_int_equal(kw_accum_queued_bytes(&a), sealed);
+    kw_accum_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_next_linger_after),
         cmocka_unit_test(test_buffer_memory_bound),
         cmocka_unit_test(test_requeue_keeps_order_and_oversized_record),
+        cmocka_unit_test(test_queued_bytes),
     };
     return cmocka_run_group_tests_name("accum", tests, NULL, NULL);
 }

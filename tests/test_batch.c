@@ -779,6 +779,10 @@ static void test_bad_header_fields(void **st)
         assert_int_equal(kw_records_magic(w, n), magic);
     }
     assert_int_equal(kw_records_magic(v, 16), KW_ERR_INCOMPLETE);
+    /* the first entry's size from its length field, cut short or not */
+    assert_int_equal(kw_records_first_len(v, n), n);
+    assert_int_equal(kw_records_first_len(v, 20), n);
+    assert_int_equal(kw_records_first_len(v, 11), 0);
     /* batchLength below the header, or negative */
     uint32_t bls[] = {48, 0, 0x80000000u, 0xffffffffu};
     for (size_t i = 0; i < 4; i++) {

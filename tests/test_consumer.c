@@ -19,7 +19,9 @@
  * batch, each record once with its key and value; Fetch v13 naming the topic by its id;
  * freeing a consumer on a shared net with a fetch in flight; kw_consumer_poll keeping to
  * its timeout while the broker is down and the leader is looked up again; the log start
- * moving past the consumer, with auto.offset.reset earliest, latest and none.
+ * moving past the consumer, with auto.offset.reset earliest, latest and none; the
+ * record sets counted against max.partition.fetch.bytes and fetch.max.bytes (a lone
+ * first batch above them is Kafka's exception, several batches are not).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -742,6 +744,48 @@ static void test_topic_ids(void **st)
     g_v13 = 0;
 }
 
+/* The record sets against max.partition.fetch.bytes and fetch.max.bytes: one whole batch
+ * larger than both is Kafka's exception; several batches above them (this broker ignores
+ * the limits) are counted as excess that no first batch explains. */
+static void test_fetch_limits(void **st)
+{
+    (void)st;
+    const char *set[] = {"max.partition.fetch.bytes=40", "fetch.max.bytes=40", NULL};
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    size_t one = g_log.len;
+    start_broker();
+    kw_consumer *c = consumer_at_beginning(set);
+    int64_t got[32];
+    int n;
+    assert_int_equal(drain(c, got, 32, &n, 500), 0);
+    assert_int_equal(n, 5);
+    const kw_consumer_stats *s = kw_consumer_stats_get(c);
+    assert_int_equal(s->part_limit, 40);
+    assert_int_equal(s->fetch_limit, 40);
+    assert_int_equal(s->part_records_bytes.max, one);
+    assert_int_equal(s->fetch_records_bytes.max, one);
+    assert_int_equal(s->part_over_limit, 1);
+    assert_int_equal(s->part_over_first_batch, 1);
+    assert_int_equal(s->fetch_over_limit, 1);
+    assert_int_equal(s->fetch_over_first_batch, 1);
+    kw_consumer_free(c);
+    stop_broker();
+
+    add_batch(0, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(5, 5, KW_CODEC_NONE, -1, 0);
+    add_batch(10, 5, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    c = consumer_at_beginning(set);
+    assert_int_equal(drain(c, got, 32, &n, 500), 0);
+    assert_int_equal(n, 15);
+    s = kw_consumer_stats_get(c);
+    assert_true(s->part_over_limit > s->part_over_first_batch);
+    assert_true(s->fetch_over_limit > s->fetch_over_first_batch);
+    assert_true(s->part_records_bytes.max > one);
+    kw_consumer_free(c);
+    stop_broker();
+}
+
 static void test_start_parse(void **st)
 {
     (void)st;
@@ -788,6 +832,7 @@ int main(void)
         cmocka_unit_test(test_reset_earliest),
         cmocka_unit_test(test_reset_latest),
         cmocka_unit_test(test_reset_none),
+        cmocka_unit_test(test_fetch_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,13 @@
  * coordinator retried. OffsetFetch (client/offsets.c's kw_offsets_fetch, node 2): a
  * request-level UNKNOWN_TOPIC_OR_PARTITION and a partition's UNSTABLE_OFFSET_COMMIT
  * asked again until the offsets come; a partition-level UNKNOWN_TOPIC_OR_PARTITION
- * returned at once.
+ * returned at once. A broker that died (node 3 on the closed port is the group's
+ * coordinator in node 1's first g_moved FindCoordinator answers, and the leader of
+ * "orders" partition 0 in its first g_moved Metadata answers; node 2 takes both over
+ * after): OffsetFetch and ListOffsets fail at the first failed connect and go to node 2
+ * (they used to wait out request.timeout.ms in the dead broker's queue), however many
+ * answers the cluster takes to move (a killed broker's session timeout) within
+ * default.api.timeout.ms, and give up once that has passed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +48,7 @@
 #include "proto/msg_describegroups.h"
 #include "proto/msg_findcoordinator.h"
 #include "proto/msg_listgroups.h"
+#include "proto/msg_listoffsets.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_offsetfetch.h"
 #include "proto/proto.h"
@@ -57,6 +64,8 @@ typedef struct lg_script {
 static lg_script g_lg[2];
 static int16_t g_lg_max = 5, g_dg_max = 6, g_fc_max = 3;
 static int g_with_dead; /* Metadata lists node 3 on a closed port, between nodes 1 and 2 */
+static int g_moved;     /* node 3 (dead) coordinates and leads in node 1's first g_moved answers, node 2 after */
+static int g_fc_seen, g_md_seen; /* in a child: FindCoordinator / Metadata answers given */
 static int g_port[2], g_dead_port;
 static pid_t g_pid[2];
 static int g_node; /* in a child: 0 for node 1, 1 for node 2 */
@@ -161,6 +170,26 @@ static void serve_offsetfetch(const kw_req_header *h, const uint8_t *body, size_
     kw_arena_free(&a);
 }
 
+/* ListOffsets (node 2 only, the leader once node 3 died): offset 1000 for every partition. */
+static void serve_listoffsets(const kw_req_header *h, const uint8_t *body, size_t bl, kw_buf *out)
+{
+    if (g_node != 1) _exit(20);
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_listoffsets_req q;
+    if (kw_msg_decode(KW_API_ListOffsets, h->api_version, KW_REQ, body, bl, &q, &a, NULL)) _exit(21);
+    if (q.n_topics != 1 || q.topics[0].n_partitions != 1) _exit(22);
+    kw_listoffsets_resp_partition rp = {.partition_index = q.topics[0].partitions[0].partition_index,
+                                        .timestamp = -1, .offset = 1000, .leader_epoch = -1};
+    kw_listoffsets_resp_topic t = {.name = q.topics[0].name, .partitions = &rp, .n_partitions = 1};
+    kw_listoffsets_resp r;
+    kw_msg_defaults(KW_API_ListOffsets, KW_RESP, &r);
+    r.topics = &t;
+    r.n_topics = 1;
+    if (kw_response_encode(out, KW_API_ListOffsets, h->api_version, h->correlation_id, &r)) _exit(23);
+    kw_arena_free(&a);
+}
+
 static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 {
     (void)node;
@@ -175,11 +204,12 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
                                      {KW_API_FindCoordinator, 0, g_fc_max},
                                      {KW_API_DescribeGroups, 0, g_dg_max},
                                      {KW_API_ListGroups, 0, g_lg_max},
-                                     {KW_API_OffsetFetch, 0, 5}};
+                                     {KW_API_OffsetFetch, 0, 5},
+                                     {KW_API_ListOffsets, 1, 5}};
         kw_apiversions_resp r;
         kw_msg_defaults(KW_API_ApiVersions, KW_RESP, &r);
         r.api_keys = keys;
-        r.n_api_keys = 6;
+        r.n_api_keys = 7;
         kw_response_encode(&out, KW_API_ApiVersions, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Metadata) {
         kw_metadata_broker b[3] = {
@@ -187,29 +217,39 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
             {.node_id = 3, .host = kw_s("127.0.0.1"), .port = g_dead_port, .rack = KW_STR_NULL},
             {.node_id = 2, .host = kw_s("127.0.0.1"), .port = g_port[1], .rack = KW_STR_NULL},
         };
-        if (!g_with_dead) b[1] = b[2];
+        if (!g_with_dead && !g_moved) b[1] = b[2];
+        int32_t reps[3] = {3, 2, 1};
+        kw_metadata_partition mp = {.partition_index = 0, .leader_id = g_node == 0 && g_md_seen++ < g_moved ? 3 : 2,
+                                    .leader_epoch = -1, .replica_nodes = reps, .n_replica_nodes = 3,
+                                    .isr_nodes = reps, .n_isr_nodes = 3};
+        kw_metadata_topic mt = {.name = kw_s("orders"), .partitions = &mp, .n_partitions = 1};
         kw_metadata_resp r;
         kw_msg_defaults(KW_API_Metadata, KW_RESP, &r);
         r.brokers = b;
-        r.n_brokers = g_with_dead ? 3 : 2;
+        r.n_brokers = g_with_dead || g_moved ? 3 : 2;
         r.cluster_id = KW_STR_NULL;
         r.controller_id = 1;
         r.n_topics = 0;
+        if (g_moved) {
+            r.topics = &mt;
+            r.n_topics = 1;
+        }
         kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_FindCoordinator) {
         kw_arena a;
         kw_arena_init(&a);
         kw_findcoordinator_req q;
         if (kw_msg_decode(KW_API_FindCoordinator, h.api_version, KW_REQ, p + hl, len - hl, &q, &a, NULL)) _exit(13);
+        int dead = g_node == 0 && g_fc_seen++ < g_moved;
         kw_findcoordinator_coord c = {.key = h.api_version >= 4 && q.n_coordinator_keys ? q.coordinator_keys[0] : q.key,
-                                      .node_id = 2, .host = kw_s("127.0.0.1"), .port = g_port[1],
-                                      .error_message = KW_STR_NULL};
+                                      .node_id = dead ? 3 : 2, .host = kw_s("127.0.0.1"),
+                                      .port = dead ? g_dead_port : g_port[1], .error_message = KW_STR_NULL};
         kw_findcoordinator_resp r;
         kw_msg_defaults(KW_API_FindCoordinator, KW_RESP, &r);
         r.error_message = KW_STR_NULL;
-        r.node_id = 2;
+        r.node_id = c.node_id;
         r.host = kw_s("127.0.0.1");
-        r.port = g_port[1];
+        r.port = c.port;
         r.coordinators = &c;
         r.n_coordinators = 1;
         kw_response_encode(&out, KW_API_FindCoordinator, h.api_version, h.correlation_id, &r);
@@ -232,6 +272,8 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         serve_describe(&h, p + hl, len - hl, &out);
     } else if (h.api_key == KW_API_OffsetFetch) {
         serve_offsetfetch(&h, p + hl, len - hl, &out);
+    } else if (h.api_key == KW_API_ListOffsets) {
+        serve_listoffsets(&h, p + hl, len - hl, &out);
     } else {
         _exit(6);
     }
@@ -299,6 +341,8 @@ static int reset_script(void **state)
     g_dg_max = 6;
     g_fc_max = 3;
     g_with_dead = 0;
+    g_moved = 0;
+    g_fc_seen = g_md_seen = 0;
     return 0;
 }
 
@@ -321,13 +365,14 @@ static void tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8
     if (api_key == KW_API_OffsetFetch) t->n_of++;
 }
 
-static kw_net *new_net(tap_log *t)
+/* A broker set starting from node 1, with request.timeout.ms = timeout, frames tapped into t. */
+static kw_net *new_net_timeout(tap_log *t, const char *timeout)
 {
     char boot[64];
     snprintf(boot, sizeof boot, "127.0.0.1:%d", g_port[0]);
     kw_config *cfg = kw_config_new(KW_ROLE_CONSUMER);
     assert_int_equal(kw_config_set(cfg, "bootstrap.servers", boot), 0);
-    assert_int_equal(kw_config_set(cfg, "request.timeout.ms", "5000"), 0);
+    assert_int_equal(kw_config_set(cfg, "request.timeout.ms", timeout), 0);
     assert_int_equal(kw_config_validate(cfg), 0);
     kw_net *n = kw_net_new(cfg);
     kw_config_free(cfg);
@@ -337,6 +382,8 @@ static kw_net *new_net(tap_log *t)
     assert_true(kw_net_add_list(n, boot) == 1);
     return n;
 }
+
+static kw_net *new_net(tap_log *t) { return new_net_timeout(t, "5000"); }
 
 static void set_group(int node, int i, const char *id, const char *ptype, const char *state)
 {
@@ -628,6 +675,139 @@ static void test_offsetfetch_partition_unknown_answered(void **state)
     stop_cluster();
 }
 
+/* Connection attempts that failed on the broker with this node id (it must be known). */
+static uint64_t connect_failures(kw_net *n, int32_t node)
+{
+    int idx = kw_net_find(n, node);
+    assert_true(idx >= 0);
+    return kw_conn_stats_get(kw_net_conn(n, idx))->connect_failures;
+}
+
+/* The coordinator was SIGKILLed: the first FindCoordinator still names it (node 3, a
+ * port that refuses). The OffsetFetch queued for it fails at the first failed connect,
+ * the coordinator is looked up again (node 2) and answers. It used to wait in node 3's
+ * queue for request.timeout.ms (30 s here), reconnecting all the while. */
+static void test_offsetfetch_dead_coordinator(void **state)
+{
+    (void)state;
+    g_moved = 1;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net_timeout(&t, "30000");
+    kw_tpo_list l;
+    assert_int_equal(offsets_fetch(n, "orders", &l), 0);
+    assert_int_equal(t.n_fc, 2);
+    assert_int_equal(t.n_of, 1);
+    assert_int_equal(l.v[0].offset, 42);
+    assert_int_equal(l.v[1].offset, 7);
+    assert_int_equal(connect_failures(n, 3), 1);
+    kw_tpo_free(&l);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* The leader of orders/0 was SIGKILLed: the first Metadata still names it (node 3). The
+ * ListOffsets for it fails at the first failed connect, the metadata is asked again and
+ * node 2, the new leader, answers. */
+static void test_listoffsets_dead_leader(void **state)
+{
+    (void)state;
+    g_moved = 1;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net_timeout(&t, "30000");
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    assert_int_equal(kw_meta_route(n, &m, "orders", 0), kw_net_find(n, 3));
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, NULL), 0);
+    assert_int_equal(l.v[0].offset, 1000);
+    assert_int_equal(l.v[0].error, 0);
+    assert_int_equal(connect_failures(n, 3), 1);
+    kw_tpo_free(&l);
+    kw_meta_free(&m);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+static void fast_opts(kw_offsets_opts *o, int64_t timeout_ms)
+{
+    kw_offsets_opts_default(o);
+    o->backoff_ms = 5;
+    o->backoff_max_ms = 10;
+    o->timeout_ms = timeout_ms;
+}
+
+/* The coordinator takes 12 lookups to move (more than the 10 tries the lookups used to
+ * have): every one is retried within default.api.timeout.ms, and the offsets come. */
+static void test_offsetfetch_slow_failover(void **state)
+{
+    (void)state;
+    g_moved = 12;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_offsets_opts o;
+    fast_opts(&o, 60000);
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_equal(kw_offsets_fetch(n, &o, "orders", &l), 0);
+    assert_int_equal(l.v[0].offset, 42);
+    assert_int_equal(t.n_fc, 13);
+    assert_int_equal(connect_failures(n, 3), 12);
+    kw_tpo_free(&l);
+    kw_net_free(n);
+    stop_cluster();
+}
+
+/* The leader takes 8 metadata answers to move (more than the 5 tries ListOffsets used to
+ * have: a consumer started during a failover exited): retried, the offset comes. Never
+ * moving, the call gives up once default.api.timeout.ms has passed. */
+static void test_listoffsets_slow_failover(void **state)
+{
+    (void)state;
+    g_moved = 8;
+    start_cluster();
+    tap_log t;
+    kw_net *n = new_net(&t);
+    kw_offsets_opts o;
+    fast_opts(&o, 60000);
+    kw_meta m;
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, &o), 0);
+    assert_int_equal(l.v[0].offset, 1000);
+    assert_int_equal(connect_failures(n, 3), 8);
+    kw_tpo_free(&l);
+    kw_meta_free(&m);
+    kw_net_free(n);
+    stop_cluster();
+    /* a leader that never comes back */
+    reset_script(NULL);
+    g_moved = 1000000;
+    start_cluster();
+    n = new_net(&t);
+    fast_opts(&o, 300);
+    memset(&m, 0, sizeof m);
+    assert_int_equal(kw_meta_fetch(n, NULL, 0, 0, &m), 0);
+    kw_tpo_init(&l);
+    assert_int_equal(kw_tpo_add(&l, "orders", 0, -1), 0);
+    assert_int_not_equal(kw_list_offsets(n, &m, &l, KW_TS_LATEST, 0, &o), 0);
+    assert_int_equal(l.v[0].offset, -1);
+    assert_true(connect_failures(n, 3) >= 2);
+    kw_tpo_free(&l);
+    kw_meta_free(&m);
+    kw_net_free(n);
+    stop_cluster();
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -642,6 +822,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_describe_loading_retried, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_offsetfetch_transient_retried, reset_script, reset_script),
         cmocka_unit_test_setup_teardown(test_offsetfetch_partition_unknown_answered, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_offsetfetch_dead_coordinator, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_listoffsets_dead_leader, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_offsetfetch_slow_failover, reset_script, reset_script),
+        cmocka_unit_test_setup_teardown(test_listoffsets_slow_failover, reset_script, reset_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

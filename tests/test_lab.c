@@ -1,9 +1,12 @@
-/* tests/test_lab.c — bench/lab: the LABS.md grids, lab lines, CSV, charts, reading. */
+/* tests/test_lab.c — bench/lab: the LABS.md grids (B1's broker settings), lab lines, CSV,
+ * charts (distinct y ticks, the count run, four axes), medians of repeated runs, and
+ * readings that claim only differences above the run-to-run spread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +42,7 @@ static void test_grids_match_labs_md(void **st)
     (void)st;
     struct { const char *name; long records; int points; } want[] = {
         {"P1", 50000, 4}, {"P2", 50000, 5}, {"P3", 100000, 27}, {"C1", 50000, 9},
-        {"C2", 50000, 9}, {"C3", 50000, 27}, {"B1", 50000, 9},
+        {"C2", 50000, 9}, {"C3", 50000, 27}, {"B1", 50000, 81}, {"B1C", 50000, 9},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const kw_lab *lab = kw_lab_find(want[i].name);
@@ -89,6 +92,32 @@ static void test_grids_match_labs_md(void **st)
     assert_string_equal(setting(&pt, "fetch.max.wait.ms"), "1000");
     assert_string_equal(setting(&pt, "enable.auto.commit"), "false");
     assert_string_equal(setting(&pt, "auto.offset.reset"), "earliest");
+
+    /* B1: the broker settings of LABS.md, 3^4 combinations, none of them a client setting */
+    const kw_lab *b1 = kw_lab_find("B1");
+    assert_true(kw_lab_has_broker_axes(b1));
+    assert_false(kw_lab_has_broker_axes(kw_lab_find("B1C")));
+    assert_false(kw_lab_has_broker_axes(p3));
+    kw_lab_point_at(b1, 80, &pt);
+    const char *bn[8], *bv[8];
+    assert_int_equal(kw_lab_point_broker_settings(&pt, bn, bv, 8), 4);
+    assert_string_equal(bn[0], "socket.send.buffer.bytes");
+    assert_string_equal(bv[0], "1048576");
+    assert_string_equal(bn[1], "socket.receive.buffer.bytes");
+    assert_string_equal(bn[2], "num.network.threads");
+    assert_string_equal(bn[3], "num.io.threads");
+    assert_string_equal(bv[3], "8");
+    assert_null(setting(&pt, "num.io.threads"));        /* not a client setting */
+    assert_null(setting(&pt, "socket.send.buffer.bytes"));
+    assert_string_equal(setting(&pt, "acks"), "1");
+    kw_lab_point_at(b1, 0, &pt);
+    assert_int_equal(kw_lab_point_broker_settings(&pt, bn, bv, 8), 4);
+    assert_string_equal(bv[0], "131072");
+    assert_string_equal(bv[2], "2");
+    /* --quick: the all-lowest and the all-highest combination */
+    assert_int_equal(b1->quick[0], 1);
+    assert_int_equal(b1->quick[1], 81);
+    assert_int_equal(kw_lab_point_broker_settings(&pt, bn, bv, 2), 2);
 }
 
 static char *capture(void (*fn)(FILE *, void *), void *arg)
@@ -224,6 +253,208 @@ static void test_csv_chart_and_reading(void **st)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Repeated runs: the median run by records/s, the range, failures kept. */
+static void test_median_and_spread(void **st)
+{
+    (void)st;
+    kw_lab_result runs[3] = {{.records_per_sec = 300, .seconds = 1.0 / 3, .records_per_batch = 3, .lat_p50_ms = 9},
+                             {.records_per_sec = 100, .seconds = 1, .records_per_batch = 1, .lat_p50_ms = 4},
+                             {.records_per_sec = 200, .seconds = 0.5, .records_per_batch = 2, .lat_p50_ms = 7}};
+    kw_lab_result m;
+    kw_lab_median(runs, 3, &m);
+    assert_true(m.records_per_sec == 200 && m.records_per_batch == 2); /* one real run, all its figures */
+    assert_int_equal(m.runs, 3);
+    assert_true(m.rps_min == 100 && m.rps_max == 300);
+    assert_true(m.lat_min == 4 && m.lat_max == 9);
+    assert_int_equal(m.failed, 0);
+    runs[0].failed = 5; /* a failed run counts as 0 records/s and is reported */
+    kw_lab_median(runs, 3, &m);
+    assert_true(m.records_per_sec == 100 && m.rps_min == 0 && m.rps_max == 200);
+    assert_int_equal(m.failed, 5);
+    kw_lab_median(runs + 1, 1, &m);
+    assert_true(m.records_per_sec == 100 && m.runs == 1);
+
+    kw_lab_result pts[3] = {{.records_per_sec = 100, .rps_min = 90, .rps_max = 110, .runs = 3},
+                            {.records_per_sec = 200, .rps_min = 190, .rps_max = 250, .runs = 3},
+                            {.records_per_sec = 50, .rps_min = 50, .rps_max = 50, .runs = 3}};
+    double med, max;
+    kw_lab_spread(pts, 3, &med, &max);
+    assert_true(fabs(med - 0.2) < 1e-9 && fabs(max - 0.3) < 1e-9);
+    pts[1].failed = 1;
+    kw_lab_spread(pts, 3, &med, &max);
+    assert_true(fabs(med - 0.1) < 1e-9 && fabs(max - 0.2) < 1e-9);
+}
+
+static char *reading_of(const kw_lab *lab, const kw_lab_result *r, int n)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    kw_lab_reading(f, lab, r, n);
+    fclose(f);
+    return text;
+}
+
+/* The reading claims a winner only above the run-to-run spread. */
+static void test_reading_respects_spread(void **st)
+{
+    (void)st;
+    const kw_lab *p1 = kw_lab_find("P1");
+    kw_lab_result r[4];
+    for (int i = 0; i < 4; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].records = 50000;
+        r[i].runs = 3;
+        r[i].records_per_sec = 1000 + 10 * i; /* 1000..1030, each run +-100: all overlap */
+        r[i].rps_min = r[i].records_per_sec - 100;
+        r[i].rps_max = r[i].records_per_sec + 100;
+        r[i].seconds = 50;
+        r[i].records_per_batch = 10 * (i + 1);
+    }
+    char *text = reading_of(p1, r, 4);
+    assert_non_null(strstr(text, "3 runs per setting after a warm-up run"));
+    assert_non_null(strstr(text, "Their runs overlap: no setting of this lab is faster"));
+    assert_null(strstr(text, "Why:"));
+    assert_null(strstr(text, "best on average"));
+    assert_non_null(strstr(text, "(no value better than the noise of these means, 121/s, can tell)"));
+    free(text);
+    /* now batch.size 8192 is clear of the others */
+    r[3].records_per_sec = 5000;
+    r[3].rps_min = 4800;
+    r[3].rps_max = 5200;
+    r[3].requests = 10;
+    r[0].requests = 100;
+    text = reading_of(p1, r, 4);
+    assert_null(strstr(text, "Their runs overlap"));
+    assert_non_null(strstr(text, "No run of the one reached the other"));
+    assert_non_null(strstr(text, "Fastest: batch.size=8192 at 5000 records/s"));
+    assert_non_null(strstr(text, "Why: records per batch went from 10.0 to 40.0, requests from 100 to 10"));
+    assert_non_null(strstr(text, "(best on average: 8192, by 3980/s over 4096 against a noise of 191/s)"));
+    free(text);
+}
+
+/* Consumer labs: what the broker did, and why a backlog read shows no hold. */
+static void test_reading_consumer(void **st)
+{
+    (void)st;
+    const kw_lab *c1 = kw_lab_find("C1");
+    kw_lab_result r[9];
+    for (int i = 0; i < 9; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].records = 50000;
+        r[i].records_per_sec = 2e6 + 1000 * i;
+        r[i].p50_ms = 3;
+        r[i].records_per_batch = 10000;
+        r[i].bytes_per_fetch = 1e6;
+        r[i].requests = 5;
+        r[i].records_per_poll = i % 3 == 0 ? 10 : i % 3 == 1 ? 100 : 500;
+    }
+    char *text = reading_of(c1, r, 9);
+    assert_non_null(strstr(text, "What the broker did:"));
+    assert_non_null(strstr(text, "5 fetches, 10000.0 records (1000000 bytes) each, broker hold p50 3.0 ms"));
+    assert_non_null(strstr(text, "The broker answered every fetch at once"));
+    assert_non_null(strstr(text, "10 -> 2003000/s (hold 3.0 ms, 10000/fetch, 10/poll)"));
+    free(text);
+    /* live: ranked by latency; fetch.min.bytes 51200 holds fetches and records wait */
+    for (int i = 0; i < 9; i++) {
+        kw_lab_point pt;
+        kw_lab_point_at(c1, i, &pt);
+        double mb = atof(pt.values[0]);
+        r[i].live_rate = 10000;
+        r[i].records = 20000;
+        r[i].seconds = 2.0 + (mb > 50000 ? 0.5 : 0);
+        r[i].p50_ms = mb / 1000;
+        r[i].lat_p50_ms = mb / 2000 + 3;
+        r[i].requests = (long)(20000 * 100 / mb);
+    }
+    text = reading_of(c1, r, 9);
+    assert_non_null(strstr(text, "Records were written at 10000/s in every run"));
+    assert_non_null(strstr(text, "Lowest latency: fetch.min.bytes=1024"));
+    assert_non_null(strstr(text, "Highest latency: fetch.min.bytes=51200"));
+    assert_non_null(strstr(text, "fetch.min.bytes: 1024 -> 4 ms (hold 1.0 ms"));
+    assert_non_null(strstr(text, "ended up to 500 ms after the producer"));
+    assert_null(strstr(text, "answered every fetch at once"));
+    free(text);
+}
+
+/* Issue 14 row 15: P1 at 2000 records, rates close together: the y tick labels differ
+ * and the title says the count run. */
+static void test_chart_ticks_and_title(void **st)
+{
+    (void)st;
+    const kw_lab *p1 = kw_lab_find("P1");
+    kw_lab_result r[4];
+    const double rps[4] = {812345, 1034567, 1123456, 1187654};
+    for (int i = 0; i < 4; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].records = 2000;
+        r[i].records_per_sec = rps[i];
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(kw_lab_chart_script(f, p1, r, 4, "/tmp/p1.png"), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "(2000 records)"));
+    assert_null(strstr(text, "(50000 records"));
+    const char *yt = strstr(text, "set ytics (");
+    assert_non_null(yt);
+    char labels[16][16];
+    int nl = 0;
+    for (const char *q = yt; (q = strchr(q, '\'')) && nl < 16; nl++) {
+        const char *e = strchr(q + 1, '\'');
+        assert_non_null(e);
+        assert_true(e - q - 1 < 16);
+        memcpy(labels[nl], q + 1, (size_t)(e - q - 1));
+        labels[nl][e - q - 1] = 0;
+        q = strchr(e, ')') < strchr(e, ',') || !strchr(e, ',') ? NULL : e + 1;
+        if (!q) { nl++; break; }
+    }
+    assert_true(nl >= 4);
+    for (int i = 0; i < nl; i++)
+        for (int j = i + 1; j < nl; j++) assert_string_not_equal(labels[i], labels[j]);
+    assert_string_equal(labels[0], "0");
+    assert_string_equal(labels[1], "250k");
+    assert_string_equal(labels[4], "1M");
+    assert_string_equal(labels[5], "1.25M");
+    free(text);
+    if (access("/usr/bin/gnuplot", X_OK) == 0) { /* gnuplot takes it */
+        char gp[] = "/tmp/kwire-lab-gp-XXXXXX";
+        int fd = mkstemp(gp);
+        assert_true(fd >= 0);
+        f = fdopen(fd, "w");
+        assert_int_equal(kw_lab_chart_script(f, p1, r, 4, "/tmp/kwire-lab-p1-test.png"), 0);
+        fclose(f);
+        char cmd[200];
+        snprintf(cmd, sizeof cmd, "gnuplot %s 2>&1", gp);
+        assert_int_equal(system(cmd), 0);
+        unlink(gp);
+        unlink("/tmp/kwire-lab-p1-test.png");
+    }
+}
+
+/* B1's chart: a panel per (network threads, io threads), each with its own title. */
+static void test_chart_four_axes(void **st)
+{
+    (void)st;
+    const kw_lab *b1 = kw_lab_find("B1");
+    kw_lab_result r[81];
+    for (int i = 0; i < 81; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].records = 50000;
+        r[i].records_per_sec = 1000 + i;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_int_equal(kw_lab_chart_script(f, b1, r, 81, "/tmp/b1.svg"), 0);
+    fclose(f);
+    assert_non_null(strstr(text, "set multiplot layout 3,3"));
+    assert_non_null(strstr(text, "set title 'num.network.threads = 8, num.io.threads = 8'"));
+    assert_non_null(strstr(text, "$d8_2 << EOD"));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +462,11 @@ int main(void)
         cmocka_unit_test(test_grids_match_labs_md),
         cmocka_unit_test(test_lab_line_format),
         cmocka_unit_test(test_csv_chart_and_reading),
+        cmocka_unit_test(test_median_and_spread),
+        cmocka_unit_test(test_reading_respects_spread),
+        cmocka_unit_test(test_reading_consumer),
+        cmocka_unit_test(test_chart_ticks_and_title),
+        cmocka_unit_test(test_chart_four_axes),
     };
     return cmocka_run_group_tests_name("lab", tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * (send blocks at most max.block.ms for metadata). Against a scripted one-broker cluster
  * (tests/scripted_broker.h) whose Produce answers always fail: a record that outlives
  * delivery.timeout.ms is reported KW_ERR_MSG_TIMED_OUT with the error of its last attempt
- * as the cause, and a whole-request failure is explained by kw_producer_last_error.
+ * as the cause, and a whole-request failure is explained by kw_producer_last_error;
+ * a leader that cannot be reached makes the producer ask for metadata and move on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -316,8 +317,10 @@ static void test_no_broker(void **state)
    idempotent producer) OUT_OF_ORDER_SEQUENCE_NUMBER for every batch after the first of
    its first producer id, as a broker that lost that id's state, and success under a new
    id (the ids handed out are counted in g_pids, the batches' ids seen in order in
-   g_seen) ---- */
-static int g_port, g_mode, g_pids;
+   g_seen); or whose first Metadata answer names a dead leader: g_mode 5, partition 0
+   led by node 2 at g_dead_port (nothing listens there: a killed broker) in the first
+   answer, by node 1 (this broker, which accepts every Produce) in the later ones ---- */
+static int g_port, g_mode, g_pids, g_dead_port, g_meta_answers;
 static int64_t g_seen[16];
 static int g_nseen;
 
@@ -349,6 +352,13 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
         t.name = kw_s("t");
         t.partitions = &c.part;
         t.n_partitions = 1;
+        kw_metadata_broker two[2] = {c.broker, {.node_id = 2, .host = kw_s("127.0.0.1"), .port = g_dead_port,
+                                                .rack = KW_STR_NULL}};
+        if (g_mode == 5) {
+            r.brokers = two;
+            r.n_brokers = 2;
+            if (g_meta_answers++ == 0) c.part.leader_id = 2;
+        }
         kw_response_encode(&out, KW_API_Metadata, h.api_version, h.correlation_id, &r);
     } else if (h.api_key == KW_API_Produce && g_mode == 3) {
         kw_buf_free(&out);
@@ -374,7 +384,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
             if (bi.producer_id == 1000 && g_nseen > 1) ec = KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER;
             kw_arena_free(&a);
         }
-        kw_produce_partition_resp pr = {.index = 0, .error_code = ec, .base_offset = -1,
+        kw_produce_partition_resp pr = {.index = 0, .error_code = ec, .base_offset = g_mode == 5 ? 0 : -1,
                                         .log_append_time_ms = -1, .log_start_offset = -1};
         kw_produce_topic_resp tr = {.name = kw_s("t"), .partition_responses = &pr, .n_partition_responses = 1};
         kw_produce_resp r;
@@ -394,6 +404,7 @@ static int serve_frame(int node, int fd, const uint8_t *p, size_t len)
 static pid_t start_broker(int mode)
 {
     g_mode = mode;
+    g_meta_answers = 0;
     int s = sb_listen(&g_port);
     assert_true(s >= 0);
     pid_t pid = fork();
@@ -580,6 +591,35 @@ static void test_out_of_order_gap_new_id(void **state)
     waitpid(pid, NULL, 0);
 }
 
+/* The leader dies (a SIGKILLed broker refuses connections) and the cluster elects
+ * another: the Produce request waiting for the dead leader's connection fails with the
+ * first failed connect (it was never written, so it does not use up retries=0), the
+ * metadata is asked again, and the record goes to the new leader at once, not after
+ * request.timeout.ms (30 s) in the dead connection's queue. */
+static void test_dead_leader_metadata_refreshed(void **state)
+{
+    (void)state;
+    int s = sb_listen(&g_dead_port); /* a port that refuses: bound, then closed */
+    assert_true(s >= 0);
+    close(s);
+    pid_t pid = start_broker(5);
+    const char *set[] = {"retries=0", "request.timeout.ms=30000", "delivery.timeout.ms=60000", NULL};
+    outcome o = {0, -1, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 0, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), 0);
+    assert_int_equal(kw_producer_flush(p, 5000), 0);
+    assert_int_equal(o.n, 1);
+    assert_int_equal(o.err, 0);
+    const kw_producer_stats *ps = kw_producer_stats_get(p);
+    assert_true(ps->metadata_requests >= 2);
+    assert_int_equal(ps->records_acked, 1);
+    assert_true(ps->lat_max_ms < 5000);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
         cmocka_unit_test(test_refusals_in_words),
         cmocka_unit_test(test_out_of_order_gap_new_id),
+        cmocka_unit_test(test_dead_leader_metadata_refreshed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,8 +103,8 @@ int main(int argc, char **argv)
         e = kw_tpo_add(&lo, argv[2], t->parts[i].partition, -1);
         if (!e) e = kw_tpo_add(&hi, argv[2], t->parts[i].partition, -1);
     }
-    if (!e) e = kw_list_offsets(n, &m, &lo, KW_TS_EARLIEST, 0);
-    if (!e) e = kw_list_offsets(n, &m, &hi, KW_TS_LATEST, 0);
+    if (!e) e = kw_list_offsets(n, &m, &lo, KW_TS_EARLIEST, 0, NULL);
+    if (!e) e = kw_list_offsets(n, &m, &hi, KW_TS_LATEST, 0, NULL);
     if (e) {
         fprintf(stderr, "tool_batches: ListOffsets: %s\n", kw_strerror(e));
         goto out;

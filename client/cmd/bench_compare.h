@@ -1,10 +1,10 @@
 /*
  * client/cmd/bench_compare.h — `kwire bench compare` (client/cmd/cmd_bench_compare.c):
- * kwire against librdkafka (kcat) and kafka-python on one broker, called from
+ * kwire against Kafka's Java client, franz-go, librdkafka and kafka-python (bench/compare_run.h), called from
  * kw__cmd_bench with argv[0] == "compare".
  */
-#ifndef KW_BENCH_COMPARE_H
-#define KW_BENCH_COMPARE_H
+#ifndef KW_CMD_BENCH_COMPARE_H
+#define KW_CMD_BENCH_COMPARE_H
 
 #include "cli.h"
 

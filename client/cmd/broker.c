@@ -19,10 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/kafka.h"
+#include "bench/mock.h"
 #include "commands.h"
 
-static pid_t embedded_pid;
-static char embedded_bootstrap[1024];
+static kw_mock embedded;
 
 /* The directory of this executable into dir (empty when unknown). */
 static void self_dir(char *dir, size_t n)
@@ -50,33 +51,13 @@ static void broker_path(char *out, size_t n)
     snprintf(out, n, "kwire-broker");
 }
 
-/* Path of scripts/kafka.sh, the real Kafka launcher: $KWIRE_KAFKA_SCRIPT, else the source
- * tree's (bin/../scripts/kafka.sh), else the installed one (bin/../share/kwire/kafka.sh).
- * 0, or -1 when none is found. */
-static int kafka_script(char *out, size_t n)
-{
-    const char *env = getenv("KWIRE_KAFKA_SCRIPT");
-    if (env && *env) {
-        snprintf(out, n, "%s", env);
-        return access(out, X_OK);
-    }
-    char dir[PATH_MAX];
-    self_dir(dir, sizeof dir);
-    const char *rel[] = {"../scripts/kafka.sh", "../../scripts/kafka.sh", "../share/kwire/kafka.sh"};
-    for (size_t i = 0; dir[0] && i < sizeof rel / sizeof rel[0]; i++) {
-        snprintf(out, n, "%s/%s", dir, rel[i]);
-        if (access(out, X_OK) == 0) return 0;
-    }
-    return -1;
-}
-
 /* `kwire broker --kafka ...`: run kafka.sh in the foreground (it starts the nodes,
  * prints the bootstrap list and stops them by PID on SIGINT/SIGTERM). Without --dir the
  * nodes live in a new directory under $TMPDIR that is removed when they stop. */
 static int run_kafka(int argc, char **argv)
 {
     char script[PATH_MAX + 32];
-    if (kafka_script(script, sizeof script)) {
+    if (kw_kafka_script(script, sizeof script)) {
         kw__cli_err("broker", "--kafka needs scripts/kafka.sh (from kwire's source tree, or installed under "
                               "share/kwire); set KWIRE_KAFKA_SCRIPT to its path");
         return KW_EXIT_FAIL;
@@ -124,24 +105,11 @@ static int run_kafka(int argc, char **argv)
     return KW_EXIT_FAIL;
 }
 
-void kw__cli_stop_broker(void)
-{
-    if (embedded_pid <= 0) return;
-    pid_t pid = embedded_pid;
-    embedded_pid = 0;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 50; i++) { /* up to 5 s for a clean exit */
-        if (waitpid(pid, NULL, WNOHANG) == pid) return;
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
+void kw__cli_stop_broker(void) { kw_mock_stop(&embedded); }
 
 static void on_signal(int sig)
 {
-    if (embedded_pid > 0) kill(embedded_pid, SIGTERM);
+    if (embedded.pid > 0) kill(embedded.pid, SIGTERM);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -149,53 +117,20 @@ static void on_signal(int sig)
 const char *kw__cli_bootstrap(kw_cli *cli)
 {
     if (cli->bootstrap) return cli->bootstrap;
-    if (embedded_pid > 0) return cli->bootstrap = embedded_bootstrap;
-    char path[PATH_MAX + 16];
-    broker_path(path, sizeof path);
-    int fds[2];
-    if (pipe(fds)) { kw__cli_err(NULL, "pipe: %s", strerror(errno)); return NULL; }
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) { kw__cli_err(NULL, "fork: %s", strerror(errno)); return NULL; }
-    if (pid == 0) {
-        /* the broker dies with us even if we are killed without a chance to stop it */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent) _exit(1);
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        char *args[] = {"kwire-broker", "--brokers", "3", NULL};
-        execvp(path, args);
-        fprintf(stderr, "kwire: cannot run %s: %s\n", path, strerror(errno));
-        _exit(127);
+    if (embedded.pid > 0) return cli->bootstrap = embedded.bootstrap;
+    kw_mock_opts o = {.brokers = 3, .own_stderr = 1};
+    char why[320];
+    if (kw_mock_start(&o, &embedded, why, sizeof why)) {
+        kw__cli_err(NULL, "the embedded broker (%s) did not start (%s); give a broker with -b", embedded.path, why);
+        return NULL;
     }
-    close(fds[1]);
-    embedded_pid = pid;
     atexit(kw__cli_stop_broker);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    /* read the bootstrap line, waiting up to 10 s */
-    size_t got = 0;
-    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
-    while (got < sizeof embedded_bootstrap - 1 && !memchr(embedded_bootstrap, '\n', got)) {
-        if (poll(&pfd, 1, 10000) <= 0) break;
-        ssize_t r = read(fds[0], embedded_bootstrap + got, sizeof embedded_bootstrap - 1 - got);
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    close(fds[0]);
-    embedded_bootstrap[got] = 0;
-    char *nl = strchr(embedded_bootstrap, '\n');
-    if (!nl) {
-        kw__cli_err(NULL, "the embedded broker (%s) did not start; give a broker with -b", path);
-        kw__cli_stop_broker();
-        return NULL;
-    }
-    *nl = 0;
     if (cli->verbosity >= 0)
-        fprintf(stderr, "kwire: no -b given: started the embedded broker (3 brokers) at %s\n", embedded_bootstrap);
-    cli->broker_pid = pid;
-    return cli->bootstrap = embedded_bootstrap;
+        fprintf(stderr, "kwire: no -b given: started the embedded broker (3 brokers) at %s\n", embedded.bootstrap);
+    cli->broker_pid = embedded.pid;
+    return cli->bootstrap = embedded.bootstrap;
 }
 
 int kw__cmd_broker(kw_cli *cli, int argc, char **argv)

@@ -1,13 +1,19 @@
 /*
  * client/cmd/cmd_bench.c — `kwire bench lab NAME`: runs a lab of LABS.md (bench/lab.h)
  * exactly as specified — record count, the labs' 92-byte payload, fixed settings and
- * grid — against the cluster (the embedded broker without -b). Each grid point gets a
- * fresh producer or consumer with the lab's settings on top of -X/-F; the run is timed
- * from the first send to the end of flush() (producer) or to the N-th record received
- * (consumer). Prints one line per run in the lab's form with its batching figures, then
- * a plain-language reading; --csv and --chart (gnuplot) write the files.
+ * grid — against the cluster (the embedded broker without -b). Each run gets a fresh
+ * producer or consumer with the lab's settings on top of -X/-F; the run is timed from the
+ * first send to the end of flush() (producer) or to the N-th record received (consumer).
+ * One unrecorded warm-up run comes first, then the grid --repeat times over; each point's
+ * figure is its median run (kw_lab_median). A lab that sweeps broker settings (B1) starts
+ * a real Apache Kafka for each point (bench/kafka.h) with a warm-up run of its own, and
+ * stops it by PID. Prints one line per point in the lab's form with its batching or
+ * fetching figures, then a plain-language reading; --csv and --chart (gnuplot) write
+ * the files.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/kafka.h"
 #include "bench/lab.h"
 #include "client/config.h"
 #include "client/consumer.h"
@@ -68,8 +75,10 @@ static void on_delivery(void *ud, const kw_delivery *d)
     }
 }
 
-/* Produce `records` records of the payload; fills the producer figures of r. 0 or -1. */
-static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, kw_lab_result *r)
+/* Produce `records` records of the payload, at `rate` records/s when rate > 0 (else as
+ * fast as the producer takes them); fills the producer figures of r. 0 or -1. */
+static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long rate,
+                       kw_lab_result *r)
 {
     kw_config *cfg = point_config(cli, KW_ROLE_PRODUCER, pt);
     if (!cfg) return -1;
@@ -83,6 +92,11 @@ static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     double t0 = now_s();
     long refused = 0;
     for (long i = 0; i < records; i++) {
+        while (rate > 0) { /* record i goes at t0 + i / rate */
+            double wait = t0 + (double)i / (double)rate - now_s();
+            if (wait <= 0) break;
+            kw_producer_poll(p, (int)(wait * 1000.0) + 1);
+        }
         int rc = kw_producer_send(p, &rec);
         if (rc == KW_ERR_TIMEOUT) { /* no metadata within max.block.ms: the rest would wait too */
             kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
@@ -111,8 +125,38 @@ static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     return 0;
 }
 
-/* Consume `records` records from the beginning of topic; fills the consumer figures. */
-static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, kw_lab_result *r)
+/* The live consumer runs' producer, on a thread of its own. */
+typedef struct live_prod {
+    kw_cli *cli;
+    const kw_lab_point *pt;
+    const char *topic;
+    long records, rate;
+    kw_lab_result r;
+    int rc;
+    atomic_int done; /* set last by the producer thread */
+} live_prod;
+
+static void *live_producer(void *ud)
+{
+    live_prod *lp = ud;
+    lp->rc = run_produce(lp->cli, lp->pt, lp->topic, lp->records, lp->rate, &lp->r);
+    atomic_store(&lp->done, 1);
+    return NULL;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Consume `records` records from the beginning of topic; fills the consumer figures.
+ * live > 0: the consumer starts at the end of the topic and a producer thread writes the
+ * records at `live` records/s meanwhile; the run is timed from the producer's start, and
+ * each record's latency (arrival - its CreateTime) is measured. */
+static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long live,
+                       kw_lab_result *r)
 {
     kw_config *cfg = point_config(cli, KW_ROLE_CONSUMER, pt);
     if (!cfg) return -1;
@@ -120,12 +164,26 @@ static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
     kw_config_free(cfg);
     if (!c) { kw__cli_err(CMD, "%s", err); return -1; }
-    kw_start start = {KW_START_BEGINNING, 0};
+    kw_start start = {live ? KW_START_END : KW_START_BEGINNING, 0};
     double t0 = now_s();
     if (kw_consumer_assign(c, topic, -1, &start)) {
         kw__cli_err(CMD, "%s: %s", topic, kw_consumer_error(c));
         kw_consumer_free(c);
         return -1;
+    }
+    live_prod lp = {cli, pt, topic, records, live, {0}, 0, 0};
+    pthread_t th;
+    int started = 0;
+    kw_hist lat;
+    kw_hist_init(&lat);
+    if (live) {
+        t0 = now_s();
+        if (pthread_create(&th, NULL, live_producer, &lp)) {
+            kw__cli_err(CMD, "cannot start the producer thread");
+            kw_consumer_free(c);
+            return -1;
+        }
+        started = 1;
     }
     long got = 0;
     int stalls = 0;
@@ -138,9 +196,21 @@ static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
             break;
         }
         got += n;
-        if (n == 0 && kw_consumer_at_end(c) && ++stalls > 5) break; /* the topic holds fewer */
+        if (live && n) {
+            int64_t now = wall_ms();
+            for (int i = 0; i < n; i++) kw_hist_record(&lat, (uint64_t)(now > m[i].timestamp ? now - m[i].timestamp : 0));
+        }
+        /* the topic holds fewer (live: the producer is done and nothing more came) */
+        if (n == 0 && kw_consumer_at_end(c) && (!live || atomic_load(&lp.done)) && ++stalls > 5) break;
     }
     double secs = now_s() - t0;
+    if (started) {
+        pthread_join(th, NULL);
+        if (lp.rc || lp.r.failed) kw__cli_err(CMD, "the live producer failed to write %ld records", lp.r.failed);
+        r->live_rate = (double)live;
+        r->lat_p50_ms = (double)kw_hist_quantile(&lat, 0.5);
+        r->lat_p99_ms = (double)kw_hist_quantile(&lat, 0.99);
+    }
     const kw_consumer_stats *s = kw_consumer_stats_get(c);
     r->seconds += secs;
     r->records = records;
@@ -152,6 +222,9 @@ static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, l
     r->empty_fetches += (long)s->empty_fetches;
     kw_lab_latency(r, s->fetch_hold_us);
     r->compression_ratio = 1;
+    r->bytes_per_fetch = kw_hist_mean(&s->fetch_records_bytes);
+    r->records_per_poll = s->polls > s->empty_polls ? (double)s->records / (double)(s->polls - s->empty_polls) : 0;
+    r->over_limit_first_batch = (long)(s->part_over_first_batch + s->fetch_over_first_batch);
     kw_consumer_free(c);
     return 0;
 }
@@ -199,46 +272,132 @@ static void usage(FILE *f)
 {
     size_t n;
     const kw_lab *labs = kw_lab_all(&n);
-    fprintf(f, "usage: kwire bench lab NAME [-t TOPIC] [--records N] [--csv FILE] [--chart FILE.svg|.png]\n\n"
+    fprintf(f, "usage: kwire bench lab NAME [-t TOPIC] [--records N] [--repeat N] [--quick] [--live RATE]\n"
+               "                      [--csv FILE] [--chart FILE.svg|.png] [--kafka-version V]\n\n"
                "Runs a lab of docs/LABS.md against the cluster (the embedded broker without -b), one\n"
-               "fresh client per grid point, payload the labs' 92-byte JSON. Labs:\n");
+               "fresh client per run, payload the labs' 92-byte JSON. Labs:\n");
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "  %-3s %-52s %d runs of %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
+        fprintf(f, "  %-3s %-56s %2d settings, %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
                 labs[i].records);
-    fprintf(f, "\n--records overrides the lab's count (for a quick look; the lab's own is the default).\n"
+    fprintf(f, "\nEach setting runs --repeat times (default 3) after one unrecorded warm-up run; its figure is\n"
+               "the median run, with the range beside it, and the reading names a winner only when it wins\n"
+               "by more than twice the noise those ranges show. The runs go round the grid, --repeat times\n"
+               "over.\n"
+               "B1 sweeps broker settings: it starts a real Apache Kafka (one node, scripts/kafka.sh,\n"
+               "--kafka-version, default 4.4.0) for each combination, with a warm-up run on each, and\n"
+               "stops it by PID; -b is not used. --quick runs a lab's quick subset (B1: all-lowest and\n"
+               "all-highest settings).\n"
+               "Consumer labs read records written before the runs (as LABS.md says); with --live RATE each\n"
+               "run's records are written at RATE records/s while the consumer reads them, so that\n"
+               "fetch.min.bytes and fetch.max.wait.ms decide how long the broker holds each fetch, and\n"
+               "each record's latency (arrival - CreateTime) is measured.\n"
+               "--records overrides the lab's count (for a quick look; the lab's own is the default).\n"
                "--json prints every run's settings and figures as JSON instead of lines.\n");
 }
 
-static void print_json(const kw_lab *lab, const kw_lab_result *res, int n)
+static void print_json(const kw_lab *lab, const kw_lab_result *res, const int *pts, int n, long records, long live,
+                       const char *broker)
 {
-    printf("{\"lab\":\"%s\",\"title\":\"%s\",\"records\":%ld,\"fixed\":{", lab->name, lab->title, lab->records);
+    printf("{\"lab\":\"%s\",\"title\":\"%s\",\"records\":%ld,\"lab_records\":%ld,\"live_rate\":%ld,"
+           "\"broker\":\"%s\",\"fixed\":{",
+           lab->name, lab->title, records, lab->records, live, broker);
     for (int i = 0; i < lab->nfixed; i++) printf("%s\"%s\":\"%s\"", i ? "," : "", lab->fixed[i][0], lab->fixed[i][1]);
     printf("},\"runs\":[");
     for (int i = 0; i < n; i++) {
         kw_lab_point pt;
-        kw_lab_point_at(lab, i, &pt);
+        kw_lab_point_at(lab, pts[i], &pt);
         const kw_lab_result *r = &res[i];
-        printf("%s{\"run\":%d,\"settings\":{", i ? "," : "", i + 1);
+        printf("%s{\"run\":%d,\"settings\":{", i ? "," : "", pts[i] + 1);
         for (int a = 0; a < lab->naxes; a++) printf("%s\"%s\":\"%s\"", a ? "," : "", lab->axes[a].setting, pt.values[a]);
         printf("},\"records\":%ld,\"seconds\":%.6f,\"records_per_sec\":%.1f,\"mb_per_sec\":%.3f,"
                "\"records_per_batch\":%.2f,\"batch_fill_pct\":%.1f,\"wire_bytes_per_record\":%.2f,"
                "\"compression_ratio\":%.3f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,"
-               "\"p9999_ms\":%.3f,\"max_ms\":%.3f,\"requests\":%ld,\"empty_fetches\":%ld,\"failed\":%ld}",
+               "\"p9999_ms\":%.3f,\"max_ms\":%.3f,\"requests\":%ld,\"empty_fetches\":%ld,\"failed\":%ld,"
+               "\"repeats\":%d,\"records_per_sec_min\":%.1f,\"records_per_sec_max\":%.1f,"
+               "\"bytes_per_fetch\":%.1f,\"records_per_poll\":%.2f,\"over_limit_first_batch\":%ld,"
+               "\"latency_p50_ms\":%.1f,\"latency_p99_ms\":%.1f}",
                r->records, r->seconds, r->records_per_sec, r->mb_per_sec, r->records_per_batch, r->batch_fill_pct,
                r->wire_bytes_per_record, r->compression_ratio, r->p50_ms, r->p95_ms, r->p99_ms, r->p999_ms,
-               r->p9999_ms, r->max_ms, r->requests, r->empty_fetches, r->failed);
+               r->p9999_ms, r->max_ms, r->requests, r->empty_fetches, r->failed, r->runs, r->rps_min, r->rps_max,
+               r->bytes_per_fetch, r->records_per_poll, r->over_limit_first_batch, r->lat_p50_ms, r->lat_p99_ms);
     }
     printf("]}\n");
 }
 
+/* One timed run of a grid point: produce and/or consume as the lab's kind says. */
+static int run_point(kw_cli *cli, const kw_lab *lab, const kw_lab_point *pt, const char *topic, long records,
+                     long live, kw_lab_result *r)
+{
+    memset(r, 0, sizeof *r);
+    int e = 0;
+    if (lab->kind != KW_LAB_CONSUME) e = run_produce(cli, pt, topic, records, 0, r);
+    if (!e && lab->kind != KW_LAB_PRODUCE) {
+        double prod_s = r->seconds;
+        kw_lab_result c = {0};
+        e = run_consume(cli, pt, topic, records, lab->kind == KW_LAB_CONSUME ? live : 0, &c);
+        if (lab->kind == KW_LAB_CONSUME) *r = c;
+        else { r->seconds = prod_s + c.seconds; r->failed += c.failed; r->requests += c.requests; }
+    }
+    long delivered = r->records - r->failed;
+    r->records_per_sec = r->seconds > 0 && delivered > 0 ? (double)delivered / r->seconds : 0;
+    r->mb_per_sec = r->records_per_sec * KW_LAB_PAYLOAD_LEN / (1024.0 * 1024.0);
+    return e;
+}
+
+/* Write the records a consumer lab reads (once per broker). 0 or -1 (said). */
+static int prepare_consumer_lab(kw_cli *cli, const kw_lab *lab, const char *topic, long records)
+{
+    kw_lab_point first;
+    kw_lab_point_at(lab, 0, &first);
+    kw_lab_result prep = {0};
+    if (run_produce(cli, &first, topic, records, 0, &prep) || prep.failed) {
+        kw__cli_err(CMD, "could not write the %ld records the consumer runs read", records);
+        return -1;
+    }
+    if (!cli->json && cli->verbosity >= 0)
+        printf("wrote %ld records in %.3f s for the consumer runs (batch.size and linger.ms as set; defaults 16384, 5)\n",
+               records, prep.seconds);
+    return 0;
+}
+
+/* B1's broker for one grid point: a fresh single node with the point's broker settings. */
+static int start_point_broker(kw_cli *cli, const kw_lab_point *pt, const char *version, kw_kafka *k)
+{
+    const char *names[KW_LAB_MAX_AXES], *values[KW_LAB_MAX_AXES];
+    int n = kw_lab_point_broker_settings(pt, names, values, KW_LAB_MAX_AXES);
+    char buf[KW_LAB_MAX_AXES][128];
+    const char *sets[KW_LAB_MAX_AXES];
+    for (int i = 0; i < n; i++) {
+        snprintf(buf[i], sizeof buf[i], "%s=%s", names[i], values[i]);
+        sets[i] = buf[i];
+    }
+    kw_kafka_opts o = {.brokers = 1, .version = version, .sets = sets, .nsets = n};
+    char err[512];
+    if (kw_kafka_start(&o, k, err, sizeof err)) {
+        kw__cli_err(CMD, "Apache Kafka did not start: %s", err);
+        return -1;
+    }
+    if (!cli->json && cli->verbosity >= 0) {
+        printf("broker: Apache Kafka %s, 1 node at %s, started in %.1f s with", version, k->bootstrap,
+               k->start_seconds);
+        for (int i = 0; i < n; i++) printf("%s %s", i ? "," : "", sets[i]);
+        printf("\n");
+        fflush(stdout);
+    }
+    cli->bootstrap = k->bootstrap;
+    return 0;
+}
+
 static int bench_lab(kw_cli *cli, int argc, char **argv)
 {
-    const char *name = NULL, *topic = KW_LAB_TOPIC, *csv = NULL, *chart = NULL;
-    long records = 0;
+    const char *name = NULL, *topic = KW_LAB_TOPIC, *csv = NULL, *chart = NULL, *kversion = "4.4.0";
+    long records = 0, repeat = 3, live = 0;
+    int quick = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { usage(stdout); return KW_EXIT_OK; }
-        if ((!strcmp(a, "-t") || !strcmp(a, "--records") || !strcmp(a, "--csv") || !strcmp(a, "--chart")) &&
+        if ((!strcmp(a, "-t") || !strcmp(a, "--records") || !strcmp(a, "--csv") || !strcmp(a, "--chart") ||
+             !strcmp(a, "--repeat") || !strcmp(a, "--kafka-version") || !strcmp(a, "--live")) &&
             i + 1 >= argc) {
             kw__cli_err(CMD, "%s needs a value", a);
             return KW_EXIT_USAGE;
@@ -246,10 +405,18 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
         if (!strcmp(a, "-t")) topic = argv[++i];
         else if (!strcmp(a, "--csv")) csv = argv[++i];
         else if (!strcmp(a, "--chart")) chart = argv[++i];
-        else if (!strcmp(a, "--records")) {
+        else if (!strcmp(a, "--kafka-version")) kversion = argv[++i];
+        else if (!strcmp(a, "--quick")) quick = 1;
+        else if (!strcmp(a, "--records") || !strcmp(a, "--repeat") || !strcmp(a, "--live")) {
             char *end;
-            records = strtol(argv[++i], &end, 10);
-            if (*end || records <= 0) { kw__cli_err(CMD, "--records takes a positive count"); return KW_EXIT_USAGE; }
+            int rec = !strcmp(a, "--records"), rep = !strcmp(a, "--repeat");
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v <= 0 || (rep && v > 20)) {
+                kw__cli_err(CMD, rec ? "--records takes a positive count"
+                                 : rep ? "--repeat takes 1 to 20 runs" : "--live takes records per second > 0");
+                return KW_EXIT_USAGE;
+            }
+            if (rec) records = v; else if (rep) repeat = v; else live = v;
         } else if (a[0] == '-') {
             kw__cli_err(CMD, "unknown option '%s'", a);
             return KW_EXIT_USAGE;
@@ -264,72 +431,131 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
     const kw_lab *lab = kw_lab_find(name);
     if (!lab) { kw__cli_err(CMD, "unknown lab '%s' (see kwire bench lab --help)", name); return KW_EXIT_USAGE; }
     if (!records) records = lab->records;
-    if (!kw__cli_bootstrap(cli)) return KW_EXIT_FAIL;
+    int restarts = kw_lab_has_broker_axes(lab);
+    if (live && lab->kind != KW_LAB_CONSUME) {
+        kw__cli_err(CMD, "--live is for the consumer labs (C1, C2, C3)");
+        return KW_EXIT_USAGE;
+    }
+    if (quick && !lab->quick[0]) {
+        kw__cli_err(CMD, "lab %s has no --quick subset", lab->name);
+        return KW_EXIT_USAGE;
+    }
+    /* the grid points to run, in grid order */
+    int total = kw_lab_points(lab), npts = 0;
+    int *pts = calloc((size_t)total, sizeof *pts);
+    kw_lab_result *res = calloc((size_t)total, sizeof *res);
+    kw_lab_result *runs = calloc((size_t)total * (size_t)repeat, sizeof *runs);
+    if (!pts || !res || !runs) { free(pts); free(res); free(runs); return KW_EXIT_FAIL; }
+    for (int i = 0; i < total; i++) {
+        int in = !quick;
+        for (int q = 0; quick && q < 4 && lab->quick[q]; q++) in |= lab->quick[q] == i + 1;
+        if (in) pts[npts++] = i;
+    }
+    char broker[256];
+    if (restarts) {
+        if (cli->bootstrap && cli->verbosity >= 0)
+            fprintf(stderr, "kwire: lab %s starts its own Apache Kafka for each combination; %s is not used\n",
+                    lab->name, cli->bootstrap);
+        snprintf(broker, sizeof broker, "Apache Kafka %s, 1 node, started afresh for each combination", kversion);
+    } else {
+        int embedded = !cli->bootstrap;
+        if (!kw__cli_bootstrap(cli)) { free(pts); free(res); free(runs); return KW_EXIT_FAIL; }
+        snprintf(broker, sizeof broker, "%s%s", embedded ? "the embedded broker (librdkafka's mock) at " : "",
+                 cli->bootstrap);
+    }
     FILE *csvf = NULL;
     if (csv && !(csvf = fopen(csv, "w"))) {
         kw__cli_err(CMD, "--csv %s: %s", csv, strerror(errno));
+        free(pts); free(res); free(runs);
         return KW_EXIT_USAGE;
     }
-    int npts = kw_lab_points(lab);
-    kw_lab_result *res = calloc((size_t)npts, sizeof *res);
-    if (!res) return KW_EXIT_FAIL;
-    if (!cli->json && cli->verbosity >= 0)
-        printf("kwire lab %s: %s — %d runs of %ld records of the labs' %d-byte payload to %s\n", lab->name, lab->title,
-               npts, records, KW_LAB_PAYLOAD_LEN, topic);
-    int rc = KW_EXIT_OK;
-    if (lab->kind == KW_LAB_CONSUME) {
-        /* the records every run reads from the beginning */
-        kw_lab_point first;
-        kw_lab_point_at(lab, 0, &first);
-        kw_lab_result prep = {0};
-        if (run_produce(cli, &first, topic, records, &prep) || prep.failed) {
-            kw__cli_err(CMD, "could not write the %ld records the consumer runs read", records);
-            free(res);
-            if (csvf) fclose(csvf);
-            return KW_EXIT_FAIL;
-        }
-        if (!cli->json && cli->verbosity >= 0)
-            printf("wrote %ld records in %.3f s for the consumer runs\n", records, prep.seconds);
-    }
     if (csvf) kw_lab_csv_header(csvf, lab);
-    progress(0, npts, lab);
-    for (int i = 0; i < npts; i++) {
-        kw_lab_point pt;
-        kw_lab_point_at(lab, i, &pt);
-        kw_lab_result *r = &res[i];
-        int e = 0;
-        if (lab->kind != KW_LAB_CONSUME) e = run_produce(cli, &pt, topic, records, r);
-        if (!e && lab->kind != KW_LAB_PRODUCE) {
-            double prod_s = r->seconds;
-            kw_lab_result c = {0};
-            e = run_consume(cli, &pt, topic, records, &c);
-            if (lab->kind == KW_LAB_CONSUME) *r = c;
-            else { r->seconds = prod_s + c.seconds; r->failed += c.failed; r->requests += c.requests; }
+    if (!cli->json && cli->verbosity >= 0) {
+        printf("kwire lab %s: %s — %d settings x %ld runs (after a warm-up run) of %ld records of the labs' %d-byte "
+               "payload to %s\nbroker: %s\n",
+               lab->name, lab->title, npts, repeat, records, KW_LAB_PAYLOAD_LEN, topic, broker);
+        if (live)
+            printf("live: each run's records are written at %ld records/s while the consumer reads them from the end "
+                   "of the topic (a producer thread; default batching)\n", live);
+    }
+    int rc = KW_EXIT_OK, done = 0, nruns = npts * (int)repeat + (restarts ? npts : 1);
+    /* the records the runs read (live: a few, so that the topic exists) */
+    if (!restarts && lab->kind == KW_LAB_CONSUME && prepare_consumer_lab(cli, lab, topic, live ? 10 : records)) {
+        rc = KW_EXIT_FAIL;
+        npts = 0;
+    }
+    progress(0, nruns, lab);
+    kw_lab_point pt;
+    kw_lab_result warm;
+    if (!restarts && npts) { /* one unrecorded warm-up run: connections, JIT and page cache settle */
+        kw_lab_point_at(lab, pts[0], &pt);
+        if (run_point(cli, lab, &pt, topic, records, live, &warm)) { rc = KW_EXIT_FAIL; npts = 0; }
+        else if (warm.failed >= warm.records) {
+            kw__cli_err(CMD, "the warm-up run delivered no record: stopping the lab");
+            rc = KW_EXIT_FAIL;
+            npts = 0;
         }
-        if (e) { rc = KW_EXIT_FAIL; break; }
-        long delivered = r->records - r->failed;
-        r->records_per_sec = r->seconds > 0 && delivered > 0 ? (double)delivered / r->seconds : 0;
-        r->mb_per_sec = r->records_per_sec * KW_LAB_PAYLOAD_LEN / (1024.0 * 1024.0);
-        if (r->failed) rc = KW_EXIT_FAIL;
-        progress(i + 1, npts, lab);
-        if (!cli->json) kw_lab_print_line(stdout, &pt, r);
-        fflush(stdout);
-        if (csvf) kw_lab_csv_row(csvf, &pt, r);
-        if (delivered <= 0) {
-            kw__cli_err(CMD, "run %d delivered no record: stopping the lab", i + 1);
-            npts = i + 1;
-            break;
+        progress(++done, nruns, lab);
+    }
+    /* without restarts the runs go round the grid, repeat times over, so that a drift of
+     * the machine touches every setting alike; a broker restart holds a point's runs together */
+    int rounds = restarts ? 1 : (int)repeat, per = restarts ? (int)repeat : 1, ran = 0;
+    for (int round = 0; round < rounds && rc == KW_EXIT_OK; round++) {
+        for (int j = 0; j < npts; j++) {
+            kw_lab_point_at(lab, pts[j], &pt);
+            kw_kafka k;
+            if (restarts) {
+                if (start_point_broker(cli, &pt, kversion, &k)) { rc = KW_EXIT_FAIL; break; }
+                int e = run_point(cli, lab, &pt, topic, records, live, &warm); /* warm-up on the fresh broker */
+                progress(++done, nruns, lab);
+                if (e) { kw_kafka_stop(&k); cli->bootstrap = NULL; rc = KW_EXIT_FAIL; break; }
+            }
+            int e = 0;
+            for (int k2 = 0; k2 < per && !e; k2++) {
+                int slot = restarts ? k2 : round;
+                kw_lab_result *one = &runs[j * repeat + slot];
+                e = run_point(cli, lab, &pt, topic, records, live, one);
+                progress(++done, nruns, lab);
+                if (!e && one->failed >= one->records) {
+                    kw__cli_err(CMD, "a run of setting %d delivered no record: stopping the lab", pts[j] + 1);
+                    e = -1;
+                }
+            }
+            if (restarts) {
+                kw_kafka_stop(&k);
+                cli->bootstrap = NULL; /* it pointed into k */
+            }
+            if (e) { rc = KW_EXIT_FAIL; break; }
+            if (round == rounds - 1) {
+                kw_lab_median(&runs[j * repeat], (int)repeat, &res[j]);
+                kw_lab_result *r = &res[j];
+                if (r->failed) rc = KW_EXIT_FAIL;
+                if (!cli->json) kw_lab_print_line(stdout, &pt, r);
+                fflush(stdout);
+                if (csvf) kw_lab_csv_row(csvf, &pt, r);
+                ran = j + 1;
+            }
         }
     }
     if (csvf) fclose(csvf);
-    if (rc == KW_EXIT_OK || res[npts - 1].seconds > 0) {
-        if (cli->json) print_json(lab, res, npts);
-        else kw_lab_reading(stdout, lab, res, npts);
-        if (chart && write_chart(lab, res, npts, chart)) rc = KW_EXIT_FAIL;
+    if (ran > 0) {
+        /* the reading and the chart take the whole grid: points not run stay empty */
+        kw_lab_result *grid = calloc((size_t)total, sizeof *grid);
+        if (grid) {
+            for (int j = 0; j < ran; j++) grid[pts[j]] = res[j];
+            for (int i = 0; i < total; i++)
+                if (!grid[i].records) grid[i].failed = 1; /* not run: no figure */
+        }
+        if (cli->json) print_json(lab, res, pts, ran, records, live, broker);
+        else if (grid) kw_lab_reading(stdout, lab, grid, total);
+        if (chart && grid && write_chart(lab, grid, total, chart)) rc = KW_EXIT_FAIL;
         else if (chart && !cli->json && cli->verbosity >= 0) printf("chart: %s\n", chart);
         if (csv && !cli->json && cli->verbosity >= 0) printf("csv: %s\n", csv);
+        free(grid);
     }
+    free(pts);
     free(res);
+    free(runs);
     return rc;
 }
 
@@ -345,7 +571,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
         printf("usage: kwire bench lab NAME ...    a lab of docs/LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
-               "       kwire bench compare ...     kwire vs librdkafka (kcat) vs kafka-python, same broker\n"
+               "       kwire bench compare ...     kwire vs Java, franz-go, librdkafka, kafka-python on Apache Kafka\n"
                "       kwire bench e2e ...         kafka-e2e-latency's figures + latency percentiles\n"
                "       kwire bench merge FILE...   HdrHistogram interval logs added up, the latency summary\n"
                "'kwire bench SUB --help' describes each.\n");

@@ -20,7 +20,10 @@
  * consume: N records (default: everything up to the end) from the beginning of every
  * partition, no group; Kafka's header and value line (start/end time, MB, MB/s,
  * records, records/s, rebalance and fetch time) then fetches, bytes and records per
- * fetch, broker hold time, empty fetches and poll sizes. --json gives every figure.
+ * fetch, broker hold time, empty fetches, poll sizes and the record sets against
+ * max.partition.fetch.bytes and fetch.max.bytes (kw_consumer_stats). --duration S reads
+ * for S seconds whatever the topic holds (an idle topic shows the broker's holds).
+ * --json gives every figure.
  */
 #include <errno.h>
 #include <math.h>
@@ -483,37 +486,60 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
 
 static void consume_usage(FILE *f)
 {
-    fprintf(f, "usage: kwire bench consume [-t TOPIC] [-n RECORDS] [-X name=value ...] [--json]\n\n"
+    fprintf(f, "usage: kwire bench consume [-t TOPIC] [-n RECORDS] [--duration S] [-X name=value ...] [--json]\n\n"
                "Reads RECORDS records (default: all up to the end) from the beginning of every partition of\n"
                "TOPIC (default %s), no group, and prints kafka-consumer-perf-test's figures (MB = 2^20\n"
                "bytes of key + value) then the per-fetch view: fetches, bytes and records per fetch,\n"
-               "broker hold time, empty fetches, poll sizes. --json prints every figure as one object.\n",
+               "broker hold time, empty fetches, poll sizes, and the record sets against\n"
+               "max.partition.fetch.bytes and fetch.max.bytes. --duration S reads for S seconds instead\n"
+               "(the end of the topic does not stop it; an idle topic shows the broker holding each fetch\n"
+               "for fetch.max.wait.ms). --json prints every figure as one object.\n",
             KW_LAB_TOPIC);
 }
 
 static void hist_json(const char *name, const kw_hist *h, double div)
 {
-    printf(",\"%s\":{\"n\":%llu,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
-           (unsigned long long)h->count, kw_hist_mean(h) / div, (double)kw_hist_quantile(h, 0.5) / div,
+    printf(",\"%s\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
+           (unsigned long long)h->count, (double)(h->count ? h->min : 0) / div, kw_hist_mean(h) / div,
+           (double)kw_hist_quantile(h, 0.5) / div,
            (double)kw_hist_quantile(h, 0.99) / div, (double)h->max / div);
+}
+
+/* The record sets against the fetch limits: what the broker returned per partition and
+ * per response, and how often a bound was passed by Kafka's one-whole-first-batch rule. */
+static void limits_lines(const kw_consumer_stats *s)
+{
+    const kw_hist *pb = &s->part_records_bytes, *fb = &s->fetch_records_bytes;
+    printf("  records/partition avg %.0f, max %llu bytes; max.partition.fetch.bytes %ld: %llu above it",
+           kw_hist_mean(pb), (unsigned long long)pb->max, (long)s->part_limit,
+           (unsigned long long)s->part_over_limit);
+    if (s->part_over_limit)
+        printf(" (%llu of them one whole first batch larger than the limit)",
+               (unsigned long long)s->part_over_first_batch);
+    printf("\n  records/response  avg %.0f, max %llu bytes; fetch.max.bytes %ld: %llu above it", kw_hist_mean(fb),
+           (unsigned long long)fb->max, (long)s->fetch_limit, (unsigned long long)s->fetch_over_limit);
+    if (s->fetch_over_limit)
+        printf(" (%llu of them one whole first batch)", (unsigned long long)s->fetch_over_first_batch);
+    printf("\n");
 }
 
 int kw__bench_consume(kw_cli *cli, int argc, char **argv)
 {
     const char *topic = KW_LAB_TOPIC;
-    long records = 0;
+    long records = 0, duration = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) { consume_usage(stdout); return KW_EXIT_OK; }
         int t = !strcmp(a, "-t") || !strcmp(a, "--topic");
         int n = !strcmp(a, "-n") || !strcmp(a, "--messages") || !strcmp(a, "--num-records");
-        if (!t && !n) {
+        int d = !strcmp(a, "--duration");
+        if (!t && !n && !d) {
             kw__cli_err(CMD, "consume: unknown argument '%s' (see kwire bench consume --help)", a);
             return KW_EXIT_USAGE;
         }
         if (i + 1 >= argc) { kw__cli_err(CMD, "%s needs a value", a); return KW_EXIT_USAGE; }
         if (t) topic = argv[++i];
-        else if (parse_long(a, argv[++i], 1, &records)) return KW_EXIT_USAGE;
+        else if (parse_long(a, argv[++i], 1, d ? &duration : &records)) return KW_EXIT_USAGE;
     }
     kw_config *cfg = role_config(cli, KW_ROLE_CONSUMER);
     if (!cfg) return KW_EXIT_USAGE;
@@ -533,11 +559,16 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     long got = 0;
     uint64_t payload_bytes = 0;
     int stalls = 0, rc = KW_EXIT_OK;
-    double t_last = t_fetch0;
+    double t_last = t_fetch0, t_end = t0 + (double)duration;
     while (records == 0 || got < records) {
         const kw_msg *m;
-        int n = 0;
-        int prc = kw_consumer_poll_n(c, 1000, records ? (int)(records - got < 1 << 30 ? records - got : 1 << 30) : 0,
+        int n = 0, wait_ms = 1000;
+        if (duration) {
+            double left = t_end - mono_s();
+            if (left <= 0) break;
+            if (left < 1.0) wait_ms = (int)(left * 1000.0) + 1;
+        }
+        int prc = kw_consumer_poll_n(c, wait_ms, records ? (int)(records - got < 1 << 30 ? records - got : 1 << 30) : 0,
                                      &m, &n);
         for (int i = 0; i < n; i++)
             payload_bytes += (uint64_t)(m[i].key_len > 0 ? m[i].key_len : 0) +
@@ -550,8 +581,9 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
             break;
         }
         /* at the end: with no count that is the run; with one, the topic holds fewer */
-        if (n == 0 && kw_consumer_at_end(c) && (records == 0 || ++stalls > 5)) break;
+        if (!duration && n == 0 && kw_consumer_at_end(c) && (records == 0 || ++stalls > 5)) break;
     }
+    if (duration) t_last = mono_s(); /* the run is the time asked for */
     int64_t end_wall = start_wall + (int64_t)((t_last - t0) * 1000.0);
     double secs = t_last - t0, fetch_secs = t_last - t_fetch0;
     const kw_consumer_stats *s = kw_consumer_stats_get(c);
@@ -563,7 +595,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     double mbs = secs > 0 ? mb / secs : 0, rps = secs > 0 ? (double)got / secs : 0;
     double fmbs = fetch_secs > 0 ? mb / fetch_secs : 0, frps = fetch_secs > 0 ? (double)got / fetch_secs : 0;
     uint64_t full = s->fetches - s->empty_fetches;
-    if (records && got < records) {
+    if (records && got < records && !duration) {
         kw__cli_err(CMD, "%s: read %ld of %ld records (the topic holds fewer?)", topic, got, records);
         rc = KW_EXIT_FAIL;
     }
@@ -585,11 +617,20 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
         hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
         hist_json("fetch_records_hist", &s->fetch_records, 1);
         const kw_hdr *hh = s->fetch_hold_us;
-        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
-               (unsigned long long)hh->total, kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
+        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
+               (unsigned long long)hh->total, hh->total ? (double)kw_hdr_min(hh) / 1000.0 : 0,
+               kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
                (double)kw_hdr_value_at(hh, 99) / 1000.0, (double)kw_hdr_max(hh) / 1000.0);
         hist_json("poll_records_hist", &s->poll_records, 1);
-        printf("}\n");
+        hist_json("partition_records_bytes", &s->part_records_bytes, 1);
+        hist_json("response_records_bytes", &s->fetch_records_bytes, 1);
+        printf(",\"max_partition_fetch_bytes\":%ld,\"partition_sets_over_limit\":%llu,"
+               "\"partition_sets_over_limit_first_batch\":%llu,\"fetch_max_bytes\":%ld,"
+               "\"responses_over_limit\":%llu,\"responses_over_limit_first_batch\":%llu,\"partial_batches\":%llu}\n",
+               (long)s->part_limit, (unsigned long long)s->part_over_limit,
+               (unsigned long long)s->part_over_first_batch, (long)s->fetch_limit,
+               (unsigned long long)s->fetch_over_limit, (unsigned long long)s->fetch_over_first_batch,
+               (unsigned long long)s->partial_batches);
     } else {
         printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
                "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
@@ -614,9 +655,10 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
             printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
                    (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
                    (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
+            limits_lines(s);
         }
     }
     kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);
-    return got == 0 ? KW_EXIT_FAIL : rc;
+    return got == 0 && !duration ? KW_EXIT_FAIL : rc;
 }

@@ -115,6 +115,7 @@ static void print_stats(const kw_consumer_stats *s)
         {"fetch bytes", "B", &s->fetch_bytes, NULL},           {"fetch records", "", &s->fetch_records, NULL},
         {"fetch partitions", "", &s->fetch_partitions, NULL}, {"fetch hold", "us", NULL, s->fetch_hold_us},
         {"poll records", "", &s->poll_records, NULL},
+        {"part recs bytes", "B", &s->part_records_bytes, NULL}, {"fetch recs bytes", "B", &s->fetch_records_bytes, NULL},
     };
     for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
         b.len = 0;
@@ -122,6 +123,12 @@ static void print_stats(const kw_consumer_stats *s)
         else kw_hist_format(hs[i].h, hs[i].unit, &b);
         fprintf(stderr, "%-17s %.*s", hs[i].name, (int)b.len, (const char *)b.data);
     }
+    fprintf(stderr,
+            "fetch limits      partition record sets above max.partition.fetch.bytes=%ld: %llu (one first batch "
+            "larger than it: %llu); responses above fetch.max.bytes=%ld: %llu (one first batch: %llu)\n",
+            (long)s->part_limit, (unsigned long long)s->part_over_limit, (unsigned long long)s->part_over_first_batch,
+            (long)s->fetch_limit, (unsigned long long)s->fetch_over_limit,
+            (unsigned long long)s->fetch_over_first_batch);
     kw_buf_free(&b);
 }
 

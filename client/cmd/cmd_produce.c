@@ -2,13 +2,24 @@
  * client/cmd/cmd_produce.c — `kwire produce`: one record per line from stdin or files
  * into a topic, through the producer library (client/producer.h).
  *
- *   kwire produce -t TOPIC [-p PARTITION] [-k KEY] [-K DELIM] [-H name=value ...] [-l] [FILE ...]
+ *   kwire produce -t TOPIC [-p PARTITION] [-k KEY | -K DELIM] [-H name=value ...] [-l] [FILE ...]
+ *   kwire produce -J [-t TOPIC] [-p PARTITION] [FILE ...]
+ *
+ * -J reads each line as the JSON envelope of client/recfmt.h; --json writes one delivery
+ * report per input record to stdout. SIGINT/SIGTERM stop the input; what was accepted is
+ * still delivered or reported (a second signal abandons it); a broker that cannot be
+ * reached is said at once (kw_net_set_notify), refusals in words (kw_producer_send_error).
  *
  * Input is read in 256 KiB chunks, grown for longer lines (files and stdin alike: a
  * mapping would count the whole file in the resident set); lines are sliced in place (no allocation per line), the
  * producer's loop runs while the input is idle. -K splits each line into key and value at the first DELIM
  * (a line without it is a value with a null key). A summary goes to stderr: records
- * sent, failed, bytes, and per partition the offset range written. Exit 1 if any record
+ * sent, failed, bytes, and per partition the offset range written.
+ *
+ * Read-ahead: the next chunk is read only once the producer holds less than (brokers + 1)
+ * x max(batch.size, max.request.size) in sealed batches waiting for a send slot; more queued data would not reach the broker any sooner, it only
+ * holds memory (up to buffer.memory, 32 MiB by default) and adds latency.
+ * buffer.memory stays the producer's hard bound. Exit 1 if any record
  * failed, 2 for usage or settings errors (the message names the setting).
  */
 #include <errno.h>
@@ -21,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client/net.h"
 #include "client/producer.h"
 #include "client/recfmt.h"
 #include "codec/text.h"
@@ -62,10 +74,22 @@ typedef struct pctx {
     pstat *parts; int32_t nparts;
     int first_err, first_cause;
     char first_why[768];   /* the first refusal in words (kw_producer_send_error) */
-    int64_t max_block_ms;
+    size_t read_ahead;     /* bytes waiting to be sent past which no more input is read */
+    int64_t max_block_ms;  /* longest wait for them to drain (then send() decides) */
     uint8_t noted[MAX_NOTED];
     kw_buf jout;           /* --json: delivery reports waiting to be written */
 } pctx;
+
+/* Hold the input back while the producer has read_ahead bytes or more sealed and waiting
+ * (see the top of the file); at most max.block.ms, and not past a Ctrl-C. */
+static void wait_read_ahead(pctx *c)
+{
+    size_t brokers = (size_t)kw_net_count(kw_producer_net(c->p));
+    size_t limit = c->read_ahead * ((brokers > 0 ? brokers : 1) + 1);
+    int64_t start = kw_net_now();
+    while (!stop_flag && kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000)
+        kw_producer_poll(c->p, 100);
+}
 
 static void json_report(pctx *c, uint64_t record, const char *topic, int32_t partition, int64_t offset, int err,
                         const char *why)
@@ -252,6 +276,8 @@ static int send_fd(pctx *c, int fd, const char *name)
             json_flush(c);
         }
         if (stop_flag) break;
+        wait_read_ahead(c);
+        if (stop_flag) break;
         ssize_t r = read(fd, buf + have, cap - have);
         if (r < 0) {
             if (errno == EINTR) continue;
@@ -295,6 +321,8 @@ static void usage(FILE *f)
                "                  \"..._encoding\" says so), so consume --json | produce -J copies records\n"
                "  --json          (global) one JSON line per input record on stdout once it is\n"
                "                  delivered or failed: record number, topic, partition, offset, error\n"
+               "Input is read ahead only while less than (brokers + 1) x max(batch.size, max.request.size)\n"
+               "bytes wait to be sent; buffer.memory stays the producer's bound.\n"
                "At the end a summary goes to stderr: records sent, failed, refused, and their bytes\n"
                "(key + value + headers). Ctrl-C (SIGINT) or SIGTERM stops reading the input; every\n"
                "record already accepted is still delivered or reported, then the summary; a second\n"
@@ -449,6 +477,8 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (!bs) { kw_config_free(cfg); return KW_EXIT_FAIL; }
         kw_config_set(cfg, "bootstrap.servers", bs);
     }
+    int64_t bsz = kw_config_int(cfg, KW_CONF_BATCH_SIZE), mrs = kw_config_int(cfg, KW_CONF_MAX_REQUEST_SIZE);
+    c.read_ahead = (size_t)(bsz > mrs ? bsz : mrs);
     c.max_block_ms = kw_config_int(cfg, KW_CONF_MAX_BLOCK_MS);
     char err[256];
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);

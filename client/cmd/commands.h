@@ -27,7 +27,9 @@
       "version=,records=,topic=,partition=,offset=,topic-id=,group=,timestamp=,partitions=,replication-factor=," \
       "raw=,paths,json,help", 1, "build a request as the client would and print it field by field (no connection)") \
     X("bench", kw__cmd_bench, "t:n:h", \
-      "records=,csv=,chart=,lab=,json,topic=,num-records=,messages=,record-size=,payload=,throughput=,help", 1, \
+      "records=,csv=,chart=,lab=,json,topic=,num-records=,messages=,record-size=,payload=,throughput=,repeat=," \
+      "quick,live=,kafka-version=,acks=,duration=,hlog=,mock,partitions=,peers=,produce-only,reporting-interval=," \
+      "help", 1, \
       "run a lab of docs/LABS.md: grid of settings, lines, CSV, chart, reading") \
     X("produce", kw__cmd_produce, "t:p:k:K:H:lJh", "help", 1, "write one record per input line to a topic") \
     X("consume", kw__cmd_consume, "t:p:o:c:f:g:eJh", "commit,stats,help", 1, \
