@@ -537,15 +537,6 @@ static int av_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 
-/* The wait for the answer to ApiVersions: a broker answers at once, so the connection's
- * setup bound applies (as librdkafka's) and a peer that never answers is found in
- * seconds; request.timeout.ms when that is shorter. */
-static int64_t handshake_ms(const kw_conn *c)
-{
-    return c->o.setup_timeout_ms > 0 && c->o.setup_timeout_ms < c->o.request_timeout_ms ? c->o.setup_timeout_ms
-                                                                                        : c->o.request_timeout_ms;
-}
-
 static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
 {
     req *r = calloc(1, sizeof *r);
@@ -561,7 +552,7 @@ static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
     r->corr = next_corr(c);
     r->queued_at = r->encoded_at = now;
     r->sent_at = -1;
-    r->deadline = add_sat(now, ms_to_us(handshake_ms(c)));
+    r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
     if (encode_frame(c, r)) {
         free(r);
         fmt_err(c, "could not encode ApiVersions");
@@ -898,7 +889,7 @@ void kw_conn_written(kw_conn *c, int64_t now, size_t n)
         nx = r->next;
         if (r->sent_at < 0 && r->out_end <= c->out_total) {
             r->sent_at = now;
-            r->deadline = add_sat(now, ms_to_us(r->internal ? handshake_ms(c) : c->o.request_timeout_ms));
+            r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
         }
         if (r->r.no_response && r->out_end <= c->out_total) {
             if (r->corr > c->noresp_corr) c->noresp_corr = r->corr;
@@ -925,14 +916,6 @@ void kw_conn_tick(kw_conn *c, int64_t now)
         for (req *r = c->inflight.head; r; r = r->next) {
             if (now >= r->deadline) {
                 c->st.timeouts++;
-                if (r->internal && c->state == KW_CONN_APIVERSIONS && !c->got_bytes &&
-                    handshake_ms(c) < c->o.request_timeout_ms) {
-                    fmt_err(c, "does not speak the Kafka protocol: no answer to ApiVersions within "
-                               "socket.connection.setup.timeout.ms (%lld ms)",
-                            (long long)c->o.setup_timeout_ms);
-                    not_kafka(c, now);
-                    break;
-                }
                 fmt_err(c, "%s v%d (correlation id %d) got no response within request.timeout.ms (%lld ms)",
                         api_name(r->r.api_key), r->version, r->corr, (long long)c->o.request_timeout_ms);
                 drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);

@@ -679,21 +679,11 @@ static void sync_sockets(kw_net *n, int64_t now)
     }
 }
 
-/* Tick every conn; say when one just found its peer silent (no answer to ApiVersions). */
-static void tick_all(kw_net *n, int64_t now)
-{
-    for (int i = 0; i < n->n; i++) {
-        int was = kw_conn_not_kafka(n->b[i].conn);
-        kw_conn_tick(n->b[i].conn, now);
-        if (!was && kw_conn_not_kafka(n->b[i].conn)) notify(n, &n->b[i], KW_ERR_NOT_KAFKA);
-    }
-}
-
 int kw_net_poll(kw_net *n, int timeout_ms)
 {
     int64_t now = kw_net_now();
     n->woken = 0;
-    tick_all(n, now);
+    for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
     int np = 0;
@@ -766,7 +756,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             n->notify(n->notify_ud, i, KW_ERR_TIMEOUT, msg);
         }
     }
-    tick_all(n, now);
+    for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     return r;
 }
