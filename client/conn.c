@@ -106,6 +106,7 @@ struct kw_conn {
     int not_kafka;             /* the last attempt's peer did not speak Kafka (until one does) */
     int got_bytes;             /* bytes arrived on this connection */
     int silent_closes;         /* consecutive connections closed before any byte of an answer */
+    int ever_ready;            /* this broker answered ApiVersions once: a Kafka broker */
     int16_t cap[MAX_API];      /* per-API highest version to send (kw_conn_cap_version), -1: none */
     int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
     kw_versions neg;           /* negotiated (highest common) versions */
@@ -624,8 +625,10 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
         fmt_err(c, "connection lost inside a response frame's size field (%zu of 4 bytes): %s", c->fr.hdr_have, w);
     else
         fmt_err(c, "connection lost: %s", w);
-    if (c->state == KW_CONN_APIVERSIONS && !c->got_bytes && ++c->silent_closes >= KW_CONN_SILENT_CLOSES) {
-        /* closed before a byte of an answer, every time: no Kafka broker does that */
+    if (c->state == KW_CONN_APIVERSIONS && !c->got_bytes && !c->ever_ready &&
+        ++c->silent_closes >= KW_CONN_SILENT_CLOSES) {
+        /* closed before a byte of an answer, every time, by a peer that never answered:
+         * no Kafka broker does that (one shutting down may, but it answered before) */
         fmt_err(c, "does not speak the Kafka protocol: it closed the connection %d times without answering "
                    "ApiVersions (a TLS listener, or another service)", c->silent_closes);
         not_kafka(c, now);
@@ -714,6 +717,7 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     c->av_start = tried;
     c->not_kafka = 0;
     c->silent_closes = 0;
+    c->ever_ready = 1;
     c->state = KW_CONN_READY;
     c->connect_wanted = 0;
     c->failures = 0;

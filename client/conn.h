@@ -15,8 +15,9 @@
  *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0; the
  *                 version that succeeded is where the next connection starts). A first
  *                 answer whose size no ApiVersions answer has (an HTTP server, TLS),
- *                 or KW_CONN_SILENT_CLOSES connections in a row closed by the peer
- *                 before any answer, fail every queued request with KW_ERR_NOT_KAFKA
+ *                 or KW_CONN_SILENT_CLOSES connections in a row closed by a peer that
+ *                 never answered ApiVersions, fail every queued request with
+ *                 KW_ERR_NOT_KAFKA
  *   READY         versions negotiated; queued requests are sent, pipelined up to
  *                 max.in.flight.requests.per.connection, each at the highest version both
  *                 sides support (and the request allows)

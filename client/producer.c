@@ -118,7 +118,7 @@ int kw__produce_action(int err, int idempotent)
     if (err == KW_KAFKA_DUPLICATE_SEQUENCE_NUMBER) return idempotent ? KW_PACT_OK : KW_PACT_FAIL;
     if (err == KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER) return idempotent ? KW_PACT_RETRY : KW_PACT_FAIL;
     if (err == KW_ERR_TIMEOUT || err == KW_ERR_DISCONNECTED || err == KW_ERR_CONNECT || err == KW_ERR_IO ||
-        err == KW_ERR_RESOLVE || err == KW_ERR_CORRELATION)
+        err == KW_ERR_RESOLVE || err == KW_ERR_CORRELATION || err == KW_ERR_NOT_KAFKA)
         return KW_PACT_RETRY;
     if (err > 0 && kw_err_retriable(err)) return KW_PACT_RETRY;
     return KW_PACT_FAIL;

@@ -1254,6 +1254,27 @@ static void test_not_kafka_silent(void **st)
     assert_non_null(strstr(kw_conn_last_error(c), "closed the connection 3 times without answering ApiVersions"));
     kw_conn_free(c);
 
+    /* a broker that answered once (then shuts down, closing new connections): never */
+    c = mk(5);
+    kw_buf in;
+    kw_buf_init(&in);
+    handshake(c, 0);
+    kw_conn_disconnected(c, 1 * MS, KW_ERR_DISCONNECTED, "gone");
+    outcome q = {0};
+    submit(c, KW_API_Metadata, &q, 1 * MS);
+    t = 1 * MS;
+    for (int k = 1; k <= 2 * KW_CONN_SILENT_CLOSES; k++) {
+        while (!kw_conn_want_connect(c, t)) t += 10 * MS;
+        kw_conn_connecting(c, t);
+        kw_conn_connected(c, t);
+        assert_int_equal(drain(c, t, s, 4, &out), 1);
+        kw_conn_disconnected(c, t, KW_ERR_DISCONNECTED, "connection closed by peer");
+    }
+    assert_int_equal(q.calls, 0); /* still waiting for its own timeout */
+    assert_false(kw_conn_not_kafka(c));
+    kw_conn_free(c);
+    kw_buf_free(&in);
+
     kw_buf_free(&out);
 }
 
