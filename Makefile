@@ -22,7 +22,7 @@ CFLAGS_BASE = -std=c11 -D_GNU_SOURCE -g $(OPT) -Wall -Wextra -Wshadow -Wstrict-p
               -Wno-missing-field-initializers $(if $(filter 1,$(WERROR)),-Werror) \
               -Iinclude -I. -fPIC
 CFLAGS  += $(CFLAGS_BASE)
-LIBS     = -lz -lsnappy -llz4 -lzstd -lpcap -lm -lpthread
+LIBS     = -lz -lsnappy -llz4 -lzstd -lpcap -lssl -lcrypto -lm -lpthread
 TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 

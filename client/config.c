@@ -14,8 +14,17 @@
  *   - enable.auto.commit explicitly true without group.id: an error (consumer); left at
  *     its default without group.id it becomes false.
  *   - heartbeat.interval.ms must be below session.timeout.ms (consumer with a group).
+ *   - partition.assignment.strategy names at least one assignor, each one kwire runs
+ *     (range, roundrobin, cooperative-sticky, or Kafka's class names for them).
+ *   - security.protocol SASL_*: sasl.mechanism one kwire speaks (not GSSAPI), with its
+ *     credentials (sasl.username/password or sasl.jaas.config) or one OAUTHBEARER token
+ *     source (client/sasl_conf.h).
+ *
+ * Secrets (sasl.password, ssl.key.password, sasl.jaas.config) print as "<redacted, N
+ * chars>" (kw_config_format, kw_config_dump).
  */
 #include "client/config.h"
+#include "client/sasl_conf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,6 +32,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "client/assignor.h"
 
 static const kw_conf_desc DESC[KW_CONF__COUNT] = {
 #define KW__CONF_DESC(id, nm, ty, df, lo, hi, vals, ro, dc) {nm, ty, df, lo, hi, vals, ro, dc},
@@ -36,6 +47,9 @@ static const struct { const char *alias; kw_conf_id id; } ALIASES[] = {
     {"socket.send.buffer.bytes", KW_CONF_SEND_BUFFER_BYTES},
     {"socket.receive.buffer.bytes", KW_CONF_RECEIVE_BUFFER_BYTES},
     {"max.in.flight", KW_CONF_MAX_IN_FLIGHT},
+    {"sasl.mechanisms", KW_CONF_SASL_MECHANISM},              /* librdkafka */
+    {"ssl.truststore.location", KW_CONF_SSL_CA_LOCATION},     /* Java, with ssl.truststore.type=PEM */
+    {"ssl.keystore.location", KW_CONF_SSL_CERTIFICATE_LOCATION}, /* Java PEM keystore: certificate and key */
 };
 
 /* Kafka partitioner class names -> kwire partitioner values. */
@@ -342,12 +356,28 @@ const char *kw_config_suggest(const char *name)
 int kw_config_set(kw_config *c, const char *name, const char *value)
 {
     if (!c || !name || !value) return KW_ERR_INVALID_ARG;
+    if (!strcmp(name, "sasl.oauthbearer.token.endpoint.url")) {
+        /* Java's setting; kwire reads a token from a file:// URL, fetches none over HTTP */
+        if (strncmp(value, "file://", 7))
+            return fail(c, "%s: kwire reads tokens from a file:// URL only (or "
+                           "kwire.sasl.oauthbearer.token.command); '%s' is not one", name, value);
+        name = "kwire.sasl.oauthbearer.token.file";
+        value += 7;
+    }
+    if (!strcmp(name, "ssl.truststore.type") || !strcmp(name, "ssl.keystore.type")) {
+        /* Java's store types: kwire reads PEM, so PEM is the one value that means something */
+        if (strcasecmp(value, "PEM"))
+            return fail(c, "%s: kwire reads PEM files only, not '%s' (convert the store to PEM with keytool and "
+                           "openssl)", name, value);
+        return 0;
+    }
     int id = kw_config_lookup(name);
     if (id < 0) {
         const char *s = kw_config_suggest(name);
         if (s) return fail(c, "%s: unknown setting (did you mean %s?)", name, s);
         return fail(c, "%s: unknown setting", name);
     }
+    if (id == KW_CONF_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM && !*value) value = "none"; /* Java: empty = off */
     if (id == KW_CONF_PARTITIONER) {
         for (size_t i = 0; i < sizeof PARTITIONER_CLASSES / sizeof PARTITIONER_CLASSES[0]; i++)
             if (!strcmp(value, PARTITIONER_CLASSES[i].cls)) value = PARTITIONER_CLASSES[i].val;
@@ -492,12 +522,37 @@ int kw_config_validate(kw_config *c)
                 return fail(c, "enable.auto.commit: true requires group.id to be set");
             v[KW_CONF_ENABLE_AUTO_COMMIT].i = 0;
         }
+        const char *pas = v[KW_CONF_PARTITION_ASSIGNMENT_STRATEGY].s;
+        int nas = 0;
+        for (const char *q = pas; q && *q;) {
+            size_t n = strcspn(q, ",");
+            char name[96];
+            size_t k = 0;
+            for (size_t j = 0; j < n; j++)
+                if (q[j] != ' ' && k + 1 < sizeof name) name[k++] = q[j];
+            name[k] = 0;
+            if (k) {
+                if (kw_assignor_parse(name) < 0)
+                    return fail(c, "partition.assignment.strategy: unknown assignor '%s' (range, roundrobin, "
+                                   "cooperative-sticky)", name);
+                nas++;
+            }
+            q += n;
+            if (*q) q++;
+        }
+        if (!nas) return fail(c, "partition.assignment.strategy: no assignor named");
         if (has_group && v[KW_CONF_HEARTBEAT_INTERVAL_MS].i >= v[KW_CONF_SESSION_TIMEOUT_MS].i)
             return fail(c, "heartbeat.interval.ms: %" PRId64 " must be below session.timeout.ms (%" PRId64 ")",
                         v[KW_CONF_HEARTBEAT_INTERVAL_MS].i, v[KW_CONF_SESSION_TIMEOUT_MS].i);
     }
     if (v[KW_CONF_SOCKET_SETUP_TIMEOUT_MAX_MS].i < v[KW_CONF_SOCKET_SETUP_TIMEOUT_MS].i)
         v[KW_CONF_SOCKET_SETUP_TIMEOUT_MAX_MS].i = v[KW_CONF_SOCKET_SETUP_TIMEOUT_MS].i;
+    /* SASL: a mechanism kwire speaks, its credentials or token source (client/sasl_conf) */
+    kw_sasl_setup ss;
+    int on;
+    char serr[sizeof c->err];
+    if (kw_sasl_setup_init(&ss, c, &on, serr, sizeof serr)) return fail(c, "%s", serr);
+    if (on) kw_sasl_setup_free(&ss);
     c->err[0] = 0;
     return 0;
 }
@@ -525,6 +580,11 @@ const char *kw_config_str(const kw_config *c, kw_conf_id id)
 {
     if ((unsigned)id >= KW_CONF__COUNT) return NULL;
     return c->v[id].s; /* NULL for numbers and booleans, and for an unset string */
+}
+
+int kw_config_secret(kw_conf_id id)
+{
+    return id == KW_CONF_SASL_PASSWORD || id == KW_CONF_SSL_KEY_PASSWORD || id == KW_CONF_SASL_JAAS_CONFIG;
 }
 
 int kw_config_is_set(const kw_config *c, kw_conf_id id)
@@ -556,7 +616,10 @@ const char *kw_config_format(const kw_config *c, kw_conf_id id, char *buf, size_
         break;
     }
     case KW_CT_STRING:
-    case KW_CT_LIST: snprintf(buf, len, "%s", v->s ? v->s : "<unset>"); break;
+    case KW_CT_LIST:
+        if (v->s && kw_config_secret(id)) snprintf(buf, len, "<redacted, %zu chars>", strlen(v->s));
+        else snprintf(buf, len, "%s", v->s ? v->s : "<unset>");
+        break;
     }
     return buf;
 }

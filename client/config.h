@@ -135,10 +135,53 @@ typedef enum kw_conf_type {
       KW_ROLE_CONSUMER, "group session timeout")                                                    \
     X(HEARTBEAT_INTERVAL_MS, "heartbeat.interval.ms", KW_CT_DURATION, "3000", 0, KW__I32MAX, NULL,    \
       KW_ROLE_CONSUMER, "group heartbeat interval (below session.timeout.ms)")                      \
+    X(GROUP_PROTOCOL, "group.protocol", KW_CT_ENUM, "classic", 0, 0, "classic|consumer", KW_ROLE_CONSUMER, \
+      "group membership: classic (JoinGroup/SyncGroup) or consumer (KIP-848 heartbeats)")          \
+    X(GROUP_INSTANCE_ID, "group.instance.id", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_CONSUMER,       \
+      "static membership: a restart within the session timeout keeps the assignment")              \
+    X(PARTITION_ASSIGNMENT_STRATEGY, "partition.assignment.strategy", KW_CT_LIST,                    \
+      "range,cooperative-sticky", 0, 0, NULL, KW_ROLE_CONSUMER,                                    \
+      "classic assignors, preferred first: range, roundrobin, cooperative-sticky")                 \
+    X(GROUP_REMOTE_ASSIGNOR, "group.remote.assignor", KW_CT_STRING, NULL, 0, 0, NULL,                 \
+      KW_ROLE_CONSUMER, "consumer protocol: the broker-side assignor (uniform, range); unset: the broker's") \
+    X(CLIENT_RACK, "client.rack", KW_CT_STRING, "", 0, 0, NULL, KW_ROLE_CONSUMER,                     \
+      "the consumer's rack, sent to the group")                                                     \
     X(DECOMPRESS_MAX_BYTES, "kwire.decompress.max.bytes", KW_CT_LONG, "67108864", 1, KW__I64MAX,      \
       NULL, KW_ROLE_ANY, "cap on one batch's decompressed size (decompression-bomb guard)")         \
     X(MAX_RESPONSE_BYTES, "kwire.max.response.bytes", KW_CT_INT, "104857600", 8, KW__I32MAX, NULL,    \
-      KW_ROLE_ANY, "largest response frame accepted; a bigger one drops the connection")
+      KW_ROLE_ANY, "largest response frame accepted; a bigger one drops the connection")              \
+    X(SECURITY_PROTOCOL, "security.protocol", KW_CT_ENUM, "PLAINTEXT", 0, 0,                          \
+      "PLAINTEXT|SSL|SASL_PLAINTEXT|SASL_SSL", KW_ROLE_ANY,                                          \
+      "SSL: TLS; SASL_PLAINTEXT: SASL authentication; SASL_SSL: both; PLAINTEXT: neither")           \
+    X(SSL_CA_LOCATION, "ssl.ca.location", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,                \
+      "CA certificate(s) that signed the brokers: a PEM file or a hashed directory; unset: system CAs") \
+    X(SSL_CERTIFICATE_LOCATION, "ssl.certificate.location", KW_CT_STRING, NULL, 0, 0, NULL,           \
+      KW_ROLE_ANY, "client certificate (PEM) for brokers that ask for one")                          \
+    X(SSL_KEY_LOCATION, "ssl.key.location", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,              \
+      "the client certificate's private key (PEM); unset: read from ssl.certificate.location")       \
+    X(SSL_KEY_PASSWORD, "ssl.key.password", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,              \
+      "password of an encrypted ssl.key.location (never printed)")                                   \
+    X(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM, "ssl.endpoint.identification.algorithm", KW_CT_ENUM,     \
+      "https", 0, 0, "https|none", KW_ROLE_ANY,                                                      \
+      "https: the broker's certificate must name the host connected to; none (or empty): no check")  \
+    X(ENABLE_SSL_CERTIFICATE_VERIFICATION, "enable.ssl.certificate.verification", KW_CT_BOOL, "true", \
+      0, 0, NULL, KW_ROLE_ANY, "verify the broker's certificate chain (false accepts any certificate)") \
+    X(SASL_MECHANISM, "sasl.mechanism", KW_CT_ENUM, "GSSAPI", 0, 0,                                   \
+      "GSSAPI|PLAIN|SCRAM-SHA-256|SCRAM-SHA-512|OAUTHBEARER", KW_ROLE_ANY,                            \
+      "SASL mechanism with SASL_*; kwire speaks all but GSSAPI (Kafka's default)")                   \
+    X(SASL_USERNAME, "sasl.username", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,                    \
+      "user for PLAIN and SCRAM (or from sasl.jaas.config)")                                         \
+    X(SASL_PASSWORD, "sasl.password", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,                    \
+      "password for PLAIN and SCRAM (never printed)")                                                \
+    X(SASL_JAAS_CONFIG, "sasl.jaas.config", KW_CT_STRING, NULL, 0, 0, NULL, KW_ROLE_ANY,              \
+      "Java clients' JAAS line: username, password, unsecuredLogin* options are read from it")       \
+    X(SASL_OAUTHBEARER_CONFIG, "sasl.oauthbearer.config", KW_CT_STRING, NULL, 0, 0, NULL,             \
+      KW_ROLE_ANY, "unsecured JWT: principal=NAME [scope=a,b] [lifeSeconds=N] [principalClaimName=sub]" \
+      " [scopeClaimName=scope] [extension_KEY=VALUE ...]")                                          \
+    X(SASL_OAUTHBEARER_TOKEN_FILE, "kwire.sasl.oauthbearer.token.file", KW_CT_STRING, NULL, 0, 0,     \
+      NULL, KW_ROLE_ANY, "file holding the OAUTHBEARER token (a JWT); read again before it expires")  \
+    X(SASL_OAUTHBEARER_TOKEN_COMMAND, "kwire.sasl.oauthbearer.token.command", KW_CT_STRING, NULL, 0,  \
+      0, NULL, KW_ROLE_ANY, "command printing the OAUTHBEARER token on stdout; run again before it expires")
 
 typedef enum kw_conf_id {
 #define KW__CONF_ENUM(id, name, type, def, lo, hi, vals, roles, doc) KW_CONF_##id,
@@ -185,6 +228,8 @@ int64_t kw_config_int(const kw_config *c, kw_conf_id id);     /* INT, LONG, DURA
 int kw_config_bool(const kw_config *c, kw_conf_id id);
 int kw_config_enum(const kw_config *c, kw_conf_id id);        /* index into its values */
 const char *kw_config_str(const kw_config *c, kw_conf_id id); /* STRING/LIST/ENUM text, or NULL if unset */
+/* 1 for a setting whose value is a secret (passwords, a JAAS line): printed redacted. */
+int kw_config_secret(kw_conf_id id);
 /* 1 if the setting was given explicitly (not a default). */
 int kw_config_is_set(const kw_config *c, kw_conf_id id);
 /* acks as the wire value: -1, 0 or 1. */
@@ -195,7 +240,8 @@ int kw_config_lookup(const char *name);
 const kw_conf_desc *kw_config_desc(kw_conf_id id);
 /* Closest known name to a misspelt one, or NULL if none is close. */
 const char *kw_config_suggest(const char *name);
-/* The value as text ("<unset>" for an unset string) into buf; returns buf. */
+/* The value as text ("<unset>" for an unset string, "<redacted, N chars>" for a set
+ * secret) into buf; returns buf. */
 const char *kw_config_format(const kw_config *c, kw_conf_id id, char *buf, size_t len);
 /* Print every setting for the role: name = value  # doc. */
 void kw_config_dump(const kw_config *c, FILE *out, int role);

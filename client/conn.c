@@ -22,6 +22,14 @@
  * tagged fields (v3+). A broker that does not support the version answers error 35 with
  * a v0 body listing its ApiVersions range.
  *
+ * Security: with TLS (client/tls) the socket's bytes are ciphertext: a TLS_HANDSHAKE state
+ * comes first, then records are decrypted into TBUF and handled as plaintext, and the
+ * plaintext output is encrypted as the socket takes it (at most TLS_OUT_MAX ciphertext
+ * bytes ahead; slices under STAGE bytes are gathered so a record is full). With SASL
+ * (client/auth) an AUTHENTICATING state follows ApiVersions, and comes back before the
+ * session lifetime ends (KIP-368). Failures that retrying cannot fix put the connection
+ * in FAILED (client/conn.h).
+ *
  * Output: a queue of segments in write order, each either the next `len` bytes of the
  * connection's own buffer `out` (headers and copied fields; adjacent ones merge, so
  * without references the output is one segment) or a slice a request refers to
@@ -36,12 +44,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/auth.h"
+#include "client/tls.h"
 #include "proto/msg_apiversions.h"
 #include "proto/negotiate.h"
 #include "proto/proto.h"
 
 #define MAX_API KW_API_SLOTS /* api keys tracked from ApiVersions responses */
 #define CLIENT_SOFTWARE "kwire"
+#define TBUF 65536                 /* plaintext decrypted per read round (several TLS records) */
+#define STAGE 16384                /* one TLS record's plaintext: small slices gathered */
+#define TLS_OUT_MAX (256u << 10)   /* ciphertext encrypted ahead of the socket at most */
+
+/* req.internal: requests the connection sends itself */
+enum { USER_REQ = 0, INTERNAL_APIVERSIONS = 1, INTERNAL_AUTH = 2 };
 
 static const char *api_name(int key)
 {
@@ -52,7 +68,7 @@ static const char *api_name(int key)
 typedef struct req {
     struct req *next;
     kw_conn_req r;
-    int internal;       /* ApiVersions sent by the connection itself */
+    int internal;       /* USER_REQ, or sent by the connection itself (INTERNAL_*) */
     int16_t version;
     int32_t corr;
     int64_t queued_at, deadline; /* deadline: queue wait or response wait, us */
@@ -104,20 +120,50 @@ struct kw_conn {
                                   fallback succeeded, then that one (remembered per broker) */
     int av_done;
     int not_kafka;             /* the last attempt's peer did not speak Kafka (until one does) */
-    int got_bytes;             /* bytes arrived on this connection */
-    int silent_closes;         /* consecutive connections closed before any byte of an answer */
     int ever_ready;            /* this broker answered ApiVersions once: a Kafka broker */
     int16_t cap[MAX_API];      /* per-API highest version to send (kw_conn_cap_version), -1: none */
     int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
     kw_versions neg;           /* negotiated (highest common) versions */
-    char err[256];
+    char err[512];
     kw_conn_stats st;
+    /* security */
+    char *host;                /* SNI and the certificate check */
+    kw_tls *tls;               /* TLS state (opts.tls), NULL: plaintext */
+    uint8_t *tbuf;             /* TBUF bytes of decrypted plaintext */
+    uint8_t *stage;            /* STAGE bytes gathering small slices into one record */
+    kw_auth auth;              /* the SASL exchange (opts.sasl) */
+    int authed;                /* authenticated on this socket */
+    int reauth;                /* the exchange running is a re-authentication */
+    int64_t reauth_at;         /* re-authenticate from then on; INT64_MAX: never */
+    int fatal;                 /* FAILED: the error every request gets */
+    char *setup_error;
+    size_t rx_socket;          /* bytes received on this socket */
+    int silent_closes;         /* sockets in a row closed before any byte came back */
+    int ever_answered;         /* a user request was ever answered (by this broker) */
+    int unanswered_closes;     /* sockets in a row closed after ApiVersions, before any answer */
 };
+
+static int fmt_err(kw_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fatal(kw_conn *c, int64_t now, int err);
+
+/* The states with a socket the protocol runs on (the TLS handshake included). */
+static int live(const kw_conn *c)
+{
+    return c->state == KW_CONN_TLS_HANDSHAKE || c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_AUTHENTICATING ||
+           c->state == KW_CONN_READY;
+}
+
+/* The states in which Kafka frames flow. */
+static int framing(const kw_conn *c)
+{
+    return c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_AUTHENTICATING || c->state == KW_CONN_READY;
+}
 
 const char *kw_conn_state_name(kw_conn_state s)
 {
-    static const char *n[] = {"disconnected", "connecting", "api-versions", "ready", "backoff", "closed"};
-    return (unsigned)s < 6 ? n[s] : "?";
+    static const char *n[] = {"disconnected", "connecting", "api-versions", "ready", "backoff", "closed",
+                              "tls-handshake", "authenticating", "failed"};
+    return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
 
 void kw_conn_opts_default(kw_conn_opts *o)
@@ -286,10 +332,9 @@ int64_t kw_conn_backoff_ms(int64_t base_ms, int64_t max_ms, int failures, double
     return v >= (double)max_ms ? max_ms : (int64_t)v;
 }
 
-static int fmt_err(kw_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fmt_err(kw_conn *c, const char *fmt, ...)
 {
-    char m[200];
+    char m[440];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(m, sizeof m, fmt, ap);
@@ -368,6 +413,24 @@ kw_conn *kw_conn_new(const kw_conn_opts *o)
     c->rng_state = 0x6b77697265ULL;
     for (int i = 0; i < MAX_API; i++) c->b_hi[i] = c->cap[i] = -1;
     kw_versions_none(&c->neg);
+    c->reauth_at = INT64_MAX;
+    if (o && o->host && !(c->host = strdup(o->host))) {
+        kw_conn_free(c);
+        return NULL;
+    }
+    if (o && o->setup_error && !(c->setup_error = strdup(o->setup_error))) {
+        kw_conn_free(c);
+        return NULL;
+    }
+    if (o && o->tls && !o->setup_error) {
+        c->tls = kw_tls_new(o->tls, c->host ? c->host : c->name);
+        c->tbuf = malloc(TBUF);
+        c->stage = malloc(STAGE);
+        if (!c->tls || !c->tbuf || !c->stage) {
+            kw_conn_free(c);
+            return NULL;
+        }
+    }
     return c;
 }
 
@@ -392,6 +455,15 @@ static void fail_list(kw_conn *c, reqlist *l, int err, int64_t now)
     }
 }
 
+/* The socket's security state goes with it (the TLS session stays for resumption). */
+static void socket_gone(kw_conn *c)
+{
+    if (c->tls) kw_tls_stop(c->tls);
+    kw_auth_free(&c->auth);
+    c->authed = c->reauth = 0;
+    c->reauth_at = INT64_MAX;
+}
+
 /* Reset the per-socket state; fail in-flight requests with err; go to BACKOFF. */
 static void drop(kw_conn *c, int64_t now, int err, int count_failure)
 {
@@ -400,6 +472,7 @@ static void drop(kw_conn *c, int64_t now, int err, int count_failure)
     kw_framer_reset(&c->fr);
     out_reset(c);
     c->av_done = 0;
+    socket_gone(c);
     if (count_failure) c->failures++;
     c->st.disconnects++;
     c->state = KW_CONN_BACKOFF;
@@ -408,6 +481,27 @@ static void drop(kw_conn *c, int64_t now, int err, int count_failure)
         add_sat(now, ms_to_us(kw_conn_backoff_ms(c->o.reconnect_backoff_ms, c->o.reconnect_backoff_max_ms,
                                                  c->failures > 0 ? c->failures : 1, f)));
     fail_list(c, &infl, err, now);
+}
+
+/*
+ * Give up on this broker: the socket goes, in-flight and queued requests fail with err,
+ * and so will every later one (FAILED). c->err already says why. A TLS failure also
+ * forgets the session, which must not be offered again.
+ */
+static void fatal(kw_conn *c, int64_t now, int err)
+{
+    if (c->state == KW_CONN_CLOSED || c->state == KW_CONN_FAILED) return;
+    if (c->tls && err == KW_ERR_TLS) kw_tls_forget_session(c->tls);
+    if (c->state == KW_CONN_CONNECTING) c->st.connect_failures++;
+    c->fatal = err;
+    char keep[sizeof c->err];
+    memcpy(keep, c->err, sizeof keep);
+    drop(c, now, err, 1);
+    c->state = KW_CONN_FAILED;
+    reqlist q = c->queue;
+    memset(&c->queue, 0, sizeof c->queue);
+    fail_list(c, &q, err, now);
+    memcpy(c->err, keep, sizeof keep); /* callbacks may have run kw_conn_* calls */
 }
 
 void kw_conn_close(kw_conn *c)
@@ -419,6 +513,7 @@ void kw_conn_close(kw_conn *c)
     c->state = KW_CONN_CLOSED;
     kw_framer_reset(&c->fr);
     out_reset(c);
+    socket_gone(c);
     fail_list(c, &infl, KW_ERR_DESTROYED, INT64_MIN);
     fail_list(c, &q, KW_ERR_DESTROYED, INT64_MIN);
     /* callbacks could not submit (closed), so both lists stay empty */
@@ -435,7 +530,18 @@ void kw_conn_free(kw_conn *c)
     free(c->st.apis);
     free(c->name);
     free(c->client_id);
+    kw_tls_free(c->tls);
+    free(c->tbuf);
+    free(c->stage);
+    free(c->host);
+    free(c->setup_error);
     free(c);
+}
+
+/* How long a written request waits for its response. */
+static int64_t resp_timeout_ms(const kw_conn *c, const req *r)
+{
+    return r->r.response_timeout_ms > 0 ? r->r.response_timeout_ms : c->o.request_timeout_ms;
 }
 
 int kw_conn_submit(kw_conn *c, const kw_conn_req *rq, int64_t now)
@@ -465,6 +571,7 @@ void kw_conn_request_connect(kw_conn *c)
 
 int kw_conn_want_connect(const kw_conn *c, int64_t now)
 {
+    if (c->setup_error) return 0; /* kw_conn_tick fails it */
     int want = c->queue.n > 0 || c->connect_wanted;
     if (c->state == KW_CONN_DISCONNECTED) return want;
     if (c->state == KW_CONN_BACKOFF) return want && now >= c->state_deadline;
@@ -538,55 +645,73 @@ static int av_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_ApiVersions, version, KW_REQ, &rq, out);
 }
 
-static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
+/* Queue a request the connection sends itself (ApiVersions, SASL): encoded now, in
+ * flight at once. 0, or the error (the caller decides what it means). */
+static int send_internal(kw_conn *c, int64_t now, int kind, int16_t api, int16_t version, kw_conn_encode_fn enc)
 {
     req *r = calloc(1, sizeof *r);
-    if (!r) {
-        fmt_err(c, "out of memory");
-        drop(c, now, KW_ERR_NOMEM, 1);
-        return;
-    }
-    r->internal = 1;
-    r->r.api_key = KW_API_ApiVersions;
-    r->r.encode = av_encode;
+    if (!r) return KW_ERR_NOMEM;
+    r->internal = kind;
+    r->r.api_key = api;
+    r->r.encode = enc;
+    r->r.ud = c;
     r->version = version;
     r->corr = next_corr(c);
     r->queued_at = r->encoded_at = now;
     r->sent_at = -1;
     r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
-    if (encode_frame(c, r)) {
+    int e = encode_frame(c, r);
+    if (e) {
         free(r);
+        return e;
+    }
+    push(&c->inflight, r);
+    kw_api_stats *s = stats_for(c, api, version);
+    if (s) { s->requests++; s->bytes_out += r->bytes_out; }
+    return 0;
+}
+
+static void send_api_versions(kw_conn *c, int64_t now, int16_t version)
+{
+    if (send_internal(c, now, INTERNAL_APIVERSIONS, KW_API_ApiVersions, version, av_encode)) {
         fmt_err(c, "could not encode ApiVersions");
         drop(c, now, KW_ERR_NOMEM, 1);
         return;
     }
     c->av_version = version;
-    push(&c->inflight, r);
-    kw_api_stats *s = stats_for(c, KW_API_ApiVersions, version);
-    if (s) { s->requests++; s->bytes_out += r->bytes_out; }
+}
+
+static void start_api_versions(kw_conn *c, int64_t now)
+{
+    c->state = KW_CONN_APIVERSIONS;
+    int16_t lo, hi;
+    kw_api_range(KW_API_ApiVersions, &lo, &hi);
+    send_api_versions(c, now, c->av_start >= 0 ? c->av_start : hi);
 }
 
 void kw_conn_connected(kw_conn *c, int64_t now)
 {
     if (now > c->now) c->now = now;
     if (c->state != KW_CONN_CONNECTING) return;
-    c->state = KW_CONN_APIVERSIONS;
     c->last_activity = now;
-    c->got_bytes = 0;
     c->last_was_connect_failure = 0;
     c->st.connects++;
-    int16_t lo, hi;
-    kw_api_range(KW_API_ApiVersions, &lo, &hi);
-    send_api_versions(c, now, c->av_start >= 0 ? c->av_start : hi);
+    c->rx_socket = 0;
+    if (!c->tls) {
+        start_api_versions(c, now);
+        return;
+    }
+    /* the setup timeout (state_deadline) keeps running through the handshake */
+    c->state = KW_CONN_TLS_HANDSHAKE;
+    if (kw_tls_start(c->tls)) {
+        fmt_err(c, "%s", kw_tls_error(c->tls));
+        fatal(c, now, KW_ERR_TLS);
+    }
 }
 
-void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
+/* Queued requests that asked to fail fast when the broker cannot be reached. */
+static void fail_fast_queued(kw_conn *c)
 {
-    if (c->state != KW_CONN_CONNECTING) return;
-    fmt_err(c, "connect failed: %s", why ? why : kw_strerror(err));
-    c->st.connect_failures++;
-    c->last_was_connect_failure = 1;
-    drop(c, now, KW_ERR_DISCONNECTED, 1);
     reqlist ff = {0};
     for (req *r = c->queue.head, *nx; r; r = nx) {
         nx = r->next;
@@ -610,38 +735,85 @@ static void not_kafka(kw_conn *c, int64_t now)
     fail_list(c, &q, KW_ERR_NOT_KAFKA, now);
 }
 
+void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
+{
+    if (c->state != KW_CONN_CONNECTING) return;
+    fmt_err(c, "connect failed: %s", why ? why : kw_strerror(err));
+    c->st.connect_failures++;
+    c->last_was_connect_failure = 1;
+    drop(c, now, KW_ERR_DISCONNECTED, 1);
+    fail_fast_queued(c);
+}
+
 void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
 {
-    if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY && c->state != KW_CONN_CONNECTING) return;
+    if (!live(c) && c->state != KW_CONN_CONNECTING) return;
     if (c->state == KW_CONN_CONNECTING) {
         kw_conn_connect_failed(c, now, err, why);
         return;
     }
     const char *w = why ? why : kw_strerror(err);
+    if (c->state == KW_CONN_TLS_HANDSHAKE) {
+        kw_tls_eof_in_handshake(c->tls);
+        fmt_err(c, "%s", kw_tls_error(c->tls));
+        fatal(c, now, KW_ERR_TLS);
+        return;
+    }
+    if (c->state == KW_CONN_APIVERSIONS && c->rx_socket == 0 && !c->tls && !c->ever_ready) {
+        /* closed without a byte back, by a peer that never answered ApiVersions: a TLS
+         * listener does that to a plaintext client, and so do services that are not
+         * Kafka. No Kafka broker does it every time (one shutting down may, but it
+         * answered before: ever_ready). */
+        c->silent_closes++;
+        if (c->silent_closes >= KW_CONN_SILENT_CLOSES) {
+            fmt_err(c, "does not speak the Kafka protocol: it closed the connection %d times without answering "
+                       "ApiVersions (an SSL or SASL_SSL listener does that to a plaintext client: set "
+                       "security.protocol to match; or another service)",
+                    c->silent_closes);
+            not_kafka(c, now);
+            return;
+        }
+        fmt_err(c, "the broker closed the connection without answering ApiVersions (%d time%s in a row): if this "
+                   "port is an SSL or SASL_SSL listener, set security.protocol to match",
+                c->silent_closes, c->silent_closes > 1 ? "s" : "");
+        c->last_was_connect_failure = 1;
+        drop(c, now, KW_ERR_DISCONNECTED, 1);
+        fail_fast_queued(c);
+        return;
+    }
+    if (c->state == KW_CONN_READY && !c->o.sasl && !c->ever_answered && c->inflight.n && !c->fr.hdr_have) {
+        /* what a SASL listener does to a client that sends requests unauthenticated (a
+         * broker that never answered anything but ApiVersions) */
+        c->unanswered_closes++;
+        fmt_err(c, "connection lost after ApiVersions, before any answer to %s (%s; %d time%s in a row): a "
+                   "SASL_PLAINTEXT or SASL_SSL listener does that to a client that does not authenticate; set "
+                   "security.protocol and sasl.mechanism to match",
+                api_name(c->inflight.head->r.api_key), w, c->unanswered_closes, c->unanswered_closes > 1 ? "s" : "");
+        if (c->unanswered_closes >= KW_CONN_SILENT_CLOSES) {
+            fatal(c, now, KW_ERR_DISCONNECTED);
+            return;
+        }
+        drop(c, now, KW_ERR_DISCONNECTED, 1);
+        return;
+    }
     if (c->fr.hdr_have == 4 && c->fr.have < c->fr.need)
         fmt_err(c, "connection lost in the middle of a response frame (%zu of %zu bytes received): %s", c->fr.have,
                 c->fr.need, w);
     else if (c->fr.hdr_have > 0 && c->fr.hdr_have < 4)
         fmt_err(c, "connection lost inside a response frame's size field (%zu of 4 bytes): %s", c->fr.hdr_have, w);
+    else if (c->state == KW_CONN_AUTHENTICATING)
+        fmt_err(c, "connection lost during SASL authentication: %s", w);
     else
         fmt_err(c, "connection lost: %s", w);
-    if (c->state == KW_CONN_APIVERSIONS && !c->got_bytes && !c->ever_ready &&
-        ++c->silent_closes >= KW_CONN_SILENT_CLOSES) {
-        /* closed before a byte of an answer, every time, by a peer that never answered:
-         * no Kafka broker does that (one shutting down may, but it answered before) */
-        fmt_err(c, "does not speak the Kafka protocol: it closed the connection %d times without answering "
-                   "ApiVersions (a TLS listener, or another service)", c->silent_closes);
-        not_kafka(c, now);
-        return;
-    }
     /* a drop before negotiation finished counts as a failed attempt */
-    drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
+    drop(c, now, KW_ERR_DISCONNECTED, c->state != KW_CONN_READY);
 }
 
-/* Move queued requests to the output while READY and below max in flight. */
+/* Move queued requests to the output while READY and below max in flight (and no
+ * re-authentication is due: new requests wait for it). */
 static void pump(kw_conn *c, int64_t now)
 {
-    while (c->state == KW_CONN_READY && c->queue.head && c->inflight.n < c->o.max_in_flight) {
+    while (c->state == KW_CONN_READY && now < c->reauth_at && c->queue.head && c->inflight.n < c->o.max_in_flight) {
         req *r = pop(&c->queue);
         int16_t lo, hi;
         int e = kw_conn_api_version(c, r->r.api_key, &lo, &hi);
@@ -665,13 +837,111 @@ static void pump(kw_conn *c, int64_t now)
         }
         r->sent_at = -1; /* set when its last byte is written */
         r->encoded_at = now;
-        r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+        r->deadline = add_sat(now, ms_to_us(resp_timeout_ms(c, r)));
         push(&c->inflight, r);
         if (c->inflight.n > c->st.inflight_max) c->st.inflight_max = c->inflight.n;
         kw_api_stats *s = stats_for(c, r->r.api_key, r->version);
         if (s) { s->requests++; s->bytes_out += r->bytes_out; }
         c->last_activity = now;
     }
+}
+
+static void become_ready(kw_conn *c, int64_t now)
+{
+    c->state = KW_CONN_READY;
+    c->connect_wanted = 0;
+    c->failures = 0;
+    c->err[0] = 0;
+    pump(c, now);
+}
+
+/* ---- SASL (client/auth) ---- */
+
+static int auth_encode(void *ud, int16_t version, kw_buf *out)
+{
+    kw_conn *c = ud;
+    return kw_auth_encode(&c->auth, c->now, version, out);
+}
+
+/* Send the exchange's next request; a failure is fatal. */
+static void send_auth(kw_conn *c, int64_t now)
+{
+    int16_t v;
+    int api = kw_auth_next_api(&c->auth, &v);
+    int e = api < 0 ? KW_ERR_STATE : send_internal(c, now, INTERNAL_AUTH, (int16_t)api, v, auth_encode);
+    if (e) {
+        if (c->auth.err[0]) fmt_err(c, "%s", c->auth.err);
+        else fmt_err(c, "SASL: could not encode %s: %s", api_name(api), kw_strerror(e));
+        fatal(c, now, e == KW_ERR_NOMEM ? KW_ERR_NOMEM : KW_ERR_AUTH);
+        return;
+    }
+    kw_auth_sent(&c->auth);
+}
+
+static void start_auth(kw_conn *c, int64_t now)
+{
+    int16_t lo, hi, alo, ahi;
+    if (kw_conn_broker_range(c, KW_API_SaslHandshake, &lo, &hi) || hi < 1) {
+        fmt_err(c, "SASL: the broker %s; kwire needs v1 (Kafka 1.0 or later)",
+                hi < 1 && !kw_conn_broker_range(c, KW_API_SaslHandshake, &lo, &hi)
+                    ? "supports only SaslHandshake v0 (unframed SASL tokens)"
+                    : "does not list SaslHandshake in its ApiVersions");
+        fatal(c, now, KW_ERR_AUTH);
+        return;
+    }
+    if (kw_conn_api_version(c, KW_API_SaslAuthenticate, &alo, &ahi)) {
+        fmt_err(c, "SASL: the broker does not support SaslAuthenticate");
+        fatal(c, now, KW_ERR_AUTH);
+        return;
+    }
+    if (kw_auth_start(&c->auth, c->o.sasl, ahi)) {
+        fmt_err(c, "SASL: no mechanism configured");
+        fatal(c, now, KW_ERR_AUTH);
+        return;
+    }
+    c->state = KW_CONN_AUTHENTICATING;
+    send_auth(c, now);
+}
+
+static void on_auth(kw_conn *c, int64_t now, req *r, const uint8_t *body, size_t len)
+{
+    int16_t api = r->r.api_key, v = r->version;
+    free(r);
+    int rc = kw_auth_response(&c->auth, api, v, body, len);
+    if (rc == KW_AUTH_MORE) {
+        send_auth(c, now);
+        return;
+    }
+    if (rc != KW_AUTH_DONE) {
+        fmt_err(c, "%s", c->auth.err);
+        fatal(c, now, rc == KW_ERR_NOMEM ? KW_ERR_NOMEM : KW_ERR_AUTH);
+        return;
+    }
+    if (c->reauth) c->st.reauths++;
+    else c->st.auths++;
+    c->authed = 1;
+    c->reauth = 0;
+    c->reauth_at = INT64_MAX;
+    int64_t life = c->auth.session_lifetime_ms;
+    if (life > 0) {
+        /* KIP-368: re-authenticate when 85-95% of the session has passed */
+        double f = 0.85 + 0.1 * ((double)(rng_next(c) >> 11) / 9007199254740992.0);
+        c->reauth_at = add_sat(now, (int64_t)((double)ms_to_us(life) * f));
+    }
+    become_ready(c, now);
+}
+
+/* A re-authentication that is due starts once nothing is in flight or being written. */
+static void maybe_reauth(kw_conn *c, int64_t now)
+{
+    if (c->state != KW_CONN_READY || now < c->reauth_at || c->inflight.n || c->pending) return;
+    if (c->tls) {
+        size_t n;
+        kw_tls_pending(c->tls, &n);
+        if (n) return;
+    }
+    c->reauth = 1;
+    start_auth(c, now);
 }
 
 static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body, size_t len)
@@ -718,11 +988,8 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     c->not_kafka = 0;
     c->silent_closes = 0;
     c->ever_ready = 1;
-    c->state = KW_CONN_READY;
-    c->connect_wanted = 0;
-    c->failures = 0;
-    c->err[0] = 0;
-    pump(c, now);
+    if (c->o.sasl) start_auth(c, now);
+    else become_ready(c, now);
 }
 
 /* Handle one response frame; 0 or the error that dropped the connection. */
@@ -775,24 +1042,27 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
         stats_rtt(s, rtt);
     }
     if (r->internal) {
-        on_api_versions(c, now, r, p + off, len - off);
+        if (r->internal == INTERNAL_APIVERSIONS) on_api_versions(c, now, r, p + off, len - off);
+        else on_auth(c, now, r, p + off, len - off);
+        if (c->state == KW_CONN_FAILED) return c->fatal;
         return c->state == KW_CONN_BACKOFF ? KW_ERR_DISCONNECTED : 0;
     }
     kw_conn_resp resp = {key, r->version, corr, p + off, len - off, rtt};
+    c->ever_answered = 1;
+    c->unanswered_closes = 0;
     finish(c, r, 0, &resp);
     pump(c, now);
+    maybe_reauth(c, now);
     return 0;
 }
 
-int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
+/* Plaintext bytes: frames out of the framer, each handled. */
+static int feed_plain(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
-    if (c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) return KW_ERR_STATE;
-    if (now > c->now) c->now = now;
-    c->last_activity = now;
-    if (len) c->got_bytes = 1;
     if (c->state == KW_CONN_APIVERSIONS && len >= 4 && kw_framer_buffered(&c->fr) == 0) {
         /* the first bytes of the answer to ApiVersions: a size no such answer has is a
-         * peer that speaks something else (an HTTP server, TLS, SSH): fail what waits
+         * peer that speaks something else (an HTTP server, SSH; TLS records met by a
+         * plaintext connection are caught before, in kw_conn_feed): fail what waits
          * for this broker now instead of retrying until its timeouts */
         int32_t size = (int32_t)kw_ld32(p);
         if (size < 4 || (uint32_t)size > KW_FRAME_APIVERSIONS_MAX) {
@@ -805,7 +1075,7 @@ int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
             return KW_ERR_NOT_KAFKA;
         }
     }
-    while (c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_READY) {
+    while (framing(c)) {
         const uint8_t *f;
         size_t fl;
         int r = kw_framer_next(&c->fr, &p, &len, &f, &fl);
@@ -822,11 +1092,79 @@ int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
     return 0;
 }
 
-int kw_conn_output_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total)
+/* Decrypt what TLS holds and handle it, TBUF bytes at a time. */
+static int tls_read_all(kw_conn *c, int64_t now)
 {
-    pump(c, c->now);
+    while (framing(c)) {
+        size_t n = 0, got = 0;
+        int r;
+        do {
+            r = kw_tls_read(c->tls, c->tbuf + n, TBUF - n, &got);
+            n += got;
+        } while (!r && got && n < TBUF);
+        if (n) {
+            int e = feed_plain(c, now, c->tbuf, n);
+            if (e) return e;
+        }
+        if (r == KW_ERR_DISCONNECTED) {
+            kw_conn_disconnected(c, now, KW_ERR_DISCONNECTED, kw_tls_error(c->tls));
+            return KW_ERR_DISCONNECTED;
+        }
+        if (r < 0) {
+            fmt_err(c, "%s", kw_tls_error(c->tls));
+            drop(c, now, KW_ERR_TLS, 0);
+            return KW_ERR_TLS;
+        }
+        if (n < TBUF) break;
+    }
+    return 0;
+}
+
+int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
+{
+    if (!live(c)) return KW_ERR_STATE;
+    if (now > c->now) c->now = now;
+    c->last_activity = now;
+    if (!c->tls) {
+        if (c->state == KW_CONN_APIVERSIONS && c->rx_socket == 0 && len >= 2 && kw_tls_looks_like_record(p, len)) {
+            /* a frame size of 335 MB or more: no, a TLS record (an alert to our request) */
+            fmt_err(c, "the broker answered in TLS (a TLS record, first bytes %02x %02x), not Kafka frames: this port "
+                       "is an SSL or SASL_SSL listener; set security.protocol to match",
+                    p[0], p[1]);
+            fatal(c, now, KW_ERR_TLS);
+            return KW_ERR_TLS;
+        }
+        c->rx_socket += len;
+        return feed_plain(c, now, p, len);
+    }
+    c->rx_socket += len;
+    c->st.tls_bytes_in += len;
+    if (kw_tls_feed(c->tls, p, len)) {
+        fmt_err(c, "out of memory for TLS records");
+        drop(c, now, KW_ERR_NOMEM, 0);
+        return KW_ERR_NOMEM;
+    }
+    if (c->state == KW_CONN_TLS_HANDSHAKE) {
+        int r = kw_tls_handshake(c->tls);
+        if (r < 0) {
+            fmt_err(c, "%s", kw_tls_error(c->tls));
+            fatal(c, now, KW_ERR_TLS);
+            return KW_ERR_TLS;
+        }
+        if (r == 0) return 0;
+        c->st.tls_handshakes++;
+        if (kw_tls_resumed(c->tls)) c->st.tls_resumed++;
+        start_api_versions(c, now);
+        if (!framing(c)) return KW_ERR_DISCONNECTED;
+    }
+    return tls_read_all(c, now);
+}
+
+/* The plaintext output as a gather list (what a socket gets without TLS). */
+static int plain_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total)
+{
     *total = 0;
-    if ((c->state != KW_CONN_APIVERSIONS && c->state != KW_CONN_READY) || !c->pending) return 0;
+    if (!framing(c) || !c->pending) return 0;
     int n = 0;
     size_t off = c->out_off; /* copy segments take their bytes from out in order */
     for (size_t i = c->seg_head; i < c->nseg && n < max; i++) {
@@ -842,6 +1180,64 @@ int kw_conn_output_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total)
     return n;
 }
 
+static void plain_written(kw_conn *c, int64_t now, size_t n);
+
+/* Encrypt plaintext output into TLS records while less than TLS_OUT_MAX ciphertext
+ * waits: slices under STAGE bytes are gathered into one record, larger ones go
+ * straight in; what is encrypted counts as written. */
+static void tls_encrypt(kw_conn *c, int64_t now)
+{
+    size_t pend;
+    kw_tls_pending(c->tls, &pend);
+    while (framing(c) && c->pending && pend < TLS_OUT_MAX) {
+        kw_conn_iov v[16];
+        size_t tot, done = 0, staged = 0, budget = TLS_OUT_MAX - pend;
+        int n = plain_iov(c, v, 16, &tot);
+        int e = 0;
+        for (int i = 0; i < n && done < budget && !e; i++) {
+            size_t take = v[i].len < budget - done ? v[i].len : budget - done;
+            if (take < STAGE) {
+                if (staged + take > STAGE) {
+                    e = kw_tls_write(c->tls, c->stage, staged);
+                    staged = 0;
+                }
+                memcpy(c->stage + staged, v[i].p, take);
+                staged += take;
+            } else {
+                if (staged) e = kw_tls_write(c->tls, c->stage, staged);
+                staged = 0;
+                if (!e) e = kw_tls_write(c->tls, v[i].p, take);
+            }
+            done += take;
+        }
+        if (!e && staged) e = kw_tls_write(c->tls, c->stage, staged);
+        if (e) {
+            fmt_err(c, "%s", kw_tls_error(c->tls));
+            drop(c, now, KW_ERR_TLS, 0);
+            return;
+        }
+        plain_written(c, now, done);
+        kw_tls_pending(c->tls, &pend);
+    }
+}
+
+int kw_conn_output_iov(kw_conn *c, kw_conn_iov *iov, int max, size_t *total)
+{
+    pump(c, c->now);
+    *total = 0;
+    if (!c->tls) return plain_iov(c, iov, max, total);
+    if (!live(c) || max < 1) return 0;
+    if (c->state != KW_CONN_TLS_HANDSHAKE) tls_encrypt(c, c->now);
+    if (!live(c)) return 0;
+    size_t n;
+    const uint8_t *p = kw_tls_pending(c->tls, &n);
+    if (!n) return 0;
+    iov[0].p = p;
+    iov[0].len = n;
+    *total = n;
+    return 1;
+}
+
 const uint8_t *kw_conn_output(kw_conn *c, size_t *len)
 {
     kw_conn_iov v;
@@ -855,6 +1251,20 @@ const uint8_t *kw_conn_output(kw_conn *c, size_t *len)
 void kw_conn_written(kw_conn *c, int64_t now, size_t n)
 {
     if (now > c->now) c->now = now;
+    if (c->tls) {
+        if (!live(c)) return;
+        kw_tls_consumed(c->tls, n);
+        c->st.tls_bytes_out += n;
+        if (n) c->last_activity = now;
+        maybe_reauth(c, now);
+        return;
+    }
+    plain_written(c, now, n);
+}
+
+/* n bytes of the plaintext output are gone (to the socket, or into TLS records). */
+static void plain_written(kw_conn *c, int64_t now, size_t n)
+{
     if (n > c->pending) n = c->pending;
     c->pending -= n;
     c->out_total += n;
@@ -893,7 +1303,7 @@ void kw_conn_written(kw_conn *c, int64_t now, size_t n)
         nx = r->next;
         if (r->sent_at < 0 && r->out_end <= c->out_total) {
             r->sent_at = now;
-            r->deadline = add_sat(now, ms_to_us(c->o.request_timeout_ms));
+            r->deadline = add_sat(now, ms_to_us(resp_timeout_ms(c, r)));
         }
         if (r->r.no_response && r->out_end <= c->out_total) {
             if (r->corr > c->noresp_corr) c->noresp_corr = r->corr;
@@ -903,11 +1313,16 @@ void kw_conn_written(kw_conn *c, int64_t now, size_t n)
         }
     }
     pump(c, now);
+    if (!c->tls) maybe_reauth(c, now);
 }
 
 void kw_conn_tick(kw_conn *c, int64_t now)
 {
     if (now > c->now) c->now = now;
+    if (c->setup_error && c->state == KW_CONN_DISCONNECTED && (c->queue.n || c->connect_wanted)) {
+        fmt_err(c, "%s", c->setup_error);
+        fatal(c, now, KW_ERR_CONFIG);
+    }
     switch (c->state) {
     case KW_CONN_CONNECTING:
         if (now >= c->state_deadline) {
@@ -915,14 +1330,31 @@ void kw_conn_tick(kw_conn *c, int64_t now)
             kw_conn_connect_failed(c, now, KW_ERR_TIMEOUT, "socket.connection.setup.timeout.ms elapsed");
         }
         break;
+    case KW_CONN_TLS_HANDSHAKE:
+        if (now >= c->state_deadline) {
+            c->st.timeouts++;
+            fmt_err(c, "the TLS handshake did not finish within socket.connection.setup.timeout.ms");
+            drop(c, now, KW_ERR_DISCONNECTED, 1);
+            fail_fast_queued(c);
+        }
+        break;
+    case KW_CONN_FAILED: {
+        reqlist q = c->queue;
+        memset(&c->queue, 0, sizeof c->queue);
+        fail_list(c, &q, c->fatal, now);
+        return;
+    }
     case KW_CONN_APIVERSIONS:
+    case KW_CONN_AUTHENTICATING:
     case KW_CONN_READY:
         for (req *r = c->inflight.head; r; r = r->next) {
             if (now >= r->deadline) {
                 c->st.timeouts++;
-                fmt_err(c, "%s v%d (correlation id %d) got no response within request.timeout.ms (%lld ms)",
-                        api_name(r->r.api_key), r->version, r->corr, (long long)c->o.request_timeout_ms);
-                drop(c, now, KW_ERR_DISCONNECTED, c->state == KW_CONN_APIVERSIONS);
+                fmt_err(c, "%s v%d (correlation id %d) got no response within %s (%lld ms)",
+                        api_name(r->r.api_key), r->version, r->corr,
+                        r->r.response_timeout_ms > 0 ? "its timeout" : "request.timeout.ms",
+                        (long long)resp_timeout_ms(c, r));
+                drop(c, now, KW_ERR_DISCONNECTED, c->state != KW_CONN_READY);
                 break;
             }
         }
@@ -930,10 +1362,13 @@ void kw_conn_tick(kw_conn *c, int64_t now)
             c->o.connections_max_idle_ms >= 0 &&
             now - c->last_activity >= ms_to_us(c->o.connections_max_idle_ms)) {
             kw_framer_reset(&c->fr);
+            out_reset(c);
+            socket_gone(c);
             c->state = KW_CONN_DISCONNECTED;
             c->av_done = 0;
             c->st.disconnects++;
         }
+        maybe_reauth(c, now);
         break;
     default: break;
     }
@@ -958,8 +1393,12 @@ int64_t kw_conn_next_deadline(const kw_conn *c)
 {
     int64_t d = INT64_MAX;
     if (c->state == KW_CONN_CLOSED) return d;
-    if (c->state == KW_CONN_CONNECTING) d = c->state_deadline;
+    if (c->state == KW_CONN_CONNECTING || c->state == KW_CONN_TLS_HANDSHAKE) d = c->state_deadline;
     if (c->state == KW_CONN_BACKOFF && (c->queue.n || c->connect_wanted)) d = c->state_deadline;
+    if ((c->state == KW_CONN_FAILED && c->queue.n) ||
+        (c->setup_error && c->state == KW_CONN_DISCONNECTED && (c->queue.n || c->connect_wanted)))
+        return c->now; /* kw_conn_tick fails them at once */
+    if (c->state == KW_CONN_READY && c->reauth_at < d) d = c->reauth_at;
     for (const req *r = c->inflight.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
     for (const req *r = c->queue.head; r; r = r->next) if (r->deadline < d) d = r->deadline;
     if (c->state == KW_CONN_READY && !c->inflight.n && !c->queue.n && c->o.connections_max_idle_ms >= 0) {
@@ -973,7 +1412,7 @@ kw_conn_state kw_conn_state_get(const kw_conn *c) { return c->state; }
 
 int kw_conn_wants_socket(const kw_conn *c)
 {
-    return c->state == KW_CONN_CONNECTING || c->state == KW_CONN_APIVERSIONS || c->state == KW_CONN_READY;
+    return c->state == KW_CONN_CONNECTING || live(c);
 }
 
 int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
@@ -1009,4 +1448,37 @@ int kw_conn_apiversions_version(const kw_conn *c) { return c->av_done ? c->av_ve
 int kw_conn_inflight(const kw_conn *c) { return c->inflight.n; }
 int kw_conn_queued(const kw_conn *c) { return c->queue.n; }
 const char *kw_conn_last_error(const kw_conn *c) { return c->err; }
+int kw_conn_fatal(const kw_conn *c) { return c->state == KW_CONN_FAILED ? c->fatal : 0; }
+
+const char *kw_conn_tls_version(const kw_conn *c) { return c->tls ? kw_tls_version(c->tls) : ""; }
+
+const char *kw_conn_sasl_mechanism(const kw_conn *c)
+{
+    const char *m = c->o.sasl && c->authed ? kw_sasl_mech_name(c->o.sasl->mech) : NULL;
+    return m ? m : "";
+}
+
+const char *kw_conn_security(const kw_conn *c, char *buf, size_t cap)
+{
+    size_t o = 0;
+    if (!cap) return buf;
+    buf[0] = 0;
+    if (c->tls && kw_tls_handshake_done(c->tls))
+        o += (size_t)snprintf(buf, cap, "%s (%s%s)", kw_tls_version(c->tls), kw_tls_cipher(c->tls),
+                              kw_tls_resumed(c->tls) ? ", session resumed" : "");
+    else if (c->tls)
+        o += (size_t)snprintf(buf, cap, "TLS (no handshake yet)");
+    if (o < cap && c->o.sasl) {
+        const char *m = kw_sasl_mech_name(c->o.sasl->mech);
+        o += (size_t)snprintf(buf + o, cap - o, "%sSASL %s", o ? ", " : "", m ? m : "?");
+        if (o < cap && c->o.sasl->username && c->o.sasl->mech != KW_SASL_OAUTHBEARER)
+            o += (size_t)snprintf(buf + o, cap - o, " as '%s'", c->o.sasl->username);
+        if (o < cap && !c->authed) o += (size_t)snprintf(buf + o, cap - o, " (not authenticated yet)");
+        else if (o < cap && c->auth.session_lifetime_ms > 0)
+            o += (size_t)snprintf(buf + o, cap - o, ", session lifetime %lld ms",
+                                  (long long)c->auth.session_lifetime_ms);
+    }
+    if (!o) snprintf(buf, cap, "plaintext");
+    return buf;
+}
 const kw_conn_stats *kw_conn_stats_get(const kw_conn *c) { return &c->st; }

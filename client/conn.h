@@ -11,20 +11,41 @@
  *   DISCONNECTED  no socket, nothing to do until a request is queued
  *   CONNECTING    the I/O layer is connecting (socket.connection.setup.timeout.ms, growing
  *                 per consecutive failure up to ...max.ms, +-20% jitter)
+ *   TLS_HANDSHAKE (security.protocol SSL, SASL_SSL) connected; the TLS handshake runs
+ *                 (client/tls), still within the connection setup timeout
  *   APIVERSIONS   connected; ApiVersions sent (kwire's highest version, falling back on
  *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0; the
  *                 version that succeeded is where the next connection starts). A first
- *                 answer whose size no ApiVersions answer has (an HTTP server, TLS),
- *                 or KW_CONN_SILENT_CLOSES connections in a row closed by a peer that
- *                 never answered ApiVersions, fail every queued request with
- *                 KW_ERR_NOT_KAFKA
- *   READY         versions negotiated; queued requests are sent, pipelined up to
- *                 max.in.flight.requests.per.connection, each at the highest version both
- *                 sides support (and the request allows)
+ *                 answer whose size no ApiVersions answer has (an HTTP server, SSH), or
+ *                 KW_CONN_SILENT_CLOSES plaintext connections in a row closed without a
+ *                 byte by a peer that never answered ApiVersions (a TLS listener, another
+ *                 service), fail every queued request with KW_ERR_NOT_KAFKA (until a
+ *                 connection gets an answer); a TLS record back to a plaintext
+ *                 connection is FAILED (KW_ERR_TLS)
+ *   AUTHENTICATING (SASL_PLAINTEXT, SASL_SSL) SaslHandshake and SaslAuthenticate rounds
+ *                 (client/auth); again, on the same socket, when 85-95% of the session
+ *                 lifetime the broker granted has passed (KIP-368): new requests wait,
+ *                 those in flight finish first
+ *   READY         versions negotiated (and authenticated); queued requests are sent,
+ *                 pipelined up to max.in.flight.requests.per.connection, each at the
+ *                 highest version both sides support (and the request allows)
  *   BACKOFF       the last attempt failed or the connection dropped; reconnect after
  *                 reconnect.backoff.ms * 2^(failures-1), at most reconnect.backoff.max.ms,
  *                 +-20% jitter from the injected RNG (as Kafka's ExponentialBackoff)
+ *   FAILED        given up for good on this broker: the TLS handshake failed (the
+ *                 certificate, the peer speaks plaintext), a plaintext connection got a
+ *                 TLS record back (a plaintext client on a TLS port), authentication
+ *                 failed, a broker that never answered a request closed three connections
+ *                 in a row right after ApiVersions (a SASL listener to a client without
+ *                 SASL), or the security settings could not be loaded. Retrying would only
+ *                 repeat it: every request, queued or submitted later, fails with that
+ *                 error (KW_ERR_TLS, KW_ERR_AUTH, KW_ERR_DISCONNECTED or KW_ERR_CONFIG);
+ *                 kw_conn_last_error says why in one line
  *   CLOSED        kw_conn_close() was called; every request has had its outcome
+ *
+ * With TLS the bytes fed in and taken out are ciphertext: the connection decrypts into
+ * the same frame handling and encrypts its frames (small slices gathered into full TLS
+ * records) as the socket takes them, so the I/O layer is the same for both.
  *
  * Outcomes: every submitted request gets exactly one call of its done callback — the
  * response, or an error: KW_ERR_TIMEOUT (no response within request.timeout.ms; the
@@ -64,7 +85,10 @@ typedef enum kw_conn_state {
     KW_CONN_APIVERSIONS,
     KW_CONN_READY,
     KW_CONN_BACKOFF,
-    KW_CONN_CLOSED
+    KW_CONN_CLOSED,
+    KW_CONN_TLS_HANDSHAKE,
+    KW_CONN_AUTHENTICATING,
+    KW_CONN_FAILED
 } kw_conn_state;
 
 const char *kw_conn_state_name(kw_conn_state s);
@@ -85,6 +109,12 @@ typedef struct kw_conn_opts {
      * (payload after the int32 size; dir KW_REQ / KW_RESP), e.g. for --dump. */
     void (*tap)(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len);
     void *tap_ud;
+    /* Security (client/tls.h, client/auth.h); neither is copied, both outlive the conn. */
+    struct kw_tls_ctx *tls;            /* TLS with this context; NULL: plaintext */
+    const char *host;                  /* the broker's host: SNI and the certificate's name (copied) */
+    const struct kw_sasl_conf *sasl;   /* authenticate with this; NULL: no SASL */
+    const char *setup_error;           /* the security settings could not be loaded: FAILED at
+                                          the first connect, with this text (copied) */
 } kw_conn_opts;
 
 /* Kafka's defaults; and the same from a config's settings. */
@@ -134,6 +164,8 @@ typedef struct kw_conn_req {
     int16_t min_version, max_version; /* what the caller can encode; -1 = kwire's bound */
     int no_response;                  /* Produce with acks=0 */
     int64_t timeout_ms;               /* queue wait bound; 0 = request.timeout.ms */
+    int64_t response_timeout_ms;      /* response wait once written; 0 = request.timeout.ms
+                                         (JoinGroup waits up to the rebalance timeout) */
     int fail_fast;                    /* still queued when a connect attempt fails:
                                          fail with KW_ERR_CONNECT now (try another broker) */
     kw_conn_encode_fn encode;
@@ -158,7 +190,10 @@ typedef struct kw_conn_stats {
     size_t napis, apis_cap;
     int inflight_max;
     uint64_t connects, connect_failures, disconnects, timeouts;
-    uint64_t bytes_out, bytes_in;
+    uint64_t bytes_out, bytes_in;            /* frames (plaintext) */
+    uint64_t tls_bytes_out, tls_bytes_in;    /* on the wire with TLS (records, handshakes) */
+    uint64_t tls_handshakes, tls_resumed;    /* full and abbreviated (resumed) handshakes */
+    uint64_t auths, reauths;                 /* SASL authentications, re-authentications */
 } kw_conn_stats;
 
 /* RTT at quantile q (0..1) from the histogram (HdrHistogram's value at percentile
@@ -186,14 +221,15 @@ void kw_conn_request_connect(kw_conn *c);
 int kw_conn_want_connect(const kw_conn *c, int64_t now);
 /* A connect attempt starts (DISCONNECTED/BACKOFF -> CONNECTING). */
 void kw_conn_connecting(kw_conn *c, int64_t now);
-/* The TCP connection is up: ApiVersions is queued for writing. */
+/* The TCP connection is up: the TLS ClientHello, or ApiVersions, is queued for writing. */
 void kw_conn_connected(kw_conn *c, int64_t now);
 /* The attempt failed (err e.g. KW_ERR_CONNECT, KW_ERR_RESOLVE): BACKOFF. */
 void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why);
 /* The peer closed or the socket failed: in-flight requests fail, BACKOFF. */
 void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why);
-/* Bytes read from the socket. Responses are delivered to their callbacks. 0, or the
- * negative error that dropped the connection (the I/O layer must close its socket). */
+/* Bytes read from the socket (ciphertext with TLS). Responses are delivered to their
+ * callbacks. 0, or the negative error that dropped the connection (the I/O layer must
+ * close its socket). */
 int kw_conn_feed(kw_conn *c, int64_t now, const uint8_t *p, size_t len);
 /* Bytes to write now (NULL/0 when none): the first contiguous slice of the output (all
  * of it unless a request refers to slices); then report how many were written. */
@@ -210,7 +246,8 @@ int64_t kw_conn_next_deadline(const kw_conn *c);
 
 /* ---- queries ---- */
 kw_conn_state kw_conn_state_get(const kw_conn *c);
-/* 1 while the I/O layer should hold a socket (CONNECTING, APIVERSIONS, READY). */
+/* 1 while the I/O layer should hold a socket (CONNECTING, TLS_HANDSHAKE, APIVERSIONS,
+ * AUTHENTICATING, READY). */
 int kw_conn_wants_socket(const kw_conn *c);
 /* Negotiated version range for an API: 0, KW_ERR_STATE before negotiation, KW_ERR_VERSION
  * if the broker and kwire share none, KW_ERR_UNKNOWN_API. */
@@ -230,6 +267,15 @@ int kw_conn_inflight(const kw_conn *c);
 int kw_conn_queued(const kw_conn *c);
 /* Reason for the last drop / failure ("" if none). */
 const char *kw_conn_last_error(const kw_conn *c);
+/* The error that put the connection in FAILED, else 0. */
+int kw_conn_fatal(const kw_conn *c);
+/* What protects the connection, once READY, in one line: "TLSv1.3 (TLS_AES_256_GCM_SHA384,
+ * session resumed), SASL SCRAM-SHA-512 as 'alice', session lifetime 3600000 ms" or
+ * "plaintext". Into buf; returns buf. */
+const char *kw_conn_security(const kw_conn *c, char *buf, size_t cap);
+/* The negotiated TLS version ("TLSv1.3"; "" without TLS) and SASL mechanism ("" none). */
+const char *kw_conn_tls_version(const kw_conn *c);
+const char *kw_conn_sasl_mechanism(const kw_conn *c);
 const kw_conn_stats *kw_conn_stats_get(const kw_conn *c);
 /* The backoff that the n-th consecutive failure (n >= 1) gives, with jitter factor
  * `factor` in [0.8, 1.2]: min(base * 2^(n-1) * factor, max). Exposed for tests. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/consumer_group.h"
 #include "client/metadata.h"
 #include "client/offsets.h"
 #include "codec/batch.h"
@@ -27,7 +28,10 @@
 
 /* P_FAILING: the broker's answer to a fetch for this partition was unusable; the
  * partition stops (P_STOPPED) once the data received before that answer is handed out. */
-enum { P_ACTIVE, P_NEED_LEADER, P_NEED_RESET, P_STOPPED, P_FAILING };
+enum { P_ACTIVE, P_NEED_LEADER, P_NEED_RESET, P_STOPPED, P_FAILING, P_UNASSIGNED, P_NEED_OFFSET };
+/* P_UNASSIGNED: given up (revoked or lost in a group); its slot is kept (requests and
+ * queued responses refer to parts by index) and taken again if it comes back.
+ * P_NEED_OFFSET: assigned by the group, waiting for its committed offset. */
 
 typedef struct part {
     char *topic;
@@ -40,6 +44,7 @@ typedef struct part {
     int state;
     int inflight;
     int reset_inflight; /* a ListOffsets for its reset is out */
+    int reset_after_leader; /* auto.offset.reset once its leader is known */
     uint32_t gen;    /* bumped by a reset */
     int err;
 } part;
@@ -134,6 +139,7 @@ struct kw_consumer {
     int pending_err;
     int64_t active_pids_n;
     int64_t *active_pids; int cap_pids;
+    kw__cgroup *cg;          /* group membership (group.id set), client/consumer_group.c */
     kw_consumer_stats st;
     char err[512];
     kw_buf notes;     /* notices not read yet (kw_consumer_notice), each NUL-terminated */
@@ -207,6 +213,12 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
             return NULL;
         }
         c->net = kw_net_new(cfg);
+        if (c->net && kw_net_setup_error(c->net)[0]) {
+            if (errbuf) snprintf(errbuf, errlen, "%s", kw_net_setup_error(c->net));
+            kw_net_free(c->net);
+            free(c);
+            return NULL;
+        }
         if (!c->net || kw_net_add_list(c->net, bs) <= 0) {
             if (errbuf) snprintf(errbuf, errlen, "bad bootstrap.servers '%s'", bs);
             if (c->net) kw_net_free(c->net);
@@ -216,7 +228,16 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
         c->own_net = 1;
     }
     const char *g = kw_config_str(cfg, KW_CONF_GROUP_ID);
-    if (g && *g) c->group = strdup(g);
+    if (g && *g) {
+        c->group = strdup(g);
+        c->cg = kw__cg_new(c, c->net, cfg, errbuf, errlen);
+        if (!c->cg) {
+            if (c->own_net) kw_net_free(c->net);
+            free(c->group);
+            free(c);
+            return NULL;
+        }
+    }
     kw_offsets_opts_from_config(&c->oopts, cfg);
     c->min_bytes = (int32_t)kw_config_int(cfg, KW_CONF_FETCH_MIN_BYTES);
     c->max_bytes = (int32_t)kw_config_int(cfg, KW_CONF_FETCH_MAX_BYTES);
@@ -266,6 +287,7 @@ void kw_consumer_free(kw_consumer *c)
     /* close the connections first: outstanding fetch callbacks run now, while the
      * fetchers still exist */
     if (c->own_net) kw_net_free(c->net);
+    kw__cg_free(c->cg); /* (after: the requests it had out have had their outcome) */
     if (c->meta_q) c->meta_q->c = NULL; /* a shared net still owes it an outcome */
     for (reset_call *q = c->resets_q; q; q = q->next) q->c = NULL;
     for (int i = 0; i < c->nf; i++) {
@@ -303,6 +325,7 @@ int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *p
 {
     if (i < 0 || i >= c->nparts) return KW_ERR_INVALID_ARG;
     const part *p = &c->parts[i];
+    if (p->state == P_UNASSIGNED) return KW_ERR_NOT_FOUND; /* a group took it away */
     if (topic) *topic = p->topic;
     if (partition) *partition = p->partition;
     if (position) *position = p->pos;
@@ -332,14 +355,23 @@ static fetcher *fetcher_for(kw_consumer *c, int idx)
 /* Topics assigned, for metadata requests. */
 static int topic_names(kw_consumer *c, const char ***out)
 {
-    const char **v = calloc((size_t)c->nparts + 1, sizeof *v);
+    /* the assigned topics, and the group's: its subscription and the leader's members' */
+    const char *const *sub = NULL, *const *want = NULL;
+    int nsub = 0, nwant = 0;
+    if (c->cg && kw__cg_subscribed(c->cg)) {
+        nsub = kw_group_subscription(kw__cg_group(c->cg), &sub);
+        nwant = kw__cg_meta_topics(c->cg, &want);
+    }
+    const char **v = calloc((size_t)(c->nparts + nsub + nwant) + 1, sizeof *v);
     if (!v) return KW_ERR_NOMEM;
     int n = 0;
-    for (int i = 0; i < c->nparts; i++) {
+    for (int i = 0; i < c->nparts + nsub + nwant; i++) {
+        const char *t = i < c->nparts ? c->parts[i].topic : i < c->nparts + nsub ? sub[i - c->nparts]
+                                                                                  : want[i - c->nparts - nsub];
         int k;
         for (k = 0; k < n; k++)
-            if (!strcmp(v[k], c->parts[i].topic)) break;
-        if (k == n) v[n++] = c->parts[i].topic;
+            if (!strcmp(v[k], t)) break;
+        if (k == n) v[n++] = t;
     }
     *out = v;
     return n;
@@ -358,7 +390,8 @@ static void meta_applied(kw_consumer *c)
         if (idx >= 0) {
             if (idx != p->leader) c->st.leader_changes++;
             p->leader = idx;
-            p->state = P_ACTIVE;
+            p->state = p->reset_after_leader ? P_NEED_RESET : P_ACTIVE;
+            p->reset_after_leader = 0;
         }
     }
 }
@@ -409,6 +442,7 @@ static void meta_done(void *ud, int err, const kw_conn_resp *resp)
     if (!err) err = kw_meta_apply(c->net, NULL, resp->version, resp->body, resp->len, &c->meta, NULL, 0);
     if (!err) meta_applied(c);
     meta_ended(c, err);
+    if (!err && c->cg) kw__cg_meta_updated(c->cg);
 }
 
 /* Send a Metadata request for the consumer's topics without waiting for it: the answer
@@ -1408,11 +1442,18 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
     c->st.polls++;
     int64_t deadline = kw_net_now() + (int64_t)(timeout_ms < 0 ? 0 : timeout_ms) * 1000;
     int n = 0;
+    if (c->cg) kw__cg_polled(c->cg);
     for (;;) {
         if (c->pending_err && n == 0) {
             int e = c->pending_err;
             c->pending_err = 0;
             return e;
+        }
+        /* the group first: heartbeats, rebalances (revoked partitions stop before
+         * anything more of them is handed out), commits */
+        if (c->cg) {
+            int e = kw__cg_drive(c->cg);
+            if (e && n == 0) return e;
         }
         maintain(c);
         for (int i = 0; i < c->nf && n < max; i++) {
@@ -1435,6 +1476,13 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
         if (c->need_meta && c->next_meta_us > kw_net_now()) {
             int64_t m = (c->next_meta_us - kw_net_now()) / 1000 + 1;
             if (m < wait) wait = (int)m;
+        }
+        if (c->cg) { /* the group's next heartbeat, retry or commit */
+            int64_t gd = kw__cg_deadline(c->cg), now = kw_net_now();
+            if (gd != INT64_MAX) {
+                int64_t m = gd <= now ? 0 : (gd - now) / 1000 + 1;
+                if (m < wait) wait = (int)m;
+            }
         }
         if (c->reset_next_us > kw_net_now()) /* a failed reset is due again then */
             for (int i = 0; i < c->nparts; i++)
@@ -1462,9 +1510,10 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
 int kw_consumer_at_end(const kw_consumer *c)
 {
     if (c->pending_err) return 0; /* the next poll reports it */
+    if (c->cg && kw__cg_subscribed(c->cg) && !kw__cg_settled(c->cg)) return 0;
     for (int i = 0; i < c->nparts; i++) {
         const part *p = &c->parts[i];
-        if (p->state == P_STOPPED) continue;
+        if (p->state == P_STOPPED || p->state == P_UNASSIGNED) continue;
         int64_t end = c->isolation && p->lso >= 0 ? p->lso : p->hw;
         if (end < 0 || p->pos < end) return 0;
     }
@@ -1479,12 +1528,125 @@ int kw_consumer_commit(kw_consumer *c)
     }
     kw_tpo_list l;
     kw_tpo_init(&l);
-    int e = 0;
-    for (int i = 0; i < c->nparts && !e; i++)
-        if (c->parts[i].pos >= 0) e = kw_tpo_add(&l, c->parts[i].topic, c->parts[i].partition, c->parts[i].pos);
-    if (!e) e = kw_offsets_commit(c->net, &c->oopts, c->group, &l);
-    if (e) set_err(c, "OffsetCommit for group %s: %s", c->group, kw_strerror(e));
+    int e = kw__consumer_positions(c, NULL, 0, &l);
+    if (!e && c->cg && kw__cg_subscribed(c->cg)) {
+        e = kw__cg_commit(c->cg, &l, c->err, sizeof c->err);
+    } else if (!e) {
+        e = kw_offsets_commit(c->net, &c->oopts, c->group, &l);
+        if (e) set_err(c, "OffsetCommit for group %s: %s", c->group, kw_strerror(e));
+    }
     kw_tpo_free(&l);
     return e;
+}
+
+/* ---- group membership (client/consumer_group.c drives it) ---- */
+
+static part *find_named(kw_consumer *c, const char *topic, int32_t partition)
+{
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].partition == partition && !strcmp(c->parts[i].topic, topic)) return &c->parts[i];
+    return NULL;
+}
+
+int kw__consumer_take_parts(kw_consumer *c, const kw_tp *parts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        part *p = find_named(c, parts[i].topic, parts[i].partition);
+        if (!p) {
+            if (c->nparts == c->capparts) {
+                int nc = c->capparts ? c->capparts * 2 : 16;
+                part *v = realloc(c->parts, (size_t)nc * sizeof *v);
+                if (!v) return KW_ERR_NOMEM;
+                c->parts = v;
+                c->capparts = nc;
+            }
+            p = &c->parts[c->nparts];
+            memset(p, 0, sizeof *p);
+            if (!(p->topic = strdup(parts[i].topic))) return KW_ERR_NOMEM;
+            p->partition = parts[i].partition;
+            p->leader = -1;
+            p->leader_epoch = -1;
+            p->hw = p->lso = p->log_start = -1;
+            c->nparts++;
+        }
+        const kw_meta_topic *t = kw_meta_topic_find(&c->meta, p->topic);
+        if (t) p->topic_id = t->id;
+        p->state = P_NEED_OFFSET;
+        p->pos = p->fetch_pos = -1;
+        p->err = 0;
+        p->reset_after_leader = 0;
+        p->gen++; /* whatever was fetched for it before is not handed out */
+    }
+    return 0;
+}
+
+void kw__consumer_set_start(kw_consumer *c, const char *topic, int32_t partition, int64_t offset)
+{
+    part *p = find_named(c, topic, partition);
+    if (!p || p->state != P_NEED_OFFSET) return;
+    p->gen++;
+    p->leader = kw_meta_route(c->net, &c->meta, p->topic, p->partition);
+    if (offset >= 0) {
+        p->pos = p->fetch_pos = offset;
+        p->state = p->leader >= 0 ? P_ACTIVE : P_NEED_LEADER;
+    } else if (c->reset_policy == 2) {
+        stop_part_why(c, p, KW_KAFKA_OFFSET_OUT_OF_RANGE, -1, "no committed offset and auto.offset.reset=none");
+    } else if (p->leader >= 0) {
+        p->state = P_NEED_RESET;
+    } else {
+        p->state = P_NEED_LEADER;
+        p->reset_after_leader = 1;
+    }
+    if (p->state == P_NEED_LEADER) c->need_meta = 1;
+}
+
+void kw__consumer_drop_parts(kw_consumer *c, const kw_tp *parts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        part *p = find_named(c, parts[i].topic, parts[i].partition);
+        if (!p) continue;
+        p->state = P_UNASSIGNED;
+        p->gen++;
+        p->reset_after_leader = 0;
+    }
+}
+
+int kw__consumer_positions(kw_consumer *c, const kw_tp *parts, int n, kw_tpo_list *out)
+{
+    for (int i = 0; i < c->nparts; i++) {
+        const part *p = &c->parts[i];
+        if (p->state == P_UNASSIGNED || p->state == P_NEED_OFFSET || p->pos < 0) continue;
+        if (parts) {
+            int want = 0;
+            for (int k = 0; k < n && !want; k++) want = parts[k].partition == p->partition && !strcmp(parts[k].topic, p->topic);
+            if (!want) continue;
+        }
+        int e = kw_tpo_add(out, p->topic, p->partition, p->pos);
+        if (e) return e;
+    }
+    return 0;
+}
+
+kw_meta *kw__consumer_meta(kw_consumer *c) { return &c->meta; }
+void kw__consumer_want_meta(kw_consumer *c) { c->need_meta = 1; }
+
+void kw__consumer_set_error(kw_consumer *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+}
+
+kw__cgroup *kw__consumer_cg(const kw_consumer *c) { return c->cg; }
+void kw__consumer_meta_fresh(kw_consumer *c) { c->meta_at_us = kw_net_now(); }
+
+int kw_consumer_settled(const kw_consumer *c)
+{
+    if (!c->cg || !kw__cg_subscribed(c->cg)) return 1;
+    if (!kw__cg_settled(c->cg)) return 0;
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].state == P_NEED_OFFSET) return 0;
+    return 1;
 }
 

@@ -1,7 +1,8 @@
 /*
- * client/consumer.h — a Kafka consumer without group membership: the application
- * assigns partitions (given ones, or every partition of a topic) and says where each
- * starts; the consumer fetches from each partition's leader and hands out records.
+ * client/consumer.h — a Kafka consumer: the application assigns partitions (given
+ * ones, or every partition of a topic) and says where each starts, or subscribes to
+ * topics as a member of group.id and the group assigns them (see "group membership"
+ * below); the consumer fetches from each partition's leader and hands out records.
  *
  * Start positions: beginning, end, an absolute offset, N before the end, the first
  * offset at or after a timestamp (ListOffsets), or the group's committed offset
@@ -50,6 +51,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "client/assignor.h"
 #include "client/config.h"
 #include "client/hdr.h"
 #include "client/net.h"
@@ -149,8 +151,9 @@ int kw_consumer_poll_n(kw_consumer *c, int timeout_ms, int max, const kw_msg **m
  * reported by its leader (high watermark, or LSO under read_committed), else 0. */
 int kw_consumer_at_end(const kw_consumer *c);
 
-/* Number of assigned partitions; i-th one's topic, partition, position (next offset to
- * hand out) and last known high watermark. */
+/* Number of partition slots; i-th one's topic, partition, position (next offset to
+ * hand out) and last known high watermark. A group member keeps the slot of a partition
+ * the group took away: KW_ERR_NOT_FOUND for it (until the partition comes back). */
 int kw_consumer_nparts(const kw_consumer *c);
 int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *partition, int64_t *position,
                      int64_t *high_watermark);
@@ -160,8 +163,64 @@ int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *p
  * reset to earliest (0) by auto.offset.reset"). Valid until the next call. */
 const char *kw_consumer_notice(kw_consumer *c);
 
-/* Commit every partition's position for group.id (OffsetCommit via the coordinator). */
+/* Commit every assigned partition's position for group.id (OffsetCommit via the
+ * coordinator; as the member when subscribed). */
 int kw_consumer_commit(kw_consumer *c);
+
+/* ---- group membership ----
+ *
+ * With group.id set, kw_consumer_subscribe joins the group (group.protocol: classic or
+ * consumer, client/group.h) and the group hands out the partitions; kw_consumer_assign
+ * never joins (it only uses group.id for its commits and -o stored). Assigned partitions
+ * start at the group's committed offset, else by auto.offset.reset.
+ *
+ * Everything happens inside kw_consumer_poll (and kw_consumer_keepalive): heartbeats,
+ * rebalances, the callbacks below, commits. The application must poll at least every
+ * heartbeat interval, or call kw_consumer_keepalive while it works on records; going
+ * max.poll.interval.ms without kw_consumer_poll leaves the group (the partitions are
+ * LOST at the next poll, which joins again).
+ *
+ * Commits carry the member's generation (classic) or member epoch (consumer protocol)
+ * and member id, so a member that has fallen out of the group cannot overwrite its
+ * successors' commits. enable.auto.commit (Kafka's default true) commits, without
+ * waiting, the positions of what earlier polls handed out every auto.commit.interval.ms
+ * (inside kw_consumer_poll), and synchronously before partitions are revoked and in
+ * kw_consumer_close. kw_consumer_commit commits synchronously at any time.
+ */
+enum { KW_REBALANCE_ASSIGNED = 1, KW_REBALANCE_REVOKED = 2, KW_REBALANCE_LOST = 3 };
+/* Called inside kw_consumer_poll / kw_consumer_close: ASSIGNED with what the member
+ * gained (possibly nothing: a rebalance ended), REVOKED before partitions are given up
+ * (their positions are still valid: commit them here when not auto-committing), LOST
+ * when they were taken away without a chance to commit (the member fell out of the
+ * group). The array is valid during the call. The callback may call
+ * kw_consumer_commit, kw_consumer_nparts / kw_consumer_part and kw_consumer_error. */
+typedef void (*kw_rebalance_fn)(void *ud, kw_consumer *c, int kind, const kw_tp *parts, int n);
+
+/* Subscribe to topics (each must exist): needs group.id. 0 or an error (message in
+ * kw_consumer_error). */
+int kw_consumer_subscribe(kw_consumer *c, const char *const *topics, int n);
+void kw_consumer_set_rebalance_cb(kw_consumer *c, kw_rebalance_fn fn, void *ud);
+/* Heartbeats, rebalances and commits for up to timeout_ms without handing out records. */
+int kw_consumer_keepalive(kw_consumer *c, int timeout_ms);
+/* Leave the group (commit with enable.auto.commit, REVOKED callback, LeaveGroup or a
+ * leaving heartbeat; a static member keeps its place) waiting at most timeout_ms. A
+ * consumer freed without it simply stops: the group notices after session.timeout.ms.
+ * 0, or the commit's error. */
+int kw_consumer_close(kw_consumer *c, int timeout_ms);
+/* The membership (client/group.h: state, member id, generation, assignor), NULL
+ * without group.id. */
+struct kw_group *kw_consumer_group(kw_consumer *c);
+/* 1 once the member is in the group with its assignment in hand and every assigned
+ * partition has a position (always 1 without a subscription). */
+int kw_consumer_settled(const kw_consumer *c);
+
+typedef struct kw_consumer_group_stats {
+    uint64_t commits, commit_failures, auto_commits, rebalances;
+    uint64_t joins, syncs, heartbeats, assigned, revoked, lost, coordinator_lookups;
+    int64_t last_rebalance_us; /* JoinGroup / joining heartbeat to assignment in hand */
+} kw_consumer_group_stats;
+/* NULL without group.id. */
+const kw_consumer_group_stats *kw_consumer_group_stats_get(const kw_consumer *c);
 
 const kw_consumer_stats *kw_consumer_stats_get(const kw_consumer *c);
 /* Text of the last error ("" if none). */

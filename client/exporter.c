@@ -55,6 +55,14 @@ static void sample(kw_buf *out, const char *name, const char *group, const char 
     kw__lag_printf(out, "\"} %" PRId64 "\n", value);
 }
 
+/* name{consumergroup="g"} value */
+static void group_sample(kw_buf *out, const char *name, const char *group, int64_t value)
+{
+    kw__lag_printf(out, "%s{consumergroup=\"", name);
+    kw_exp_label_value(out, group);
+    kw__lag_printf(out, "\"} %" PRId64 "\n", value);
+}
+
 static int regex_keep(void *ud, const char *group)
 {
     return regexec((const regex_t *)ud, group, 0, NULL, 0) == 0;
@@ -119,6 +127,24 @@ int kw_exp_render(const kw_snapshot *s, const regex_t *group_filter, int up,
             if (r.topics[i].with_lag > 0)
                 sample(out, "kafka_consumergroup_lag_sum", r.topics[i].group, r.topics[i].topic, -1,
                        r.topics[i].lag);
+
+        family(out, "kafka_consumergroup_lag_seconds",
+               "Age of the record at the consumer group's committed offset (the next it reads), 0 without lag.");
+        for (size_t i = 0; i < r.nrows; i++)
+            if (r.rows[i].lag_seconds >= 0) {
+                const kw_lag_row *x = &r.rows[i];
+                kw__lag_printf(out, "kafka_consumergroup_lag_seconds{consumergroup=\"");
+                kw_exp_label_value(out, x->group);
+                kw__lag_printf(out, "\",partition=\"%" PRId32 "\",topic=\"", x->partition);
+                kw_exp_label_value(out, x->topic);
+                kw__lag_printf(out, "\"} %.3f\n", x->lag_seconds);
+            }
+
+        family(out, "kafka_consumergroup_members",
+               "Members of the consumer group (classic or consumer protocol), as its coordinator describes it.");
+        for (size_t i = 0; i < r.ngroups; i++)
+            if (r.groups[i].members >= 0)
+                group_sample(out, "kafka_consumergroup_members", r.groups[i].group, r.groups[i].members);
         kw_lag_report_free(&r);
     }
     family(out, "kwire_scrape_duration_seconds", "Time the last refresh from the cluster took.");

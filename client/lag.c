@@ -90,7 +90,13 @@ void kw_snap_free(kw_snapshot *s)
         kw_snap_group *g = &s->groups[i];
         free(g->name);
         free(g->state);
-        for (size_t j = 0; j < g->ncommits; j++) free(g->commits[j].topic);
+        free(g->type);
+        for (size_t j = 0; j < g->ncommits; j++) {
+            free(g->commits[j].topic);
+            free(g->commits[j].owner);
+            free(g->commits[j].owner_client);
+            free(g->commits[j].owner_host);
+        }
         free(g->commits);
     }
     free(s->groups);
@@ -189,6 +195,7 @@ static kw_snap_group *add_group(kw_snapshot *s, const char *group)
     if (grow((void **)&s->groups, &s->cap_groups, s->ngroups, sizeof *s->groups)) return NULL;
     g = &s->groups[s->ngroups];
     memset(g, 0, sizeof *g);
+    g->members = -1;
     if (!(g->name = dupstr(group))) return NULL;
     s->ngroups++;
     return g;
@@ -224,7 +231,55 @@ int kw_snap_set_commit(kw_snapshot *s, const char *group, const char *topic,
     if (grow((void **)&g->commits, &g->cap, g->ncommits, sizeof *g->commits)) return KW_ERR_NOMEM;
     char *t = dupstr(topic);
     if (!t) return KW_ERR_NOMEM;
-    g->commits[g->ncommits++] = (kw_snap_commit){t, partition, offset};
+    g->commits[g->ncommits++] = (kw_snap_commit){t, partition, offset, -1, NULL, NULL, NULL};
+    return 0;
+}
+
+static kw_snap_commit *find_commit(const kw_snapshot *s, const char *group, const char *topic, int32_t partition)
+{
+    kw_snap_group *g = group ? find_group(s, group) : NULL;
+    for (size_t i = 0; g && topic && i < g->ncommits; i++)
+        if (g->commits[i].partition == partition && strcmp(g->commits[i].topic, topic) == 0) return &g->commits[i];
+    return NULL;
+}
+
+int kw_snap_set_commit_time(kw_snapshot *s, const char *group, const char *topic, int32_t partition, int64_t ts)
+{
+    kw_snap_commit *c = find_commit(s, group, topic, partition);
+    if (!c) return KW_ERR_NOT_FOUND;
+    c->ts = ts;
+    return 0;
+}
+
+static int set_dup(char **dst, const char *v)
+{
+    char *d = NULL;
+    if (v && !(d = dupstr(v))) return KW_ERR_NOMEM;
+    free(*dst);
+    *dst = d;
+    return 0;
+}
+
+int kw_snap_set_owner(kw_snapshot *s, const char *group, const char *topic, int32_t partition, const char *member,
+                      const char *client, const char *host)
+{
+    if (!find_commit(s, group, topic, partition)) {
+        int e = kw_snap_set_commit(s, group, topic, partition, KW_OFFSET_NONE);
+        if (e) return e;
+    }
+    kw_snap_commit *c = find_commit(s, group, topic, partition);
+    if (set_dup(&c->owner, member) || set_dup(&c->owner_client, client) || set_dup(&c->owner_host, host))
+        return KW_ERR_NOMEM;
+    return 0;
+}
+
+int kw_snap_set_group_info(kw_snapshot *s, const char *group, const char *type, int32_t members)
+{
+    if (!group) return KW_ERR_INVALID_ARG;
+    kw_snap_group *g = add_group(s, group);
+    if (!g) return KW_ERR_NOMEM;
+    if (type && set_dup(&g->type, type)) return KW_ERR_NOMEM;
+    if (members >= 0) g->members = members;
     return 0;
 }
 
@@ -299,15 +354,27 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
             r->partition = c->partition;
             r->committed = c->offset;
             r->log_end = !p ? -1 : s->read_committed ? p->lso : p->newest;
+            r->owner = c->owner;
+            r->owner_client = c->owner_client;
+            r->owner_host = c->owner_host;
             row_lag(r);
+            /* lag in time: how old the next record the group reads was at the snapshot */
+            r->lag_seconds = -1;
+            if (r->lag == 0) r->lag_seconds = 0;
+            else if (r->lag > 0 && c->ts >= 0 && s->taken_ms > 0)
+                r->lag_seconds = s->taken_ms > c->ts ? (double)(s->taken_ms - c->ts) / 1000.0 : 0;
         }
     }
     qsort(out->rows, out->nrows, sizeof *out->rows, row_cmp);
     qsort(gnames, ngroups, sizeof *gnames, name_cmp);
     for (size_t i = 0; i < ngroups; i++) {
         kw_lag_group_sum *gs = &out->groups[out->ngroups++];
+        const kw_snap_group *sg = kw_snap_find_group(s, gnames[i]);
         gs->group = gnames[i];
-        gs->state = kw_snap_find_group(s, gnames[i])->state;
+        gs->state = sg->state;
+        gs->type = sg->type;
+        gs->members = sg->members;
+        gs->lag_seconds_max = -1;
     }
     free(gnames);
 
@@ -329,6 +396,9 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
         if (r->flags & KW_LAG_NO_COMMIT) out->no_commit++;
         if (r->flags & KW_LAG_NO_LOG_END) out->no_log_end++;
         if (r->flags & KW_LAG_CLAMPED) out->clamped++;
+        /* the group's oldest unread record: unknown when any lagging partition's is */
+        if (r->lag > 0 && r->lag_seconds < 0) gs->lag_seconds_max = -2;
+        else if (gs->lag_seconds_max != -2 && r->lag_seconds > gs->lag_seconds_max) gs->lag_seconds_max = r->lag_seconds;
         if (r->lag >= 0) {
             ts->lag = sat_add(ts->lag, r->lag);
             ts->with_lag++;
@@ -337,6 +407,8 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
             out->total = sat_add(out->total, r->lag);
         }
     }
+    for (size_t i = 0; i < out->ngroups; i++)
+        if (out->groups[i].lag_seconds_max < 0) out->groups[i].lag_seconds_max = -1;
     return 0;
 }
 
@@ -366,36 +438,60 @@ static void num_or_dash(char *buf, size_t size, int64_t v)
 
 static int maxi(int a, int b) { return a > b ? a : b; }
 
+static void secs_or_dash(char *buf, size_t size, double v)
+{
+    if (v < 0) snprintf(buf, size, "-");
+    else snprintf(buf, size, "%.1f", v);
+}
+
 int kw_lag_format_table(const kw_lag_report *r, kw_buf *out)
 {
     /* Kafka's ConsumerGroupCommand: "%-Gs %-Ts %-10s %-15s %-15s %-15s ..." with G and T
      * at least 15 and as wide as the longest group / topic. The offset columns widen
-     * too here (Kafka's do not), so 16+ digit offsets stay aligned. LAG is our last
-     * column: not padded, so lines carry no trailing blanks. */
-    int wg = 15, wt = 15, wp = 10, wc = 15, wl = 15;
-    char c[24], l[24], g[24];
+     * too here (Kafka's do not), so 16+ digit offsets stay aligned. The last column is
+     * not padded, so lines carry no trailing blanks. */
+    int wg = 15, wt = 15, wp = 10, wc = 15, wl = 15, wlag = 15, ws = 11, wm = 15, wh = 15;
+    int owners = 0;
+    char c[24], l[24], g[24], sec[32];
     for (size_t i = 0; i < r->nrows; i++) {
         const kw_lag_row *x = &r->rows[i];
         wg = maxi(wg, (int)strlen(x->group));
         wt = maxi(wt, (int)strlen(x->topic));
         num_or_dash(c, sizeof c, x->committed);
         num_or_dash(l, sizeof l, x->log_end);
+        num_or_dash(g, sizeof g, x->lag);
+        secs_or_dash(sec, sizeof sec, x->lag_seconds);
         wc = maxi(wc, (int)strlen(c));
         wl = maxi(wl, (int)strlen(l));
+        wlag = maxi(wlag, (int)strlen(g) + 1);
+        ws = maxi(ws, (int)strlen(sec));
+        if (x->owner) {
+            owners = 1;
+            wm = maxi(wm, (int)strlen(x->owner));
+            wh = maxi(wh, x->owner_host ? (int)strlen(x->owner_host) : 1);
+        }
     }
-    kw__lag_printf(out, "%-*s %-*s %-*s %-*s %-*s %s\n", wg, "GROUP", wt, "TOPIC", wp, "PARTITION",
-                wc, "CURRENT-OFFSET", wl, "LOG-END-OFFSET", "LAG");
+    kw__lag_printf(out, "%-*s %-*s %-*s %-*s %-*s %-*s %s", wg, "GROUP", wt, "TOPIC", wp, "PARTITION",
+                   wc, "CURRENT-OFFSET", wl, "LOG-END-OFFSET", wlag, "LAG", "LAG-SECONDS");
+    if (owners) kw__lag_printf(out, "%*s %-*s %-*s %s", ws - 11, "", wm, "CONSUMER-ID", wh, "HOST", "CLIENT-ID");
+    kw__lag_printf(out, "\n");
     for (size_t i = 0; i < r->nrows; i++) {
         const kw_lag_row *x = &r->rows[i];
         num_or_dash(c, sizeof c, x->committed);
         num_or_dash(l, sizeof l, x->log_end);
         num_or_dash(g, sizeof g, x->lag);
-        kw__lag_printf(out, "%-*s %-*s %-*" PRId32 " %-*s %-*s %s\n", wg, x->group, wt, x->topic,
-                    wp, x->partition, wc, c, wl, l, g);
+        if (x->flags & KW_LAG_CLAMPED) strcat(g, "*");
+        secs_or_dash(sec, sizeof sec, x->lag_seconds);
+        kw__lag_printf(out, "%-*s %-*s %-*" PRId32 " %-*s %-*s %-*s %s", wg, x->group, wt, x->topic,
+                       wp, x->partition, wc, c, wl, l, wlag, g, sec);
+        if (owners)
+            kw__lag_printf(out, "%*s %-*s %-*s %s", ws - (int)strlen(sec), "", wm, x->owner ? x->owner : "-", wh,
+                           x->owner_host ? x->owner_host : "-", x->owner_client ? x->owner_client : "-");
+        kw__lag_printf(out, "\n");
     }
     if (r->clamped)
-        kw__lag_printf(out, "note: %zu partition(s) with LOG-END-OFFSET < CURRENT-OFFSET; their lag "
-                    "is shown as 0\n", r->clamped);
+        kw__lag_printf(out, "* %zu partition(s) with CURRENT-OFFSET past LOG-END-OFFSET (log truncated, topic "
+                            "re-created, or offsets set by hand): their lag counts as 0\n", r->clamped);
     return out->err;
 }
 
@@ -403,6 +499,18 @@ static void json_num_or_null(kw_buf *out, int64_t v)
 {
     if (v < 0) kw_buf_put(out, "null", 4);
     else kw__lag_printf(out, "%" PRId64, v);
+}
+
+static void json_secs_or_null(kw_buf *out, double v)
+{
+    if (v < 0) kw_buf_put(out, "null", 4);
+    else kw__lag_printf(out, "%.3f", v);
+}
+
+static void json_str_or_null(kw_buf *out, const char *v)
+{
+    if (v) kw__lag_json_str(out, v);
+    else kw_buf_put(out, "null", 4);
 }
 
 int kw_lag_format_json(const kw_lag_report *r, kw_buf *out) { return kw_lag_format_json_ex(r, out, NULL, NULL); }
@@ -419,8 +527,14 @@ int kw_lag_format_json_ex(const kw_lag_report *r, kw_buf *out,
         kw__lag_printf(out, ",\"state\":");
         if (gs->state) kw__lag_json_str(out, gs->state);
         else kw_buf_put(out, "null", 4);
+        kw__lag_printf(out, ",\"type\":");
+        json_str_or_null(out, gs->type);
+        kw__lag_printf(out, ",\"member_count\":");
+        json_num_or_null(out, gs->members);
         if (extra) extra(ud, gs->group, out);
-        kw__lag_printf(out, ",\"lag\":%" PRId64 ",\"topics\":[", gs->lag);
+        kw__lag_printf(out, ",\"lag\":%" PRId64 ",\"lag_seconds_max\":", gs->lag);
+        json_secs_or_null(out, gs->lag_seconds_max);
+        kw__lag_printf(out, ",\"topics\":[");
         int first_t = 1;
         while (ti < r->ntopics && strcmp(r->topics[ti].group, gs->group) == 0) {
             const kw_lag_topic_sum *ts = &r->topics[ti++];
@@ -440,7 +554,20 @@ int kw_lag_format_json_ex(const kw_lag_report *r, kw_buf *out,
                 json_num_or_null(out, x->log_end);
                 kw__lag_printf(out, ",\"lag\":");
                 json_num_or_null(out, x->lag);
-                kw__lag_printf(out, ",\"clamped\":%s}", (x->flags & KW_LAG_CLAMPED) ? "true" : "false");
+                kw__lag_printf(out, ",\"lag_seconds\":");
+                json_secs_or_null(out, x->lag_seconds);
+                kw__lag_printf(out, ",\"clamped\":%s", (x->flags & KW_LAG_CLAMPED) ? "true" : "false");
+                if (x->flags & KW_LAG_CLAMPED)
+                    kw__lag_printf(out, ",\"past_end\":%" PRId64, x->committed - x->log_end);
+                if (x->owner) {
+                    kw__lag_printf(out, ",\"consumer_id\":");
+                    kw__lag_json_str(out, x->owner);
+                    kw__lag_printf(out, ",\"host\":");
+                    json_str_or_null(out, x->owner_host);
+                    kw__lag_printf(out, ",\"client_id\":");
+                    json_str_or_null(out, x->owner_client);
+                }
+                kw__lag_printf(out, "}");
             }
             kw__lag_printf(out, "]}");
         }

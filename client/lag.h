@@ -20,8 +20,15 @@
  * may read and commit records produced after the log-end read, and committed > log-end.
  * A negative difference can still appear (topic deleted and re-created, log truncated
  * after an unclean leader election, offsets reset by hand, a read_uncommitted consumer
- * committing past the LSO): lag is then clamped to 0 and the row flagged
- * KW_LAG_CLAMPED, never reported negative.
+ * committing past the LSO): the lag then counts as 0 and the row is flagged
+ * KW_LAG_CLAMPED, never reported negative — but not hidden: the committed offset is
+ * shown as stored, the table marks the row ("0*" and a footnote) and JSON says
+ * "clamped": true with "past_end": how far past.
+ *
+ * Lag in time: the age of the record at the committed offset — the next one the group
+ * will read — when the snapshot was taken (snapshot taken_ms minus that record's
+ * timestamp), 0 for a partition with no lag. The filler reads that record's timestamp
+ * (a Fetch at the committed offset).
  *
  * A committed offset of -1 means "no commit": such a partition is listed ("-" in the
  * table, null in JSON) and left out of every sum — never summed as -1.
@@ -55,11 +62,15 @@ typedef struct kw_snap_commit {
     char *topic; /* owned copy */
     int32_t partition;
     int64_t offset; /* -1: no commit */
+    int64_t ts;     /* timestamp (Unix ms) of the record at offset, -1 unknown */
+    char *owner, *owner_client, *owner_host; /* the member assigned it, NULL none/unknown */
 } kw_snap_commit;
 
 typedef struct kw_snap_group {
     char *name;
     char *state; /* "Stable", "Empty", ...; NULL when not known */
+    char *type;  /* "classic" or "consumer" (KIP-848); NULL when not known */
+    int32_t members; /* -1 unknown */
     kw_snap_commit *commits;
     size_t ncommits, cap;
 } kw_snap_group;
@@ -67,6 +78,7 @@ typedef struct kw_snap_group {
 typedef struct kw_snapshot {
     int32_t brokers;    /* -1 unknown */
     int read_committed; /* 1: log-end offset = LSO, 0: high watermark */
+    int64_t taken_ms;   /* Unix ms when the log-end offsets were read, 0 unknown */
     kw_snap_topic *topics;
     size_t ntopics, cap_topics;
     kw_snap_group *groups;
@@ -97,6 +109,15 @@ int kw_snap_add_group(kw_snapshot *s, const char *group, const char *state);
  */
 int kw_snap_set_commit(kw_snapshot *s, const char *group, const char *topic,
                        int32_t partition, int64_t offset);
+/* The timestamp of the record at a commit's offset (the commit must exist). 0 or
+ * KW_ERR_NOT_FOUND. */
+int kw_snap_set_commit_time(kw_snapshot *s, const char *group, const char *topic, int32_t partition, int64_t ts);
+/* The member that has a partition (adds a commit entry of -1 when the group has none
+ * there, so an assigned partition without a commit is listed). NULLs allowed. */
+int kw_snap_set_owner(kw_snapshot *s, const char *group, const char *topic, int32_t partition, const char *member,
+                      const char *client, const char *host);
+/* A group's type ("classic" / "consumer", NULL unknown) and member count (-1 unknown). */
+int kw_snap_set_group_info(kw_snapshot *s, const char *group, const char *type, int32_t members);
 
 const kw_snap_topic *kw_snap_find_topic(const kw_snapshot *s, const char *topic);
 const kw_snap_part *kw_snap_find_part(const kw_snapshot *s, const char *topic, int32_t partition);
@@ -116,7 +137,9 @@ typedef struct kw_lag_row {
     int64_t committed; /* -1: no commit */
     int64_t log_end;   /* -1: unknown */
     int64_t lag;       /* >= 0, or -1 when not computable (no commit or no log-end) */
+    double lag_seconds; /* age of the record at the committed offset, >= 0; -1 unknown */
     unsigned flags;    /* KW_LAG_* */
+    const char *owner, *owner_client, *owner_host; /* NULL: none / unknown */
 } kw_lag_row;
 
 /* Sum over the partitions of one topic consumed by one group (rows with a lag only). */
@@ -132,7 +155,10 @@ typedef struct kw_lag_topic_sum {
 typedef struct kw_lag_group_sum {
     const char *group;
     const char *state;      /* may be NULL */
+    const char *type;       /* may be NULL */
+    int32_t members;        /* -1 unknown */
     int64_t lag;
+    double lag_seconds_max; /* the oldest unread record's age over its partitions, -1 unknown */
     size_t partitions, with_lag;
 } kw_lag_group_sum;
 
@@ -166,15 +192,19 @@ size_t kw_lag_group_commits(const kw_lag_report *r, const char *group);
  * The table of `kafka-consumer-groups.sh --describe`: columns GROUP TOPIC PARTITION
  * CURRENT-OFFSET LOG-END-OFFSET LAG, left-aligned, widths as Kafka's tool uses them
  * (group and topic at least 15 and as wide as the longest value, PARTITION 10, the
- * offsets at least 15), "-" for a missing commit or log-end offset. Rows with a clamped lag are
- * counted in one closing note line. Appends to out; returns out->err (0 or NOMEM).
+ * offsets at least 15), "-" for a missing commit or log-end offset; then LAG-SECONDS
+ * (one decimal, "-" unknown) and, when any row's owner is known, Kafka's CONSUMER-ID
+ * HOST CLIENT-ID. A clamped lag shows as "0*", explained by a closing note line.
+ * Appends to out; returns out->err (0 or NOMEM).
  */
 int kw_lag_format_table(const kw_lag_report *r, kw_buf *out);
 
 /*
- * JSON: {"groups":[{"group":..,"state":..|null,"lag":N,"topics":[{"topic":..,"lag":N,
- * "partitions":[{"partition":N,"current_offset":N|null,"log_end_offset":N|null,
- * "lag":N|null,"clamped":bool}]}]}],"total_lag":N,"clamped":N} and a newline.
+ * JSON: {"groups":[{"group":..,"state":..|null,"type":..|null,"member_count":N|null,"lag":N,
+ * "lag_seconds_max":X|null,"topics":[{"topic":..,"lag":N,"partitions":[{"partition":N,
+ * "current_offset":N|null,"log_end_offset":N|null,"lag":N|null,"lag_seconds":X|null,
+ * "clamped":bool,"past_end":N (clamped rows only),"consumer_id":..,"host":..,
+ * "client_id":.. (when known)}]}]}],"total_lag":N,"clamped":N} and a newline.
  */
 int kw_lag_format_json(const kw_lag_report *r, kw_buf *out);
 /* The same, with extra(ud, group, out) writing further members (",\"name\":value...")

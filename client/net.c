@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client/sasl_conf.h"
+#include "client/tls.h"
 #include "proto/print.h"
 #include "proto/proto.h"
 
@@ -92,6 +94,11 @@ struct kw_net {
     int woken;               /* a waited-for request finished inside this round: do not block */
     kw_net_notify_fn notify; /* failed attempts, for the command's messages */
     void *notify_ud;
+    /* security.protocol: shared by every conn */
+    kw_tls_ctx *tls;
+    kw_sasl_setup sasl;
+    int sasl_on;
+    char security_err[512];  /* the settings could not be loaded: every conn fails with it */
 };
 
 #define KW_NET_SLOW_CONNECT_US 1000000
@@ -128,6 +135,45 @@ static uint64_t net_rng(void *ud)
     return z ^ (z >> 31);
 }
 
+/* TLS context and SASL credentials from the settings. A failure is not the caller's to
+ * handle here: every broker then fails its first connection with the message (and
+ * kw_net_setup_error says it at once). */
+static void security_setup(kw_net *n, const kw_config *cfg)
+{
+    const char *proto = kw_config_str(cfg, KW_CONF_SECURITY_PROTOCOL);
+    int ssl = proto && (!strcmp(proto, "SSL") || !strcmp(proto, "SASL_SSL"));
+    if (ssl) {
+        kw_tls_opts to = {
+            .ca_location = kw_config_str(cfg, KW_CONF_SSL_CA_LOCATION),
+            .cert_location = kw_config_str(cfg, KW_CONF_SSL_CERTIFICATE_LOCATION),
+            .key_location = kw_config_str(cfg, KW_CONF_SSL_KEY_LOCATION),
+            .key_password = kw_config_str(cfg, KW_CONF_SSL_KEY_PASSWORD),
+            .verify_peer = kw_config_bool(cfg, KW_CONF_ENABLE_SSL_CERTIFICATE_VERIFICATION),
+            .verify_host = kw_config_enum(cfg, KW_CONF_SSL_ENDPOINT_IDENTIFICATION_ALGORITHM) == 0, /* https */
+        };
+        n->tls = kw_tls_ctx_new(&to, n->security_err, sizeof n->security_err);
+        if (!n->tls) return;
+    }
+    if (kw_sasl_setup_init(&n->sasl, cfg, &n->sasl_on, n->security_err, sizeof n->security_err)) {
+        kw_tls_ctx_free(n->tls);
+        n->tls = NULL;
+        return;
+    }
+    n->copts.tls = n->tls;
+    n->copts.sasl = n->sasl_on ? &n->sasl.conf : NULL;
+}
+
+const char *kw_net_setup_error(const kw_net *n) { return n->security_err; }
+
+int kw_net_fatal(const kw_net *n, int *idx)
+{
+    if (!n->n) return 0;
+    for (int i = 0; i < n->n; i++)
+        if (!kw_conn_fatal(n->b[i].conn)) return 0;
+    if (idx) *idx = 0;
+    return kw_conn_fatal(n->b[0].conn);
+}
+
 kw_net *kw_net_new(const kw_config *cfg)
 {
     kw_net *n = calloc(1, sizeof *n);
@@ -159,6 +205,7 @@ kw_net *kw_net_new(const kw_config *cfg)
     n->copts.rng = net_rng;
     n->copts.rng_ud = n;
     n->rng = (uint64_t)kw_net_now() ^ ((uint64_t)getpid() << 32);
+    if (cfg) security_setup(n, cfg);
     return n;
 }
 
@@ -211,6 +258,8 @@ void kw_net_free(kw_net *n)
         kw_buf_free(&n->dump_buf);
     }
     if (n->wake_fd >= 0) close(n->wake_fd);
+    kw_tls_ctx_free(n->tls);
+    if (n->sasl_on) kw_sasl_setup_free(&n->sasl);
     free(n->b);
     free(n->rbuf);
     free(n->client_id);
@@ -248,19 +297,29 @@ int kw_net_set_dump(kw_net *n, FILE *out, int json)
     if (!n || !out || n->dump_out) return KW_ERR_INVALID_ARG;
     kw_buf_init(&n->dump_buf);
     kw_print_opts po = {0};
-    po.fmt = json ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    po.fmt = json & KW_NET_DUMP_JSON ? KW_PRINT_JSON : KW_PRINT_TEXT;
+    po.secrets = (json & KW_NET_DUMP_SECRETS) != 0;
     kw_printer_init(&n->dump_pr, &n->dump_buf, &po);
     n->dump_out = out;
     return 0;
 }
 
-int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
+static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int exact);
+
+int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port) { return add_entry(n, node_id, host, port, 0); }
+
+int kw_net_add_exact(kw_net *n, int32_t node_id, const char *host, int port)
+{
+    return add_entry(n, node_id, host, port, 1);
+}
+
+static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int exact)
 {
     if (!n || !host || !*host || port < 1 || port > 65535) return KW_ERR_INVALID_ARG;
     for (int i = 0; i < n->n; i++) {
         broker *b = &n->b[i];
         if (b->port != port || strcmp(b->host, host)) continue;
-        if (b->node_id == node_id || b->node_id < 0 || node_id < 0) {
+        if (b->node_id == node_id || (!exact && (b->node_id < 0 || node_id < 0))) {
             if (node_id >= 0) b->node_id = node_id;
             return i;
         }
@@ -288,6 +347,8 @@ int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port)
     snprintf(b->name, sizeof b->name, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
     kw_conn_opts o = n->copts;
     o.name = b->name;
+    o.host = b->host;
+    o.setup_error = n->security_err[0] ? n->security_err : NULL;
     if (n->dump_out) {
         b->tap = malloc(sizeof *b->tap);
         if (!b->tap) {
@@ -874,6 +935,7 @@ int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
     int64_t end = kw_net_now() + (int64_t)timeout_ms * 1000;
     kw_conn_request_connect(c);
     while (kw_conn_state_get(c) != KW_CONN_READY) {
+        if (kw_conn_fatal(c)) return kw_conn_fatal(c);
         if (kw_conn_stats_get(c)->connect_failures != fails) return KW_ERR_CONNECT;
         if (kw_conn_stats_get(c)->disconnects != drops) return kw_conn_not_kafka(c) ? KW_ERR_NOT_KAFKA : KW_ERR_DISCONNECTED;
         int64_t left = end - kw_net_now();
@@ -888,12 +950,20 @@ void kw_net_stats_print(const kw_net *n, FILE *out)
 {
     for (int i = 0; i < n->n; i++) {
         const kw_conn_stats *s = kw_conn_stats_get(n->b[i].conn);
-        if (!s->napis && !s->connect_failures) continue;
+        if (!s->napis && !s->connect_failures && !s->connects) continue;
         fprintf(out, "%s: %llu connect(s), %llu failed, %llu drop(s), %llu timeout(s), %llu bytes out, %llu in, "
                      "pipeline depth max %d\n",
                 n->b[i].name, (unsigned long long)s->connects, (unsigned long long)s->connect_failures,
                 (unsigned long long)s->disconnects, (unsigned long long)s->timeouts, (unsigned long long)s->bytes_out,
                 (unsigned long long)s->bytes_in, s->inflight_max);
+        if (s->tls_handshakes || s->tls_bytes_out)
+            fprintf(out, "  TLS: %llu handshake(s), %llu resumed, %llu bytes out, %llu in on the wire (%s)\n",
+                    (unsigned long long)s->tls_handshakes, (unsigned long long)s->tls_resumed,
+                    (unsigned long long)s->tls_bytes_out, (unsigned long long)s->tls_bytes_in,
+                    kw_conn_tls_version(n->b[i].conn)[0] ? kw_conn_tls_version(n->b[i].conn) : "closed");
+        if (s->auths || s->reauths)
+            fprintf(out, "  SASL: %llu authentication(s), %llu re-authentication(s)\n", (unsigned long long)s->auths,
+                    (unsigned long long)s->reauths);
         for (size_t k = 0; k < s->napis; k++) {
             const kw_api_stats *a = &s->apis[k];
             const char *name = kw_api_name(a->api_key);

@@ -35,8 +35,14 @@ typedef struct kw_net kw_net;
 
 int64_t kw_net_now(void);
 
-/* A broker set using the config's connection settings (read now; cfg may go away). */
+/* A broker set using the config's connection settings (read now; cfg may go away),
+ * security.protocol included: the TLS context (CA, client certificate) and the SASL
+ * credentials are loaded here. */
 kw_net *kw_net_new(const kw_config *cfg);
+/* Why the security settings could not be loaded (an unreadable CA file, a wrong key
+ * password, no OAUTHBEARER token source), or "". Every broker of such a set fails its
+ * first connection with this text (KW_ERR_CONFIG); commands check it up front. */
+const char *kw_net_setup_error(const kw_net *n);
 /* Closes every conn (outstanding requests fail with KW_ERR_DESTROYED) and frees. */
 void kw_net_free(kw_net *n);
 
@@ -44,14 +50,20 @@ void kw_net_free(kw_net *n);
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
 
 /* --dump: print every request and response frame of every broker added after this call
- * field by field (proto/print.h; text, or one JSON document when json) to out. The JSON
- * document is closed by kw_net_free. */
-int kw_net_set_dump(kw_net *n, FILE *out, int json);
+ * field by field (proto/print.h) to out: text, or one JSON document with KW_NET_DUMP_JSON
+ * (closed by kw_net_free); SASL secrets are redacted unless KW_NET_DUMP_SECRETS. */
+#define KW_NET_DUMP_JSON 1
+#define KW_NET_DUMP_SECRETS 2
+int kw_net_set_dump(kw_net *n, FILE *out, int flags);
 
 /* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
  * existing entry with the same host and port (and node id, when both are known) is
  * reused. */
 int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port);
+/* The same, but only an entry with this very node id is reused: a second connection to
+ * a broker already in the set (the group coordinator's, under a node id of its own, so
+ * heartbeats never queue behind a fetch the broker holds for fetch.max.wait.ms). */
+int kw_net_add_exact(kw_net *n, int32_t node_id, const char *host, int port);
 /* Add every host:port of a comma-separated list ([v6addr]:port allowed) as bootstrap
  * entries. Returns how many, or KW_ERR_CONFIG for a malformed entry. */
 int kw_net_add_list(kw_net *n, const char *list);
@@ -99,12 +111,18 @@ typedef int (*kw_net_resolver)(const char *host, const char *port, const struct 
 void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
 
 /* Connect broker idx and wait until its versions are negotiated (READY): 0, or
- * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms. */
+ * KW_ERR_CONNECT after a failed attempt / KW_ERR_TIMEOUT after timeout_ms, or the error
+ * that made the broker FAILED (KW_ERR_TLS, KW_ERR_AUTH, KW_ERR_CONFIG). */
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
 
 /* Per broker and per (API, version): requests, errors, bytes out/in, RTT min / p50 /
  * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
 void kw_net_stats_print(const kw_net *n, FILE *out);
+
+/* When every broker of the set is FAILED (client/conn.h: a TLS or authentication failure,
+ * settings that could not be loaded, ...), the first one's error (and its index in
+ * *idx, may be NULL); else 0. Nothing will come of waiting then. */
+int kw_net_fatal(const kw_net *n, int *idx);
 
 /* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
 const char *kw_net_last_error(const kw_net *n, int idx);

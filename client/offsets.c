@@ -9,8 +9,13 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "codec/batch.h"
+#include "proto/consumer_protocol.h"
+#include "proto/msg_consumergroupdescribe.h"
 #include "proto/msg_describegroups.h"
+#include "proto/msg_fetch.h"
 #include "proto/msg_findcoordinator.h"
 #include "proto/msg_listgroups.h"
 #include "proto/msg_listoffsets.h"
@@ -556,6 +561,27 @@ static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
     return e ? e : perr;
 }
 
+int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out)
+{
+    of_ud q = {group, (kw_tpo_list *)l};
+    return of_encode(&q, version, out);
+}
+
+int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_offsetfetch_resp r;
+    sync_call sc;
+    sc.version = version;
+    int e = kw_msg_decode(KW_API_OffsetFetch, version, KW_RESP, body, len, &r, &a, NULL);
+    of_h h = {l, l->n == 0, 0};
+    if (!e) e = of_handle(&h, &r, &sc, -1);
+    if (!e && h.again) e = KW_KAFKA_UNSTABLE_OFFSET_COMMIT;
+    kw_arena_free(&a);
+    return e;
+}
+
 int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
 {
     kw_offsets_opts def;
@@ -568,28 +594,36 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
 
 /* ---- OffsetCommit ---- */
 
-static int oc_encode(void *ud, int16_t version, kw_buf *out)
+typedef struct oc_ud {
+    const char *group;
+    const kw_commit_id *id;
+    const kw_tpo_list *l;
+} oc_ud;
+
+int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
+                             kw_buf *out)
 {
-    of_ud *q = ud;
     topic_groups g;
-    int e = tg_build(&g, q->l);
+    int e = tg_build(&g, l);
     if (e) return e;
     kw_offsetcommit_req r;
     kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &r);
-    r.group_id = kw_s(q->group);
-    r.generation_id_or_member_epoch = -1;
-    r.member_id = kw_s("");
-    r.group_instance_id = KW_STR_NULL;
+    r.group_id = kw_s(group);
+    /* a member's commit carries its generation (member epoch) and id, so the
+     * coordinator refuses it once the member is out of date */
+    r.generation_id_or_member_epoch = id ? id->generation : -1;
+    r.member_id = kw_s(id && id->member_id ? id->member_id : "");
+    r.group_instance_id = id && id->instance_id ? kw_s(id->instance_id) : KW_STR_NULL;
     r.retention_time_ms = -1;
     kw_offsetcommit_req_topic *ts = calloc((size_t)(g.n ? g.n : 1), sizeof *ts);
-    kw_offsetcommit_req_partition *ps = calloc(q->l->n ? q->l->n : 1, sizeof *ps);
+    kw_offsetcommit_req_partition *ps = calloc(l->n ? l->n : 1, sizeof *ps);
     if (!ts || !ps) { free(ts); free(ps); tg_free(&g); return KW_ERR_NOMEM; }
     size_t k = 0;
     for (int32_t t = 0; t < g.n; t++) {
         ts[t].name = g.names[t];
         ts[t].partitions = &ps[k];
-        for (size_t i = 0; i < q->l->n; i++) {
-            const kw_tpo *x = &q->l->v[i];
+        for (size_t i = 0; i < l->n; i++) {
+            const kw_tpo *x = &l->v[i];
             if (!str_eq(g.names[t], x->topic)) continue;
             ps[k].partition_index = x->partition;
             ps[k].committed_offset = x->offset;
@@ -608,12 +642,14 @@ static int oc_encode(void *ud, int16_t version, kw_buf *out)
     return e;
 }
 
-static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
+static int oc_encode(void *ud, int16_t version, kw_buf *out)
 {
-    (void)sc;
-    (void)idx;
-    kw_tpo_list *l = hud;
-    const kw_offsetcommit_resp *r = resp;
+    const oc_ud *q = ud;
+    return kw_offsets_commit_encode(q->group, q->id, q->l, version, out);
+}
+
+static int oc_result(kw_tpo_list *l, const kw_offsetcommit_resp *r)
+{
     int e = 0;
     for (int32_t t = 0; t < r->n_topics; t++) {
         for (int32_t p = 0; p < r->topics[t].n_partitions; p++) {
@@ -630,14 +666,38 @@ static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
     return e;
 }
 
-int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)sc;
+    (void)idx;
+    return oc_result(hud, resp);
+}
+
+int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
+{
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_offsetcommit_resp r;
+    int e = kw_msg_decode(KW_API_OffsetCommit, version, KW_RESP, body, len, &r, &a, NULL);
+    if (!e) e = oc_result(l, &r);
+    kw_arena_free(&a);
+    return e;
+}
+
+int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
+                         kw_tpo_list *l)
 {
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
     if (!l->n) return 0;
-    of_ud q = {group, l};
+    oc_ud q = {group, id, l};
     kw_offsetcommit_resp r;
     return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l, NULL);
+}
+
+int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
+{
+    return kw_offsets_commit_as(n, o, group, NULL, l);
 }
 
 /* ---- groups ---- */
@@ -647,10 +707,15 @@ void kw_group_info_free(kw_group_info *g)
     free(g->group);
     free(g->protocol_type);
     free(g->state);
+    free(g->type);
+    free(g->assignor);
     for (int32_t i = 0; i < g->nmembers; i++) {
         free(g->members[i].member_id);
         free(g->members[i].client_id);
         free(g->members[i].client_host);
+        free(g->members[i].instance_id);
+        for (int32_t k = 0; k < g->members[i].nassigned; k++) free((char *)g->members[i].assigned[k].topic);
+        free(g->members[i].assigned);
     }
     free(g->members);
     memset(g, 0, sizeof *g);
@@ -720,6 +785,8 @@ int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out)
             gi->protocol_type = dup_str(r.groups[g].protocol_type);
             if (!gi->protocol_type) gi->protocol_type = strdup("");
             gi->state = r.groups[g].group_state.len > 0 ? dup_str(r.groups[g].group_state) : NULL;
+            gi->type = r.groups[g].group_type.len > 0 ? dup_str(r.groups[g].group_type) : NULL;
+            gi->epoch = -1;
             gi->coordinator = mb->node_id;
         }
     }
@@ -742,7 +809,25 @@ typedef struct dg_h {
     kw_net *n;
     const char *group;
     kw_group_info *out;
+    int not_classic; /* DescribeGroups said GROUP_ID_NOT_FOUND */
 } dg_h;
+
+/* Append a partition to a member's assignment (topic copied). */
+static int member_add(kw_group_member *m, int *cap, kw_str topic, int32_t partition)
+{
+    if (m->nassigned < 0) m->nassigned = 0;
+    if (m->nassigned == *cap) {
+        int nc = *cap ? *cap * 2 : 8;
+        kw_tp *v = realloc(m->assigned, (size_t)nc * sizeof *v);
+        if (!v) return KW_ERR_NOMEM;
+        m->assigned = v;
+        *cap = nc;
+    }
+    char *t = dup_str(topic);
+    if (!t) return KW_ERR_NOMEM;
+    m->assigned[m->nassigned++] = (kw_tp){t, partition};
+    return 0;
+}
 
 static int dg_handle(void *hud, void *resp, const sync_call *sc, int idx)
 {
@@ -751,27 +836,105 @@ static int dg_handle(void *hud, void *resp, const sync_call *sc, int idx)
     const kw_describegroups_resp *r = resp;
     if (r->n_groups < 1) return KW_ERR_CORRUPT;
     const kw_describegroups_group *g = &r->groups[0];
+    if (g->error_code == KW_KAFKA_GROUP_ID_NOT_FOUND) h->not_classic = 1;
     if (g->error_code) return g->error_code;
     kw_group_info *out = h->out;
     out->group = strdup(h->group);
     out->protocol_type = dup_str(g->protocol_type);
     out->state = dup_str(g->group_state);
+    out->type = strdup("classic");
+    out->assignor = g->protocol_data.len > 0 ? dup_str(g->protocol_data) : NULL;
+    out->epoch = -1;
     out->coordinator = kw_net_node_id(h->n, idx);
     int e = 0;
     if (g->n_members > 0) {
         out->members = calloc((size_t)g->n_members, sizeof *out->members);
         if (!out->members) return KW_ERR_NOMEM;
         out->nmembers = g->n_members;
-        for (int32_t i = 0; i < g->n_members; i++) {
-            out->members[i].member_id = dup_str(g->members[i].member_id);
-            out->members[i].client_id = dup_str(g->members[i].client_id);
-            out->members[i].client_host = dup_str(g->members[i].client_host);
+        for (int32_t i = 0; i < g->n_members && !e; i++) {
+            const kw_describegroups_member *dm = &g->members[i];
+            kw_group_member *m = &out->members[i];
+            m->member_id = dup_str(dm->member_id);
+            m->client_id = dup_str(dm->client_id);
+            m->client_host = dup_str(dm->client_host);
+            m->instance_id = dm->group_instance_id.len >= 0 ? dup_str(dm->group_instance_id) : NULL;
+            m->member_epoch = -1;
+            m->nassigned = -1;
             /* none of the three is nullable: NULL is a failed allocation */
-            if (!out->members[i].member_id || !out->members[i].client_id || !out->members[i].client_host)
-                e = KW_ERR_NOMEM;
+            if (!m->member_id || !m->client_id || !m->client_host) e = KW_ERR_NOMEM;
+            /* a consumer-protocol member's assignment, as the leader handed it out */
+            if (!e && str_eq(g->protocol_type, KW_CP_PROTOCOL_TYPE)) {
+                kw_arena a;
+                kw_arena_init(&a);
+                kw_consumerprotocol_assignment as;
+                int cap = 0;
+                if (!kw_cp_assignment_decode(dm->member_assignment.p,
+                                             dm->member_assignment.len < 0 ? 0 : (size_t)dm->member_assignment.len, &as,
+                                             NULL, &a, NULL)) {
+                    m->nassigned = 0;
+                    for (int32_t t = 0; t < as.n_assigned_partitions && !e; t++)
+                        for (int32_t p = 0; p < as.assigned_partitions[t].n_partitions && !e; p++)
+                            e = member_add(m, &cap, as.assigned_partitions[t].topic,
+                                           as.assigned_partitions[t].partitions[p]);
+                }
+                kw_arena_free(&a);
+            }
         }
     }
-    if (!out->group || !out->protocol_type || !out->state) e = KW_ERR_NOMEM;
+    if (!out->group || !out->protocol_type || !out->state || !out->type) e = KW_ERR_NOMEM;
+    return e;
+}
+
+static int cgd_encode(void *ud, int16_t version, kw_buf *out)
+{
+    kw_consumergroupdescribe_req r;
+    kw_msg_defaults(KW_API_ConsumerGroupDescribe, KW_REQ, &r);
+    kw_str g = kw_s(ud);
+    r.group_ids = &g;
+    r.n_group_ids = 1;
+    return kw_msg_encode(KW_API_ConsumerGroupDescribe, version, KW_REQ, &r, out);
+}
+
+static int cgd_handle(void *hud, void *resp, const sync_call *sc, int idx)
+{
+    (void)sc;
+    dg_h *h = hud;
+    const kw_consumergroupdescribe_resp *r = resp;
+    if (r->n_groups < 1) return KW_ERR_CORRUPT;
+    const kw_consumergroupdescribe_described_group *g = &r->groups[0];
+    if (g->error_code) return g->error_code;
+    kw_group_info *out = h->out;
+    kw_group_info_free(out);
+    out->group = strdup(h->group);
+    out->protocol_type = strdup(KW_CP_PROTOCOL_TYPE);
+    out->state = dup_str(g->group_state);
+    out->type = strdup("consumer");
+    out->assignor = g->assignor_name.len > 0 ? dup_str(g->assignor_name) : NULL;
+    out->epoch = g->group_epoch;
+    out->coordinator = kw_net_node_id(h->n, idx);
+    int e = 0;
+    if (g->n_members > 0) {
+        out->members = calloc((size_t)g->n_members, sizeof *out->members);
+        if (!out->members) return KW_ERR_NOMEM;
+        out->nmembers = g->n_members;
+        for (int32_t i = 0; i < g->n_members && !e; i++) {
+            const kw_consumergroupdescribe_member *cm = &g->members[i];
+            kw_group_member *m = &out->members[i];
+            m->member_id = dup_str(cm->member_id);
+            m->client_id = dup_str(cm->client_id);
+            m->client_host = dup_str(cm->client_host);
+            m->instance_id = cm->instance_id.len >= 0 ? dup_str(cm->instance_id) : NULL;
+            m->member_epoch = cm->member_epoch;
+            if (!m->member_id || !m->client_id || !m->client_host) e = KW_ERR_NOMEM;
+            int cap = 0;
+            m->nassigned = 0;
+            const kw_consumergroupdescribe_assignment *as = &cm->assignment;
+            for (int32_t t = 0; t < as->n_topic_partitions && !e; t++)
+                for (int32_t p = 0; p < as->topic_partitions[t].n_partitions && !e; p++)
+                    e = member_add(m, &cap, as->topic_partitions[t].topic_name, as->topic_partitions[t].partitions[p]);
+        }
+    }
+    if (!out->group || !out->protocol_type || !out->state || !out->type) e = KW_ERR_NOMEM;
     return e;
 }
 
@@ -780,11 +943,165 @@ int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw
     kw_offsets_opts def;
     if (!o) { kw_offsets_opts_default(&def); o = &def; }
     memset(out, 0, sizeof *out);
-    dg_h h = {n, group, out};
+    dg_h h = {n, group, out, 0};
     kw_describegroups_resp r;
     int e = coord_request(n, o, group, KW_API_DescribeGroups, dg_encode, (void *)group, &r, dg_handle, &h, NULL);
+    if (e == KW_KAFKA_GROUP_ID_NOT_FOUND && h.not_classic) {
+        /* Kafka 4 answers DescribeGroups for a consumer-protocol group with "not a classic
+         * group": ConsumerGroupDescribe knows it */
+        kw_consumergroupdescribe_resp cr;
+        int ce = coord_request(n, o, group, KW_API_ConsumerGroupDescribe, cgd_encode, (void *)group, &cr, cgd_handle,
+                               &h, NULL);
+        if (ce != KW_ERR_VERSION && ce != KW_KAFKA_GROUP_ID_NOT_FOUND) e = ce;
+    }
     if (e) kw_group_info_free(out); /* nothing half-filled for the caller to leak */
     return e;
+}
+
+/* ---- timestamps of the records at given offsets ---- */
+
+typedef struct rt_ud {
+    const kw_tpo_list *l;
+    const kw_meta *m;
+    const size_t *sel; /* entries asked of this leader */
+    size_t nsel;
+    int ids;           /* every topic has its id: Fetch v13+ allowed */
+} rt_ud;
+
+static int rt_encode(void *ud, int16_t version, kw_buf *out)
+{
+    const rt_ud *q = ud;
+    kw_fetch_req r;
+    kw_msg_defaults(KW_API_Fetch, KW_REQ, &r);
+    r.replica_id = -1;
+    r.max_wait_ms = 0;
+    r.min_bytes = 0;
+    r.max_bytes = 8 << 20;
+    r.session_id = 0;
+    r.session_epoch = -1;
+    r.rack_id = kw_s("");
+    kw_fetch_topic *ts = calloc(q->nsel, sizeof *ts);
+    kw_fetch_partition *ps = calloc(q->nsel, sizeof *ps);
+    if (!ts || !ps) { free(ts); free(ps); return KW_ERR_NOMEM; }
+    for (size_t i = 0; i < q->nsel; i++) {
+        const kw_tpo *x = &q->l->v[q->sel[i]];
+        const kw_meta_topic *mt = kw_meta_topic_find(q->m, x->topic);
+        ps[i].partition = x->partition;
+        ps[i].current_leader_epoch = -1;
+        ps[i].fetch_offset = x->offset;
+        ps[i].last_fetched_epoch = -1;
+        ps[i].log_start_offset = -1;
+        ps[i].partition_max_bytes = 64 << 10; /* the batch holding the offset (bigger: alone, below) */
+        ts[i].topic = kw_s(x->topic);
+        if (mt) ts[i].topic_id = mt->id;
+        ts[i].partitions = &ps[i];
+        ts[i].n_partitions = 1;
+    }
+    r.topics = ts;
+    r.n_topics = (int32_t)q->nsel;
+    int e = kw_msg_encode(KW_API_Fetch, version, KW_REQ, &r, out);
+    free(ts);
+    free(ps);
+    return e;
+}
+
+/* The first record at or after `want` in a record set: its timestamp, or -1. *partial
+ * is set when the set ends in a partial batch before one was found. */
+static int64_t first_ts(const uint8_t *p, size_t len, int64_t want, int *partial)
+{
+    kw_rd rd;
+    kw_rd_init(&rd, p, len);
+    kw_buf scratch;
+    kw_buf_init(&scratch);
+    kw_batch_reader_opts bo = {.check_crc = 1, .max_decompressed = 0};
+    int64_t ts = -1;
+    for (;;) {
+        if (kw_records_magic(rd.p + rd.off, kw_rd_left(&rd)) != 2) break;
+        kw_batch b;
+        int e = kw_batch_next(&rd, &b, &scratch, &bo);
+        if (e == KW_ERR_INCOMPLETE) *partial = 1;
+        if (e <= 0) break;
+        if (b.base_offset + b.last_offset_delta < want || (b.attributes & KW_ATTR_CONTROL)) continue;
+        kw_record_iter it;
+        kw_record rec;
+        kw_record_iter_init(&it, &b);
+        while (kw_record_iter_next(&it, &rec) == 1) {
+            if (rec.offset < want) continue;
+            ts = (b.attributes & KW_ATTR_LOG_APPEND_TIME) ? b.max_timestamp : rec.timestamp;
+            break;
+        }
+        if (ts >= 0) break;
+    }
+    kw_buf_free(&scratch);
+    return ts;
+}
+
+/* One Fetch to leader idx for the entries sel[]; fills ts; the entries whose batch did
+ * not fit are put back in *retry (for a Fetch of their own). */
+static void rt_leader(kw_net *n, const kw_meta *m, const kw_tpo_list *l, const size_t *sel, size_t nsel, int idx,
+                      int64_t *ts, size_t *retry, size_t *nretry)
+{
+    rt_ud q = {l, m, sel, nsel, 1};
+    static const kw_uuid zero;
+    for (size_t i = 0; i < nsel; i++) {
+        const kw_meta_topic *mt = kw_meta_topic_find(m, l->v[sel[i]].topic);
+        if (!mt || !memcmp(&mt->id, &zero, sizeof zero)) q.ids = 0;
+    }
+    kw_conn_req r = {.api_key = KW_API_Fetch, .min_version = -1, .max_version = q.ids ? -1 : 12, .fail_fast = 1,
+                     .encode = rt_encode, .ud = &q};
+    kw_buf body;
+    kw_buf_init(&body);
+    int16_t version = -1;
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_fetch_resp resp;
+    if (!kw_net_request(n, idx, &r, &body, &version) &&
+        !kw_msg_decode(KW_API_Fetch, version, KW_RESP, body.data, body.len, &resp, &a, NULL) && !resp.error_code) {
+        for (int32_t t = 0; t < resp.n_responses; t++) {
+            const kw_fetch_topic_resp *tr = &resp.responses[t];
+            for (int32_t p = 0; p < tr->n_partitions; p++) {
+                const kw_fetch_partition_resp *pr = &tr->partitions[p];
+                for (size_t i = 0; i < nsel; i++) {
+                    const kw_tpo *x = &l->v[sel[i]];
+                    const kw_meta_topic *mt = kw_meta_topic_find(m, x->topic);
+                    int same = x->partition == pr->partition_index &&
+                               (version >= 13 ? mt && !memcmp(&mt->id, &tr->topic_id, sizeof mt->id)
+                                              : str_eq(tr->topic, x->topic));
+                    if (!same || pr->error_code || pr->records.len <= 0) continue;
+                    int partial = 0;
+                    ts[sel[i]] = first_ts(pr->records.p, (size_t)pr->records.len, x->offset, &partial);
+                    if (ts[sel[i]] < 0 && partial && retry && nsel > 1) retry[(*nretry)++] = sel[i];
+                }
+            }
+        }
+    }
+    kw_arena_free(&a);
+    kw_buf_free(&body);
+}
+
+int kw_record_times(kw_net *n, kw_meta *m, const kw_tpo_list *l, int64_t *ts)
+{
+    for (size_t i = 0; i < l->n; i++) ts[i] = -1;
+    if (!l->n) return 0;
+    size_t *sel = malloc(l->n * sizeof *sel), *retry = malloc(l->n * sizeof *retry);
+    int *leader = malloc(l->n * sizeof *leader);
+    if (!sel || !retry || !leader) { free(sel); free(retry); free(leader); return KW_ERR_NOMEM; }
+    for (size_t i = 0; i < l->n; i++) leader[i] = kw_meta_route(n, m, l->v[i].topic, l->v[i].partition);
+    for (size_t i = 0; i < l->n; i++) {
+        if (leader[i] < 0) continue;
+        size_t ns = 0, nr = 0;
+        int idx = leader[i];
+        for (size_t j = i; j < l->n; j++)
+            if (leader[j] == idx) { sel[ns++] = j; leader[j] = -1; }
+        rt_leader(n, m, l, sel, ns, idx, ts, retry, &nr);
+        /* a batch bigger than the per-partition bound comes whole only as the first
+         * partition of a fetch (KIP-74): those alone */
+        for (size_t k = 0; k < nr; k++) rt_leader(n, m, l, &retry[k], 1, idx, ts, NULL, NULL);
+    }
+    free(sel);
+    free(retry);
+    free(leader);
+    return 0;
 }
 
 /* ---- the lag snapshot ---- */
@@ -826,6 +1143,24 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
         const char *g = ngroups ? groups[i] : gl.v[i].group;
         if (keep && !keep(ud, g)) continue;
         if ((e = kw_snap_add_group(s, g, ngroups ? NULL : gl.v[i].state))) break;
+        /* who is in it and who has which partition (a broker without DescribeGroups, a
+         * group it does not know: left unknown) */
+        kw_group_info gi;
+        if (!kw_group_describe(n, o, g, &gi)) {
+            e = kw_snap_add_group(s, g, gi.state);
+            if (!e) e = kw_snap_set_group_info(s, g, gi.type, gi.nmembers);
+            for (int32_t k = 0; k < gi.nmembers && !e; k++) {
+                const kw_group_member *gm = &gi.members[k];
+                for (int32_t a = 0; a < gm->nassigned && !e; a++) {
+                    if (topic && strcmp(topic, gm->assigned[a].topic)) continue;
+                    e = kw_snap_set_owner(s, g, gm->assigned[a].topic, gm->assigned[a].partition, gm->member_id,
+                                          gm->client_id, gm->client_host);
+                    if (!e) e = kw_snap_add_topic(s, gm->assigned[a].topic);
+                }
+            }
+            kw_group_info_free(&gi);
+            if (e) break;
+        }
         if (!want.n) continue;
         kw_tpo_list c;
         kw_tpo_init(&c);
@@ -863,11 +1198,40 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
             if (!e2) e2 = kw_list_offsets(n, &m, &lso, KW_TS_LATEST, 1, o);
         }
         if (!e) e = e2;
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        s->taken_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
         for (size_t i = 0; i < logs.n && !e; i++)
             e = kw_snap_set_partition(s, logs.v[i].topic, logs.v[i].partition, early.v[i].offset, logs.v[i].offset,
                                       read_committed ? lso.v[i].offset : -1);
         kw_tpo_free(&lso);
         kw_tpo_free(&early);
+        /* 3. lag in time: the timestamp of the record at each committed offset behind
+         * the log end (one small Fetch per leader) */
+        kw_tpo_list at;
+        kw_tpo_init(&at);
+        char **who = NULL;
+        size_t nwho = 0;
+        for (size_t gi = 0; gi < s->ngroups && !e; gi++)
+            for (size_t k = 0; k < s->groups[gi].ncommits && !e; k++) {
+                const kw_snap_commit *c = &s->groups[gi].commits[k];
+                const kw_snap_part *p = kw_snap_find_part(s, c->topic, c->partition);
+                int64_t end = !p ? -1 : read_committed ? p->lso : p->newest;
+                if (c->offset < 0 || end <= c->offset) continue;
+                char **v = realloc(who, (nwho + 1) * sizeof *v);
+                if (!v) { e = KW_ERR_NOMEM; break; }
+                who = v;
+                who[nwho++] = s->groups[gi].name;
+                e = kw_tpo_add(&at, c->topic, c->partition, c->offset);
+            }
+        int64_t *ts = !e && at.n ? malloc(at.n * sizeof *ts) : NULL;
+        if (!e && at.n && !ts) e = KW_ERR_NOMEM;
+        if (!e && at.n) e = kw_record_times(n, &m, &at, ts);
+        for (size_t i = 0; i < at.n && !e && ts; i++)
+            if (ts[i] >= 0) kw_snap_set_commit_time(s, who[i], at.v[i].topic, at.v[i].partition, ts[i]);
+        free(ts);
+        free(who);
+        kw_tpo_free(&at);
     } else if (topic) {
         e = kw_snap_add_topic(s, topic);
     }

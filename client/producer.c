@@ -795,7 +795,12 @@ kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_u
     /* the list is checked now, and added on first use (so a tap set after this call
      * sees the bootstrap connections too) */
     p->net = kw_net_new(p->cfg);
-    kw_net *probe = kw_net_new(p->cfg);
+    if (p->net && kw_net_setup_error(p->net)[0]) {
+        if (err) snprintf(err, errlen, "%s", kw_net_setup_error(p->net));
+        kw_producer_close(p);
+        return NULL;
+    }
+    kw_net *probe = kw_net_new(NULL); /* checks the list's form only */
     const char *bs = kw_config_str(p->cfg, KW_CONF_BOOTSTRAP_SERVERS);
     int ok = p->net && probe && bs && *bs && kw_net_add_list(probe, bs) > 0;
     if (probe) kw_net_free(probe);
@@ -815,7 +820,7 @@ void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16
     kw_net_set_tap(p->net, tap, ud);
 }
 
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json) { return kw_net_set_dump(p->net, out, json); }
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags) { return kw_net_set_dump(p->net, out, flags); }
 
 static int32_t choose_partition(kw_producer *p, ptopic *t, const kw_producer_record *rec)
 {
@@ -848,6 +853,9 @@ static int meta_refusal(kw_producer *p, const ptopic *t, int err)
     if (err < 0 && err != KW_ERR_INTERRUPTED) kw_net_errors(p->net, tried, sizeof tried);
     if (err == KW_ERR_INTERRUPTED) return refuse(p, err, "interrupted while waiting for topic %s's metadata", t->name);
     if (err == KW_ERR_NOT_KAFKA) return refuse(p, err, "no Kafka broker to ask for topic %s: %s", t->name, tried);
+    int idx = 0;
+    if (err < 0 && kw_net_fatal(p->net, &idx) == err)
+        return refuse(p, err, "no broker can be used for topic %s: %s", t->name, kw_net_last_error(p->net, idx));
     if (err > 0) return refuse(p, err, "topic %s: %s", t->name, kw_strerror(err));
     return refuse(p, err, "no metadata for topic %s within max.block.ms (%lld ms): %s%s%s", t->name,
                   (long long)p->max_block_ms, kw_strerror(err), tried[0] ? "; tried " : "", tried);
@@ -867,6 +875,8 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         if (p->meta_req_err == KW_ERR_NOT_KAFKA && kw_net_not_kafka(p->net)) return meta_refusal(p, t, KW_ERR_NOT_KAFKA);
         if (now - start >= p->max_block_ms)
             return meta_refusal(p, t, t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT);
+        int fe = kw_net_fatal(p->net, NULL); /* every broker given up: nothing to wait for */
+        if (fe) return meta_refusal(p, t, fe);
         step(p, p->max_block_ms - (now - start));
     }
     if (rec->partition >= t->nparts)

@@ -97,7 +97,7 @@ typedef struct kw_producer_stats {
 kw_producer *kw_producer_new(const kw_config *cfg, kw_delivery_cb cb, void *cb_ud, char *err, size_t errlen);
 /* --dump: every request and response printed field by field (proto/print.h via
  * kw_net_set_dump; text, or one JSON document when json). Call before the first send. */
-int kw_producer_set_dump(kw_producer *p, FILE *out, int json);
+int kw_producer_set_dump(kw_producer *p, FILE *out, int flags);
 /* Tap every request/response frame; call before the first send. */
 void kw_producer_set_tap(kw_producer *p, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t),
                          void *ud);
@@ -110,11 +110,13 @@ struct kw_net *kw_producer_net(kw_producer *p);
  * KW_ERR_QUEUE_FULL, or for metadata the topic's error, the last Metadata request's
  * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows. It returns at
  * once with KW_ERR_NOT_KAFKA when every broker it knows answered in another protocol,
- * and with KW_ERR_INTERRUPTED when the kw_producer_set_interrupt flag is set. Other
- * failures: KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE
- * (record above max.request.size), the topic's metadata error. 0: exactly one report
- * will follow. After a refusal kw_producer_send_error says why in words: the setting
- * and the sizes, the partition count, the addresses tried.
+ * at once when every broker has failed for good (kw_net_fatal: KW_ERR_TLS, KW_ERR_AUTH,
+ * ...: kw_net_last_error of the producer's net says why), and with KW_ERR_INTERRUPTED
+ * when the kw_producer_set_interrupt flag is set. Other failures: KW_ERR_INVALID_ARG
+ * (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
+ * max.request.size), the topic's metadata error. 0: exactly one report will follow.
+ * After a refusal kw_producer_send_error says why in words: the setting and the sizes,
+ * the partition count, the addresses tried.
  */
 int kw_producer_send(kw_producer *p, const kw_producer_record *rec);
 const char *kw_producer_send_error(const kw_producer *p);

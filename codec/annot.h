@@ -36,6 +36,8 @@ typedef struct kw_ann {
     size_t len;
     const char *value;    /* decoded value as text (NULL for ENTER/LEAVE) */
     int depth;            /* nesting depth, 0 at the top */
+    int secret;           /* a FIELD whose bytes must not be shown (a password, a token):
+                             printers leave its hex out; value says "<redacted, N bytes>" */
 } kw_ann;
 
 /* Return 0 to go on, non-zero to stop the walk (the walker returns that value). */

@@ -73,7 +73,7 @@ static void iso_ms(char *dst, size_t cap, int64_t ms)
 static int emit(ann_ctx *a, kw_ann_kind kind, const char *name, const char *type,
                 const uint8_t *bytes, size_t len, const char *value, int depth)
 {
-    kw_ann e;
+    kw_ann e = {0};
     e.kind = kind;
     e.name = name;
     e.type = type;

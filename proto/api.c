@@ -14,7 +14,8 @@
  * range lies within the described one. Newer versions are left out where the client
  * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
  * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
- * producer asks for v12 at most while it does not know a topic's id.
+ * producer asks for v12 at most while it does not know a topic's id. SaslHandshake: the
+ * connection sends v1 (v0 meant unframed SASL tokens, which kwire does not speak).
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
@@ -26,9 +27,17 @@
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \
+    X(JoinGroup, 2, 9)     \
+    X(SyncGroup, 0, 5)     \
+    X(Heartbeat, 0, 4)     \
+    X(LeaveGroup, 0, 5)    \
+    X(ConsumerGroupHeartbeat, 0, 1) \
+    X(ConsumerGroupDescribe, 0, 1) \
     X(ApiVersions, 0, 5)   \
     X(CreateTopics, 2, 7)  \
-    X(InitProducerId, 0, 5)
+    X(InitProducerId, 0, 5) \
+    X(SaslHandshake, 0, 1) \
+    X(SaslAuthenticate, 0, 2)
 
 /* Every API's request and response descriptions (proto/msg_<api>.c). */
 #define KW__DESC_DECL(key, N, lo, hi, flex) extern const kw_struct kw__##N##_req, kw__##N##_resp;
@@ -184,7 +193,8 @@ int kw__msg_annotate_at(int api_key, int16_t version, int dir, const uint8_t *bo
 {
     const kw_struct *s = checked(api_key, version, dir);
     if (!s) return KW_ERR_UNSUPPORTED;
-    return kw_desc_annotate(s, version, kw_api_flexible(api_key, version), body, len, base, depth, cb, ud);
+    return kw__desc_annotate_api(s, api_key, dir, version, kw_api_flexible(api_key, version), body, len, base,
+                                 depth, cb, ud);
 }
 
 int kw_msg_annotate(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, int depth,

@@ -13,6 +13,7 @@
 
 #include "codec/batch.h"
 #include "codec/text.h"
+#include "proto/consumer_protocol.h"
 #include "proto/desc.h"
 #include "proto/proto.h"
 
@@ -221,6 +222,9 @@ typedef struct rctx {
     int stop;               /* callback's non-zero return */
     int failed;             /* error reported already */
     kw_proto_err *err;
+    int api, dir;           /* annotate: the message's API key (-1 unknown) and direction */
+    const char *ptype;      /* the last protocol_type string seen (embedded messages) */
+    int32_t ptype_len;      /* -1: none seen (or null) */
     int np;                 /* path stack */
     const char *pname[KW__MAXDEPTH];
     int32_t pidx[KW__MAXDEPTH];
@@ -417,6 +421,25 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
                 int rc = kw_records_annotate(p, (size_t)len, c->depth + 1, c->cb, c->ud);
                 if (rc > 0) { c->stop = rc; return; }
             }
+            emit(c, KW_ANN_LEAVE, name, tn, c->r.off, 0, NULL);
+            return;
+        }
+        if (t == KW_T_STRING && !strcmp(name, "protocol_type")) {
+            c->ptype = (const char *)p;
+            c->ptype_len = (int32_t)len;
+        }
+        /* bytes that carry a message of their own (the consumer protocol's subscription
+         * and assignment): walked as that message when they decode as one */
+        int kind = t == KW_T_BYTES && len > 0 && c->api >= 0
+                       ? kw__cp_embedded(c->api, c->dir, name, c->ptype_len >= 0 ? c->ptype : NULL, c->ptype_len)
+                       : 0;
+        if (kind && kw__cp_valid(kind, p, (size_t)len)) {
+            size_t hl = c->r.off - start - (size_t)len;
+            snprintf(c->val, sizeof c->val, "%" PRId64 " bytes, %s", len,
+                     kind == KW_CP_SUBSCRIPTION ? "ConsumerProtocolSubscription" : "ConsumerProtocolAssignment");
+            if (emit(c, KW_ANN_ENTER, name, tn, start, hl, c->val)) return;
+            int rc = kw_cp_annotate(kind, p, (size_t)len, c->base + start + hl, c->depth + 1, c->cb, c->ud);
+            if (rc > 0) { c->stop = rc; return; }
             emit(c, KW_ANN_LEAVE, name, tn, c->r.off, 0, NULL);
             return;
         }
@@ -626,6 +649,8 @@ static void rctx_init(rctx *c, int16_t v, int flex, const uint8_t *p, size_t len
     memset(c, 0, offsetof(rctx, pname));
     kw_rd_init(&c->r, p, len);
     c->v = v; c->flex = flex;
+    c->api = -1;
+    c->ptype_len = -1;
 }
 
 int kw__desc_decode_prefix(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
@@ -650,9 +675,16 @@ int kw_desc_decode(const kw_struct *s, int16_t version, int flexible, const uint
 int kw_desc_annotate(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
                      size_t base, int depth, kw_ann_cb cb, void *ud)
 {
+    return kw__desc_annotate_api(s, -1, 0, version, flexible, p, len, base, depth, cb, ud);
+}
+
+int kw__desc_annotate_api(const kw_struct *s, int api_key, int dir, int16_t version, int flexible,
+                          const uint8_t *p, size_t len, size_t base, int depth, kw_ann_cb cb, void *ud)
+{
     rctx c;
     rctx_init(&c, version, flexible, p, len);
     c.cb = cb; c.ud = ud; c.base = base; c.depth = depth;
+    c.api = api_key; c.dir = dir;
     r_struct(&c, s, NULL);
     if (c.stop) return c.stop;
     if (!c.r.err && kw_rd_left(&c.r) != 0) {

@@ -236,6 +236,10 @@ const kw_struct *kw__api_desc(int api_key, int dir);
 /* Decode a struct at the start of p, leaving any bytes after it (*used: bytes read). */
 int kw__desc_decode_prefix(const kw_struct *s, int16_t version, int flexible, const uint8_t *p, size_t len,
                            void *out, kw_arena *a, kw_proto_err *err, size_t *used);
+/* kw_desc_annotate of a message of (api_key, dir): bytes fields that carry a message of
+ * their own (the consumer protocol's, proto/consumer_protocol.h) are walked as it. */
+int kw__desc_annotate_api(const kw_struct *s, int api_key, int dir, int16_t version, int flexible,
+                          const uint8_t *p, size_t len, size_t base, int depth, kw_ann_cb cb, void *ud);
 /* kw_msg_annotate with offsets reported relative to base (a body inside a frame). */
 int kw__msg_annotate_at(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, size_t base,
                         int depth, kw_ann_cb cb, void *ud);

@@ -12,6 +12,7 @@
 #include "print.h"
 #include "proto/desc.h"
 #include "proto/proto.h"
+#include "proto/sasl_annot.h"
 
 #define HEX_COL 47      /* 16 bytes as "xx " minus the last space */
 #define NAME_COL 28     /* indent + name padded to this width */
@@ -312,6 +313,13 @@ static size_t enter_prefix(const kw_ann *a)
 static void text_field(kw_printer *p, const kw_ann *a)
 {
     kw_buf *b = p->out;
+    if (a->secret) {
+        printf_(b, "%08zx  ", a->off);
+        puts_(b, "(hidden)");
+        spaces(b, HEX_COL - 8);
+        right_side(p, a->name, a->type, a->value);
+        return;
+    }
     size_t len = a->bytes ? a->len : 0;
     size_t first = len < 16 ? len : 16;
     hex_line(b, a->off, a->bytes, first, 1);
@@ -435,7 +443,9 @@ static void json_ann(kw_printer *p, const kw_ann *a)
         if (a->name) { puts_(b, ", \"name\": "); json_cstr(b, a->name); }
         if (a->type) { puts_(b, ", \"type\": "); json_cstr(b, a->type); }
         printf_(b, ", \"region\": %d, \"offset\": %zu", p->region, a->off);
-        if (a->kind == KW_ANN_FIELD || (a->kind == KW_ANN_ENTER && enter_prefix(a))) {
+        if (a->kind == KW_ANN_FIELD && a->secret) {
+            printf_(b, ", \"length\": %zu, \"redacted\": true", a->bytes ? a->len : 0);
+        } else if (a->kind == KW_ANN_FIELD || (a->kind == KW_ANN_ENTER && enter_prefix(a))) {
             size_t n = a->kind == KW_ANN_FIELD ? (a->bytes ? a->len : 0) : enter_prefix(a);
             printf_(b, ", \"length\": %zu, ", n);
             json_hex(p, a->bytes, n);
@@ -647,8 +657,45 @@ static int described(int api_key, int version, int dir)
     return kw__api_desc(api_key, dir) != NULL;
 }
 
+/* SaslAuthenticate's auth_bytes field becomes the mechanism's message (sasl_annot.h):
+ * an ENTER over its length prefix, the message's fields, secrets redacted. */
+typedef struct sasl_filter {
+    kw_printer *p;
+    int dir, version;
+} sasl_filter;
+
+static int sasl_cb(void *ud, const kw_ann *a)
+{
+    sasl_filter *f = ud;
+    if (a->kind != KW_ANN_FIELD || !a->name || strcmp(a->name, "auth_bytes") || !a->bytes || !a->len)
+        return kw_print_cb(f->p, a);
+    size_t pre = 4;
+    if (f->version >= 2) { /* compact bytes: a uvarint length + 1 */
+        pre = 0;
+        while (pre < a->len && pre < 5 && (a->bytes[pre] & 0x80)) pre++;
+        pre++;
+    }
+    if (pre > a->len) return kw_print_cb(f->p, a);
+    const uint8_t *c = a->bytes + pre;
+    size_t n = a->len - pre;
+    char v[96];
+    snprintf(v, sizeof v, "%zu bytes: %s", n, kw__sasl_what(c, n, f->dir));
+    kw_ann e = {KW_ANN_ENTER, a->name, a->type, a->bytes, a->off, pre, v, a->depth, 0};
+    kw_print_cb(f->p, &e);
+    kw__sasl_annotate(c, n, a->off + pre, a->depth + 1, f->dir, f->p->o.secrets, kw_print_cb, f->p, NULL);
+    kw_ann l = {KW_ANN_LEAVE, a->name, NULL, NULL, 0, 0, NULL, a->depth, 0};
+    kw_print_cb(f->p, &l);
+    return 0;
+}
+
 static int walk(int form, int dir, int api, int version, const uint8_t *b, size_t len, kw_ann_cb cb, void *ud)
 {
+    sasl_filter sf;
+    if (api == KW_API_SaslAuthenticate && cb == kw_print_cb) {
+        sf = (sasl_filter){ud, dir, version};
+        cb = sasl_cb;
+        ud = &sf;
+    }
     if (form == KW_PRINT_BODY) return kw_msg_annotate(api, (int16_t)version, dir, b, len, 0, cb, ud);
     if (dir == KW_REQ) return kw_request_frame_annotate(b, len, cb, ud);
     return kw_response_frame_annotate(api, (int16_t)version, b, len, cb, ud);

@@ -52,6 +52,11 @@
  *   {"kind":"note", "path":<path of the previous field>, "value":...}
  *   {"kind":"error", "path":..., "region":..., "offset":..., "value":...}
  *
+ * A secret field (kw_ann.secret: a SASL password, client proof or token, see
+ * proto/sasl_annot.h) shows no hex: text prints "(hidden)" in the hex column, JSON has
+ * "redacted": true instead of "hex". SaslAuthenticate's auth_bytes are annotated as the
+ * mechanism's message, its secrets redacted unless kw_print_opts.secrets is set.
+ *
  * Values are always JSON strings (the walker's text; 64-bit integers stay exact);
  * "hex" is the field's full bytes unless json_hex_max cuts it ("hex_truncated":true).
  * Strings are escaped (quotes, backslash, controls as \u00XX, invalid UTF-8 bytes as
@@ -77,6 +82,8 @@ typedef struct kw_print_opts {
     int paths;            /* text: full paths instead of indented names */
     size_t elide;         /* text: fields longer than this are elided (0 = 64) */
     size_t json_hex_max;  /* json: at most this many bytes as hex (0 = all) */
+    int secrets;          /* show SASL secrets (passwords, proofs, tokens) instead of
+                             "<redacted, N bytes>" (kwire --dump-secrets) */
 } kw_print_opts;
 
 /* What a frame heading says; fields left at their "unknown" values are omitted. */

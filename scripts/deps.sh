@@ -5,8 +5,8 @@
 # prints the exact apt-get line to run and exits 1.
 set -euo pipefail
 purpose=${1:-build}
-build="make gcc clang libclang-rt-14-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libpcap-dev librdkafka-dev libcmocka-dev"
-peers="openjdk-17-jre-headless openjdk-17-jdk-headless maven kcat tshark python3-kafka python3-venv python3-snappy python3-lz4 python3-zstandard prometheus valgrind gnuplot-nox curl"
+build="make gcc clang libclang-rt-14-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev libpcap-dev libssl-dev librdkafka-dev libcmocka-dev"
+peers="openjdk-17-jre-headless openjdk-17-jdk-headless maven openssl kcat tshark python3-kafka python3-venv python3-snappy python3-lz4 python3-zstandard prometheus valgrind gnuplot-nox curl"
 run="openjdk-17-jre-headless maven gnuplot-nox time kcat python3-kafka python3-snappy python3-lz4 python3-zstandard"
 case "$purpose" in
   build) want="$build" ;;

@@ -9,8 +9,9 @@
 #      table names every API the broker lists.
 #   2. Every command runs with --stats and sends each API at exactly that version (and
 #      nothing else; ApiVersions first at kwire's newest, which an older broker refuses): metadata, topics create, produce (acks=all, idempotent: Metadata,
-#      InitProducerId, Produce), consume -g --commit (Metadata, ListOffsets,
-#      FindCoordinator, OffsetFetch, Fetch, OffsetCommit), groups, lag (ListGroups,
+#      InitProducerId, Produce), consume -g --commit (a group member: Metadata,
+#      FindCoordinator, JoinGroup, SyncGroup, OffsetFetch, ListOffsets, Fetch,
+#      OffsetCommit, LeaveGroup), groups, lag (ListGroups,
 #      DescribeGroups, OffsetFetch, ListOffsets), bench produce, bench consume; each exits
 #      0 with what it should print (1000 records sent and read back, the group with lag 0).
 #   3. The exporter serves the group's kafka_consumergroup_lag (20000: bench produce's

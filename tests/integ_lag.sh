@@ -84,7 +84,9 @@ sleep 1.2
 seq 1 20 | kcat -b "$B" -P -t lagt -p 2
 sleep 1.5
 kill "$wpid"; wait "$wpid" 2>/dev/null
+wrc=$?
 check "--watch prints total-lag lines" grep -Eq '^[0-9T:-]+Z lagg total-lag 300$' "$tmp/watch"
+check "--watch stopped over the threshold exits 3 (got $wrc)" [ "$wrc" = 3 ]
 check "--watch shows the change (+20)" grep -Eq 'lagg total-lag 320 \(\+20\)' "$tmp/watch"
 check "--watch WARNING once over 310" grep -Eq 'WARNING lagg total-lag 320 >= threshold 310' "$tmp/watch"
 

@@ -3,7 +3,8 @@
 # stopped by PID; every wait bounded) covers these runs against the embedded broker
 # (bin/kwire-broker, 3 brokers): metadata, api-versions --all, produce with each codec
 # (none gzip snappy lz4 zstd, 2000 records each), consume of all 10000 from the
-# beginning, consume -g G --commit (offset commits), lag -g G, groups G. Each run sends
+# beginning, consume -g G --commit (a group member: JoinGroup, SyncGroup, offset commits,
+# LeaveGroup), lag -g G, groups G. Each run sends
 # its own client.id, so its TCP streams are found by the client_id of its requests.
 # For each run, tshark's Kafka dissector must:
 #   - count the same requests per (API, version) as kwire's own `--stats` lines (summed
@@ -105,8 +106,8 @@ $py - "$tmp" "$N" "$ports" <<'EOF' || exit 1
 import os, re, sys
 tmp, n, ports = sys.argv[1], int(sys.argv[2]), set(sys.argv[3].split())
 API = {0: 'Produce', 1: 'Fetch', 2: 'ListOffsets', 3: 'Metadata', 8: 'OffsetCommit', 9: 'OffsetFetch',
-       10: 'FindCoordinator', 15: 'DescribeGroups', 16: 'ListGroups', 18: 'ApiVersions', 19: 'CreateTopics',
-       22: 'InitProducerId'}
+       10: 'FindCoordinator', 11: 'JoinGroup', 12: 'Heartbeat', 13: 'LeaveGroup', 14: 'SyncGroup',
+       15: 'DescribeGroups', 16: 'ListGroups', 18: 'ApiVersions', 19: 'CreateTopics', 22: 'InitProducerId'}
 CODEC = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 PI_WARN, PI_ERROR = 0x00600000, 0x00800000
 # the highest version tshark 4.0's dissector knows, where kwire and the mock agree on a
@@ -128,8 +129,15 @@ def known_defect(key, ver):
     ApiVersions above v3 (tshark 4.0 decodes v0-v3; the broker answers an unsupported
     version in the v0 layout, as Kafka does), and librdkafka's mock answering ListOffsets
     v4+ with 4 bytes per partition more than the grammar has (client/offsets.c works
-    around it by asking v3 again)."""
-    return (key == 18 and ver > 3) or (key == 2 and ver >= 4)
+    around it by asking v3 again); and tshark_misreads."""
+    return (key == 18 and ver > 3) or (key == 2 and ver >= 4) or tshark_misreads(key, ver)
+def tshark_misreads(key, ver):
+    """tshark 4.0 says "dissected message does not end at the pdu length" of every
+    JoinGroup v5 and SyncGroup v3, request and answer, kwire's and the mock's alike, and
+    whatever version of the consumer protocol the metadata carries (v0 or v3): its own
+    reading of these versions, not the bytes (kwire's annotated dump of the same frames
+    is checked against its encoder and decoder, tests/test_consumer_protocol.c)."""
+    return (key == 11 and ver == 5) or (key == 14 and ver == 3)
 runs = open(os.path.join(tmp, 'runs')).read().split()
 ints = lambda s: [int(x) for x in s.split(',') if x != '']
 frames = []
@@ -178,12 +186,15 @@ for run in runs:
     check(bool(kw), '%s: kwire printed no request statistics' % run)
     check(kw == ts, '%s: requests per API differ: kwire %s, tshark %s' % (run, sorted(kw.items()), sorted(ts.items())))
     # kwire's requests: nothing malformed, nothing tshark could not decode (but requests
-    # above the versions tshark knows: the first ApiVersions, InitProducerId v4)
+    # above the versions tshark knows: the first ApiVersions, InitProducerId v4; and
+    # JoinGroup v5 / SyncGroup v3, which tshark misreads)
     # (tshark reads an ApiVersions request above v4 with its v3 layout, so the two fields
     # v5 adds, cluster_id and node_id, are left over: "malformed" there is its limit)
     req_bad = [fr['num'] for fr in mine if fr['request'] and fr['bad'] and
-               not (all(k == 18 and v >= 5 for k, v in pairs(fr)) and only_version_warnings(fr))]
-    req_undecoded = [fr['num'] for fr in mine if fr['request'] and fr['warn'] and not only_version_warnings(fr)]
+               not (all(k == 18 and v >= 5 for k, v in pairs(fr)) and only_version_warnings(fr)) and
+               not all(tshark_misreads(k, v) for k, v in pairs(fr))]
+    req_undecoded = [fr['num'] for fr in mine if fr['request'] and fr['warn'] and not only_version_warnings(fr)
+                     and not all(tshark_misreads(k, v) for k, v in pairs(fr))]
     check(not req_bad, '%s: kwire requests tshark calls malformed or in error: frames %s' % (run, req_bad))
     check(not req_undecoded, '%s: kwire requests with tshark warnings: frames %s' % (run, req_undecoded))
     # broker answers: malformed only where a known defect is

@@ -1,4 +1,5 @@
-/* tests/test_exporter.c — client/exporter: exposition text, HTTP parsing, the server. */
+/* tests/test_exporter.c — client/exporter: exposition text (lag in seconds and member
+ * counts beside kafka_exporter's families), HTTP parsing, the server. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,10 @@ static void fixture(kw_snapshot *s)
     assert_int_equal(kw_snap_set_commit(s, "test-group", "test-topic", 0, 10), 0);
     assert_int_equal(kw_snap_set_commit(s, "test-group", "test-topic", 1, -1), 0);
     assert_int_equal(kw_snap_set_commit(s, "we\"i\\rd\ng", "test-topic", 1, 20), 0);
+    /* lag in time, and the member count of a described group */
+    s->taken_ms = 100000;
+    assert_int_equal(kw_snap_set_commit_time(s, "test-group", "test-topic", 0, 98750), 0);
+    assert_int_equal(kw_snap_set_group_info(s, "test-group", "consumer", 2), 0);
 }
 
 static const char *render(const kw_snapshot *s, const regex_t *re, int up, kw_buf *b)
@@ -70,6 +75,15 @@ static const char FULL[] =
     "# TYPE kafka_consumergroup_lag_sum gauge\n"
     "kafka_consumergroup_lag_sum{consumergroup=\"test-group\",topic=\"test-topic\"} 5\n"
     "kafka_consumergroup_lag_sum{consumergroup=\"we\\\"i\\\\rd\\ng\",topic=\"test-topic\"} 0\n"
+    "# HELP kafka_consumergroup_lag_seconds Age of the record at the consumer group's committed offset (the next it "
+    "reads), 0 without lag.\n"
+    "# TYPE kafka_consumergroup_lag_seconds gauge\n"
+    "kafka_consumergroup_lag_seconds{consumergroup=\"test-group\",partition=\"0\",topic=\"test-topic\"} 1.250\n"
+    "kafka_consumergroup_lag_seconds{consumergroup=\"we\\\"i\\\\rd\\ng\",partition=\"1\",topic=\"test-topic\"} 0.000\n"
+    "# HELP kafka_consumergroup_members Members of the consumer group (classic or consumer protocol), as its "
+    "coordinator describes it.\n"
+    "# TYPE kafka_consumergroup_members gauge\n"
+    "kafka_consumergroup_members{consumergroup=\"test-group\"} 2\n"
     "# HELP kwire_scrape_duration_seconds Time the last refresh from the cluster took.\n"
     "# TYPE kwire_scrape_duration_seconds gauge\n"
     "kwire_scrape_duration_seconds 0.250000\n"

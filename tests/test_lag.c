@@ -1,4 +1,8 @@
-/* tests/test_lag.c — client/lag: snapshot builder, lag rows and sums, table, JSON, watch. */
+/* tests/test_lag.c — client/lag: snapshot builder, lag rows and sums, lag in seconds
+ * (the age of the record at the committed offset; 0 without lag; unknown without its
+ * timestamp, and then the group's oldest too), owners and group type and members, the
+ * table (LAG-SECONDS, CONSUMER-ID HOST CLIENT-ID when owners are known, a clamped lag
+ * marked "0*" with its footnote), JSON (past_end for a clamped row), watch. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +14,7 @@
 #include "client/lag.h"
 
 /*
- * test-group: test-topic 0 committed 10 / HW 15        -> lag 5
+ * test-group: test-topic 0 committed 10 / HW 15        -> lag 5, record 10 is 2.5 s old
  *             test-topic 1 committed 20 / HW 18        -> clamped to 0
  *             test-topic 2 no commit    / HW 7         -> "-", not summed
  *             other-topic 0 committed 3 / no partition  -> log-end unknown
@@ -32,6 +36,9 @@ static void fixture(kw_snapshot *s)
     assert_int_equal(kw_snap_set_commit(s, "test-group", "other-topic", 0, 3), 0);
     assert_int_equal(kw_snap_set_commit(s, "app", "test-topic", 1, 8), 0);
     assert_int_equal(kw_snap_set_commit(s, "app", "test-topic", 0, 15), 0);
+    s->taken_ms = 100000;
+    assert_int_equal(kw_snap_set_commit_time(s, "test-group", "test-topic", 0, 97500), 0);
+    assert_int_equal(kw_snap_set_commit_time(s, "test-group", "nope", 0, 1), KW_ERR_NOT_FOUND);
 }
 
 static void test_builder_sorts_and_overwrites(void **st)
@@ -161,15 +168,31 @@ static void test_table_text(void **st)
     assert_int_equal(kw_lag_format_table(&r, &b), 0);
     kw_buf_put(&b, "", 1);
     const char *want =
-        "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG\n"
-        "app             test-topic      0          15              15              0\n"
-        "app             test-topic      1          8               18              10\n"
-        "test-group      other-topic     0          3               -               -\n"
-        "test-group      test-topic      0          10              15              5\n"
-        "test-group      test-topic      1          20              18              0\n"
-        "test-group      test-topic      2          -               7               -\n"
-        "note: 1 partition(s) with LOG-END-OFFSET < CURRENT-OFFSET; their lag is shown as 0\n";
+        "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             LAG-SECONDS\n"
+        "app             test-topic      0          15              15              0               0.0\n"
+        "app             test-topic      1          8               18              10              -\n"
+        "test-group      other-topic     0          3               -               -               -\n"
+        "test-group      test-topic      0          10              15              5               2.5\n"
+        "test-group      test-topic      1          20              18              0*              0.0\n"
+        "test-group      test-topic      2          -               7               -               -\n"
+        "* 1 partition(s) with CURRENT-OFFSET past LOG-END-OFFSET (log truncated, topic re-created, or offsets "
+        "set by hand): their lag counts as 0\n";
     assert_string_equal((const char *)b.data, want);
+    /* with owners known (kwire groups GROUP): Kafka's CONSUMER-ID HOST CLIENT-ID */
+    assert_int_equal(kw_snap_set_owner(&s, "app", "test-topic", 1, "m-1", "kwire", "/127.0.0.1"), 0);
+    assert_int_equal(kw_snap_set_owner(&s, "app", "test-topic", 2, "m-2", "java", "/127.0.0.2"), 0);
+    kw_lag_report_free(&r);
+    assert_int_equal(kw_lag_compute(&s, NULL, NULL, &r), 0);
+    b.len = 0;
+    assert_int_equal(kw_lag_format_table(&r, &b), 0);
+    kw_buf_put(&b, "", 1);
+    assert_non_null(strstr((const char *)b.data, "LAG-SECONDS CONSUMER-ID     HOST            CLIENT-ID\n"));
+    assert_non_null(strstr((const char *)b.data,
+                           "app             test-topic      1          8               18              10              "
+                           "-           m-1             /127.0.0.1      kwire\n"));
+    /* an assigned partition without a commit is listed */
+    assert_non_null(strstr((const char *)b.data, "app             test-topic      2          -               7      "
+                                                 "         -               -           m-2             /127.0.0.2      java\n"));
     kw_buf_free(&b);
     kw_lag_report_free(&r);
     kw_snap_free(&s);
@@ -189,8 +212,8 @@ static void test_table_widens_for_big_offsets(void **st)
     assert_int_equal(kw_lag_format_table(&r, &b), 0);
     kw_buf_put(&b, "", 1);
     assert_string_equal((const char *)b.data,
-        "GROUP                         TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET      LAG\n"
-        "consumer-group-with-long-name t               0          1               9223372036854775807 9223372036854775806\n");
+        "GROUP                         TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET      LAG                  LAG-SECONDS\n"
+        "consumer-group-with-long-name t               0          1               9223372036854775807 9223372036854775806  -\n");
     kw_buf_free(&b);
     kw_lag_report_free(&r);
     kw_snap_free(&s);
@@ -202,6 +225,8 @@ static void test_json(void **st)
     kw_snapshot s;
     fixture(&s);
     assert_int_equal(kw_snap_set_commit(&s, "we\"ird\n", "test-topic", 0, 1), 0);
+    assert_int_equal(kw_snap_set_group_info(&s, "test-group", "consumer", 3), 0);
+    assert_int_equal(kw_snap_set_owner(&s, "test-group", "test-topic", 0, "m-1", NULL, "/10.0.0.1"), 0);
     kw_lag_report r;
     assert_int_equal(kw_lag_compute(&s, NULL, NULL, &r), 0);
     kw_buf b;
@@ -210,18 +235,27 @@ static void test_json(void **st)
     kw_buf_put(&b, "", 1);
     const char *want =
         "{\"groups\":["
-        "{\"group\":\"app\",\"state\":null,\"lag\":10,\"topics\":[{\"topic\":\"test-topic\",\"lag\":10,"
-        "\"partitions\":[{\"partition\":0,\"current_offset\":15,\"log_end_offset\":15,\"lag\":0,\"clamped\":false},"
-        "{\"partition\":1,\"current_offset\":8,\"log_end_offset\":18,\"lag\":10,\"clamped\":false}]}]},"
-        "{\"group\":\"test-group\",\"state\":\"Stable\",\"lag\":5,\"topics\":["
+        "{\"group\":\"app\",\"state\":null,\"type\":null,\"member_count\":null,\"lag\":10,\"lag_seconds_max\":null,"
+        "\"topics\":[{\"topic\":\"test-topic\",\"lag\":10,"
+        "\"partitions\":[{\"partition\":0,\"current_offset\":15,\"log_end_offset\":15,\"lag\":0,\"lag_seconds\":0.000,"
+        "\"clamped\":false},"
+        "{\"partition\":1,\"current_offset\":8,\"log_end_offset\":18,\"lag\":10,\"lag_seconds\":null,"
+        "\"clamped\":false}]}]},"
+        "{\"group\":\"test-group\",\"state\":\"Stable\",\"type\":\"consumer\",\"member_count\":3,\"lag\":5,"
+        "\"lag_seconds_max\":2.500,\"topics\":["
         "{\"topic\":\"other-topic\",\"lag\":0,\"partitions\":[{\"partition\":0,\"current_offset\":3,"
-        "\"log_end_offset\":null,\"lag\":null,\"clamped\":false}]},"
+        "\"log_end_offset\":null,\"lag\":null,\"lag_seconds\":null,\"clamped\":false}]},"
         "{\"topic\":\"test-topic\",\"lag\":5,\"partitions\":["
-        "{\"partition\":0,\"current_offset\":10,\"log_end_offset\":15,\"lag\":5,\"clamped\":false},"
-        "{\"partition\":1,\"current_offset\":20,\"log_end_offset\":18,\"lag\":0,\"clamped\":true},"
-        "{\"partition\":2,\"current_offset\":null,\"log_end_offset\":7,\"lag\":null,\"clamped\":false}]}]},"
-        "{\"group\":\"we\\\"ird\\n\",\"state\":null,\"lag\":14,\"topics\":[{\"topic\":\"test-topic\",\"lag\":14,"
-        "\"partitions\":[{\"partition\":0,\"current_offset\":1,\"log_end_offset\":15,\"lag\":14,\"clamped\":false}]}]}"
+        "{\"partition\":0,\"current_offset\":10,\"log_end_offset\":15,\"lag\":5,\"lag_seconds\":2.500,"
+        "\"clamped\":false,\"consumer_id\":\"m-1\",\"host\":\"/10.0.0.1\",\"client_id\":null},"
+        "{\"partition\":1,\"current_offset\":20,\"log_end_offset\":18,\"lag\":0,\"lag_seconds\":0.000,"
+        "\"clamped\":true,\"past_end\":2},"
+        "{\"partition\":2,\"current_offset\":null,\"log_end_offset\":7,\"lag\":null,\"lag_seconds\":null,"
+        "\"clamped\":false}]}]},"
+        "{\"group\":\"we\\\"ird\\n\",\"state\":null,\"type\":null,\"member_count\":null,\"lag\":14,"
+        "\"lag_seconds_max\":null,\"topics\":[{\"topic\":\"test-topic\",\"lag\":14,"
+        "\"partitions\":[{\"partition\":0,\"current_offset\":1,\"log_end_offset\":15,\"lag\":14,"
+        "\"lag_seconds\":null,\"clamped\":false}]}]}"
         "],\"total_lag\":29,\"clamped\":1}\n";
     assert_string_equal((const char *)b.data, want);
     kw_buf_free(&b);

@@ -162,7 +162,10 @@ static void test_api_table_facts(void **st)
     assert_int_equal(kw_api_range(KW_API_Produce, &lo, &hi), 0); assert_int_equal(hi, 13);
     assert_int_equal(kw_api_range(KW_API_Fetch, &lo, &hi), 0); assert_int_equal(hi, 18);
     assert_int_equal(kw_api_range(KW_API_OffsetCommit, &lo, &hi), 0); assert_int_equal(hi, 9);
-    assert_int_equal(kw_api_range(KW_API_JoinGroup, &lo, &hi), KW_ERR_UNKNOWN_API);
+    /* group membership: JoinGroup from v2 (4.0 removed v0-v1), the rest whole */
+    assert_int_equal(kw_api_range(KW_API_JoinGroup, &lo, &hi), 0); assert_int_equal(lo, 2); assert_int_equal(hi, 9);
+    assert_int_equal(kw_api_range(KW_API_ConsumerGroupHeartbeat, &lo, &hi), 0); assert_int_equal(hi, 1);
+    assert_int_equal(kw_api_range(KW_API_ShareGroupHeartbeat, &lo, &hi), KW_ERR_UNKNOWN_API);
     /* names */
     assert_string_equal(kw_api_name(52), "Vote");
     assert_string_equal(kw_api_name(68), "ConsumerGroupHeartbeat");

@@ -3,7 +3,7 @@
  * command, and the helpers commands use (bootstrap with the embedded broker, output).
  *
  *   kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file] [--dump[=text|json]]
- *         [--dump-file FILE] [--json] [--stats] [-q|-v] COMMAND [ARGS]
+ *         [--dump-file FILE] [--dump-secrets] [--json] [--stats] [-q|-v] COMMAND [ARGS]
  *
  * Global options may stand before or after the command name. --stats (or -v) makes every
  * command that talks to brokers print, at exit, its requests per broker and per (API,
@@ -25,6 +25,7 @@ typedef struct kw_cli {
     const char **settings;   /* "name=value" from -F files and -X, in command-line order */
     int nsettings;
     int dump;                /* KW_DUMP_* */
+    int dump_secrets;        /* --dump-secrets: SASL passwords, proofs and tokens shown */
     const char *dump_file;   /* NULL: stderr */
     FILE *dump_out;          /* opened by main when dump is on */
     int json;                /* --json: machine-readable output */
@@ -54,6 +55,13 @@ struct kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const c
 /* With --stats or -v: the broker set's requests per broker and per (API, version) to
  * stderr (kw_net_stats_print). Commands call it once, before freeing the set. */
 void kw__cli_net_stats(const kw_cli *cli, const struct kw_net *n);
+
+/* " (why)" when every broker of n failed for good (TLS, authentication: kw_net_fatal),
+ * else "": to follow an error message. Into buf; returns buf. */
+const char *kw__cli_why(const struct kw_net *n, char *buf, size_t cap);
+
+/* kw_net_set_dump's flags for --dump / --dump-secrets. */
+int kw__cli_dump_flags(const kw_cli *cli);
 
 /* Stop the embedded broker if this process started one (also run at exit). */
 void kw__cli_stop_broker(void);

@@ -5,7 +5,8 @@
  * the version kwire will send: the highest both support, within what this broker's
  * connection has learned (an ApiVersions fallback, a version cap); below an API whose
  * old versions the broker still accepts though Kafka 4.0 removed them (KIP-896), a line
- * saying which and whether kwire sends any of them.
+ * saying which and whether kwire sends any of them; over TLS or SASL, the TLS version and
+ * cipher and the SASL mechanism negotiated.
  */
 #include <stdio.h>
 #include <string.h>
@@ -51,13 +52,27 @@ static int removed_accepted(int key, int16_t blo, int16_t bhi, int16_t *lo, int1
 static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
 {
     kw_conn *c = kw_net_conn(n, idx);
+    char sec[300];
+    kw_conn_security(c, sec, sizeof sec);
+    int secured = strcmp(sec, "plaintext") != 0;
     if (cli->json) {
-        printf("%s{\"broker\":\"%s\",\"node_id\":%d,\"api_versions_version\":%d,\"apis\":[", first ? "" : ",",
+        printf("%s{\"broker\":\"%s\",\"node_id\":%d,\"api_versions_version\":%d,", first ? "" : ",",
                kw_net_name(n, idx), kw_net_node_id(n, idx), kw_conn_apiversions_version(c));
+        if (secured) {
+            printf("\"security\":\"");
+            for (const char *q = sec; *q; q++) /* a user name may hold anything */
+                if (*q == '"' || *q == '\\') printf("\\%c", *q);
+                else if ((unsigned char)*q < 0x20) printf("\\u%04x", (unsigned char)*q);
+                else putchar(*q);
+            printf("\",\"tls_version\":\"%s\",\"sasl_mechanism\":\"%s\",", kw_conn_tls_version(c),
+                   kw_conn_sasl_mechanism(c));
+        }
+        printf("\"apis\":[");
     } else {
         printf("%sbroker %s", first ? "" : "\n", kw_net_name(n, idx));
         if (kw_net_node_id(n, idx) >= 0) printf(" (node %d)", kw_net_node_id(n, idx));
         printf(": ApiVersions v%d\n", kw_conn_apiversions_version(c));
+        if (secured) printf("  security: %s\n", sec);
         printf("  %-22s %4s  %-9s %-9s %s\n", "API", "key", "broker", "kwire", "use");
     }
     int k = 0;
@@ -134,7 +149,12 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
     int timeout = (int)kw_config_int(cfg, KW_CONF_SOCKET_SETUP_TIMEOUT_MS) +
                   (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS);
     kw_config_free(cfg);
-    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+    if (n && kw_net_setup_error(n)[0]) {
+        kw__cli_err("api-versions", "%s", kw_net_setup_error(n));
+        kw_net_free(n);
+        return KW_EXIT_USAGE;
+    }
+    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
     if (!n || kw_net_add_list(n, bs) <= 0) {
         kw__cli_err("api-versions", "bad bootstrap list '%s'", bs);
         kw_net_free(n);

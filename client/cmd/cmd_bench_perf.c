@@ -353,6 +353,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
             refused += records - i;
             break;
         }
+        if (rc && kw_net_fatal(kw_producer_net(p), NULL)) { /* no broker can be used: stop */
+            char why[600];
+            kw__cli_err(CMD, "send: %s%s", kw_strerror(rc), kw__cli_why(kw_producer_net(p), why, sizeof why));
+            refused += records - i;
+            break;
+        }
         if (rc) {
             if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
             refused++;

@@ -1,11 +1,17 @@
 /*
- * client/cmd/cmd_consume.c — `kwire consume`: read records of a topic (all partitions,
- * or one) from a start position and print them, one per line by default or with a
- * -f format; -e stops at the end of every partition, -c after COUNT records; with
- * -g GROUP --commit the positions are committed at exit (and every
- * auto.commit.interval.ms). --json (or -J) prints each record as the JSON envelope of
- * client/recfmt.h, which `kwire produce -J` reads back. The records of each poll reach
- * stdout together, as soon as they are handed out; when the reader of a pipe goes away
+ * client/cmd/cmd_consume.c — `kwire consume`: read records of a topic and print them,
+ * one per line by default or with a -f format (kcat's fields); --json (or -J) prints
+ * each record as the JSON envelope of client/recfmt.h, which `kwire produce -J` reads
+ * back; -e stops at the end of every partition, -c after COUNT records. Which
+ * partitions (as kcat): -p means assign (that partition, from -o; -g only names the
+ * group its commits go to), -g without -p means subscribe (join the group, which
+ * assigns the partitions; they start at the group's committed offsets, else at -o
+ * beginning/end as auto.offset.reset). As a member: commits by enable.auto.commit
+ * (Kafka's default: on) or, with --commit, by the command itself after its output is
+ * written (every auto.commit.interval.ms, before partitions are revoked, at exit); -v
+ * prints each assignment change on stderr; leaving on exit. The records of each poll
+ * reach stdout together, as soon as they are handed out (before the next poll, so a
+ * commit never covers records not yet written); when the reader of a pipe goes away
  * (`| head -1`) consume stops at once, also while no record arrives. Fetches that fail
  * and are retried are said on stderr (at most every 5 s; not with -q).
  */
@@ -20,6 +26,7 @@
 
 #include "client/config.h"
 #include "client/consumer.h"
+#include "client/group.h"
 #include "client/net.h"
 #include "client/recfmt.h"
 #include "codec/batch.h"
@@ -72,13 +79,15 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kwire consume -t TOPIC [-p PARTITION] [-o beginning|end|stored|OFFSET|-N|s@TIMESTAMP]\n"
-            "                     [-c COUNT] [-e] [-f FORMAT | -J] [-g GROUP [--commit]] [--stats]\n\n"
-            "  -t TOPIC      topic to read (every partition unless -p)\n"
-            "  -p PARTITION  only this partition\n"
+            "                     [-c COUNT] [-e] [-f FORMAT | -J] [-g GROUP [--commit]] [-v] [--stats]\n\n"
+            "  -t TOPIC      topic to read (every partition unless -p; with -g alone: subscribe)\n"
+            "  -p PARTITION  only this partition (assigned: no group membership, even with -g)\n"
             "  -o START      beginning, end (default), stored (the group's committed offset; needs\n"
             "                -g), an offset, -N (N records before the end), s@MS or @MS (first\n"
             "                record at or after the Unix time MS). An offset outside the log is\n"
-            "                reset by auto.offset.reset (latest, earliest; none: exit 1), said on stderr\n"
+            "                reset by auto.offset.reset (latest, earliest; none: exit 1), said on\n"
+            "                stderr. A group member (-g without -p) starts at the group's committed\n"
+            "                offsets: -o beginning / end only say where a partition without one starts\n"
             "  -c COUNT      exit after COUNT records\n"
             "  -e            exit when every partition has reached its end\n"
             "  -f FORMAT     kcat's fields: %%t topic, %%p partition, %%o offset, %%T timestamp (ms),\n"
@@ -89,8 +98,13 @@ static void usage(FILE *f)
             "                type, key, value, headers [{name, value}] (null and \"\" distinct; a field\n"
             "                that is not UTF-8 is base64 with \"key_encoding\":\"base64\"); `kwire\n"
             "                produce -J` reads it back\n"
-            "  -g GROUP      group.id (offsets committed with --commit, read with -o stored)\n"
-            "  --commit      commit the positions for GROUP every auto.commit.interval.ms and at exit\n"
+            "  -g GROUP      without -p: join GROUP (group.protocol classic or consumer) and read the\n"
+            "                partitions it assigns, from its committed offsets (else -o beginning/end);\n"
+            "                commits by enable.auto.commit (default true). With -p: only names the\n"
+            "                group for --commit and -o stored\n"
+            "  --commit      the command commits what it has printed, every auto.commit.interval.ms,\n"
+            "                before partitions are revoked and at exit (enable.auto.commit is off)\n"
+            "  -v            each assignment change of the group on stderr\n"
             "  --stats       at exit: fetch statistics, and requests per broker and API (also a global option)\n"
             "Settings: -X name=value (fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes,\n"
             "fetch.max.wait.ms, isolation.level, max.poll.records, check.crcs, auto.offset.reset, ...).\n");
@@ -132,12 +146,52 @@ static void print_stats(const kw_consumer_stats *s)
     kw_buf_free(&b);
 }
 
+/* A group member's assignment changes: -v prints them; --commit commits before
+ * partitions are revoked (after writing what was printed of them). */
+typedef struct rebal {
+    kw_cli *cli;
+    out_t *o;
+    int commit;
+    int verbose;
+    int failed;
+} rebal_t;
+
+static void on_rebalance(void *ud, kw_consumer *c, int kind, const kw_tp *parts, int n)
+{
+    rebal_t *r = ud;
+    if (kind == KW_REBALANCE_REVOKED && r->commit && n > 0) {
+        out_flush(r->o);
+        if (kw_consumer_commit(c)) {
+            kw__cli_err("consume", "commit before revocation: %s", kw_consumer_error(c));
+            r->failed = 1;
+        }
+    }
+    if (!r->verbose) return;
+    kw_group *g = kw_consumer_group(c);
+    kw_buf b;
+    kw_buf_init(&b);
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "group %s: %s", kw_group_member_id(g),
+             kind == KW_REBALANCE_ASSIGNED ? "assigned" : kind == KW_REBALANCE_REVOKED ? "revoked" : "lost");
+    kw_buf_put(&b, tmp, strlen(tmp));
+    for (int i = 0; i < n; i++) {
+        snprintf(tmp, sizeof tmp, "%s%s-%d", i ? " " : " ", parts[i].topic, parts[i].partition);
+        kw_buf_put(&b, tmp, strlen(tmp));
+    }
+    if (!n) kw_buf_put(&b, " (none)", 7);
+    snprintf(tmp, sizeof tmp, " (generation %d, %s%s)", kw_group_generation(g), kw_group_assignor(g)[0] ? "assignor " : "",
+             kw_group_assignor(g)[0] ? kw_group_assignor(g) : "server-side assignor");
+    kw_buf_put(&b, tmp, strlen(tmp));
+    fprintf(stderr, "kwire consume: %.*s\n", (int)b.len, (const char *)b.data);
+    kw_buf_free(&b);
+}
+
 int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
 {
     const char *topic = NULL, *start_s = "end", *format = NULL, *group = NULL;
     long partition = -1;
     long long count = -1;
-    int at_end_exit = 0, commit = 0, stats = 0;
+    int at_end_exit = 0, commit = 0, stats = 0, verbose = cli->verbosity > 0, start_given = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int has = i + 1 < argc;
@@ -146,8 +200,9 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         else if (!strcmp(a, "-J")) cli->json = 1;
         else if (!strcmp(a, "--commit")) commit = 1;
         else if (!strcmp(a, "--stats")) stats = 1;
+        else if (!strcmp(a, "-v")) verbose = 1;
         else if (has && !strcmp(a, "-t")) topic = argv[++i];
-        else if (has && !strcmp(a, "-o")) start_s = argv[++i];
+        else if (has && !strcmp(a, "-o")) { start_s = argv[++i]; start_given = 1; }
         else if (has && !strcmp(a, "-f")) format = argv[++i];
         else if (has && !strcmp(a, "-g")) group = argv[++i];
         else if (has && !strcmp(a, "-p")) {
@@ -175,6 +230,15 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         kw__cli_err("consume", "-o stored reads the group's committed offsets: it needs -g GROUP");
         return KW_EXIT_USAGE;
     }
+    /* -g without -p: subscribe; where to start is the group's (committed offsets), -o
+     * only says where a partition without one starts */
+    int subscribe = group && partition < 0;
+    if (subscribe && start_given && start.kind != KW_START_BEGINNING && start.kind != KW_START_END &&
+        start.kind != KW_START_COMMITTED) {
+        kw__cli_err("consume", "-o %s needs -p PARTITION: a group member starts at the group's committed offsets "
+                               "(-o beginning / end say where a partition without one starts)", start_s);
+        return KW_EXIT_USAGE;
+    }
     if (format && cli->json) { kw__cli_err("consume", "-f and --json (-J) are two output forms: give one"); return KW_EXIT_USAGE; }
     kw_recfmt fmt;
     char ferr[512];
@@ -189,13 +253,26 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     /* -o beginning means the log start, also when it moves under us */
     if (start.kind == KW_START_BEGINNING && !kw_config_is_set(cfg, KW_CONF_AUTO_OFFSET_RESET))
         kw_config_set(cfg, "auto.offset.reset", "earliest");
+    /* commits: the command's own with --commit; else a member's by enable.auto.commit,
+     * and none for an assignment (-p) unless enable.auto.commit is set explicitly */
+    if (commit || (!subscribe && !kw_config_is_set(cfg, KW_CONF_ENABLE_AUTO_COMMIT)))
+        if (group) kw_config_set(cfg, "enable.auto.commit", "false");
     char ebuf[256];
     kw_consumer *c = kw_consumer_new(cfg, net, ebuf, sizeof ebuf);
     int rc = KW_EXIT_OK;
     out_t o = {.fd = STDOUT_FILENO};
     kw_buf_init(&o.b);
     if (!c) { kw__cli_err("consume", "%s", ebuf); rc = KW_EXIT_FAIL; goto done; }
-    if (kw_consumer_assign(c, topic, (int32_t)partition, &start)) {
+    rebal_t rb = {cli, &o, commit, verbose, 0};
+    if (subscribe) {
+        const char *topics[1] = {topic};
+        kw_consumer_set_rebalance_cb(c, on_rebalance, &rb);
+        if (kw_consumer_subscribe(c, topics, 1)) {
+            kw__cli_err("consume", "%s", kw_consumer_error(c));
+            rc = KW_EXIT_FAIL;
+            goto done;
+        }
+    } else if (kw_consumer_assign(c, topic, (int32_t)partition, &start)) {
         kw__cli_err("consume", "%s", kw_consumer_error(c));
         rc = KW_EXIT_FAIL;
         goto done;
@@ -213,6 +290,8 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         if (out_gone(o.fd)) break;
         const kw_msg *m;
         int n;
+        /* a member writes out what it printed before the poll that may commit it */
+        if (subscribe) out_flush(&o);
         int e = kw_consumer_poll_n(c, 100, count < 0 || count - seen > INT32_MAX ? 0 : (int)(count - seen), &m, &n);
         if (e) {
             out_flush(&o);
@@ -251,7 +330,28 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         kw__cli_err("consume", "%s", kw_consumer_error(c));
         rc = KW_EXIT_FAIL;
     }
-    if (stats || cli->stats) print_stats(kw_consumer_stats_get(c));
+    if (subscribe) {
+        /* leave the group (a static member keeps its place for session.timeout.ms) */
+        kw_consumer_set_rebalance_cb(c, NULL, NULL);
+        if (kw_consumer_close(c, (int)kw_config_int(cfg, KW_CONF_REQUEST_TIMEOUT_MS))) {
+            kw__cli_err("consume", "%s", kw_consumer_error(c));
+            rc = KW_EXIT_FAIL;
+        }
+        if (rb.failed) rc = KW_EXIT_FAIL;
+    }
+    if (stats || cli->stats) {
+        print_stats(kw_consumer_stats_get(c));
+        const kw_consumer_group_stats *gs = kw_consumer_group_stats_get(c);
+        if (gs && subscribe)
+            fprintf(stderr,
+                    "group: joins %llu, syncs %llu, heartbeats %llu, rebalances %llu (last %.3f ms), assigned %llu, "
+                    "revoked %llu, lost %llu, commits %llu (auto %llu, failed %llu), coordinator lookups %llu\n",
+                    (unsigned long long)gs->joins, (unsigned long long)gs->syncs, (unsigned long long)gs->heartbeats,
+                    (unsigned long long)gs->rebalances, gs->last_rebalance_us / 1000.0,
+                    (unsigned long long)gs->assigned, (unsigned long long)gs->revoked, (unsigned long long)gs->lost,
+                    (unsigned long long)gs->commits, (unsigned long long)gs->auto_commits,
+                    (unsigned long long)gs->commit_failures, (unsigned long long)gs->coordinator_lookups);
+    }
     kw__cli_net_stats(cli, net);
 done:
     /* the broker set first: its outstanding fetches report to the consumer */

@@ -128,6 +128,7 @@ static void dec_init(decoder *d, kw_cli *cli, int paths)
     kw_print_opts o = {0};
     o.fmt = cli->json ? KW_PRINT_JSON : KW_PRINT_TEXT;
     o.paths = paths;
+    o.secrets = cli->dump_secrets;
     kw_printer_init(&d->pr, &d->out, &o);
 }
 

@@ -30,6 +30,9 @@
 #include "proto/msg_offsetcommit.h"
 #include "proto/msg_offsetfetch.h"
 #include "proto/msg_produce.h"
+#include "proto/msg_saslauthenticate.h"
+#include "proto/msg_saslhandshake.h"
+#include "client/sasl.h"
 #include "proto/print.h"
 #include "proto/proto.h"
 
@@ -68,14 +71,18 @@ static void usage(FILE *f)
             "  ListOffsets isolation.level, request.timeout.ms (30000, v10+)\n"
             "  OffsetCommit group.instance.id (null)   CreateTopics request.timeout.ms (30000)\n"
             "  InitProducerId transactional.id (null), transaction.timeout.ms (60000)\n"
+            "  SaslHandshake, SaslAuthenticate  sasl.mechanism (PLAIN), sasl.username (alice),\n"
+            "            sasl.password, sasl.oauthbearer.config (principal=admin): SaslAuthenticate\n"
+            "            carries the mechanism's first message, its secret redacted (--dump-secrets)\n"
             "  all       client.id (kwire)\n\n"
             "  other APIs group.id (--group), group.instance.id, transactional.id, session.timeout.ms,\n"
             "            max.poll.interval.ms (rebalance_timeout_ms), transaction.timeout.ms,\n"
             "            request.timeout.ms (timeout_ms) where the request has such a field\n\n"
             "APIs: every Kafka API key (all versions of Kafka 4.4). The client's own requests\n"
             "(ApiVersions, Metadata, Produce, Fetch, ListOffsets, FindCoordinator, OffsetFetch,\n"
-            "OffsetCommit, InitProducerId, ListGroups, DescribeGroups, CreateTopics) are built as\n"
-            "the client builds them; the others from the description's defaults.\n"
+            "OffsetCommit, InitProducerId, ListGroups, DescribeGroups, CreateTopics, SaslHandshake,\n"
+            "SaslAuthenticate) are built as the client builds them; the others from the\n"
+            "description's defaults.\n"
             "Exit status: 0 printed, 1 could not build the request, 2 usage or settings error.\n");
 }
 
@@ -149,6 +156,14 @@ static int isolation_of(const kw_cli *cli)
     return -1;
 }
 
+/* sasl.mechanism (librdkafka: sasl.mechanisms), PLAIN when neither is given. */
+static const char *mechanism_of(const kw_cli *cli)
+{
+    const char *m = setting(cli, "sasl.mechanism");
+    if (!m) m = setting(cli, "sasl.mechanisms");
+    return m ? m : "PLAIN";
+}
+
 /* ---- request builders: fill the struct, encode the frame into out ---- */
 
 static int build_apiversions(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
@@ -159,6 +174,49 @@ static int build_apiversions(const kw_cli *cli, const explain_args *x, kw_buf *o
     req.client_software_name = kw_s("kwire");
     req.client_software_version = kw_s(KW_VERSION_STRING);
     return kw_request_encode(out, KW_API_ApiVersions, (int16_t)x->version, 1, client_id, &req);
+}
+
+static int build_saslhandshake(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    kw_saslhandshake_req req = {kw_s(mechanism_of(cli))};
+    return kw_request_encode(out, KW_API_SaslHandshake, (int16_t)x->version, 1, client_id, &req);
+}
+
+/* The mechanism's first message (client/sasl), as the connection sends it. */
+static int build_saslauthenticate(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
+{
+    const char *mname = mechanism_of(cli);
+    int mech = kw_sasl_mech_parse(mname);
+    const char *user = setting(cli, "sasl.username"), *pw = setting(cli, "sasl.password");
+    if (!user) user = "alice";
+    if (!pw) pw = "alice-secret";
+    kw_buf msg;
+    kw_buf_init(&msg);
+    int rc = 0;
+    if (mech == KW_SASL_PLAIN) {
+        rc = kw_sasl_plain(&msg, NULL, user, pw);
+    } else if (mech == KW_SASL_SCRAM_SHA_256 || mech == KW_SASL_SCRAM_SHA_512) {
+        kw_scram s;
+        rc = kw_scram_init(&s, mech == KW_SASL_SCRAM_SHA_256 ? KW_SCRAM_SHA256 : KW_SCRAM_SHA512, user, pw, NULL);
+        if (!rc) rc = kw_scram_client_first(&s, &msg);
+        kw_scram_free(&s);
+    } else if (mech == KW_SASL_OAUTHBEARER) {
+        kw_buf tok;
+        kw_buf_init(&tok);
+        kw_jwt_unsecured j = {.principal = "admin"};
+        char err[200];
+        rc = kw_jwt_unsecured_build(&tok, &j, (int64_t)time(NULL));
+        if (!rc) rc = kw_oauth_initial(&msg, (const char *)tok.data, tok.len, NULL, err, sizeof err);
+        kw_buf_free(&tok);
+    } else {
+        kw__cli_err(CMD, "-X sasl.mechanism=%s: expected PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER", mname);
+        kw_buf_free(&msg);
+        return KW_ERR_CONFIG;
+    }
+    kw_saslauthenticate_req req = {kw_b(msg.data ? msg.data : (const uint8_t *)"", msg.len)};
+    if (!rc) rc = kw_request_encode(out, KW_API_SaslAuthenticate, (int16_t)x->version, 1, client_id, &req);
+    kw_buf_free(&msg);
+    return rc;
 }
 
 static int build_metadata(const kw_cli *cli, const explain_args *x, kw_buf *out, const char *client_id)
@@ -685,6 +743,8 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     case KW_API_ListGroups: rc = build_listgroups(cli, &x, &frame, client_id); break;
     case KW_API_DescribeGroups: rc = build_describegroups(cli, &x, &frame, client_id); break;
     case KW_API_CreateTopics: rc = build_createtopics(cli, &x, &frame, client_id); break;
+    case KW_API_SaslHandshake: rc = build_saslhandshake(cli, &x, &frame, client_id); break;
+    case KW_API_SaslAuthenticate: rc = build_saslauthenticate(cli, &x, &frame, client_id); break;
     default: rc = build_generic(cli, &x, &frame, client_id); break;
     }
     if (rc == KW_ERR_CONFIG) { kw_buf_free(&frame); return KW_EXIT_USAGE; }
@@ -717,6 +777,7 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
     kw_print_opts po = {0};
     po.fmt = cli->json ? KW_PRINT_JSON : KW_PRINT_TEXT;
     po.paths = paths;
+    po.secrets = cli->dump_secrets;
     kw_printer pr;
     kw_printer_init(&pr, &text, &po);
     kw_print_frame pf;

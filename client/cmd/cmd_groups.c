@@ -1,9 +1,12 @@
 /*
  * client/cmd/cmd_groups.c — `kwire groups`: the consumer groups of the cluster
- * (ListGroups on every broker); `kwire groups GROUP`: the group's state and members
- * (DescribeGroups at its coordinator) and its committed offsets against the log-end
- * offsets, as `kafka-consumer-groups.sh --describe` prints them (committed offsets
- * read first, then log-end offsets). --json for machine-readable output.
+ * (ListGroups on every broker, with their type: classic or consumer); `kwire groups
+ * GROUP`: the group's state, type, assignor and members with their assignments
+ * (DescribeGroups, or ConsumerGroupDescribe for a consumer-protocol group, at its
+ * coordinator) and its committed offsets against the log-end offsets, as
+ * `kafka-consumer-groups.sh --describe` prints them (committed offsets read first, then
+ * log-end offsets), with the lag in seconds and the partitions' owners. --json for
+ * machine-readable output.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +59,8 @@ static int list_groups(kw_cli *cli, kw_net *net)
             json_str(&b, gl.v[i].protocol_type);
             kw__lag_printf(&b, ",\"state\":");
             json_str(&b, gl.v[i].state);
+            kw__lag_printf(&b, ",\"type\":");
+            json_str(&b, gl.v[i].type);
             kw__lag_printf(&b, ",\"coordinator\":%d}", gl.v[i].coordinator);
         }
         kw__lag_printf(&b, "]}\n");
@@ -67,11 +72,13 @@ static int list_groups(kw_cli *cli, kw_net *net)
             if (strlen(gl.v[i].group) > w) w = strlen(gl.v[i].group);
             if (gl.v[i].state && strlen(gl.v[i].state) > ws) ws = strlen(gl.v[i].state);
         }
-        kw__lag_printf(&b, "%-*s %-15s %-*s %s\n", (int)w, "GROUP", "PROTOCOL-TYPE", (int)ws, "STATE", "LISTED-BY");
+        kw__lag_printf(&b, "%-*s %-15s %-*s %-9s %s\n", (int)w, "GROUP", "PROTOCOL-TYPE", (int)ws, "STATE", "TYPE",
+                       "LISTED-BY");
         for (size_t i = 0; i < gl.n; i++)
-            kw__lag_printf(&b, "%-*s %-15s %-*s %d\n", (int)w, gl.v[i].group,
+            kw__lag_printf(&b, "%-*s %-15s %-*s %-9s %d\n", (int)w, gl.v[i].group,
                            gl.v[i].protocol_type && *gl.v[i].protocol_type ? gl.v[i].protocol_type : "-", (int)ws,
-                           gl.v[i].state ? gl.v[i].state : "-", gl.v[i].coordinator);
+                           gl.v[i].state ? gl.v[i].state : "-", gl.v[i].type ? gl.v[i].type : "-",
+                           gl.v[i].coordinator);
     }
     fwrite(b.data, 1, b.len, stdout);
     kw_buf_free(&b);
@@ -91,14 +98,36 @@ static void group_json_extra(void *ud, const char *group, kw_buf *b)
     (void)group;
     kw__lag_printf(b, ",\"protocol_type\":");
     json_str(b, gi->protocol_type);
+    kw__lag_printf(b, ",\"assignor\":");
+    json_str(b, gi->assignor);
+    kw__lag_printf(b, ",\"group_epoch\":");
+    if (gi->epoch >= 0) kw__lag_printf(b, "%d", gi->epoch);
+    else kw__lag_printf(b, "null");
     kw__lag_printf(b, ",\"members\":[");
     for (int32_t i = 0; i < gi->nmembers; i++) {
+        const kw_group_member *m = &gi->members[i];
         kw__lag_printf(b, "%s{\"member_id\":", i ? "," : "");
-        json_str(b, gi->members[i].member_id);
+        json_str(b, m->member_id);
         kw__lag_printf(b, ",\"client_id\":");
-        json_str(b, gi->members[i].client_id);
+        json_str(b, m->client_id);
         kw__lag_printf(b, ",\"client_host\":");
-        json_str(b, gi->members[i].client_host);
+        json_str(b, m->client_host);
+        kw__lag_printf(b, ",\"instance_id\":");
+        json_str(b, m->instance_id);
+        kw__lag_printf(b, ",\"member_epoch\":");
+        if (m->member_epoch >= 0) kw__lag_printf(b, "%d", m->member_epoch);
+        else kw__lag_printf(b, "null");
+        kw__lag_printf(b, ",\"assignment\":");
+        if (m->nassigned < 0) kw__lag_printf(b, "null");
+        else {
+            kw__lag_printf(b, "[");
+            for (int32_t k = 0; k < m->nassigned; k++) {
+                kw__lag_printf(b, "%s{\"topic\":", k ? "," : "");
+                json_str(b, m->assigned[k].topic);
+                kw__lag_printf(b, ",\"partition\":%d}", m->assigned[k].partition);
+            }
+            kw__lag_printf(b, "]");
+        }
         kw__lag_printf(b, "}");
     }
     kw__lag_printf(b, "]");
@@ -116,7 +145,8 @@ static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *
         e = 0;
     }
     if (e) {
-        kw__cli_err("groups", "DescribeGroups %s: %s", group, kw_strerror(e));
+        char why[600];
+        kw__cli_err("groups", "DescribeGroups %s: %s%s", group, kw_strerror(e), kw__cli_why(net, why, sizeof why));
         return KW_EXIT_FAIL;
     }
     kw_snapshot s;
@@ -138,12 +168,26 @@ static int describe_group(kw_cli *cli, kw_net *net, kw_config *cfg, const char *
     if (cli->json) {
         kw_lag_format_json_ex(&r, &b, group_json_extra, &gi);
     } else {
-        kw__lag_printf(&b, "Group '%s': state %s, %d member(s)\n", group, gi.state && *gi.state ? gi.state : "-",
+        kw__lag_printf(&b, "Group '%s': state %s, %d member(s)", group, gi.state && *gi.state ? gi.state : "-",
                        gi.nmembers);
-        for (int32_t i = 0; i < gi.nmembers; i++)
-            kw__lag_printf(&b, "  member %s client %s host %s\n", gi.members[i].member_id ? gi.members[i].member_id : "-",
-                           gi.members[i].client_id ? gi.members[i].client_id : "-",
-                           gi.members[i].client_host ? gi.members[i].client_host : "-");
+        if (gi.type) kw__lag_printf(&b, ", %s protocol", gi.type);
+        if (gi.assignor) kw__lag_printf(&b, ", assignor %s", gi.assignor);
+        if (gi.epoch >= 0) kw__lag_printf(&b, ", group epoch %d", gi.epoch);
+        kw__lag_printf(&b, "\n");
+        for (int32_t i = 0; i < gi.nmembers; i++) {
+            const kw_group_member *m = &gi.members[i];
+            kw__lag_printf(&b, "  member %s client %s host %s", m->member_id ? m->member_id : "-",
+                           m->client_id ? m->client_id : "-", m->client_host ? m->client_host : "-");
+            if (m->instance_id) kw__lag_printf(&b, " instance %s", m->instance_id);
+            if (m->member_epoch >= 0) kw__lag_printf(&b, " epoch %d", m->member_epoch);
+            if (m->nassigned >= 0) {
+                kw__lag_printf(&b, " assigned");
+                if (!m->nassigned) kw__lag_printf(&b, " -");
+                for (int32_t k = 0; k < m->nassigned; k++)
+                    kw__lag_printf(&b, "%s%s-%d", k ? "," : " ", m->assigned[k].topic, m->assigned[k].partition);
+            }
+            kw__lag_printf(&b, "\n");
+        }
         kw__lag_printf(&b, "\n");
         kw_lag_format_table(&r, &b);
     }

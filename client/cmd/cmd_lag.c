@@ -4,9 +4,10 @@
  * then log-end offsets: see client/lag.h). One shot: the kafka-consumer-groups.sh table
  * (or --json) and a total line; exit status 3 when the total is at or over the
  * threshold. --watch: one line per interval with the total and its change, WARNING
- * lines over the threshold (kw_lag_watch_step), until interrupted; the exit status then
- * says how the last tick ended. A group without any committed offset (unknown to its
- * coordinator, or a typo) is an error, never a lag of 0.
+ * lines over the threshold (kw_lag_watch_step), until interrupted; then the exit status
+ * is the last tick's (3 when it was at or over the threshold, 1 when it failed). A group
+ * without any committed offset (unknown to its coordinator, or a typo) is an error,
+ * never a lag of 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -46,7 +47,10 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Read the group's lag into r; 0, or -1 with why (len bytes) saying what went wrong. */
+#define TAKE_FAILED 1   /* the lag could not be read: why says what went wrong */
+#define TAKE_NO_COMMITS 2 /* the group has no committed offset: why is a sentence naming it */
+
+/* Read the group's lag into r; 0, TAKE_FAILED or TAKE_NO_COMMITS with why (len bytes). */
 static int take(kw_net *net, const kw_offsets_opts *oo, const char *group, const char *topic, int rc_level,
                 kw_snapshot *s, kw_lag_report *r, char *why, size_t len)
 {
@@ -58,14 +62,13 @@ static int take(kw_net *net, const kw_offsets_opts *oo, const char *group, const
     if (e) {
         char tried[1024];
         kw_net_errors(net, tried, sizeof tried);
-        char d[1100];
-        snprintf(why, len, "group %s: %s", group, kw_net_describe(e, tried, d, sizeof d));
-        return -1;
+        kw_net_describe(e, tried, why, len);
+        return TAKE_FAILED;
     }
     if (!kw_lag_group_commits(r, group)) {
         if (topic) snprintf(why, len, "group %s has no committed offset for topic %s", group, topic);
         else snprintf(why, len, "group %s is unknown to the coordinator (no committed offsets)", group);
-        return -1;
+        return TAKE_NO_COMMITS;
     }
     return 0;
 }
@@ -114,8 +117,10 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
     int rc = KW_EXIT_OK;
     char why[1400];
     if (!watch) {
-        if (take(net, &oo, group, topic, rc_level, &s, &r, why, sizeof why)) {
-            kw__cli_err("lag", "%s", why);
+        int t = take(net, &oo, group, topic, rc_level, &s, &r, why, sizeof why);
+        if (t) {
+            if (t == TAKE_FAILED) kw__cli_err("lag", "group %s: %s", group, why);
+            else kw__cli_err("lag", "%s", why);
             rc = KW_EXIT_FAIL;
         } else {
             if (cli->json) kw_lag_format_json(&r, &b);
@@ -143,7 +148,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
             if (take(net, &oo, group, topic, rc_level, &s, &r, why, sizeof why)) {
                 char ts[32];
                 kw_lag_timestamp(t0, ts, sizeof ts);
-                kw__lag_printf(&b, "%s error: %s\n", ts, why);
+                kw__lag_printf(&b, "%s %s error: %s\n", ts, group, why);
                 rc = KW_EXIT_FAIL;
             } else {
                 /* the exit status at Ctrl-C is the last tick's: 3 over the threshold */

@@ -2,7 +2,8 @@
  * client/cmd/cmd_metadata.c — `kwire metadata [--auto-create] [TOPIC...]`: one Metadata
  * request (every topic, or the named ones) to the first reachable broker; prints the
  * cluster id, controller, brokers, and per topic its partitions with leader, leader
- * epoch, replicas, ISR and errors.
+ * epoch, replicas, ISR and errors; over TLS or SASL, what protects the connection (TLS
+ * version and cipher, SASL mechanism).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,14 @@ static void json_str(const char *s)
     putchar('"');
 }
 
-static void print_json(const kw_meta *m, const char *from)
+static void print_json(const kw_meta *m, const char *from, const char *security)
 {
     printf("{\"from\":");
     json_str(from);
+    if (security) {
+        printf(",\"security\":");
+        json_str(security);
+    }
     printf(",\"version\":%d,\"cluster_id\":", m->version);
     json_str(m->cluster_id);
     printf(",\"controller\":%d,\"brokers\":[", m->controller);
@@ -75,10 +80,11 @@ static void print_json(const kw_meta *m, const char *from)
     printf("]}\n");
 }
 
-static void print_text(const kw_meta *m, const char *from)
+static void print_text(const kw_meta *m, const char *from, const char *security)
 {
     printf("cluster %s, controller %d (Metadata v%d from %s)\n", m->cluster_id ? m->cluster_id : "-",
            m->controller, m->version, from);
+    if (security) printf("security: %s\n", security);
     printf("%d broker%s:\n", m->nbrokers, m->nbrokers == 1 ? "" : "s");
     for (int32_t i = 0; i < m->nbrokers; i++) {
         const kw_meta_broker *b = &m->brokers[i];
@@ -150,7 +156,13 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
     const char *bs = kw__cli_bootstrap(cli);
     kw_net *n = bs ? kw_net_new(cfg) : NULL;
     kw_config_free(cfg);
-    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+    if (n && kw_net_setup_error(n)[0]) {
+        kw__cli_err("metadata", "%s", kw_net_setup_error(n));
+        kw_net_free(n);
+        free(topics);
+        return KW_EXIT_USAGE;
+    }
+    if (n && cli->dump) kw_net_set_dump(n, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
     if (!bs || !n || kw_net_add_list(n, bs) <= 0) {
         if (bs) kw__cli_err("metadata", "bad bootstrap list '%s'", bs);
         kw_net_free(n);
@@ -158,7 +170,7 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         return bs ? KW_EXIT_USAGE : KW_EXIT_FAIL;
     }
     kw_meta m = {0};
-    char why[400];
+    char why[1100];
     int e = kw_meta_fetch_why(n, topics, ntopics, auto_create, &m, why, sizeof why);
     int rc = KW_EXIT_OK;
     if (e) {
@@ -167,10 +179,17 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         rc = KW_EXIT_FAIL;
     } else {
         /* which broker answered: the first one that is connected */
-        const char *from = "?";
+        const char *from = "?", *security = NULL;
+        char sec[300];
         for (int i = 0; i < kw_net_count(n); i++)
-            if (kw_conn_state_get(kw_net_conn(n, i)) == KW_CONN_READY) { from = kw_net_name(n, i); break; }
-        if (cli->json) print_json(&m, from); else print_text(&m, from);
+            if (kw_conn_state_get(kw_net_conn(n, i)) == KW_CONN_READY) {
+                from = kw_net_name(n, i);
+                /* TLS version and cipher, SASL mechanism, when the connection has any */
+                kw_conn_security(kw_net_conn(n, i), sec, sizeof sec);
+                if (strcmp(sec, "plaintext")) security = sec;
+                break;
+            }
+        if (cli->json) print_json(&m, from, security); else print_text(&m, from, security);
         for (int32_t i = 0; i < m.ntopics; i++) {
             if (!m.topics[i].error) continue;
             rc = KW_EXIT_FAIL;

@@ -78,6 +78,7 @@ typedef struct pctx {
     int64_t max_block_ms;  /* longest wait for them to drain (then send() decides) */
     uint8_t noted[MAX_NOTED];
     kw_buf jout;           /* --json: delivery reports waiting to be written */
+    int fatal;             /* every broker failed for good (kw_net_fatal): stop reading */
 } pctx;
 
 /* Hold the input back while the producer has read_ahead bytes or more sealed and waiting
@@ -87,7 +88,9 @@ static void wait_read_ahead(pctx *c)
     size_t brokers = (size_t)kw_net_count(kw_producer_net(c->p));
     size_t limit = c->read_ahead * ((brokers > 0 ? brokers : 1) + 1);
     int64_t start = kw_net_now();
-    while (!stop_flag && kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000)
+    /* (not past a Ctrl-C, nor for brokers that failed for good: nothing will drain) */
+    while (!stop_flag && kw_producer_queued_bytes(c->p) >= limit && kw_net_now() - start < c->max_block_ms * 1000 &&
+           !kw_net_fatal(kw_producer_net(c->p), NULL))
         kw_producer_poll(c->p, 100);
 }
 
@@ -175,6 +178,12 @@ static int send_record(pctx *c, kw_producer_record *r)
 {
     r->opaque = (void *)(uintptr_t)c->records;
     int rc = kw_producer_send(c->p, r);
+    if (rc && kw_net_fatal(kw_producer_net(c->p), NULL)) {
+        /* every broker failed for good: the command stops reading and says why */
+        c->fatal = rc;
+        if (c->cli->json) json_report(c, c->records, r->topic, r->partition, -1, rc, kw_producer_send_error(c->p));
+        return rc;
+    }
     if (rc) {
         const char *why = kw_producer_send_error(c->p);
         if (!c->refused && !c->failed) {
@@ -249,13 +258,13 @@ static size_t send_lines(pctx *c, const char *p, size_t n, int final)
 {
     size_t off = 0;
     for (;;) {
-        if (stop_flag) return off;
+        if (stop_flag || c->fatal) return off;
         const char *nl = memchr(p + off, '\n', n - off);
-        if (!nl) break;
+        if (!nl || c->fatal) break;
         send_line(c, p + off, (size_t)(nl - (p + off)));
         off = (size_t)(nl - p) + 1;
     }
-    if (final && off < n) {
+    if (final && off < n && !c->fatal) {
         send_line(c, p + off, n - off);
         off = n;
     }
@@ -291,7 +300,7 @@ static int send_fd(pctx *c, int fd, const char *name)
         json_flush(c);
         memmove(buf, buf + used, have - used);
         have -= used;
-        if (final) break;
+        if (final || c->fatal) break;
         if (have == cap) {
             /* a line longer than the buffer: grow it */
             char *nb = realloc(buf, cap * 2);
@@ -484,7 +493,7 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
     c.p = kw_producer_new(cfg, on_delivery, &c, err, sizeof err);
     kw_config_free(cfg);
     if (!c.p) { kw__cli_err("produce", "%s", err[0] ? err : "cannot create the producer"); return KW_EXIT_USAGE; }
-    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+    if (cli->dump) kw_producer_set_dump(c.p, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
     kw_net_set_notify(kw_producer_net(c.p), on_net_failure, &c);
     kw_recjson_init(&c.rj);
     kw_buf_init(&c.jout);
@@ -503,6 +512,22 @@ int kw__cmd_produce(kw_cli *cli, int argc, char **argv)
         if (fd < 0) { kw__cli_err("produce", "%s: %s", files[i], strerror(errno)); rc = KW_ERR_IO; break; }
         rc = send_fd(&c, fd, files[i]);
         if (fd != STDIN_FILENO) close(fd);
+    }
+    if (c.fatal) {
+        /* no broker can be used (TLS, authentication, settings): say why in one line */
+        int idx = 0;
+        kw_net *n = kw_producer_net(c.p);
+        kw_net_fatal(n, &idx);
+        json_flush(&c);
+        kw__cli_err("produce", "%s (%s)", kw_strerror(c.fatal), kw_net_last_error(n, idx));
+        kw__cli_net_stats(cli, n);
+        kw_producer_close(c.p);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        free(c.parts);
+        kw_recjson_free(&c.rj);
+        kw_buf_free(&c.jout);
+        return KW_EXIT_FAIL;
     }
     finish(&c);
     kw_producer_set_interrupt(c.p, &abandon_flag);

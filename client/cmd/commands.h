@@ -32,11 +32,11 @@
       "help", 1, \
       "run a lab of docs/LABS.md: grid of settings, lines, CSV, chart, reading") \
     X("produce", kw__cmd_produce, "t:p:k:K:H:lJh", "help", 1, "write one record per input line to a topic") \
-    X("consume", kw__cmd_consume, "t:p:o:c:f:g:eJh", "commit,stats,help", 1, \
+    X("consume", kw__cmd_consume, "t:p:o:c:f:g:evJh", "commit,stats,help", 1, \
       "read records of a topic from a start offset, timestamp or committed offset") \
     X("groups", kw__cmd_groups, "h", "help", 1, "consumer groups (ListGroups), or one group's members, offsets and lag") \
     X("lag", kw__cmd_lag, "g:t:vh", "watch=,threshold=,help", 1, "a group's lag per partition; --watch with a threshold") \
-    X("exporter", kw__cmd_exporter, "h", "listen=,group-filter=,group=,help", 0, \
+    X("exporter", kw__cmd_exporter, "h", "listen=,group-filter=,group=,interval=,help", 0, \
       "Prometheus exporter of offsets and consumer-group lag (kafka_exporter names)")
 
 #define KW__CMD_DECL(name, fn, shorts, longs, json, summary) int fn(kw_cli *cli, int argc, char **argv);

@@ -39,6 +39,19 @@ void kw__cli_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+const char *kw__cli_why(const kw_net *n, char *buf, size_t cap)
+{
+    int idx = 0;
+    buf[0] = 0;
+    if (n && kw_net_fatal(n, &idx)) snprintf(buf, cap, " (%s)", kw_net_last_error(n, idx));
+    return buf;
+}
+
+int kw__cli_dump_flags(const kw_cli *cli)
+{
+    return (cli->dump == KW_DUMP_JSON ? KW_NET_DUMP_JSON : 0) | (cli->dump_secrets ? KW_NET_DUMP_SECRETS : 0);
+}
+
 void kw__cli_net_stats(const kw_cli *cli, const kw_net *n)
 {
     if (n && (cli->stats || cli->verbosity > 0)) kw_net_stats_print(n, stderr);
@@ -48,7 +61,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: kwire [-b HOST:PORT,...] [-X name=value ...] [-F settings-file]\n"
-            "             [--dump[=text|json]] [--dump-file FILE] [--json] [--stats] [-q|-v] COMMAND [ARGS]\n\n"
+            "             [--dump[=text|json]] [--dump-file FILE] [--dump-secrets] [--json] [--stats] [-q|-v]\n"
+            "             COMMAND [ARGS]\n\n"
             "Global options (before or after the command):\n"
             "  -b, --bootstrap LIST   brokers to start from (default: $KWIRE_BOOTSTRAP, else the\n"
             "                         embedded broker is started for the run)\n"
@@ -57,6 +71,8 @@ static void usage(FILE *f)
             "  --dump[=text|json]     print every request and response annotated field by field\n"
             "  --dump-file FILE       write the dump to FILE instead of stderr ('-': stdout);\n"
             "                         --dump=json needs it (stderr carries kwire's own messages)\n"
+            "  --dump-secrets         show SASL passwords, proofs and tokens in the dump and in\n"
+            "                         decode (hidden as <redacted, N bytes> without it)\n"
             "  --json                 machine-readable output (commands that have it; others refuse it)\n"
             "  --stats                at exit, requests per broker and API (errors, bytes, RTT)\n"
             "                         and the command's own statistics (consume: fetches)\n"
@@ -166,6 +182,8 @@ int main(int argc, char **argv)
             kw__cli_err(NULL, "--dump takes text or json, not '%s'", a + 7);
             rc = KW_EXIT_USAGE;
             goto out;
+        } else if (!strcmp(a, "--dump-secrets")) {
+            cli.dump_secrets = 1;
         } else if (!strcmp(a, "--json")) {
             cli.json = 1;
         } else if (!strcmp(a, "--stats")) {

@@ -35,7 +35,13 @@ kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const char *gr
     }
     if (net) {
         *net = kw_net_new(cfg);
-        if (*net && cli->dump) kw_net_set_dump(*net, cli->dump_out ? cli->dump_out : stderr, cli->dump == KW_DUMP_JSON);
+        if (*net && kw_net_setup_error(*net)[0]) {
+            kw__cli_err(cmd, "%s", kw_net_setup_error(*net));
+            kw_net_free(*net);
+            kw_config_free(cfg);
+            return NULL;
+        }
+        if (*net && cli->dump) kw_net_set_dump(*net, cli->dump_out ? cli->dump_out : stderr, kw__cli_dump_flags(cli));
         if (!*net || kw_net_add_list(*net, bs) <= 0) {
             kw__cli_err(cmd, "bad bootstrap list '%s'", bs);
             if (*net) kw_net_free(*net);

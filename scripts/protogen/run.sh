@@ -18,6 +18,8 @@ for v in $NEW $OLD $V40; do
 done
 python3 scripts/protogen/protogen.py --jar "$(jar $NEW)" --jar-version $NEW --old-jar "$(jar $OLD)" \
   --old-version $OLD --v40-jar "$(jar $V40)" --out proto
+# the consumer protocol's subscription and assignment, carried inside JoinGroup / SyncGroup bytes
+python3 scripts/protogen/datagen.py --jar "$(jar $NEW)" --jar-version $NEW --out proto
 # the error table: codes, names and retriable flags as the jar has them (its texts are ours)
 SLF4J=1.7.36   # Errors' static initializer logs through slf4j
 slf=$repo/org/slf4j/slf4j-api/$SLF4J/slf4j-api-$SLF4J.jar
