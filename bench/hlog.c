@@ -14,60 +14,6 @@
 
 #include "client/lag.h" /* kw__lag_printf */
 
-/* ------------------------------------------------------------------ base64 */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int kw_base64_encode(kw_buf *out, const uint8_t *p, size_t len)
-{
-    char *o = (char *)kw_buf_extend(out, (len + 2) / 3 * 4);
-    if (!o) return out->err;
-    size_t i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        *o++ = b64[v >> 18];
-        *o++ = b64[(v >> 12) & 63];
-        *o++ = b64[(v >> 6) & 63];
-        *o++ = b64[v & 63];
-    }
-    if (i < len) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0);
-        *o++ = b64[v >> 18];
-        *o++ = b64[(v >> 12) & 63];
-        *o++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-        *o++ = '=';
-    }
-    return out->err;
-}
-
-static int b64_val(char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-int kw_base64_decode(kw_buf *out, const char *text, size_t len)
-{
-    if (len % 4) return KW_ERR_CORRUPT;
-    for (size_t i = 0; i < len; i += 4) {
-        int last = i + 4 == len;
-        int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=') : 0;
-        if (pad == 1 && text[i + 2] == '=') return KW_ERR_CORRUPT; /* "x=y=" */
-        int v[4];
-        for (int k = 0; k < 4 - pad; k++)
-            if ((v[k] = b64_val(text[i + k])) < 0) return KW_ERR_CORRUPT;
-        for (int k = 4 - pad; k < 4; k++) v[k] = 0;
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        uint8_t b[3] = {(uint8_t)(w >> 16), (uint8_t)(w >> 8), (uint8_t)w};
-        kw_buf_put(out, b, (size_t)(3 - pad));
-    }
-    return out->err;
-}
-
 /* ------------------------------------------------------------------ writing */
 
 int kw_hlog_header(kw_buf *out, int64_t start_ms, const char *comment)

@@ -25,6 +25,7 @@
 
 #include "client/hdr.h"
 #include "codec/buf.h"
+#include "codec/text.h"
 
 #define KW_HLOG_TAG_MAX 128 /* bytes of a tag, NUL included, the reader accepts */
 
@@ -41,11 +42,8 @@ int kw_hlog_header(kw_buf *out, int64_t start_ms, const char *comment);
  */
 int kw_hlog_interval(kw_buf *out, const char *tag, double start_s, double len_s, const kw_hdr *h, double max_ratio);
 
-/* Standard base64 with padding: encode appends to out (returns out->err); decode
- * appends the bytes of text[0..len) (0, or KW_ERR_CORRUPT for a character outside the
- * alphabet, misplaced padding or a length that is not a multiple of 4). */
-int kw_base64_encode(kw_buf *out, const uint8_t *p, size_t len);
-int kw_base64_decode(kw_buf *out, const char *text, size_t len);
+/* The lines carry standard base64 with padding: kw_base64_encode / kw_base64_decode
+ * (codec/text.h). */
 
 typedef struct kw_hlog_reader {
     const char *text;

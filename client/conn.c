@@ -55,7 +55,6 @@
 #define TBUF 65536                 /* plaintext decrypted per read round (several TLS records) */
 #define STAGE 16384                /* one TLS record's plaintext: small slices gathered */
 #define TLS_OUT_MAX (256u << 10)   /* ciphertext encrypted ahead of the socket at most */
-#define SILENT_CLOSES_MAX 3        /* sockets closed before any answer, in a row, before FAILED */
 
 /* req.internal: requests the connection sends itself */
 enum { USER_REQ = 0, INTERNAL_APIVERSIONS = 1, INTERNAL_AUTH = 2 };
@@ -117,7 +116,12 @@ struct kw_conn {
     uint64_t rng_state;
     int64_t now;               /* latest time given by the caller */
     int16_t av_version;        /* ApiVersions version in flight / that succeeded */
+    int16_t av_start;          /* version the next handshake starts at: kwire's highest until a
+                                  fallback succeeded, then that one (remembered per broker) */
     int av_done;
+    int not_kafka;             /* the last attempt's peer did not speak Kafka (until one does) */
+    int ever_ready;            /* this broker answered ApiVersions once: a Kafka broker */
+    int16_t cap[MAX_API];      /* per-API highest version to send (kw_conn_cap_version), -1: none */
     int16_t b_lo[MAX_API], b_hi[MAX_API]; /* broker ranges, b_hi -1 = absent */
     kw_versions neg;           /* negotiated (highest common) versions */
     char err[512];
@@ -405,8 +409,9 @@ kw_conn *kw_conn_new(const kw_conn_opts *o)
     c->next_corr = c->o.first_correlation_id > 0 ? c->o.first_correlation_id : 1;
     c->noresp_corr = -1;
     c->av_version = -1;
+    c->av_start = -1;
     c->rng_state = 0x6b77697265ULL;
-    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = -1;
+    for (int i = 0; i < MAX_API; i++) c->b_hi[i] = c->cap[i] = -1;
     kw_versions_none(&c->neg);
     c->reauth_at = INT64_MAX;
     if (o && o->host && !(c->host = strdup(o->host))) {
@@ -670,7 +675,7 @@ static void start_api_versions(kw_conn *c, int64_t now)
     c->state = KW_CONN_APIVERSIONS;
     int16_t lo, hi;
     kw_api_range(KW_API_ApiVersions, &lo, &hi);
-    send_api_versions(c, now, hi);
+    send_api_versions(c, now, c->av_start >= 0 ? c->av_start : hi);
 }
 
 void kw_conn_connected(kw_conn *c, int64_t now)
@@ -708,6 +713,17 @@ static void fail_fast_queued(kw_conn *c)
     while ((r = pop(&ff))) finish(c, r, KW_ERR_CONNECT, NULL);
 }
 
+/* The peer does not speak Kafka: drop the connection and fail every request waiting
+ * for it now (another broker may serve them), instead of retrying until they time out. */
+static void not_kafka(kw_conn *c, int64_t now)
+{
+    c->not_kafka = 1;
+    drop(c, now, KW_ERR_NOT_KAFKA, 1);
+    reqlist q = c->queue;
+    memset(&c->queue, 0, sizeof c->queue);
+    fail_list(c, &q, KW_ERR_NOT_KAFKA, now);
+}
+
 void kw_conn_connect_failed(kw_conn *c, int64_t now, int err, const char *why)
 {
     if (c->state != KW_CONN_CONNECTING) return;
@@ -732,16 +748,23 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
         fatal(c, now, KW_ERR_TLS);
         return;
     }
-    if (c->state == KW_CONN_APIVERSIONS && c->rx_socket == 0 && !c->tls) {
-        /* closed without a byte back: a TLS listener does that to a plaintext client */
+    if (c->state == KW_CONN_APIVERSIONS && c->rx_socket == 0 && !c->tls && !c->ever_ready) {
+        /* closed without a byte back, by a peer that never answered ApiVersions: a TLS
+         * listener does that to a plaintext client, and so do services that are not
+         * Kafka. No Kafka broker does it every time (one shutting down may, but it
+         * answered before: ever_ready). */
         c->silent_closes++;
+        if (c->silent_closes >= KW_CONN_SILENT_CLOSES) {
+            fmt_err(c, "does not speak the Kafka protocol: it closed the connection %d times without answering "
+                       "ApiVersions (an SSL or SASL_SSL listener does that to a plaintext client: set "
+                       "security.protocol to match; or another service)",
+                    c->silent_closes);
+            not_kafka(c, now);
+            return;
+        }
         fmt_err(c, "the broker closed the connection without answering ApiVersions (%d time%s in a row): if this "
                    "port is an SSL or SASL_SSL listener, set security.protocol to match",
                 c->silent_closes, c->silent_closes > 1 ? "s" : "");
-        if (c->silent_closes >= SILENT_CLOSES_MAX) {
-            fatal(c, now, KW_ERR_CONNECT);
-            return;
-        }
         c->last_was_connect_failure = 1;
         drop(c, now, KW_ERR_DISCONNECTED, 1);
         fail_fast_queued(c);
@@ -755,7 +778,7 @@ void kw_conn_disconnected(kw_conn *c, int64_t now, int err, const char *why)
                    "SASL_PLAINTEXT or SASL_SSL listener does that to a client that does not authenticate; set "
                    "security.protocol and sasl.mechanism to match",
                 api_name(c->inflight.head->r.api_key), w, c->unanswered_closes, c->unanswered_closes > 1 ? "s" : "");
-        if (c->unanswered_closes >= SILENT_CLOSES_MAX) {
+        if (c->unanswered_closes >= KW_CONN_SILENT_CLOSES) {
             fatal(c, now, KW_ERR_DISCONNECTED);
             return;
         }
@@ -787,6 +810,7 @@ static void pump(kw_conn *c, int64_t now)
             if (r->r.min_version >= 0 && r->r.min_version > lo) lo = r->r.min_version;
             if (r->r.max_version >= 0 && r->r.max_version < hi) hi = r->r.max_version;
             if (lo > hi) e = KW_ERR_VERSION;
+            else if (c->cap[r->r.api_key] >= lo && c->cap[r->r.api_key] < hi) hi = c->cap[r->r.api_key];
         }
         if (e) {
             fmt_err(c, "%s: no version both sides support", api_name(r->r.api_key));
@@ -951,7 +975,10 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     kw_arena_free(&a);
     c->av_done = 1;
     c->av_version = tried;
+    c->av_start = tried;
+    c->not_kafka = 0;
     c->silent_closes = 0;
+    c->ever_ready = 1;
     if (c->o.sasl) start_auth(c, now);
     else become_ready(c, now);
 }
@@ -1023,6 +1050,22 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 /* Plaintext bytes: frames out of the framer, each handled. */
 static int feed_plain(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
+    if (c->state == KW_CONN_APIVERSIONS && len >= 4 && kw_framer_buffered(&c->fr) == 0) {
+        /* the first bytes of the answer to ApiVersions: a size no such answer has is a
+         * peer that speaks something else (an HTTP server, SSH; TLS records met by a
+         * plaintext connection are caught before, in kw_conn_feed): fail what waits
+         * for this broker now instead of retrying until its timeouts */
+        int32_t size = (int32_t)kw_ld32(p);
+        if (size < 4 || (uint32_t)size > KW_FRAME_APIVERSIONS_MAX) {
+            const char *like = kw_frame_sniff(p, len);
+            if (like) fmt_err(c, "does not speak the Kafka protocol (first bytes look like %s)", like);
+            else
+                fmt_err(c, "does not speak the Kafka protocol (first bytes %02x %02x %02x %02x: a frame of %d bytes)",
+                        p[0], p[1], p[2], p[3], size);
+            not_kafka(c, now);
+            return KW_ERR_NOT_KAFKA;
+        }
+    }
     while (framing(c)) {
         const uint8_t *f;
         size_t fl;
@@ -1371,10 +1414,18 @@ int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t 
     int16_t h = kw_versions_get(&c->neg, api_key);
     if (h < 0) return KW_ERR_VERSION;
     int16_t l = klo > c->b_lo[api_key] ? klo : c->b_lo[api_key];
+    if (c->cap[api_key] >= l && c->cap[api_key] < h) h = c->cap[api_key];
     *lo = l;
     *hi = h;
     return 0;
 }
+
+void kw_conn_cap_version(kw_conn *c, int16_t api_key, int16_t max)
+{
+    if (api_key >= 0 && api_key < MAX_API) c->cap[api_key] = max;
+}
+
+int kw_conn_not_kafka(const kw_conn *c) { return c->not_kafka; }
 
 int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi)
 {

@@ -14,7 +14,14 @@
  *   TLS_HANDSHAKE (security.protocol SSL, SASL_SSL) connected; the TLS handshake runs
  *                 (client/tls), still within the connection setup timeout
  *   APIVERSIONS   connected; ApiVersions sent (kwire's highest version, falling back on
- *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0)
+ *                 UNSUPPORTED_VERSION (35) to the version the broker lists, or v0; the
+ *                 version that succeeded is where the next connection starts). A first
+ *                 answer whose size no ApiVersions answer has (an HTTP server, SSH), or
+ *                 KW_CONN_SILENT_CLOSES plaintext connections in a row closed without a
+ *                 byte by a peer that never answered ApiVersions (a TLS listener, another
+ *                 service), fail every queued request with KW_ERR_NOT_KAFKA (until a
+ *                 connection gets an answer); a TLS record back to a plaintext
+ *                 connection is FAILED (KW_ERR_TLS)
  *   AUTHENTICATING (SASL_PLAINTEXT, SASL_SSL) SaslHandshake and SaslAuthenticate rounds
  *                 (client/auth); again, on the same socket, when 85-95% of the session
  *                 lifetime the broker granted has passed (KIP-368): new requests wait,
@@ -26,12 +33,14 @@
  *                 reconnect.backoff.ms * 2^(failures-1), at most reconnect.backoff.max.ms,
  *                 +-20% jitter from the injected RNG (as Kafka's ExponentialBackoff)
  *   FAILED        given up for good on this broker: the TLS handshake failed (the
- *                 certificate, the peer speaks plaintext), authentication failed, the
- *                 broker closed three connections in a row without answering ApiVersions
- *                 (a plaintext client on a TLS port), or the security settings could not
- *                 be loaded. Retrying would only repeat it: every request, queued or
- *                 submitted later, fails with that error (KW_ERR_TLS, KW_ERR_AUTH,
- *                 KW_ERR_CONNECT, KW_ERR_DISCONNECTED or KW_ERR_CONFIG); kw_conn_last_error says why in one line
+ *                 certificate, the peer speaks plaintext), a plaintext connection got a
+ *                 TLS record back (a plaintext client on a TLS port), authentication
+ *                 failed, a broker that never answered a request closed three connections
+ *                 in a row right after ApiVersions (a SASL listener to a client without
+ *                 SASL), or the security settings could not be loaded. Retrying would only
+ *                 repeat it: every request, queued or submitted later, fails with that
+ *                 error (KW_ERR_TLS, KW_ERR_AUTH, KW_ERR_DISCONNECTED or KW_ERR_CONFIG);
+ *                 kw_conn_last_error says why in one line
  *   CLOSED        kw_conn_close() was called; every request has had its outcome
  *
  * With TLS the bytes fed in and taken out are ciphertext: the connection decrypts into
@@ -43,7 +52,8 @@
  * connection is dropped, as Kafka does), KW_ERR_DISCONNECTED (in flight when the
  * connection dropped), KW_ERR_CORRELATION (the response did not match: dropped),
  * KW_ERR_VERSION (no common version), KW_ERR_CONNECT (still queued at its deadline while
- * the broker could not be reached), KW_ERR_DESTROYED (kw_conn_close). Requests not yet
+ * the broker could not be reached), KW_ERR_NOT_KAFKA (the peer is not a Kafka broker),
+ * KW_ERR_DESTROYED (kw_conn_close). Requests not yet
  * sent survive a dropped connection and are sent after reconnecting; they wait at most
  * their timeout (default request.timeout.ms) in the queue.
  *
@@ -66,6 +76,8 @@
 #include "codec/buf.h"
 #include "kwire.h"
 #include "proto/frame.h"
+
+#define KW_CONN_SILENT_CLOSES 3
 
 typedef enum kw_conn_state {
     KW_CONN_DISCONNECTED,
@@ -240,6 +252,13 @@ int kw_conn_wants_socket(const kw_conn *c);
 /* Negotiated version range for an API: 0, KW_ERR_STATE before negotiation, KW_ERR_VERSION
  * if the broker and kwire share none, KW_ERR_UNKNOWN_API. */
 int kw_conn_api_version(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
+/* Send api_key at most at version max from now on (a fallback remembered for this
+ * broker, e.g. a version whose answers it gets wrong); -1 lifts the cap. Reflected in
+ * kw_conn_api_version. */
+void kw_conn_cap_version(kw_conn *c, int16_t api_key, int16_t max);
+/* 1 when the last connection's peer answered ApiVersions with bytes no Kafka broker
+ * sends (its requests then failed with KW_ERR_NOT_KAFKA at once); 0 once one answers. */
+int kw_conn_not_kafka(const kw_conn *c);
 /* The broker's own advertised range (ApiVersions response): 0 or KW_ERR_NOT_FOUND. */
 int kw_conn_broker_range(const kw_conn *c, int16_t api_key, int16_t *lo, int16_t *hi);
 /* ApiVersions version that succeeded (after any fallback), -1 before. */

@@ -93,6 +93,7 @@ typedef struct reset_call {
     kw_tpo_list l;
     int64_t ts;
     int isolation;
+    int idx; /* the leader's kw_net index */
 } reset_call;
 
 typedef struct fetcher {
@@ -126,7 +127,6 @@ struct kw_consumer {
     int meta_failures;
     reset_call *resets_q;    /* resets in flight */
     int64_t reset_next_us;   /* no reset request before this (after a failed one) */
-    int16_t lo_max_version;  /* -1, or 3 once a broker's v4+ answer did not decode */
     int64_t next_meta_us;
     int64_t meta_at_us;      /* last successful metadata refresh */
     int64_t meta_max_age_us; /* metadata.max.age.ms: refresh at least this often */
@@ -142,7 +142,34 @@ struct kw_consumer {
     kw__cgroup *cg;          /* group membership (group.id set), client/consumer_group.c */
     kw_consumer_stats st;
     char err[512];
+    kw_buf notes;     /* notices not read yet (kw_consumer_notice), each NUL-terminated */
+    size_t notes_off; /* the next one to hand out */
+    char note[512];   /* the one handed out last */
 };
+
+/* A notice for the application (a position reset): kept until kw_consumer_notice. */
+static void note(kw_consumer *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(kw_consumer *c, const char *fmt, ...)
+{
+    char m[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    if (c->notes_off == c->notes.len) c->notes.len = c->notes_off = 0;
+    if (c->notes.len < 64 * 1024) kw_buf_put(&c->notes, m, strlen(m) + 1);
+}
+
+const char *kw_consumer_notice(kw_consumer *c)
+{
+    if (c->notes_off >= c->notes.len) return NULL;
+    snprintf(c->note, sizeof c->note, "%s", (const char *)c->notes.data + c->notes_off);
+    c->notes_off += strlen((const char *)c->notes.data + c->notes_off) + 1;
+    return c->note;
+}
+
+static const char *reset_name(int policy) { return policy == 1 ? "earliest" : "latest"; }
 
 static void set_err(kw_consumer *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_err(kw_consumer *c, const char *fmt, ...)
@@ -161,6 +188,7 @@ int kw_start_parse(const char *s, kw_start *out)
     if (!strcmp(s, "beginning") || !strcmp(s, "earliest")) { out->kind = KW_START_BEGINNING; return 0; }
     if (!strcmp(s, "end") || !strcmp(s, "latest")) { out->kind = KW_START_END; return 0; }
     if (!strcmp(s, "stored") || !strcmp(s, "committed")) { out->kind = KW_START_COMMITTED; return 0; }
+    if (s[0] == 's' && s[1] == '@') s++; /* kcat's s@MS */
     const char *num = s[0] == '@' ? s + 1 : s[0] == '-' ? s + 1 : s;
     if (*num < '0' || *num > '9') return KW_ERR_INVALID_ARG;
     long long v = strtoll(num, &end, 10);
@@ -222,7 +250,6 @@ kw_consumer *kw_consumer_new(const kw_config *cfg, kw_net *net, char *errbuf, si
     c->reset_policy = rp && !strcmp(rp, "earliest") ? 1 : rp && !strcmp(rp, "none") ? 2 : 0;
     c->decompress_max = (size_t)kw_config_int(cfg, KW_CONF_DECOMPRESS_MAX_BYTES);
     c->backoff_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MS);
-    c->lo_max_version = -1;
     c->backoff_max_ms = kw_config_int(cfg, KW_CONF_RETRY_BACKOFF_MAX_MS);
     c->meta_max_age_us = kw_config_int(cfg, KW_CONF_METADATA_MAX_AGE_MS) * 1000;
     kw_hist_init(&c->st.fetch_bytes);
@@ -277,6 +304,7 @@ void kw_consumer_free(kw_consumer *c)
     for (int i = 0; i < c->nparts; i++) free(c->parts[i].topic);
     free(c->parts);
     for (int i = 0; i < c->npool; i++) kw_buf_free(&c->pool[i]);
+    kw_buf_free(&c->notes);
     free(c->pool);
     free(c->msgs);
     kw_arena_free(&c->copies);
@@ -488,7 +516,25 @@ static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
         switch (st->kind) {
         case KW_START_BEGINNING: o = lo; break;
         case KW_START_END: o = hi; break;
-        case KW_START_OFFSET: o = st->value; break;
+        case KW_START_OFFSET:
+            o = st->value;
+            if (lo >= 0 && hi >= 0 && (o < lo || o > hi)) {
+                /* as a fetch at that offset would be answered OFFSET_OUT_OF_RANGE: reset now */
+                if (c->reset_policy == 2) {
+                    e = KW_KAFKA_OFFSET_OUT_OF_RANGE;
+                    set_err(c, "offset %lld out of range for %s [%d] (its log holds %lld..%lld) and "
+                               "auto.offset.reset=none", (long long)o, p->topic, p->partition, (long long)lo,
+                            (long long)hi);
+                    goto out;
+                }
+                int64_t to = c->reset_policy == 1 ? lo : hi;
+                note(c, "offset %lld out of range for %s [%d] (its log holds %lld..%lld), reset to %s (%lld) by "
+                        "auto.offset.reset", (long long)o, p->topic, p->partition, (long long)lo, (long long)hi,
+                     reset_name(c->reset_policy), (long long)to);
+                o = to;
+                c->st.resets++;
+            }
+            break;
         case KW_START_TAIL: o = hi - st->value < lo ? lo : hi - st->value; break;
         case KW_START_TIME: o = q.v[k].offset >= 0 ? q.v[k].offset : hi; break;
         case KW_START_COMMITTED:
@@ -522,14 +568,17 @@ int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, con
     char why[400];
     int e = kw_meta_fetch_why(c->net, names, 1, 0, &c->meta, why, sizeof why);
     if (e) {
-        set_err(c, "metadata: %s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
+        char d[sizeof why + 64];
+        set_err(c, "metadata: %s", kw_net_describe(e, why, d, sizeof d));
         return e;
     }
     c->meta_at_us = kw_net_now();
     const kw_meta_topic *t = kw_meta_topic_find(&c->meta, topic);
     if (!t || (t->error && !t->nparts)) {
         e = t ? t->error : KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
-        set_err(c, "topic %s: %s", topic, kw_strerror(e));
+        if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION)
+            set_err(c, "unknown topic %s (UNKNOWN_TOPIC_OR_PARTITION): reading does not create it", topic);
+        else set_err(c, "topic %s: %s", topic, kw_strerror(e));
         return e;
     }
     int from = c->nparts;
@@ -971,8 +1020,10 @@ static void reset_done(void *ud, int err, const kw_conn_resp *resp)
         if (*pp == q) { *pp = q->next; break; }
     if (!err) err = kw_list_offsets_apply(&q->l, resp->version, resp->body, resp->len);
     int again_v3 = 0;
-    if (err == KW_ERR_CORRUPT && resp && resp->version >= 4 && c->lo_max_version != 3) {
-        c->lo_max_version = 3; /* librdkafka 2.0.2's mock: its v4+ answer has 4 bytes too many */
+    if ((err == KW_ERR_CORRUPT || err == KW_ERR_TRUNCATED) && resp && resp->version >= 4) {
+        /* librdkafka 2.0.2's mock: its v4+ answer has 4 bytes too many; v3 from now on,
+         * remembered for this broker (its connection) */
+        kw_conn_cap_version(kw_net_conn(c->net, q->idx), KW_API_ListOffsets, 3);
         again_v3 = 1;
     }
     int later = 0;
@@ -991,6 +1042,8 @@ static void reset_done(void *ud, int err, const kw_conn_resp *resp)
             continue;
         }
         if (x->error || x->offset < 0) { later = 1; continue; }
+        note(c, "offset %lld out of range for %s [%d], reset to %s (%lld) by auto.offset.reset", (long long)p->pos,
+             p->topic, p->partition, reset_name(c->reset_policy), (long long)x->offset);
         p->pos = p->fetch_pos = x->offset;
         p->gen++;
         p->state = P_ACTIVE;
@@ -1032,7 +1085,8 @@ static void do_resets(kw_consumer *c)
             if (p->state == P_NEED_RESET && !p->reset_inflight && p->leader == lead->leader)
                 e = kw_tpo_add(&q->l, p->topic, p->partition, -1);
         }
-        kw_conn_req r = {.api_key = KW_API_ListOffsets, .min_version = -1, .max_version = c->lo_max_version,
+        q->idx = lead->leader;
+        kw_conn_req r = {.api_key = KW_API_ListOffsets, .min_version = -1, .max_version = -1,
                          .fail_fast = 1, .encode = reset_encode, .done = reset_done, .ud = q};
         if (!e) e = kw_net_submit(c->net, lead->leader, &r);
         if (e) {

@@ -13,6 +13,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,12 @@ int kw_http_parse(const char *buf, size_t len, kw_http_req *req)
     size_t off = 0, next;
     const char *l;
     size_t n;
+    /* Bytes no request line can hold (a Kafka client's binary request, TLS) are a bad
+     * request now, not a wait for a line end that may never come. */
+    for (size_t j = 0; j < scan && buf[j] != '\n'; j++) {
+        unsigned char c = (unsigned char)buf[j];
+        if ((c < 0x20 && c != '\r') || c == 0x7f) return KW_ERR_CORRUPT;
+    }
     /* Ignore empty lines before the request line (RFC 9112 2.2). */
     for (;;) {
         if (!(next = next_line(buf, scan, off, &l, &n)))
@@ -322,6 +329,15 @@ struct kw_exporter {
     struct pollfd *pfds;
     int64_t accept_pause_until; /* after EMFILE and the like: stop polling the listener */
     kw_exporter_stats st;
+    /* interval_ms > 0: the collector thread (everything below is guarded by mu) */
+    pthread_t th;
+    int th_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stopping;
+    int wake[2];        /* the collector writes a byte here when a collection completed */
+    kw_buf ready;       /* the last completed collection, rendered */
+    int have_ready;
 };
 
 static int64_t now_ms(void)
@@ -355,6 +371,73 @@ static int split_listen(const char *s, char *host, size_t hsize, char *port, siz
     return 0;
 }
 
+/* Collect (refresh from the cluster) and render into out; the stats under the lock. */
+static void collect(kw_exporter *e, kw_snapshot *keep, kw_buf *out)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    kw_snapshot fresh;
+    kw_snap_init(&fresh);
+    int rc = e->o.refresh(e->o.ud, &fresh);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    if (rc == 0) kw_snap_swap(keep, &fresh);
+    kw_snap_free(&fresh);
+    out->len = 0;
+    out->err = 0;
+    kw_exp_render(keep, e->have_re ? &e->re : NULL, rc == 0, secs, out);
+    if (e->th_started) pthread_mutex_lock(&e->mu);
+    e->st.refreshes++;
+    if (rc) e->st.refresh_errors++;
+    if (e->th_started) pthread_mutex_unlock(&e->mu);
+}
+
+/* The collector thread: a collection every interval_ms, each published whole. */
+static void *collector(void *arg)
+{
+    kw_exporter *e = arg;
+    kw_snapshot keep;
+    kw_snap_init(&keep);
+    kw_buf body;
+    kw_buf_init(&body);
+    pthread_mutex_lock(&e->mu);
+    while (!e->stopping) {
+        pthread_mutex_unlock(&e->mu);
+        collect(e, &keep, &body);
+        pthread_mutex_lock(&e->mu);
+        kw_buf t = e->ready;
+        e->ready = body;
+        body = t;
+        e->have_ready = 1;
+        char one = 1;
+        ssize_t w = write(e->wake[1], &one, 1);
+        (void)w; /* a full pipe already wakes the loop */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += e->o.interval_ms / 1000;
+        until.tv_nsec += (long)(e->o.interval_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) { until.tv_sec++; until.tv_nsec -= 1000000000L; }
+        while (!e->stopping && pthread_cond_timedwait(&e->cv, &e->mu, &until) == 0) {}
+    }
+    pthread_mutex_unlock(&e->mu);
+    kw_snap_free(&keep);
+    kw_buf_free(&body);
+    return NULL;
+}
+
+static int start_collector(kw_exporter *e)
+{
+    if (pipe2(e->wake, O_NONBLOCK | O_CLOEXEC)) return KW_ERR_IO;
+    pthread_mutex_init(&e->mu, NULL);
+    pthread_cond_init(&e->cv, NULL);
+    e->th_started = 1;
+    if (pthread_create(&e->th, NULL, collector, e)) {
+        e->th_started = 0;
+        return KW_ERR_NOMEM;
+    }
+    return 0;
+}
+
 int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
 {
     *out = NULL;
@@ -371,6 +454,7 @@ int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
     if (e->o.cache_ms < 0) e->o.cache_ms = 1000;
     if (e->o.idle_timeout_ms <= 0) e->o.idle_timeout_ms = 10000;
     e->lfd = -1;
+    e->wake[0] = e->wake[1] = -1;
     e->body_at_ms = -1;
     kw_snap_init(&e->snap);
     kw_buf_init(&e->body);
@@ -415,6 +499,10 @@ int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
     getsockname(e->lfd, (struct sockaddr *)&ss, &sl);
     e->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (e->o.interval_ms > 0 && (rc = start_collector(e))) {
+        kw_exporter_close(e);
+        return rc;
+    }
     *out = e;
     return 0;
 }
@@ -423,7 +511,10 @@ int kw_exporter_port(const kw_exporter *e) { return e->port; }
 
 void kw_exporter_get_stats(const kw_exporter *e, kw_exporter_stats *st)
 {
+    kw_exporter *m = (kw_exporter *)e; /* the lock only */
+    if (e->th_started) pthread_mutex_lock(&m->mu);
     *st = e->st;
+    if (e->th_started) pthread_mutex_unlock(&m->mu);
     st->open_clients = e->nclients;
 }
 
@@ -460,20 +551,7 @@ static void refresh_body(kw_exporter *e)
 {
     int64_t t0 = now_ms();
     if (e->body_at_ms >= 0 && t0 - e->body_at_ms < e->o.cache_ms && !e->body.err) return;
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    kw_snapshot fresh;
-    kw_snap_init(&fresh);
-    int rc = e->o.refresh(e->o.ud, &fresh);
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    double secs = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    e->st.refreshes++;
-    if (rc == 0) kw_snap_swap(&e->snap, &fresh);
-    else e->st.refresh_errors++;
-    kw_snap_free(&fresh);
-    e->body.len = 0;
-    e->body.err = 0;
-    kw_exp_render(&e->snap, e->have_re ? &e->re : NULL, rc == 0, secs, &e->body);
+    collect(e, &e->snap, &e->body);
     e->body_at_ms = now_ms();
 }
 
@@ -559,6 +637,8 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
     if (!listening && t < e->accept_pause_until && (timeout_ms < 0 || e->accept_pause_until - t < timeout_ms))
         timeout_ms = (int)(e->accept_pause_until - t);
     if (listening) e->pfds[np++] = (struct pollfd){.fd = e->lfd, .events = POLLIN};
+    size_t wake_at = np;
+    if (e->th_started) e->pfds[np++] = (struct pollfd){.fd = e->wake[0], .events = POLLIN};
     for (size_t i = 0; i < e->nclients; i++) {
         client *c = e->clients[i];
         short ev = c->state == C_WRITE ? POLLOUT : (c->state == C_READ || c->state == C_DRAIN) ? POLLIN : 0;
@@ -574,7 +654,11 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
     int n = poll(e->pfds, np, timeout_ms);
     if (n < 0) return errno == EINTR ? 0 : KW_ERR_IO;
 
-    size_t base = listening ? 1 : 0;
+    if (e->th_started && e->pfds[wake_at].revents) {
+        char tmp[64];
+        while (read(e->wake[0], tmp, sizeof tmp) > 0) {}
+    }
+    size_t base = (listening ? 1 : 0) + (e->th_started ? 1 : 0);
     size_t nbefore = e->nclients;
     for (size_t i = 0; i < nbefore; i++) {
         client *c = e->clients[i];
@@ -589,8 +673,22 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
 
     int waiting = 0;
     for (size_t i = 0; i < e->nclients; i++) waiting |= e->clients[i]->state == C_WAIT_METRICS;
-    if (waiting) {
+    if (waiting && e->th_started) {
+        /* the last completed collection; before the first one, the scrape waits for it */
+        pthread_mutex_lock(&e->mu);
+        if (e->have_ready) {
+            kw_buf_free(&e->body);
+            kw_buf_init(&e->body);
+            kw_buf_put(&e->body, e->ready.data, e->ready.len);
+            if (e->ready.err) e->body.err = e->ready.err;
+        } else {
+            waiting = 0;
+        }
+        pthread_mutex_unlock(&e->mu);
+    } else if (waiting) {
         refresh_body(e);
+    }
+    if (waiting) {
         for (size_t i = 0; i < e->nclients; i++) {
             client *c = e->clients[i];
             if (c->state != C_WAIT_METRICS) continue;
@@ -623,6 +721,17 @@ void kw_exporter_close(kw_exporter *e)
 {
     if (!e) return;
     while (e->nclients) drop_client(e, e->nclients - 1);
+    if (e->th_started) {
+        pthread_mutex_lock(&e->mu);
+        e->stopping = 1;
+        pthread_cond_signal(&e->cv);
+        pthread_mutex_unlock(&e->mu);
+        pthread_join(e->th, NULL); /* waits for a collection under way (its requests are bounded) */
+        pthread_mutex_destroy(&e->mu);
+        pthread_cond_destroy(&e->cv);
+        kw_buf_free(&e->ready);
+    }
+    if (e->wake[0] >= 0) { close(e->wake[0]); close(e->wake[1]); }
     if (e->lfd >= 0) close(e->lfd);
     if (e->have_re) regfree(&e->re);
     kw_snap_free(&e->snap);

@@ -11,13 +11,14 @@
  *
  * Why poll() and not a thread per connection: every scrape needs the same thing, the
  * latest snapshot, and refreshing it talks to the cluster, so refreshes must be
- * serialised anyway. In one loop a refresh is done at most once per cache_ms however
- * many scrapes arrive (kafka_exporter's "concurrent.enable=false" behaviour, without
- * locks), slow or idle clients cost one pollfd and a bounded buffer each and never
- * block the others (non-blocking I/O, idle timeout), and the memory bound is
- * max_clients × (KW_HTTP_MAX_REQUEST + one response). The price is that the loop
- * stalls for the duration of a refresh: the refresh callback must bound its own time
- * (request timeouts), and connections arriving meanwhile wait in the listen backlog.
+ * serialised anyway. Slow or idle clients cost one pollfd and a bounded buffer each and
+ * never block the others (non-blocking I/O, idle timeout), and the memory bound is
+ * max_clients × (KW_HTTP_MAX_REQUEST + one response). Collections run either on a
+ * thread of their own every interval_ms (the refresh callback and its broker set are
+ * then used by that thread only; a scrape copies the last completed collection, so it
+ * answers in milliseconds however slow the cluster is), or at scrape time at most once
+ * per cache_ms however many scrapes arrive (kafka_exporter's behaviour; the loop then
+ * stalls for the duration of a refresh, which the callback must bound).
  *
  * When the refresh fails (cluster unreachable), kwire_up is 0 and the Kafka metrics are
  * NOT served (only kwire_up and kwire_scrape_duration_seconds): a stale lag value would
@@ -100,6 +101,10 @@ typedef struct kw_exporter_opts {
     void *ud;
     int max_clients;          /* <= 0: 64 */
     int cache_ms;             /* scrapes within this of the last refresh reuse it; < 0: 1000 */
+    int interval_ms;          /* > 0: collect every interval_ms on a thread of its own; a scrape
+                                 answers at once from the last completed collection (only
+                                 scrapes before the first one wait for it). 0: collect at
+                                 scrape time, at most once per cache_ms */
     int idle_timeout_ms;      /* close a connection silent this long; <= 0: 10000 */
 } kw_exporter_opts;
 

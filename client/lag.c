@@ -412,6 +412,14 @@ int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_l
     return 0;
 }
 
+size_t kw_lag_group_commits(const kw_lag_report *r, const char *group)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->ntopics; i++)
+        if (!strcmp(r->topics[i].group, group)) n += r->topics[i].with_commit;
+    return n;
+}
+
 void kw_lag_report_free(kw_lag_report *r)
 {
     free(r->rows);

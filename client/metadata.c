@@ -37,6 +37,17 @@ static int cmp_part(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static void topic_free(kw_meta_topic *t)
+{
+    for (int32_t j = 0; j < t->nparts; j++) {
+        free(t->parts[j].replicas);
+        free(t->parts[j].isr);
+        free(t->parts[j].offline);
+    }
+    free(t->parts);
+    free(t->name);
+}
+
 void kw_meta_free(kw_meta *m)
 {
     if (!m) return;
@@ -45,16 +56,7 @@ void kw_meta_free(kw_meta *m)
         free(m->brokers[i].rack);
     }
     free(m->brokers);
-    for (int32_t i = 0; i < m->ntopics; i++) {
-        kw_meta_topic *t = &m->topics[i];
-        for (int32_t j = 0; j < t->nparts; j++) {
-            free(t->parts[j].replicas);
-            free(t->parts[j].isr);
-            free(t->parts[j].offline);
-        }
-        free(t->parts);
-        free(t->name);
-    }
+    for (int32_t i = 0; i < m->ntopics; i++) topic_free(&m->topics[i]);
     free(m->topics);
     free(m->cluster_id);
     memset(m, 0, sizeof *m);
@@ -151,6 +153,43 @@ int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32
     return KW_ERR_NOT_FOUND;
 }
 
+int kw_meta_keep(kw_meta *m, const char *const *topics, int ntopics)
+{
+    kw_meta_topic *v = calloc((size_t)(ntopics > 0 ? ntopics : 1), sizeof *v);
+    if (!v) return KW_ERR_NOMEM;
+    int32_t n = 0;
+    for (int i = 0; i < ntopics; i++) {
+        int dup = 0;
+        for (int32_t k = 0; k < n; k++) dup |= !strcmp(v[k].name, topics[i]);
+        if (dup) continue;
+        kw_meta_topic *t = NULL;
+        for (int32_t k = 0; k < m->ntopics; k++)
+            if (m->topics[k].name && !strcmp(m->topics[k].name, topics[i])) t = &m->topics[k];
+        if (t) {
+            v[n++] = *t; /* moved: its slot below is cleared */
+            memset(t, 0, sizeof *t);
+        } else {
+            v[n].name = strdup(topics[i]);
+            if (!v[n].name) {
+                for (int32_t k = 0; k < n; k++) topic_free(&v[k]);
+                free(v);
+                return KW_ERR_NOMEM;
+            }
+            v[n++].error = KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION;
+        }
+    }
+    for (int32_t k = 0; k < m->ntopics; k++) topic_free(&m->topics[k]);
+    free(m->topics);
+    m->topics = v;
+    m->ntopics = n;
+    return 0;
+}
+
+int kw_meta_names_all(int allow_auto_create, int16_t version, int ntopics)
+{
+    return ntopics > 0 && !allow_auto_create && version < KW_META_NO_CREATE_VERSION;
+}
+
 /* ---- fetching ---- */
 
 int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create, int16_t version, kw_buf *out)
@@ -165,8 +204,11 @@ int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create
     memset(t, 0, (size_t)(ntopics <= 64 ? 64 : ntopics) * sizeof *t);
     for (int i = 0; i < ntopics; i++) t[i].name = kw_s(topics[i]);
     r.topics = t;
-    /* every topic: null array from v1, an empty one in v0; none: an empty one */
-    r.n_topics = ntopics || none ? ntopics : version >= 1 ? -1 : 0;
+    /* every topic: null array from v1, an empty one in v0; none: an empty one; every topic
+     * also when the version cannot say "do not create" (below v4 a broker creates every
+     * topic a request names) */
+    int all = !ntopics || kw_meta_names_all(allow_auto_create, version, ntopics);
+    r.n_topics = none ? 0 : !all ? ntopics : version >= 1 ? -1 : 0;
     r.allow_auto_topic_creation = (uint8_t)(allow_auto_create != 0);
     int e = kw_msg_encode(KW_API_Metadata, version, KW_REQ, &r, out);
     if (t != tt) free(t);
@@ -229,19 +271,15 @@ int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int all
     if (why && whylen) why[0] = 0;
     int e = kw_net_request_any(n, &r, &body, &v, &idx);
     if (e) {
-        /* the first broker with something to say (every one was tried in order) */
-        for (int i = 0; why && whylen && i < kw_net_count(n); i++) {
-            const char *le = kw_net_last_error(n, i);
-            if (le && *le) {
-                snprintf(why, whylen, "%s", le);
-                break;
-            }
-        }
+        /* every broker tried, in order, and why each failed */
+        if (why && whylen) kw_net_errors(n, why, whylen);
         kw_buf_free(&body);
         return e;
     }
     e = kw_meta_apply(n, idx >= 0 ? kw_net_name(n, idx) : NULL, v, body.data, body.len, out, why, whylen);
     kw_buf_free(&body);
+    /* asked for every topic in place of the named ones: keep those, missing ones unknown */
+    if (!e && kw_meta_names_all(allow_auto_create, v, ntopics)) e = kw_meta_keep(out, topics, ntopics);
     return e;
 }
 

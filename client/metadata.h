@@ -31,6 +31,19 @@ int kw_meta_encode(const char *const *topics, int ntopics, int allow_auto_create
 /* ntopics KW_META_NO_TOPICS: a request for no topic at all (brokers and controller only;
  * v1+, every topic in v0). */
 #define KW_META_NO_TOPICS (-1)
+/*
+ * Topics are never created by asking for them unless allow_auto_create is set: from
+ * Metadata v4 the request says so (allow_auto_topic_creation); below v4 a broker with
+ * auto.create.topics.enable=true creates every topic a request names, so kw_meta_encode
+ * then asks for every topic instead and kw_meta_fetch keeps the named ones
+ * (kw_meta_keep). kw_meta_names_all says when that happens.
+ */
+#define KW_META_NO_CREATE_VERSION 4
+int kw_meta_names_all(int allow_auto_create, int16_t version, int ntopics);
+/* Keep only the named topics in m, in that order (duplicates once); a name m does not
+ * hold is added with UNKNOWN_TOPIC_OR_PARTITION and no partitions. 0 or KW_ERR_NOMEM
+ * (m unchanged). Pure. */
+int kw_meta_keep(kw_meta *m, const char *const *topics, int ntopics);
 int kw_meta_apply(kw_net *n, const char *from, int16_t version, const uint8_t *body, size_t len, kw_meta *out,
                   char *why, size_t whylen);
 /* kw_net index of the partition leader's broker (added to n when missing), or an error as

@@ -70,6 +70,8 @@ typedef struct broker {
     struct addrinfo *ai, *cur; /* resolved addresses and the one being tried */
     resolve_job *job;          /* a resolution under way, or NULL */
     char err[512];             /* socket-level failure text */
+    int64_t attempt_at;        /* when the current connection attempt started */
+    int slow_noted;            /* this attempt was said to be slow (notify) */
     tap_ctx *tap;              /* --dump context, or NULL */
 } broker;
 
@@ -89,12 +91,28 @@ struct kw_net {
     kw_printer dump_pr;
     kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
     int wake_fd;             /* eventfd the resolver threads signal; -1 until first needed */
+    int woken;               /* a waited-for request finished inside this round: do not block */
+    kw_net_notify_fn notify; /* failed attempts, for the command's messages */
+    void *notify_ud;
     /* security.protocol: shared by every conn */
     kw_tls_ctx *tls;
     kw_sasl_setup sasl;
     int sasl_on;
     char security_err[512];  /* the settings could not be loaded: every conn fails with it */
 };
+
+#define KW_NET_SLOW_CONNECT_US 1000000
+
+void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud)
+{
+    n->notify = fn;
+    n->notify_ud = ud;
+}
+
+static void notify(kw_net *n, broker *b, int err)
+{
+    if (n->notify) n->notify(n->notify_ud, (int)(b - n->b), err, kw_net_last_error(n, (int)(b - n->b)));
+}
 
 void kw_net_set_resolver(kw_net *n, kw_net_resolver fn)
 {
@@ -438,12 +456,21 @@ static void addr_text(const struct addrinfo *ai, char *buf, size_t len)
 }
 
 /* All addresses failed: report, forget them (resolve again next attempt). */
-static void attempt_failed(broker *b, int64_t now, int err)
+static void attempt_failed(kw_net *n, broker *b, int64_t now, int err)
 {
     close_fd(b);
     if (b->ai) freeaddrinfo(b->ai);
     b->ai = b->cur = NULL;
     kw_conn_connect_failed(b->conn, now, err, b->err);
+    notify(n, b, err);
+}
+
+/* The failure text of one address: "ADDR: reason", or the reason alone when the address
+ * is the broker's own name (the connection's messages start with that). */
+static void addr_err(broker *b, const char *at, const char *what, const char *reason)
+{
+    if (!strcmp(at, b->name)) snprintf(b->err, sizeof b->err, "%s%s", what, reason);
+    else snprintf(b->err, sizeof b->err, "%s: %s%s", at, what, reason);
 }
 
 /* Start connecting at b->cur, moving on past addresses that fail at once. */
@@ -455,7 +482,7 @@ static void try_addresses(kw_net *n, broker *b, int64_t now)
         addr_text(a, at, sizeof at);
         int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
         if (fd < 0) {
-            snprintf(b->err, sizeof b->err, "%s: socket: %s", at, strerror(errno));
+            addr_err(b, at, "socket: ", strerror(errno));
             continue;
         }
         set_opts(n, fd);
@@ -470,10 +497,10 @@ static void try_addresses(kw_net *n, broker *b, int64_t now)
             b->connecting = 1;
             return;
         }
-        snprintf(b->err, sizeof b->err, "%s: %s", at, strerror(errno));
+        addr_err(b, at, "", strerror(errno));
         close(fd);
     }
-    attempt_failed(b, now, KW_ERR_CONNECT);
+    attempt_failed(n, b, now, KW_ERR_CONNECT);
 }
 
 /* getaddrinfo as kwire asks it: every address of the name, IPv4 and IPv6; without
@@ -522,7 +549,7 @@ static void resolved(kw_net *n, broker *b, int64_t now, int r, int sys_errno, st
     if (r) {
         snprintf(b->err, sizeof b->err, "cannot resolve %s: %s", b->host,
                  r == EAI_SYSTEM ? strerror(sys_errno) : gai_strerror(r));
-        attempt_failed(b, now, KW_ERR_RESOLVE);
+        attempt_failed(n, b, now, KW_ERR_RESOLVE);
         return;
     }
     b->ai = b->cur = ai;
@@ -589,6 +616,8 @@ static int is_numeric_host(const char *h)
 
 static void start_connect(kw_net *n, broker *b, int64_t now)
 {
+    b->attempt_at = now;
+    b->slow_noted = 0;
     kw_conn_connecting(b->conn, now);
     if (b->cur) {
         try_addresses(n, b, now);
@@ -621,7 +650,7 @@ static void finish_connect(kw_net *n, broker *b, int64_t now)
     }
     char at[128];
     addr_text(b->cur, at, sizeof at);
-    snprintf(b->err, sizeof b->err, "%s: %s", at, strerror(soerr));
+    addr_err(b, at, "", strerror(soerr));
     close_fd(b);
     b->cur = b->cur->ai_next;
     try_addresses(n, b, now);
@@ -664,7 +693,12 @@ static void do_read(kw_net *n, broker *b, int64_t now)
     for (int i = 0; i < READS_PER_ROUND && b->fd >= 0; i++) {
         ssize_t r = recv(b->fd, buf, READ_CHUNK, 0);
         if (r > 0) {
-            if (kw_conn_feed(b->conn, now, buf, (size_t)r) < 0) { close_fd(b); return; }
+            int fe = kw_conn_feed(b->conn, now, buf, (size_t)r);
+            if (fe < 0) {
+                close_fd(b);
+                if (fe == KW_ERR_NOT_KAFKA) notify(n, b, fe);
+                return;
+            }
             /* More answers are due on this socket: acknowledge what came at once. A
              * broker without TCP_NODELAY (librdkafka's mock is one) holds a small answer
              * behind an unacknowledged earlier one (Nagle), and Linux delays our ACK by
@@ -683,6 +717,7 @@ static void do_read(kw_net *n, broker *b, int64_t now)
         const char *why = r == 0 ? "connection closed by peer" : strerror(errno);
         kw_conn_disconnected(b->conn, now, r == 0 ? KW_ERR_DISCONNECTED : KW_ERR_IO, why);
         close_fd(b);
+        if (kw_conn_not_kafka(b->conn)) notify(n, b, KW_ERR_NOT_KAFKA);
         return;
     }
 }
@@ -708,6 +743,7 @@ static void sync_sockets(kw_net *n, int64_t now)
 int kw_net_poll(kw_net *n, int timeout_ms)
 {
     int64_t now = kw_net_now();
+    n->woken = 0;
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
@@ -715,6 +751,8 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int i = 0; i < n->n; i++) {
         broker *b = &n->b[i];
         int64_t d = kw_conn_next_deadline(b->conn);
+        if (n->notify && b->fd >= 0 && b->connecting && !b->slow_noted && b->attempt_at + KW_NET_SLOW_CONNECT_US < d)
+            d = b->attempt_at + KW_NET_SLOW_CONNECT_US;
         if (d < deadline) deadline = d;
         if (b->fd < 0) continue;
         size_t outlen = 0;
@@ -734,7 +772,8 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             n->pidx[np++] = -1;
         }
     int wait;
-    if (deadline == INT64_MAX) wait = -1;
+    if (n->woken) wait = 0;
+    else if (deadline == INT64_MAX) wait = -1;
     else if (deadline <= now) wait = 0;
     else {
         int64_t w = (deadline - now + 999) / 1000;
@@ -763,6 +802,21 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         if (ev & (POLLIN | POLLHUP | POLLERR)) do_read(n, b, now);
         if (b->fd >= 0 && (ev & POLLOUT)) do_write(b, now);
     }
+    /* a connection attempt without an answer for a second: said once (a host that drops
+     * packets fails only at socket.connection.setup.timeout.ms) */
+    for (int i = 0; i < n->n && n->notify; i++) {
+        broker *b = &n->b[i];
+        if (b->fd >= 0 && b->connecting && !b->slow_noted && now - b->attempt_at >= KW_NET_SLOW_CONNECT_US) {
+            b->slow_noted = 1;
+            char at[128] = "";
+            if (b->cur) addr_text(b->cur, at, sizeof at);
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: no answer to the connection after 1 s%s%s%s", b->name,
+                     at[0] && strcmp(at, b->name) ? " (address " : "", at[0] && strcmp(at, b->name) ? at : "",
+                     at[0] && strcmp(at, b->name) ? ")" : "");
+            n->notify(n->notify_ud, i, KW_ERR_TIMEOUT, msg);
+        }
+    }
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     return r;
@@ -771,6 +825,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
 /* ---- synchronous requests ---- */
 
 typedef struct sync_ctx {
+    kw_net *n;
     int done, err;
     kw_buf *body;
     int16_t version;
@@ -796,6 +851,7 @@ static void sync_done(void *ud, int err, const kw_conn_resp *r)
     sync_ctx *s = ud;
     s->done = 1;
     s->err = err;
+    s->n->woken = 1; /* finished before poll() (e.g. no version in common): do not wait in it */
     if (!err && r) {
         s->version = r->version;
         if (s->body) {
@@ -809,7 +865,7 @@ static int request(kw_net *n, int idx, const kw_conn_req *req, kw_buf *body, int
 {
     if (idx < 0 || idx >= n->n || !req) return KW_ERR_INVALID_ARG;
     if (!req->encode && !req->encode_ref) return KW_ERR_INVALID_ARG;
-    sync_ctx s = {0, 0, body, -1, req->encode, req->encode_ref, req->ud};
+    sync_ctx s = {n, 0, 0, body, -1, req->encode, req->encode_ref, req->ud};
     kw_conn_req r = *req;
     r.encode = req->encode ? sync_encode : NULL;
     r.encode_ref = req->encode_ref ? sync_encode_ref : NULL;
@@ -842,10 +898,33 @@ int kw_net_request_any(kw_net *n, const kw_conn_req *req, kw_buf *body, int16_t 
             return 0;
         }
         if (body) body->len = keep;
-        if (err != KW_ERR_CONNECT && err != KW_ERR_RESOLVE && err != KW_ERR_DISCONNECTED && err != KW_ERR_TIMEOUT)
+        if (err != KW_ERR_CONNECT && err != KW_ERR_RESOLVE && err != KW_ERR_DISCONNECTED && err != KW_ERR_TIMEOUT &&
+            err != KW_ERR_NOT_KAFKA)
             return err;
     }
     return err;
+}
+
+size_t kw_net_errors(const kw_net *n, char *buf, size_t len)
+{
+    size_t k = 0;
+    if (len) buf[0] = 0;
+    for (int i = 0; i < n->n && k + 1 < len; i++) {
+        const char *e = kw_net_last_error(n, i);
+        if (!*e) continue;
+        int w = snprintf(buf + k, len - k, "%s%s", k ? "; " : "", e);
+        if (w < 0) break;
+        k += (size_t)w < len - k ? (size_t)w : len - k - 1;
+    }
+    return k;
+}
+
+int kw_net_not_kafka(kw_net *n)
+{
+    if (n->n == 0) return 0;
+    for (int i = 0; i < n->n; i++)
+        if (!kw_conn_not_kafka(n->b[i].conn)) return 0;
+    return 1;
 }
 
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
@@ -858,7 +937,7 @@ int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms)
     while (kw_conn_state_get(c) != KW_CONN_READY) {
         if (kw_conn_fatal(c)) return kw_conn_fatal(c);
         if (kw_conn_stats_get(c)->connect_failures != fails) return KW_ERR_CONNECT;
-        if (kw_conn_stats_get(c)->disconnects != drops) return KW_ERR_DISCONNECTED;
+        if (kw_conn_stats_get(c)->disconnects != drops) return kw_conn_not_kafka(c) ? KW_ERR_NOT_KAFKA : KW_ERR_DISCONNECTED;
         int64_t left = end - kw_net_now();
         if (left <= 0) return KW_ERR_TIMEOUT;
         int e = kw_net_poll(n, (int)(left / 1000) + 1);
@@ -898,4 +977,14 @@ void kw_net_stats_print(const kw_net *n, FILE *out)
             fputc('\n', out);
         }
     }
+}
+
+const char *kw_net_describe(int err, const char *why, char *buf, size_t len)
+{
+    if (!why || !*why) snprintf(buf, len, "%s", kw_strerror(err));
+    else if (err == KW_ERR_NOT_KAFKA) snprintf(buf, len, "%s", why); /* "HOST:PORT does not speak ..." */
+    else if (err == KW_ERR_CONNECT || err == KW_ERR_RESOLVE || err == KW_ERR_TIMEOUT || err == KW_ERR_DISCONNECTED)
+        snprintf(buf, len, "%s: %s", kw_strerror(err), why);
+    else snprintf(buf, len, "%s (%s)", kw_strerror(err), why);
+    return buf;
 }

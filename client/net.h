@@ -99,5 +99,24 @@ void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
 
 /* kw_net_stats_print, kw_net_fatal, kw_net_last_error: kwire/admin.h */
+/* Every broker's last failure, "; "-separated, into buf (len bytes): the addresses tried
+ * and why each failed. Returns the text's length (0: none failed). */
+size_t kw_net_errors(const kw_net *n, char *buf, size_t len);
+/* 1 when every broker's last peer did not speak Kafka (kw_conn_not_kafka): waiting for
+ * one of them is pointless. */
+int kw_net_not_kafka(kw_net *n);
+
+/* An error and the broker layer's why (kw_net_errors, kw_net_last_error) in one line:
+ * the why alone where it says everything ("HOST:PORT does not speak the Kafka
+ * protocol ..."), "could not connect: 127.0.0.1:1: connect failed: ...", or "text (why)". */
+const char *kw_net_describe(int err, const char *why, char *buf, size_t len);
+
+/* Called from inside kw_net_poll after each failed connection attempt (err
+ * KW_ERR_CONNECT / KW_ERR_RESOLVE), once per attempt still unanswered after a second
+ * (KW_ERR_TIMEOUT: a host that drops packets), and when a peer turns out not to speak
+ * Kafka (KW_ERR_NOT_KAFKA), with the broker's index and why: for a command to say at once
+ * what it is waiting for. */
+typedef void (*kw_net_notify_fn)(void *ud, int idx, int err, const char *why);
+void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud);
 
 #endif

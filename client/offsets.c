@@ -177,14 +177,16 @@ static int call(kw_net *n, int idx, int16_t api, kw_conn_encode_fn enc, void *ud
     for (;;) {
         s->body.len = 0;
         kw_arena_reset(&s->arena);
-        int e = idx < 0 ? kw_net_request_any(n, &r, &s->body, &s->version, NULL)
+        int answered = idx;
+        int e = idx < 0 ? kw_net_request_any(n, &r, &s->body, &s->version, &answered)
                         : kw_net_request(n, idx, &r, &s->body, &s->version);
         if (e) return e;
         e = kw_msg_decode(api, s->version, KW_RESP, s->body.data, s->body.len, out, &s->arena, NULL);
         /* librdkafka 2.0.2's mock broker answers ListOffsets v4+ with 4 bytes per partition
-         * more than the grammar has; v3 carries the same answer without them */
-        if (e == KW_ERR_CORRUPT && api == KW_API_ListOffsets && s->version >= 4 && r.max_version != 3) {
-            r.max_version = 3;
+         * more than the grammar has; v3 carries the same answer without them. Remembered
+         * for that broker (its connection caps ListOffsets at v3), not retried each time. */
+        if ((e == KW_ERR_CORRUPT || e == KW_ERR_TRUNCATED) && api == KW_API_ListOffsets && s->version > 3 && answered >= 0) {
+            kw_conn_cap_version(kw_net_conn(n, answered), KW_API_ListOffsets, 3);
             continue;
         }
         return e;
@@ -1184,7 +1186,10 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
      * by every broker (librdkafka's mock echoes a null array). */
     if (!ngroups) {
         e = kw_groups_list(n, &m, &gl);
-        if (e == KW_ERR_VERSION && !gl.n) e = 0; /* no broker implements ListGroups */
+        if (e == KW_ERR_VERSION && !gl.n) { /* no broker implements ListGroups */
+            e = 0;
+            s->groups_unlisted = 1;
+        }
         if (e) goto out;
     }
     kw_tpo_list want;

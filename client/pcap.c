@@ -716,7 +716,10 @@ int kw_pcap_read(const char *path, kw_tcpr *r, uint64_t *packets, char *errbuf, 
     if (packets) *packets = 0;
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
     if (!pc) {
-        snprintf(errbuf, errlen, "%s: %s", path, perr);
+        /* libpcap names the file itself when it cannot open it ("F: No such file ...") */
+        size_t pl = strlen(path);
+        if (!strncmp(perr, path, pl) && perr[pl] == ':') snprintf(errbuf, errlen, "%s", perr);
+        else snprintf(errbuf, errlen, "%s: %s", path, perr);
         return KW_ERR_IO;
     }
     int dlt = pcap_datalink(pc);

@@ -4,6 +4,9 @@
  * InitProducerId, draining ready batches into Produce requests per broker, response
  * handling (success, retry in order, failure), delivery timeouts and reports.
  */
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,6 +66,8 @@ struct kw_producer {
     int acks, idempotent, max_in_flight, retries;
     int meta_req_err; /* error of the last Metadata request (0: answered) */
     char last_why[256]; /* the last whole-request failure, as the connection saw it */
+    char send_why[768];  /* why kw_producer_send last refused a record */
+    const volatile sig_atomic_t *intr; /* kw_producer_set_interrupt */
     int64_t linger_ms, max_block_ms, delivery_timeout_ms, request_timeout_ms, backoff_ms, backoff_max_ms;
     int64_t meta_max_age_ms;
     size_t batch_size, buffer_memory, max_request_size;
@@ -113,7 +118,7 @@ int kw__produce_action(int err, int idempotent)
     if (err == KW_KAFKA_DUPLICATE_SEQUENCE_NUMBER) return idempotent ? KW_PACT_OK : KW_PACT_FAIL;
     if (err == KW_KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER) return idempotent ? KW_PACT_RETRY : KW_PACT_FAIL;
     if (err == KW_ERR_TIMEOUT || err == KW_ERR_DISCONNECTED || err == KW_ERR_CONNECT || err == KW_ERR_IO ||
-        err == KW_ERR_RESOLVE || err == KW_ERR_CORRELATION)
+        err == KW_ERR_RESOLVE || err == KW_ERR_CORRELATION || err == KW_ERR_NOT_KAFKA)
         return KW_PACT_RETRY;
     if (err > 0 && kw_err_retriable(err)) return KW_PACT_RETRY;
     return KW_PACT_FAIL;
@@ -828,6 +833,34 @@ static int32_t choose_partition(kw_producer *p, ptopic *t, const kw_producer_rec
     return kw_sticky_partition(&t->sticky, t->nparts);
 }
 
+/* Refuse a record: err, with why (printf-style) kept for kw_producer_send_error. */
+static int refuse(kw_producer *p, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(kw_producer *p, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->send_why, sizeof p->send_why, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+static int interrupted(const kw_producer *p) { return p->intr && *p->intr; }
+
+/* Why the topic's metadata did not come within max.block.ms. */
+static int meta_refusal(kw_producer *p, const ptopic *t, int err)
+{
+    char tried[512] = "";
+    if (err < 0 && err != KW_ERR_INTERRUPTED) kw_net_errors(p->net, tried, sizeof tried);
+    if (err == KW_ERR_INTERRUPTED) return refuse(p, err, "interrupted while waiting for topic %s's metadata", t->name);
+    if (err == KW_ERR_NOT_KAFKA) return refuse(p, err, "no Kafka broker to ask for topic %s: %s", t->name, tried);
+    int idx = 0;
+    if (err < 0 && kw_net_fatal(p->net, &idx) == err)
+        return refuse(p, err, "no broker can be used for topic %s: %s", t->name, kw_net_last_error(p->net, idx));
+    if (err > 0) return refuse(p, err, "topic %s: %s", t->name, kw_strerror(err));
+    return refuse(p, err, "no metadata for topic %s within max.block.ms (%lld ms): %s%s%s", t->name,
+                  (long long)p->max_block_ms, kw_strerror(err), tried[0] ? "; tried " : "", tried);
+}
+
 int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
 {
     if (!p || !rec || !rec->topic || !*rec->topic || p->closing) return KW_ERR_INVALID_ARG;
@@ -837,13 +870,18 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     int64_t start = entry_us / 1000;
     while (t->nparts == 0) {
         int64_t now = now_ms();
+        if (interrupted(p)) return meta_refusal(p, t, KW_ERR_INTERRUPTED);
+        /* every bootstrap broker answered in another protocol: nothing to wait for */
+        if (p->meta_req_err == KW_ERR_NOT_KAFKA && kw_net_not_kafka(p->net)) return meta_refusal(p, t, KW_ERR_NOT_KAFKA);
         if (now - start >= p->max_block_ms)
-            return t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT;
+            return meta_refusal(p, t, t->meta_err > 0 ? t->meta_err : p->meta_req_err ? p->meta_req_err : KW_ERR_TIMEOUT);
         int fe = kw_net_fatal(p->net, NULL); /* every broker given up: nothing to wait for */
-        if (fe) return fe;
+        if (fe) return meta_refusal(p, t, fe);
         step(p, p->max_block_ms - (now - start));
     }
-    if (rec->partition >= t->nparts) return KW_ERR_INVALID_ARG;
+    if (rec->partition >= t->nparts)
+        return refuse(p, KW_ERR_INVALID_ARG, "partition %d does not exist: topic %s has %d partition%s (0..%d)",
+                      rec->partition, t->name, t->nparts, t->nparts == 1 ? "" : "s", t->nparts - 1);
     kw_record r = {0};
     r.timestamp = rec->timestamp > 0 ? rec->timestamp : wall_ms();
     r.key = rec->key;
@@ -853,9 +891,16 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
     r.headers = rec->headers;
     r.header_count = rec->header_count;
     size_t approx = (size_t)(r.key_len > 0 ? r.key_len : 0) + (size_t)(r.value_len > 0 ? r.value_len : 0);
+    size_t hbytes = 0;
     for (int32_t i = 0; i < r.header_count; i++)
-        approx += (size_t)r.headers[i].key_len + (size_t)(r.headers[i].value_len > 0 ? r.headers[i].value_len : 0);
-    if (approx + KW_BATCH_HEADER_SIZE > p->max_request_size) return KW_ERR_TOO_LARGE;
+        hbytes += (size_t)r.headers[i].key_len + (size_t)(r.headers[i].value_len > 0 ? r.headers[i].value_len : 0);
+    approx += hbytes;
+    if (approx + KW_BATCH_HEADER_SIZE > p->max_request_size)
+        return refuse(p, KW_ERR_TOO_LARGE,
+                      "a record of %zu bytes (key %d + value %d + headers %zu) does not fit max.request.size "
+                      "(%zu bytes, %d of them the batch header)",
+                      approx, r.key_len > 0 ? r.key_len : 0, r.value_len > 0 ? r.value_len : 0, hbytes,
+                      p->max_request_size, KW_BATCH_HEADER_SIZE);
     int32_t part = choose_partition(p, t, rec);
     int sealed = 0;
     int64_t now = now_ms();
@@ -869,8 +914,11 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
             t->acc.o.buffer_memory = save;
         }
         if (rc == 0) break;
-        if (rc != KW_ERR_QUEUE_FULL) return rc;
-        if (now - start >= p->max_block_ms) return KW_ERR_QUEUE_FULL;
+        if (rc != KW_ERR_QUEUE_FULL) return refuse(p, rc, "%s", kw_strerror(rc));
+        if (interrupted(p)) return refuse(p, KW_ERR_INTERRUPTED, "interrupted while waiting for buffer.memory");
+        if (now - start >= p->max_block_ms)
+            return refuse(p, KW_ERR_QUEUE_FULL, "buffer.memory (%zu bytes) still full after max.block.ms (%lld ms)",
+                          p->buffer_memory, (long long)p->max_block_ms);
         step(p, 10);
         now = now_ms();
     }
@@ -955,6 +1003,7 @@ int kw_producer_flush(kw_producer *p, int64_t timeout_ms)
     while (p->outstanding > 0) {
         int64_t el = now_ms() - start;
         if (timeout_ms >= 0 && el >= timeout_ms) { rc = KW_ERR_TIMEOUT; break; }
+        if (interrupted(p)) { rc = KW_ERR_INTERRUPTED; break; }
         step(p, timeout_ms >= 0 ? timeout_ms - el : 1000);
     }
     if (!rc && p->acks == 0) barrier(p, start, timeout_ms);
@@ -1000,6 +1049,10 @@ void kw_producer_close(kw_producer *p)
 const kw_producer_stats *kw_producer_stats_get(const kw_producer *p) { return &p->st; }
 
 const char *kw_producer_last_error(const kw_producer *p) { return p->last_why; }
+
+const char *kw_producer_send_error(const kw_producer *p) { return p->send_why; }
+
+void kw_producer_set_interrupt(kw_producer *p, const volatile sig_atomic_t *flag) { p->intr = flag; }
 
 int64_t kw_producer_latency_quantile(const kw_producer_stats *s, double q)
 {

@@ -23,9 +23,15 @@
  * valueLength, value; a compressed wrapper's inner messages follow in a REGION.
  * A partial entry at the end is shown as one "partialEntry" field and is not an
  * error (it is the broker's cut at max bytes).
+ *
+ * What the values say beyond the number: baseTimestamp and maxTimestamp in ISO 8601
+ * (UTC); each record's timestampDelta and offsetDelta with the absolute timestamp and
+ * offset they give; the decompressed region with the batch's compression ratio; and
+ * once per record set a NOTE on the zigzag varints records are made of.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "batch.h"
@@ -41,8 +47,27 @@ typedef struct ann_ctx {
     kw_ann_cb cb;
     void *ud;
     const uint8_t *base; /* start of the current region */
+    int64_t base_offset, base_ts; /* of the batch being walked: records' deltas add to them */
+    int zigzag_noted;
     char val[VAL_MAX];
 } ann_ctx;
+
+/* "2026-11-22T02:10:35.123Z" for a Unix time in ms (ISO 8601, UTC), or "" when it is not
+ * one (-1: no timestamp). dst holds at least 32 bytes. */
+static void iso_ms(char *dst, size_t cap, int64_t ms)
+{
+    dst[0] = 0;
+    if (ms < 0 || ms > 253402300799999LL) return; /* year 9999 */
+    time_t t = (time_t)(ms / 1000);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) return;
+    char tmp[64]; /* wide enough for any int the compiler imagines; the real text is 24 bytes */
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    size_t n = strlen(tmp) < cap ? strlen(tmp) : cap - 1;
+    memcpy(dst, tmp, n);
+    dst[n] = 0;
+}
 
 /* Emit one event; returns the callback's value. */
 static int emit(ann_ctx *a, kw_ann_kind kind, const char *name, const char *type,
@@ -109,6 +134,11 @@ static int f_int(ann_ctx *a, const uint8_t *p, size_t w, const char *name, int d
     int64_t v = w == 1 ? (int8_t)p[0] : w == 2 ? (int16_t)kw_ld16(p) : w == 4 ? (int32_t)kw_ld32(p)
                                                                           : (int64_t)kw_ld64(p);
     snprintf(a->val, sizeof a->val, "%" PRId64, v);
+    if (w == 8 && (!strcmp(name, "baseTimestamp") || !strcmp(name, "maxTimestamp") || !strcmp(name, "timestamp"))) {
+        char iso[40];
+        iso_ms(iso, sizeof iso, v);
+        if (iso[0]) snprintf(a->val, sizeof a->val, "%" PRId64 " (%s)", v, iso);
+    }
     return emit(a, KW_ANN_FIELD, name, types[w], p, w, a->val, depth);
 }
 
@@ -122,8 +152,23 @@ static int f_varint(ann_ctx *a, kw_rd *rd, const char *name, int bits, int depth
         return ann_error(a, rd->p + start, depth, err, bits == 32 ? "bad varint" : "bad varlong");
     }
     snprintf(a->val, sizeof a->val, "%" PRId64, *v);
-    return emit(a, KW_ANN_FIELD, name, bits == 32 ? "varint" : "varlong", rd->p + start, rd->off - start,
-                a->val, depth);
+    size_t n = strlen(a->val);
+    if (!strcmp(name, "offsetDelta")) snprintf(a->val + n, sizeof a->val - n, " (offset %" PRId64 ")", a->base_offset + *v);
+    else if (!strcmp(name, "timestampDelta") && a->base_ts >= 0) {
+        char iso[40];
+        iso_ms(iso, sizeof iso, a->base_ts + *v);
+        snprintf(a->val + n, sizeof a->val - n, " (timestamp %" PRId64 "%s%s)", a->base_ts + *v, iso[0] ? ", " : "", iso);
+    }
+    int rc = emit(a, KW_ANN_FIELD, name, bits == 32 ? "varint" : "varlong", rd->p + start, rd->off - start,
+                  a->val, depth);
+    if (!rc && !a->zigzag_noted) {
+        a->zigzag_noted = 1;
+        rc = emit(a, KW_ANN_NOTE, name, "varint", rd->p + start, rd->off - start,
+                  "record fields are zigzag varints (protobuf's sint32/sint64): n is written as 2n, -n as "
+                  "2n-1 (0, -1, 1, -2 -> 0, 1, 2, 3), 7 bits a byte, high bit = more; so -1 (a null key) "
+                  "takes one byte", depth);
+    }
+    return rc;
 }
 
 /* len bytes of key/value data from rd (len -1: null, shown as an empty field). */
@@ -254,7 +299,8 @@ static int ann_compressed(ann_ctx *a, const char *name, const uint8_t *p, size_t
     if (rc) { kw_buf_free(&d); return ann_error(a, p + len, depth, rc, "cannot decompress the records"); }
     const uint8_t *saved = a->base;
     const uint8_t *dp = d.data ? d.data : p; /* an empty output may have no buffer */
-    snprintf(a->val, sizeof a->val, "decompressed %s, %zu bytes", codec_text(codec), d.len);
+    snprintf(a->val, sizeof a->val, "decompressed %s, %zu bytes from %zu: compression ratio %.2f", codec_text(codec),
+             d.len, len, len ? (double)d.len / (double)len : 0.0);
     a->base = dp;
     rc = emit(a, KW_ANN_REGION, name, "decompressed", dp, d.len, a->val, depth);
     if (!rc) rc = inner(a, dp, d.len, count, depth);
@@ -267,6 +313,8 @@ static int ann_compressed(ann_ctx *a, const char *name, const uint8_t *p, size_t
 static int ann_batch(ann_ctx *a, const uint8_t *p, size_t total, int depth)
 {
     int rc, d = depth + 1;
+    a->base_offset = (int64_t)kw_ld64(p);
+    a->base_ts = (int64_t)kw_ld64(p + 27);
     if ((rc = f_int(a, p + 0, 8, "baseOffset", d))) return rc;
     if ((rc = f_int(a, p + 8, 4, "batchLength", d))) return rc;
     if ((rc = f_int(a, p + 12, 4, "partitionLeaderEpoch", d))) return rc;
@@ -403,6 +451,9 @@ int kw_records_annotate(const uint8_t *p, size_t len, int depth, kw_ann_cb cb, v
     a.cb = cb;
     a.ud = ud;
     a.base = p;
+    a.base_offset = 0;
+    a.base_ts = -1;
+    a.zigzag_noted = 0;
     a.val[0] = 0;
     return ann_set(&a, p, len, 0, depth);
 }

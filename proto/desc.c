@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "codec/batch.h"
+#include "codec/text.h"
 #include "proto/consumer_protocol.h"
 #include "proto/desc.h"
+#include "proto/proto.h"
 
 /* ---------------------------------------------------------------- arena */
 
@@ -280,6 +282,23 @@ static inline void push(rctx *c, const char *name, int32_t idx)
 }
 static inline void pop(rctx *c) { c->np--; }
 
+const char *kw__enum_text(const char *field, int64_t v)
+{
+    if (!field) return NULL;
+    size_t n = strlen(field);
+    if (n >= 10 && !strcmp(field + n - 10, "error_code")) {
+        if (v == -1) return "UNKNOWN_SERVER_ERROR";
+        return v >= 0 && v <= INT16_MAX ? kw_err_name((int)v) : NULL;
+    }
+    if (!strcmp(field, "acks"))
+        return v == -1 ? "all: every in-sync replica" : v == 0 ? "none: no response" : v == 1 ? "leader" : NULL;
+    if (!strcmp(field, "isolation_level")) return v == 0 ? "read_uncommitted" : v == 1 ? "read_committed" : NULL;
+    if (!strcmp(field, "key_type")) return v == 0 ? "group" : v == 1 ? "transaction" : v == 2 ? "share" : NULL;
+    if (!strcmp(field, "api_key") || !strcmp(field, "request_api_key"))
+        return v >= 0 && v <= INT16_MAX ? kw_api_kafka_name((int)v) : NULL;
+    return NULL;
+}
+
 /* Decimal text of v (buffer of at least 21 bytes). */
 static void fmt_i64(char *out, int64_t v)
 {
@@ -292,19 +311,36 @@ static void fmt_i64(char *out, int64_t v)
     *out = 0;
 }
 
-/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap (>= 32). */
-static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
+/* Text for a string (quoted, escaped) or bytes (length and hex), cut with "..." to fit cap
+ * (>= 32). Kafka's strings are UTF-8: valid sequences are kept as the characters, only
+ * control characters, C1 controls and bytes that are not UTF-8 become \xNN (returns 1
+ * when a string holds such invalid bytes, else 0). */
+static int fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int is_str)
 {
     static const char hx[] = "0123456789abcdef";
-    if (len < 0) { snprintf(out, cap, "null"); return; }
+    if (len < 0) { snprintf(out, cap, "null"); return 0; }
     size_t n = 0, lim = cap - 10; /* room for one escape, "...", the quote and the NUL */
     int32_t i = 0;
+    int invalid = 0;
     if (is_str) {
         out[n++] = '"';
         for (; i < len && n < lim; i++) {
             uint8_t ch = p[i];
             if (ch >= 0x20 && ch < 0x7f && ch != '"' && ch != '\\') { out[n++] = (char)ch; continue; }
+            size_t l = ch >= 0x80 ? kw_utf8_seq(p + i, (size_t)(len - i)) : 0;
+            if (l && !(l == 2 && ch == 0xc2 && p[i + 1] < 0xa0)) { /* not a C1 control */
+                if (n + l > lim) break;
+                memcpy(out + n, p + i, l);
+                n += l;
+                i += (int32_t)l - 1;
+                continue;
+            }
+            if (ch >= 0x80 && !l) invalid = 1;
             out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
+            if (l == 2 && n < lim) { /* the C1 control's second byte, escaped too */
+                ch = p[++i];
+                out[n++] = '\\'; out[n++] = 'x'; out[n++] = hx[ch >> 4]; out[n++] = hx[ch & 15];
+            }
         }
     } else {
         int k = snprintf(out, cap, len > 0 ? "%" PRId32 " bytes " : "%" PRId32 " bytes", len);
@@ -314,6 +350,7 @@ static void fmt_slice(char *out, size_t cap, const uint8_t *p, int32_t len, int 
     if (i < len) { memcpy(out + n, "...", 3); n += 3; }
     if (is_str) out[n++] = '"';
     out[n] = 0;
+    return invalid;
 }
 
 static int r_struct(rctx *c, const kw_struct *s, uint8_t *out);
@@ -406,8 +443,11 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
             emit(c, KW_ANN_LEAVE, name, tn, c->r.off, 0, NULL);
             return;
         }
-        fmt_slice(c->val, sizeof c->val, p, (int32_t)len, t == KW_T_STRING);
-        emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
+        int bad = fmt_slice(c->val, sizeof c->val, p, (int32_t)len, t == KW_T_STRING);
+        if (emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val)) return;
+        if (bad)
+            emit(c, KW_ANN_NOTE, name, tn, start, c->r.off - start,
+                 "not valid UTF-8 (Kafka strings are UTF-8): the bytes that are not are shown as \\xNN");
         return;
     }
     default:
@@ -418,7 +458,14 @@ static void r_prim(rctx *c, const kw_field *f, int t, const char *name, uint8_t 
     if (m) set_int(m, t, iv);
     if (c->cb) {
         if (t == KW_T_BOOL) memcpy(c->val, iv ? "true" : "false", iv ? 5 : 6);
-        else fmt_i64(c->val, iv);
+        else {
+            fmt_i64(c->val, iv);
+            const char *e = kw__enum_text(name, iv);
+            if (e) {
+                size_t n = strlen(c->val);
+                snprintf(c->val + n, sizeof c->val - n, " (%s)", e);
+            }
+        }
         emit(c, KW_ANN_FIELD, name, tn, start, c->r.off - start, c->val);
     }
 }

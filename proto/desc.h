@@ -244,4 +244,9 @@ int kw__desc_annotate_api(const kw_struct *s, int api_key, int dir, int16_t vers
 int kw__msg_annotate_at(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, size_t base,
                         int depth, kw_ann_cb cb, void *ud);
 
+/* The name of an enumerated field's value, for the teaching view: an error code's
+ * ("0" -> NONE), acks (-1 -> all), isolation_level, FindCoordinator's key_type, an API
+ * key's; NULL when the field has none or the value is unknown. */
+const char *kw__enum_text(const char *field, int64_t v);
+
 #endif

@@ -113,3 +113,16 @@ int kw_framer_next(kw_framer *f, const uint8_t **in, size_t *inlen, const uint8_
     if (!f->buf) f->hdr_have = f->need = 0; /* empty frame: nothing to release later */
     return 1;
 }
+
+const char *kw_frame_sniff(const uint8_t *p, size_t len)
+{
+    if (len >= 4 && !memcmp(p, "HTTP", 4)) return "HTTP";
+    if (len >= 4 && !memcmp(p, "SSH-", 4)) return "SSH";
+    /* a TLS record: content type (21 alert, 22 handshake), version 3.x */
+    if (len >= 3 && (p[0] == 21 || p[0] == 22) && p[1] == 3 && p[2] <= 4) return "TLS";
+    size_t n = len < 8 ? len : 8, printable = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\r' || p[i] == '\n' || p[i] == '\t') printable++;
+    if (n >= 4 && printable == n) return "text";
+    return NULL;
+}

@@ -49,6 +49,17 @@ void kw_framer_reset(kw_framer *f);
  */
 int kw_framer_next(kw_framer *f, const uint8_t **in, size_t *inlen, const uint8_t **frame, size_t *flen);
 
+/*
+ * What the first bytes a peer sent look like when they cannot start a Kafka answer to
+ * ApiVersions (whose size prefix is small): "HTTP", "TLS" (a record header: the port
+ * wants TLS), "SSH", "text" (a line-based protocol: printable ASCII), or NULL when
+ * nothing is recognised (then the caller names the bytes). Pure.
+ */
+const char *kw_frame_sniff(const uint8_t *p, size_t len);
+/* The largest frame an ApiVersions answer can plausibly be: a first frame above it (or
+ * with a size under 4) means the peer is not a Kafka broker. */
+#define KW_FRAME_APIVERSIONS_MAX (1u << 20)
+
 /* Bytes currently buffered (prefix + partial payload). */
 static inline size_t kw_framer_buffered(const kw_framer *f) { return f->hdr_have + f->have; }
 

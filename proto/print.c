@@ -284,11 +284,12 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
         if (name) { size_t l = strlen(name); text_str(b, name, l); w += text_width(name, l); }
     }
     if (type || value) {
-        spaces(b, w < NAME_COL ? NAME_COL - w + 1 : 1);
+        size_t ncol = p->name_col ? p->name_col : NAME_COL, tcol = p->type_col ? p->type_col : TYPE_COL;
+        spaces(b, w < ncol ? ncol - w + 1 : 1);
         size_t tw = 0;
         if (type) { size_t l = strlen(type); text_str(b, type, l); tw = text_width(type, l); }
         if (value) {
-            spaces(b, tw < TYPE_COL ? TYPE_COL - tw + 1 : 1);
+            spaces(b, tw < tcol ? tcol - tw + 1 : 1);
             text_str(b, value, strlen(value));
         }
     }
@@ -491,6 +492,7 @@ int kw_print_cb(void *ud, const kw_ann *a_in)
         fixed.kind = KW_ANN_NOTE;
         p->softened = 1;
     }
+    if (a_in->kind == KW_ANN_NOTE && a_in->name && !strcmp(a_in->name, "crc")) p->crc_mismatches++;
     if (p->data && p->region == 0 && a_in->kind != KW_ANN_REGION && a_in->bytes >= p->data &&
         a_in->bytes <= p->data + p->data_len)
         fixed.off = (size_t)(a_in->bytes - p->data);
@@ -617,6 +619,36 @@ int kw_printer_flush(kw_printer *p, FILE *f)
 
 static int silent(void *ud, const kw_ann *a) { (void)ud; (void)a; return 0; }
 
+/* The text columns of one message: as wide as its longest name (with its indent, or its
+ * path) and its longest type, at least NAME_COL and TYPE_COL. A walk that prints nothing. */
+typedef struct measure {
+    kw_printer p; /* for the path stack only */
+    size_t name_w, type_w;
+} measure;
+
+static int measure_cb(void *ud, const kw_ann *a)
+{
+    measure *m = ud;
+    if (a->kind != KW_ANN_FIELD && a->kind != KW_ANN_ENTER) {
+        if (a->kind == KW_ANN_LEAVE) pop(&m->p);
+        return 0;
+    }
+    size_t w;
+    if (m->p.o.paths) {
+        char path[KW_PRINT_PATH_MAX];
+        field_path(&m->p, a->name, path);
+        w = text_width(path, strlen(path));
+    } else {
+        size_t n = (size_t)m->p.depth * 2;
+        w = (n > MAX_INDENT ? MAX_INDENT : n) + (a->name ? text_width(a->name, strlen(a->name)) : 0);
+    }
+    if ((a->type || a->value) && w > m->name_w) m->name_w = w;
+    if (a->type && a->value && text_width(a->type, strlen(a->type)) > m->type_w)
+        m->type_w = text_width(a->type, strlen(a->type));
+    if (a->kind == KW_ANN_ENTER) push(&m->p, a->name);
+    return 0;
+}
+
 /* 1 if kwire describes (api, version) in direction dir. */
 static int described(int api_key, int version, int dir)
 {
@@ -669,6 +701,21 @@ static int walk(int form, int dir, int api, int version, const uint8_t *b, size_
     return kw_response_frame_annotate(api, (int16_t)version, b, len, cb, ud);
 }
 
+/* Text: set the columns for the frame that walk will print (see measure). */
+static void measure_walk(kw_printer *p, int form, int dir, int api, int version, const uint8_t *b, size_t len)
+{
+    if (p->o.fmt != KW_PRINT_TEXT) return;
+    measure m;
+    memset(&m, 0, sizeof m);
+    m.p.o = p->o;
+    reset_walk(&m.p);
+    m.name_w = NAME_COL;
+    m.type_w = TYPE_COL;
+    walk(form, dir, api, version, b, len, measure_cb, &m);
+    p->name_col = m.name_w;
+    p->type_col = m.type_w;
+}
+
 static void emit_note(kw_printer *p, const char *text)
 {
     kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, text, 0};
@@ -718,9 +765,12 @@ static int apiversions_refusal(kw_printer *p, int form, int version, const uint8
         snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker answered the v%d request in the v%d format",
                  version, old);
         emit_note(p, msg);
+        measure_walk(p, form, KW_RESP, KW_API_ApiVersions, old, b, len);
         *rc = walk(form, KW_RESP, KW_API_ApiVersions, old, b, len, kw_print_cb, p);
         return 1;
     }
+    p->name_col = NAME_COL;
+    p->type_col = TYPE_COL;
     if (body) {
         snprintf(v[0], sizeof v[0], "%d", (int32_t)kw_ld32(b));
         snprintf(v[1], sizeof v[1], "%d", (int32_t)kw_ld32(b + 4));
@@ -784,6 +834,7 @@ int kw_print_frame_bytes(kw_printer *p, const kw_print_frame *f, int form, int d
     int rc = 0;
     p->soften = unsupported;
     p->softened = 0;
+    measure_walk(p, form, dir, api_key, version, bytes, len);
     if (!(dir == KW_RESP && api_key == KW_API_ApiVersions && apiversions_refusal(p, form, version, bytes, len, &rc)))
         rc = walk(form, dir, api_key, version, bytes, len, kw_print_cb, p);
     p->soften = 0;

@@ -4,7 +4,8 @@
 # a topic that does not exist, a closed port, or tests/tool_bad_broker.c answering one
 # exchange with a defect (frame over kwire.max.response.bytes, a frame cut short, a
 # wrong correlation id, a batch with a bad CRC, a gzip bomb, codec id 5, a Metadata
-# answer in another version's encoding). For each row it checks: the exit code (1 the
+# answer in another version's encoding), an HTTP server as bootstrap (HTTP), and command
+# lines that misuse options (usage errors, exit 2). For each row it checks: the exit code (1 the
 # operation failed, 2 usage or settings), the cause named on stderr (the substring in
 # the table), no signal and no sanitizer report, and nothing already accepted lost:
 # the consumer printed offsets 0-4 (the good batches before the fault) exactly once; the
@@ -30,8 +31,10 @@ for f in "$kw" "$tool"; do
 done
 tmp=$(mktemp -d /tmp/kwire-integ-badinput.XXXXXX)
 bpid=""
+hpid=""
 cleanup() {
   [ -n "$bpid" ] && { kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null; }
+  [ -n "$hpid" ] && { kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; }
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -79,6 +82,7 @@ row() {
   # in the table BROKER stands for the scripted broker's address, CLOSED for the closed port
   local m=${msg//BROKER/$B}
   m=${m//CLOSED/127.0.0.1:$P}
+  m=${m//HTTP:/${H:-HTTP}:}
   if [ -n "${STOP:-}" ]; then
     # a command that retries for good: stopped by SIGINT after STOP seconds (it exits 0)
     timeout -s INT --preserve-status "$STOP" "$kw" "$@" <"${IN:-/dev/null}" >"$tmp/out" 2>"$tmp/err"
@@ -127,22 +131,64 @@ done
 
 # ---- unreachable bootstrap ----
 IN=$tmp/three row "unreachable bootstrap (closed port)" "kwire -b CLOSED -X max.block.ms=300 produce -t t" 1 \
-  "first error: could not connect (KW_ERR_CONNECT)" prod:0:0:3 \
+  "first error: no metadata for topic t within max.block.ms (300 ms): could not connect; tried CLOSED: connect failed: Connection refused (KW_ERR_CONNECT)" prod:0:0:3 \
   "all 3 lines counted as refused (no metadata within max.block.ms), none reported sent" \
   -- -b "127.0.0.1:$P" -X max.block.ms=300 produce -t t
 row "unreachable bootstrap (closed port)" "kwire -b CLOSED consume -t t" 1 \
-  "metadata: could not connect (CLOSED: connect failed:" none "nothing was read" \
+  "metadata: could not connect: CLOSED: connect failed: Connection refused" none "nothing was read" \
   -- -b "127.0.0.1:$P" consume -t t -e
 row "unreachable bootstrap (closed port)" "kwire -b CLOSED metadata" 1 \
-  "could not connect (CLOSED: connect failed:" none "read-only" -- -b "127.0.0.1:$P" metadata
+  "metadata: could not connect: CLOSED: connect failed: Connection refused" none "read-only" -- -b "127.0.0.1:$P" metadata
+
+# ---- a peer that does not speak Kafka: an HTTP server answering 400 to anything ----
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+while True:
+    c, _ = s.accept()
+    try:
+        c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    except OSError:
+        pass
+    c.close()
+' >"$tmp/http.port" 2>/dev/null &
+hpid=$!
+for _ in $(seq 100); do [ -s "$tmp/http.port" ] && break; sleep 0.05; done
+H=127.0.0.1:$(head -1 "$tmp/http.port")
+row "a peer that does not speak Kafka (an HTTP server)" "kwire -b HTTP metadata" 1 \
+  "metadata: HTTP: does not speak the Kafka protocol (first bytes look like HTTP)" none "read-only" \
+  -- -b "$H" metadata
+IN=$tmp/three row "a peer that does not speak Kafka (an HTTP server)" "kwire -b HTTP produce -t t" 1 \
+  "first error: no Kafka broker to ask for topic t: HTTP: does not speak the Kafka protocol (first bytes look like HTTP) (KW_ERR_NOT_KAFKA)" \
+  prod:0:0:3 "all 3 lines counted as refused at once (not after max.block.ms), none reported sent" -- -b "$H" produce -t t
+kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; hpid=""
+
+# ---- usage errors the command lines can make ----
+row "usage: -k KEY with -K DELIM" "kwire produce -t t -k K -K :" 2 \
+  "-k KEY (one key for every record) and -K DELIM (a key from each line) exclude each other" none \
+  "refused before any line is read" -- -b "127.0.0.1:$P" produce -t t -k K -K :
+row "usage: -o stored without a group" "kwire consume -t t -o stored" 2 \
+  "-o stored reads the group's committed offsets: it needs -g GROUP" none "refused before connecting" \
+  -- -b "127.0.0.1:$P" consume -t t -o stored
+row "usage: an unknown -f field" "kwire consume -t t -f '%Z'" 2 \
+  "-f: unknown field %Z at byte 0 of '%Z' (fields: %t %p %o %T %k %K %s %S %R %h %%)" none \
+  "refused before connecting" -- -b "127.0.0.1:$P" consume -t t -f '%Z'
+row "usage: --json where it means nothing" "kwire --json topics list" 2 \
+  "topics: --json means nothing to this command: it has no JSON output" none "refused before connecting" \
+  -- -b "127.0.0.1:$P" --json topics list
+row "invalid setting lingerr.ms=5 (explain)" "kwire explain Produce -X lingerr.ms=5" 2 \
+  "lingerr.ms: unknown setting (did you mean linger.ms?)" none "nothing built" -- explain Produce -X lingerr.ms=5
 
 # ---- unknown topic (the scripted broker answers UNKNOWN_TOPIC_OR_PARTITION) ----
 start_bad none
 IN=$tmp/three row "unknown topic" "kwire -X max.block.ms=300 produce -t nosuch" 1 \
-  "first error: The broker does not know this topic or partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
+  "first error: topic nosuch: The broker does not know this topic or partition. (UNKNOWN_TOPIC_OR_PARTITION)" prod:0:0:3 \
   "all 3 lines counted as refused, none reported sent" -- -b "$B" -X max.block.ms=300 produce -t nosuch
-row "unknown topic" "kwire consume -t nosuch" 1 "topic nosuch: The broker does not know this topic or partition." \
+row "unknown topic" "kwire consume -t nosuch" 1 "unknown topic nosuch (UNKNOWN_TOPIC_OR_PARTITION): reading does not create it" \
   none "nothing was read" -- -b "$B" consume -t nosuch -o beginning -e
+row "unknown topic" "kwire metadata nosuch" 1 "unknown topic nosuch (not created: --auto-create lets the broker create it)" \
+  - "read-only; the brokers are listed, the topic with its error" -- -b "$B" metadata nosuch
 
 # ---- a response frame over kwire.max.response.bytes (size field 104857601) ----
 start_bad big
@@ -205,7 +251,7 @@ row "answer in a version not asked for (Metadata v1 asked, v9 sent)" "kwire cons
   "nothing was read" -- -b "$B" consume -t t -o beginning -e
 IN=$tmp/three row "answer in a version not asked for (Metadata v1 asked, v9 sent)" \
   "kwire -X max.block.ms=300 produce -t t" 1 \
-  "first error: input ends before the structure it announces (KW_ERR_TRUNCATED)" prod:0:0:3 \
+  "first error: no metadata for topic t within max.block.ms (300 ms): input ends before the structure it announces (KW_ERR_TRUNCATED)" prod:0:0:3 \
   "all 3 lines counted as refused, none reported sent" -- -b "$B" -X max.block.ms=300 produce -t t
 stop_bad
 

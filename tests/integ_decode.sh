@@ -35,7 +35,7 @@ check "heading names Produce v7" 'grep -q "^== request  Produce v7  correlation_
 check "three records in the decompressed region" '[ "$(grep -cE "^[0-9a-f]{8} .* \[[0-9]+\] +Record$" "$T/decode.txt")" -eq 3 ]'
 check "gzip region opened" 'grep -q -- "---- region 1: decompressed gzip" "$T/decode.txt"'
 check "CRC valid" 'grep -qE " crc +uint32 +valid$" "$T/decode.txt"'
-check "labs payload" '[ "$(grep -c "value      bytes          \"{\\\\\"data\\\\\": \\\\\"AAAA" "$T/decode.txt")" -eq 3 ]'
+check "labs payload" '[ "$(grep -cE "value +bytes +\"\\{\\\\\"data\\\\\": \\\\\"AAAA" "$T/decode.txt")" -eq 3 ]'
 od -An -tx1 -v "$T/p7.bin" >"$T/p7.hex"
 $KW decode --request "$T/p7.bin" --json >"$T/decode.json" 2>/dev/null
 check "decode --json is valid JSON" '$PY -m json.tool "$T/decode.json" >/dev/null'
@@ -98,7 +98,8 @@ for args in "apiversions" "apiversions --version 0" "metadata orders payments" "
   check "explain $args exit 0 ($(cat "$T/x.err"))" '[ $rc -eq 0 ]'
   $KW decode --request "$T/x.bin" >"$T/y.txt" 2>"$T/y.err"
   check "decode of explain $args ($(cat "$T/y.err"))" 'cmp -s "$T/x.txt" "$T/y.txt"'
-  check "no error in explain $args" '! grep -q "^!!" "$T/x.txt"'
+  # the one note a record set carries: how its zigzag varints are written
+  check "no error in explain $args" '! grep "^!!" "$T/x.txt" | grep -qv "zigzag varints"'
   # shellcheck disable=SC2086
   $KW -q explain $args --json >"$T/x.json" 2>/dev/null
   check "explain $args --json valid" '$PY -m json.tool "$T/x.json" >/dev/null'
@@ -111,7 +112,7 @@ while read -r name lo hi; do
     check "explain $name v$v heading" 'grep -q "^== request  $name v$v  correlation_id 1  size $(stat -c %s "$T/x.bin")$" "$T/x.txt"'
     $KW decode --request "$T/x.bin" >"$T/y.txt" 2>"$T/y.err"
     check "decode of explain $name v$v ($(head -2 "$T/y.err"))" 'cmp -s "$T/x.txt" "$T/y.txt"'
-    check "no error or note in explain $name v$v" '! grep -q "^!!" "$T/x.txt"'
+    check "no error or note in explain $name v$v" '! grep "^!!" "$T/x.txt" | grep -qv "zigzag varints"'
   done
 done < <(sed -n 's/^ *X(\([0-9]*\), *\([A-Za-z]*\), *\([0-9]*\), *\([0-9]*\), *-*[0-9]*).*/\2 \3 \4/p' proto/api_table.h)
 n_apis=$(grep -c '^ *X([0-9]*, [A-Za-z]*, [0-9]*, [0-9]*, -*[0-9]*)' proto/api_table.h)
@@ -119,7 +120,7 @@ check "explain walked every described API ($n_apis)" '[ "$n_apis" -ge 90 ]'
 $KW explain fetch --version 4 -X fetch.min.bytes=7 -X max.partition.fetch.bytes=4096 >"$T/f.txt" 2>/dev/null
 check "fetch settings land in the request" 'grep -qE " min_bytes +int32 +7$" "$T/f.txt" && grep -qE " partition_max_bytes +int32 +4096$" "$T/f.txt" && grep -qE " max_bytes +int32 +52428800$" "$T/f.txt"'
 $KW explain produce -X acks=0 -X request.timeout.ms=1234 >"$T/a.txt" 2>/dev/null
-check "produce settings land in the request" 'grep -qE " acks +int16 +0$" "$T/a.txt" && grep -qE " timeout_ms +int32 +1234$" "$T/a.txt"'
+check "produce settings land in the request" 'grep -qE " acks +int16 +0 \(none: no response\)$" "$T/a.txt" && grep -qE " timeout_ms +int32 +1234$" "$T/a.txt"'
 $KW explain apiversions >"$T/av.txt"
 check "ApiVersions names kwire" 'grep -qE "client_software_name +compact_string +\"kwire\"" "$T/av.txt"'
 

@@ -309,7 +309,7 @@ rc=0
 rc2=0; timeout 60 "$kw" -b "$B" -X request.timeout.ms=1000 lag -g lg --json >"$tmp/lagdead.out" 2>"$tmp/lagdead.err" || rc2=$?
 ctl "up -1"
 [ "$rc" -eq 1 ] || fail "brokers down: produce exit $rc, expected 1"
-grep -q "^kwire produce: 1 records sent, 100 failed" "$tmp/dead.err" || fail "brokers down: $(grep 'records sent' "$tmp/dead.err")"
+grep -q "^kwire produce: 1 record sent, 100 failed" "$tmp/dead.err" || fail "brokers down: $(grep 'records sent' "$tmp/dead.err")"
 [ "$(grep -c 'KW_ERR_MSG_TIMED_OUT' "$tmp/dead.err")" -ge 1 ] || fail "brokers down: failures not reported as the delivery timeout"
 [ "$rc2" -eq 1 ] && ! grep -q . "$tmp/lagdead.out" || fail "brokers down: lag exit $rc2, output '$(head -c 200 "$tmp/lagdead.out")'"
 lag_run OffsetFetch "recovery from every broker down"

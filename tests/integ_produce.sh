@@ -177,7 +177,7 @@ rc=0
   produce -t dead 2> "$tmp/dead.err" || rc=$?
 ctl "up -1"
 [ "$rc" -eq 1 ] || fail "brokers down: exit $rc, expected 1"
-grep -qE "^kwire produce: 1 records sent, 100 failed" "$tmp/dead.err" || fail "brokers down: $(head -2 "$tmp/dead.err")"
+grep -qE "^kwire produce: 1 record sent, 100 failed" "$tmp/dead.err" || fail "brokers down: $(head -2 "$tmp/dead.err")"
 grep -q "KW_ERR_MSG_TIMED_OUT" "$tmp/dead.err" || fail "brokers down: error not reported as the delivery timeout"
 
 # 6. --dump: the Produce request annotated down to the records of its batch
@@ -189,6 +189,6 @@ done
 
 # 7. without -b the embedded broker is started for the run
 echo solo | timeout 60 env -u KWIRE_BOOTSTRAP "$kw" produce -t solo > /dev/null 2> "$tmp/solo.err" || fail "produce to the embedded broker"
-grep -q "^kwire produce: 1 records sent, 0 failed" "$tmp/solo.err" || fail "embedded broker: $(cat "$tmp/solo.err")"
+grep -q "^kwire produce: 1 record sent, 0 failed" "$tmp/solo.err" || fail "embedded broker: $(cat "$tmp/solo.err")"
 
 echo "integ_produce: ok (bad settings, 15 codec x acks runs x $N records checked with kcat and kafka-python, keyed partitions, faults, delivery timeout, --dump, embedded broker)"

@@ -255,7 +255,7 @@ with open(os.path.join(tmp, 'table.md'), 'w') as t:
     t.write('\nKnown defects, not kwire\'s: the answer to ApiVersions v4 (tshark 4.0 decodes v0-v3; the '
             'broker answers an unsupported version in the v0 layout, as Kafka does); librdkafka\'s mock '
             'answers ListOffsets v4+ with 4 bytes per partition more than the grammar has (kwire then asks '
-            'v3, client/offsets.c). tshark 4.0 decodes ApiVersions and InitProducerId v0-v3 only: it shows '
+            'v3 of that broker from then on, client/offsets.c). tshark 4.0 decodes ApiVersions and InitProducerId v0-v3 only: it shows '
             'the fields of kwire\'s InitProducerId v4 request with an "unsupported version" warning, and reads '
             'its ApiVersions v5 request in the v3 layout, leaving the 5 bytes of cluster_id and node_id over '
             '("malformed"); neither is counted above.\n')

@@ -911,8 +911,9 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_FIELD, "isControlBatch", 21, 2, "false", 3);
     expect(&l, i++, KW_ANN_FIELD, "hasDeleteHorizonMs", 21, 2, "false", 3);
     expect(&l, i++, KW_ANN_FIELD, "lastOffsetDelta", 23, 4, "1", 2);
-    expect(&l, i++, KW_ANN_FIELD, "baseTimestamp", 27, 8, "1700000000000", 2);
-    expect(&l, i++, KW_ANN_FIELD, "maxTimestamp", 35, 8, "1700000000005", 2);
+    /* the teaching view: timestamps in ISO 8601 (UTC) beside the number */
+    expect(&l, i++, KW_ANN_FIELD, "baseTimestamp", 27, 8, "1700000000000 (2023-11-14T22:13:20.000Z)", 2);
+    expect(&l, i++, KW_ANN_FIELD, "maxTimestamp", 35, 8, "1700000000005 (2023-11-14T22:13:20.005Z)", 2);
     expect(&l, i++, KW_ANN_FIELD, "producerId", 43, 8, "-1", 2);
     expect(&l, i++, KW_ANN_FIELD, "producerEpoch", 51, 2, "-1", 2);
     expect(&l, i++, KW_ANN_FIELD, "baseSequence", 53, 4, "-1", 2);
@@ -920,9 +921,13 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_ENTER, "records", 61, 27, "", 2);
     expect(&l, i++, KW_ANN_ENTER, "[0]", 61, 14, "", 3);
     expect(&l, i++, KW_ANN_FIELD, "length", 61, 1, "13", 4);
+    /* once per record set: how the varints are written */
+    expect(&l, i, KW_ANN_NOTE, "length", 61, 1, NULL, 4);
+    assert_non_null(strstr(l.e[i++].value, "zigzag"));
     expect(&l, i++, KW_ANN_FIELD, "attributes", 62, 1, "0", 4);
-    expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 63, 1, "0", 4);
-    expect(&l, i++, KW_ANN_FIELD, "offsetDelta", 64, 1, "0", 4);
+    /* each delta with the absolute value it gives */
+    expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 63, 1, "0 (timestamp 1700000000000, 2023-11-14T22:13:20.000Z)", 4);
+    expect(&l, i++, KW_ANN_FIELD, "offsetDelta", 64, 1, "0 (offset 0)", 4);
     expect(&l, i++, KW_ANN_FIELD, "keyLength", 65, 1, "2", 4);
     expect(&l, i++, KW_ANN_FIELD, "key", 66, 2, "\"k1\"", 4);
     expect(&l, i++, KW_ANN_FIELD, "valueLength", 68, 1, "5", 4);
@@ -934,8 +939,8 @@ static void test_annotate_small_batch(void **st)
     expect(&l, i++, KW_ANN_ENTER, "[1]", 75, 13, "", 3);
     expect(&l, i++, KW_ANN_FIELD, "length", 75, 1, "12", 4);
     expect(&l, i++, KW_ANN_FIELD, "attributes", 76, 1, "0", 4);
-    expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 77, 1, "5", 4);
-    expect(&l, i++, KW_ANN_FIELD, "offsetDelta", 78, 1, "1", 4);
+    expect(&l, i++, KW_ANN_FIELD, "timestampDelta", 77, 1, "5 (timestamp 1700000000005, 2023-11-14T22:13:20.005Z)", 4);
+    expect(&l, i++, KW_ANN_FIELD, "offsetDelta", 78, 1, "1 (offset 1)", 4);
     expect(&l, i++, KW_ANN_FIELD, "keyLength", 79, 1, "-1", 4);
     expect(&l, i++, KW_ANN_FIELD, "key", 80, 0, "null", 4);
     expect(&l, i++, KW_ANN_FIELD, "valueLength", 80, 1, "2", 4);
@@ -1052,8 +1057,10 @@ static void test_annotate_compressed(void **st)
     const ev *reg = find(&l, 0, KW_ANN_REGION, "records");
     assert_non_null(reg);
     assert_true(reg == comp + 1);
-    char want[64];
-    snprintf(want, sizeof want, "decompressed gzip, %zu bytes", b.records_len);
+    /* the region says how much the batch compressed */
+    char want[160];
+    snprintf(want, sizeof want, "decompressed gzip, %zu bytes from %zu: compression ratio %.2f", b.records_len,
+             out.len - 61, (double)b.records_len / (double)(out.len - 61));
     assert_string_equal(reg->value, want);
     assert_int_equal(reg->off, 0);
     assert_int_equal(reg->len, b.records_len);

@@ -1193,6 +1193,139 @@ static void test_correlation_ids_wrap(void **st)
     kw_buf_free(&out);
 }
 
+/* A peer answering ApiVersions in another protocol: every waiting request fails at once
+ * with KW_ERR_NOT_KAFKA, and the message names the protocol. (A TLS record is a TLS
+ * listener: KW_ERR_TLS, test_conn_security.) */
+static void test_not_kafka_answer(void **st)
+{
+    (void)st;
+    kw_buf out;
+    kw_buf_init(&out);
+    sent s[4];
+    struct { const char *bytes; const char *like; } peers[] = {
+        {"HTTP/1.1 400 Bad Request\r\n\r\n", "first bytes look like HTTP"},
+        {"SSH-2.0-OpenSSH_9.2\r\n", "first bytes look like SSH"},
+        {"220 mail ESMTP\r\n", "first bytes look like text"},
+        {"\xff\xff\xff\xf0\x01", "first bytes ff ff ff f0: a frame of -16 bytes"},
+    };
+    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
+        kw_conn *c = mk(5);
+        outcome o = {0};
+        submit(c, KW_API_Metadata, &o, 0);
+        kw_conn_connecting(c, 0);
+        kw_conn_connected(c, 0);
+        assert_int_equal(drain(c, 0, s, 4, &out), 1);
+        size_t n = strlen(peers[i].bytes);
+        if (peers[i].bytes[0] == '\xff') n = 5;
+        assert_int_equal(kw_conn_feed(c, 1 * MS, (const uint8_t *)peers[i].bytes, n), KW_ERR_NOT_KAFKA);
+        assert_int_equal(o.calls, 1);
+        assert_int_equal(o.err, KW_ERR_NOT_KAFKA);
+        assert_true(kw_conn_not_kafka(c));
+        assert_non_null(strstr(kw_conn_last_error(c), "b1: does not speak the Kafka protocol"));
+        if (!strstr(kw_conn_last_error(c), peers[i].like)) fail_msg("%s", kw_conn_last_error(c));
+        kw_conn_free(c);
+    }
+    kw_buf_free(&out);
+}
+
+/* A peer that closes before answering, three times running: not a Kafka broker either
+ * (a peer that accepts and stays silent may be a frozen broker: it keeps the ordinary
+ * timeouts). */
+static void test_not_kafka_silent(void **st)
+{
+    (void)st;
+    kw_buf out;
+    kw_buf_init(&out);
+    sent s[4];
+    kw_conn *c = mk(5);
+    outcome o = {0};
+    submit(c, KW_API_Metadata, &o, 0);
+    int64_t t = 0;
+    for (int k = 1; k <= KW_CONN_SILENT_CLOSES; k++) {
+        while (!kw_conn_want_connect(c, t)) t += 10 * MS;
+        kw_conn_connecting(c, t);
+        kw_conn_connected(c, t);
+        assert_int_equal(drain(c, t, s, 4, &out), 1);
+        kw_conn_disconnected(c, t, KW_ERR_DISCONNECTED, "connection closed by peer");
+        assert_int_equal(o.calls, k == KW_CONN_SILENT_CLOSES);
+    }
+    assert_int_equal(o.err, KW_ERR_NOT_KAFKA);
+    assert_non_null(strstr(kw_conn_last_error(c), "closed the connection 3 times without answering ApiVersions"));
+    kw_conn_free(c);
+
+    /* a broker that answered once (then shuts down, closing new connections): never */
+    c = mk(5);
+    kw_buf in;
+    kw_buf_init(&in);
+    handshake(c, 0);
+    kw_conn_disconnected(c, 1 * MS, KW_ERR_DISCONNECTED, "gone");
+    outcome q = {0};
+    submit(c, KW_API_Metadata, &q, 1 * MS);
+    t = 1 * MS;
+    for (int k = 1; k <= 2 * KW_CONN_SILENT_CLOSES; k++) {
+        while (!kw_conn_want_connect(c, t)) t += 10 * MS;
+        kw_conn_connecting(c, t);
+        kw_conn_connected(c, t);
+        assert_int_equal(drain(c, t, s, 4, &out), 1);
+        kw_conn_disconnected(c, t, KW_ERR_DISCONNECTED, "connection closed by peer");
+    }
+    assert_int_equal(q.calls, 0); /* still waiting for its own timeout */
+    assert_false(kw_conn_not_kafka(c));
+    kw_conn_free(c);
+    kw_buf_free(&in);
+
+    kw_buf_free(&out);
+}
+
+/* The ApiVersions version that worked is where the next connection starts; a capped
+ * API is sent and reported at its cap. */
+static void test_versions_remembered(void **st)
+{
+    (void)st;
+    kw_buf in, out;
+    kw_buf_init(&in);
+    kw_buf_init(&out);
+    sent s[4];
+    kw_conn *c = mk(5);
+    kw_conn_connecting(c, 0);
+    kw_conn_connected(c, 0);
+    assert_int_equal(drain(c, 0, s, 4, &out), 1);
+    const int16_t only_av[][3] = {{KW_API_ApiVersions, 0, 2}};
+    av_response(&in, s[0].corr, 0, 35, only_av, 1);
+    assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+    assert_int_equal(drain(c, 0, s, 4, &out), 1);
+    av_response(&in, s[0].corr, 2, 0, BROKER, NBROKER);
+    assert_int_equal(kw_conn_feed(c, 0, in.data, in.len), 0);
+    assert_int_equal(kw_conn_apiversions_version(c), 2);
+    kw_conn_disconnected(c, 1 * MS, KW_ERR_DISCONNECTED, "gone");
+    int64_t t = 1 * MS;
+    kw_conn_request_connect(c);
+    while (!kw_conn_want_connect(c, t)) t += 10 * MS;
+    kw_conn_connecting(c, t);
+    kw_conn_connected(c, t);
+    assert_int_equal(drain(c, t, s, 4, &out), 1);
+    assert_int_equal(s[0].ver, 2); /* not 4 again */
+    av_response(&in, s[0].corr, 2, 0, BROKER, NBROKER);
+    assert_int_equal(kw_conn_feed(c, t, in.data, in.len), 0);
+    assert_int_equal(kw_conn_state_get(c), KW_CONN_READY);
+
+    int16_t lo, hi;
+    kw_conn_cap_version(c, KW_API_ListOffsets, 3);
+    assert_int_equal(kw_conn_api_version(c, KW_API_ListOffsets, &lo, &hi), 0);
+    assert_int_equal(hi, 3);
+    outcome o = {0};
+    submit(c, KW_API_ListOffsets, &o, t);
+    assert_int_equal(drain(c, t, s, 4, &out), 1);
+    assert_int_equal(s[0].key, KW_API_ListOffsets);
+    assert_int_equal(s[0].ver, 3);
+    kw_conn_cap_version(c, KW_API_ListOffsets, -1);
+    assert_int_equal(kw_conn_api_version(c, KW_API_ListOffsets, &lo, &hi), 0);
+    assert_int_equal(hi, 9);
+    kw_conn_free(c);
+    kw_buf_free(&in);
+    kw_buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1217,6 +1350,9 @@ int main(void)
         cmocka_unit_test(test_refs_dropped_mid_write),
         cmocka_unit_test(test_refs_early_response_drops),
         cmocka_unit_test(test_refs_copied_when_small_or_tapped),
+        cmocka_unit_test(test_not_kafka_answer),
+        cmocka_unit_test(test_not_kafka_silent),
+        cmocka_unit_test(test_versions_remembered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

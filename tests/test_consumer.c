@@ -359,6 +359,40 @@ static void test_tail(void **st)
     stop_broker();
 }
 
+/* A start offset outside the log is reset at assign time by auto.offset.reset (a fetch
+ * there would be OFFSET_OUT_OF_RANGE), with a notice; none refuses it. */
+static void test_start_out_of_range(void **st)
+{
+    (void)st;
+    add_batch(0, 10, KW_CODEC_NONE, -1, 0);
+    start_broker();
+    const char *pol[] = {"auto.offset.reset=earliest", "auto.offset.reset=latest", "auto.offset.reset=none"};
+    for (int k = 0; k < 3; k++) {
+        const char *set[] = {pol[k], NULL};
+        kw_consumer *c = new_consumer(set);
+        kw_start s;
+        assert_int_equal(kw_start_parse("999", &s), 0);
+        if (k == 2) {
+            assert_int_equal(kw_consumer_assign(c, "t", 0, &s), KW_KAFKA_OFFSET_OUT_OF_RANGE);
+            assert_non_null(strstr(kw_consumer_error(c), "offset 999 out of range for t [0] (its log holds 0..10) and "
+                                                          "auto.offset.reset=none"));
+            kw_consumer_free(c);
+            continue;
+        }
+        assert_int_equal(kw_consumer_assign(c, "t", 0, &s), 0);
+        const char *note = kw_consumer_notice(c);
+        assert_non_null(note);
+        assert_non_null(strstr(note, k == 0 ? "offset 999 out of range for t [0] (its log holds 0..10), reset to earliest (0)"
+                                            : "offset 999 out of range for t [0] (its log holds 0..10), reset to latest (10)"));
+        int64_t got[16];
+        int n;
+        assert_int_equal(drain(c, got, 16, &n, 500), 0);
+        assert_int_equal(n, k == 0 ? 10 : 0);
+        kw_consumer_free(c);
+    }
+    stop_broker();
+}
+
 static void test_crc(void **st)
 {
     (void)st;
@@ -657,6 +691,16 @@ static void reset_case(const char *policy, const int64_t *want, int nwant, int w
     for (int i = 0; i < nwant; i++) assert_int_equal(got[i], want[i]);
     assert_int_equal(kw_consumer_stats_get(c)->resets, want_err ? 0 : 1);
     if (want_err) assert_non_null(strstr(kw_consumer_error(c), "offset 8 out of range and auto.offset.reset=none"));
+    else {
+        /* the reset is said once, with where the position went */
+        const char *note = kw_consumer_notice(c);
+        assert_non_null(note);
+        char want_note[128];
+        snprintf(want_note, sizeof want_note, "offset 8 out of range for t [0], reset to %s (%d)",
+                 strstr(policy, "earliest") ? "earliest" : "latest", strstr(policy, "earliest") ? 9 : 10);
+        if (!strstr(note, want_note)) fail_msg("notice '%s'", note);
+        assert_null(kw_consumer_notice(c));
+    }
     kw_consumer_free(c);
     stop_broker();
 }
@@ -761,6 +805,10 @@ static void test_start_parse(void **st)
     assert_int_equal(kw_start_parse("x", &s), KW_ERR_INVALID_ARG);
     assert_int_equal(kw_start_parse("12x", &s), KW_ERR_INVALID_ARG);
     assert_int_equal(kw_start_parse("@", &s), KW_ERR_INVALID_ARG);
+    assert_int_equal(kw_start_parse("s@1700000000000", &s), 0); /* kcat's form */
+    assert_int_equal(s.kind, KW_START_TIME);
+    assert_true(s.value == 1700000000000);
+    assert_int_equal(kw_start_parse("s@", &s), KW_ERR_INVALID_ARG);
     assert_int_equal(kw_start_parse("", &s), KW_ERR_INVALID_ARG);
 }
 
@@ -772,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_start_parse),
         cmocka_unit_test(test_positions_partial_compressed),
         cmocka_unit_test(test_tail),
+        cmocka_unit_test(test_start_out_of_range),
         cmocka_unit_test(test_crc),
         cmocka_unit_test(test_broken_answer),
         cmocka_unit_test(test_bad_batches),

@@ -187,6 +187,11 @@ static void test_http_parse(void **st)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(parse(bad[i], &r), KW_ERR_CORRUPT);
 
+    /* a Kafka client's binary request: a bad request at once, not a wait for a line end */
+    const uint8_t kafka[] = {0, 0, 0, 27, 0, 18, 0, 4, 0, 0, 0, 1, 0, 3, 'c', 'i', 'd', 0};
+    assert_int_equal(kw_http_parse((const char *)kafka, sizeof kafka, &r), KW_ERR_CORRUPT);
+    assert_int_equal(kw_http_parse((const char *)kafka, 1, &r), KW_ERR_CORRUPT);
+
     char big[KW_HTTP_MAX_REQUEST + 16];
     memset(big, 'a', sizeof big);
     memcpy(big, "GET /metrics HTTP/1.0\r\nX: ", 26);
@@ -418,6 +423,82 @@ static void test_server_concurrent_scrapes_share_a_refresh(void **st)
     assert_int_equal(f.calls, 1); /* cache_ms 60 s: all scrapes share one refresh */
 }
 
+/* interval mode: a collection that blocks (a slow cluster) does not hold up scrapes,
+ * which answer from the last completed one; only scrapes before the first wait for it. */
+typedef struct slow {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int calls, gate; /* collection k may finish once gate >= k */
+} slow;
+
+static int slow_refresh(void *ud, kw_snapshot *s)
+{
+    slow *w = ud;
+    pthread_mutex_lock(&w->mu);
+    int k = ++w->calls;
+    pthread_cond_broadcast(&w->cv);
+    while (w->gate < k) pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    kw_snapshot tmp;
+    fixture(&tmp);
+    kw_snap_swap(s, &tmp);
+    kw_snap_free(&tmp);
+    return 0;
+}
+
+static void *open_gate(void *arg)
+{
+    slow *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (w->calls < 1) pthread_cond_wait(&w->cv, &w->mu);
+    w->gate = 1; /* the first collection completes */
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void test_server_interval_collections(void **st)
+{
+    (void)st;
+    slow w = {.calls = 0, .gate = 0};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cv, NULL);
+    srv s;
+    kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = slow_refresh, .ud = &w, .interval_ms = 10};
+    assert_int_equal(kw_exporter_open(&s.e, &o), 0);
+    s.stop = 0;
+    assert_int_equal(pthread_create(&s.th, NULL, srv_main, &s), 0);
+    int port = kw_exporter_port(s.e);
+    /* the first scrape waits for the first collection, released after it started */
+    pthread_t g;
+    assert_int_equal(pthread_create(&g, NULL, open_gate, &w), 0);
+    char *r = get(port, "/metrics");
+    pthread_join(g, NULL);
+    assert_non_null(strstr(r, "\nkwire_up 1\n"));
+    free(r);
+    /* the second collection starts and is held: scrapes still answer, from the first */
+    pthread_mutex_lock(&w.mu);
+    while (w.calls < 2) pthread_cond_wait(&w.cv, &w.mu);
+    pthread_mutex_unlock(&w.mu);
+    for (int i = 0; i < 5; i++) {
+        r = get(port, "/metrics");
+        assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+        assert_non_null(strstr(r, "kafka_consumergroup_lag{consumergroup=\"test-group\""));
+        free(r);
+    }
+    pthread_mutex_lock(&w.mu);
+    assert_int_equal(w.calls, 2); /* scrapes did not collect */
+    w.gate = 1000;                /* let the collector finish so close can join it */
+    pthread_cond_broadcast(&w.cv);
+    pthread_mutex_unlock(&w.mu);
+    kw_exporter_stats stt;
+    kw_exporter_get_stats(s.e, &stt);
+    assert_int_equal(stt.scrapes, 6);
+    stop(&s);
+    pthread_mutex_destroy(&w.mu);
+    pthread_cond_destroy(&w.cv);
+}
+
 static void test_open_errors(void **st)
 {
     (void)st;
@@ -452,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_server_down_then_up),
         cmocka_unit_test(test_server_concurrent_scrapes_share_a_refresh),
         cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_server_interval_collections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

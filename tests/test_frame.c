@@ -172,6 +172,19 @@ static void test_limits(void **st)
     kw_framer_free(&f);
 }
 
+static void test_sniff(void **st)
+{
+    (void)st;
+    assert_string_equal(kw_frame_sniff((const uint8_t *)"HTTP/1.1 400", 12), "HTTP");
+    assert_string_equal(kw_frame_sniff((const uint8_t *)"SSH-2.0-x", 9), "SSH");
+    assert_string_equal(kw_frame_sniff((const uint8_t *)"\x15\x03\x03\x00\x02", 5), "TLS");
+    assert_string_equal(kw_frame_sniff((const uint8_t *)"\x16\x03\x01\x00\x40", 5), "TLS");
+    assert_string_equal(kw_frame_sniff((const uint8_t *)"+OK ready\r\n", 11), "text");
+    assert_null(kw_frame_sniff((const uint8_t *)"\xff\xff\xff\xf0", 4));
+    assert_null(kw_frame_sniff((const uint8_t *)"\x00\x00\x01\x00\x00\x00\x00\x01", 8)); /* a Kafka frame */
+    assert_null(kw_frame_sniff((const uint8_t *)"HT", 2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +192,7 @@ int main(void)
         cmocka_unit_test(test_byte_at_a_time),
         cmocka_unit_test(test_zero_copy_when_contiguous),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_sniff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

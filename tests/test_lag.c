@@ -358,6 +358,26 @@ static void test_swap(void **st)
     kw_snap_free(&b);
 }
 
+/* A group with no committed offset at all is unknown, not a lag of 0. */
+static void test_group_commits(void **st)
+{
+    (void)st;
+    kw_snapshot s;
+    kw_snap_init(&s);
+    assert_int_equal(kw_snap_set_partition(&s, "t", 0, 0, 100, -1), 0);
+    assert_int_equal(kw_snap_set_partition(&s, "t", 1, 0, 100, -1), 0);
+    assert_int_equal(kw_snap_set_commit(&s, "g", "t", 0, 40), 0);
+    assert_int_equal(kw_snap_set_commit(&s, "g", "t", 1, -1), 0);
+    assert_int_equal(kw_snap_add_group(&s, "empty", NULL), 0);
+    kw_lag_report r;
+    assert_int_equal(kw_lag_compute(&s, NULL, NULL, &r), 0);
+    assert_int_equal(kw_lag_group_commits(&r, "g"), 1);
+    assert_int_equal(kw_lag_group_commits(&r, "empty"), 0);
+    assert_int_equal(kw_lag_group_commits(&r, "typo"), 0);
+    kw_lag_report_free(&r);
+    kw_snap_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -371,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_watch_lines_and_exit_codes),
         cmocka_unit_test(test_sums_saturate),
         cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_group_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -130,12 +130,56 @@ static void test_route_adds_leader_broker(void **st)
     kw_meta_free(&m);
 }
 
+/* Below Metadata v4 a request naming topics would create them: every topic is asked for
+ * instead, and kw_meta_keep leaves the named ones (missing ones unknown). */
+static void test_no_creation_below_v4(void **st)
+{
+    (void)st;
+    const char *names[] = {"a", "nosuch", "a"};
+    kw_buf b;
+    kw_buf_init(&b);
+    kw_metadata_req r;
+    kw_arena ar;
+    kw_arena_init(&ar);
+    for (int16_t v = 1; v <= 12; v++) {
+        b.len = 0;
+        assert_int_equal(kw_meta_encode(names, 2, 0, v, &b), 0);
+        assert_int_equal(kw_msg_decode(KW_API_Metadata, v, KW_REQ, b.data, b.len, &r, &ar, NULL), 0);
+        if (v < 4) assert_int_equal(r.n_topics, -1); /* all topics: creates none */
+        else {
+            assert_int_equal(r.n_topics, 2);
+            assert_int_equal(r.allow_auto_topic_creation, 0);
+        }
+        assert_int_equal(kw_meta_names_all(0, v, 2), v < 4);
+        /* asked to create: the names go as they are */
+        b.len = 0;
+        assert_int_equal(kw_meta_encode(names, 2, 1, v, &b), 0);
+        assert_int_equal(kw_msg_decode(KW_API_Metadata, v, KW_REQ, b.data, b.len, &r, &ar, NULL), 0);
+        assert_int_equal(r.n_topics, 2);
+    }
+    kw_arena_free(&ar);
+    kw_buf_free(&b);
+
+    kw_meta m;
+    build(&m, 12);
+    assert_int_equal(kw_meta_keep(&m, names, 3), 0);
+    assert_int_equal(m.ntopics, 2);
+    assert_string_equal(m.topics[0].name, "a");
+    assert_int_equal(m.topics[0].nparts, 3);
+    assert_string_equal(m.topics[1].name, "nosuch");
+    assert_int_equal(m.topics[1].error, KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION);
+    assert_int_equal(m.topics[1].nparts, 0);
+    assert_null(kw_meta_topic_find(&m, "bad"));
+    kw_meta_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_copy_and_lookup),
         cmocka_unit_test(test_old_version),
         cmocka_unit_test(test_route_adds_leader_broker),
+        cmocka_unit_test(test_no_creation_below_v4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

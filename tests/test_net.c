@@ -308,6 +308,14 @@ static void test_addresses_in_order(void **st)
     kw_net_free(n);
 }
 
+static void on_notify(void *ud, int idx, int err, const char *why)
+{
+    int *count = ud;
+    assert_int_equal(err, KW_ERR_CONNECT);
+    assert_non_null(strstr(why, "Connection refused"));
+    if (idx >= 0 && idx < 2) count[idx]++;
+}
+
 static void test_refused_then_next_bootstrap(void **st)
 {
     (void)st;
@@ -329,14 +337,25 @@ static void test_refused_then_next_bootstrap(void **st)
     kw_buf_free(&body);
     kw_net_free(n);
 
-    /* only the dead one: KW_ERR_CONNECT quickly */
+    /* only dead ones: KW_ERR_CONNECT quickly, each failed attempt notified, and every
+     * address tried named in kw_net_errors */
     n = mknet(NULL);
-    snprintf(list, sizeof list, "127.0.0.1:%d", dp);
-    assert_int_equal(kw_net_add_list(n, list), 1);
+    int dp2 = dead_port();
+    snprintf(list, sizeof list, "127.0.0.1:%d,127.0.0.1:%d", dp, dp2);
+    assert_int_equal(kw_net_add_list(n, list), 2);
+    int notified[2] = {0, 0};
+    kw_net_set_notify(n, on_notify, notified);
     kw_buf_init(&body);
     t0 = kw_net_now();
     assert_int_equal(kw_net_request_any(n, &r, &body, NULL, NULL), KW_ERR_CONNECT);
     assert_true(kw_net_now() - t0 < 2000000);
+    assert_true(notified[0] >= 1 && notified[1] >= 1);
+    char errs[512], want[64];
+    kw_net_errors(n, errs, sizeof errs);
+    snprintf(want, sizeof want, "127.0.0.1:%d: connect failed: Connection refused; ", dp);
+    assert_non_null(strstr(errs, want));
+    snprintf(want, sizeof want, "127.0.0.1:%d: connect failed: Connection refused", dp2);
+    assert_non_null(strstr(errs, want));
     kw_buf_free(&body);
     kw_net_free(n);
 
@@ -693,6 +712,64 @@ static void test_give_up_while_resolving(void **st)
     gate_close();
 }
 
+static void test_describe(void **st)
+{
+    (void)st;
+    char b[256];
+    assert_string_equal(kw_net_describe(KW_ERR_NOT_KAFKA, "h:1: does not speak the Kafka protocol", b, sizeof b),
+                        "h:1: does not speak the Kafka protocol");
+    assert_string_equal(kw_net_describe(KW_ERR_CONNECT, "h:1: connect failed: Connection refused", b, sizeof b),
+                        "could not connect: h:1: connect failed: Connection refused");
+    assert_string_equal(kw_net_describe(KW_ERR_CORRUPT, "x", b, sizeof b), "malformed input (x)");
+    assert_string_equal(kw_net_describe(KW_ERR_TIMEOUT, "", b, sizeof b), "timed out");
+}
+
+/* A connection attempt that gets no answer (a listener whose backlog is full: the SYN is
+ * dropped) is notified once after a second, long before the setup timeout. */
+typedef struct slow_note { int calls, err; char why[256]; } slow_note;
+static void on_slow(void *ud, int idx, int err, const char *why)
+{
+    (void)idx;
+    slow_note *s = ud;
+    s->calls++;
+    s->err = err;
+    snprintf(s->why, sizeof s->why, "%s", why);
+}
+
+static void test_slow_connect_notified(void **st)
+{
+    (void)st;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(l, 0), 0);
+    socklen_t sl = sizeof a;
+    getsockname(l, (struct sockaddr *)&a, &sl);
+    int fill[3];
+    for (int i = 0; i < 3; i++) { /* fill the accept queue: later SYNs are dropped */
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof a);
+    }
+    usleep(100000);
+    kw_net *n = mknet("socket.connection.setup.timeout.ms=5000");
+    char list[64];
+    snprintf(list, sizeof list, "127.0.0.1:%d", ntohs(a.sin_port));
+    assert_int_equal(kw_net_add_list(n, list), 1);
+    slow_note sn = {0, 0, ""};
+    kw_net_set_notify(n, on_slow, &sn);
+    kw_conn_request_connect(kw_net_conn(n, 0));
+    int64_t end = kw_net_now() + 3000000;
+    while (!sn.calls && kw_net_now() < end) kw_net_poll(n, 100);
+    assert_int_equal(sn.calls, 1);
+    assert_int_equal(sn.err, KW_ERR_TIMEOUT);
+    assert_non_null(strstr(sn.why, "no answer to the connection after 1 s"));
+    for (int i = 0; i < 5; i++) kw_net_poll(n, 10); /* once per attempt */
+    assert_int_equal(sn.calls, 1);
+    kw_net_free(n);
+    for (int i = 0; i < 3; i++) close(fill[i]);
+    close(l);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -709,6 +786,8 @@ int main(void)
         cmocka_unit_test(test_resolution_off_the_loop),
         cmocka_unit_test(test_unresolvable_name),
         cmocka_unit_test(test_give_up_while_resolving),
+        cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_slow_connect_notified),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

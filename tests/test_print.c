@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "proto/msg_apiversions.h"
+#include "proto/msg_metadata.h"
 #include "proto/print.h"
 #include "proto/proto.h"
 
@@ -302,7 +303,9 @@ static void test_print_frame_bytes(void **st)
     char head[128];
     snprintf(head, sizeof head, "== request  ApiVersions v3  correlation_id 7  size %zu\n", fr.len);
     assert_true(!strncmp(a, head, strlen(head)));
-    assert_non_null(strstr(a, "  client_software_name       compact_string \"kwire\"\n"));
+    /* the type column as wide as the frame's widest type, nullable_string (client_id) */
+    assert_non_null(strstr(a, "  client_software_name       compact_string  \"kwire\"\n"));
+    assert_non_null(strstr(a, "  client_id                  nullable_string \"cli\"\n"));
     assert_null(strstr(a, "!!"));
     /* the payload form prints the same thing */
     char *b = print_bytes(KW_PRINT_PAYLOAD, KW_REQ, -1, -1, fr.data + 4, fr.len - 4, &rc, &pr);
@@ -361,6 +364,65 @@ static void test_time_format(void **st)
     assert_string_equal(t, "2023-11-14 22:13:20.123456");
 }
 
+/* Columns stay aligned however long a name or path is: in every field line of a frame
+ * the type and the value start at the same column. */
+static void check_aligned(const char *text)
+{
+    long type_at = -1, value_at = -1;
+    int lines = 0;
+    for (const char *l = text; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        /* "OOOOOOOO  hex...(47)  right side": fields have a name, a type and a value */
+        if (n > 59 && l[8] == ' ' && l[9] == ' ') {
+            const char *r = l + 59, *end = l + n;
+            while (r < end && *r == ' ') r++;
+            const char *t = r;
+            while (t < end && *t != ' ') t++; /* the name */
+            while (t < end && *t == ' ') t++;
+            const char *v = t;
+            while (v < end && *v != ' ') v++; /* the type */
+            while (v < end && *v == ' ') v++;
+            if (t < end && v < end) {
+                if (type_at < 0) { type_at = t - l; value_at = v - l; }
+                if (t - l != type_at || v - l != value_at) fail_msg("misaligned: %.*s", (int)n, l);
+                lines++;
+            }
+        }
+        l += n + (e ? 1 : 0);
+    }
+    assert_true(lines > 5);
+}
+
+static void test_columns_fit_long_names(void **st)
+{
+    (void)st;
+    kw_buf fr; kw_buf_init(&fr);
+    kw_metadata_req req;
+    kw_metadata_req_topic t;
+    kw_msg_defaults(KW_API_Metadata, KW_REQ, &req);
+    memset(&t, 0, sizeof t);
+    t.name = kw_s("orders");
+    req.topics = &t;
+    req.n_topics = 1;
+    assert_int_equal(kw_request_encode(&fr, KW_API_Metadata, 12, 7, "cli", &req), 0);
+    for (int paths = 0; paths < 2; paths++) {
+        kw_buf out; kw_buf_init(&out);
+        kw_printer pr;
+        kw_print_opts o = {0};
+        o.fmt = KW_PRINT_TEXT;
+        o.paths = paths;
+        kw_printer_init(&pr, &out, &o);
+        assert_int_equal(kw_print_frame_bytes(&pr, NULL, KW_PRINT_FRAME, KW_REQ, -1, -1, fr.data, fr.len), 0);
+        kw_buf_put(&out, "", 1);
+        check_aligned((const char *)out.data);
+        /* paths: "body.include_topic_authorized_operations" (40) sets the name column */
+        if (paths) assert_non_null(strstr((const char *)out.data, "  body.allow_auto_topic_creation           bool"));
+        kw_buf_free(&out);
+    }
+    kw_buf_free(&fr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_print_frame_bytes),
         cmocka_unit_test(test_print_undescribed_and_refusal),
         cmocka_unit_test(test_time_format),
+        cmocka_unit_test(test_columns_fit_long_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

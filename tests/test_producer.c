@@ -288,6 +288,9 @@ static void test_no_broker(void **state)
     kw_producer_record r = {.topic = "t", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
     assert_int_equal(kw_producer_send(p, &r), KW_ERR_CONNECT);
     assert_int_equal(kw_producer_outstanding(p), 0);
+    /* the refusal in words: the wait and the address tried */
+    assert_non_null(strstr(kw_producer_send_error(p), "no metadata for topic t within max.block.ms (200 ms)"));
+    assert_non_null(strstr(kw_producer_send_error(p), "127.0.0.1:1: connect failed: Connection refused"));
     assert_int_equal(kw_producer_flush(p, 100), 0);
     kw_producer_close(p);
     assert_int_equal(reports, 0);
@@ -502,6 +505,38 @@ static void test_timeout_cause_wrong_correlation(void **state)
     assert_non_null(strstr(why, port)); /* names the broker */
 }
 
+/* Refusals say why: the partition count, the record's size against max.request.size;
+ * an interrupt stops a wait at once. */
+static void test_refusals_in_words(void **state)
+{
+    (void)state;
+    pid_t pid = start_broker(0);
+    const char *set[] = {"max.request.size=1000", NULL};
+    outcome o = {0, 0, 0};
+    kw_producer *p = scripted_producer(set, &o);
+    kw_producer_record r = {.topic = "t", .partition = 7, .value = "x", .value_len = 1, .key_len = -1};
+    assert_int_equal(kw_producer_send(p, &r), KW_ERR_INVALID_ARG);
+    assert_string_equal(kw_producer_send_error(p), "partition 7 does not exist: topic t has 1 partition (0..0)");
+    static char big[2000];
+    kw_header h = {(const uint8_t *)"hh", 2, (const uint8_t *)"vvv", 3};
+    r = (kw_producer_record){.topic = "t", .partition = -1, .key = "kk", .key_len = 2, .value = big,
+                             .value_len = sizeof big, .headers = &h, .header_count = 1};
+    assert_int_equal(kw_producer_send(p, &r), KW_ERR_TOO_LARGE);
+    assert_string_equal(kw_producer_send_error(p), "a record of 2007 bytes (key 2 + value 2000 + headers 5) does not fit "
+                                                   "max.request.size (1000 bytes, 61 of them the batch header)");
+    /* an interrupted wait for a topic's metadata returns at once */
+    static volatile sig_atomic_t flag = 1;
+    kw_producer_set_interrupt(p, &flag);
+    r = (kw_producer_record){.topic = "other", .partition = -1, .value = "x", .value_len = 1, .key_len = -1};
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_producer_send(p, &r), KW_ERR_INTERRUPTED);
+    assert_true(kw_net_now() - t0 < 1000000);
+    assert_int_equal(o.n, 0);
+    kw_producer_close(p);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
 /* A batch whose linger is over but that may not go yet (the one in-flight slot is taken
  * by a request the broker never answers) must not make the loop spin: it waits for the
  * answer or the timeout. ~10^5 rounds a second when it spun. */
@@ -599,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_timeout_cause_partition_error),
         cmocka_unit_test(test_timeout_cause_wrong_correlation),
         cmocka_unit_test(test_blocked_ready_batch_sleeps),
+        cmocka_unit_test(test_refusals_in_words),
         cmocka_unit_test(test_out_of_order_gap_new_id),
         cmocka_unit_test(test_dead_leader_metadata_refreshed),
     };

@@ -71,6 +71,58 @@ static void test_unknown_tag_skipped_and_annotated(void **st)
     kw_arena_free(&a);
 }
 
+/* Strings are UTF-8: é, € and 𝄞 are shown as themselves; a byte that is not UTF-8 (and
+ * control characters) as \xNN, with a note saying so. Metadata v0 request topics. */
+static void test_utf8_strings_shown_as_text(void **st)
+{
+    (void)st;
+    const char *const names[] = {"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "bad\xff", "c1\xc2\x85", "tab\t"};
+    const char *const want[] = {"\"caf\xc3\xa9\"", "\"\xe2\x82\xac\"", "\"\xf0\x9d\x84\x9e\"", "\"bad\\xff\"",
+                                "\"c1\\xc2\\x85\"", "\"tab\\x09\""};
+    const int note[] = {0, 0, 0, 1, 0, 0};
+    for (int i = 0; i < 6; i++) {
+        uint8_t body[64];
+        size_t n = strlen(names[i]);
+        kw_be32(body, 1);
+        kw_be16(body + 4, (uint16_t)n);
+        memcpy(body + 6, names[i], n);
+        rec log = {{0}, 0};
+        assert_int_equal(kw_msg_annotate(KW_API_Metadata, 0, KW_REQ, body, 6 + n, 0, rec_cb, &log), 0);
+        char line[64];
+        snprintf(line, sizeof line, "F name@4+%zu=%s\n", n + 2, want[i]);
+        if (!strstr(log.log, line)) fail_msg("%s: got %s", want[i], log.log);
+        assert_int_equal(strstr(log.log, "N name@") != NULL, note[i]);
+        if (note[i]) assert_non_null(strstr(log.log, "not valid UTF-8"));
+    }
+}
+
+/* The teaching view names enumerated values beside the number. */
+static void test_enum_names(void **st)
+{
+    (void)st;
+    assert_string_equal(kw__enum_text("error_code", 0), "NONE");
+    assert_string_equal(kw__enum_text("error_code", 35), "UNSUPPORTED_VERSION");
+    assert_string_equal(kw__enum_text("top_level_error_code", -1), "UNKNOWN_SERVER_ERROR");
+    assert_string_equal(kw__enum_text("acks", -1), "all: every in-sync replica");
+    assert_string_equal(kw__enum_text("acks", 1), "leader");
+    assert_null(kw__enum_text("acks", 2));
+    assert_string_equal(kw__enum_text("isolation_level", 1), "read_committed");
+    assert_string_equal(kw__enum_text("key_type", 1), "transaction");
+    assert_string_equal(kw__enum_text("request_api_key", 3), "Metadata");
+    assert_null(kw__enum_text("partition_index", 0));
+    /* in a walk: Produce v9 acks and the response's error code */
+    kw_produce_req r;
+    kw_msg_defaults(KW_API_Produce, KW_REQ, &r);
+    r.acks = -1;
+    r.transactional_id = KW_STR_NULL;
+    kw_buf b; kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_Produce, 9, KW_REQ, &r, &b), 0);
+    rec log = {{0}, 0};
+    assert_int_equal(kw_msg_annotate(KW_API_Produce, 9, KW_REQ, b.data, b.len, 0, rec_cb, &log), 0);
+    assert_non_null(strstr(log.log, "=-1 (all: every in-sync replica)\n"));
+    kw_buf_free(&b);
+}
+
 static void test_huge_array_count_rejected_before_allocating(void **st)
 {
     (void)st;
@@ -178,7 +230,7 @@ static void test_response_frame(void **st)
     rec log = {{0}, 0};
     assert_int_equal(kw_response_frame_annotate(KW_API_ApiVersions, 3, b.data, b.len, rec_cb, &log), 0);
     assert_non_null(strstr(log.log, "F correlation_id@4+4=99\n"));
-    assert_non_null(strstr(log.log, "F api_key@11+2=18\n"));
+    assert_non_null(strstr(log.log, "F api_key@11+2=18 (ApiVersions)\n")); /* the key's name beside it */
     /* a cut frame: the note about the size, then the error */
     log.n = 0;
     assert_true(kw_response_frame_annotate(KW_API_ApiVersions, 3, b.data, b.len - 1, rec_cb, &log) < 0);
@@ -476,6 +528,8 @@ int main(void)
         cmocka_unit_test(test_tagged_array_defaults),
         cmocka_unit_test(test_raw_records_shown_as_bytes),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_utf8_strings_shown_as_text),
+        cmocka_unit_test(test_enum_names),
         cmocka_unit_test(test_records_by_reference),
         cmocka_unit_test(test_peek_error),
     };

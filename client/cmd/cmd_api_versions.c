@@ -2,10 +2,11 @@
  * client/cmd/cmd_api_versions.c — `kwire api-versions [--all]`: connect to a broker (the
  * first reachable bootstrap entry, or with --all every broker the cluster lists), run
  * the ApiVersions handshake and print, per API, the broker's range, kwire's range and
- * the version kwire will use; below an API whose old versions the broker still accepts
- * though Kafka 4.0 removed them (KIP-896), a line saying which and whether kwire sends
- * any of them; over TLS or SASL, the TLS version and cipher and the SASL mechanism
- * negotiated.
+ * the version kwire will send: the highest both support, within what this broker's
+ * connection has learned (an ApiVersions fallback, a version cap); below an API whose
+ * old versions the broker still accepts though Kafka 4.0 removed them (KIP-896), a line
+ * saying which and whether kwire sends any of them; over TLS or SASL, the TLS version and
+ * cipher and the SASL mechanism negotiated.
  */
 #include <stdio.h>
 #include <string.h>
@@ -81,6 +82,9 @@ static void print_broker(kw_cli *cli, kw_net *n, int idx, int first)
         int has_k = kw_api_range(key, &klo, &khi) == 0;
         if (!has_b && !has_k) continue;
         int use = has_k && kw_conn_api_version(c, (int16_t)key, &ulo, &uhi) == 0 ? uhi : -1;
+        /* ApiVersions itself: the version the handshake settled on (after a fallback, the
+         * one this broker's connections start with), not the highest in common */
+        if (key == KW_API_ApiVersions) use = kw_conn_apiversions_version(c);
         const char *name = kw_api_name(key);
         const char *kname = kw_api_kafka_name(key);
         int16_t rlo = 0, rhi = -1;
@@ -162,7 +166,9 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
         kw_meta m = {0};
         int e = kw_meta_fetch(n, NULL, 0, 0, &m);
         if (e) {
-            kw__cli_err("api-versions", "metadata: %s (%s)", kw_strerror(e), kw_net_last_error(n, 0));
+            char why[1024], d[1100];
+            kw_net_errors(n, why, sizeof why);
+            kw__cli_err("api-versions", "metadata: %s", kw_net_describe(e, why, d, sizeof d));
         } else {
             rc = KW_EXIT_OK;
             for (int32_t i = 0; i < m.nbrokers; i++) {
@@ -187,7 +193,10 @@ int kw__cmd_api_versions(kw_cli *cli, int argc, char **argv)
                 rc = KW_EXIT_OK;
                 break;
             }
-            kw__cli_err("api-versions", "%s: %s (%s)", kw_net_name(n, i), kw_strerror(ce), kw_net_last_error(n, i));
+            /* the connection's reason names the broker ("HOST:PORT: connect failed: ...") */
+            const char *why = kw_net_last_error(n, i);
+            if (why && *why) kw__cli_err("api-versions", "%s", why);
+            else kw__cli_err("api-versions", "%s: %s", kw_net_name(n, i), kw_strerror(ce));
         }
     }
     if (cli->json) printf("]\n");

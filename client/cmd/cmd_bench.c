@@ -280,7 +280,7 @@ static void usage(FILE *f)
     const kw_lab *labs = kw_lab_all(&n);
     fprintf(f, "usage: kwire bench lab NAME [-t TOPIC] [--records N] [--repeat N] [--quick] [--live RATE]\n"
                "                      [--csv FILE] [--chart FILE.svg|.png] [--kafka-version V]\n\n"
-               "Runs a lab of LABS.md against the cluster (the embedded broker without -b), one\n"
+               "Runs a lab of docs/LABS.md against the cluster (the embedded broker without -b), one\n"
                "fresh client per run, payload the labs' 92-byte JSON. Labs:\n");
     for (size_t i = 0; i < n; i++)
         fprintf(f, "  %-3s %-56s %2d settings, %ld records\n", labs[i].name, labs[i].title, kw_lab_points(&labs[i]),
@@ -574,7 +574,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "e2e")) return kw__bench_e2e(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "merge")) return kw__bench_merge(cli, argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: kwire bench lab NAME ...    a lab of LABS.md: grid, lines, CSV, chart, reading\n"
+        printf("usage: kwire bench lab NAME ...    a lab of docs/LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
                "       kwire bench consume ...     kafka-consumer-perf-test's figures + the per-fetch view\n"
                "       kwire bench compare ...     kwire vs Java, franz-go, librdkafka, kafka-python on Apache Kafka\n"

@@ -1,18 +1,22 @@
 /*
  * client/cmd/cmd_consume.c — `kwire consume`: read records of a topic and print them,
- * one per line by default or with a -f format; -e stops at the end of every partition,
- * -c after COUNT records. Which partitions (as kcat): -p means assign (that partition,
- * from -o; -g only names the group its commits go to), -g without -p means subscribe
- * (join the group, which assigns the partitions; they start at the group's committed
- * offsets, else at -o beginning/end as auto.offset.reset). As a member: commits by
- * enable.auto.commit (Kafka's default: on) or, with --commit, by the command itself
- * after its output is written (every auto.commit.interval.ms, before partitions are
- * revoked, at exit); -v prints each assignment change on stderr; leaving on exit.
- * Output is written in large buffered chunks (at every poll for a group member, so a
- * commit never covers records not yet written). Fetches that fail and are retried are
- * said on stderr (at most every 5 s; not with -q).
+ * one per line by default or with a -f format (kcat's fields); --json (or -J) prints
+ * each record as the JSON envelope of client/recfmt.h, which `kwire produce -J` reads
+ * back; -e stops at the end of every partition, -c after COUNT records. Which
+ * partitions (as kcat): -p means assign (that partition, from -o; -g only names the
+ * group its commits go to), -g without -p means subscribe (join the group, which
+ * assigns the partitions; they start at the group's committed offsets, else at -o
+ * beginning/end as auto.offset.reset). As a member: commits by enable.auto.commit
+ * (Kafka's default: on) or, with --commit, by the command itself after its output is
+ * written (every auto.commit.interval.ms, before partitions are revoked, at exit); -v
+ * prints each assignment change on stderr; leaving on exit. The records of each poll
+ * reach stdout together, as soon as they are handed out (before the next poll, so a
+ * commit never covers records not yet written); when the reader of a pipe goes away
+ * (`| head -1`) consume stops at once, also while no record arrives. Fetches that fail
+ * and are retried are said on stderr (at most every 5 s; not with -q).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 #include "client/consumer.h"
 #include "client/group.h"
 #include "client/net.h"
+#include "client/recfmt.h"
 #include "codec/batch.h"
 #include "commands.h"
 
@@ -54,113 +59,45 @@ static void out_flush(out_t *o)
     o->b.len = 0;
 }
 
-static inline void out_put(out_t *o, const void *p, size_t n)
+/* 1 when stdout is a pipe or socket whose reader has gone (head -1 exited): poll
+ * reports POLLERR/POLLHUP on the write end without a write. */
+static int out_gone(int fd)
 {
-    kw_buf_put(&o->b, p, n);
-    if (o->b.len >= (1u << 20)) out_flush(o);
+    struct pollfd p = {.fd = fd, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
-static void out_num(out_t *o, int64_t v)
+/* Positions reset by auto.offset.reset, said on stderr (not with -q). */
+static void notices(kw_cli *cli, kw_consumer *c)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
-    out_put(o, tmp, (size_t)n);
-}
-
-/* A compiled -f format: literal runs and %-fields. */
-typedef struct fmt_seg {
-    char kind; /* 0 literal, else the field letter */
-    size_t off, len;
-} fmt_seg;
-
-typedef struct fmt {
-    char *lit;
-    fmt_seg *seg;
-    int nseg;
-} fmt_t;
-
-static int fmt_compile(const char *s, fmt_t *f)
-{
-    size_t n = strlen(s);
-    f->lit = malloc(n + 1);
-    f->seg = calloc(n + 1, sizeof *f->seg);
-    f->nseg = 0;
-    if (!f->lit || !f->seg) return -1;
-    size_t lo = 0;
-    for (size_t i = 0; i < n; i++) {
-        char ch = s[i];
-        if (ch == '\\' && i + 1 < n) {
-            char e = s[++i];
-            char v = e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == '0' ? '\0' : e;
-            if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
-            else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
-            f->lit[lo++] = v;
-        } else if (ch == '%' && i + 1 < n) {
-            char k = s[++i];
-            if (k == '%') {
-                if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
-                else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
-                f->lit[lo++] = '%';
-            } else if (strchr("tpoksShT", k)) {
-                f->seg[f->nseg++] = (fmt_seg){k, 0, 0};
-            } else {
-                return -2;
-            }
-        } else {
-            if (f->nseg && f->seg[f->nseg - 1].kind == 0) f->seg[f->nseg - 1].len++;
-            else f->seg[f->nseg++] = (fmt_seg){0, lo, 1};
-            f->lit[lo++] = ch;
-        }
-    }
-    return 0;
-}
-
-static void print_msg(out_t *o, const fmt_t *f, const kw_msg *m)
-{
-    for (int i = 0; i < f->nseg; i++) {
-        const fmt_seg *s = &f->seg[i];
-        switch (s->kind) {
-        case 0: out_put(o, f->lit + s->off, s->len); break;
-        case 't': out_put(o, m->topic, strlen(m->topic)); break;
-        case 'p': out_num(o, m->partition); break;
-        case 'o': out_num(o, m->offset); break;
-        case 'T': out_num(o, m->timestamp); break;
-        case 'k': if (m->key_len > 0) out_put(o, m->key, (size_t)m->key_len); break;
-        case 's': if (m->value_len > 0) out_put(o, m->value, (size_t)m->value_len); break;
-        case 'S': out_num(o, m->value_len < 0 ? -1 : m->value_len); break;
-        case 'h': {
-            kw_rd r;
-            kw_header h;
-            kw_rd_init(&r, m->hdr_data, m->hdr_len);
-            int first = 1;
-            for (int32_t k = 0; k < m->header_count && kw_record_header_next(&r, &h) == 1; k++) {
-                if (!first) out_put(o, ",", 1);
-                first = 0;
-                out_put(o, h.key, (size_t)h.key_len);
-                out_put(o, "=", 1);
-                if (h.value_len > 0) out_put(o, h.value, (size_t)h.value_len);
-            }
-            break;
-        }
-        }
-    }
+    const char *n;
+    while ((n = kw_consumer_notice(c)))
+        if (cli->verbosity >= 0) kw__cli_err("consume", "%s", n);
 }
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: kwire consume -t TOPIC [-p PARTITION] [-o beginning|end|stored|OFFSET|-N|@TIMESTAMP]\n"
-            "                     [-c COUNT] [-e] [-f FORMAT] [-g GROUP [--commit]] [-v] [--stats]\n\n"
+            "usage: kwire consume -t TOPIC [-p PARTITION] [-o beginning|end|stored|OFFSET|-N|s@TIMESTAMP]\n"
+            "                     [-c COUNT] [-e] [-f FORMAT | -J] [-g GROUP [--commit]] [-v] [--stats]\n\n"
             "  -t TOPIC      topic to read (every partition unless -p; with -g alone: subscribe)\n"
             "  -p PARTITION  only this partition (assigned: no group membership, even with -g)\n"
-            "  -o START      beginning, end (default), stored (the group's committed offset),\n"
-            "                an offset, -N (N records before the end), @MS (first record at or\n"
-            "                after the Unix time MS)\n"
+            "  -o START      beginning, end (default), stored (the group's committed offset; needs\n"
+            "                -g), an offset, -N (N records before the end), s@MS or @MS (first\n"
+            "                record at or after the Unix time MS). An offset outside the log is\n"
+            "                reset by auto.offset.reset (latest, earliest; none: exit 1), said on\n"
+            "                stderr. A group member (-g without -p) starts at the group's committed\n"
+            "                offsets: -o beginning / end only say where a partition without one starts\n"
             "  -c COUNT      exit after COUNT records\n"
             "  -e            exit when every partition has reached its end\n"
-            "  -f FORMAT     %%t topic, %%p partition, %%o offset, %%k key, %%s value, %%S value size,\n"
-            "                %%h headers (k=v,...), %%T timestamp (ms), %%%% a percent sign; \\n \\t escapes\n"
-            "                (default: the value and a newline)\n"
+            "  -f FORMAT     kcat's fields: %%t topic, %%p partition, %%o offset, %%T timestamp (ms),\n"
+            "                %%k key, %%K key length, %%s value, %%S value length (-1 for null), %%R value\n"
+            "                length as a binary big-endian int32, %%h headers (n=v,...), %%%% a percent\n"
+            "                sign; escapes \\n \\r \\t \\\\ \\xHH (default: the value and a newline)\n"
+            "  -J, --json    one JSON object per record: topic, partition, offset, timestamp and its\n"
+            "                type, key, value, headers [{name, value}] (null and \"\" distinct; a field\n"
+            "                that is not UTF-8 is base64 with \"key_encoding\":\"base64\"); `kwire\n"
+            "                produce -J` reads it back\n"
             "  -g GROUP      without -p: join GROUP (group.protocol classic or consumer) and read the\n"
             "                partitions it assigns, from its committed offsets (else -o beginning/end);\n"
             "                commits by enable.auto.commit (default true). With -p: only names the\n"
@@ -260,6 +197,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         int has = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return KW_EXIT_OK; }
         else if (!strcmp(a, "-e")) at_end_exit = 1;
+        else if (!strcmp(a, "-J")) cli->json = 1;
         else if (!strcmp(a, "--commit")) commit = 1;
         else if (!strcmp(a, "--stats")) stats = 1;
         else if (!strcmp(a, "-v")) verbose = 1;
@@ -283,8 +221,15 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     }
     if (!topic) { kw__cli_err("consume", "-t TOPIC is required"); usage(stderr); return KW_EXIT_USAGE; }
     kw_start start;
-    if (kw_start_parse(start_s, &start)) { kw__cli_err("consume", "bad -o '%s'", start_s); return KW_EXIT_USAGE; }
+    if (kw_start_parse(start_s, &start)) {
+        kw__cli_err("consume", "bad -o '%s' (beginning, end, stored, OFFSET, -N, s@MS)", start_s);
+        return KW_EXIT_USAGE;
+    }
     if (commit && !group) { kw__cli_err("consume", "--commit needs -g GROUP"); return KW_EXIT_USAGE; }
+    if (start.kind == KW_START_COMMITTED && !group) {
+        kw__cli_err("consume", "-o stored reads the group's committed offsets: it needs -g GROUP");
+        return KW_EXIT_USAGE;
+    }
     /* -g without -p: subscribe; where to start is the group's (committed offsets), -o
      * only says where a partition without one starts */
     int subscribe = group && partition < 0;
@@ -294,16 +239,17 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
                                "(-o beginning / end say where a partition without one starts)", start_s);
         return KW_EXIT_USAGE;
     }
-    fmt_t fmt;
-    int fe = fmt_compile(format ? format : "%s\\n", &fmt);
+    if (format && cli->json) { kw__cli_err("consume", "-f and --json (-J) are two output forms: give one"); return KW_EXIT_USAGE; }
+    kw_recfmt fmt;
+    char ferr[512];
+    int fe = kw_recfmt_compile(&fmt, format ? format : "%s\\n", ferr, sizeof ferr);
     if (fe) {
-        kw__cli_err("consume", fe == -2 ? "bad -f '%s': unknown %%-field" : "out of memory", format);
-        free(fmt.lit); free(fmt.seg);
-        return fe == -2 ? KW_EXIT_USAGE : KW_EXIT_FAIL;
+        kw__cli_err("consume", "-f: %s", ferr);
+        return fe == KW_ERR_CONFIG ? KW_EXIT_USAGE : KW_EXIT_FAIL;
     }
     kw_net *net = NULL;
     kw_config *cfg = kw__cli_config(cli, "consume", KW_ROLE_CONSUMER, group, &net);
-    if (!cfg) { free(fmt.lit); free(fmt.seg); return KW_EXIT_USAGE; }
+    if (!cfg) { kw_recfmt_free(&fmt); return KW_EXIT_USAGE; }
     /* -o beginning means the log start, also when it moves under us */
     if (start.kind == KW_START_BEGINNING && !kw_config_is_set(cfg, KW_CONF_AUTO_OFFSET_RESET))
         kw_config_set(cfg, "auto.offset.reset", "earliest");
@@ -331,6 +277,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
         rc = KW_EXIT_FAIL;
         goto done;
     }
+    notices(cli, c);
     signal(SIGINT, on_stop);
     signal(SIGTERM, on_stop);
     signal(SIGPIPE, SIG_IGN);
@@ -340,6 +287,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     int64_t noted_at = 0;
     while (!stop_flag && (count < 0 || seen < count)) {
         if (at_end_exit && kw_consumer_at_end(c)) break;
+        if (out_gone(o.fd)) break;
         const kw_msg *m;
         int n;
         /* a member writes out what it printed before the poll that may commit it */
@@ -351,7 +299,12 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
             rc = KW_EXIT_FAIL;
             break;
         }
-        for (int i = 0; i < n && (count < 0 || seen < count); i++, seen++) print_msg(&o, &fmt, &m[i]);
+        for (int i = 0; i < n && (count < 0 || seen < count); i++, seen++) {
+            if (cli->json) kw_recjson_write(&o.b, &m[i]);
+            else kw_recfmt_render(&fmt, &m[i], &o.b);
+        }
+        if (o.b.len) out_flush(&o); /* each poll's records reach the pipe now */
+        notices(cli, c);
         /* fetches that fail and are retried (a broker down, a connection cut): said on
          * stderr (not with -q), at most every 5 s, so a consumer that cannot make
          * progress is not silent */
@@ -406,7 +359,6 @@ done:
     kw_consumer_free(c);
     kw_config_free(cfg);
     kw_buf_free(&o.b);
-    free(fmt.lit);
-    free(fmt.seg);
+    kw_recfmt_free(&fmt);
     return rc;
 }

@@ -40,7 +40,8 @@ static void usage(FILE *f)
             "  --frame            with --response: FILE is a whole response frame\n"
             "  --hex              FILE is hex text (whitespace ignored); FILE '-' reads stdin\n"
             "  --paths            full field paths instead of an indented tree\n\n"
-            "Exit status: 0 decoded, 1 malformed input or unreadable file, 2 usage error.\n");
+            "Exit status: 0 decoded, 1 malformed input, a record batch whose CRC does not match,\n"
+            "or an unreadable file, 2 usage error.\n");
 }
 
 
@@ -115,6 +116,7 @@ typedef struct decoder {
     kw_buf out;
     kw_printer pr;
     uint64_t errors, undecoded, frames;
+    int crc_seen;
     uint64_t requests, responses, unpaired, noreply, gaps, skipped, partial;
 } decoder;
 
@@ -134,6 +136,13 @@ static void dec_init(decoder *d, kw_cli *cli, int paths)
 static void after_walk(decoder *d, int rc, const char *what)
 {
     d->frames++;
+    if (d->pr.crc_mismatches > d->crc_seen) {
+        /* the dump says MISMATCH: so do stderr and the exit status */
+        d->crc_seen = d->pr.crc_mismatches;
+        d->errors++;
+        if (d->errors <= MAX_ERROR_LINES)
+            kw__cli_err(CMD, "%s: record batch CRC-32C mismatch (marked CRC MISMATCH in the output)", what);
+    }
     if (rc == KW_ERR_UNSUPPORTED) {
         d->undecoded++;
         return;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/config.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "commands.h"
@@ -624,6 +625,33 @@ static int parse_uuid(const char *s, kw_uuid *u)
     return n == 16 && hi < 0 ? 0 : -1;
 }
 
+/* Request fields explain fills from settings no kwire client implements (checked where
+ * they are used); every other -X must be a setting kwire knows, with a valid value. */
+static const char *const explain_only[] = {"allow.auto.create.topics", "client.rack", "group.instance.id",
+                                           "transactional.id", "transaction.timeout.ms", NULL};
+
+/* -X and -F settings validated as by every command (kw_config): 0, or -1 (message printed). */
+static int check_settings(const kw_cli *cli)
+{
+    kw_config *cfg = kw_config_new(KW_ROLE_ANY);
+    if (!cfg) return -1;
+    int rc = 0;
+    for (int i = 0; i < cli->nsettings && !rc; i++) {
+        const char *kv = cli->settings[i], *eq = strchr(kv, '=');
+        size_t n = eq ? (size_t)(eq - kv) : strlen(kv);
+        int skip = 0;
+        for (const char *const *e = explain_only; *e; e++)
+            if (strlen(*e) == n && !strncmp(*e, kv, n)) skip = 1;
+        if (skip) continue;
+        if (kw_config_set_kv(cfg, kv)) {
+            kw__cli_err(CMD, "%s", kw_config_error(cfg));
+            rc = -1;
+        }
+    }
+    kw_config_free(cfg);
+    return rc;
+}
+
 int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
 {
     explain_args x;
@@ -681,6 +709,7 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
         x.topics[x.ntopics++] = a;
     }
     if (!api_name) { kw__cli_err(CMD, "which API? (see kwire explain --help)"); return KW_EXIT_USAGE; }
+    if (check_settings(cli)) return KW_EXIT_USAGE;
     x.api = kw_api_parse(api_name);
     if (x.api < 0) { kw__cli_err(CMD, "unknown API '%s'", api_name); return KW_EXIT_USAGE; }
     int16_t lo, hi, clo, chi;

@@ -40,8 +40,9 @@ static int list_groups(kw_cli *cli, kw_net *net)
     memset(&m, 0, sizeof m);
     int e = kw_meta_fetch(net, NULL, 0, 0, &m);
     if (e) {
-        char why[600];
-        kw__cli_err("groups", "metadata: %s%s", kw_strerror(e), kw__cli_why(net, why, sizeof why));
+        char why[1024], d[1100];
+        kw_net_errors(net, why, sizeof why);
+        kw__cli_err("groups", "metadata: %s", kw_net_describe(e, why, d, sizeof d));
         return KW_EXIT_FAIL;
     }
     kw_group_list gl;

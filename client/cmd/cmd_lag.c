@@ -5,7 +5,9 @@
  * (or --json) and a total line; exit status 3 when the total is at or over the
  * threshold. --watch: one line per interval with the total and its change, WARNING
  * lines over the threshold (kw_lag_watch_step), until interrupted; then the exit status
- * is the last tick's (3 when it was at or over the threshold, 1 when it failed).
+ * is the last tick's (3 when it was at or over the threshold, 1 when it failed). A group
+ * without any committed offset (unknown to its coordinator, or a typo) is an error,
+ * never a lag of 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -29,9 +31,13 @@ static void usage(FILE *f)
     fprintf(f, "usage: kwire lag -g GROUP [-t TOPIC] [--watch SECONDS] [--threshold N] [-v] [--json]\n\n"
                "  -g GROUP         the consumer group\n"
                "  -t TOPIC         only this topic\n"
-               "  --watch SECONDS  print the total lag every SECONDS until interrupted\n"
+               "  --watch SECONDS  print the total lag every SECONDS until interrupted (Ctrl-C)\n"
                "  --threshold N    WARNING (watch) / exit status 3 (one shot) when the total lag >= N\n"
-               "  -v               watch: also one line per partition\n");
+               "  -v               watch: also one line per partition\n"
+               "  --json           one shot: the table as JSON\n\n"
+               "Exit status: 0 under the threshold, 3 at or over it, 1 when the lag could not be read\n"
+               "(also for a group without any committed offset: unknown to the coordinator, or a\n"
+               "typo), 2 usage. With --watch, the status at Ctrl-C is that of the last tick.\n");
 }
 
 static int64_t now_ms(void)
@@ -41,15 +47,30 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+#define TAKE_FAILED 1   /* the lag could not be read: why says what went wrong */
+#define TAKE_NO_COMMITS 2 /* the group has no committed offset: why is a sentence naming it */
+
+/* Read the group's lag into r; 0, TAKE_FAILED or TAKE_NO_COMMITS with why (len bytes). */
 static int take(kw_net *net, const kw_offsets_opts *oo, const char *group, const char *topic, int rc_level,
-                kw_snapshot *s, kw_lag_report *r)
+                kw_snapshot *s, kw_lag_report *r, char *why, size_t len)
 {
     const char *gs[1] = {group};
     kw_snap_free(s);
     kw_snap_init(s);
     int e = kw_snap_fill(net, oo, gs, 1, NULL, NULL, topic, 0, rc_level, s);
-    if (e) return e;
-    return kw_lag_compute(s, NULL, NULL, r);
+    if (!e) e = kw_lag_compute(s, NULL, NULL, r);
+    if (e) {
+        char tried[1024];
+        kw_net_errors(net, tried, sizeof tried);
+        kw_net_describe(e, tried, why, len);
+        return TAKE_FAILED;
+    }
+    if (!kw_lag_group_commits(r, group)) {
+        if (topic) snprintf(why, len, "group %s has no committed offset for topic %s", group, topic);
+        else snprintf(why, len, "group %s is unknown to the coordinator (no committed offsets)", group);
+        return TAKE_NO_COMMITS;
+    }
+    return 0;
 }
 
 int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
@@ -80,6 +101,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
         }
     }
     if (!group) { kw__cli_err("lag", "-g GROUP is required"); usage(stderr); return KW_EXIT_USAGE; }
+    if (watch && cli->json) { kw__cli_err("lag", "--json is for the one-shot table, not --watch"); return KW_EXIT_USAGE; }
     kw_net *net = NULL;
     kw_config *cfg = kw__cli_config(cli, "lag", KW_ROLE_CONSUMER, NULL, &net);
     if (!cfg) return KW_EXIT_USAGE;
@@ -93,11 +115,12 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
     kw_buf b;
     kw_buf_init(&b);
     int rc = KW_EXIT_OK;
+    char why[1400];
     if (!watch) {
-        int e = take(net, &oo, group, topic, rc_level, &s, &r);
-        if (e) {
-            char why[600];
-            kw__cli_err("lag", "group %s: %s%s", group, kw_strerror(e), kw__cli_why(net, why, sizeof why));
+        int t = take(net, &oo, group, topic, rc_level, &s, &r, why, sizeof why);
+        if (t) {
+            if (t == TAKE_FAILED) kw__cli_err("lag", "group %s: %s", group, why);
+            else kw__cli_err("lag", "%s", why);
             rc = KW_EXIT_FAIL;
         } else {
             if (cli->json) kw_lag_format_json(&r, &b);
@@ -121,14 +144,14 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
             int64_t t0 = now_ms();
             kw_lag_report_free(&r);
             memset(&r, 0, sizeof r);
-            int e = take(net, &oo, group, topic, rc_level, &s, &r);
             b.len = 0;
-            if (e) {
+            if (take(net, &oo, group, topic, rc_level, &s, &r, why, sizeof why)) {
                 char ts[32];
                 kw_lag_timestamp(t0, ts, sizeof ts);
-                kw__lag_printf(&b, "%s %s error: %s\n", ts, group, kw_strerror(e));
+                kw__lag_printf(&b, "%s %s error: %s\n", ts, group, why);
                 rc = KW_EXIT_FAIL;
             } else {
+                /* the exit status at Ctrl-C is the last tick's: 3 over the threshold */
                 rc = kw_lag_watch_step(&w, &r, t0, &b) == KW_LAG_EXIT_OVER ? KW_LAG_EXIT_OVER : KW_EXIT_OK;
             }
             fwrite(b.data, 1, b.len, stdout);

@@ -123,8 +123,11 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: kwire metadata [--auto-create] [TOPIC...]\n\n"
                    "Asks the first reachable bootstrap broker for the cluster's metadata (every\n"
-                   "topic, or the named ones; --auto-create lets the broker create missing ones)\n"
-                   "and prints brokers, controller and each partition's leader, replicas and ISR.\n");
+                   "topic, or the named ones) and prints brokers, controller and each partition's\n"
+                   "leader, replicas and ISR. A named topic that does not exist is not created\n"
+                   "(Metadata v4+ says so; to an older broker kwire asks for every topic instead)\n"
+                   "unless --auto-create lets a broker with auto.create.topics.enable create it.\n"
+                   "Exit status: 0, 1 when a named topic is unknown or has an error, 2 usage.\n");
             free(topics);
             return KW_EXIT_OK;
         } else if (argv[i][0] == '-') {
@@ -167,11 +170,12 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
         return bs ? KW_EXIT_USAGE : KW_EXIT_FAIL;
     }
     kw_meta m = {0};
-    char why[400];
+    char why[1100];
     int e = kw_meta_fetch_why(n, topics, ntopics, auto_create, &m, why, sizeof why);
     int rc = KW_EXIT_OK;
     if (e) {
-        kw__cli_err("metadata", "%s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
+        char d[sizeof why + 64];
+        kw__cli_err("metadata", "%s", kw_net_describe(e, why, d, sizeof d));
         rc = KW_EXIT_FAIL;
     } else {
         /* which broker answered: the first one that is connected */
@@ -186,7 +190,16 @@ int kw__cmd_metadata(kw_cli *cli, int argc, char **argv)
                 break;
             }
         if (cli->json) print_json(&m, from, security); else print_text(&m, from, security);
-        for (int32_t i = 0; i < m.ntopics; i++) if (m.topics[i].error) rc = KW_EXIT_FAIL;
+        for (int32_t i = 0; i < m.ntopics; i++) {
+            if (!m.topics[i].error) continue;
+            rc = KW_EXIT_FAIL;
+            if (m.topics[i].error == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION && !auto_create)
+                kw__cli_err("metadata", "unknown topic %s (not created: --auto-create lets the broker create it)",
+                            m.topics[i].name ? m.topics[i].name : "?");
+            else
+                kw__cli_err("metadata", "topic %s: %s (%s)", m.topics[i].name ? m.topics[i].name : "?",
+                            kw_strerror(m.topics[i].error), kw_err_name(m.topics[i].error));
+        }
     }
     kw_meta_free(&m);
     kw__cli_net_stats(cli, n);

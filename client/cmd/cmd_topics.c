@@ -147,7 +147,8 @@ static int cmd_list(kw_cli *cli, int argc, char **argv)
     int rc = KW_EXIT_OK;
     int e = kw_meta_fetch_why(n, NULL, 0, 0, &m, why, sizeof why);
     if (e) {
-        kw__cli_err("topics", "metadata: %s%s%s%s", kw_strerror(e), why[0] ? " (" : "", why, why[0] ? ")" : "");
+        char d[sizeof why + 64];
+        kw__cli_err("topics", "metadata: %s", kw_net_describe(e, why, d, sizeof d));
         rc = KW_EXIT_FAIL;
     } else {
         for (int32_t i = 0; i < m.ntopics; i++)

@@ -1,7 +1,9 @@
 /*
  * client/cmd/main.c — entry point of the `kwire` command: parses the global options
- * (wherever they stand), reads -F settings files, opens the --dump output and
- * dispatches to the command named in commands.h.
+ * (wherever they stand; -bHOST:PORT and --bootstrap=HOST:PORT as well as -b HOST:PORT),
+ * reads -F settings files, opens the --dump output, puts the command's own options in
+ * getopt's form (client/args.h) and dispatches to the command named in commands.h.
+ * `kwire help [COMMAND]` prints the usage of kwire or of a command.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/args.h"
 #include "client/net.h"
 #include "commands.h"
 #include "kwire.h"
@@ -16,9 +19,11 @@
 static const struct {
     const char *name;
     int (*fn)(kw_cli *, int, char **);
+    const char *shorts, *longs;
+    int json;
     const char *summary;
 } commands[] = {
-#define KW__CMD_ROW(name, fn, summary) {name, fn, summary},
+#define KW__CMD_ROW(name, fn, shorts, longs, json, summary) {name, fn, shorts, longs, json, summary},
     KW_COMMAND_MAP(KW__CMD_ROW)
 #undef KW__CMD_ROW
 };
@@ -64,16 +69,23 @@ static void usage(FILE *f)
             "  -X name=value          a setting by its Kafka name (repeatable)\n"
             "  -F FILE                settings file: name=value lines, # comments\n"
             "  --dump[=text|json]     print every request and response annotated field by field\n"
-            "  --dump-file FILE       write the dump to FILE instead of stderr\n"
+            "  --dump-file FILE       write the dump to FILE instead of stderr ('-': stdout);\n"
+            "                         --dump=json needs it (stderr carries kwire's own messages)\n"
             "  --dump-secrets         show SASL passwords, proofs and tokens in the dump and in\n"
             "                         decode (hidden as <redacted, N bytes> without it)\n"
-            "  --json                 machine-readable output\n"
+            "  --json                 machine-readable output (commands that have it; others refuse it)\n"
             "  --stats                at exit, requests per broker and API (errors, bytes, RTT)\n"
             "                         and the command's own statistics (consume: fetches)\n"
-            "  -q, -v                 quieter, more verbose\n\n"
+            "  -q, -v                 quieter, more verbose\n"
+            "  -h, --help             this text; --version: kwire's version\n\n"
+            "Options take their value attached or as the next word: -b HOST:PORT, -bHOST:PORT,\n"
+            "--bootstrap=HOST:PORT; a command's flags bundle (-ec5 is -e -c 5).\n\n"
             "Commands:\n");
     for (size_t i = 0; i < NCOMMANDS; i++) fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'kwire COMMAND --help' describes a command.\n");
+    fprintf(f, "  %-14s %s\n", "help", "this text, or a command's usage (kwire help COMMAND)");
+    fprintf(f, "\n'kwire help COMMAND' or 'kwire COMMAND --help' describes a command.\n"
+               "Exit status: 0 success, 1 the operation failed, 2 usage or settings error\n"
+               "(lag: 3 when the total lag is at or over --threshold).\n");
 }
 
 /* Append the name=value lines of a settings file; 0 or -1 (message printed). */
@@ -126,10 +138,24 @@ int main(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--")) { opts_done = 1; continue; }
-        if (!strcmp(a, "-b") || !strcmp(a, "--bootstrap") || !strcmp(a, "-X") || !strcmp(a, "-F") ||
+        /* -b, -X, -F with the value attached (-bHOST:PORT) or next; --bootstrap=LIST and
+         * --dump-file=FILE as well as the two-word forms */
+        const char *v = NULL, *optname = a;
+        char optbuf[16];
+        if ((a[1] == 'b' || a[1] == 'X' || a[1] == 'F') && a[2]) {
+            v = a + 2;
+            snprintf(optbuf, sizeof optbuf, "-%c", a[1]);
+            optname = optbuf;
+        } else if (!strncmp(a, "--bootstrap=", 12) || !strncmp(a, "--dump-file=", 12)) {
+            v = a + 12;
+            snprintf(optbuf, sizeof optbuf, "%.11s", a);
+            optname = optbuf;
+        }
+        if (v || !strcmp(a, "-b") || !strcmp(a, "--bootstrap") || !strcmp(a, "-X") || !strcmp(a, "-F") ||
             !strcmp(a, "--dump-file")) {
-            if (i + 1 >= argc) { kw__cli_err(NULL, "%s needs a value", a); rc = KW_EXIT_USAGE; goto out; }
-            const char *v = argv[++i];
+            if (!v && i + 1 >= argc) { kw__cli_err(NULL, "%s needs a value", a); rc = KW_EXIT_USAGE; goto out; }
+            if (!v) v = argv[++i];
+            a = optname;
             if (a[1] == 'b' || !strcmp(a, "--bootstrap")) {
                 cli.bootstrap = v;
             } else if (a[1] == 'X') {
@@ -185,6 +211,12 @@ int main(int argc, char **argv)
         }
     }
     if (cmd_index < 0) { usage(stderr); rc = KW_EXIT_USAGE; goto out; }
+    if (cli.dump == KW_DUMP_JSON && !cli.dump_file) {
+        kw__cli_err(NULL, "--dump=json needs --dump-file FILE (or '-' for stdout): stderr carries kwire's own "
+                          "messages, which would break the JSON");
+        rc = KW_EXIT_USAGE;
+        goto out;
+    }
     cli.settings = settings;
     cli.nsettings = nset;
     if (!cli.bootstrap) {
@@ -192,22 +224,55 @@ int main(int argc, char **argv)
         if (env && *env) cli.bootstrap = env;
     }
     const char *name = rest[cmd_index];
+    char *help_argv[3];
+    if (!strcmp(name, "help")) {
+        /* kwire help [COMMAND]: a command's usage is its --help */
+        if (nrest - cmd_index < 2) { usage(stdout); rc = KW_EXIT_OK; goto out; }
+        if (nrest - cmd_index > 2) { kw__cli_err(NULL, "help takes one command name"); rc = KW_EXIT_USAGE; goto out; }
+        help_argv[0] = rest[cmd_index + 1];
+        help_argv[1] = "--help";
+        help_argv[2] = NULL;
+        name = help_argv[0];
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            if (!strcmp(commands[i].name, name)) { rc = commands[i].fn(&cli, 2, help_argv); goto out; }
+        kw__cli_err(NULL, "help: unknown command '%s' (see kwire help)", name);
+        rc = KW_EXIT_USAGE;
+        goto out;
+    }
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(commands[i].name, name)) continue;
+        if (cli.json && !commands[i].json) {
+            kw__cli_err(name, "--json means nothing to this command: it has no JSON output");
+            rc = KW_EXIT_USAGE;
+            goto out;
+        }
+        kw_args args;
+        char aerr[256];
+        const kw_argspec spec = {commands[i].shorts, commands[i].longs};
+        int ae = kw_args_normalize(&spec, nrest - cmd_index, rest + cmd_index, 1, &args, aerr, sizeof aerr);
+        if (ae) {
+            if (ae == -1) kw__cli_err(name, "%s", aerr);
+            rc = ae == -1 ? KW_EXIT_USAGE : KW_EXIT_FAIL;
+            goto out;
+        }
         if (cli.dump) {
             cli.dump_out = stderr;
-            if (cli.dump_file && !(cli.dump_out = fopen(cli.dump_file, "w"))) {
+            if (cli.dump_file && !strcmp(cli.dump_file, "-")) cli.dump_out = stdout;
+            else if (cli.dump_file && !(cli.dump_out = fopen(cli.dump_file, "w"))) {
                 kw__cli_err(NULL, "--dump-file %s: %s", cli.dump_file, strerror(errno));
+                kw_args_free(&args);
                 rc = KW_EXIT_USAGE;
                 goto out;
             }
         }
-        rc = commands[i].fn(&cli, nrest - cmd_index, rest + cmd_index);
-        if (cli.dump_out && cli.dump_out != stderr) fclose(cli.dump_out);
+        rc = commands[i].fn(&cli, args.argc, args.argv);
+        kw_args_free(&args);
+        if (cli.dump_out && cli.dump_out != stderr && cli.dump_out != stdout) fclose(cli.dump_out);
+        else if (cli.dump_out == stdout) fflush(stdout);
         kw__cli_stop_broker();
         goto out;
     }
-    kw__cli_err(NULL, "unknown command '%s' (see kwire --help)", name);
+    kw__cli_err(NULL, "unknown command '%s' (see kwire help)", name);
 out:
     free(rest);
     for (int k = 0; k < nset; k++) free((void *)settings[k]);

@@ -128,8 +128,8 @@ KW_API int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition
 
 /*
  * Send Metadata (highest version both sides support) for the given topics (ntopics 0:
- * every topic) to the first reachable broker of n, decode it into *out (replacing its
- * contents) and add every listed broker to n with its node id. 0 or the error.
+ * every topic; none is created unless allow_auto_create) to the first reachable broker
+ * of n, decode it into *out (replacing its contents) and add every listed broker to n with its node id. 0 or the error.
  */
 KW_API int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out);
 /* The same; on failure why (whylen bytes, may be NULL) says what went wrong and with

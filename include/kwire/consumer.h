@@ -7,8 +7,10 @@
  * Start positions: beginning, end, an absolute offset, N before the end, the first
  * offset at or after a timestamp (ListOffsets), or the group's committed offset
  * (OffsetFetch; without one, auto.offset.reset decides). OFFSET_OUT_OF_RANGE (the
- * position fell behind the log start offset, or past the end) resets the position by
- * auto.offset.reset (earliest / latest; none stops the partition with the error).
+ * position fell behind the log start offset, or past the end; for a start offset this
+ * is found at assign time from the log's bounds) resets the position by
+ * auto.offset.reset (earliest / latest; none stops the partition with the error); each
+ * reset leaves a notice (kw_consumer_notice).
  *
  * Fetching: one Fetch per leader broker in flight at a time, carrying every assigned
  * partition that broker leads (fetch.min.bytes, fetch.max.bytes,
@@ -96,7 +98,8 @@ typedef struct kw_start {
     int64_t value;
 } kw_start;
 
-/* Parse "beginning", "end", "stored", "123", "-10" (10 before the end) or "@1700000000000". */
+/* Parse "beginning", "end", "stored", "123", "-10" (10 before the end), "@1700000000000"
+ * or kcat's "s@1700000000000". */
 KW_API int kw_start_parse(const char *s, kw_start *out);
 
 /* One record handed to the application: slices valid until the next poll. */
@@ -180,6 +183,11 @@ KW_API int kw_consumer_at_end(const kw_consumer *c);
 KW_API int kw_consumer_nparts(const kw_consumer *c);
 KW_API int kw_consumer_part(const kw_consumer *c, int i, const char **topic, int32_t *partition, int64_t *position,
                      int64_t *high_watermark);
+
+/* The next notice for the user, or NULL: a position that was out of range and reset
+ * by auto.offset.reset ("offset 999 out of range for t1 [0] (its log holds 0..10),
+ * reset to earliest (0) by auto.offset.reset"). Valid until the next call. */
+KW_API const char *kw_consumer_notice(kw_consumer *c);
 
 /* Commit every assigned partition's position for group.id (OffsetCommit via the
  * coordinator; as the member when subscribed). */

@@ -157,6 +157,8 @@ typedef struct kw_printer {
     /* json */
     int doc_open, frame_open, items, fields;
     int errors, notes;
+    int crc_mismatches;   /* record batches whose CRC did not match (their NOTEs) */
+    size_t name_col, type_col; /* text columns of the frame being printed (0: the defaults) */
     const uint8_t *data;  /* see kw_print_frame.data */
     size_t data_len;
     int soften;           /* kw_print_frame_bytes: ERRORs of an undescribed body become NOTEs */

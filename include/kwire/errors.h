@@ -62,7 +62,9 @@ extern "C" {
     X(DESTROYED, -25, "the client was closed before the operation completed")       \
     X(BOMB, -26, "decompressed data exceeds the decompression cap")                 \
     X(TLS, -27, "TLS handshake or record failure")                                  \
-    X(AUTH, -28, "SASL authentication failed")
+    X(AUTH, -28, "SASL authentication failed")                                      \
+    X(NOT_KAFKA, -29, "the peer does not speak the Kafka protocol")                 \
+    X(INTERRUPTED, -30, "interrupted")
 
 enum {
 #define KW__ERR_ENUM(name, value, text) KW_ERR_##name = (value),

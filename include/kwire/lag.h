@@ -103,6 +103,7 @@ typedef struct kw_snapshot {
     size_t ntopics, cap_topics;
     kw_snap_group *groups;
     size_t ngroups, cap_groups;
+    int groups_unlisted; /* groups were to be listed, but no broker implements ListGroups */
 } kw_snapshot;
 
 KW_API void kw_snap_init(kw_snapshot *s);
@@ -217,6 +218,10 @@ typedef int (*kw_lag_filter_fn)(void *ud, const char *group);
  */
 KW_API int kw_lag_compute(const kw_snapshot *s, kw_lag_filter_fn filter, void *ud, kw_lag_report *out);
 KW_API void kw_lag_report_free(kw_lag_report *r);
+/* Partitions where the group has a committed offset in the report. 0 for a group the
+ * coordinator does not know (OffsetFetch answers such a group with no offsets) or a
+ * typo: a monitor must say so rather than show a total lag of 0. */
+KW_API size_t kw_lag_group_commits(const kw_lag_report *r, const char *group);
 
 /*
  * The table of `kafka-consumer-groups.sh --describe`: columns GROUP TOPIC PARTITION

@@ -53,6 +53,7 @@
 #ifndef KWIRE_PRODUCER_H
 #define KWIRE_PRODUCER_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,17 +127,26 @@ KW_API kw_net *kw_producer_net(kw_producer *p);
  * Accept a record (copied into its batch). Blocks, running the loop, while the topic's
  * metadata is unknown or buffer.memory is full, at most max.block.ms; then returns
  * KW_ERR_QUEUE_FULL, or for metadata the topic's error, the last Metadata request's
- * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows; at once, without
- * waiting, when every broker has failed for good (kw_net_fatal: KW_ERR_TLS, KW_ERR_AUTH,
- * ...: kw_net_last_error of the producer's net says why). Other failures:
- * KW_ERR_INVALID_ARG (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
+ * error (e.g. KW_ERR_CONNECT) or KW_ERR_TIMEOUT, and no report follows. It returns at
+ * once with KW_ERR_NOT_KAFKA when every broker it knows answered in another protocol,
+ * at once when every broker has failed for good (kw_net_fatal: KW_ERR_TLS, KW_ERR_AUTH,
+ * ...: kw_net_last_error of the producer's net says why), and with KW_ERR_INTERRUPTED
+ * when the kw_producer_set_interrupt flag is set. Other failures: KW_ERR_INVALID_ARG
+ * (no topic, partition out of range), KW_ERR_TOO_LARGE (record above
  * max.request.size), the topic's metadata error. 0: exactly one report will follow.
+ * After a refusal kw_producer_send_error says why in words: the setting and the sizes,
+ * the partition count, the addresses tried.
  */
 KW_API int kw_producer_send(kw_producer *p, const kw_producer_record *rec);
+KW_API const char *kw_producer_send_error(const kw_producer *p);
+/* While *flag is non-zero (a signal handler sets it), kw_producer_send stops waiting
+ * (KW_ERR_INTERRUPTED) and so does kw_producer_flush, leaving records outstanding (they
+ * are reported at kw_producer_close). NULL: never interrupted. */
+KW_API void kw_producer_set_interrupt(kw_producer *p, const volatile sig_atomic_t *flag);
 /* Run the loop once for at most timeout_ms. Returns the number of reports delivered. */
 KW_API int kw_producer_poll(kw_producer *p, int timeout_ms);
 /* Send everything accepted and wait for every report, at most timeout_ms (-1: no
- * bound). 0, or KW_ERR_TIMEOUT with records still outstanding. */
+ * bound). 0, or KW_ERR_TIMEOUT / KW_ERR_INTERRUPTED with records still outstanding. */
 KW_API int kw_producer_flush(kw_producer *p, int64_t timeout_ms);
 /* Records accepted and not yet reported. */
 KW_API uint64_t kw_producer_outstanding(const kw_producer *p);
