@@ -12,7 +12,7 @@
 #   make proto-gen  regenerate proto/'s message descriptions from Kafka's specifications
 #                   (needs Maven, a JDK and Python 3; the build itself needs none of them)
 #
-# Sources are found by directory: the library is codec/ proto/ client/ (but not
+# Sources are found by directory: the library is codec/ proto/ client/ROOM/ (not
 # client/cmd/ or client/broker/); each tests/test_*.c is one cmocka program; each
 # fuzz/fuzz_*.c one libFuzzer target; each bench/bench_*.c one benchmark program.
 
@@ -29,6 +29,9 @@ TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 
 B        = build
+# client/ is split by room: connection layer, producer, consumer and groups, admin and
+# monitoring, capture reading, shared settings and histograms, the command line's helpers
+CLIENT_ROOMS = conn produce consume admin capture core cli
 # The library's version (include/kwire/errors.h) and the shared library's soname.
 VERSION  := $(shell sed -n 's/^\#define KW_VERSION_STRING "\([0-9.]*\)".*/\1/p' include/kwire/errors.h)
 SOMAJOR  = $(firstword $(subst ., ,$(VERSION)))
@@ -38,14 +41,14 @@ SOLIB    = libkwire.so.$(VERSION)
 # the static library still holds every symbol for bin/kwire, the tests and the fuzzers.
 LIB_CFLAGS = -fvisibility=hidden
 # bench/ files other than bench_*.c are the bench layer's code, linked like the library
-LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
+LIB_SRC  = $(wildcard codec/*.c proto/*.c $(CLIENT_ROOMS:%=client/%/*.c)) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
 CMD_SRC  = $(wildcard client/cmd/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
 TOOL_SRC = $(wildcard tests/tool_*.c)
 EX_SRC   = $(wildcard examples/*.c)
-HDRS     = $(wildcard include/*.h include/kwire/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
+HDRS     = $(wildcard include/*.h include/kwire/*.h codec/*.h proto/*.h $(CLIENT_ROOMS:%=client/%/*.h) client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)

@@ -27,8 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client/consumer.h"
-#include "client/group.h"
+#include "client/consume/consumer.h"
+#include "client/consume/group.h"
 
 static double now(void)
 {

@@ -25,10 +25,10 @@
 #include <time.h>
 
 #include "bench/lab.h"
-#include "client/accum.h"
-#include "client/conn.h"
-#include "client/producer.h"
-#include "client/tls.h"
+#include "client/produce/accum.h"
+#include "client/conn/conn.h"
+#include "client/produce/producer.h"
+#include "client/conn/tls.h"
 #include "codec/batch.h"
 #include "proto/desc.h"
 #include "proto/msg_apiversions.h"

@@ -31,11 +31,11 @@
 #include "bench/kafka.h"
 #include "bench/mock.h"
 #include "bench/proc.h"
-#include "client/admin.h"
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/admin/admin.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "kwire.h"
 
 #define MAX_SETTINGS 64

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/consumer.h"
-#include "client/net.h"
-#include "client/producer.h"
+#include "client/consume/consumer.h"
+#include "client/conn/net.h"
+#include "client/produce/producer.h"
 
 typedef struct report { int n, err; } report;
 

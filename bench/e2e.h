@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "bench/latency.h"
-#include "client/config.h"
+#include "client/core/config.h"
 
 #define KW_E2E_HEADER 16 /* bytes: sequence number (8), send time in us (8) */
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/lag.h" /* kw__lag_printf */
+#include "client/admin/lag.h" /* kw__lag_printf */
 
 /* ------------------------------------------------------------------ writing */
 

@@ -14,7 +14,7 @@
  * within a year of StartTime, as HdrHistogram's reader decides), LENGTH in seconds, MAX
  * the interval's largest value divided by a unit ratio (kwire: microseconds written as
  * milliseconds, ratio 1000; readers skip it), BASE64 the histogram's V2 compressed form
- * (client/hdr.h) in standard base64 with padding. A tag holds no comma, space or line
+ * (client/core/hdr.h) in standard base64 with padding. A tag holds no comma, space or line
  * break.
  */
 #ifndef KW_BENCH_HLOG_H
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "client/hdr.h"
+#include "client/core/hdr.h"
 #include "codec/buf.h"
 #include "codec/text.h"
 

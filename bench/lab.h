@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "client/hdr.h"
+#include "client/core/hdr.h"
 
 /* The labs' payload: the 92-byte JSON {"data": "AAAA..."} with 80 A's ("100 bytes"). */
 #define KW_LAB_PAYLOAD "{\"data\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"
@@ -89,7 +89,7 @@ typedef struct kw_lab_result {
     double lat_min, lat_max;   /* live: the range of lat_p50_ms over them */
 } kw_lab_result;
 
-/* Fill r's latency figures (ms) from a histogram of microseconds (client/hdr.h). */
+/* Fill r's latency figures (ms) from a histogram of microseconds (client/core/hdr.h). */
 void kw_lab_latency(kw_lab_result *r, const kw_hdr *us);
 
 const kw_lab *kw_lab_find(const char *name);   /* case-insensitive; NULL if unknown */

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "bench/hlog.h"
-#include "client/lag.h" /* kw__lag_printf */
+#include "client/admin/lag.h" /* kw__lag_printf */
 
 int kw_lat_init(kw_lat *l, int n, const char *const *tags, int64_t t0_us)
 {

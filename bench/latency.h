@@ -1,6 +1,6 @@
 /*
  * bench/latency.h — latency as it is experienced, for the benchmarks: a fixed send
- * schedule, per-series HdrHistogram-layout histograms (client/hdr.h, microseconds) kept
+ * schedule, per-series HdrHistogram-layout histograms (client/core/hdr.h, microseconds) kept
  * per reporting window and in total, the windows written as HdrHistogram interval log
  * lines (bench/hlog.h), and the summary every benchmark and `bench merge` prints.
  *
@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "client/hdr.h"
+#include "client/core/hdr.h"
 #include "codec/buf.h"
 
 /* The series of a paced producer run, and their tags in logs and summaries. */

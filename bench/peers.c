@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/config.h"
+#include "client/core/config.h"
 
 static const kw_peer peers[KW_PEER_N] = {
     [KW_PEER_KWIRE] = {"kwire", "kwire bench produce/consume", KW_PEER_KWIRE, 1, 0},

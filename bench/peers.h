@@ -63,7 +63,7 @@ typedef struct kw_peer_settings {
 
 /*
  * Map Kafka-named settings ("name=value", e.g. from -X and a lab's grid point) for peer
- * `id` in direction `dir`: those of the other role are left out (client/config.h's roles;
+ * `id` in direction `dir`: those of the other role are left out (client/core/config.h's roles;
  * unknown names go to both), bootstrap.servers and the harness's own
  * (auto.offset.reset, enable.auto.commit: every consumer reads from the beginning without
  * committing) are not passed; the rest are renamed, or named in skipped. 0, or -1 when

@@ -1,5 +1,5 @@
 /*
- * fuzz/fuzz_http_request.c — the exporter's HTTP request parser (client/exporter.c):
+ * fuzz/fuzz_http_request.c — the exporter's HTTP request parser (client/admin/exporter.c):
  * any bytes, fed whole and cut in half, must parse to "complete", "need more" or a
  * clear error, never read past the input, and agree with themselves when re-fed.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/exporter.h"
+#include "client/admin/exporter.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,5 +1,5 @@
 /*
- * fuzz/fuzz_pcap_stream.c — arbitrary TCP segments into the reassembler (client/pcap.c),
+ * fuzz/fuzz_pcap_stream.c — arbitrary TCP segments into the reassembler (client/capture/pcap.c),
  * and arbitrary packets into the packet parser.
  *
  * Input: byte 0 selects the mode and options.
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/pcap.h"
+#include "client/capture/pcap.h"
 #include "codec/buf.h"
 #include "proto/print.h"
 #include "proto/proto.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz/fuzz_recjson.c — what `kwire produce -J` reads and `kwire consume -f` compiles
- * (client/recfmt.c, codec/text.c): any bytes as a JSON record envelope must parse or
+ * (client/cli/recfmt.c, codec/text.c): any bytes as a JSON record envelope must parse or
  * fail with a message, never read past the input; a parsed record written back as an
  * envelope must parse to the same bytes (keys, values, headers, null vs empty); the same
  * bytes as a -f format must compile or be refused with a message.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/recfmt.h"
+#include "client/cli/recfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

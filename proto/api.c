@@ -15,7 +15,7 @@
  * range lies within the described one. Newer versions are left out where the client
  * lacks what they need (InitProducerId v6: unstable, two-phase commit). Produce v13,
  * Fetch v13+ and OffsetCommit/OffsetFetch v10 name topics by id: a request asks for the
- * version before at most while it does not know every topic's id (client/offsets.c:
+ * version before at most while it does not know every topic's id (client/admin/offsets.c:
  * kw_offsets_max_version; OffsetFetch for every committed partition stays at v9, whose
  * answer names the topics). SaslHandshake: the connection sends v1 (v0 meant unframed
  * SASL tokens, which kwire does not speak).

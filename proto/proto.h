@@ -119,7 +119,7 @@ int kw_msg_encode(int api_key, int16_t version, int dir, const void *msg, kw_buf
  * non-empty RECORDS value (a Produce request's batches) goes to slice(ud, out, p, len)
  * right after its length prefix, in wire order, instead of being copied into out: the
  * callback either appends the bytes to out or notes "p[0..len) follows what out holds
- * now" for a gather write (client/conn.h kw_conn_ref). It returns 0 or an error, which
+ * now" for a gather write (client/conn/conn.h kw_conn_ref). It returns 0 or an error, which
  * fails the encode (out is then left as it was).
  */
 typedef int (*kw_slice_fn)(void *ud, kw_buf *out, const void *p, size_t len);

@@ -15,7 +15,7 @@
 #   - find no malformed broker answer but for two known defects, not kwire's: the answer
 #     to ApiVersions v4 (in the v0 layout, as Kafka answers an unsupported ApiVersions
 #     version), and librdkafka's mock answering ListOffsets v4+ with 4 bytes per
-#     partition more than the grammar has (kwire asks v3 then, client/offsets.c);
+#     partition more than the grammar has (kwire asks v3 then, client/admin/offsets.c);
 #   - decompress every compressed batch (a compression-reduction figure per batch, no
 #     "decompression failed"), and show exactly the records sent (Produce requests) or
 #     handed to kwire's output (Fetch responses).
@@ -128,7 +128,7 @@ def known_defect(key, ver):
     """Broker answers tshark calls malformed that are not kwire's doing: the answer to
     ApiVersions above v3 (tshark 4.0 decodes v0-v3; the broker answers an unsupported
     version in the v0 layout, as Kafka does), and librdkafka's mock answering ListOffsets
-    v4+ with 4 bytes per partition more than the grammar has (client/offsets.c works
+    v4+ with 4 bytes per partition more than the grammar has (client/admin/offsets.c works
     around it by asking v3 again); and tshark_misreads."""
     return (key == 18 and ver > 3) or (key == 2 and ver >= 4) or tshark_misreads(key, ver)
 def tshark_misreads(key, ver):
@@ -255,7 +255,7 @@ with open(os.path.join(tmp, 'table.md'), 'w') as t:
     t.write('\nKnown defects, not kwire\'s: the answer to ApiVersions v4 (tshark 4.0 decodes v0-v3; the '
             'broker answers an unsupported version in the v0 layout, as Kafka does); librdkafka\'s mock '
             'answers ListOffsets v4+ with 4 bytes per partition more than the grammar has (kwire then asks '
-            'v3 of that broker from then on, client/offsets.c). tshark 4.0 decodes ApiVersions and InitProducerId v0-v3 only: it shows '
+            'v3 of that broker from then on, client/admin/offsets.c). tshark 4.0 decodes ApiVersions and InitProducerId v0-v3 only: it shows '
             'the fields of kwire\'s InitProducerId v4 request with an "unsupported version" warning, and reads '
             'its ApiVersions v5 request in the v3 layout, leaving the 5 bytes of cluster_id and node_id over '
             '("malformed"); neither is counted above.\n')

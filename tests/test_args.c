@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/args.h"
+#include "client/cli/args.h"
 
 static const kw_argspec consume = {"t:p:o:c:f:g:eJh", "commit,stats,watch=,help"};
 

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/assignor.h"
+#include "client/consume/assignor.h"
 #include "kwire.h"
 
 /* "a0 a1 b2" for a member's partitions */

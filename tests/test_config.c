@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/config.h"
+#include "client/core/config.h"
 
 static kw_config *mk(int role)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/conn.h"
+#include "client/conn/conn.h"
 #include "codec/buf.h"
 #include "proto/proto.h"
 

@@ -22,10 +22,10 @@
 
 #include <openssl/hmac.h>
 
-#include "client/auth.h"
-#include "client/conn.h"
-#include "client/sasl.h"
-#include "client/tls.h"
+#include "client/conn/auth.h"
+#include "client/conn/conn.h"
+#include "client/conn/sasl.h"
+#include "client/conn/tls.h"
 #include "proto/desc.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_saslauthenticate.h"

@@ -36,7 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client/consumer.h"
+#include "client/consume/consumer.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "codec/crc32c.h"

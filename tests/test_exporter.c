@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "client/exporter.h"
+#include "client/admin/exporter.h"
 
 static void fixture(kw_snapshot *s)
 {

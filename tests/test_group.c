@@ -52,8 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/group.h"
-#include "client/offsets.h"
+#include "client/consume/group.h"
+#include "client/admin/offsets.h"
 #include "proto/msg_offsetcommit.h"
 #include "proto/consumer_protocol.h"
 #include "proto/msg_consumergroupheartbeat.h"
@@ -995,7 +995,7 @@ static void test_consumer_errors(void **st)
 }
 
 /* A member's commit carries its identity: what the coordinator checks before it lets the
- * commit overwrite (client/offsets.c encodes it). */
+ * commit overwrite (client/admin/offsets.c encodes it). */
 static void test_commit_carries_identity(void **st)
 {
     (void)st;

@@ -1,5 +1,5 @@
 /*
- * tests/test_groups.c — kw_groups_list and kw_group_describe (client/offsets.c) against
+ * tests/test_groups.c — kw_groups_list and kw_group_describe (client/admin/offsets.c) against
  * a scripted two-broker cluster: two forked children (nodes 1 and 2, stopped by PID)
  * answering ApiVersions, Metadata (both brokers, plus optionally a node 3 whose port
  * is closed), FindCoordinator (node 2 coordinates every group), ListGroups (each node
@@ -16,7 +16,7 @@
  * the error with the other brokers' groups kept; DescribeGroups at the negotiated
  * version (v6 and v0) at the coordinator with state, protocol type, member, client
  * and host ids; GROUP_ID_NOT_FOUND returned as 69 with a zeroed result; a loading
- * coordinator retried. OffsetFetch (client/offsets.c's kw_offsets_fetch, node 2): a
+ * coordinator retried. OffsetFetch (client/admin/offsets.c's kw_offsets_fetch, node 2): a
  * request-level UNKNOWN_TOPIC_OR_PARTITION and a partition's UNSTABLE_OFFSET_COMMIT
  * asked again until the offsets come; a partition-level UNKNOWN_TOPIC_OR_PARTITION
  * returned at once. A broker that died (node 3 on the closed port is the group's
@@ -40,9 +40,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client/metadata.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "proto/frame.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_describegroups.h"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "client/hdr.h"
+#include "client/core/hdr.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15u;
 static uint64_t next_u64(void) /* xorshift64* */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/lag.h"
+#include "client/admin/lag.h"
 
 /*
  * test-group: test-topic 0 committed 10 / HW 15        -> lag 5, record 10 is 2.5 s old

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/metadata.h"
+#include "client/conn/metadata.h"
 #include "proto/proto.h"
 
 /* A response with 2 brokers and topics "a" (3 partitions, listed out of order, one

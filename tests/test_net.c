@@ -29,7 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client/net.h"
+#include "client/conn/net.h"
 #include "proto/frame.h"
 #include "proto/msg_apiversions.h"
 #include "proto/proto.h"

@@ -1,4 +1,4 @@
-/* tests/test_offsets.c — client/offsets.c's pure halves of OffsetFetch and OffsetCommit
+/* tests/test_offsets.c — client/admin/offsets.c's pure halves of OffsetFetch and OffsetCommit
  * around v10, which names topics by id: the version a list allows (v10 only when every
  * entry has a topic id; v9 for an empty OffsetFetch, "every committed partition"), ids
  * taken from metadata, the v10 requests carrying each topic's id (decoded back with
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/offsets.h"
+#include "client/admin/offsets.h"
 #include "proto/msg_offsetcommit.h"
 #include "proto/msg_offsetfetch.h"
 #include "proto/proto.h"

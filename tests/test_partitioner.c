@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "client/partitioner.h"
+#include "client/produce/partitioner.h"
 
 /* Hashes and partitions computed once with kafka-python 2.0.2's
  * kafka.partitioner.default.murmur2 (which returns the hash as unsigned 32 bits). */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/pcap.h"
+#include "client/capture/pcap.h"
 #include "codec/buf.h"
 #include "proto/proto.h"
 

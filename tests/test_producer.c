@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "client/net.h"
-#include "client/producer.h"
+#include "client/conn/net.h"
+#include "client/produce/producer.h"
 #include "codec/batch.h"
 #include "kwire.h"
 #include "proto/msg_initproducerid.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/rate.h"
+#include "client/core/rate.h"
 
 static void test_rate_window(void **st)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/recfmt.h"
+#include "client/cli/recfmt.h"
 
 /* The wire form of headers: varint name length, name, varint value length (-1 null), value. */
 static void put_header(kw_buf *b, const void *k, int32_t kl, const void *v, int32_t vl)

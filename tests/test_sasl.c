@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/sasl.h"
+#include "client/conn/sasl.h"
 
 static void buf_eq(kw_buf *b, const char *s)
 {

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client/config.h"
-#include "client/sasl_conf.h"
+#include "client/core/config.h"
+#include "client/conn/sasl_conf.h"
 
 static kw_config *cfg(const char *const *kv)
 {

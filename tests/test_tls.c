@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "client/tls.h"
+#include "client/conn/tls.h"
 #include "tls_util.h"
 
 static char g_dir[64];

@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "codec/batch.h"
 #include "proto/msg_fetch.h"
 #include "proto/proto.h"

@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "proto/msg_initproducerid.h"

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
 #include "commands.h"
 #include "proto/negotiate.h"
 #include "proto/proto.h"

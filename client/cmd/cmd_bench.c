@@ -23,9 +23,9 @@
 
 #include "bench/kafka.h"
 #include "bench/lab.h"
-#include "client/config.h"
-#include "client/consumer.h"
-#include "client/producer.h"
+#include "client/core/config.h"
+#include "client/consume/consumer.h"
+#include "client/produce/producer.h"
 #include "bench_perf.h"
 #include "bench_compare.h"
 #include "commands.h"

@@ -21,8 +21,8 @@
 #include "bench/hlog.h"
 #include "bench/latency.h"
 #include "bench_perf.h"
-#include "client/config.h"
-#include "client/net.h"
+#include "client/core/config.h"
+#include "client/conn/net.h"
 
 #define CMD "bench"
 #define E2E_TAG "e2e"

@@ -1,7 +1,7 @@
 /*
  * client/cmd/cmd_consume.c — `kwire consume`: read records of a topic and print them,
  * one per line by default or with a -f format (kcat's fields); --json (or -J) prints
- * each record as the JSON envelope of client/recfmt.h, which `kwire produce -J` reads
+ * each record as the JSON envelope of client/cli/recfmt.h, which `kwire produce -J` reads
  * back; -e stops at the end of every partition, -c after COUNT records. Which
  * partitions (as kcat): -p means assign (that partition, from -o; -g only names the
  * group its commits go to), -g without -p means subscribe (join the group, which
@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "client/config.h"
-#include "client/consumer.h"
-#include "client/group.h"
-#include "client/net.h"
-#include "client/recfmt.h"
+#include "client/core/config.h"
+#include "client/consume/consumer.h"
+#include "client/consume/group.h"
+#include "client/conn/net.h"
+#include "client/cli/recfmt.h"
 #include "codec/batch.h"
 #include "commands.h"
 

@@ -1,6 +1,6 @@
 /*
  * client/cmd/cmd_decode.c — `kwire decode`: the teaching view of bytes already on the
- * wire. A packet capture is reassembled (client/pcap.c) and every request and its
+ * wire. A packet capture is reassembled (client/capture/pcap.c) and every request and its
  * response is printed annotated (proto/print.c); a single request frame or response
  * body/frame can be decoded from a file (binary, or hex text with --hex).
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "client/pcap.h"
+#include "client/capture/pcap.h"
 #include "commands.h"
 #include "proto/desc.h"
 #include "proto/print.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "client/config.h"
+#include "client/core/config.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "commands.h"
@@ -32,7 +32,7 @@
 #include "proto/msg_produce.h"
 #include "proto/msg_saslauthenticate.h"
 #include "proto/msg_saslhandshake.h"
-#include "client/sasl.h"
+#include "client/conn/sasl.h"
 #include "proto/print.h"
 #include "proto/proto.h"
 

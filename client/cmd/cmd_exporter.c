@@ -1,6 +1,6 @@
 /*
  * client/cmd/cmd_exporter.c — `kwire exporter [--listen HOST:PORT] [--group-filter
- * REGEX] [--interval SECONDS]`: the Prometheus exporter (client/exporter.h) over the
+ * REGEX] [--interval SECONDS]`: the Prometheus exporter (client/admin/exporter.h) over the
  * cluster. A collection every --interval seconds, on a thread of its own, fills a
  * snapshot with the brokers, every topic's oldest and newest offsets and every group's
  * committed offsets (ListGroups on every broker, OffsetFetch — read before the log
@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/config.h"
-#include "client/exporter.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/core/config.h"
+#include "client/admin/exporter.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "commands.h"
 
 

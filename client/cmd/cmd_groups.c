@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/config.h"
-#include "client/lag.h"
-#include "client/metadata.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/core/config.h"
+#include "client/admin/lag.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "commands.h"
 
 

@@ -1,7 +1,7 @@
 /*
  * client/cmd/cmd_lag.c — `kwire lag -g GROUP [-t TOPIC] [--watch SECONDS]
  * [--threshold N] [-v]`: the group's lag per partition (committed offsets read FIRST,
- * then log-end offsets: see client/lag.h). One shot: the kafka-consumer-groups.sh table
+ * then log-end offsets: see client/admin/lag.h). One shot: the kafka-consumer-groups.sh table
  * (or --json) and a total line; exit status 3 when the total is at or over the
  * threshold. --watch: one line per interval with the total and its change, WARNING
  * lines over the threshold (kw_lag_watch_step), until interrupted; then the exit status
@@ -16,10 +16,10 @@
 #include <sys/time.h>
 #include <poll.h>
 
-#include "client/config.h"
-#include "client/lag.h"
-#include "client/net.h"
-#include "client/offsets.h"
+#include "client/core/config.h"
+#include "client/admin/lag.h"
+#include "client/conn/net.h"
+#include "client/admin/offsets.h"
 #include "commands.h"
 
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
 #include "commands.h"
 #include "proto/proto.h"
 

@@ -1,11 +1,11 @@
 /*
  * client/cmd/cmd_produce.c — `kwire produce`: one record per line from stdin or files
- * into a topic, through the producer library (client/producer.h).
+ * into a topic, through the producer library (client/produce/producer.h).
  *
  *   kwire produce -t TOPIC [-p PARTITION] [-k KEY | -K DELIM] [-H name=value ...] [-l] [FILE ...]
  *   kwire produce -J [-t TOPIC] [-p PARTITION] [FILE ...]
  *
- * -J reads each line as the JSON envelope of client/recfmt.h; --json writes one delivery
+ * -J reads each line as the JSON envelope of client/cli/recfmt.h; --json writes one delivery
  * report per input record to stdout. SIGINT/SIGTERM stop the input; what was accepted is
  * still delivered or reported (a second signal abandons it); a broker that cannot be
  * reached is said at once (kw_net_set_notify), refusals in words (kw_producer_send_error).
@@ -32,9 +32,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "client/net.h"
-#include "client/producer.h"
-#include "client/recfmt.h"
+#include "client/conn/net.h"
+#include "client/produce/producer.h"
+#include "client/cli/recfmt.h"
 #include "codec/text.h"
 #include "commands.h"
 #include "kwire.h"
@@ -67,7 +67,7 @@ typedef struct pctx {
     const char *delim; size_t delim_len;
     kw_header hdrs[MAX_HEADERS];
     int nhdrs;
-    int json_in;           /* -J: each line is a JSON envelope (client/recfmt.h) */
+    int json_in;           /* -J: each line is a JSON envelope (client/cli/recfmt.h) */
     kw_recjson rj;
     uint64_t records;      /* input records (lines) seen: the number in a JSON report */
     uint64_t sent, failed, refused, bytes;

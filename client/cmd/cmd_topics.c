@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/admin.h"
-#include "client/config.h"
-#include "client/metadata.h"
-#include "client/net.h"
+#include "client/admin/admin.h"
+#include "client/core/config.h"
+#include "client/conn/metadata.h"
+#include "client/conn/net.h"
 #include "commands.h"
 
 static int usage(int rc)

@@ -1,6 +1,6 @@
 /*
  * client/cmd/commands.h — the table of kwire commands: X(name, function, short options,
- * long options, json, summary). The options (client/args.h: getopt's "t:p:e", long names
+ * long options, json, summary). The options (client/cli/args.h: getopt's "t:p:e", long names
  * with "=" when they take a value) let main accept -tT, -p2, -ec5 and --name=value
  * before the command reads its arguments; json says whether --json means something to
  * the command (if not, main refuses it). Each command is

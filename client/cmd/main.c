@@ -2,7 +2,7 @@
  * client/cmd/main.c — entry point of the `kwire` command: parses the global options
  * (wherever they stand; -bHOST:PORT and --bootstrap=HOST:PORT as well as -b HOST:PORT),
  * reads -F settings files, opens the --dump output, puts the command's own options in
- * getopt's form (client/args.h) and dispatches to the command named in commands.h.
+ * getopt's form (client/cli/args.h) and dispatches to the command named in commands.h.
  * `kwire help [COMMAND]` prints the usage of kwire or of a command.
  */
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/args.h"
-#include "client/net.h"
+#include "client/cli/args.h"
+#include "client/conn/net.h"
 #include "commands.h"
 #include "kwire.h"
 

@@ -5,8 +5,8 @@
  */
 #include <stdio.h>
 
-#include "client/config.h"
-#include "client/net.h"
+#include "client/core/config.h"
+#include "client/conn/net.h"
 #include "commands.h"
 
 kw_config *kw__cli_config(kw_cli *cli, const char *cmd, int role, const char *group, kw_net **net)

@@ -1,0 +1,11 @@
+/*
+ * client/admin/admin.h — cluster administration (CreateTopics), declared in the public
+ * kwire/admin.h (implemented in client/admin/admin.c).
+ */
+#ifndef KW_CLIENT_ADMIN_H
+#define KW_CLIENT_ADMIN_H
+
+#include "client/conn/net.h"
+#include "kwire/admin.h"
+
+#endif
