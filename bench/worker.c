@@ -120,54 +120,69 @@ static int expand(kw_workload *w, const char *name, int *first, char *err, size_
     return 0;
 }
 
+static void free_strs(char **v, int n)
+{
+    for (int k = 0; k < n; k++) free(v[k]);
+    free(v);
+}
+
+/* One topic's {numPartitions, replicationFactor, configs} into the topics from first on. */
+static int topic_fields(kw_workload *w, const kw_jv *m, const char *field, int first, int inactive, char *err,
+                        size_t errlen)
+{
+    int64_t parts = -1, rf = -1;
+    char **configs = NULL;
+    int nconfigs = 0, rc = -1;
+    if (m->type != KW_JV_OBJ) return failf(err, errlen, "%s.%s: an object expected", field, m->key);
+    for (const kw_jv *f = m->child; f; f = f->next) {
+        if (!strcmp(f->key, "numPartitions")) {
+            if (get_int(f, "numPartitions", 1, INT32_MAX, &parts, err, errlen)) goto out;
+        } else if (!strcmp(f->key, "replicationFactor")) {
+            if (get_int(f, "replicationFactor", 1, INT16_MAX, &rf, err, errlen)) goto out;
+        } else if (!strcmp(f->key, "configs")) {
+            if (f->type != KW_JV_OBJ) { failf(err, errlen, "%s.%s.configs: an object expected", field, m->key); goto out; }
+            for (const kw_jv *c = f->child; c; c = c->next) {
+                if (c->type != KW_JV_STR) {
+                    failf(err, errlen, "%s.%s.configs.%s: a string expected", field, m->key, c->key);
+                    goto out;
+                }
+                char **nc = realloc(configs, (size_t)(nconfigs + 1) * sizeof *nc);
+                if (!nc) { failf(err, errlen, "out of memory"); goto out; }
+                configs = nc;
+                size_t need = strlen(c->key) + strlen(c->str) + 2;
+                if (!(configs[nconfigs] = malloc(need))) { failf(err, errlen, "out of memory"); goto out; }
+                snprintf(configs[nconfigs++], need, "%s=%s", c->key, c->str);
+            }
+        } else {
+            failf(err, errlen, "%s.%s: unknown field %s (numPartitions, replicationFactor, configs)", field, m->key,
+                  f->key);
+            goto out;
+        }
+    }
+    for (int i = first; i < w->ntopics; i++) {
+        kw_wk_topic *t = &w->topics[i];
+        t->partitions = (int32_t)parts;
+        t->replication_factor = (int16_t)rf;
+        t->inactive = inactive;
+        if (!nconfigs) continue;
+        if (!(t->configs = calloc((size_t)nconfigs, sizeof *t->configs))) { failf(err, errlen, "out of memory"); goto out; }
+        t->nconfigs = nconfigs;
+        for (int k = 0; k < nconfigs; k++)
+            if (!(t->configs[k] = strdup(configs[k]))) { failf(err, errlen, "out of memory"); goto out; }
+    }
+    rc = 0;
+out:
+    free_strs(configs, nconfigs);
+    return rc;
+}
+
 /* produce: {NAME: {numPartitions, replicationFactor, configs}} */
 static int topics_object(kw_workload *w, const kw_jv *v, const char *field, int inactive, char *err, size_t errlen)
 {
     for (const kw_jv *m = v->child; m; m = m->next) {
         if (strlen(m->key) != m->key_len) return failf(err, errlen, "%s: a topic name with a NUL byte", field);
         int first;
-        if (expand(w, m->key, &first, err, errlen)) return -1;
-        int64_t parts = -1, rf = -1;
-        char **configs = NULL;
-        int nconfigs = 0;
-        if (m->type != KW_JV_OBJ) return failf(err, errlen, "%s.%s: an object expected", field, m->key);
-        for (const kw_jv *f = m->child; f; f = f->next) {
-            if (!strcmp(f->key, "numPartitions")) {
-                if (get_int(f, "numPartitions", 1, INT32_MAX, &parts, err, errlen)) return -1;
-            } else if (!strcmp(f->key, "replicationFactor")) {
-                if (get_int(f, "replicationFactor", 1, INT16_MAX, &rf, err, errlen)) return -1;
-            } else if (!strcmp(f->key, "configs")) {
-                if (f->type != KW_JV_OBJ) return failf(err, errlen, "%s.%s.configs: an object expected", field, m->key);
-                for (const kw_jv *c = f->child; c; c = c->next) {
-                    if (c->type != KW_JV_STR) return failf(err, errlen, "%s.%s.configs.%s: a string expected", field, m->key, c->key);
-                    char **nc = realloc(configs, (size_t)(nconfigs + 1) * sizeof *nc);
-                    if (!nc) return failf(err, errlen, "out of memory");
-                    configs = nc;
-                    size_t need = strlen(c->key) + strlen(c->str) + 2;
-                    if (!(configs[nconfigs] = malloc(need))) return failf(err, errlen, "out of memory");
-                    snprintf(configs[nconfigs++], need, "%s=%s", c->key, c->str);
-                }
-            } else {
-                for (int k = 0; k < nconfigs; k++) free(configs[k]);
-                free(configs);
-                return failf(err, errlen, "%s.%s: unknown field %s (numPartitions, replicationFactor, configs)", field,
-                             m->key, f->key);
-            }
-        }
-        for (int i = first; i < w->ntopics; i++) {
-            kw_wk_topic *t = &w->topics[i];
-            t->partitions = (int32_t)parts;
-            t->replication_factor = (int16_t)rf;
-            t->inactive = inactive;
-            if (nconfigs) {
-                if (!(t->configs = calloc((size_t)nconfigs, sizeof *t->configs))) return failf(err, errlen, "out of memory");
-                for (int k = 0; k < nconfigs; k++)
-                    if (!(t->configs[k] = strdup(configs[k]))) return failf(err, errlen, "out of memory");
-                t->nconfigs = nconfigs;
-            }
-        }
-        for (int k = 0; k < nconfigs; k++) free(configs[k]);
-        free(configs);
+        if (expand(w, m->key, &first, err, errlen) || topic_fields(w, m, field, first, inactive, err, errlen)) return -1;
     }
     return 0;
 }
