@@ -18,7 +18,8 @@
 #      code"); the merge names that task as missing, merges the other and exits 1.
 #   3. bad input, through Trogdor and directly: unknown workload fields (named in the
 #      task's error), bad JSON, an unreachable bootstrap: an {"error"} line and exit 1;
-#      SIGTERM: a final "stopped" status and exit 0 within Trogdor's 5 s grace period.
+#      SIGTERM: a final "stopped" status and exit 0 within Trogdor's 5 s grace period;
+#      `bench merge --status` of that saved output merges it.
 # Root, ip netns, Java and curl needed (skipped without). Runs in the plain pass only: it
 # starts four JVMs of its own (broker, coordinator, two agents); the worker's code under
 # the sanitizers is covered by tests/test_worker.c and fuzz/fuzz_json.c.
@@ -269,6 +270,10 @@ t1=$(now_ms)
 exec 3>&-
 check "SIGTERM: exit 0 in $((t1 - t0)) ms (< 5000) with a final 'stopped' status" \
   [ $wrc = 0 ] && [ $((t1 - t0)) -lt 5000 ] && tail -1 "$tmp/term.out" | grep -q '"state":"stopped"'
+
+"$kw" --json bench merge --status "$tmp/term.out" >"$tmp/mergeterm.json" 2>/dev/null
+check "bench merge --status of the saved output merges its final status" \
+  python3 -c "import json,sys; m=json.load(open('$tmp/mergeterm.json')); w=m['workers'][0]; sys.exit(0 if m['merged']==1 and w['state']=='stopped' and m['records']==w['records']==m['latency_ms']['count']>0 else 1)"
 
 [ $fails = 0 ] || fail "$fails check(s) failed"
 echo "integ_trogdor: ok"
