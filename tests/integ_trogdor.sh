@@ -12,10 +12,13 @@
 #      with kwire consume) = the sum of the workers'; merged histogram count = the sum of
 #      the workers' counts; its p50/p99/p99.9/max equal those of the pooled per-record
 #      latencies of the workers' latencyLog files within the histogram's precision
-#      (exact <= merged <= exact * 1.001 + 1 us); the consumer task read every record.
+#      (exact <= merged <= exact * 1.001 + 1 us); the consumer task (a group member) read
+#      every record.
 #      The same merge from the saved task list (a file) gives the same figures.
 #   2. a worker SIGKILLed mid-task: Trogdor reports the task's error ("exited with return
-#      code"); the merge names that task as missing, merges the other and exits 1.
+#      code"); the merge names that task as missing, merges the other and exits 1. A task
+#      Trogdor stops (task durationMs): its worker exits 0 at SIGTERM (no SIGKILL after the
+#      grace period) and the merge says it was stopped before its final status.
 #   3. bad input, through Trogdor and directly: unknown workload fields (named in the
 #      task's error), bad JSON, an unreachable bootstrap: an {"error"} line and exit 1;
 #      SIGTERM: a final "stopped" status and exit 0 within Trogdor's 5 s grace period;
@@ -122,10 +125,10 @@ done
 [ $up = 1 ] || fail "Trogdor's coordinator and agents did not answer within 30 s"
 echo "integ_trogdor: Trogdor coordinator at $C, agents nodeA and nodeB"
 
-# create_task ID NODE START_MS WORKLOAD_JSON
+# create_task ID NODE START_MS WORKLOAD_JSON [TASK_DURATION_MS]
 create_task() {
   local body
-  body="{\"id\":\"$1\",\"spec\":{\"class\":\"org.apache.kafka.trogdor.workload.ExternalCommandSpec\",\"startMs\":$3,\"durationMs\":120000,\"commandNode\":\"$2\",\"command\":[\"$kw\",\"bench\",\"worker\"],\"workload\":$4}}"
+  body="{\"id\":\"$1\",\"spec\":{\"class\":\"org.apache.kafka.trogdor.workload.ExternalCommandSpec\",\"startMs\":$3,\"durationMs\":${5:-120000},\"commandNode\":\"$2\",\"command\":[\"$kw\",\"bench\",\"worker\"],\"workload\":$4}}"
   curl -sf -X POST -H 'Content-Type: application/json' -d "$body" "$C/coordinator/task/create" >/dev/null ||
     fail "creating task $1: $(curl -s -X POST -H 'Content-Type: application/json' -d "$body" "$C/coordinator/task/create")"
 }
@@ -155,7 +158,7 @@ pw() { # producer workload: latency log file
 }
 create_task p1-A nodeA "$start" "$(pw "$tmp/lat-A")"
 create_task p1-B nodeB "$start" "$(pw "$tmp/lat-B")"
-create_task c1-A nodeA "$start" "{\"kind\":\"consume\",\"bootstrapServers\":\"$B\",\"maxMessages\":$((2 * N)),\"activeTopics\":[\"$T\"],\"statusIntervalMs\":1000}"
+create_task c1-A nodeA "$start" "{\"kind\":\"consume\",\"bootstrapServers\":\"$B\",\"maxMessages\":$((2 * N)),\"activeTopics\":[\"$T\"],\"consumerGroup\":\"trogdor-$$\",\"statusIntervalMs\":1000}"
 wait_done p1-A p1-B c1-A
 for id in p1-A p1-B c1-A; do
   e=$(task_field "$id" "t.get('error','')")
@@ -231,6 +234,16 @@ check "the merge exits 1 with a worker missing" [ $rc = 1 ]
 check "the merge names the missing worker (p2-B on nodeB)" grep -q "missing p2-B on nodeB: error: exited with return code" "$tmp/merge2.txt"
 a_rec=$(task_field p2-A "t['status']['records']")
 check "the rest is merged (p2-A's $a_rec records)" grep -q "^merged: $a_rec records" "$tmp/merge2.txt"
+
+# a task Trogdor stops (its durationMs before the workload's): the worker exits at SIGTERM
+# within the grace period, and the merge says why its figures are left out
+create_task p3-A nodeA "$(now_ms)" "$(kw2 60000)" 3000
+wait_done p3-A
+"$kw" bench merge --trogdor "$C" p3- >"$tmp/merge3.txt" 2>&1
+check "a task Trogdor stopped: named as stopped before its final status" \
+  grep -q "missing p3-A on nodeA: stopped by Trogdor before its final status" "$tmp/merge3.txt"
+check "... and its worker exited at SIGTERM, not killed after the grace period" \
+  bash -c "grep 'p3-A' '$tmp/agentA.log' | grep -q 'process exited with return code 0' && ! grep 'p3-A' '$tmp/agentA.log' | grep -q 'forcibly'"
 
 # ---- 3. bad input
 start=$(now_ms)

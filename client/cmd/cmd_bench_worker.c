@@ -233,6 +233,11 @@ static void take_status(wk_row *row, const kw_jv *status, const char *task_error
     if (task_error[0])
         snprintf(row->why, sizeof row->why, "error: %.200s (its last status, %llu records, left out)", task_error,
                  (unsigned long long)row->st.records);
+    else if (!strcmp(row->st.state, "running"))
+        snprintf(row->why, sizeof row->why,
+                 "stopped by Trogdor before its final status (%llu records at its last status, left out): end "
+                 "runs with the workload's maxMessages or durationMs, within the task's durationMs",
+                 (unsigned long long)row->st.records);
     else if (strcmp(row->st.state, "done") && strcmp(row->st.state, "stopped"))
         snprintf(row->why, sizeof row->why, "its last status is '%s' (%llu records so far, left out)", row->st.state,
                  (unsigned long long)row->st.records);
