@@ -217,12 +217,14 @@ create_task p2-A nodeA "$start" "$(kw2 7000)"
 create_task p2-B nodeB "$start" "$(kw2 60000)"
 victim=""
 for _ in $(seq 100); do
-  victim=$(ps -o pid= --ppid "$apidB" | tr -d ' ' | head -1)
+  # the agent's live kwire child (a finished worker may linger as a zombie)
+  victim=$(ps -o pid=,stat=,comm= --ppid "$apidB" | awk '$2 !~ /^Z/ && $3 == "kwire" {print $1}' | head -1)
   [ -n "$victim" ] && [ "$(task_field p2-B "t['status'].get('records',0) if isinstance(t.get('status'),dict) else 0")" -gt 0 ] 2>/dev/null && break
   victim=""; sleep 0.1
 done
 [ -n "$victim" ] || fail "the worker of task p2-B did not start"
 kill -KILL "$victim"
+echo "integ_trogdor: task p2-B's worker (PID $victim) killed"
 wait_done p2-A p2-B
 e=$(task_field p2-B "t.get('error','')")
 check "Trogdor reports the killed worker's task as an error ($e)" grep -q "exited with return code" <<<"$e"
