@@ -7,6 +7,8 @@
 #   make bench      the benchmarks (print figures and ratios)
 #   make peers      bench compare's built peers (franz-go program, Python clients' venv) into .cache/
 #   make run        the README's main job
+#   make install    headers, libkwire.a/.so, kwire, kwire-broker, kwire(1), kwire.pc under
+#                   PREFIX (default /usr/local; DESTDIR for staging); make uninstall
 #   make proto-gen  regenerate proto/'s message descriptions from Kafka's specifications
 #                   (needs Maven, a JDK and Python 3; the build itself needs none of them)
 #
@@ -27,6 +29,14 @@ TESTLIBS = -lcmocka
 RDKLIBS  = -lrdkafka
 
 B        = build
+# The library's version (include/kwire/errors.h) and the shared library's soname.
+VERSION  := $(shell sed -n 's/^\#define KW_VERSION_STRING "\([0-9.]*\)".*/\1/p' include/kwire/errors.h)
+SOMAJOR  = $(firstword $(subst ., ,$(VERSION)))
+SONAME   = libkwire.so.$(SOMAJOR)
+SOLIB    = libkwire.so.$(VERSION)
+# Library objects export only what the public headers mark KW_API (include/kwire/*.h);
+# the static library still holds every symbol for bin/kwire, the tests and the fuzzers.
+LIB_CFLAGS = -fvisibility=hidden
 # bench/ files other than bench_*.c are the bench layer's code, linked like the library
 LIB_SRC  = $(wildcard codec/*.c proto/*.c client/*.c) $(filter-out bench/bench_%.c,$(wildcard bench/*.c))
 CMD_SRC  = $(wildcard client/cmd/*.c)
@@ -34,7 +44,8 @@ TEST_SRC = $(wildcard tests/test_*.c)
 FUZZ_SRC = $(wildcard fuzz/fuzz_*.c)
 BENCH_SRC= $(wildcard bench/bench_*.c)
 TOOL_SRC = $(wildcard tests/tool_*.c)
-HDRS     = $(wildcard include/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
+EX_SRC   = $(wildcard examples/*.c)
+HDRS     = $(wildcard include/*.h include/kwire/*.h codec/*.h proto/*.h client/*.h client/cmd/*.h bench/*.h tests/*.h fuzz/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(B)/obj/%.o)
 ASAN_OBJ = $(LIB_SRC:%.c=$(B)/asan/%.o)
@@ -45,18 +56,19 @@ FUZZERS  = $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 BENCHES  = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TOOLS    = $(TOOL_SRC:tests/%.c=$(B)/tests/%)
 TOOLS_ASAN = $(TOOL_SRC:tests/%.c=$(B)/tools-asan/%)
+EXAMPLES = $(EX_SRC:examples/%.c=$(B)/examples/%)
 PROGS    = $(if $(CMD_SRC),bin/kwire) $(if $(wildcard client/broker/*.c),bin/kwire-broker)
 
 ASAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS = -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 30
 
-.PHONY: proto-gen all peers test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
-all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS)
+.PHONY: install uninstall proto-gen all peers test unit unit-asan integration integration-asan integration-valgrind fuzz fuzz-smoke fuzz-build bench run deps clean
+all: $(B)/libkwire.a $(B)/libkwire.so $(PROGS) $(EXAMPLES)
 
 $(B)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 $(B)/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c $< -o $@
@@ -67,8 +79,12 @@ $(B)/fuzzobj/%.o: %.c $(HDRS)
 $(B)/libkwire.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/libkwire.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LIBS)
+# libkwire.so -> libkwire.so.0 (the soname) -> libkwire.so.0.1.0
+$(B)/$(SOLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--no-undefined -o $@ $^ $(LIBS)
+$(B)/libkwire.so: $(B)/$(SOLIB)
+	ln -sf $(SOLIB) $(B)/$(SONAME)
+	ln -sf $(SONAME) $@
 $(B)/libkwire-asan.a: $(ASAN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
@@ -90,6 +106,17 @@ bin-asan/kwire: $(CMD_SRC) $(B)/libkwire-asan.a $(HDRS) bin/kwire-broker
 bin/kwire-broker: $(wildcard client/broker/*.c)
 	@mkdir -p bin
 	$(CC) $(CFLAGS) -o $@ $^ $(RDKLIBS) -lpthread
+
+# examples/: built against the public headers only (no -I.) and the shared library, as a
+# user builds them (tests/integ_examples.sh builds them again from an installed tree).
+$(B)/examples/%: examples/%.c $(B)/libkwire.so $(wildcard include/*.h include/kwire/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -g $(OPT) -Wall -Wextra -Wshadow -Wstrict-prototypes $(if $(filter 1,$(WERROR)),-Werror) \
+	    -Iinclude -o $@ $< -L$(B) -lkwire -Wl,-rpath,$(CURDIR)/$(B)
+# kwire(1), from the help texts of the program itself
+$(B)/kwire.1: bin/kwire scripts/manpage.sh
+	@mkdir -p $(B)
+	scripts/manpage.sh bin/kwire >$@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(B)/tests/%: tests/%.c $(B)/libkwire.a $(HDRS)
 	@mkdir -p $(dir $@)
@@ -175,6 +202,35 @@ run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory all $(BENCHES)
 	@scripts/run-main.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=/staging]; no ldconfig is run (with PREFIX
+# /usr/local run it once, or point LD_LIBRARY_PATH / an rpath at LIBDIR).
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR     ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+install: all $(B)/kwire.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/kwire \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 include/kwire.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/kwire/*.h $(DESTDIR)$(INCLUDEDIR)/kwire/
+	install -m 644 $(B)/libkwire.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(B)/$(SOLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libkwire.so
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/kwire.1 $(DESTDIR)$(MANDIR)/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' scripts/kwire.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/kwire.pc
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/kwire.h $(addprefix $(DESTDIR)$(INCLUDEDIR)/kwire/,$(notdir $(wildcard include/kwire/*.h)))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/kwire 2>/dev/null
+	rm -f $(DESTDIR)$(LIBDIR)/libkwire.a $(DESTDIR)$(LIBDIR)/$(SOLIB) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	    $(DESTDIR)$(LIBDIR)/libkwire.so
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGS))) $(DESTDIR)$(MANDIR)/man1/kwire.1 \
+	    $(DESTDIR)$(PKGCONFIGDIR)/kwire.pc
 
 clean:
 	rm -rf $(B) bin bin-asan

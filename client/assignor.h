@@ -24,11 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A topic and partition (topic owned by whoever made the list, unless said otherwise). */
-typedef struct kw_tp {
-    const char *topic;
-    int32_t partition;
-} kw_tp;
+#include "kwire/types.h"
+
+/* kw_tp: kwire/types.h */
 
 typedef struct kw_asg_member {
     const char *member_id;

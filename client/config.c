@@ -214,6 +214,9 @@ static int parse_value(kw_config *c, kw_conf_id id, const char *value, kw_conf_v
     }
     case KW_CT_STRING:
     case KW_CT_LIST:
+        /* the request header carries client.id as an int16-length string */
+        if (id == KW_CONF_CLIENT_ID && strlen(value) > 32767)
+            return fail(c, "%s: %zu bytes; the request header holds at most 32767", d->name, strlen(value));
         if (id == KW_CONF_BOOTSTRAP_SERVERS) {
             /* each entry host:port with a port 1..65535 ([v6]:port for IPv6) */
             const char *p = value;

@@ -594,19 +594,8 @@ static int encode_frame(kw_conn *c, req *r)
     size_t last0 = c->nseg > c->seg_head ? c->segs[c->nseg - 1].len : 0;
     kw_conn_refs refs = {c, start, 0, c->o.tap != NULL};
     kw_buf_i32(&c->out, 0); /* size, patched below */
-    kw_buf_i16(&c->out, r->r.api_key);
-    kw_buf_i16(&c->out, r->version);
-    kw_buf_i32(&c->out, r->corr);
-    if (c->client_id) {
-        size_t n = strlen(c->client_id);
-        if (n > INT16_MAX) n = INT16_MAX;
-        kw_buf_i16(&c->out, (int16_t)n);
-        kw_buf_put(&c->out, c->client_id, n);
-    } else {
-        kw_buf_i16(&c->out, -1);
-    }
-    if (kw_req_header_version(r->r.api_key, r->version) >= 2) kw_buf_uvarint(&c->out, 0); /* no tags */
-    int e = c->out.err;
+    int e = kw_req_header_encode(&c->out, r->r.api_key, r->version, r->corr, c->client_id);
+    if (!e) e = c->out.err;
     if (!e) e = r->r.encode_ref ? r->r.encode_ref(r->r.ud, r->version, &c->out, &refs)
                                 : r->r.encode(r->r.ud, r->version, &c->out);
     if (!e && c->out.err) e = c->out.err;
@@ -928,7 +917,9 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
     kw_arena_init(&a);
     kw_apiversions_resp resp;
     int rc = kw_apiversions_handle(tried, body, len, &resp, &a, &decoded, &retry);
-    if (rc < 0 && tried > 0 && len >= 2 && kw_ld16(body) == KW_KAFKA_UNSUPPORTED_VERSION) {
+    int16_t ec = 0;
+    if (rc < 0 && tried > 0 && !kw_msg_peek_error(KW_API_ApiVersions, tried, KW_RESP, body, len, &ec) &&
+        ec == KW_KAFKA_UNSUPPORTED_VERSION) {
         /* error 35 in a body that decodes neither at the version sent nor as v0 (the
          * librdkafka 2.0.2 mock broker answers v3/v4 so): retry at v0, as Kafka's
          * client does when it cannot parse the answer */

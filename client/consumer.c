@@ -477,6 +477,7 @@ static int resolve_starts(kw_consumer *c, int from, const kw_start *st)
         if (e) { set_err(c, "ListOffsets by time: %s", kw_strerror(e)); goto out; }
     } else if (st->kind == KW_START_COMMITTED) {
         if (!c->group) { e = KW_ERR_CONFIG; set_err(c, "starting at the committed offset needs group.id"); goto out; }
+        kw_tpo_set_ids(&q, &c->meta); /* OffsetFetch v10 names topics by id */
         e = kw_offsets_fetch(c->net, &c->oopts, c->group, &q);
         if (e) { set_err(c, "OffsetFetch for group %s: %s", c->group, kw_strerror(e)); goto out; }
     }
@@ -1569,6 +1570,7 @@ int kw__consumer_positions(kw_consumer *c, const kw_tp *parts, int n, kw_tpo_lis
         }
         int e = kw_tpo_add(out, p->topic, p->partition, p->pos);
         if (e) return e;
+        out->v[out->n - 1].topic_id = p->topic_id; /* OffsetCommit v10 names topics by id */
     }
     return 0;
 }

@@ -193,6 +193,7 @@ static int submit_call(kw__cgroup *cg, gcall *q, int16_t api, int idx)
     kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .fail_fast = 1,
                      .encode = g_encode, .done = g_done, .ud = q};
     if (api == KW_API_JoinGroup) r.response_timeout_ms = cg->join_timeout_ms;
+    if (!q->id) r.max_version = kw_offsets_max_version(&q->l); /* an auto commit: v10 needs topic ids */
     int e = idx < 0 ? KW_ERR_NOT_FOUND : kw_net_submit(cg->net, idx, &r);
     if (e) return e;
     q->next = cg->calls;
@@ -239,8 +240,8 @@ static int coord_sync(kw__cgroup *cg, const kw_commit_id *id, kw_tpo_list *l)
 {
     if (cg->coord_idx < 0) return KW_ERR_NOT_FOUND;
     sync_ud q = {cg, id, l};
-    kw_conn_req r = {.api_key = id ? KW_API_OffsetCommit : KW_API_OffsetFetch, .min_version = -1, .max_version = -1,
-                     .fail_fast = 1, .encode = sync_encode, .ud = &q};
+    kw_conn_req r = {.api_key = id ? KW_API_OffsetCommit : KW_API_OffsetFetch, .min_version = -1,
+                     .max_version = kw_offsets_max_version(l), .fail_fast = 1, .encode = sync_encode, .ud = &q};
     kw_buf body;
     kw_buf_init(&body);
     int16_t version = -1;
@@ -393,11 +394,13 @@ static void resolve_pending(kw__cgroup *cg, int64_t now)
     kw_tpo_init(&l);
     int e = 0;
     for (int i = 0; i < cg->npending && !e; i++) e = kw_tpo_add(&l, cg->pending[i].topic, cg->pending[i].partition, -1);
+    kw_tpo_set_ids(&l, kw__consumer_meta(cg->c)); /* OffsetFetch v10 names topics by id */
     if (!e && coord_sync(cg, NULL, &l)) {
         for (size_t i = 0; i < l.n; i++) { l.v[i].offset = -1; l.v[i].error = 0; }
         e = kw_offsets_fetch(cg->net, &cg->oo, cg->group_id, &l);
     }
-    if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_GROUP_ID_NOT_FOUND) e = 0;
+    if (e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_UNKNOWN_TOPIC_ID || e == KW_KAFKA_GROUP_ID_NOT_FOUND)
+        e = 0; /* UNKNOWN_TOPIC_ID: v10's answer for a topic deleted since the metadata */
     if (e) {
         cg->pending_fail++;
         int64_t b = cg->oo.backoff_ms;

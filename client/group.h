@@ -61,6 +61,7 @@
 #include "client/config.h"
 #include "codec/buf.h"
 #include "proto/desc.h"
+#include "kwire/consumer.h"
 
 enum { KW_GROUP_CLASSIC = 0, KW_GROUP_CONSUMER = 1 };
 
@@ -101,7 +102,7 @@ typedef struct kw_group_opts {
  * strings point into cfg. 0 or KW_ERR_CONFIG (message in errbuf). */
 int kw_group_opts_from_config(kw_group_opts *o, const kw_config *cfg, char *errbuf, size_t errlen);
 
-typedef struct kw_group kw_group;
+/* typedef kw_group: kwire/types.h */
 
 /* NULL when out of memory or opts are unusable (no group id). Strings are copied. */
 kw_group *kw_group_new(const kw_group_opts *o);
@@ -197,14 +198,10 @@ int kw_group_left(const kw_group *g);
 /* Fatal error (see above), 0 none; kw_group_error_text says more. */
 int kw_group_error(const kw_group *g);
 const char *kw_group_error_text(const kw_group *g);
-/* "unjoined", "coordinator", "joining", "syncing", "stable", "leaving", "left", "failed". */
-const char *kw_group_state(const kw_group *g);
+/* kw_group_state, kw_group_member_id, kw_group_generation, kw_group_assignor:
+ * kwire/consumer.h */
 int kw_group_stable(const kw_group *g);
-const char *kw_group_member_id(const kw_group *g);
-int32_t kw_group_generation(const kw_group *g);
 int kw_group_is_leader(const kw_group *g);
-/* The protocol (assignor) the coordinator chose ("range", ...; "" before). */
-const char *kw_group_assignor(const kw_group *g);
 int kw_group_cooperative(const kw_group *g);
 
 /* Counters for the stats line and tests. */

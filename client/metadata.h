@@ -14,61 +14,15 @@
 
 #include "client/net.h"
 #include "proto/msg_metadata.h"
+#include "kwire/admin.h"
 
-typedef struct kw_meta_broker {
-    int32_t node_id;
-    char *host;
-    int32_t port;
-    char *rack; /* NULL when none */
-} kw_meta_broker;
-
-typedef struct kw_meta_part {
-    int32_t partition, leader, leader_epoch; /* leader -1: none */
-    int16_t error;
-    int32_t *replicas, *isr, *offline;
-    int32_t nreplicas, nisr, noffline;
-} kw_meta_part;
-
-typedef struct kw_meta_topic {
-    char *name;
-    int16_t error;
-    uint8_t internal;
-    kw_uuid id;
-    kw_meta_part *parts; /* sorted by partition */
-    int32_t nparts;
-} kw_meta_topic;
-
-typedef struct kw_meta {
-    kw_meta_broker *brokers;
-    int32_t nbrokers;
-    char *cluster_id; /* NULL when none */
-    int32_t controller;
-    kw_meta_topic *topics;
-    int32_t ntopics;
-    int16_t version;  /* of the Metadata response */
-} kw_meta;
+/* kw_meta and its parts: kwire/admin.h */
 
 /* Deep copy of a decoded response. 0 or KW_ERR_NOMEM (m is then empty). */
 int kw_meta_from_resp(kw_meta *m, const kw_metadata_resp *r, int16_t version);
-void kw_meta_free(kw_meta *m);
+/* kw_meta_free, kw_meta_topic_find, kw_meta_broker_find, kw_meta_leader, kw_meta_fetch,
+ * kw_meta_fetch_why: kwire/admin.h */
 
-const kw_meta_topic *kw_meta_topic_find(const kw_meta *m, const char *name);
-const kw_meta_broker *kw_meta_broker_find(const kw_meta *m, int32_t node_id);
-/* Leader of a partition: 0 and *node, KW_ERR_NOT_FOUND (no such topic/partition, or the
- * topic's own error code when it has one), or KW_KAFKA_LEADER_NOT_AVAILABLE. */
-int kw_meta_leader(const kw_meta *m, const char *topic, int32_t partition, int32_t *node);
-
-/*
- * Send Metadata (highest version both sides support) for the given topics (ntopics 0:
- * every topic) to the first reachable broker of n, decode it into *out (replacing its
- * contents) and add every listed broker to n with its node id. 0 or the error.
- */
-int kw_meta_fetch(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out);
-/* The same; on failure why (whylen bytes, may be NULL) says what went wrong and with
- * which broker: its connection's last error, or where the Metadata response did not
- * decode at the version asked. */
-int kw_meta_fetch_why(kw_net *n, const char *const *topics, int ntopics, int allow_auto_create, kw_meta *out,
-                      char *why, size_t whylen);
 /* The two halves of kw_meta_fetch, for callers that send the request themselves (on a
  * callback, without waiting): the Metadata request body at `version`, and the answer
  * (from: the broker's name, for why) decoded into *out (replaced) with every listed

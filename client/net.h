@@ -30,31 +30,19 @@
 #include "client/config.h"
 #include "client/conn.h"
 #include "codec/buf.h"
+#include "kwire/admin.h"
 
-typedef struct kw_net kw_net;
+/* typedef kw_net: kwire/types.h */
 
 int64_t kw_net_now(void);
 
-/* A broker set using the config's connection settings (read now; cfg may go away),
- * security.protocol included: the TLS context (CA, client certificate) and the SASL
- * credentials are loaded here. */
-kw_net *kw_net_new(const kw_config *cfg);
-/* Why the security settings could not be loaded (an unreadable CA file, a wrong key
- * password, no OAUTHBEARER token source), or "". Every broker of such a set fails its
- * first connection with this text (KW_ERR_CONFIG); commands check it up front. */
-const char *kw_net_setup_error(const kw_net *n);
-/* Closes every conn (outstanding requests fail with KW_ERR_DESTROYED) and frees. */
-void kw_net_free(kw_net *n);
+/* kw_net_new, kw_net_setup_error, kw_net_free: kwire/admin.h */
+
+/* kw_net_set_dump, KW_NET_DUMP_*: kwire/admin.h */
 
 /* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
 
-/* --dump: print every request and response frame of every broker added after this call
- * field by field (proto/print.h) to out: text, or one JSON document with KW_NET_DUMP_JSON
- * (closed by kw_net_free); SASL secrets are redacted unless KW_NET_DUMP_SECRETS. */
-#define KW_NET_DUMP_JSON 1
-#define KW_NET_DUMP_SECRETS 2
-int kw_net_set_dump(kw_net *n, FILE *out, int flags);
 
 /* Add a broker; node_id -1 for a bootstrap address. Returns its index, or a KW_ERR_*. An
  * existing entry with the same host and port (and node id, when both are known) is
@@ -64,15 +52,10 @@ int kw_net_add(kw_net *n, int32_t node_id, const char *host, int port);
  * a broker already in the set (the group coordinator's, under a node id of its own, so
  * heartbeats never queue behind a fetch the broker holds for fetch.max.wait.ms). */
 int kw_net_add_exact(kw_net *n, int32_t node_id, const char *host, int port);
-/* Add every host:port of a comma-separated list ([v6addr]:port allowed) as bootstrap
- * entries. Returns how many, or KW_ERR_CONFIG for a malformed entry. */
-int kw_net_add_list(kw_net *n, const char *list);
+/* kw_net_add_list: kwire/admin.h */
 /* Index of the broker with this node id, or KW_ERR_NOT_FOUND. */
 int kw_net_find(const kw_net *n, int32_t node_id);
-int kw_net_count(const kw_net *n);
 kw_conn *kw_net_conn(kw_net *n, int idx);
-/* "host:port" of a broker. */
-const char *kw_net_name(const kw_net *n, int idx);
 int32_t kw_net_node_id(const kw_net *n, int idx);
 /* The broker's socket, or -1 (for inspection: socket options, peer address). */
 int kw_net_fd(const kw_net *n, int idx);
@@ -115,16 +98,6 @@ void kw_net_set_resolver(kw_net *n, kw_net_resolver fn);
  * that made the broker FAILED (KW_ERR_TLS, KW_ERR_AUTH, KW_ERR_CONFIG). */
 int kw_net_connect_wait(kw_net *n, int idx, int timeout_ms);
 
-/* Per broker and per (API, version): requests, errors, bytes out/in, RTT min / p50 /
- * p99 / max in microseconds, and the deepest pipeline; brokers never used are skipped. */
-void kw_net_stats_print(const kw_net *n, FILE *out);
-
-/* When every broker of the set is FAILED (client/conn.h: a TLS or authentication failure,
- * settings that could not be loaded, ...), the first one's error (and its index in
- * *idx, may be NULL); else 0. Nothing will come of waiting then. */
-int kw_net_fatal(const kw_net *n, int *idx);
-
-/* Reason for the last failure on broker idx (the conn's, or the socket layer's). */
-const char *kw_net_last_error(const kw_net *n, int idx);
+/* kw_net_stats_print, kw_net_fatal, kw_net_last_error: kwire/admin.h */
 
 #endif

@@ -45,6 +45,7 @@ int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t off
     }
     kw_tpo *t = &l->v[l->n];
     if (!(t->topic = strdup(topic))) return KW_ERR_NOMEM;
+    memset(&t->topic_id, 0, sizeof t->topic_id);
     t->partition = partition;
     t->offset = offset;
     t->leader_epoch = -1;
@@ -57,6 +58,37 @@ kw_tpo *kw_tpo_find(const kw_tpo_list *l, const char *topic, int32_t partition)
 {
     for (size_t i = 0; i < l->n; i++)
         if (l->v[i].partition == partition && !strcmp(l->v[i].topic, topic)) return &l->v[i];
+    return NULL;
+}
+
+static int id_zero(const kw_uuid *id)
+{
+    static const kw_uuid zero;
+    return !memcmp(id, &zero, sizeof zero);
+}
+
+void kw_tpo_set_ids(kw_tpo_list *l, const kw_meta *m)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const kw_meta_topic *t = kw_meta_topic_find(m, l->v[i].topic);
+        if (t && !id_zero(&t->id)) l->v[i].topic_id = t->id;
+    }
+}
+
+int16_t kw_offsets_max_version(const kw_tpo_list *l)
+{
+    if (!l->n) return 9;
+    for (size_t i = 0; i < l->n; i++)
+        if (id_zero(&l->v[i].topic_id)) return 9;
+    return -1;
+}
+
+/* The entry for (topic id, partition) or NULL (a zero id matches nothing). */
+static kw_tpo *find_by_id(const kw_tpo_list *l, const kw_uuid *id, int32_t partition)
+{
+    if (id_zero(id)) return NULL;
+    for (size_t i = 0; i < l->n; i++)
+        if (l->v[i].partition == partition && !memcmp(&l->v[i].topic_id, id, sizeof *id)) return &l->v[i];
     return NULL;
 }
 
@@ -118,6 +150,7 @@ typedef struct sync_call {
     kw_buf body;
     kw_arena arena;
     int16_t version;
+    int16_t vmax; /* the highest version to ask for, -1: kwire's bound */
 } sync_call;
 
 static void call_init(sync_call *s)
@@ -125,6 +158,7 @@ static void call_init(sync_call *s)
     kw_buf_init(&s->body);
     kw_arena_init(&s->arena);
     s->version = -1;
+    s->vmax = -1;
 }
 static void call_free(sync_call *s)
 {
@@ -138,7 +172,7 @@ static int call(kw_net *n, int idx, int16_t api, kw_conn_encode_fn enc, void *ud
        fails the request at the first failed connect, and the caller looks the
        coordinator or leader up again, instead of the request waiting out
        request.timeout.ms in that broker's queue */
-    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = -1, .fail_fast = 1, .encode = enc,
+    kw_conn_req r = {.api_key = api, .min_version = -1, .max_version = s->vmax, .fail_fast = 1, .encode = enc,
                      .ud = ud};
     for (;;) {
         s->body.len = 0;
@@ -345,9 +379,10 @@ int kw_coord_find(kw_net *n, const char *group, int *idx)
     int e = call(n, -1, KW_API_FindCoordinator, fc_encode, (void *)group, &sc, &r);
     if (e == KW_ERR_CORRUPT && sc.version >= 0 && sc.version <= 3) {
         /* librdkafka's mock answers an error with a null host, which the grammar does not
-         * allow: the error code (after throttle_time_ms from v1) is what counts */
-        size_t at = sc.version >= 1 ? 4 : 0;
-        if (sc.body.len >= at + 2 && kw_ld16(sc.body.data + at)) e = (int16_t)kw_ld16(sc.body.data + at);
+         * allow: the error code is what counts */
+        int16_t ec = 0;
+        if (!kw_msg_peek_error(KW_API_FindCoordinator, sc.version, KW_RESP, sc.body.data, sc.body.len, &ec) && ec)
+            e = ec;
     }
     if (!e) {
         int32_t node = r.node_id;
@@ -388,6 +423,8 @@ typedef struct of_ud {
 /* Build topics[] for the entries of l (grouped by topic); NULL array when l is empty. */
 typedef struct topic_groups {
     kw_str *names;
+    kw_uuid *ids;  /* each topic's id (its first entry's), zero when unknown */
+    int missing;   /* some entry has no topic id */
     int32_t **parts; int32_t *nparts;
     int32_t *all;
     int32_t n;
@@ -396,6 +433,7 @@ typedef struct topic_groups {
 static void tg_free(topic_groups *g)
 {
     free(g->names);
+    free(g->ids);
     free(g->parts);
     free(g->nparts);
     free(g->all);
@@ -407,18 +445,21 @@ static int tg_build(topic_groups *g, const kw_tpo_list *l)
     memset(g, 0, sizeof *g);
     if (!l->n) return 0;
     g->names = calloc(l->n, sizeof *g->names);
+    g->ids = calloc(l->n, sizeof *g->ids);
     g->parts = calloc(l->n, sizeof *g->parts);
     g->nparts = calloc(l->n, sizeof *g->nparts);
     g->all = calloc(l->n, sizeof *g->all);
-    if (!g->names || !g->parts || !g->nparts || !g->all) { tg_free(g); return KW_ERR_NOMEM; }
+    if (!g->names || !g->ids || !g->parts || !g->nparts || !g->all) { tg_free(g); return KW_ERR_NOMEM; }
     /* topics in order of first appearance; their partitions laid out contiguously */
     size_t k = 0;
     for (size_t i = 0; i < l->n; i++) {
+        if (id_zero(&l->v[i].topic_id)) g->missing = 1;
         int32_t t;
         for (t = 0; t < g->n; t++)
             if (str_eq(g->names[t], l->v[i].topic)) break;
         if (t < g->n) continue;
         g->names[g->n] = kw_s(l->v[i].topic);
+        g->ids[g->n] = l->v[i].topic_id;
         g->parts[g->n] = &g->all[k];
         for (size_t j = i; j < l->n; j++)
             if (!strcmp(l->v[j].topic, l->v[i].topic)) { g->all[k++] = l->v[j].partition; g->nparts[g->n]++; }
@@ -433,12 +474,16 @@ static int of_encode(void *ud, int16_t version, kw_buf *out)
     topic_groups g;
     int e = tg_build(&g, q->l);
     if (e) return e;
+    /* from v10 topics are named by id: every entry needs one, and the answer for every
+     * committed partition would name topics kwire cannot name (see kw_offsets_max_version) */
+    if (version >= 10 && (!g.n || g.missing)) { tg_free(&g); return KW_ERR_VERSION; }
     kw_offsetfetch_req r;
     kw_msg_defaults(KW_API_OffsetFetch, KW_REQ, &r);
     kw_offsetfetch_req_topic *ts = g.n ? calloc((size_t)g.n, sizeof *ts) : NULL;
     if (g.n && !ts) { tg_free(&g); return KW_ERR_NOMEM; }
     for (int32_t t = 0; t < g.n; t++) {
         ts[t].name = g.names[t];
+        ts[t].topic_id = g.ids[t];
         ts[t].partition_indexes = g.parts[t];
         ts[t].n_partition_indexes = g.nparts[t];
     }
@@ -474,14 +519,17 @@ typedef int (*coord_again_fn)(void *hud, int err);
  * One request to the group's coordinator, retried while the coordinator moves or loads
  * (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, or it
  * could not be reached), or while again() says the handler's error is transient: find
- * it, send, decode into resp, hand the response to handle. With o's backoff between
- * tries, as long as o allows (default.api.timeout.ms, and its attempt cap if any).
+ * it, send (at vmax at most, -1: kwire's bound), decode into resp, hand the response to
+ * handle. With o's backoff between tries, as long as o allows (default.api.timeout.ms,
+ * and its attempt cap if any).
  */
-static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group, int16_t api, kw_conn_encode_fn enc,
-                         void *ud, void *resp, coord_handler handle, void *hud, coord_again_fn again)
+static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group, int16_t api, int16_t vmax,
+                         kw_conn_encode_fn enc, void *ud, void *resp, coord_handler handle, void *hud,
+                         coord_again_fn again)
 {
     sync_call sc;
     call_init(&sc);
+    sc.vmax = vmax;
     int e = 0;
     int64_t start = now_ms();
     for (int attempt = 0;; attempt++) {
@@ -533,14 +581,19 @@ static int of_handle(void *hud, void *resp, const sync_call *sc, int idx)
         e = r->groups[0].error_code;
     }
     h->again = e != 0 && kw_err_retriable(e);
+    /* from v10 the answer names topics by id only: nothing to name what it adds */
+    if (!e && h->all && sc->version >= 10) return KW_ERR_VERSION;
     int perr = 0;
     for (int32_t t = 0; t < nt && !e; t++) {
-        char *name = dup_str(ts[t].name);
-        if (!name) return KW_ERR_NOMEM;
+        /* v10+: the entry of that topic id (an id not asked about is ignored) */
+        int by_id = sc->version >= 10;
+        char *name = by_id ? NULL : dup_str(ts[t].name);
+        if (!by_id && !name) return KW_ERR_NOMEM;
         for (int32_t p = 0; p < ts[t].n_partitions; p++) {
             const kw_offsetfetch_resp_partition *rp = &ts[t].partitions[p];
-            kw_tpo *x = kw_tpo_find(l, name, rp->partition_index);
-            if (!x && h->all) {
+            kw_tpo *x = by_id ? find_by_id(l, &ts[t].topic_id, rp->partition_index)
+                              : kw_tpo_find(l, name, rp->partition_index);
+            if (!x && h->all && name) {
                 if (kw_tpo_add(l, name, rp->partition_index, -1)) { e = KW_ERR_NOMEM; break; }
                 x = &l->v[l->n - 1];
             }
@@ -587,7 +640,8 @@ int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_
     of_h h = {l, l->n == 0, 0};
     of_ud q = {group, l};
     kw_offsetfetch_resp r;
-    return coord_request(n, o, group, KW_API_OffsetFetch, of_encode, &q, &r, of_handle, &h, of_again);
+    return coord_request(n, o, group, KW_API_OffsetFetch, kw_offsets_max_version(l), of_encode, &q, &r, of_handle,
+                         &h, of_again);
 }
 
 /* ---- OffsetCommit ---- */
@@ -604,6 +658,7 @@ int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw
     topic_groups g;
     int e = tg_build(&g, l);
     if (e) return e;
+    if (version >= 10 && g.missing) { tg_free(&g); return KW_ERR_VERSION; } /* v10+: topics by id */
     kw_offsetcommit_req r;
     kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &r);
     r.group_id = kw_s(group);
@@ -619,10 +674,11 @@ int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw
     size_t k = 0;
     for (int32_t t = 0; t < g.n; t++) {
         ts[t].name = g.names[t];
+        ts[t].topic_id = g.ids[t];
         ts[t].partitions = &ps[k];
         for (size_t i = 0; i < l->n; i++) {
             const kw_tpo *x = &l->v[i];
-            if (!str_eq(g.names[t], x->topic)) continue;
+            if (!str_eq(g.names[t], x->topic)) continue; /* by name: the topic's entries */
             ps[k].partition_index = x->partition;
             ps[k].committed_offset = x->offset;
             ps[k].committed_leader_epoch = x->leader_epoch;
@@ -646,15 +702,20 @@ static int oc_encode(void *ud, int16_t version, kw_buf *out)
     return kw_offsets_commit_encode(q->group, q->id, q->l, version, out);
 }
 
-static int oc_result(kw_tpo_list *l, const kw_offsetcommit_resp *r)
+/* The answer's partition errors into l's entries (v10+: matched by topic id; a topic
+ * not asked about is ignored): 0 or the first error. */
+static int oc_result(kw_tpo_list *l, int16_t version, const kw_offsetcommit_resp *r)
 {
     int e = 0;
     for (int32_t t = 0; t < r->n_topics; t++) {
-        for (int32_t p = 0; p < r->topics[t].n_partitions; p++) {
-            const kw_offsetcommit_resp_partition *rp = &r->topics[t].partitions[p];
+        const kw_offsetcommit_resp_topic *rt = &r->topics[t];
+        for (int32_t p = 0; p < rt->n_partitions; p++) {
+            const kw_offsetcommit_resp_partition *rp = &rt->partitions[p];
             for (size_t i = 0; i < l->n; i++) {
                 kw_tpo *x = &l->v[i];
-                if (x->partition == rp->partition_index && str_eq(r->topics[t].name, x->topic)) {
+                if (x->partition != rp->partition_index) continue;
+                if (version >= 10 ? !id_zero(&rt->topic_id) && !memcmp(&rt->topic_id, &x->topic_id, sizeof x->topic_id)
+                                  : str_eq(rt->name, x->topic)) {
                     x->error = rp->error_code;
                     if (rp->error_code && !e) e = rp->error_code;
                 }
@@ -666,9 +727,8 @@ static int oc_result(kw_tpo_list *l, const kw_offsetcommit_resp *r)
 
 static int oc_handle(void *hud, void *resp, const sync_call *sc, int idx)
 {
-    (void)sc;
     (void)idx;
-    return oc_result(hud, resp);
+    return oc_result(hud, sc->version, resp);
 }
 
 int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
@@ -677,7 +737,7 @@ int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body
     kw_arena_init(&a);
     kw_offsetcommit_resp r;
     int e = kw_msg_decode(KW_API_OffsetCommit, version, KW_RESP, body, len, &r, &a, NULL);
-    if (!e) e = oc_result(l, &r);
+    if (!e) e = oc_result(l, version, &r);
     kw_arena_free(&a);
     return e;
 }
@@ -690,7 +750,8 @@ int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group,
     if (!l->n) return 0;
     oc_ud q = {group, id, l};
     kw_offsetcommit_resp r;
-    return coord_request(n, o, group, KW_API_OffsetCommit, oc_encode, &q, &r, oc_handle, l, NULL);
+    return coord_request(n, o, group, KW_API_OffsetCommit, kw_offsets_max_version(l), oc_encode, &q, &r, oc_handle, l,
+                         NULL);
 }
 
 int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l)
@@ -943,12 +1004,12 @@ int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw
     memset(out, 0, sizeof *out);
     dg_h h = {n, group, out, 0};
     kw_describegroups_resp r;
-    int e = coord_request(n, o, group, KW_API_DescribeGroups, dg_encode, (void *)group, &r, dg_handle, &h, NULL);
+    int e = coord_request(n, o, group, KW_API_DescribeGroups, -1, dg_encode, (void *)group, &r, dg_handle, &h, NULL);
     if (e == KW_KAFKA_GROUP_ID_NOT_FOUND && h.not_classic) {
         /* Kafka 4 answers DescribeGroups for a consumer-protocol group with "not a classic
          * group": ConsumerGroupDescribe knows it */
         kw_consumergroupdescribe_resp cr;
-        int ce = coord_request(n, o, group, KW_API_ConsumerGroupDescribe, cgd_encode, (void *)group, &cr, cgd_handle,
+        int ce = coord_request(n, o, group, KW_API_ConsumerGroupDescribe, -1, cgd_encode, (void *)group, &cr, cgd_handle,
                                &h, NULL);
         if (ce != KW_ERR_VERSION && ce != KW_KAFKA_GROUP_ID_NOT_FOUND) e = ce;
     }
@@ -1160,8 +1221,10 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
         kw_tpo_list c;
         kw_tpo_init(&c);
         for (size_t k = 0; k < want.n && !e; k++) e = kw_tpo_add(&c, want.v[k].topic, want.v[k].partition, -1);
+        kw_tpo_set_ids(&c, &m); /* OffsetFetch v10 names topics by id */
         if (!e) e = kw_offsets_fetch(n, o, g, &c);
-        if (e == KW_KAFKA_GROUP_ID_NOT_FOUND || e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION) e = 0;
+        if (e == KW_KAFKA_GROUP_ID_NOT_FOUND || e == KW_KAFKA_UNKNOWN_TOPIC_OR_PARTITION || e == KW_KAFKA_UNKNOWN_TOPIC_ID)
+            e = 0; /* a topic deleted since the metadata (UNKNOWN_TOPIC_ID: v10, by id) */
         for (size_t k = 0; k < c.n && !e; k++) {
             if (c.v[k].offset < 0 && !topic) continue;
             e = kw_snap_set_commit(s, g, c.v[k].topic, c.v[k].partition, c.v[k].offset);

@@ -26,52 +26,19 @@
 #include "client/lag.h"
 #include "client/metadata.h"
 #include "client/net.h"
+#include "kwire/admin.h"
+#include "kwire/lag.h"
 
-/* ListOffsets special timestamps. */
-#define KW_TS_LATEST (-1)
-#define KW_TS_EARLIEST (-2)
+/* KW_TS_*, kw_tpo, kw_tpo_list, kw_offsets_opts, kw_list_offsets: kwire/admin.h */
 
-/* A (topic, partition, offset) list: the input and output of the calls below. */
-typedef struct kw_tpo {
-    char *topic;
-    int32_t partition;
-    int64_t offset;     /* -1: none / unknown */
-    int32_t leader_epoch;
-    int16_t error;      /* per-partition Kafka error of the last call, 0 when none */
-} kw_tpo;
-
-typedef struct kw_tpo_list {
-    kw_tpo *v;
-    size_t n, cap;
-} kw_tpo_list;
-
-void kw_tpo_init(kw_tpo_list *l);
-void kw_tpo_free(kw_tpo_list *l);
-/* Append (topic copied). 0 or KW_ERR_NOMEM. */
-int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t offset);
-/* The entry for (topic, partition) or NULL. */
-kw_tpo *kw_tpo_find(const kw_tpo_list *l, const char *topic, int32_t partition);
-
-/* Retry pacing for coordinator and ListOffsets calls (retry.backoff.ms,
- * retry.backoff.max.ms, default.api.timeout.ms); attempts > 0 also caps the tries (the
- * exporter keeps a scrape short). */
-typedef struct kw_offsets_opts {
-    int64_t backoff_ms, backoff_max_ms;
-    int64_t timeout_ms;
-    int attempts;
-} kw_offsets_opts;
-void kw_offsets_opts_default(kw_offsets_opts *o);
-void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c);
-
-/*
- * For every entry, the offset of the first record with a timestamp >= ts (or
- * KW_TS_LATEST / KW_TS_EARLIEST) from the partition's leader; isolation 1 =
- * read_committed (latest is then the LSO). Entries get offset (-1 when none) and
- * error. Leader errors refresh the metadata and retry as o says (NULL: the defaults).
- * Returns 0 when every entry has an offset, else the first per-partition error (or a
- * request error).
- */
-int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isolation, const kw_offsets_opts *o);
+/* Each entry's topic_id from m's topic of that name (entries of a topic m does not
+ * list, or lists without an id, keep theirs). */
+void kw_tpo_set_ids(kw_tpo_list *l, const kw_meta *m);
+/* The highest OffsetCommit / OffsetFetch version l's entries can be sent at, as a
+ * kw_conn_req max_version: -1 (kwire's bound, v10) when every entry has a topic id,
+ * else 9 (also for an empty list: OffsetFetch for every committed partition stays at
+ * v9, whose answer names the topics). */
+int16_t kw_offsets_max_version(const kw_tpo_list *l);
 
 /* One ListOffsets call to one leader in two halves, for callers that send it themselves
  * without waiting: the request for every entry of l (all led by that broker), and the
@@ -87,20 +54,17 @@ int kw_offsets_retriable(int e);
 /* The coordinator of a group: its kw_net index (added when new). */
 int kw_coord_find(kw_net *n, const char *group, int *idx);
 
-/*
- * The group's committed offsets. l->n == 0 on entry: every partition the group has
- * committed (appended); else the listed entries get offset (-1: none) and error.
- */
-int kw_offsets_fetch(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
-/* One OffsetFetch in two halves, for callers that send it to a coordinator they know:
- * the request for l's entries (all the group's when l is empty), and the answer applied
- * (0, or the group's or a partition's error; a pending transactional commit is
- * UNSTABLE_OFFSET_COMMIT: ask again). */
+/* kw_offsets_fetch: kwire/admin.h */
+/* One OffsetFetch in two halves, for callers that send it to a coordinator they know
+ * (capped at kw_offsets_max_version(l)): the request for l's entries (all the group's
+ * when l is empty), and the answer applied (0, or the group's or a partition's error; a
+ * pending transactional commit is UNSTABLE_OFFSET_COMMIT: ask again). From v10 topics
+ * are named by id both ways: the request fails with KW_ERR_VERSION when an entry has no
+ * id or l is empty; answered topics are matched to entries by id, an id not asked about
+ * is ignored. */
 int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out);
 int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
-/* Commit each entry's offset for the group (generation -1, no member: a simple
- * consumer's commit). Entries get their error; returns 0 or the first error. */
-int kw_offsets_commit(kw_net *n, const kw_offsets_opts *o, const char *group, kw_tpo_list *l);
+/* kw_offsets_commit: kwire/admin.h */
 /* A group member's identity for its commits: generation (classic) or member epoch
  * (consumer protocol), member id, group.instance.id (NULL). */
 typedef struct kw_commit_id {
@@ -114,71 +78,23 @@ typedef struct kw_commit_id {
  * out of the group cannot overwrite what the partitions' new owners commit. */
 int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group, const kw_commit_id *id,
                          kw_tpo_list *l);
-/* One OffsetCommit in two halves, for callers that send it themselves: the request for
- * every entry of l, and the answer applied to l's entries (their error): 0 or the first
- * error. */
+/* One OffsetCommit in two halves, for callers that send it themselves (capped at
+ * kw_offsets_max_version(l)): the request for every entry of l, and the answer applied
+ * to l's entries (their error): 0 or the first error. From v10 topics are named by id
+ * both ways, as for OffsetFetch. */
 int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
                              kw_buf *out);
 int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 
-/* One group as ListGroups / DescribeGroups / ConsumerGroupDescribe report it. */
-typedef struct kw_group_member {
-    char *member_id, *client_id, *client_host;
-    char *instance_id;   /* group.instance.id, NULL: dynamic */
-    int32_t member_epoch; /* consumer protocol; -1 classic */
-    kw_tp *assigned;     /* its partitions (topics owned): the consumer protocol's
-                            assignment, or a classic member's decoded from its bytes */
-    int32_t nassigned;   /* -1: not known (not the consumer protocol's bytes) */
-} kw_group_member;
-
-typedef struct kw_group_info {
-    char *group;
-    char *protocol_type; /* "consumer", "" for simple-consumer groups */
-    char *state;         /* NULL when not known */
-    char *type;          /* "classic" or "consumer" (KIP-848), NULL when not known */
-    char *assignor;      /* classic: the protocol (range, ...); consumer: the server assignor */
-    int32_t epoch;       /* consumer protocol: the group epoch; -1 classic / unknown */
-    int32_t coordinator; /* node id of the broker that listed it, -1 unknown */
-    kw_group_member *members;
-    int32_t nmembers;
-} kw_group_info;
-
-typedef struct kw_group_list {
-    kw_group_info *v;
-    size_t n, cap;
-    int nfailed;          /* brokers whose ListGroups failed */
-    char failed[512];     /* each as "node N (host:port): reason", "; "-separated */
-} kw_group_list;
-
-void kw_group_list_free(kw_group_list *l);
-/* ListGroups on every broker of the metadata; groups sorted by name, each once. Returns
- * 0 when every broker answered, else the last error (groups from the others kept; every
- * failed broker and its reason in out->nfailed / out->failed). */
-int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out);
-/* The group as its coordinator describes it: DescribeGroups (state, protocol type and
- * assignor, members with their decoded assignments); for a consumer-protocol group
- * (DescribeGroups answers GROUP_ID_NOT_FOUND: "not a classic group") ConsumerGroupDescribe
- * (state, group epoch, server assignor, members with epochs and assignments). */
-int kw_group_describe(kw_net *n, const kw_offsets_opts *o, const char *group, kw_group_info *out);
+/* kw_group_member, kw_group_info, kw_group_list, kw_groups_list, kw_group_describe,
+ * kw_group_info_free: kwire/admin.h */
 
 /* The timestamp (Unix ms; the batch's for log-append time) of the first record at or
  * after each entry's offset, read with one small Fetch per leader: ts[i] gets it, or -1
  * (no record there yet, a leader that did not answer, legacy message sets). Returns 0 or
  * KW_ERR_NOMEM: an unreadable partition is not an error. */
 int kw_record_times(kw_net *n, kw_meta *m, const kw_tpo_list *l, int64_t *ts);
-void kw_group_info_free(kw_group_info *g);
 
-/*
- * Fill a lag snapshot: the groups (names given, or every group ListGroups reports
- * when ngroups is 0; keep(ud, name) filters them when not NULL), each described (type,
- * member count, who has which partition), and their committed offsets FIRST, then the
- * log start and end offsets of every partition of the topics (topic given, else every
- * topic of the cluster when all_topics, else the topics the groups committed), the time
- * that was read, and the timestamp of the record at each committed offset behind the
- * log end (lag in time). Returns 0 or the error that prevented a complete snapshot.
- */
-int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups, int ngroups,
-                 int (*keep)(void *ud, const char *group), void *ud, const char *topic, int all_topics,
-                 int read_committed, kw_snapshot *s);
+/* kw_snap_fill: kwire/lag.h */
 
 #endif

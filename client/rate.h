@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "codec/buf.h"
+#include "kwire/bench.h"
 
 /* ---- rate ---- */
 
@@ -62,38 +63,6 @@ const char *kw_rate_class_name(kw_rate_class c);
 /* "Message rate: 1234.5 msgs/s (normal; high > 5000, low < 1000)\n". Returns out->err. */
 int kw_rate_format(kw_buf *out, double rate, double high, double low);
 
-/* ---- histogram ---- */
-
-#define KW_HIST_SUB_BITS 6
-#define KW_HIST_SUB (1u << KW_HIST_SUB_BITS) /* 64 sub-buckets per power of two */
-#define KW_HIST_MAX_BITS 40                  /* values up to 2^40 - 1 */
-#define KW_HIST_MAX ((UINT64_C(1) << KW_HIST_MAX_BITS) - 1)
-/* exact buckets 0..63, then 64 per power of two from 2^6 to 2^39 */
-#define KW_HIST_BUCKETS (KW_HIST_SUB * (KW_HIST_MAX_BITS - KW_HIST_SUB_BITS + 1))
-
-typedef struct kw_hist {
-    uint64_t count;
-    uint64_t sum;       /* saturates at UINT64_MAX */
-    uint64_t min, max;  /* of recorded values (after clamping to KW_HIST_MAX) */
-    uint64_t clamped;   /* values above KW_HIST_MAX, recorded as KW_HIST_MAX */
-    uint64_t buckets[KW_HIST_BUCKETS];
-} kw_hist;
-
-void kw_hist_init(kw_hist *h);
-void kw_hist_record(kw_hist *h, uint64_t v);
-void kw_hist_record_n(kw_hist *h, uint64_t v, uint64_t n);
-/* Add src's counts to dst. */
-void kw_hist_merge(kw_hist *dst, const kw_hist *src);
-/* Value at quantile q in [0, 1] (0.99 = p99); 0 when empty. */
-uint64_t kw_hist_quantile(const kw_hist *h, double q);
-double kw_hist_mean(const kw_hist *h);
-/* Bucket index of a value and the range [lo, hi] it covers (for tests and exports). */
-size_t kw_hist_bucket(uint64_t v);
-void kw_hist_bucket_range(size_t idx, uint64_t *lo, uint64_t *hi);
-/*
- * "n=1000 min=.. p50=.. p95=.. p99=.. p999=.. max=.. mean=.. UNIT\n" (unit may be "").
- * Returns out->err.
- */
-int kw_hist_format(const kw_hist *h, const char *unit, kw_buf *out);
+/* ---- histogram: kw_hist, kwire/bench.h ---- */
 
 #endif

@@ -33,12 +33,6 @@
 #define KW_ATTR_CONTROL 0x20
 #define KW_ATTR_DELETE_HORIZON 0x40
 
-/* One header of a record: slices into the batch (or its decompressed copy). */
-typedef struct kw_header {
-    const uint8_t *key; int32_t key_len;     /* header keys are never null */
-    const uint8_t *value; int32_t value_len; /* -1: null */
-} kw_header;
-
 /* A record, for writing (caller fills) and reading (slices into the data). */
 typedef struct kw_record {
     int64_t offset;          /* read: baseOffset + offsetDelta */
@@ -170,8 +164,7 @@ typedef struct kw_record_iter {
 } kw_record_iter;
 void kw_record_iter_init(kw_record_iter *it, const kw_batch *b);
 int kw_record_iter_next(kw_record_iter *it, kw_record *rec);
-/* Walk headers of a read record: returns 1 per header, 0 at end, or an error. */
-int kw_record_header_next(kw_rd *hdrs, kw_header *h);
+/* kw_record_header_next: kwire/types.h */
 
 /* Peek at the magic byte of the next entry (2 = record batch, 0/1 = legacy), or an error. */
 int kw_records_magic(const uint8_t *p, size_t len);

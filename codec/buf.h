@@ -16,33 +16,17 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kwire.h"
-
-typedef struct kw_buf {
-    uint8_t *data;
-    size_t len; /* bytes written */
-    size_t cap; /* bytes allocated */
-    int err;    /* sticky: 0 or KW_ERR_NOMEM / KW_ERR_TOO_LARGE */
-} kw_buf;
-
-typedef struct kw_rd {
-    const uint8_t *p; /* start of the readable region */
-    size_t len;       /* its length */
-    size_t off;       /* next byte to read, always <= len */
-    int err;          /* sticky: 0, KW_ERR_TRUNCATED or KW_ERR_VARINT */
-} kw_rd;
+#include "kwire/errors.h"
+#include "kwire/types.h"
 
 /* Longest varints: 5 bytes for 32 bits, 10 bytes for 64 bits. */
 #define KW_VARINT32_MAX 5
 #define KW_VARINT64_MAX 10
 
 /* ---- write buffer ---- */
-void kw_buf_init(kw_buf *b);
-void kw_buf_free(kw_buf *b);
+/* kw_buf_init, kw_buf_free, kw_buf_detach: kwire/types.h */
 /* Make room for n more bytes; 0 or KW_ERR_NOMEM (also stored in b->err). */
 int kw__buf_grow(kw_buf *b, size_t n);
-/* Take ownership of the bytes; the buffer is left empty. */
-uint8_t *kw_buf_detach(kw_buf *b, size_t *len);
 
 static inline int kw_buf_reserve(kw_buf *b, size_t n)
 {

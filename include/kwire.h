@@ -1,65 +1,31 @@
 /*
- * kwire.h — the public interface of libkwire, a Kafka wire-protocol client toolkit.
+ * kwire.h — libkwire, a Kafka wire-protocol client library: everything public in one
+ * include. Build with `pkg-config --cflags --libs kwire`.
  *
- * Conventions:
- *   - public names start with kw_, library-internal shared names with kw__;
- *   - functions that can fail return int: 0 on success, a negative KW_ERR_* for a
- *     local failure, or a positive Kafka error code passed through from a broker;
- *   - kw_strerror() and kw_err_name() describe any of those values.
+ *   kwire/errors.h    error codes (negative KW_ERR_*, positive Kafka codes), kw_strerror,
+ *                     the version, the KW_API export macro
+ *   kwire/types.h     kw_buf (output of the formatting calls), kw_header, kw_tp, kw_uuid
+ *   kwire/config.h    settings by Kafka's names (kw_config)
+ *   kwire/producer.h  the producer (kw_producer)
+ *   kwire/consumer.h  the consumer: assigned partitions, or a group member (kw_consumer)
+ *   kwire/admin.h     broker connections (kw_net), metadata, topic creation, offsets, groups
+ *   kwire/lag.h       consumer-group lag (snapshot, report, table, JSON)
+ *   kwire/decode.h    the annotated field-by-field view of Kafka frames (kw_printer)
+ *   kwire/bench.h     latency and size histograms (kw_hdr, kw_hist)
+ *
+ * Each header opens with a short example; examples/ holds complete programs.
  */
 #ifndef KWIRE_H
 #define KWIRE_H
 
-#include <stddef.h>
-#include <stdint.h>
-
-#include "kafka_errors.h"
-
-#define KW_VERSION_STRING "0.1.0"
-
-/* Local error codes: X(name, value, text). Values are negative and stable. */
-#define KW_ERR_MAP(X)                                                              \
-    X(TRUNCATED, -1, "input ends before the structure it announces")                \
-    X(CRC, -2, "checksum mismatch")                                                 \
-    X(CORRUPT, -3, "malformed input")                                               \
-    X(TOO_LARGE, -4, "size exceeds a limit")                                        \
-    X(UNSUPPORTED, -5, "unsupported feature, version or codec")                     \
-    X(NOMEM, -6, "out of memory")                                                   \
-    X(INVALID_ARG, -7, "invalid argument")                                          \
-    X(VARINT, -8, "overlong or overflowing varint")                                 \
-    X(INCOMPLETE, -9, "partial record batch at the end of the data")                \
-    X(COMPRESS, -10, "compression failed")                                          \
-    X(DECOMPRESS, -11, "decompression failed: corrupt compressed data")             \
-    X(IO, -12, "I/O error")                                                         \
-    X(TIMEOUT, -13, "timed out")                                                    \
-    X(CONNECT, -14, "could not connect")                                            \
-    X(DISCONNECTED, -15, "connection closed by peer")                               \
-    X(CORRELATION, -16, "response with an unknown correlation id")                  \
-    X(CONFIG, -17, "invalid setting")                                               \
-    X(UNKNOWN_API, -18, "unknown API key")                                          \
-    X(VERSION, -19, "no API version supported by both sides")                       \
-    X(NOT_FOUND, -20, "not found")                                                  \
-    X(QUEUE_FULL, -21, "buffer.memory exhausted and max.block.ms elapsed")          \
-    X(MSG_TIMED_OUT, -22, "delivery.timeout.ms elapsed before the record was acknowledged") \
-    X(RESOLVE, -23, "could not resolve host name")                                  \
-    X(STATE, -24, "operation not valid in the current state")                       \
-    X(DESTROYED, -25, "the client was closed before the operation completed")       \
-    X(BOMB, -26, "decompressed data exceeds the decompression cap")                 \
-    X(TLS, -27, "TLS handshake or record failure")                                  \
-    X(AUTH, -28, "SASL authentication failed")
-
-enum {
-#define KW__ERR_ENUM(name, value, text) KW_ERR_##name = (value),
-    KW_ERR_MAP(KW__ERR_ENUM)
-#undef KW__ERR_ENUM
-    KW_OK = 0
-};
-
-/* Text for a local (negative) or Kafka (positive) error code, or 0. Never NULL. */
-const char *kw_strerror(int err);
-/* Symbolic name: "KW_ERR_CRC", or Kafka's "NOT_LEADER_OR_FOLLOWER". Never NULL. */
-const char *kw_err_name(int err);
-/* 1 if err is a Kafka error code that Kafka marks retriable, else 0. */
-int kw_err_retriable(int err);
+#include "kwire/errors.h"
+#include "kwire/types.h"
+#include "kwire/config.h"
+#include "kwire/bench.h"
+#include "kwire/producer.h"
+#include "kwire/consumer.h"
+#include "kwire/admin.h"
+#include "kwire/lag.h"
+#include "kwire/decode.h"
 
 #endif

@@ -5,6 +5,7 @@
  * points kw_msg_decode / kw_msg_encode / kw_msg_size / kw_msg_annotate over it.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "proto/desc.h"
@@ -12,18 +13,20 @@
 /*
  * The versions kwire's client sends, per API it uses: X(Name, lowest, highest). Each
  * range lies within the described one. Newer versions are left out where the client
- * lacks what they need (OffsetCommit/OffsetFetch v10: topic ids instead of names;
- * InitProducerId v6: unstable, two-phase commit). Produce v13 names topics by id: the
- * producer asks for v12 at most while it does not know a topic's id. SaslHandshake: the
- * connection sends v1 (v0 meant unframed SASL tokens, which kwire does not speak).
+ * lacks what they need (InitProducerId v6: unstable, two-phase commit). Produce v13,
+ * Fetch v13+ and OffsetCommit/OffsetFetch v10 name topics by id: a request asks for the
+ * version before at most while it does not know every topic's id (client/offsets.c:
+ * kw_offsets_max_version; OffsetFetch for every committed partition stays at v9, whose
+ * answer names the topics). SaslHandshake: the connection sends v1 (v0 meant unframed
+ * SASL tokens, which kwire does not speak).
  */
 #define KW__CLIENT_APIS(X) \
     X(Produce, 3, 13)      \
     X(Fetch, 4, 18)        \
     X(ListOffsets, 1, 11)  \
     X(Metadata, 0, 13)     \
-    X(OffsetCommit, 2, 9)  \
-    X(OffsetFetch, 1, 9)   \
+    X(OffsetCommit, 2, 10) \
+    X(OffsetFetch, 1, 10)  \
     X(FindCoordinator, 0, 6) \
     X(DescribeGroups, 0, 6) \
     X(ListGroups, 0, 5)    \
@@ -201,4 +204,32 @@ int kw_msg_annotate(int api_key, int16_t version, int dir, const uint8_t *body, 
                     kw_ann_cb cb, void *ud)
 {
     return kw__msg_annotate_at(api_key, version, dir, body, len, 0, depth, cb, ud);
+}
+
+/* The top-level error_code of a message that may not decode as a whole: the fixed-width
+ * fields before it are stepped over by their sizes from the description; anything of
+ * variable width before it, or no such field, is KW_ERR_UNSUPPORTED. */
+int kw_msg_peek_error(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, int16_t *err)
+{
+    const kw_struct *s = checked(api_key, version, dir);
+    if (!s) return KW_ERR_UNSUPPORTED;
+    size_t at = 0;
+    for (uint16_t i = 0; i < s->nfields; i++) {
+        const kw_field *f = &s->fields[i];
+        if (version < f->vmin || version > f->vmax || f->tag >= 0) continue;
+        if (f->type == KW_T_INT16 && !strcmp(f->name, "error_code")) {
+            if (len < at + 2) return KW_ERR_TRUNCATED;
+            *err = (int16_t)kw_ld16(body + at);
+            return 0;
+        }
+        switch (f->type) {
+        case KW_T_BOOL: case KW_T_INT8: at += 1; break;
+        case KW_T_INT16: case KW_T_UINT16: at += 2; break;
+        case KW_T_INT32: case KW_T_UINT32: at += 4; break;
+        case KW_T_INT64: case KW_T_FLOAT64: at += 8; break;
+        case KW_T_UUID: at += 16; break;
+        default: return KW_ERR_UNSUPPORTED;
+        }
+    }
+    return KW_ERR_UNSUPPORTED;
 }

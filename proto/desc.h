@@ -118,7 +118,7 @@ enum kw_type {
 
 typedef struct kw_str { const char *p; int32_t len; } kw_str;       /* len -1: null */
 typedef struct kw_bytes { const uint8_t *p; int32_t len; } kw_bytes; /* len -1: null */
-typedef struct kw_uuid { uint8_t b[16]; } kw_uuid;
+/* kw_uuid: kwire/types.h (via codec/buf.h) */
 
 /* Slice helpers for filling request structs. */
 static inline kw_str kw_s(const char *s) { kw_str r = {s, s ? (int32_t)strlen(s) : -1}; return r; }

@@ -82,15 +82,20 @@ static int frame_finish(kw_buf *out, size_t start, int rc)
     return 0;
 }
 
+int kw_req_header_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const char *client_id)
+{
+    int hv = kw_req_header_version(api_key, version);
+    hdr_req h = {(int16_t)api_key, version, correlation_id, kw_s(client_id)};
+    return kw_desc_encode(&req_hdr, (int16_t)hv, hv >= 2, &h, out);
+}
+
 int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
                       const char *client_id, const void *req)
 {
     if (!kw__api_desc(api_key, KW_REQ)) return KW_ERR_UNSUPPORTED;
-    int hv = kw_req_header_version(api_key, version);
     size_t start = out->len;
     kw_buf_i32(out, 0);
-    hdr_req h = {(int16_t)api_key, version, correlation_id, kw_s(client_id)};
-    int rc = kw_desc_encode(&req_hdr, (int16_t)hv, hv >= 2, &h, out);
+    int rc = kw_req_header_encode(out, api_key, version, correlation_id, client_id);
     if (!rc) rc = kw_msg_encode(api_key, version, KW_REQ, req, out);
     return frame_finish(out, start, rc);
 }

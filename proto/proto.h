@@ -16,8 +16,9 @@
 
 #include "codec/annot.h"
 #include "codec/buf.h"
+#include "kwire/decode.h"
 
-enum kw_dir { KW_REQ = 0, KW_RESP = 1 };
+/* enum kw_dir (KW_REQ, KW_RESP) and kw_api_name: kwire/decode.h */
 
 /* Every API key kwire describes: KW_API_MAP(X) X(key, Name, lowest, highest, first
  * flexible version or -1), generated from Kafka's message specifications (see
@@ -36,8 +37,6 @@ enum {
 #define KW_COORD_TRANSACTION 1
 #define KW_COORD_SHARE 2 /* v6+ */
 
-/* "Metadata" for 3; NULL for a key kwire does not describe. */
-const char *kw_api_name(int api_key);
 /* The same (kept for callers that named any Kafka key before every key was described). */
 const char *kw_api_kafka_name(int api_key);
 /* Case-insensitive name ("metadata", "ListOffsets", or an older name of a key such as
@@ -74,6 +73,12 @@ typedef struct kw_req_header {
  * non-zero value, or a negative KW_ERR_* after emitting KW_ANN_ERROR naming the field
  * and offset where decoding stopped. KW_ERR_UNSUPPORTED for an unknown (api, version).
  */
+/*
+ * The top-level error_code of a body that does not decode as a whole (a peer that
+ * answers an error with fields the grammar does not allow): 0 with *err set, or
+ * KW_ERR_TRUNCATED / KW_ERR_UNSUPPORTED (no error_code at a fixed offset in that version).
+ */
+int kw_msg_peek_error(int api_key, int16_t version, int dir, const uint8_t *body, size_t len, int16_t *err);
 int kw_msg_annotate(int api_key, int16_t version, int dir, const uint8_t *body, size_t len,
                     int depth, kw_ann_cb cb, void *ud);
 
@@ -131,6 +136,11 @@ void kw_msg_defaults(int api_key, int dir, void *msg);
  */
 int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
                       const char *client_id, const void *req);
+/*
+ * Append a request header alone (no size): v0, v1 or v2 as (api_key, version) requires,
+ * client_id NULL = null. The connection writes its frames' headers with it.
+ */
+int kw_req_header_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const char *client_id);
 /* Append a whole response frame: size, response header, body (brokers, tests, fuzzers). */
 int kw_response_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const void *resp);
 /*

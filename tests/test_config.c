@@ -184,6 +184,16 @@ static void test_kv_and_text(void **st)
     assert_string_equal(kw_config_str(c, KW_CONF_CLIENT_ID), "a=b");
     assert_int_equal(kw_config_set_kv(c, "client.id="), 0);
     assert_string_equal(kw_config_str(c, KW_CONF_CLIENT_ID), "");
+    /* the request header's int16 length bounds client.id */
+    char *big = malloc(32769);
+    assert_non_null(big);
+    memset(big, 'x', 32768);
+    big[32768] = 0;
+    assert_int_equal(kw_config_set(c, "client.id", big), KW_ERR_CONFIG);
+    assert_non_null(strstr(kw_config_error(c), "32767"));
+    big[32767] = 0;
+    assert_int_equal(kw_config_set(c, "client.id", big), 0);
+    free(big);
     assert_int_equal(kw_config_set_kv(c, "novalue"), KW_ERR_CONFIG);
     assert_int_equal(kw_config_set_kv(c, "=3"), KW_ERR_CONFIG);
 

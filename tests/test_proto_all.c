@@ -157,11 +157,12 @@ static void test_api_table_facts(void **st)
     assert_int_equal(kw_api_described(KW_API_Produce, &lo, &hi), 0); assert_int_equal(hi, 13);
     assert_int_equal(kw_api_described(KW_API_Fetch, &lo, &hi), 0); assert_int_equal(lo, 4); assert_int_equal(hi, 18);
     assert_int_equal(kw_api_described(KW_API_ApiVersions, &lo, &hi), 0); assert_int_equal(hi, 5);
-    /* what the client sends: the newest of the APIs it uses, but OffsetCommit and
-       OffsetFetch v10 (topic ids) and InitProducerId v6 (unstable) */
+    /* what the client sends: the newest of the APIs it uses, but InitProducerId v6
+       (unstable) */
     assert_int_equal(kw_api_range(KW_API_Produce, &lo, &hi), 0); assert_int_equal(hi, 13);
     assert_int_equal(kw_api_range(KW_API_Fetch, &lo, &hi), 0); assert_int_equal(hi, 18);
-    assert_int_equal(kw_api_range(KW_API_OffsetCommit, &lo, &hi), 0); assert_int_equal(hi, 9);
+    assert_int_equal(kw_api_range(KW_API_OffsetCommit, &lo, &hi), 0); assert_int_equal(hi, 10);
+    assert_int_equal(kw_api_range(KW_API_OffsetFetch, &lo, &hi), 0); assert_int_equal(hi, 10);
     /* group membership: JoinGroup from v2 (4.0 removed v0-v1), the rest whole */
     assert_int_equal(kw_api_range(KW_API_JoinGroup, &lo, &hi), 0); assert_int_equal(lo, 2); assert_int_equal(hi, 9);
     assert_int_equal(kw_api_range(KW_API_ConsumerGroupHeartbeat, &lo, &hi), 0); assert_int_equal(hi, 1);

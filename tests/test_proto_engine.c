@@ -437,6 +437,31 @@ static void test_arena(void **st)
     assert_int_equal(a.total, 0);
 }
 
+/* kw_msg_peek_error: the top-level error_code found past fixed-width fields only */
+static void test_peek_error(void **st)
+{
+    (void)st;
+    int16_t ec = 0;
+    /* FindCoordinator v1: throttle_time_ms, error_code 15, then a host the grammar forbids null */
+    const uint8_t fc1[] = {0, 0, 0, 9, 0, 15, 0xff, 0xff};
+    assert_int_equal(kw_msg_peek_error(KW_API_FindCoordinator, 1, KW_RESP, fc1, sizeof fc1, &ec), 0);
+    assert_int_equal(ec, 15);
+    /* v0 has no throttle_time_ms: error_code first */
+    assert_int_equal(kw_msg_peek_error(KW_API_FindCoordinator, 0, KW_RESP, fc1 + 4, 2, &ec), 0);
+    assert_int_equal(ec, 15);
+    /* cut before the error code */
+    assert_int_equal(kw_msg_peek_error(KW_API_FindCoordinator, 1, KW_RESP, fc1, 5, &ec), KW_ERR_TRUNCATED);
+    /* v4+: errors per coordinator, none at the top */
+    assert_int_equal(kw_msg_peek_error(KW_API_FindCoordinator, 4, KW_RESP, fc1, sizeof fc1, &ec), KW_ERR_UNSUPPORTED);
+    /* ApiVersions: error_code first in every version */
+    const uint8_t av[] = {0, 35, 0, 0};
+    assert_int_equal(kw_msg_peek_error(KW_API_ApiVersions, 3, KW_RESP, av, sizeof av, &ec), 0);
+    assert_int_equal(ec, 35);
+    /* a request has no error_code; an unknown version neither */
+    assert_int_equal(kw_msg_peek_error(KW_API_ApiVersions, 3, KW_REQ, av, sizeof av, &ec), KW_ERR_UNSUPPORTED);
+    assert_int_equal(kw_msg_peek_error(KW_API_ApiVersions, 999, KW_RESP, av, sizeof av, &ec), KW_ERR_UNSUPPORTED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_raw_records_shown_as_bytes),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_records_by_reference),
+        cmocka_unit_test(test_peek_error),
     };
     return cmocka_run_group_tests_name("proto_engine", tests, NULL, NULL);
 }

@@ -51,7 +51,8 @@ static void usage(FILE *f)
             "  --records N      Produce: N records of the labs' 92-byte JSON payload (default 1)\n"
             "  --topic T        topic (Produce/Fetch: the first one; Metadata: each; default \"test-topic\")\n"
             "  --partition P    partition (default 0)   --offset O   Fetch offset (default 0)\n"
-            "  --topic-id UUID  Fetch and Produce v13+: the topic's id (32 hex digits; default all zeros)\n"
+            "  --topic-id UUID  Fetch and Produce v13+, OffsetFetch and OffsetCommit v10+: the topic's id\n"
+            "                   (32 hex digits; default all zeros)\n"
             "  --group G        FindCoordinator, OffsetFetch, OffsetCommit, DescribeGroups (default\n"
             "                   group.id, else \"kwire\")\n"
             "  --timestamp T    ListOffsets: latest (-1, default), earliest (-2), or ms since the epoch\n"
@@ -416,6 +417,7 @@ static int build_offsetfetch(const kw_cli *cli, const explain_args *x, kw_buf *o
     memset(&t, 0, sizeof t);
     memset(&g, 0, sizeof g);
     t.name = kw_s(topic0(x));
+    t.topic_id = x->topic_id; /* v10+ */
     t.partition_indexes = &part;
     t.n_partition_indexes = 1;
     g.group_id = kw_s(x->group);
@@ -445,6 +447,7 @@ static int build_offsetcommit(const kw_cli *cli, const explain_args *x, kw_buf *
     pp.committed_leader_epoch = -1;
     pp.committed_metadata = kw_s("");
     t.name = kw_s(topic0(x));
+    t.topic_id = x->topic_id; /* v10+ */
     t.partitions = &pp;
     t.n_partitions = 1;
     const char *gi = setting(cli, "group.instance.id");
@@ -724,12 +727,14 @@ int kw__cmd_explain(kw_cli *cli, int argc, char **argv)
         kw_buf_free(&frame);
         return KW_EXIT_FAIL;
     }
-    if ((x.api == KW_API_Fetch || x.api == KW_API_Produce) && x.version >= 13 && cli->verbosity >= 0) {
+    if ((((x.api == KW_API_Fetch || x.api == KW_API_Produce) && x.version >= 13) ||
+         ((x.api == KW_API_OffsetFetch || x.api == KW_API_OffsetCommit) && x.version >= 10)) &&
+        cli->verbosity >= 0) {
         int zero = 1;
         for (int i = 0; i < 16; i++) zero &= x.topic_id.b[i] == 0;
         if (zero)
-            kw__cli_err(CMD, "note: %s v13+ names topics by id; without a broker the id is all zeros (see --topic-id)",
-                        kw_api_name(x.api));
+            kw__cli_err(CMD, "note: %s v%d names topics by id; without a broker the id is all zeros (see --topic-id)",
+                        kw_api_name(x.api), x.version);
     }
 
     int status = KW_EXIT_OK;

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""scripts/protogen/check_errors.py — compare include/kafka_errors.h with the error codes
+"""scripts/protogen/check_errors.py — compare include/kwire/kafka_errors.h with the error codes
 of a kafka-clients jar (scripts/protogen/ErrorCodes.java's output on stdin: "code NAME
 retriable" per line): every code listed, same name, same retriable flag. Exits 1 naming
 each difference. The texts are kwire's own and are not compared."""
 import re
 import sys
 
-header = sys.argv[1] if len(sys.argv) > 1 else "include/kafka_errors.h"
+header = sys.argv[1] if len(sys.argv) > 1 else "include/kwire/kafka_errors.h"
 ours = {}
 for m in re.finditer(r'X\((\d+), (\w+), ([01]), "', open(header).read()):
     ours[int(m.group(1))] = (m.group(2), int(m.group(3)))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/protogen/run.sh — `make proto-gen`: fetch the pinned kafka-clients jars with
 # Maven into the tree's .cache/ (once), then regenerate proto/'s descriptions from their
-# message specifications (scripts/protogen/protogen.py), and check include/kafka_errors.h
+# message specifications (scripts/protogen/protogen.py), and check include/kwire/kafka_errors.h
 # against the newest jar's error codes (scripts/protogen/ErrorCodes.java).
 # Needs Maven, a JDK and Python 3; building kwire needs none of them.
 set -euo pipefail
@@ -24,4 +24,4 @@ python3 scripts/protogen/datagen.py --jar "$(jar $NEW)" --jar-version $NEW --out
 SLF4J=1.7.36   # Errors' static initializer logs through slf4j
 slf=$repo/org/slf4j/slf4j-api/$SLF4J/slf4j-api-$SLF4J.jar
 [ -f "$slf" ] || mvn -q -Dmaven.repo.local="$repo" dependency:get -Dartifact=org.slf4j:slf4j-api:$SLF4J -Dtransitive=false
-java -cp "$(jar $NEW):$slf" scripts/protogen/ErrorCodes.java 2>/dev/null | python3 scripts/protogen/check_errors.py include/kafka_errors.h
+java -cp "$(jar $NEW):$slf" scripts/protogen/ErrorCodes.java 2>/dev/null | python3 scripts/protogen/check_errors.py include/kwire/kafka_errors.h

@@ -1,5 +1,5 @@
 /*
- * include/kafka_errors.h — Kafka broker error codes as an X-macro:
+ * include/kwire/kafka_errors.h — Kafka broker error codes as an X-macro:
  * X(code, NAME, retriable, text): every code Kafka 4.4 defines. Codes, names and the
  * retriable flags are Kafka's (`make proto-gen` checks them against the kafka-clients
  * jar); the texts are kwire's own short wording.
