@@ -5,13 +5,15 @@
 #
 #   kafka.sh fetch [VERSION]     resolve VERSION's jars into $KWIRE_CACHE/kafka/VERSION/lib
 #   kafka.sh start DIR [--brokers N] [--version V] [--heap SIZE] [--set name=value]...
-#                                [--listener NAME:PROTOCOL]... [--timeout S]
+#                                [--listener NAME:PROTOCOL]... [--host ADDR] [--timeout S]
 #       formats KRaft storage under DIR and starts N combined broker+controller nodes
 #       (default 1; 3 makes a quorum of 3 voters) on free ports, waits until every broker is
 #       registered (a Metadata answer lists N brokers) and prints the bootstrap list, the
 #       start-up time and each node's memory. --set adds a broker setting to every node
 #       (e.g. num.io.threads=8); --listener adds a listener on a free port of its own
-#       (advertised, mapped to PROTOCOL; its settings come with --set). Writes
+#       (advertised, mapped to PROTOCOL; its settings come with --set). --host ADDR puts
+#       the PLAINTEXT listener on ADDR instead of 127.0.0.1 (an address other hosts or
+#       network namespaces reach, e.g. a bridge's; the controllers stay on 127.0.0.1). Writes
 #       DIR/bootstrap (the PLAINTEXT list), DIR/listeners (NAME=list per listener) and per
 #       node DIR/nodeK/{pid,port,server.properties,server.log}.
 #   kafka.sh run [--rm] ...      as start, then stays in the foreground until SIGINT or
@@ -166,7 +168,7 @@ wait_ready() { # DIR N TIMEOUT
 live_count() { local c=0 k; for k in $(seq "$2"); do [ -f "$1/node$k/stopped" ] || c=$((c + 1)); done; echo $c; }
 
 start() {
-  local dir="" n=1 v=$default_version heap=512m timeout=120 sets=() listeners=()
+  local dir="" n=1 v=$default_version heap=512m timeout=120 sets=() listeners=() host=127.0.0.1
   while [ $# -gt 0 ]; do
     case "$1" in
       --brokers) n=$2; shift 2 ;;
@@ -175,6 +177,7 @@ start() {
       --timeout) timeout=$2; shift 2 ;;
       --set) sets+=("$2"); shift 2 ;;
       --listener) listeners+=("$2"); shift 2 ;;
+      --host) host=$2; shift 2 ;;
       -*) die "start: unknown option $1" ;;
       *) [ -z "$dir" ] || die "start: one DIR only"; dir=$1; shift ;;
     esac
@@ -199,7 +202,7 @@ start() {
   for k in $(seq "$n"); do
     i=$(( (k - 1) * (2 + nl) ))
     voters+="${voters:+,}$k@127.0.0.1:${ports[i + 1]}"
-    boot+="${boot:+,}127.0.0.1:${ports[i]}"
+    boot+="${boot:+,}$host:${ports[i]}"
   done
   id=$(cluster_id)
   local extra_l extra_a extra_m lname lproto j
@@ -220,8 +223,8 @@ start() {
       echo "process.roles=broker,controller"
       echo "node.id=$k"
       echo "controller.quorum.voters=$voters"
-      echo "listeners=PLAINTEXT://127.0.0.1:${ports[i]},CONTROLLER://127.0.0.1:${ports[i + 1]}$extra_l"
-      echo "advertised.listeners=PLAINTEXT://127.0.0.1:${ports[i]}$extra_a"
+      echo "listeners=PLAINTEXT://$host:${ports[i]},CONTROLLER://127.0.0.1:${ports[i + 1]}$extra_l"
+      echo "advertised.listeners=PLAINTEXT://$host:${ports[i]}$extra_a"
       echo "controller.listener.names=CONTROLLER"
       echo "inter.broker.listener.name=PLAINTEXT"
       echo "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT$extra_m"

@@ -573,6 +573,7 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
     if (argc >= 2 && !strcmp(argv[1], "compare")) return kw__cmd_bench_compare(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "e2e")) return kw__bench_e2e(cli, argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "merge")) return kw__bench_merge(cli, argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "worker")) return kw__bench_worker(cli, argc - 1, argv + 1);
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: kwire bench lab NAME ...    a lab of docs/LABS.md: grid, lines, CSV, chart, reading\n"
                "       kwire bench produce ...     kafka-producer-perf-test's figures + the byte-level view\n"
@@ -580,9 +581,11 @@ int kw__cmd_bench(kw_cli *cli, int argc, char **argv)
                "       kwire bench compare ...     kwire vs Java, franz-go, librdkafka, kafka-python on Apache Kafka\n"
                "       kwire bench e2e ...         kafka-e2e-latency's figures + latency percentiles\n"
                "       kwire bench merge FILE...   HdrHistogram interval logs added up, the latency summary\n"
+               "       kwire bench merge --trogdor URL PREFIX   Trogdor workers' statuses merged exactly\n"
+               "       kwire bench worker          a Trogdor ExternalCommandWorker (workload on stdin)\n"
                "'kwire bench SUB --help' describes each.\n");
         return KW_EXIT_OK;
     }
-    kw__cli_err(CMD, "expected lab, produce, consume, compare, e2e or merge (see kwire bench --help)");
+    kw__cli_err(CMD, "expected lab, produce, consume, compare, e2e, merge or worker (see kwire bench --help)");
     return KW_EXIT_USAGE;
 }

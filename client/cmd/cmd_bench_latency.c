@@ -76,16 +76,27 @@ static char *slurp(const char *path, size_t *len)
 
 static void merge_usage(FILE *f)
 {
-    fprintf(f, "usage: kwire bench merge [--json] FILE.hlog...\n\n"
+    fprintf(f, "usage: kwire bench merge [--json] FILE.hlog...\n"
+               "       kwire bench merge [--json] --trogdor URL|FILE TASK_PREFIX\n"
+               "       kwire bench merge [--json] --status FILE...\n\n"
                "Adds up the HdrHistogram interval logs of several runs or processes (written by\n"
                "--hlog, or by HdrHistogram's own HistogramLogWriter) per tag — counts add, index by\n"
                "index — and prints the latency summary the benchmarks print (ms: count, mean, p50,\n"
-               "p95, p99, p99.9, p99.99, max) from the merged histograms. Values are taken as us.\n");
+               "p95, p99, p99.9, p99.99, max) from the merged histograms. Values are taken as us.\n\n"
+               "--trogdor: the statuses of the Trogdor tasks whose ids start with TASK_PREFIX, read from the\n"
+               "coordinator's REST API at URL (http://HOST:PORT; or a saved GET /coordinator/tasks answer),\n"
+               "each written by kwire bench worker: records, bytes and errors add up, the latency histograms\n"
+               "(HdrHistogram, compressed) add index by index, so the percentiles are the pooled records'\n"
+               "— not averages. Records/s and MB/s run from the first worker's start to the last one's end.\n"
+               "A task that failed, is not DONE or has no final status is named and left out; the rest is\n"
+               "merged and the exit status is 1. --status FILE...: the same from saved worker outputs.\n");
 }
 
 int kw__bench_merge(kw_cli *cli, int argc, char **argv)
 {
     int nfiles = 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--trogdor") || !strcmp(argv[i], "--status")) return kw__bench_merge_workers(cli, argc, argv);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { merge_usage(stdout); return KW_EXIT_OK; }
         if (!strcmp(argv[i], "--json")) { cli->json = 1; continue; }
