@@ -13,8 +13,8 @@
 
 #include "bench/hlog.h"
 #include "bench/latency.h"
-#include "client/config.h"
-#include "client/lag.h" /* kw__lag_printf */
+#include "client/core/config.h"
+#include "client/admin/lag.h" /* kw__lag_printf */
 #include "proto/print.h" /* kw_json_str */
 
 static int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -22,7 +22,7 @@
  *   an array of names, "NAME:P" for one partition; either form expands one "[A-B]" range,
  *   "foo[1-3]" = foo1, foo2, foo3), inactiveTopics (produce: created, never written),
  *   producerConf, consumerConf, adminClientConf, commonClientConf (kwire's settings by
- *   Kafka's names: client/config.h), keyGenerator ({"type":"sequential","size":N,
+ *   Kafka's names: client/core/config.h), keyGenerator ({"type":"sequential","size":N,
  *   "startOffset":S}: the record number + S, little-endian in N bytes, as Trogdor's;
  *   {"type":"null"}: no key), valueGenerator ({"type":"constant","size":N}: N zero
  *   bytes, Trogdor's default of 512), consumerGroup (consume: join that group; without
@@ -35,7 +35,7 @@
  *   one per line, for checking a merge), consumeFrom ("earliest", default, or "latest").
  * Any other field is an error naming it.
  *
- * Latency (microseconds, client/hdr.h's default layout): produce, acknowledgement minus
+ * Latency (microseconds, client/core/hdr.h's default layout): produce, acknowledgement minus
  * the record's intended send time when targetMessagesPerSec paces the run (the response
  * time of bench/latency.h: a stall counts for every record it delayed), else minus the
  * send call; consume, arrival minus the record's timestamp (CreateTime, ms: clocks of
@@ -49,7 +49,7 @@
 #include <stdint.h>
 
 #include "bench/json.h"
-#include "client/hdr.h"
+#include "client/core/hdr.h"
 #include "codec/buf.h"
 
 #define KW_WK_MAX_TOPICS 1024      /* topics after expanding ranges */
@@ -154,7 +154,7 @@ typedef struct kw_wk_merged {
 } kw_wk_merged;
 
 /* Add one worker's cumulative figures: counts add, the histograms index by index (exact
- * for the same layout, client/hdr.h). 0 or KW_ERR_NOMEM. */
+ * for the same layout, client/core/hdr.h). 0 or KW_ERR_NOMEM. */
 int kw_wk_merge_add(kw_wk_merged *m, const kw_wk_status *s);
 void kw_wk_merged_free(kw_wk_merged *m);
 /* Records/s and MB/s (10^6 bytes) over the span from the first start to the last end. */

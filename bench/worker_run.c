@@ -14,11 +14,11 @@
 
 #include "bench/lab.h"
 #include "bench/latency.h"
-#include "client/admin.h"
-#include "client/config.h"
-#include "client/consumer.h"
-#include "client/net.h"
-#include "client/producer.h"
+#include "client/admin/admin.h"
+#include "client/core/config.h"
+#include "client/consume/consumer.h"
+#include "client/conn/net.h"
+#include "client/produce/producer.h"
 
 typedef struct wrun {
     kw_wk_run *r;
