@@ -392,6 +392,11 @@ check "9: offset 999 out of range: reset to earliest with one line, the records 
   sh -c "[ $rc = 0 ] && [ \$(grep -c 'out of range' '$tmp/o9.err') = 1 ] &&
          grep -q 'offset 999 out of range for oor \\[0\\] (its log holds 0..10), reset to earliest (0)' '$tmp/o9.err' &&
          seq 0 9 | cmp -s - '$tmp/o9.out'"
+K consume -t oor -g fresh-$$ -o beginning -e >"$tmp/o9g.out" 2>"$tmp/o9g.err"
+rc=$?
+check "9: a group member without committed offsets: 'no committed offset', started by auto.offset.reset" \
+  sh -c "[ $rc = 0 ] && grep -q 'no committed offset for oor \\[0\\]: starting at earliest (0) by auto.offset.reset' '$tmp/o9g.err' &&
+         ! grep -q 'out of range' '$tmp/o9g.err' && seq 0 9 | cmp -s - '$tmp/o9g.out'"
 "$kwire" explain Produce -X lingerr.ms=5 >/dev/null 2>"$tmp/e10.err"
 rc=$?
 check "10: explain -X lingerr.ms=5: exit 2, the setting named" \

@@ -1042,8 +1042,12 @@ static void reset_done(void *ud, int err, const kw_conn_resp *resp)
             continue;
         }
         if (x->error || x->offset < 0) { later = 1; continue; }
-        note(c, "offset %lld out of range for %s [%d], reset to %s (%lld) by auto.offset.reset", (long long)p->pos,
-             p->topic, p->partition, reset_name(c->reset_policy), (long long)x->offset);
+        if (p->pos < 0) /* no position yet: the group had no committed offset for it */
+            note(c, "no committed offset for %s [%d]: starting at %s (%lld) by auto.offset.reset", p->topic,
+                 p->partition, reset_name(c->reset_policy), (long long)x->offset);
+        else
+            note(c, "offset %lld out of range for %s [%d], reset to %s (%lld) by auto.offset.reset", (long long)p->pos,
+                 p->topic, p->partition, reset_name(c->reset_policy), (long long)x->offset);
         p->pos = p->fetch_pos = x->offset;
         p->gen++;
         p->state = P_ACTIVE;
