@@ -3,7 +3,7 @@
 # compression x linger.ms, 27 settings of 100,000 records, each run 5 times after a
 # warm-up run) on a real Apache Kafka 4.4.0, one node, started here with scripts/kafka.sh
 # and stopped by PID at the end (also on Ctrl-C); its chart and CSV go to docs/
-# (docs/lab-P3.svg, docs/lab-P3.csv, the README shows them), then the codec benchmarks'
+# (docs/lab-P3.svg, docs/lab-P3.csv, shown in docs/LAB-RESULTS.md), then the codec benchmarks'
 # headline figures. The first run fetches Kafka's jars from Maven Central into .cache/.
 set -euo pipefail
 cd "$(dirname "$0")/.."

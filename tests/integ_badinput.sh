@@ -15,7 +15,7 @@
 # Unknown topics use the scripted broker (it answers UNKNOWN_TOPIC_OR_PARTITION, as a
 # broker with auto.create.topics.enable=false): kwire-broker, librdkafka's mock, creates
 # any topic a Metadata request names. The table (deterministic text: no ports, no
-# times) must equal README.md's badinput block (scripts/readme-block.sh;
+# times) must equal docs/RELIABILITY.md's badinput block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Every broker started here is stopped by PID.
 # Real broker: none here, on purpose: these defects (frames cut short or over the size
 # limit, wrong correlation ids, bad CRCs, bombs, unknown codecs, answers in another

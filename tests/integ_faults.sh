@@ -18,7 +18,7 @@
 # that the client met them (retries counted, error responses seen in --dump, or requests
 # counted over a clean run), so a row cannot pass without its fault.
 # The table (fault | injected how | producer | consumer | lag) is written from the checks
-# that passed and compared with README.md's faults block (scripts/readme-block.sh;
+# that passed and compared with docs/RELIABILITY.md's faults block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Everything started here is stopped by PID; every wait
 # is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire); KEEP=1
 # keeps the temporary directory for a look after a failure.
@@ -397,5 +397,5 @@ for f in $(ls "$tmp/rows" | sort); do cat "$tmp/rows/$f"; done >> "$table"
   echo "closes the connection before the mock stores anything; a send lost after it was stored is the RTT row."
   echo "Produce and Fetch errors only matter to the producer and the consumer, FindCoordinator and OffsetFetch to lag."
 } >> "$table"
-scripts/readme-block.sh faults "$table" || fail "README.md's faults table differs from this run"
+scripts/readme-block.sh faults "$table" || fail "docs/RELIABILITY.md's faults table differs from this run"
 echo "integ_faults: ok ($(( $(date +%s) - start )) s)"

@@ -38,7 +38,7 @@
 #             error line, never another number) and its last line is 1200.
 # Between rows every node runs and every partition of the script's topics has 3 in-sync
 # replicas. The table (fault | injected how | producer | consumer | lag) is written from
-# the checks that passed and compared with README.md's kafka-faults block
+# the checks that passed and compared with docs/RELIABILITY.md's kafka-faults block
 # (scripts/readme-block.sh; KW_UPDATE_README=1 rewrites it). Every wait is bounded; on
 # failure the nodes' last log lines and kwire's stderr are shown; everything started here
 # is stopped by PID. KWIRE names the kwire binary (default bin/kwire).
@@ -427,5 +427,5 @@ table=$tmp/table.md
   echo "off (row 4's tool does it); everything else is Kafka's default (broker.session.timeout.ms 9 s: a killed node's"
   echo "partitions move after it)."
 } >"$table"
-scripts/readme-block.sh kafka-faults "$table" || fail "README.md's kafka-faults table differs from this run"
+scripts/readme-block.sh kafka-faults "$table" || fail "docs/RELIABILITY.md's kafka-faults table differs from this run"
 echo "integ_kafka_faults: ok ($(( $(date +%s) - start )) s)"

@@ -24,7 +24,7 @@
 #      held while it completes, allocator slack). The topic is written in 64 KiB batches
 #      so that a response's size follows fetch.max.bytes closely.
 #      Every record is consumed, and the 8 MiB run's peak is above the 1 MiB run's.
-# Peak RSS is the process's VmHWM read at its exit (build/tests/tool_maxrss). The README's
+# Peak RSS is the process's VmHWM read at its exit (build/tests/tool_maxrss). docs/RELIABILITY.md's
 # "Bounded memory" block holds what is deterministic (settings, bounds as formulas,
 # verdicts); the measured figures are printed here. With KWIRE set to another binary
 # (e.g. an ASan build) the commands still run and are checked, but RSS is not compared.
@@ -172,6 +172,6 @@ echo "| consumer | fetch.max.bytes 1 MiB -> 8 MiB | peak RSS higher | follows th
 
 [ $rsscheck -eq 1 ] && printf "integ_memory: measured (peak RSS = VmHWM at exit):\n$measured"
 if [ $rsscheck -eq 1 ]; then
-  scripts/readme-block.sh memory "$table" || fail "README.md's memory block differs from this run's table"
+  scripts/readme-block.sh memory "$table" || fail "docs/RELIABILITY.md's memory block differs from this run's table"
 fi
 echo "integ_memory: ok ($(( $(date +%s) - start )) s)"

@@ -19,8 +19,8 @@
 #   - decompress every compressed batch (a compression-reduction figure per batch, no
 #     "decompression failed"), and show exactly the records sent (Produce requests) or
 #     handed to kwire's output (Fetch responses).
-# The table it writes must equal README.md's wire block (scripts/readme-block.sh;
-# KW_UPDATE_README=1 rewrites it); request counts are printed here, the README says
+# The table it writes must equal docs/RELIABILITY.md's wire block (scripts/readme-block.sh;
+# KW_UPDATE_README=1 rewrites it); request counts are printed here, the table says
 # "equal" since the number of batches and requests moves between runs (linger, which
 # broker leads which partition). KW_KEEP_TMP=1 keeps the capture and the run files.
 # Needs root (capture on lo) and tshark; skipped otherwise.
@@ -226,7 +226,7 @@ for run in runs:
     print('  %-15s %s; frames %d (answers malformed by known defects %d); batches %d (compressed %d, decompressed %d); records %d'
           % (run, ', '.join('%s v%d: %d' % (a, v, c) for (a, v), c in sorted(ts.items(), key=order)),
              len(mine), len(resp_bad), len(codecs), len(compressed), reductions, records))
-    # the README row: deterministic content only
+    # the table's row: deterministic content only
     apis = {}
     for (a, v), c in sorted(ts.items(), key=order):
         apis.setdefault(a, []).append(v)
@@ -261,5 +261,5 @@ with open(os.path.join(tmp, 'table.md'), 'w') as t:
             '("malformed"); neither is counted above.\n')
 sys.exit(1 if fails else 0)
 EOF
-scripts/readme-block.sh wire "$tmp/table.md" || fail "README.md's wire table differs from this run"
+scripts/readme-block.sh wire "$tmp/table.md" || fail "docs/RELIABILITY.md's wire table differs from this run"
 echo "integ_wire: ok"
