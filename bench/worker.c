@@ -15,7 +15,7 @@
 #include "bench/latency.h"
 #include "client/core/config.h"
 #include "client/admin/lag.h" /* kw__lag_printf */
-#include "proto/print.h" /* kw_json_str */
+#include "codec/text.h"
 
 static int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int failf(char *err, size_t errlen, const char *fmt, ...)
@@ -446,7 +446,7 @@ int kw_wk_status_line(kw_buf *out, const kw_wk_status *s)
 {
     int rc = 0;
     kw_buf_put(out, "{\"status\":{\"kwire\":1,\"task\":", 28);
-    kw_json_str(out, s->task, strlen(s->task));
+    kw_json_put_cstr(out, s->task);
     kw__lag_printf(out,
                    ",\"kind\":\"%s\",\"state\":\"%s\",\"startMs\":%" PRId64 ",\"elapsedMs\":%" PRId64
                    ",\"records\":%llu,\"bytes\":%llu,\"errors\":%llu,\"recordsPerSec\":%.1f,\"mbPerSec\":%.3f,"
@@ -466,7 +466,7 @@ int kw_wk_status_line(kw_buf *out, const kw_wk_status *s)
     kw_buf_put(out, "}", 1);
     if (s->error[0]) {
         kw_buf_put(out, ",\"error\":", 9);
-        kw_json_str(out, s->error, strlen(s->error));
+        kw_json_put_cstr(out, s->error);
     }
     kw_buf_put(out, "}}\n", 3);
     return rc ? rc : out->err;
@@ -475,7 +475,7 @@ int kw_wk_status_line(kw_buf *out, const kw_wk_status *s)
 static int one_field_line(kw_buf *out, const char *field, const char *msg)
 {
     kw__lag_printf(out, "{\"%s\":", field);
-    kw_json_str(out, msg, strlen(msg));
+    kw_json_put_cstr(out, msg);
     kw_buf_put(out, "}\n", 2);
     return out->err;
 }

@@ -4,6 +4,7 @@
  * Pure: no sockets, no clock (callers pass the time in).
  */
 #include "client/admin/lag.h"
+#include "codec/text.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -34,20 +35,7 @@ int kw__lag_printf(kw_buf *out, const char *fmt, ...)
 
 void kw__lag_json_str(kw_buf *out, const char *s)
 {
-    kw_buf_put(out, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': kw_buf_put(out, "\\\"", 2); break;
-        case '\\': kw_buf_put(out, "\\\\", 2); break;
-        case '\n': kw_buf_put(out, "\\n", 2); break;
-        case '\r': kw_buf_put(out, "\\r", 2); break;
-        case '\t': kw_buf_put(out, "\\t", 2); break;
-        default:
-            if (*p < 0x20) kw__lag_printf(out, "\\u%04x", *p);
-            else kw_buf_put(out, p, 1);
-        }
-    }
-    kw_buf_put(out, "\"", 1);
+    kw_json_put_cstr(out, s);
 }
 
 static char *dupstr(const char *s)

@@ -13,7 +13,7 @@
 #include "bench/trogdor.h"
 #include "bench/worker.h"
 #include "bench_perf.h"
-#include "proto/print.h"
+#include "codec/text.h"
 
 #define CMD "bench"
 #define MAX_START_LINE (16u << 20)
@@ -136,7 +136,7 @@ static void json_str(const char *s)
 {
     kw_buf b;
     kw_buf_init(&b);
-    kw_json_str(&b, s, strlen(s));
+    kw_json_put_cstr(&b, s);
     fwrite(b.data, 1, b.len, stdout);
     kw_buf_free(&b);
 }

@@ -17,6 +17,7 @@
 #include "client/conn/metadata.h"
 #include "client/conn/net.h"
 #include "client/admin/offsets.h"
+#include "codec/text.h"
 #include "commands.h"
 
 
@@ -30,8 +31,7 @@ static void usage(FILE *f)
 
 static void json_str(kw_buf *b, const char *s)
 {
-    if (!s) kw_buf_put(b, "null", 4);
-    else kw__lag_json_str(b, s);
+    kw_json_put_cstr(b, s);
 }
 
 static int list_groups(kw_cli *cli, kw_net *net)

@@ -12,6 +12,7 @@
 #include "client/core/config.h"
 #include "client/conn/metadata.h"
 #include "client/conn/net.h"
+#include "codec/text.h"
 #include "commands.h"
 #include "proto/proto.h"
 
@@ -24,15 +25,11 @@ static void print_list(const int32_t *v, int32_t n, int json)
 
 static void json_str(const char *s)
 {
-    if (!s) { printf("null"); return; }
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else putchar(ch);
-    }
-    putchar('"');
+    kw_buf b;
+    kw_buf_init(&b);
+    kw_json_put_cstr(&b, s);
+    fwrite(b.data, 1, b.len, stdout);
+    kw_buf_free(&b);
 }
 
 static void print_json(const kw_meta *m, const char *from, const char *security)

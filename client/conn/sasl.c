@@ -13,6 +13,7 @@
  * base64 of the GS2 header "n,,": no channel binding, no authorization identity).
  */
 #include "client/conn/sasl.h"
+#include "codec/text.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -401,25 +402,6 @@ int kw_oauth_initial(kw_buf *out, const char *token, size_t token_len, const cha
     return out->err;
 }
 
-/* Append s as a JSON string literal. */
-static void json_string(kw_buf *b, const char *s)
-{
-    kw_buf_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            kw_buf_put(b, e, 2);
-        } else if (*p < 0x20) {
-            char e[8];
-            snprintf(e, sizeof e, "\\u%04x", *p);
-            kw_buf_put(b, e, 6);
-        } else {
-            kw_buf_put(b, p, 1);
-        }
-    }
-    kw_buf_put(b, "\"", 1);
-}
-
 int kw_jwt_unsecured_build(kw_buf *out, const kw_jwt_unsecured *j, int64_t now_s)
 {
     if (!j || !j->principal || !*j->principal) return KW_ERR_INVALID_ARG;
@@ -429,12 +411,12 @@ int kw_jwt_unsecured_build(kw_buf *out, const kw_jwt_unsecured *j, int64_t now_s
     char num[64];
     snprintf(num, sizeof num, "{\"iat\":%lld,\"exp\":%lld,", (long long)now_s, (long long)(now_s + life));
     kw_buf_put(&c, num, strlen(num));
-    json_string(&c, j->principal_claim && *j->principal_claim ? j->principal_claim : "sub");
+    kw_json_put_cstr(&c, j->principal_claim && *j->principal_claim ? j->principal_claim : "sub");
     kw_buf_put(&c, ":", 1);
-    json_string(&c, j->principal);
+    kw_json_put_cstr(&c, j->principal);
     if (j->scope && *j->scope) {
         kw_buf_put(&c, ",", 1);
-        json_string(&c, j->scope_claim && *j->scope_claim ? j->scope_claim : "scope");
+        kw_json_put_cstr(&c, j->scope_claim && *j->scope_claim ? j->scope_claim : "scope");
         kw_buf_put(&c, ":[", 2);
         int first = 1;
         for (const char *p = j->scope; *p;) {
@@ -443,7 +425,7 @@ int kw_jwt_unsecured_build(kw_buf *out, const kw_jwt_unsecured *j, int64_t now_s
                 char one[256];
                 snprintf(one, sizeof one, "%.*s", (int)(l < sizeof one ? l : sizeof one - 1), p);
                 if (!first) kw_buf_put(&c, ",", 1);
-                json_string(&c, one);
+                kw_json_put_cstr(&c, one);
                 first = 0;
             }
             p += l;
