@@ -43,7 +43,6 @@ if [ "${KW_PASS:-plain}" != plain ]; then
 fi
 scripts/trogdor.sh fetch >"$tmp/fetch.err" 2>&1 || fail "Trogdor's jars: $(tail -1 "$tmp/fetch.err")"
 
-now_ms() { date +%s%3N; }
 
 # ---- the network: a bridge in this namespace, two namespaces hanging off it
 tag=$(( $$ % 100000 ))

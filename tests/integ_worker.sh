@@ -22,7 +22,6 @@ tmp=$(mktemp -d /tmp/kwire-integ-worker.XXXXXX)
 integ_name=integ_worker
 . tests/lib_integ.sh
 [ -x "$kw" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
-now_ms() { date +%s%3N; }
 
 start_broker --brokers 1 --topic wt:3
 B=$bs

@@ -73,3 +73,5 @@ start_broker() {
   bs=$(head -1 "$tmp/boot")
   [ -n "$bs" ] || fail "kwire-broker $* printed no bootstrap list"
 }
+
+now_ms() { date +%s%3N; } # the wall clock in milliseconds
