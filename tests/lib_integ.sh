@@ -1,5 +1,6 @@
-# tests/lib_integ.sh — sourced by integration scripts that start kwire-broker themselves
-# (named outside the integ_*.sh glob: it is not a test).
+# tests/lib_integ.sh — sourced by every integration script (tests/integ_*.sh): cleanup at
+# exit, stop_pid, fail, check/checks_done, ctl, free_port, start_broker, now_ms (named
+# outside the integ_*.sh glob: it is not a test).
 # Before sourcing: integ_name (the script's name, for messages) and tmp (its scratch directory).
 # The script keeps the broker's PID in pid; on exit the broker is stopped by that PID
 # (TERM, up to 5 s, then KILL), every command added with at_exit runs, and tmp is removed
