@@ -30,22 +30,20 @@ for f in "$kw" "$tool"; do
   [ -x "$f" ] || make -s "$f" >/dev/null || { echo "integ_badinput: cannot build $f"; exit 1; }
 done
 tmp=$(mktemp -d /tmp/kwire-integ-badinput.XXXXXX)
-bpid=""
-hpid=""
-cleanup() {
-  [ -n "$bpid" ] && { kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null; }
-  [ -n "$hpid" ] && { kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; }
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
+integ_name=integ_badinput
+. tests/lib_integ.sh
+bpid="" # the scripted broker
+hpid="" # the HTTP server
+at_exit 'stop_pid "$bpid"; stop_pid "$hpid"'
 table=$tmp/table.md
 {
   echo "| input | command | exit | message (the stable part) | nothing lost because |"
   echo "|---|---|---|---|---|"
 } >"$table"
 
-fail() { echo "  FAIL $*"; fails=$((fails + 1)); }
+# miss WHAT: one of a row's assertions failed: said and counted in fails, the table goes on
+# (the library's fail, which ends the script, is for a peer that did not start)
+miss() { echo "  FAIL $*"; fails=$((fails + 1)); }
 
 # start_bad FAULT [metadata]: the scripted broker; B its address
 start_bad() {
@@ -55,16 +53,14 @@ start_bad() {
   B=""
   for _ in $(seq 200); do [ -s "$tmp/addr" ] && break; sleep 0.05; done
   B=$(head -1 "$tmp/addr")
-  [ -n "$B" ] || { echo "integ_badinput: tool_bad_broker $* did not start"; exit 1; }
+  [ -n "$B" ] || fail "tool_bad_broker $* did not start"
 }
 stop_bad() {
-  [ -n "$bpid" ] && { kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null; }
+  stop_pid "$bpid"
   bpid=""
   rm -f "$tmp/addr"
 }
 
-# A port nobody listens on: bound, then closed.
-closed_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 printf 'v0\nv1\nv2\nv3\nv4\n' >"$tmp/five"
 printf 'r1\nr2\nr3\n' >"$tmp/three"
@@ -91,19 +87,19 @@ row() {
   fi
   local rc=$?
   local ok=1
-  if [ "$rc" -ge 124 ]; then fail "$name: killed or timed out (exit $rc)"; ok=0; fi
-  if [ "$rc" != "$want" ]; then fail "$name: exit $rc, want $want"; ok=0; fi
-  if [ "$msg" != "-" ] && ! grep -qF -- "$m" "$tmp/err"; then fail "$name: stderr lacks '$msg'"; ok=0; fi
-  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/err"; then fail "$name: sanitizer report"; ok=0; fi
+  if [ "$rc" -ge 124 ]; then miss "$name: killed or timed out (exit $rc)"; ok=0; fi
+  if [ "$rc" != "$want" ]; then miss "$name: exit $rc, want $want"; ok=0; fi
+  if [ "$msg" != "-" ] && ! grep -qF -- "$m" "$tmp/err"; then miss "$name: stderr lacks '$msg'"; ok=0; fi
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$tmp/err"; then miss "$name: sanitizer report"; ok=0; fi
   case $lost in
-    none) [ -s "$tmp/out" ] && { fail "$name: unexpected stdout"; ok=0; } ;;
-    five) cmp -s "$tmp/out" "$tmp/five" || { fail "$name: records before the fault not printed exactly once"; ok=0; } ;;
-    ten) seq 0 9 | sed 's/^/v/' | cmp -s - "$tmp/out" || { fail "$name: records 0-9 not printed exactly once"; ok=0; } ;;
+    none) [ -s "$tmp/out" ] && { miss "$name: unexpected stdout"; ok=0; } ;;
+    five) cmp -s "$tmp/out" "$tmp/five" || { miss "$name: records before the fault not printed exactly once"; ok=0; } ;;
+    ten) seq 0 9 | sed 's/^/v/' | cmp -s - "$tmp/out" || { miss "$name: records 0-9 not printed exactly once"; ok=0; } ;;
     prod:*)
       IFS=: read -r _ s f r <<<"$lost"
       grep -qF "kwire produce: $s records sent, $f failed, $r refused" "$tmp/err" ||
-        { fail "$name: summary is not '$s records sent, $f failed, $r refused'"; ok=0; }
-      [ $((s + f + r)) = 3 ] || { fail "$name: the table's counts do not add up to 3 lines"; ok=0; }
+        { miss "$name: summary is not '$s records sent, $f failed, $r refused'"; ok=0; }
+      [ $((s + f + r)) = 3 ] || { miss "$name: the table's counts do not add up to 3 lines"; ok=0; }
       ;;
   esac
   if [ $ok = 1 ]; then echo "  ok   $name (exit $rc)"; else sed 's/^/       | /' "$tmp/err" | head -5; fi
@@ -111,7 +107,7 @@ row() {
 }
 
 echo "integ_badinput: ($kw)"
-P=$(closed_port)
+P=$(free_port) # a port nobody listens on
 B=none
 
 # ---- invalid settings (checked before any connection or input) ----
@@ -162,7 +158,7 @@ row "a peer that does not speak Kafka (an HTTP server)" "kwire -b HTTP metadata"
 IN=$tmp/three row "a peer that does not speak Kafka (an HTTP server)" "kwire -b HTTP produce -t t" 1 \
   "first error: no Kafka broker to ask for topic t: HTTP: does not speak the Kafka protocol (first bytes look like HTTP) (KW_ERR_NOT_KAFKA)" \
   prod:0:0:3 "all 3 lines counted as refused at once (not after max.block.ms), none reported sent" -- -b "$H" produce -t t
-kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null; hpid=""
+stop_pid "$hpid"; hpid=""
 
 # ---- usage errors the command lines can make ----
 row "usage: -k KEY with -K DELIM" "kwire produce -t t -k K -K :" 2 \

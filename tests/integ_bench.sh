@@ -10,8 +10,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-bench.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "integ_bench: FAIL: $*" >&2; exit 1; }
+integ_name=integ_bench
+. tests/lib_integ.sh
 
 # P1 in full: 4 runs of 50,000 records, linger.ms=20, acks=1
 timeout 120 "$kwire" -q --json bench lab P1 --csv "$tmp/p1.csv" --chart "$tmp/p1.svg" >"$tmp/p1.json" 2>"$tmp/err" ||

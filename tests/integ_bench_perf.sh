@@ -15,18 +15,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 kwire=${KWIRE:-bin/kwire}
 tmp=$(mktemp -d /tmp/kwire-integ-bench-perf.XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "integ_bench_perf: FAIL: $*" >&2; exit 1; }
+integ_name=integ_bench_perf
+. tests/lib_integ.sh
 [ -x "$kwire" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
 
-bin/kwire-broker --brokers 3 --topic bp-none:3 --topic bp-lz4:3 --topic bp-json:3 --topic bp-slow:1 \
-  >"$tmp/bs" 2>"$tmp/broker.err" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/bs" ] && break; sleep 0.1; done
-[ -s "$tmp/bs" ] || fail "broker did not start"
-BS=$(head -1 "$tmp/bs")
+start_broker --brokers 3 --topic bp-none:3 --topic bp-lz4:3 --topic bp-json:3 --topic bp-slow:1
+BS=$bs
 kw() { timeout 50 "$kwire" -b "$BS" "$@"; }
 
 # 1. produce, text

@@ -13,22 +13,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 broker=bin/kwire-broker
 tmp=$(mktemp -d /tmp/kwire-integ-broker.XXXXXX)
-pid=""
-
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-  echo "integ_broker: FAIL: $*" >&2
-  if [ -s "$tmp/err" ]; then sed 's/^/  broker stderr: /' "$tmp/err" >&2; fi
-  exit 1
-}
+integ_name=integ_broker
+. tests/lib_integ.sh
+# on failure, the whole stderr of the broker under test (its answers to the FIFO commands)
+integ_on_fail() { [ -s "$tmp/err" ] && sed 's/^/  broker stderr: /' "$tmp/err"; }
 
 # wait_for SECONDS COMMAND...: retry COMMAND every 0.1 s until it succeeds or time is up.
 wait_for() {

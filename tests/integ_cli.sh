@@ -40,17 +40,7 @@ for f in "$kwire" bin/kwire-broker; do
   [ -x "$f" ] || make --no-print-directory "$f" >/dev/null || fail "building $f"
 done
 
-fails=0
-checks=0
-check() { # check NAME COMMAND... (the command's status says)
-  local name=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-now_ms() { date +%s%3N; }
 # A port nobody listens on: bound, then closed.
-closed_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 # ctl COMMAND: one control command to the broker, and its answer awaited
 ctl() {
   local n
@@ -271,8 +261,8 @@ for c in "topics list" "exporter" "broker"; do
 done
 
 # ---- row 4: unreachable bootstrap ----
-P1=$(closed_port)
-P2=$(closed_port)
+P1=$(free_port)
+P2=$(free_port)
 printf 'a\nb\n' >"$tmp/two"
 t0=$(now_ms)
 "$kwire" -b "127.0.0.1:$P1,127.0.0.1:$P2" -X max.block.ms=8000 produce -t t1 "$tmp/two" >/dev/null 2>"$tmp/unr.err" &
@@ -557,5 +547,4 @@ check "teaching view: the batch's compression ratio and a note on zigzag varints
   sh -c "grep -q 'region 1: decompressed gzip, [0-9]* bytes from [0-9]*: compression ratio [0-9.]*' '$tmp/teach.txt' &&
          [ \$(grep -c 'zigzag varints' '$tmp/teach.txt') = 1 ]"
 
-echo "integ_cli: $((checks - fails)) of $checks checks passed"
-[ "$fails" = 0 ]
+checks_done

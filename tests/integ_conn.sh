@@ -19,22 +19,17 @@ tmp=$(mktemp -d /tmp/kwire-integ-conn.XXXXXX)
 integ_name=integ_conn
 . tests/lib_integ.sh
 
-fail() {
-  echo "integ_conn: FAIL: $*" >&2
-  [ -s "$tmp/out" ] && sed 's/^/  output: /' "$tmp/out" >&2
-  [ -s "$tmp/err" ] && sed 's/^/  broker stderr: /' "$tmp/err" >&2
-  exit 1
+# on failure (the library's fail): the last kwire run's whole output and the broker's stderr
+integ_on_fail() {
+  [ -s "$tmp/out" ] && sed 's/^/  output: /' "$tmp/out"
+  [ -s "$tmp/broker.err" ] && sed 's/^/  broker stderr: /' "$tmp/broker.err"
 }
 
 for f in "$kwire" bin/kwire-broker; do
   [ -x "$f" ] || make --no-print-directory "$f" >/dev/null || fail "building $f"
 done
 
-bin/kwire-broker --brokers 3 --topic orders:6 --control "$tmp/ctl" >"$tmp/boot" 2>"$tmp/err" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
-bs=$(head -1 "$tmp/boot")
-[ -n "$bs" ] || fail "kwire-broker printed no bootstrap list"
+start_broker --brokers 3 --topic orders:6 --control "$tmp/ctl"
 kw() { timeout 30 "$kwire" -q -b "$1" "${@:2}" >"$tmp/out" 2>&1; }
 
 # 1. api-versions on the first broker: the fallback to v0 and the negotiated versions
@@ -89,7 +84,7 @@ same_as_kcat -
 old=$(python3 -c 'import json,sys; print([p for p in json.load(open(sys.argv[1]))["topics"][0]["partitions"] if p["partition"]==0][0]["leader"])' "$tmp/kw.json")
 new=$(( old % 3 + 1 ))
 timeout 5 sh -c 'printf "leader orders 0 %s\n" "$2" > "$1"' sh "$tmp/ctl" "$new" || fail "control FIFO"
-for _ in $(seq 50); do grep -q "ok leader orders 0 $new" "$tmp/err" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q "ok leader orders 0 $new" "$tmp/broker.err" && break; sleep 0.1; done
 same_as_kcat "$new"
 
 # 4. auto-creation on request (the mock gives new topics 4 partitions)
@@ -113,8 +108,8 @@ grep -q "from ${bs%%,*})" "$tmp/out" || fail "the live broker did not answer"
 # 6. a broker taken down: api-versions against it alone fails with a clear reason, fast
 first=${bs%%,*}
 timeout 5 sh -c 'printf "down 1\n" > "$1"' sh "$tmp/ctl" || fail "control FIFO"
-for _ in $(seq 50); do grep -q '^ok down 1' "$tmp/err" && break; sleep 0.1; done
-grep -q '^ok down 1' "$tmp/err" || fail "no reply to 'down 1'"
+for _ in $(seq 50); do grep -q '^ok down 1' "$tmp/broker.err" && break; sleep 0.1; done
+grep -q '^ok down 1' "$tmp/broker.err" || fail "no reply to 'down 1'"
 start=$(date +%s)
 if kw "$first" -X socket.connection.setup.timeout.ms=2000 -X request.timeout.ms=2000 api-versions; then
   fail "api-versions on a downed broker succeeded"

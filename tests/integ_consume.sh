@@ -35,11 +35,6 @@ cleanup() {
   [ -n "$bpid" ] && kill "$bpid" 2>/dev/null && wait "$bpid" 2>/dev/null
 }
 at_exit cleanup
-fails=0
-check() { # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
 ctl() { # ctl COMMAND: one fault-injection command, wait for its answer
   local n; n=$(grep -c . "$tmp/berr" 2>/dev/null || true)
   timeout 5 sh -c 'printf "%s\n" "$1" > "$2"' sh "$1" "$tmp/ctl"
@@ -200,5 +195,4 @@ check "real Kafka: kafka-consumer-groups shows kwire's commit (offset 60, lag 40
 check "real Kafka: -o stored resumes at the commit (40 records)" \
   [ "$(K consume -t "$T" -o stored -g "$G" -e | wc -l)" = 40 ]
 
-echo "integ_consume: $fails failure(s)"
-[ "$fails" -eq 0 ]
+checks_done

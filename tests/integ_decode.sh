@@ -18,11 +18,17 @@ KW=${KWIRE:-bin/kwire}
 PY=/usr/bin/python3
 [ -x "$KW" ] || { echo "integ_decode: $KW not built"; exit 1; }
 T=$(mktemp -d /tmp/kw-integ-decode.XXXXXX)
-trap 'rm -rf "$T"' EXIT
-fail=0; checks=0
-ok()  { checks=$((checks + 1)); }
-bad() { echo "integ_decode: FAIL: $*"; fail=$((fail + 1)); checks=$((checks + 1)); }
-check() { if eval "$2"; then ok; else bad "$1"; fi; }
+tmp=$T
+integ_name=integ_decode
+. tests/lib_integ.sh
+# check DESCRIPTION 'CONDITION': not the library's check, on purpose: the condition is a
+# string evaluated here (it reads the $rc and files of the command just before), and a
+# pass prints nothing (the loops over every API and version make hundreds of checks);
+# it counts in the library's checks and fails, closed by checks_done
+check() {
+  checks=$((checks + 1))
+  eval "$2" || { echo "integ_decode: FAIL: $1"; fails=$((fails + 1)); }
+}
 
 # ---- 1. explain -> raw frame -> decode ----
 $KW explain produce --version 7 -X compression.type=gzip --records 3 --raw "$T/p7.bin" >"$T/explain.txt" 2>"$T/err"; rc=$?
@@ -268,5 +274,4 @@ covmsg=$(cover "$T"/cov*.json 2>&1 | tail -3 | tr '\n' ' ')
 check "every byte of every frame shown exactly once ($covmsg)" 'cover "$T"/cov*.json >/dev/null'
 echo "integ_decode: $covmsg"
 
-echo "integ_decode: $((checks - fail)) of $checks checks passed"
-[ $fail -eq 0 ]
+checks_done

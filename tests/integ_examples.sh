@@ -22,11 +22,6 @@ tmp=$(mktemp -d /tmp/kwire-integ-examples.XXXXXX)
 integ_name=integ_examples
 . tests/lib_integ.sh
 . tests/lib_kafka.sh
-fails=0
-check() {
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
 echo "integ_examples:"
 
 # ---- install ----
@@ -157,5 +152,4 @@ else
   echo "  (Apache Kafka part not run: no shared cluster; run under scripts/with-kafka.sh)"
 fi
 
-echo "integ_examples: $fails failed"
-[ "$fails" = 0 ]
+checks_done

@@ -15,19 +15,11 @@ for tool in curl promtool prometheus; do
   command -v "$tool" >/dev/null || { echo "integ_exporter: $tool not installed (apt-get install curl prometheus)"; exit 1; }
 done
 
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-check() { # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
+tmp=$(mktemp -d /tmp/kwire-integ-exporter.XXXXXX)
+integ_name=integ_exporter
+. tests/lib_integ.sh
+pids=() # the fixtures and Prometheus
+at_exit 'for p in "${pids[@]}"; do stop_pid "$p"; done'
 
 # Start a fixture with the given options; sets $port.
 start_fixture() {
@@ -40,7 +32,7 @@ start_fixture() {
     [ -n "$port" ] && return 0
     sleep 0.1
   done
-  echo "integ_exporter: fixture did not start: $(cat "$out")"; exit 1
+  fail "fixture did not start: $(cat "$out")"
 }
 
 echo "integ_exporter:"
@@ -97,7 +89,7 @@ check "--down serves no kafka_ metrics" sh -c "! grep -q '^kafka_' '$tmp/down'"
 check "promtool accepts the --down body" promtool_ok "$tmp/down"
 
 # A real Prometheus scraping the first fixture every second.
-pport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pport=$(free_port)
 cat >"$tmp/prometheus.yml" <<EOF
 global:
   scrape_interval: 1s
@@ -136,5 +128,4 @@ else
   tail -20 "$tmp/prometheus.log"
 fi
 
-echo "integ_exporter: $fails failure(s)"
-[ "$fails" -eq 0 ]
+checks_done

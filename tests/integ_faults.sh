@@ -20,7 +20,7 @@
 # The table (fault | injected how | producer | consumer | lag) is written from the checks
 # that passed and compared with docs/RELIABILITY.md's faults block (scripts/readme-block.sh;
 # KW_UPDATE_README=1 rewrites it). Everything started here is stopped by PID; every wait
-# is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire); KEEP=1
+# is bounded. Run from anywhere; KWIRE names the kwire binary (default bin/kwire); KW_KEEP_TMP=1
 # keeps the temporary directory for a look after a failure.
 # Real broker: these rows need the mock: only it injects a chosen error code into a
 # chosen API's answers, delays answers, or moves leaders on command. Faults on a real
@@ -51,25 +51,18 @@ FINDCOORD_ERRORS="COORDINATOR_LOAD_IN_PROGRESS:14 COORDINATOR_NOT_AVAILABLE:15"
 OFFSETFETCH_ERRORS="UNKNOWN_TOPIC_OR_PARTITION:3 COORDINATOR_LOAD_IN_PROGRESS:14 COORDINATOR_NOT_AVAILABLE:15 NOT_COORDINATOR:16 UNSTABLE_OFFSET_COMMIT:88"
 
 tmp=$(mktemp -d /tmp/kwire-integ-faults.XXXXXX)
-bpid=""
-cpids=()
-cleanup() {
-  for p in "${cpids[@]}" $bpid; do kill "$p" 2>/dev/null; done
-  for p in "${cpids[@]}" $bpid; do wait "$p" 2>/dev/null; done
-  [ -n "${KEEP:-}" ] || rm -rf "$tmp"
-}
-trap cleanup EXIT
-fail() {
-  echo "integ_faults: FAIL: $*" >&2
-  for f in "$tmp"/*.err; do [ -s "$f" ] && tail -4 "$f" | sed "s|^|  $(basename "$f"): |" >&2; done
-  exit 1
-}
-ctl() { # one control command; wait for its "ok" answer
-  local n; n=$(grep -c . "$tmp/berr" 2>/dev/null || true)
+integ_name=integ_faults
+. tests/lib_integ.sh
+cpids=() # the consumers and lag watchers running while a fault is on
+at_exit 'for p in "${cpids[@]}"; do stop_pid "$p"; done'
+# ctl COMMAND: not the library's ctl, on purpose: it also waits for the broker's "ok"
+# answer, so that a fault is known to be on before the client under test starts
+ctl() {
+  local n; n=$(grep -c . "$tmp/broker.err" 2>/dev/null || true)
   timeout 5 sh -c 'printf "%s\n" "$1" > "$2"' sh "$1" "$tmp/ctl" || fail "control '$1' not written"
   for _ in $(seq 100); do
-    if [ "$(grep -c . "$tmp/berr" 2>/dev/null || true)" -gt "$n" ]; then
-      tail -n +"$((n + 1))" "$tmp/berr" | grep -q "^ok $1\$" || fail "control '$1': $(tail -1 "$tmp/berr")"
+    if [ "$(grep -c . "$tmp/broker.err" 2>/dev/null || true)" -gt "$n" ]; then
+      tail -n +"$((n + 1))" "$tmp/broker.err" | grep -q "^ok $1\$" || fail "control '$1': $(tail -1 "$tmp/broker.err")"
       return 0
     fi
     sleep 0.05
@@ -92,13 +85,8 @@ row() { # row KEY FAULT HOW PRODUCER CONSUMER LAG: the table lists rows by KEY
 }
 
 start=$(date +%s)
-bin/kwire-broker --brokers 3 --control "$tmp/ctl" \
-  --topic cons:3 --topic small:3 --topic lagt:3 --topic dead:3 \
-  >"$tmp/boot" 2>"$tmp/berr" &
-bpid=$!
-for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
-B=$(head -1 "$tmp/boot")
-[ -n "$B" ] || fail "broker did not start"
+start_broker --brokers 3 --control "$tmp/ctl" --topic cons:3 --topic small:3 --topic lagt:3 --topic dead:3
+B=$bs
 for t in cons small lagt dead; do leaders $t; done
 
 # ---- producer ----

@@ -29,11 +29,6 @@ cleanup() {
   for p in "${bpids[@]}"; do wait "$p" 2>/dev/null; done
 }
 at_exit cleanup
-fails=0
-check() {
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
 # start_broker OUTFILE [--loading]: sets B to its bootstrap address
 start_broker() {
   local out=$1; shift
@@ -159,5 +154,4 @@ check "real Kafka: after the member stopped, Empty with no member" [ $empty = 1 
 check "real Kafka: the committed offsets stay (300 over 3 partitions)" \
   [ "$(awk -v g="$G" '$1 == g {s += $4} END {print s}' "$tmp/je.out")" = 300 ]
 
-echo "integ_groups: $fails failed"
-[ "$fails" = 0 ]
+checks_done

@@ -54,11 +54,8 @@ command -v javac >/dev/null && command -v java >/dev/null ||
 javac -nowarn -d "$tmp/classes" -cp "$jar" tests/java/HlogCheck.java 2> "$tmp/javac.err" || fail "javac HlogCheck.java"
 jrun() { java -cp "$jar:$tmp/classes" "$@"; }
 
-bin/kwire-broker --brokers 3 --topic hj:3 --topic hje:1 > "$tmp/bs" 2> "$tmp/broker.err" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/bs" ] && break; sleep 0.1; done
-[ -s "$tmp/bs" ] || fail "broker did not start"
-BS=$(head -1 "$tmp/bs")
+start_broker --brokers 3 --topic hj:3 --topic hje:1
+BS=$bs
 kw() { timeout 120 "$kwire" -b "$BS" "$@"; }
 
 # 1. kwire's logs, read by both

@@ -92,6 +92,8 @@ kt topics --bootstrap-server "$K" --describe --topic dec >"$tmp/j.out" 2>&1 || f
 sleep 2
 stop_pid "$cpid"; cpid=""
 echo "integ_kafka_decode: capture: $(grep -o "Packets received/dropped.*" "$tmp/dumpcap.err")"
+# check DESCRIPTION 'CONDITION': not the library's check, on purpose: the condition is a
+# string evaluated here (it reads the files and variables of the runs above)
 check() { if eval "$2"; then echo "  ok   $1"; else echo "  FAIL $1"; nfail=$((nfail + 1)); fi; }
 nfail=0
 echo "integ_kafka_decode:"

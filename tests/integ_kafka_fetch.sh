@@ -33,7 +33,8 @@ consume() {
     fail "$name: bench consume exit $?"
 }
 
-# check NAME PYTHON-EXPRESSIONS...: each must hold for d = tmp/NAME.json
+# check NAME PYTHON-EXPRESSIONS...: each must hold for d = tmp/NAME.json (replaces the
+# library's check here: these are assertions on one run's JSON, each failure ends the script)
 check() {
   local name=$1; shift
   python3 - "$tmp/$name.json" "$name" "$@" <<'EOF' || fail "$name: $(cat "$tmp/check.out")"

@@ -43,11 +43,6 @@ cleanup() {
   for p in "${kpids[@]}"; do wait "$p" 2>/dev/null; done
 }
 at_exit cleanup
-fails=0
-check() { # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
 now() { date +%s.%N; }
 
 echo "integ_kafka_groups:"

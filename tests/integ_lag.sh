@@ -26,24 +26,15 @@ integ_name=integ_lag
 . tests/lib_integ.sh
 . tests/lib_kafka.sh
 pids=()
-bpid=""
 cleanup() {
-  for p in "${pids[@]}" $bpid; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}" $bpid; do wait "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 }
 at_exit cleanup
-fails=0
-check() {
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
 
 echo "integ_lag:"
-bin/kwire-broker --brokers 3 --topic lagt:3 >"$tmp/boot" 2>"$tmp/berr" &
-bpid=$!
-for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
-B=$(head -1 "$tmp/boot")
-[ -n "$B" ] || { echo "integ_lag: broker did not start"; exit 1; }
+start_broker --brokers 3 --topic lagt:3
+B=$bs
 K() { timeout 60 "$kwire" -q -b "$B" "$@"; }
 
 # 300 records per partition
@@ -139,7 +130,7 @@ fi
 
 # the cluster goes away: kwire_up 0, no kafka_* samples
 t0=$(date +%s.%N)
-kill "$bpid"; wait "$bpid" 2>/dev/null; bpid=""
+kill "$pid"; wait "$pid" 2>/dev/null; pid=""
 t1=$(date +%s.%N)
 down_ok() { grep -qx 'kwire_up 0' "$tmp/down" 2>/dev/null; }
 # scrapes answer from the last completed collection (every 0.5 s): the first one that
@@ -193,5 +184,4 @@ for _ in $(seq 100); do
 done
 check "real Kafka: the exporter serves the group's lag, 300 (got ${rsum:-nothing})" [ "$rsum" = 300 ]
 
-echo "integ_lag: $fails failure(s)"
-[ "$fails" -eq 0 ]
+checks_done

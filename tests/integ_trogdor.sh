@@ -43,13 +43,6 @@ if [ "${KW_PASS:-plain}" != plain ]; then
 fi
 scripts/trogdor.sh fetch >"$tmp/fetch.err" 2>&1 || fail "Trogdor's jars: $(tail -1 "$tmp/fetch.err")"
 
-fails=0
-check() { # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-now_ms() { date +%s%3N; }
 
 # ---- the network: a bridge in this namespace, two namespaces hanging off it
 tag=$(( $$ % 100000 ))

@@ -35,16 +35,10 @@ cd "$top"
 kwire=${KWIRE:-bin/kwire}
 py=/usr/bin/python3
 tmp=$(mktemp -d /tmp/kwire-integ-wire.XXXXXX)
-bpid=""; tpid=""
-stop() { # stop PID, politely then firmly
-  [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 0
-  kill -TERM "$1" 2>/dev/null
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null
-}
-cleanup() { stop "$tpid"; stop "$bpid"; [ -n "${KW_KEEP_TMP:-}" ] || rm -rf "$tmp"; }
-trap cleanup EXIT
-fail() { echo "integ_wire: FAIL: $*" >&2; exit 1; }
+integ_name=integ_wire
+. tests/lib_integ.sh
+tpid=""
+at_exit 'stop_pid "$tpid"' # the capture stops before the broker
 if [ "$(id -u)" -ne 0 ] || ! command -v tshark >/dev/null; then
   echo "integ_wire: skipped (needs root and tshark to capture on lo)"; exit 0
 fi
@@ -52,10 +46,7 @@ for f in "$kwire" bin/kwire-broker; do
   [ -x "$f" ] || make -s "$f" >/dev/null || fail "cannot build $f"
 done
 
-bin/kwire-broker --brokers 3 --topic wire:3 >"$tmp/boot" 2>"$tmp/berr" &
-bpid=$!
-for _ in $(seq 100); do [ -s "$tmp/boot" ] && break; sleep 0.1; done
-bs=$(head -1 "$tmp/boot"); [ -n "$bs" ] || fail "no bootstrap list ($(cat "$tmp/berr"))"
+start_broker --brokers 3 --topic wire:3
 ports=$(echo "$bs" | tr ',' '\n' | sed 's/.*://')
 filter="tcp and ($(printf 'port %s or ' $ports | sed 's/ or $//'))"
 tshark -i lo -B 64 -f "$filter" -w "$tmp/cap.pcapng" -q 2>"$tmp/tshark.err" &
@@ -87,7 +78,7 @@ run lag lag -g wire-g || exit 1
 run groups groups wire-g || exit 1
 [ "$(wc -l <"$tmp/consume.out")" -eq $((5 * N)) ] || fail "consume printed $(wc -l <"$tmp/consume.out") records, not $((5 * N))"
 sleep 0.5
-stop "$tpid"; tpid=""
+stop_pid "$tpid"; tpid=""
 
 # one pass of tshark over the capture: one line per Kafka frame
 dec=""; for p in $ports; do dec="$dec -d tcp.port==$p,kafka"; done

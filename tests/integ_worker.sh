@@ -22,19 +22,9 @@ tmp=$(mktemp -d /tmp/kwire-integ-worker.XXXXXX)
 integ_name=integ_worker
 . tests/lib_integ.sh
 [ -x "$kw" ] && [ -x bin/kwire-broker ] || fail "build bin/kwire and bin/kwire-broker first (make all)"
-fails=0
-check() { # check NAME COMMAND...
-  local name=$1; shift
-  if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-now_ms() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-bin/kwire-broker --brokers 1 --topic wt:3 >"$tmp/bs" 2>"$tmp/broker.err" &
-pid=$!
-for _ in $(seq 100); do [ -s "$tmp/bs" ] && break; sleep 0.1; done
-[ -s "$tmp/bs" ] || fail "broker did not start"
-B=$(head -1 "$tmp/bs")
+start_broker --brokers 1 --topic wt:3
+B=$bs
 echo "integ_worker: embedded broker at $B"
 
 # ---- 1. two producers at once, one consumer
@@ -125,5 +115,4 @@ check "SIGTERM: exit 0 in $((t1 - t0)) ms (< 5000) with a final 'stopped' status
 check "merge --status takes the stopped worker's final status" \
   python3 -c "import json,sys; m=json.load(open('$tmp/mterm.json')); w=m['workers'][0]; sys.exit(0 if m['merged']==1 and w['state']=='stopped' and m['records']==w['records']==m['latency_ms']['count']>0 else 1)"
 
-[ $fails = 0 ] || fail "$fails check(s) failed"
-echo "integ_worker: ok"
+checks_done
