@@ -13,22 +13,18 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/admin/offsets.h"
+#include "client/conn/metadata.h"
 #include "client/conn/sasl.h"
 #include "client/core/config.h"
+#include "client/produce/producer.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "proto/msg_apiversions.h"
 #include "proto/msg_createtopics.h"
-#include "proto/msg_describegroups.h"
 #include "proto/msg_fetch.h"
-#include "proto/msg_findcoordinator.h"
 #include "proto/msg_initproducerid.h"
-#include "proto/msg_listgroups.h"
 #include "proto/msg_listoffsets.h"
-#include "proto/msg_metadata.h"
-#include "proto/msg_offsetcommit.h"
-#include "proto/msg_offsetfetch.h"
-#include "proto/msg_produce.h"
 #include "proto/msg_saslauthenticate.h"
 #include "proto/msg_saslhandshake.h"
 #include "proto/proto.h"
@@ -159,22 +155,21 @@ static int build_saslauthenticate(kw_explain *x, kw_buf *out, const char *client
     return rc;
 }
 
+static int metadata_body(void *ud, int16_t version, kw_buf *out)
+{
+    const kw_explain *x = ud;
+    const char *aac = kw__explain_setting(x, "allow.auto.create.topics");
+    return kw_meta_encode(x->topics, x->ntopics, !aac || !strcmp(aac, "true"), version, out);
+}
+
 static int build_metadata(kw_explain *x, kw_buf *out, const char *client_id)
 {
-    kw_metadata_req req;
-    kw_metadata_req_topic t[KW_EXPLAIN_MAX_TOPICS];
-    kw_msg_defaults(KW_API_Metadata, KW_REQ, &req);
-    memset(t, 0, sizeof t);
-    for (int i = 0; i < x->ntopics; i++) t[i].name = kw_s(x->topics[i]);
-    req.topics = x->ntopics ? t : NULL;
-    req.n_topics = x->ntopics ? x->ntopics : (x->version >= 1 ? -1 : 0); /* null / empty = all topics */
     const char *aac = kw__explain_setting(x, "allow.auto.create.topics");
     if (aac && strcmp(aac, "true") && strcmp(aac, "false")) {
         ERR(x, "-X allow.auto.create.topics=%s: expected true or false", aac);
         return KW_ERR_CONFIG;
     }
-    req.allow_auto_topic_creation = !aac || !strcmp(aac, "true");
-    return kw_request_encode(out, KW_API_Metadata, (int16_t)x->version, 1, client_id, &req);
+    return kw__request_encode_with(out, KW_API_Metadata, (int16_t)x->version, 1, client_id, metadata_body, x);
 }
 
 /* The labs' payload: {"data": "AAAA...A"} with 80 A's, 92 bytes. */
@@ -184,6 +179,22 @@ static void lab_payload(char *dst)
     memcpy(dst, "{\"data\": \"", 10);
     memset(dst + 10, 'A', PAYLOAD_A);
     memcpy(dst + 10 + PAYLOAD_A, "\"}", 2);
+}
+
+typedef struct produce_ud {
+    int16_t acks;
+    int32_t timeout_ms;
+    const char *topic;
+    const kw_uuid *id;
+    kw_pbatch *b;
+} produce_ud;
+
+static int produce_body(void *ud, int16_t version, kw_buf *out)
+{
+    const produce_ud *q = ud;
+    kw_pbatch *const b[1] = {q->b};
+    /* the topic id as given (zero without a broker: shown, not refused) */
+    return kw__produce_encode_any_id(out, version, q->acks, q->timeout_ms, &q->topic, q->id, b, 1);
 }
 
 static int build_produce(kw_explain *x, kw_buf *out, const char *client_id)
@@ -243,24 +254,13 @@ static int build_produce(kw_explain *x, kw_buf *out, const char *client_id)
     kw_batch_writer_free(&w);
     if (rc) { kw_buf_free(&batch); return rc; }
 
-    kw_produce_req req;
-    kw_produce_topic topic;
-    kw_produce_partition part;
-    kw_msg_defaults(KW_API_Produce, KW_REQ, &req);
-    memset(&topic, 0, sizeof topic);
-    memset(&part, 0, sizeof part);
-    part.index = (int32_t)x->partition;
-    part.records = kw_b(batch.data, batch.len);
-    topic.name = kw_s(topic0(x));
-    topic.topic_id = x->topic_id; /* v13+ */
-    topic.partition_data = &part;
-    topic.n_partition_data = 1;
-    req.transactional_id = KW_STR_NULL;
-    req.acks = (int16_t)acks;
-    req.timeout_ms = (int32_t)timeout;
-    req.topic_data = &topic;
-    req.n_topic_data = 1;
-    rc = kw_request_encode(out, KW_API_Produce, (int16_t)x->version, 1, client_id, &req);
+    /* the request, encoded by the producer's own encoder */
+    kw_pbatch pb;
+    memset(&pb, 0, sizeof pb);
+    pb.partition = (int32_t)x->partition;
+    pb.buf = batch;
+    produce_ud q = {(int16_t)acks, (int32_t)timeout, topic0(x), &x->topic_id, &pb};
+    rc = kw__request_encode_with(out, KW_API_Produce, (int16_t)x->version, 1, client_id, produce_body, &q);
     kw_buf_free(&batch);
     return rc;
 }
@@ -333,70 +333,51 @@ static int build_listoffsets(kw_explain *x, kw_buf *out, const char *client_id)
     return kw_request_encode(out, KW_API_ListOffsets, (int16_t)x->version, 1, client_id, &req);
 }
 
-static int build_findcoordinator(kw_explain *x, kw_buf *out, const char *client_id)
+static int group_body(void *ud, int16_t version, kw_buf *out)
 {
-    kw_findcoordinator_req req;
-    kw_str keys[1] = {kw_s(x->group)};
-    kw_msg_defaults(KW_API_FindCoordinator, KW_REQ, &req);
-    req.key = kw_s(x->group);
-    req.key_type = 0; /* a consumer group */
-    req.coordinator_keys = keys;
-    req.n_coordinator_keys = 1;
-    return kw_request_encode(out, KW_API_FindCoordinator, (int16_t)x->version, 1, client_id, &req);
+    const kw_explain *x = ud;
+    switch (x->api) {
+    case KW_API_FindCoordinator: return kw__coord_find_encode(x->group, version, out);
+    case KW_API_ListGroups: return kw__groups_list_encode(version, out);
+    default: return kw__group_describe_encode(x->group, version, out);
+    }
 }
 
-static int build_offsetfetch(kw_explain *x, kw_buf *out, const char *client_id)
+/* FindCoordinator, ListGroups and DescribeGroups as the admin calls send them. */
+static int build_group_lookup(kw_explain *x, kw_buf *out, const char *client_id)
 {
-    kw_offsetfetch_req req;
-    kw_offsetfetch_req_topic t;
-    kw_offsetfetch_req_group g;
-    int32_t part = (int32_t)x->partition;
-    kw_msg_defaults(KW_API_OffsetFetch, KW_REQ, &req);
-    memset(&t, 0, sizeof t);
-    memset(&g, 0, sizeof g);
-    t.name = kw_s(topic0(x));
-    t.topic_id = x->topic_id; /* v10+ */
-    t.partition_indexes = &part;
-    t.n_partition_indexes = 1;
-    g.group_id = kw_s(x->group);
-    g.member_id = KW_STR_NULL;
-    g.member_epoch = -1;
-    g.topics = &t;
-    g.n_topics = 1;
-    req.group_id = kw_s(x->group);
-    req.topics = &t;
-    req.n_topics = 1;
-    req.groups = &g;
-    req.n_groups = 1;
-    req.require_stable = 1; /* the Java consumer asks for stable offsets under read_committed; kwire always */
-    return kw_request_encode(out, KW_API_OffsetFetch, (int16_t)x->version, 1, client_id, &req);
+    return kw__request_encode_with(out, x->api, (int16_t)x->version, 1, client_id, group_body, x);
 }
 
-static int build_offsetcommit(kw_explain *x, kw_buf *out, const char *client_id)
+/* One entry: the topic, its id (zero without a broker), the partition, the offset. */
+static void one_entry(const kw_explain *x, kw_tpo *e, kw_tpo_list *l)
 {
-    kw_offsetcommit_req req;
-    kw_offsetcommit_req_topic t;
-    kw_offsetcommit_req_partition pp;
-    kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &req);
-    memset(&t, 0, sizeof t);
-    memset(&pp, 0, sizeof pp);
-    pp.partition_index = (int32_t)x->partition;
-    pp.committed_offset = x->offset;
-    pp.committed_leader_epoch = -1;
-    pp.committed_metadata = kw_s("");
-    t.name = kw_s(topic0(x));
-    t.topic_id = x->topic_id; /* v10+ */
-    t.partitions = &pp;
-    t.n_partitions = 1;
-    const char *gi = kw__explain_setting(x, "group.instance.id");
-    req.group_id = kw_s(x->group);
-    req.generation_id_or_member_epoch = -1; /* no group membership without a broker */
-    req.member_id = kw_s("");
-    req.group_instance_id = gi ? kw_s(gi) : KW_STR_NULL;
-    req.retention_time_ms = -1;
-    req.topics = &t;
-    req.n_topics = 1;
-    return kw_request_encode(out, KW_API_OffsetCommit, (int16_t)x->version, 1, client_id, &req);
+    memset(e, 0, sizeof *e);
+    e->topic = (char *)topic0(x);
+    e->topic_id = x->topic_id; /* v10+ */
+    e->partition = (int32_t)x->partition;
+    e->offset = x->offset;
+    e->leader_epoch = -1;
+    l->v = e;
+    l->n = l->cap = 1;
+}
+
+static int offsets_body(void *ud, int16_t version, kw_buf *out)
+{
+    const kw_explain *x = ud;
+    kw_tpo e;
+    kw_tpo_list l;
+    one_entry(x, &e, &l);
+    if (x->api == KW_API_OffsetFetch) return kw__offsets_fetch_encode_any_id(x->group, &l, version, out);
+    /* no group membership without a broker: as kw_offsets_commit, group.instance.id if set */
+    kw_commit_id id = {-1, NULL, kw__explain_setting(x, "group.instance.id")};
+    return kw__offsets_commit_encode_any_id(x->group, &id, &l, version, out);
+}
+
+/* OffsetFetch and OffsetCommit as kw_offsets_fetch and kw_offsets_commit send them. */
+static int build_offsets(kw_explain *x, kw_buf *out, const char *client_id)
+{
+    return kw__request_encode_with(out, x->api, (int16_t)x->version, 1, client_id, offsets_body, x);
 }
 
 static int build_initproducerid(kw_explain *x, kw_buf *out, const char *client_id)
@@ -411,24 +392,6 @@ static int build_initproducerid(kw_explain *x, kw_buf *out, const char *client_i
     req.producer_id = -1;
     req.producer_epoch = -1;
     return kw_request_encode(out, KW_API_InitProducerId, (int16_t)x->version, 1, client_id, &req);
-}
-
-static int build_listgroups(kw_explain *x, kw_buf *out, const char *client_id)
-{
-    kw_listgroups_req req;
-    kw_msg_defaults(KW_API_ListGroups, KW_REQ, &req);
-    return kw_request_encode(out, KW_API_ListGroups, (int16_t)x->version, 1, client_id, &req);
-}
-
-static int build_describegroups(kw_explain *x, kw_buf *out, const char *client_id)
-{
-    kw_describegroups_req req;
-    kw_str groups[1] = {kw_s(x->group)};
-    kw_msg_defaults(KW_API_DescribeGroups, KW_REQ, &req);
-    req.groups = groups;
-    req.n_groups = 1;
-    req.include_authorized_operations = 0;
-    return kw_request_encode(out, KW_API_DescribeGroups, (int16_t)x->version, 1, client_id, &req);
 }
 
 static int build_createtopics(kw_explain *x, kw_buf *out, const char *client_id)
@@ -545,7 +508,6 @@ static int build_generic(kw_explain *x, kw_buf *out, const char *client_id)
     return rc;
 }
 
-
 int kw__explain_parse_uuid(const char *s, kw_uuid *u)
 {
     size_t n = 0;
@@ -606,12 +568,12 @@ int kw__explain_build(kw_explain *x, kw_buf *out)
     case KW_API_Produce: return build_produce(x, out, client_id);
     case KW_API_Fetch: return build_fetch(x, out, client_id);
     case KW_API_ListOffsets: return build_listoffsets(x, out, client_id);
-    case KW_API_FindCoordinator: return build_findcoordinator(x, out, client_id);
-    case KW_API_OffsetFetch: return build_offsetfetch(x, out, client_id);
-    case KW_API_OffsetCommit: return build_offsetcommit(x, out, client_id);
+    case KW_API_FindCoordinator: return build_group_lookup(x, out, client_id);
+    case KW_API_OffsetFetch: return build_offsets(x, out, client_id);
+    case KW_API_OffsetCommit: return build_offsets(x, out, client_id);
     case KW_API_InitProducerId: return build_initproducerid(x, out, client_id);
-    case KW_API_ListGroups: return build_listgroups(x, out, client_id);
-    case KW_API_DescribeGroups: return build_describegroups(x, out, client_id);
+    case KW_API_ListGroups: return build_group_lookup(x, out, client_id);
+    case KW_API_DescribeGroups: return build_group_lookup(x, out, client_id);
     case KW_API_CreateTopics: return build_createtopics(x, out, client_id);
     case KW_API_SaslHandshake: return build_saslhandshake(x, out, client_id);
     case KW_API_SaslAuthenticate: return build_saslauthenticate(x, out, client_id);

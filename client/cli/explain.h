@@ -3,6 +3,10 @@
  * client's own requests as the client builds them (settings by their Kafka names, -X
  * name=value, the last one given winning), any other API from its description's
  * defaults, the settings naming one of its top-level fields and NAME=VALUE fields.
+ * Produce, Metadata, OffsetFetch, OffsetCommit, FindCoordinator, ListGroups and
+ * DescribeGroups bodies come from the clients' own encoders (a zero topic id, all
+ * there is without a broker, is shown where the clients would refuse it); ApiVersions,
+ * SASL, Fetch, ListOffsets, InitProducerId and CreateTopics are still filled here.
  * Pure: bytes out, messages into x->err; nothing printed.
  */
 #ifndef KW_CLIENT_EXPLAIN_H
