@@ -37,6 +37,7 @@
 #include "bench/hlog.h"
 #include "bench/lab.h"
 #include "bench/latency.h"
+#include "bench/perf.h"
 #include "bench_perf.h"
 #include "client/produce/accum.h"
 #include "client/core/config.h"
@@ -198,20 +199,6 @@ static void on_report(void *ud, const kw_delivery *d)
     if (s->paced) kw_lat_record_paced(&s->lat, kw_pace_due(&s->pace, (long)(uintptr_t)d->opaque), d->send_us, done);
     else kw_lat_record(&s->lat, 0, d->latency_us);
     if (done - s->win_start >= s->window_us) window_line(s, done);
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Kafka's percentile: the sorted sample at index (int)(n * q). */
-static int32_t sample_q(const int32_t *v, long n, double q)
-{
-    if (n <= 0) return 0;
-    long i = (long)((double)n * q);
-    return v[i < n ? i : n - 1];
 }
 
 /* ,"name":{count, mean, p50 .. max in ms} */
@@ -383,24 +370,15 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         kw_lat_summary(&lat_text, labels, hs, 1);
     }
 
-    qsort(st.samples, (size_t)st.nsamples, sizeof *st.samples, cmp_i32);
+    kw_perf_sort_samples(st.samples, st.nsamples);
     double rps = secs > 0 ? (double)st.ok / secs : 0;
     double mbps = rps * plen / (1024.0 * 1024.0);
     double lat_avg = st.ok ? st.lat_sum / (double)st.ok : 0;
-    int32_t p50 = sample_q(st.samples, st.nsamples, 0.5), p95 = sample_q(st.samples, st.nsamples, 0.95);
-    int32_t p99 = sample_q(st.samples, st.nsamples, 0.99), p999 = sample_q(st.samples, st.nsamples, 0.999);
+    int32_t p50 = kw_perf_sample_q(st.samples, st.nsamples, 0.5), p95 = kw_perf_sample_q(st.samples, st.nsamples, 0.95);
+    int32_t p99 = kw_perf_sample_q(st.samples, st.nsamples, 0.99), p999 = kw_perf_sample_q(st.samples, st.nsamples, 0.999);
 
-    double nb = (double)s->batches, nrec = st.ok + st.failed > 0 ? (double)(st.ok + st.failed) : 1;
-    double rpb = nb > 0 ? (double)s->batch_records / nb : 0;
-    uint64_t rpb_p50 = kw_hist_quantile(&s->batch_records_hist, 0.5), rpb_max = s->batch_records_hist.max;
-    double fill = nb > 0 ? 100.0 * s->batch_fill_sum / nb : 0;
-    double ratio = s->batch_wire_bytes ? (double)s->batch_raw_bytes / (double)s->batch_wire_bytes : 1;
-    double wire = (double)st.req_frame_bytes / nrec;
-    double framing = (double)s->batch_raw_bytes / nrec - plen;              /* record + batch headers */
-    double req_framing = ((double)st.req_frame_bytes - (double)s->batch_wire_bytes) / nrec;
-    double saved = ((double)s->batch_raw_bytes - (double)s->batch_wire_bytes) / nrec;
-    double rtt_avg = s->requests ? (double)s->rtt_sum_us / (double)s->requests / 1000.0 : 0;
-    double rtt_max = (double)s->rtt_max_us / 1000.0;
+    kw_perf_bytes by;
+    kw_perf_produce_bytes(s, st.ok + st.failed, plen, st.req_frame_bytes, &by);
 
     if (cli->json) {
         printf("{\"topic\":\"%s\",\"records\":%ld,\"failed\":%ld,\"record_size\":%d,\"seconds\":%.6f,"
@@ -420,12 +398,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
                p99, p999, st.nsamples, codec_buf, (long long)batch_size, (unsigned long long)s->requests,
                (unsigned long long)s->request_errors, (unsigned long long)st.req_frame_bytes,
                (unsigned long long)st.resp_frame_bytes,
-               (unsigned long long)s->batches, s->requests ? (double)s->request_batches / (double)s->requests : 0, rpb,
-               (unsigned long long)rpb_p50, (unsigned long long)rpb_max, fill,
+               (unsigned long long)s->batches, by.batches_per_request, by.records_per_batch,
+               (unsigned long long)by.rpb_p50, (unsigned long long)by.rpb_max, by.fill_pct,
                (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
                (unsigned long long)s->sealed[KW_SEAL_FLUSH], (unsigned long long)s->batch_raw_bytes,
-               (unsigned long long)s->batch_wire_bytes, ratio, wire, plen, framing, req_framing, saved, wire - plen,
-               rtt_avg, rtt_max, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
+               (unsigned long long)s->batch_wire_bytes, by.ratio, by.wire, plen, by.framing, by.req_framing, by.saved,
+               by.wire - plen, by.rtt_avg_ms, by.rtt_max_ms, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
                (unsigned long long)s->mem_peak);
         if (st.paced) {
             printf(",\"paced_records_per_sec\":%ld", throughput);
@@ -446,31 +424,7 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         else
             printf("\nlatency, not paced (service = send -> ack, as above):\n");
         fwrite(lat_text.data, 1, lat_text.len, stdout);
-        if (cli->verbosity >= 0) {
-            printf("\nbyte-level view (%s, %d-byte records, compression.type=%s, batch.size=%lld):\n", topic, plen,
-                   codec_buf, (long long)batch_size);
-            printf("  requests          %llu (%.2f batches each, %llu errors), RTT avg %.3f ms, max %.3f ms\n",
-                   (unsigned long long)s->requests,
-                   s->requests ? (double)s->request_batches / (double)s->requests : 0,
-                   (unsigned long long)s->request_errors, rtt_avg, rtt_max);
-            printf("  batches           %llu, records per batch avg %.2f, p50 %llu, max %llu\n",
-                   (unsigned long long)s->batches, rpb, (unsigned long long)rpb_p50, (unsigned long long)rpb_max);
-            printf("  batch fill        %.1f%% of batch.size (avg uncompressed batch %.0f bytes)\n", fill,
-                   nb > 0 ? (double)s->batch_raw_bytes / nb : 0);
-            printf("  sealed by         full %llu, linger %llu, flush %llu\n",
-                   (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
-                   (unsigned long long)s->sealed[KW_SEAL_FLUSH]);
-            printf("  batch bytes       %llu before compression, %llu after, ratio %.3f\n",
-                   (unsigned long long)s->batch_raw_bytes, (unsigned long long)s->batch_wire_bytes, ratio);
-            if (saved > 0)
-                printf("  wire per record   %.2f bytes of Produce requests for a %d-byte payload (%.2f below it)\n", wire,
-                       plen, plen - wire);
-            else
-                printf("  wire per record   %.2f bytes of Produce requests = payload %d + protocol overhead %.2f\n", wire,
-                       plen, wire - plen);
-            printf("                    (record and batch framing %.2f + request framing %.2f - compression saving %.2f)\n",
-                   framing, req_framing, saved);
-        }
+        if (cli->verbosity >= 0) kw_perf_produce_view(stdout, topic, plen, codec_buf, (long long)batch_size, s, &by);
     }
     long bad = st.failed + refused + lost;
     if (st.failed) kw__cli_err(CMD, "%ld records failed: %s", st.failed, kw_strerror(st.first_err));
