@@ -114,12 +114,59 @@ static void percentiles(void **st)
     assert_int_equal(kw_perf_sample_q(v, 0, 0.5), 0);
 }
 
+static void consume_view_and_json(void **st)
+{
+    (void)st;
+    kw_consumer_stats s;
+    memset(&s, 0, sizeof s);
+    s.fetches = 10;
+    s.empty_fetches = 2;
+    s.bytes = 80000;
+    s.records = 800;
+    s.polls = 9;
+    s.empty_polls = 1;
+    s.part_limit = 1048576;
+    s.fetch_limit = 52428800;
+    s.part_over_limit = 2;
+    s.part_over_first_batch = 1;
+    kw_hist_init(&s.fetch_bytes);
+    kw_hist_init(&s.fetch_records);
+    kw_hist_init(&s.poll_records);
+    kw_hist_init(&s.part_records_bytes);
+    kw_hist_init(&s.fetch_records_bytes);
+    kw_hist_record(&s.part_records_bytes, 2000000);
+    s.fetch_hold_us = kw_hdr_new_default();
+    kw_hdr_record(s.fetch_hold_us, 250000);
+    char *t = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&t, &len);
+    kw_perf_consume_view(f, "t1", &s);
+    fclose(f);
+    assert_non_null(strstr(t, "\nper-fetch view (t1):\n"));
+    assert_non_null(strstr(t, "  fetches           10 (2 empty, 0 errors), 80000 response bytes, 100.00 bytes per record\n"));
+    assert_non_null(strstr(t, "max.partition.fetch.bytes 1048576: 2 above it (1 of them one whole first batch larger than the limit)\n"));
+    assert_non_null(strstr(t, "fetch.max.bytes 52428800: 0 above it\n"));
+    free(t);
+    f = open_memstream(&t, &len);
+    fputc('{', f);
+    kw_perf_consume_json(f, &s);
+    fputc('}', f);
+    fclose(f);
+    assert_non_null(strstr(t, "{,\"fetches\":10,\"empty_fetches\":2,"));
+    assert_non_null(strstr(t, "\"bytes_per_fetch\":10000.00,\"records_per_fetch\":100.000,\"wire_bytes_per_record\":100.000"));
+    assert_non_null(strstr(t, "\"partition_sets_over_limit\":2,"));
+    assert_non_null(strstr(t, "\"partial_batches\":0}"));
+    free(t);
+    kw_hdr_free(s.fetch_hold_us);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(figures),
         cmocka_unit_test(view_text),
         cmocka_unit_test(percentiles),
+        cmocka_unit_test(consume_view_and_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -457,32 +457,6 @@ static void consume_usage(FILE *f)
             KW_LAB_TOPIC);
 }
 
-static void hist_json(const char *name, const kw_hist *h, double div)
-{
-    printf(",\"%s\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
-           (unsigned long long)h->count, (double)(h->count ? h->min : 0) / div, kw_hist_mean(h) / div,
-           (double)kw_hist_quantile(h, 0.5) / div,
-           (double)kw_hist_quantile(h, 0.99) / div, (double)h->max / div);
-}
-
-/* The record sets against the fetch limits: what the broker returned per partition and
- * per response, and how often a bound was passed by Kafka's one-whole-first-batch rule. */
-static void limits_lines(const kw_consumer_stats *s)
-{
-    const kw_hist *pb = &s->part_records_bytes, *fb = &s->fetch_records_bytes;
-    printf("  records/partition avg %.0f, max %llu bytes; max.partition.fetch.bytes %ld: %llu above it",
-           kw_hist_mean(pb), (unsigned long long)pb->max, (long)s->part_limit,
-           (unsigned long long)s->part_over_limit);
-    if (s->part_over_limit)
-        printf(" (%llu of them one whole first batch larger than the limit)",
-               (unsigned long long)s->part_over_first_batch);
-    printf("\n  records/response  avg %.0f, max %llu bytes; fetch.max.bytes %ld: %llu above it", kw_hist_mean(fb),
-           (unsigned long long)fb->max, (long)s->fetch_limit, (unsigned long long)s->fetch_over_limit);
-    if (s->fetch_over_limit)
-        printf(" (%llu of them one whole first batch)", (unsigned long long)s->fetch_over_first_batch);
-    printf("\n");
-}
-
 int kw__bench_consume(kw_cli *cli, int argc, char **argv)
 {
     const char *topic = KW_LAB_TOPIC;
@@ -554,7 +528,6 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     double rebalance_ms = (t_fetch0 - t0) * 1000.0, fetch_ms = fetch_secs * 1000.0;
     double mbs = secs > 0 ? mb / secs : 0, rps = secs > 0 ? (double)got / secs : 0;
     double fmbs = fetch_secs > 0 ? mb / fetch_secs : 0, frps = fetch_secs > 0 ? (double)got / fetch_secs : 0;
-    uint64_t full = s->fetches - s->empty_fetches;
     if (records && got < records && !duration) {
         kw__cli_err(CMD, "%s: read %ld of %ld records (the topic holds fewer?)", topic, got, records);
         rc = KW_EXIT_FAIL;
@@ -562,61 +535,17 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     if (cli->json) {
         printf("{\"topic\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\",\"records\":%ld,\"mb\":%.4f,"
                "\"mb_per_sec\":%.4f,\"records_per_sec\":%.2f,\"rebalance_time_ms\":%.0f,\"fetch_time_ms\":%.0f,"
-               "\"fetch_mb_per_sec\":%.4f,\"fetch_records_per_sec\":%.2f,\"seconds\":%.6f,\"payload_bytes\":%llu,"
-               "\"fetches\":%llu,\"empty_fetches\":%llu,\"fetch_errors\":%llu,\"fetch_response_bytes\":%llu,"
-               "\"records_fetched\":%llu,\"record_batches\":%llu,\"compressed_batches\":%llu,"
-               "\"bytes_per_fetch\":%.2f,\"records_per_fetch\":%.3f,\"wire_bytes_per_record\":%.3f,"
-               "\"polls\":%llu,\"empty_polls\":%llu",
+               "\"fetch_mb_per_sec\":%.4f,\"fetch_records_per_sec\":%.2f,\"seconds\":%.6f,\"payload_bytes\":%llu",
                topic, sbuf, ebuf, got, mb, mbs, rps, rebalance_ms, fetch_ms, fmbs, frps, secs,
-               (unsigned long long)payload_bytes, (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
-               (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes, (unsigned long long)s->records,
-               (unsigned long long)s->batches, (unsigned long long)s->compressed_batches,
-               full ? (double)s->bytes / (double)full : 0, full ? (double)s->records / (double)full : 0,
-               s->records ? (double)s->bytes / (double)s->records : 0, (unsigned long long)s->polls,
-               (unsigned long long)s->empty_polls);
-        hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
-        hist_json("fetch_records_hist", &s->fetch_records, 1);
-        const kw_hdr *hh = s->fetch_hold_us;
-        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
-               (unsigned long long)hh->total, hh->total ? (double)kw_hdr_min(hh) / 1000.0 : 0,
-               kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
-               (double)kw_hdr_value_at(hh, 99) / 1000.0, (double)kw_hdr_max(hh) / 1000.0);
-        hist_json("poll_records_hist", &s->poll_records, 1);
-        hist_json("partition_records_bytes", &s->part_records_bytes, 1);
-        hist_json("response_records_bytes", &s->fetch_records_bytes, 1);
-        printf(",\"max_partition_fetch_bytes\":%ld,\"partition_sets_over_limit\":%llu,"
-               "\"partition_sets_over_limit_first_batch\":%llu,\"fetch_max_bytes\":%ld,"
-               "\"responses_over_limit\":%llu,\"responses_over_limit_first_batch\":%llu,\"partial_batches\":%llu}\n",
-               (long)s->part_limit, (unsigned long long)s->part_over_limit,
-               (unsigned long long)s->part_over_first_batch, (long)s->fetch_limit,
-               (unsigned long long)s->fetch_over_limit, (unsigned long long)s->fetch_over_first_batch,
-               (unsigned long long)s->partial_batches);
+               (unsigned long long)payload_bytes);
+        kw_perf_consume_json(stdout, s);
+        printf("}\n");
     } else {
         printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
                "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
         printf("%s, %s, %.4f, %.4f, %ld, %.4f, %.0f, %.0f, %.4f, %.4f\n", sbuf, ebuf, mb, mbs, got, rps, rebalance_ms,
                fetch_ms, fmbs, frps);
-        if (cli->verbosity >= 0) {
-            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hp = &s->poll_records;
-            const kw_hdr *hh = s->fetch_hold_us;
-            printf("\nper-fetch view (%s):\n", topic);
-            printf("  fetches           %llu (%llu empty, %llu errors), %llu response bytes, %.2f bytes per record\n",
-                   (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
-                   (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes,
-                   s->records ? (double)s->bytes / (double)s->records : 0);
-            printf("  bytes per fetch   avg %.0f, p50 %llu, max %llu\n", kw_hist_mean(hb),
-                   (unsigned long long)kw_hist_quantile(hb, 0.5), (unsigned long long)hb->max);
-            printf("  records per fetch avg %.1f, p50 %llu, max %llu (%llu record batches, %llu compressed)\n",
-                   kw_hist_mean(hr), (unsigned long long)kw_hist_quantile(hr, 0.5), (unsigned long long)hr->max,
-                   (unsigned long long)s->batches, (unsigned long long)s->compressed_batches);
-            printf("  broker hold time  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                   (double)kw_hdr_value_at(hh, 50) / 1000.0, (double)kw_hdr_value_at(hh, 99) / 1000.0,
-                   (double)kw_hdr_max(hh) / 1000.0);
-            printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
-                   (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
-                   (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
-            limits_lines(s);
-        }
+        if (cli->verbosity >= 0) kw_perf_consume_view(stdout, topic, s);
     }
     kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);
