@@ -38,8 +38,8 @@
 #include "bench/lab.h"
 #include "bench/latency.h"
 #include "bench/perf.h"
+#include "bench/perf_run.h"
 #include "bench_perf.h"
-#include "client/produce/accum.h"
 #include "client/core/config.h"
 #include "client/consume/consumer.h"
 #include "client/conn/net.h"
@@ -88,6 +88,12 @@ static int parse_long(const char *opt, const char *v, long lo, long *out)
     return 0;
 }
 
+static void warn_cli(void *ud, const char *text)
+{
+    (void)ud;
+    kw__cli_err(CMD, "%s", text);
+}
+
 /* Settings for the role from -F/-X; NULL (message printed) on error. */
 static kw_config *role_config(kw_cli *cli, int role)
 {
@@ -101,105 +107,6 @@ static kw_config *role_config(kw_cli *cli, int role)
 }
 
 /* ------------------------------------------------------------------ produce */
-
-typedef struct pstate {
-    long ok, failed;
-    int first_err;
-    double lat_sum;
-    int64_t lat_max;
-    long every;                /* sample every k-th report */
-    long reports;
-    int32_t *samples;
-    long nsamples, cap;
-    int record_size;
-    FILE *progress;            /* NULL: no progress lines */
-    int64_t window_us;         /* reporting interval */
-    int64_t win_start;         /* us, kw_net_now() */
-    long win_count;
-    double win_lat_sum;
-    int64_t win_lat_max;
-    uint64_t req_frames, req_frame_bytes, resp_frame_bytes; /* Produce frames, size prefix included */
-    int paced;
-    kw_pace pace;              /* paced: record i (its opaque) is due at kw_pace_due(i) */
-    kw_lat lat;                /* paced: response, service, send-delay; else service only */
-    FILE *hlog;
-    const char *hlog_path;
-    kw_buf hbuf;               /* interval lines not yet written */
-    int hlog_err;              /* errno of a failed write, or a KW_ERR_* */
-} pstate;
-
-/* Frame tap: the bytes Produce requests and responses really take on the wire. */
-static void on_frame(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
-{
-    pstate *s = ud;
-    (void)version;
-    (void)payload;
-    if (api_key != KW_API_Produce) return;
-    if (dir == KW_REQ) {
-        s->req_frames++;
-        s->req_frame_bytes += 4 + (uint64_t)len;
-    } else {
-        s->resp_frame_bytes += 4 + (uint64_t)len;
-    }
-}
-
-/* Close the latency window: its interval lines to the --hlog file. */
-static void lat_window_end(pstate *s, int64_t now)
-{
-    int rc = kw_lat_window_end(&s->lat, now, s->hlog ? &s->hbuf : NULL);
-    if (rc && !s->hlog_err) s->hlog_err = rc;
-    if (s->hlog && s->hbuf.len) {
-        if (fwrite(s->hbuf.data, 1, s->hbuf.len, s->hlog) != s->hbuf.len && !s->hlog_err) s->hlog_err = errno;
-        s->hbuf.len = 0;
-    }
-}
-
-/* The Kafka tool's progress line for the window, then (paced) the corrected figures. */
-static void window_line(pstate *s, int64_t now)
-{
-    double secs = (double)(now - s->win_start) / 1e6;
-    if (s->progress && s->win_count > 0 && secs > 0) {
-        double rps = (double)s->win_count / secs;
-        fprintf(s->progress, "%ld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
-                s->win_count, rps, rps * s->record_size / (1024.0 * 1024.0), s->win_lat_sum / (double)s->win_count,
-                (double)s->win_lat_max);
-        if (s->paced) {
-            kw_buf b;
-            kw_buf_init(&b);
-            kw_lat_window_line(&s->lat, &b);
-            fwrite(b.data, 1, b.len, s->progress);
-            kw_buf_free(&b);
-        }
-        fflush(s->progress);
-    }
-    lat_window_end(s, now);
-    s->win_start = now;
-    s->win_count = 0;
-    s->win_lat_sum = 0;
-    s->win_lat_max = 0;
-}
-
-static void on_report(void *ud, const kw_delivery *d)
-{
-    pstate *s = ud;
-    if (d->err) {
-        if (!s->failed) s->first_err = d->err;
-        s->failed++;
-        return;
-    }
-    int64_t l = d->latency_ms < 0 ? 0 : d->latency_ms;
-    s->ok++;
-    s->lat_sum += (double)l;
-    if (l > s->lat_max) s->lat_max = l;
-    if (s->reports++ % s->every == 0 && s->nsamples < s->cap) s->samples[s->nsamples++] = (int32_t)l;
-    s->win_count++;
-    s->win_lat_sum += (double)l;
-    if (l > s->win_lat_max) s->win_lat_max = l;
-    int64_t done = d->send_us + d->latency_us;
-    if (s->paced) kw_lat_record_paced(&s->lat, kw_pace_due(&s->pace, (long)(uintptr_t)d->opaque), d->send_us, done);
-    else kw_lat_record(&s->lat, 0, d->latency_us);
-    if (done - s->win_start >= s->window_us) window_line(s, done);
-}
 
 /* ,"name":{count, mean, p50 .. max in ms} */
 static void lat_json(const char *name, const kw_hdr *h)
@@ -284,80 +191,26 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     const char *codec = kw_config_str(cfg, KW_CONF_COMPRESSION_TYPE);
     char codec_buf[16];
     snprintf(codec_buf, sizeof codec_buf, "%s", codec ? codec : "none");
-    pstate st = {.every = records / MAX_SAMPLES + 1, .record_size = plen, .paced = throughput > 0,
-                 .window_us = (int64_t)interval_ms * 1000, .hlog_path = hlog_path};
-    st.cap = records / st.every + 1;
-    st.samples = malloc((size_t)st.cap * sizeof *st.samples);
-    st.progress = cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout;
-    static const char *const paced_tags[] = {KW_LAT_TAG_RESPONSE, KW_LAT_TAG_SERVICE, KW_LAT_TAG_DELAY};
-    static const char *const plain_tags[] = {KW_LAT_TAG_SERVICE};
-    if (st.samples && kw_lat_init(&st.lat, st.paced ? KW_LAT_PACED_SERIES : 1, st.paced ? paced_tags : plain_tags, 0)) {
-        free(st.samples);
-        st.samples = NULL;
-    }
-    if (hlog_path && !(st.hlog = fopen(hlog_path, "w"))) {
+    FILE *hlog = NULL;
+    if (hlog_path && !(hlog = fopen(hlog_path, "w"))) {
         kw__cli_err(CMD, "--hlog %s: %s", hlog_path, strerror(errno));
         kw_config_free(cfg);
-        kw_lat_free(&st.lat);
-        free(st.samples);
         free(payload);
         return KW_EXIT_USAGE;
     }
-    char err[256] = "";
-    kw_producer *p = st.samples ? kw_producer_new(cfg, on_report, &st, err, sizeof err) : NULL;
+    kw_perf_produce_opts po = {topic, records, payload ? payload : KW_LAB_PAYLOAD, plen, throughput, interval_ms,
+                               cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout, hlog, warn_cli, NULL};
+    kw_perf_produce_run st;
+    int run_rc = kw_perf_produce(cfg, &po, &st);
     kw_config_free(cfg);
-    if (p) kw_producer_set_tap(p, on_frame, &st);
-    if (!p) {
-        kw__cli_err(CMD, "%s", st.samples ? err : "out of memory");
-        if (st.hlog) fclose(st.hlog);
-        kw_lat_free(&st.lat);
-        free(st.samples);
+    if (hlog && fclose(hlog) && !st.hlog_err && !run_rc) st.hlog_err = errno;
+    if (run_rc) {
         free(payload);
         return KW_EXIT_FAIL;
     }
-    kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
-                              .value = payload ? payload : KW_LAB_PAYLOAD, .value_len = plen};
-    double t0 = mono_s();
-    int64_t t0_us = kw_net_now();
-    st.pace = (kw_pace){t0_us, (double)throughput};
-    st.lat.t0_us = st.lat.win_start_us = st.win_start = t0_us;
-    if (st.hlog) {
-        char note[300];
-        snprintf(note, sizeof note, "kwire bench produce -t %s -n %ld%s: values in microseconds, Interval_Max in ms",
-                 topic, records, st.paced ? " (paced)" : "");
-        kw_hlog_header(&st.hbuf, wall_ms(), note);
-    }
-    long refused = 0;
-    for (long i = 0; i < records; i++) {
-        if (st.paced) { /* record i is due at t0 + i / throughput */
-            int64_t due = kw_pace_due(&st.pace, i), now;
-            while ((now = kw_net_now()) < due) kw_producer_poll(p, (int)((due - now + 999) / 1000));
-        }
-        rec.opaque = (void *)(uintptr_t)i;
-        int rc = kw_producer_send(p, &rec);
-        if (rc == KW_ERR_TIMEOUT) {
-            kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
-            refused += records - i;
-            break;
-        }
-        if (rc && kw_net_fatal(kw_producer_net(p), NULL)) { /* no broker can be used: stop */
-            char why[600];
-            kw__cli_err(CMD, "send: %s%s", kw_strerror(rc), kw__cli_why(kw_producer_net(p), why, sizeof why));
-            refused += records - i;
-            break;
-        }
-        if (rc) {
-            if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
-            refused++;
-        }
-    }
-    int frc = kw_producer_flush(p, -1);
-    double secs = mono_s() - t0;
-    const kw_producer_stats *s = kw_producer_stats_get(p);
-    long lost = frc ? (long)kw_producer_outstanding(p) : 0;
-    lat_window_end(&st, kw_net_now()); /* the last, partial window */
-    if (st.hlog && fclose(st.hlog) && !st.hlog_err) st.hlog_err = errno;
-    st.hlog = NULL;
+    double secs = st.seconds;
+    long refused = st.refused, lost = st.lost;
+    const kw_producer_stats *s = kw_producer_stats_get(st.p);
     kw_buf lat_text;
     kw_buf_init(&lat_text);
     if (st.paced) {
@@ -370,7 +223,6 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         kw_lat_summary(&lat_text, labels, hs, 1);
     }
 
-    kw_perf_sort_samples(st.samples, st.nsamples);
     double rps = secs > 0 ? (double)st.ok / secs : 0;
     double mbps = rps * plen / (1024.0 * 1024.0);
     double lat_avg = st.ok ? st.lat_sum / (double)st.ok : 0;
@@ -432,14 +284,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     if (st.hlog_err)
         kw__cli_err(CMD, "--hlog %s: %s", hlog_path,
                     st.hlog_err > 0 ? strerror(st.hlog_err) : kw_strerror(st.hlog_err));
-    kw__cli_net_stats(cli, kw_producer_net(p));
-    kw_producer_close(p);
+    int status = bad || st.ok == 0 || st.hlog_err ? KW_EXIT_FAIL : KW_EXIT_OK;
+    kw__cli_net_stats(cli, kw_producer_net(st.p));
     kw_buf_free(&lat_text);
-    kw_buf_free(&st.hbuf);
-    kw_lat_free(&st.lat);
-    free(st.samples);
+    kw_perf_produce_free(&st);
     free(payload);
-    return bad || st.ok == 0 || st.hlog_err ? KW_EXIT_FAIL : KW_EXIT_OK;
+    return status;
 }
 
 /* ------------------------------------------------------------------ consume */
