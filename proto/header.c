@@ -100,6 +100,17 @@ int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correla
     return frame_finish(out, start, rc);
 }
 
+int kw__request_encode_with(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
+                            const char *client_id, kw_body_encode_fn body, void *ud)
+{
+    if (!kw__api_desc(api_key, KW_REQ)) return KW_ERR_UNSUPPORTED;
+    size_t start = out->len;
+    kw_buf_i32(out, 0);
+    int rc = kw_req_header_encode(out, api_key, version, correlation_id, client_id);
+    if (!rc) rc = body(ud, version, out);
+    return frame_finish(out, start, rc);
+}
+
 int kw_response_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id, const void *resp)
 {
     if (!kw__api_desc(api_key, KW_RESP)) return KW_ERR_UNSUPPORTED;

@@ -136,6 +136,11 @@ void kw_msg_defaults(int api_key, int dir, void *msg);
  */
 int kw_request_encode(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
                       const char *client_id, const void *req);
+/* The same with the body appended by body(ud, version, out), a client's own request
+ * encoder (kwire explain shows a request built as the client builds it). */
+typedef int (*kw_body_encode_fn)(void *ud, int16_t version, kw_buf *out);
+int kw__request_encode_with(kw_buf *out, int api_key, int16_t version, int32_t correlation_id,
+                            const char *client_id, kw_body_encode_fn body, void *ud);
 /*
  * Append a request header alone (no size): v0, v1 or v2 as (api_key, version) requires,
  * client_id NULL = null. The connection writes its frames' headers with it.

@@ -237,6 +237,18 @@ static void test_encode_request_by_reference(void **state)
     kw_buf_init(&x);
     assert_int_equal(kw__produce_encode(&x, NULL, 13, 1, 30000, topics, NULL, b, 3), KW_ERR_VERSION);
     assert_int_equal(kw__produce_encode(&x, NULL, 12, 1, 30000, topics, NULL, b, 3), 0);
+    /* the variant for a request shown without a broker: zero ids sent as they are, and
+     * otherwise the same bytes */
+    kw_buf y;
+    kw_buf_init(&y);
+    assert_int_equal(kw__produce_encode_any_id(&y, 12, 1, 30000, topics, NULL, b, 3), 0);
+    assert_int_equal(y.len, x.len);
+    assert_memory_equal(y.data, x.data, x.len);
+    y.len = 0;
+    assert_int_equal(kw__produce_encode_any_id(&y, 13, 1, 30000, topics, NULL, b, 3), 0);
+    static const uint8_t zero16[16];
+    assert_non_null(memmem(y.data, y.len, zero16, 16));
+    kw_buf_free(&y);
     kw_buf_free(&x);
     for (int i = 0; i < 3; i++) kw_accum_release(&a, b[i]);
     kw_accum_free(&a);

@@ -218,9 +218,54 @@ static void test_json_parse_minimal_and_errors(void **st)
     kw_recjson_free(&rj);
 }
 
+/* kwire produce --json's delivery reports and -K's key split. */
+static void test_report_and_key_split(void **st)
+{
+    (void)st;
+    kw_buf b;
+    kw_buf_init(&b);
+    kw_recjson_report(&b, 7, "t\"1", 2, 41, 0, NULL);
+    kw_recjson_report(&b, 8, "t1", -1, -1, KW_ERR_TIMEOUT, "no metadata");
+    kw_recjson_report(&b, 9, "t1", 0, -1, KW_ERR_TIMEOUT, "");
+    kw_buf_put(&b, "", 1);
+    char want[512];
+    snprintf(want, sizeof want,
+             "{\"record\":7,\"topic\":\"t\\\"1\",\"partition\":2,\"offset\":41,\"error\":null}\n"
+             "{\"record\":8,\"topic\":\"t1\",\"partition\":-1,\"offset\":-1,\"error\":{\"code\":%d,\"name\":\"%s\",\"message\":\"no metadata\"}}\n"
+             "{\"record\":9,\"topic\":\"t1\",\"partition\":0,\"offset\":-1,\"error\":{\"code\":%d,\"name\":\"%s\",\"message\":\"%s\"}}\n",
+             KW_ERR_TIMEOUT, kw_err_name(KW_ERR_TIMEOUT), KW_ERR_TIMEOUT, kw_err_name(KW_ERR_TIMEOUT),
+             kw_strerror(KW_ERR_TIMEOUT));
+    assert_string_equal((const char *)b.data, want);
+    kw_buf_free(&b);
+
+    const char *k, *v;
+    int32_t kl, vl;
+    kw_recfmt_split_key("user1:hello:x", 13, ":", 1, &k, &kl, &v, &vl);
+    assert_int_equal(kl, 5);
+    assert_memory_equal(k, "user1", 5);
+    assert_int_equal(vl, 7);
+    assert_memory_equal(v, "hello:x", 7);
+    kw_recfmt_split_key("a::b", 4, "::", 2, &k, &kl, &v, &vl); /* a longer delimiter */
+    assert_int_equal(kl, 1);
+    assert_int_equal(vl, 1);
+    assert_memory_equal(v, "b", 1);
+    kw_recfmt_split_key(":v", 2, ":", 1, &k, &kl, &v, &vl); /* empty key, not null */
+    assert_non_null(k);
+    assert_int_equal(kl, 0);
+    assert_int_equal(vl, 1);
+    kw_recfmt_split_key("no delim", 8, ":", 1, &k, &kl, &v, &vl);
+    assert_null(k);
+    assert_int_equal(kl, -1);
+    assert_int_equal(vl, 8);
+    kw_recfmt_split_key("ab:", 2, ":", 1, &k, &kl, &v, &vl); /* only the first n bytes count */
+    assert_null(k);
+    assert_int_equal(vl, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_and_key_split),
         cmocka_unit_test(test_fields),          cmocka_unit_test(test_format_errors),
         cmocka_unit_test(test_json_write),      cmocka_unit_test(test_json_round_trip),
         cmocka_unit_test(test_json_parse_minimal_and_errors),

@@ -373,6 +373,11 @@ static int fc_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_FindCoordinator, version, KW_REQ, &r, out);
 }
 
+int kw__coord_find_encode(const char *group, int16_t version, kw_buf *out)
+{
+    return fc_encode((void *)group, version, out);
+}
+
 int kw_coord_find(kw_net *n, const char *group, int *idx)
 {
     sync_call sc;
@@ -420,6 +425,7 @@ int kw_coord_find(kw_net *n, const char *group, int *idx)
 typedef struct of_ud {
     const char *group;
     kw_tpo_list *l;
+    int zero_ok; /* v10+: send a zero topic id as it is (kw__offsets_fetch_encode_any_id) */
 } of_ud;
 
 /* Build topics[] for the entries of l (grouped by topic); NULL array when l is empty. */
@@ -478,7 +484,7 @@ static int of_encode(void *ud, int16_t version, kw_buf *out)
     if (e) return e;
     /* from v10 topics are named by id: every entry needs one, and the answer for every
      * committed partition would name topics kwire cannot name (see kw_offsets_max_version) */
-    if (version >= 10 && (!g.n || g.missing)) { tg_free(&g); return KW_ERR_VERSION; }
+    if (version >= 10 && (!g.n || (g.missing && !q->zero_ok))) { tg_free(&g); return KW_ERR_VERSION; }
     kw_offsetfetch_req r;
     kw_msg_defaults(KW_API_OffsetFetch, KW_REQ, &r);
     kw_offsetfetch_req_topic *ts = g.n ? calloc((size_t)g.n, sizeof *ts) : NULL;
@@ -620,6 +626,12 @@ int kw_offsets_fetch_encode(const char *group, const kw_tpo_list *l, int16_t ver
     return of_encode(&q, version, out);
 }
 
+int kw__offsets_fetch_encode_any_id(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out)
+{
+    of_ud q = {group, (kw_tpo_list *)l, 1};
+    return of_encode(&q, version, out);
+}
+
 int kw_offsets_fetch_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len)
 {
     kw_arena a;
@@ -654,13 +666,13 @@ typedef struct oc_ud {
     const kw_tpo_list *l;
 } oc_ud;
 
-int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
-                             kw_buf *out)
+static int commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
+                         kw_buf *out, int zero_ok)
 {
     topic_groups g;
     int e = tg_build(&g, l);
     if (e) return e;
-    if (version >= 10 && g.missing) { tg_free(&g); return KW_ERR_VERSION; } /* v10+: topics by id */
+    if (version >= 10 && g.missing && !zero_ok) { tg_free(&g); return KW_ERR_VERSION; } /* v10+: topics by id */
     kw_offsetcommit_req r;
     kw_msg_defaults(KW_API_OffsetCommit, KW_REQ, &r);
     r.group_id = kw_s(group);
@@ -696,6 +708,18 @@ int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw
     free(ps);
     tg_free(&g);
     return e;
+}
+
+int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
+                             kw_buf *out)
+{
+    return commit_encode(group, id, l, version, out, 0);
+}
+
+int kw__offsets_commit_encode_any_id(const char *group, const kw_commit_id *id, const kw_tpo_list *l,
+                                     int16_t version, kw_buf *out)
+{
+    return commit_encode(group, id, l, version, out, 1);
 }
 
 static int oc_encode(void *ud, int16_t version, kw_buf *out)
@@ -797,6 +821,8 @@ static int lg_encode(void *ud, int16_t version, kw_buf *out)
     return kw_msg_encode(KW_API_ListGroups, version, KW_REQ, &r, out);
 }
 
+int kw__groups_list_encode(int16_t version, kw_buf *out) { return lg_encode(NULL, version, out); }
+
 static int cmp_group(const void *a, const void *b)
 {
     return strcmp(((const kw_group_info *)a)->group, ((const kw_group_info *)b)->group);
@@ -864,6 +890,11 @@ static int dg_encode(void *ud, int16_t version, kw_buf *out)
     r.groups = &g;
     r.n_groups = 1;
     return kw_msg_encode(KW_API_DescribeGroups, version, KW_REQ, &r, out);
+}
+
+int kw__group_describe_encode(const char *group, int16_t version, kw_buf *out)
+{
+    return dg_encode((void *)group, version, out);
 }
 
 typedef struct dg_h {

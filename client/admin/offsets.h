@@ -84,6 +84,16 @@ int kw_offsets_commit_as(kw_net *n, const kw_offsets_opts *o, const char *group,
  * both ways, as for OffsetFetch. */
 int kw_offsets_commit_encode(const char *group, const kw_commit_id *id, const kw_tpo_list *l, int16_t version,
                              kw_buf *out);
+/* The OffsetFetch and OffsetCommit requests with a zero topic id sent as it is from v10
+ * (a request shown without a broker: kwire explain). */
+int kw__offsets_fetch_encode_any_id(const char *group, const kw_tpo_list *l, int16_t version, kw_buf *out);
+int kw__offsets_commit_encode_any_id(const char *group, const kw_commit_id *id, const kw_tpo_list *l,
+                                     int16_t version, kw_buf *out);
+/* The bodies of the coordinator lookup for a group, ListGroups and DescribeGroups (one
+ * group) as kw_coord_find, kw_groups_list and kw_group_describe send them. */
+int kw__coord_find_encode(const char *group, int16_t version, kw_buf *out);
+int kw__groups_list_encode(int16_t version, kw_buf *out);
+int kw__group_describe_encode(const char *group, int16_t version, kw_buf *out);
 int kw_offsets_commit_apply(kw_tpo_list *l, int16_t version, const uint8_t *body, size_t len);
 
 /* kw_group_member, kw_group_info, kw_group_list, kw_groups_list, kw_group_describe,

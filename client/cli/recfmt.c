@@ -4,6 +4,7 @@
  */
 #include "client/cli/recfmt.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,4 +420,42 @@ int kw_recjson_parse(kw_recjson *r, const char *line, size_t len, char *err, siz
 out:
     free(hs);
     return rc;
+}
+
+void kw_recjson_report(kw_buf *out, uint64_t record, const char *topic, int32_t partition, int64_t offset, int err,
+                       const char *why)
+{
+    char tmp[96];
+    int n = snprintf(tmp, sizeof tmp, "{\"record\":%" PRIu64 ",\"topic\":", record);
+    kw_buf_put(out, tmp, (size_t)n);
+    kw_json_put_cstr(out, topic);
+    n = snprintf(tmp, sizeof tmp, ",\"partition\":%d,\"offset\":%" PRId64 ",\"error\":", partition, offset);
+    kw_buf_put(out, tmp, (size_t)n);
+    if (!err) kw_buf_put(out, "null", 4);
+    else {
+        n = snprintf(tmp, sizeof tmp, "{\"code\":%d,\"name\":", err);
+        kw_buf_put(out, tmp, (size_t)n);
+        kw_json_put_cstr(out, kw_err_name(err));
+        kw_buf_put(out, ",\"message\":", 11);
+        kw_json_put_cstr(out, why && *why ? why : kw_strerror(err));
+        kw_buf_put(out, "}", 1);
+    }
+    kw_buf_put(out, "}\n", 2);
+}
+
+void kw_recfmt_split_key(const char *s, size_t n, const char *delim, size_t dlen, const char **key,
+                         int32_t *key_len, const char **value, int32_t *value_len)
+{
+    const char *d = dlen == 1 ? memchr(s, delim[0], n) : memmem(s, n, delim, dlen);
+    if (!d) {
+        *key = NULL;
+        *key_len = -1;
+        *value = s;
+        *value_len = (int32_t)n;
+        return;
+    }
+    *key = s;
+    *key_len = (int32_t)(d - s);
+    *value = d + dlen;
+    *value_len = (int32_t)(n - (size_t)(d - s) - dlen);
 }

@@ -75,4 +75,15 @@ void kw_recjson_free(kw_recjson *r);
  * base64 field, a JSON syntax error), or KW_ERR_NOMEM. */
 int kw_recjson_parse(kw_recjson *r, const char *line, size_t len, char *err, size_t errlen);
 
+/* `kwire produce --json`'s delivery report for input record number `record`: one line
+ * {"record":N,"topic":...,"partition":P,"offset":O,"error":null} or with "error"
+ * {"code","name","message"} (why, else kw_strerror's text). */
+void kw_recjson_report(kw_buf *out, uint64_t record, const char *topic, int32_t partition, int64_t offset, int err,
+                       const char *why);
+/* -K DELIM: a line's key is what comes before the first delim (dlen bytes), its value
+ * what follows; without delim in the line, all of it is the value and the key is null
+ * (*key NULL, *key_len -1). */
+void kw_recfmt_split_key(const char *s, size_t n, const char *delim, size_t dlen, const char **key,
+                         int32_t *key_len, const char **value, int32_t *value_len);
+
 #endif

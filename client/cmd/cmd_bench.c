@@ -12,32 +12,21 @@
  * the files.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench/kafka.h"
 #include "bench/lab.h"
+#include "bench/lab_run.h"
 #include "client/core/config.h"
-#include "client/consume/consumer.h"
-#include "client/produce/producer.h"
 #include "bench_perf.h"
 #include "bench_compare.h"
 #include "commands.h"
 
 #define CMD "bench"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The command's settings plus the lab's fixed settings and this point's values. */
 static kw_config *point_config(kw_cli *cli, int role, const kw_lab_point *pt)
@@ -64,175 +53,37 @@ static kw_config *point_config(kw_cli *cli, int role, const kw_lab_point *pt)
     return cfg;
 }
 
-typedef struct pctx { long failed; int first_err; } pctx;
-
-static void on_delivery(void *ud, const kw_delivery *d)
+static void warn_cli(void *ud, const char *text)
 {
-    pctx *c = ud;
-    if (d->err) {
-        if (!c->failed) c->first_err = d->err;
-        c->failed++;
-    }
+    (void)ud;
+    kw__cli_err(CMD, "%s", text);
 }
 
-/* Produce `records` records of the payload, at `rate` records/s when rate > 0 (else as
- * fast as the producer takes them); fills the producer figures of r. 0 or -1. */
+/* One producer run of the point (bench/lab_run.h): 0 or -1 (said). */
 static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long rate,
                        kw_lab_result *r)
 {
     kw_config *cfg = point_config(cli, KW_ROLE_PRODUCER, pt);
     if (!cfg) return -1;
-    char err[256] = "";
-    pctx ctx = {0, 0};
-    kw_producer *p = kw_producer_new(cfg, on_delivery, &ctx, err, sizeof err);
+    int e = kw_lab_run_produce(cfg, topic, records, rate, r, warn_cli, NULL);
     kw_config_free(cfg);
-    if (!p) { kw__cli_err(CMD, "%s", err); return -1; }
-    kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
-                              .value = KW_LAB_PAYLOAD, .value_len = KW_LAB_PAYLOAD_LEN};
-    double t0 = now_s();
-    long refused = 0;
-    for (long i = 0; i < records; i++) {
-        while (rate > 0) { /* record i goes at t0 + i / rate */
-            double wait = t0 + (double)i / (double)rate - now_s();
-            if (wait <= 0) break;
-            kw_producer_poll(p, (int)(wait * 1000.0) + 1);
-        }
-        int rc = kw_producer_send(p, &rec);
-        if (rc == KW_ERR_TIMEOUT) { /* no metadata within max.block.ms: the rest would wait too */
-            kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
-            refused += records - i;
-            break;
-        }
-        if (rc && kw_net_fatal(kw_producer_net(p), NULL)) { /* no broker can be used: stop */
-            char why[600];
-            kw__cli_err(CMD, "send: %s%s", kw_strerror(rc), kw__cli_why(kw_producer_net(p), why, sizeof why));
-            refused += records - i;
-            break;
-        }
-        if (rc) {
-            if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
-            refused++;
-        }
-    }
-    int frc = kw_producer_flush(p, -1);
-    double secs = now_s() - t0;
-    const kw_producer_stats *s = kw_producer_stats_get(p);
-    r->seconds += secs;
-    r->records = records;
-    r->failed = ctx.failed + refused + (frc ? (long)kw_producer_outstanding(p) : 0);
-    r->records_per_batch = s->batches ? (double)s->batch_records / (double)s->batches : 0;
-    r->batch_fill_pct = s->batches ? 100.0 * s->batch_fill_sum / (double)s->batches : 0;
-    r->compression_ratio = s->batch_wire_bytes ? (double)s->batch_raw_bytes / (double)s->batch_wire_bytes : 1;
-    r->wire_bytes_per_record = records ? (double)s->request_bytes / (double)records : 0;
-    r->requests += (long)s->requests;
-    kw_lab_latency(r, s->latency_us);
-    if (ctx.failed) kw__cli_err(CMD, "%ld records failed: %s", ctx.failed, kw_strerror(ctx.first_err));
-    kw_producer_close(p);
-    return 0;
+    return e;
 }
 
-/* The live consumer runs' producer, on a thread of its own. */
-typedef struct live_prod {
-    kw_cli *cli;
-    const kw_lab_point *pt;
-    const char *topic;
-    long records, rate;
-    kw_lab_result r;
-    int rc;
-    atomic_int done; /* set last by the producer thread */
-} live_prod;
-
-static void *live_producer(void *ud)
-{
-    live_prod *lp = ud;
-    lp->rc = run_produce(lp->cli, lp->pt, lp->topic, lp->records, lp->rate, &lp->r);
-    atomic_store(&lp->done, 1);
-    return NULL;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Consume `records` records from the beginning of topic; fills the consumer figures.
- * live > 0: the consumer starts at the end of the topic and a producer thread writes the
- * records at `live` records/s meanwhile; the run is timed from the producer's start, and
- * each record's latency (arrival - its CreateTime) is measured. */
+/* One consumer run of the point; live > 0: with a producer writing meanwhile. */
 static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long live,
                        kw_lab_result *r)
 {
-    kw_config *cfg = point_config(cli, KW_ROLE_CONSUMER, pt);
+    kw_config *cfg = point_config(cli, KW_ROLE_CONSUMER, pt), *pcfg = NULL;
     if (!cfg) return -1;
-    char err[256] = "";
-    kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
-    kw_config_free(cfg);
-    if (!c) { kw__cli_err(CMD, "%s", err); return -1; }
-    kw_start start = {live ? KW_START_END : KW_START_BEGINNING, 0};
-    double t0 = now_s();
-    if (kw_consumer_assign(c, topic, -1, &start)) {
-        kw__cli_err(CMD, "%s: %s", topic, kw_consumer_error(c));
-        kw_consumer_free(c);
+    if (live && !(pcfg = point_config(cli, KW_ROLE_PRODUCER, pt))) {
+        kw_config_free(cfg);
         return -1;
     }
-    live_prod lp = {cli, pt, topic, records, live, {0}, 0, 0};
-    pthread_t th;
-    int started = 0;
-    kw_hist lat;
-    kw_hist_init(&lat);
-    if (live) {
-        t0 = now_s();
-        if (pthread_create(&th, NULL, live_producer, &lp)) {
-            kw__cli_err(CMD, "cannot start the producer thread");
-            kw_consumer_free(c);
-            return -1;
-        }
-        started = 1;
-    }
-    long got = 0;
-    int stalls = 0;
-    while (got < records) {
-        const kw_msg *m;
-        int n = 0;
-        int rc = kw_consumer_poll(c, 1000, &m, &n);
-        if (rc) {
-            kw__cli_err(CMD, "%s", kw_consumer_error(c));
-            break;
-        }
-        got += n;
-        if (live && n) {
-            int64_t now = wall_ms();
-            for (int i = 0; i < n; i++) kw_hist_record(&lat, (uint64_t)(now > m[i].timestamp ? now - m[i].timestamp : 0));
-        }
-        /* the topic holds fewer (live: the producer is done and nothing more came) */
-        if (n == 0 && kw_consumer_at_end(c) && (!live || atomic_load(&lp.done)) && ++stalls > 5) break;
-    }
-    double secs = now_s() - t0;
-    if (started) {
-        pthread_join(th, NULL);
-        if (lp.rc || lp.r.failed) kw__cli_err(CMD, "the live producer failed to write %ld records", lp.r.failed);
-        r->live_rate = (double)live;
-        r->lat_p50_ms = (double)kw_hist_quantile(&lat, 0.5);
-        r->lat_p99_ms = (double)kw_hist_quantile(&lat, 0.99);
-    }
-    const kw_consumer_stats *s = kw_consumer_stats_get(c);
-    r->seconds += secs;
-    r->records = records;
-    if (got < records) r->failed = records - got; /* the topic held fewer, or a partition stopped */
-    uint64_t full = s->fetches - s->empty_fetches;
-    r->records_per_batch = full ? (double)s->records / (double)full : 0;
-    r->wire_bytes_per_record = s->records ? (double)s->bytes / (double)s->records : 0;
-    r->requests += (long)s->fetches;
-    r->empty_fetches += (long)s->empty_fetches;
-    kw_lab_latency(r, s->fetch_hold_us);
-    r->compression_ratio = 1;
-    r->bytes_per_fetch = kw_hist_mean(&s->fetch_records_bytes);
-    r->records_per_poll = s->polls > s->empty_polls ? (double)s->records / (double)(s->polls - s->empty_polls) : 0;
-    r->over_limit_first_batch = (long)(s->part_over_first_batch + s->fetch_over_first_batch);
-    kw_consumer_free(c);
-    return 0;
+    int e = kw_lab_run_consume(cfg, pcfg, topic, records, live, r, warn_cli, NULL);
+    if (pcfg) kw_config_free(pcfg);
+    kw_config_free(cfg);
+    return e;
 }
 
 static void progress(int done, int total, const kw_lab *lab)

@@ -37,8 +37,9 @@
 #include "bench/hlog.h"
 #include "bench/lab.h"
 #include "bench/latency.h"
+#include "bench/perf.h"
+#include "bench/perf_run.h"
 #include "bench_perf.h"
-#include "client/produce/accum.h"
 #include "client/core/config.h"
 #include "client/consume/consumer.h"
 #include "client/conn/net.h"
@@ -87,6 +88,12 @@ static int parse_long(const char *opt, const char *v, long lo, long *out)
     return 0;
 }
 
+static void warn_cli(void *ud, const char *text)
+{
+    (void)ud;
+    kw__cli_err(CMD, "%s", text);
+}
+
 /* Settings for the role from -F/-X; NULL (message printed) on error. */
 static kw_config *role_config(kw_cli *cli, int role)
 {
@@ -100,119 +107,6 @@ static kw_config *role_config(kw_cli *cli, int role)
 }
 
 /* ------------------------------------------------------------------ produce */
-
-typedef struct pstate {
-    long ok, failed;
-    int first_err;
-    double lat_sum;
-    int64_t lat_max;
-    long every;                /* sample every k-th report */
-    long reports;
-    int32_t *samples;
-    long nsamples, cap;
-    int record_size;
-    FILE *progress;            /* NULL: no progress lines */
-    int64_t window_us;         /* reporting interval */
-    int64_t win_start;         /* us, kw_net_now() */
-    long win_count;
-    double win_lat_sum;
-    int64_t win_lat_max;
-    uint64_t req_frames, req_frame_bytes, resp_frame_bytes; /* Produce frames, size prefix included */
-    int paced;
-    kw_pace pace;              /* paced: record i (its opaque) is due at kw_pace_due(i) */
-    kw_lat lat;                /* paced: response, service, send-delay; else service only */
-    FILE *hlog;
-    const char *hlog_path;
-    kw_buf hbuf;               /* interval lines not yet written */
-    int hlog_err;              /* errno of a failed write, or a KW_ERR_* */
-} pstate;
-
-/* Frame tap: the bytes Produce requests and responses really take on the wire. */
-static void on_frame(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
-{
-    pstate *s = ud;
-    (void)version;
-    (void)payload;
-    if (api_key != KW_API_Produce) return;
-    if (dir == KW_REQ) {
-        s->req_frames++;
-        s->req_frame_bytes += 4 + (uint64_t)len;
-    } else {
-        s->resp_frame_bytes += 4 + (uint64_t)len;
-    }
-}
-
-/* Close the latency window: its interval lines to the --hlog file. */
-static void lat_window_end(pstate *s, int64_t now)
-{
-    int rc = kw_lat_window_end(&s->lat, now, s->hlog ? &s->hbuf : NULL);
-    if (rc && !s->hlog_err) s->hlog_err = rc;
-    if (s->hlog && s->hbuf.len) {
-        if (fwrite(s->hbuf.data, 1, s->hbuf.len, s->hlog) != s->hbuf.len && !s->hlog_err) s->hlog_err = errno;
-        s->hbuf.len = 0;
-    }
-}
-
-/* The Kafka tool's progress line for the window, then (paced) the corrected figures. */
-static void window_line(pstate *s, int64_t now)
-{
-    double secs = (double)(now - s->win_start) / 1e6;
-    if (s->progress && s->win_count > 0 && secs > 0) {
-        double rps = (double)s->win_count / secs;
-        fprintf(s->progress, "%ld records sent, %.1f records/sec (%.2f MB/sec), %.1f ms avg latency, %.1f ms max latency.\n",
-                s->win_count, rps, rps * s->record_size / (1024.0 * 1024.0), s->win_lat_sum / (double)s->win_count,
-                (double)s->win_lat_max);
-        if (s->paced) {
-            kw_buf b;
-            kw_buf_init(&b);
-            kw_lat_window_line(&s->lat, &b);
-            fwrite(b.data, 1, b.len, s->progress);
-            kw_buf_free(&b);
-        }
-        fflush(s->progress);
-    }
-    lat_window_end(s, now);
-    s->win_start = now;
-    s->win_count = 0;
-    s->win_lat_sum = 0;
-    s->win_lat_max = 0;
-}
-
-static void on_report(void *ud, const kw_delivery *d)
-{
-    pstate *s = ud;
-    if (d->err) {
-        if (!s->failed) s->first_err = d->err;
-        s->failed++;
-        return;
-    }
-    int64_t l = d->latency_ms < 0 ? 0 : d->latency_ms;
-    s->ok++;
-    s->lat_sum += (double)l;
-    if (l > s->lat_max) s->lat_max = l;
-    if (s->reports++ % s->every == 0 && s->nsamples < s->cap) s->samples[s->nsamples++] = (int32_t)l;
-    s->win_count++;
-    s->win_lat_sum += (double)l;
-    if (l > s->win_lat_max) s->win_lat_max = l;
-    int64_t done = d->send_us + d->latency_us;
-    if (s->paced) kw_lat_record_paced(&s->lat, kw_pace_due(&s->pace, (long)(uintptr_t)d->opaque), d->send_us, done);
-    else kw_lat_record(&s->lat, 0, d->latency_us);
-    if (done - s->win_start >= s->window_us) window_line(s, done);
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Kafka's percentile: the sorted sample at index (int)(n * q). */
-static int32_t sample_q(const int32_t *v, long n, double q)
-{
-    if (n <= 0) return 0;
-    long i = (long)((double)n * q);
-    return v[i < n ? i : n - 1];
-}
 
 /* ,"name":{count, mean, p50 .. max in ms} */
 static void lat_json(const char *name, const kw_hdr *h)
@@ -297,80 +191,26 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     const char *codec = kw_config_str(cfg, KW_CONF_COMPRESSION_TYPE);
     char codec_buf[16];
     snprintf(codec_buf, sizeof codec_buf, "%s", codec ? codec : "none");
-    pstate st = {.every = records / MAX_SAMPLES + 1, .record_size = plen, .paced = throughput > 0,
-                 .window_us = (int64_t)interval_ms * 1000, .hlog_path = hlog_path};
-    st.cap = records / st.every + 1;
-    st.samples = malloc((size_t)st.cap * sizeof *st.samples);
-    st.progress = cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout;
-    static const char *const paced_tags[] = {KW_LAT_TAG_RESPONSE, KW_LAT_TAG_SERVICE, KW_LAT_TAG_DELAY};
-    static const char *const plain_tags[] = {KW_LAT_TAG_SERVICE};
-    if (st.samples && kw_lat_init(&st.lat, st.paced ? KW_LAT_PACED_SERIES : 1, st.paced ? paced_tags : plain_tags, 0)) {
-        free(st.samples);
-        st.samples = NULL;
-    }
-    if (hlog_path && !(st.hlog = fopen(hlog_path, "w"))) {
+    FILE *hlog = NULL;
+    if (hlog_path && !(hlog = fopen(hlog_path, "w"))) {
         kw__cli_err(CMD, "--hlog %s: %s", hlog_path, strerror(errno));
         kw_config_free(cfg);
-        kw_lat_free(&st.lat);
-        free(st.samples);
         free(payload);
         return KW_EXIT_USAGE;
     }
-    char err[256] = "";
-    kw_producer *p = st.samples ? kw_producer_new(cfg, on_report, &st, err, sizeof err) : NULL;
+    kw_perf_produce_opts po = {topic, records, payload ? payload : KW_LAB_PAYLOAD, plen, throughput, interval_ms,
+                               cli->verbosity < 0 ? NULL : cli->json ? stderr : stdout, hlog, warn_cli, NULL};
+    kw_perf_produce_run st;
+    int run_rc = kw_perf_produce(cfg, &po, &st);
     kw_config_free(cfg);
-    if (p) kw_producer_set_tap(p, on_frame, &st);
-    if (!p) {
-        kw__cli_err(CMD, "%s", st.samples ? err : "out of memory");
-        if (st.hlog) fclose(st.hlog);
-        kw_lat_free(&st.lat);
-        free(st.samples);
+    if (hlog && fclose(hlog) && !st.hlog_err && !run_rc) st.hlog_err = errno;
+    if (run_rc) {
         free(payload);
         return KW_EXIT_FAIL;
     }
-    kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
-                              .value = payload ? payload : KW_LAB_PAYLOAD, .value_len = plen};
-    double t0 = mono_s();
-    int64_t t0_us = kw_net_now();
-    st.pace = (kw_pace){t0_us, (double)throughput};
-    st.lat.t0_us = st.lat.win_start_us = st.win_start = t0_us;
-    if (st.hlog) {
-        char note[300];
-        snprintf(note, sizeof note, "kwire bench produce -t %s -n %ld%s: values in microseconds, Interval_Max in ms",
-                 topic, records, st.paced ? " (paced)" : "");
-        kw_hlog_header(&st.hbuf, wall_ms(), note);
-    }
-    long refused = 0;
-    for (long i = 0; i < records; i++) {
-        if (st.paced) { /* record i is due at t0 + i / throughput */
-            int64_t due = kw_pace_due(&st.pace, i), now;
-            while ((now = kw_net_now()) < due) kw_producer_poll(p, (int)((due - now + 999) / 1000));
-        }
-        rec.opaque = (void *)(uintptr_t)i;
-        int rc = kw_producer_send(p, &rec);
-        if (rc == KW_ERR_TIMEOUT) {
-            kw__cli_err(CMD, "%s: no metadata within max.block.ms (is the broker reachable?)", topic);
-            refused += records - i;
-            break;
-        }
-        if (rc && kw_net_fatal(kw_producer_net(p), NULL)) { /* no broker can be used: stop */
-            char why[600];
-            kw__cli_err(CMD, "send: %s%s", kw_strerror(rc), kw__cli_why(kw_producer_net(p), why, sizeof why));
-            refused += records - i;
-            break;
-        }
-        if (rc) {
-            if (!refused) kw__cli_err(CMD, "send: %s", kw_strerror(rc));
-            refused++;
-        }
-    }
-    int frc = kw_producer_flush(p, -1);
-    double secs = mono_s() - t0;
-    const kw_producer_stats *s = kw_producer_stats_get(p);
-    long lost = frc ? (long)kw_producer_outstanding(p) : 0;
-    lat_window_end(&st, kw_net_now()); /* the last, partial window */
-    if (st.hlog && fclose(st.hlog) && !st.hlog_err) st.hlog_err = errno;
-    st.hlog = NULL;
+    double secs = st.seconds;
+    long refused = st.refused, lost = st.lost;
+    const kw_producer_stats *s = kw_producer_stats_get(st.p);
     kw_buf lat_text;
     kw_buf_init(&lat_text);
     if (st.paced) {
@@ -383,24 +223,14 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         kw_lat_summary(&lat_text, labels, hs, 1);
     }
 
-    qsort(st.samples, (size_t)st.nsamples, sizeof *st.samples, cmp_i32);
     double rps = secs > 0 ? (double)st.ok / secs : 0;
     double mbps = rps * plen / (1024.0 * 1024.0);
     double lat_avg = st.ok ? st.lat_sum / (double)st.ok : 0;
-    int32_t p50 = sample_q(st.samples, st.nsamples, 0.5), p95 = sample_q(st.samples, st.nsamples, 0.95);
-    int32_t p99 = sample_q(st.samples, st.nsamples, 0.99), p999 = sample_q(st.samples, st.nsamples, 0.999);
+    int32_t p50 = kw_perf_sample_q(st.samples, st.nsamples, 0.5), p95 = kw_perf_sample_q(st.samples, st.nsamples, 0.95);
+    int32_t p99 = kw_perf_sample_q(st.samples, st.nsamples, 0.99), p999 = kw_perf_sample_q(st.samples, st.nsamples, 0.999);
 
-    double nb = (double)s->batches, nrec = st.ok + st.failed > 0 ? (double)(st.ok + st.failed) : 1;
-    double rpb = nb > 0 ? (double)s->batch_records / nb : 0;
-    uint64_t rpb_p50 = kw_hist_quantile(&s->batch_records_hist, 0.5), rpb_max = s->batch_records_hist.max;
-    double fill = nb > 0 ? 100.0 * s->batch_fill_sum / nb : 0;
-    double ratio = s->batch_wire_bytes ? (double)s->batch_raw_bytes / (double)s->batch_wire_bytes : 1;
-    double wire = (double)st.req_frame_bytes / nrec;
-    double framing = (double)s->batch_raw_bytes / nrec - plen;              /* record + batch headers */
-    double req_framing = ((double)st.req_frame_bytes - (double)s->batch_wire_bytes) / nrec;
-    double saved = ((double)s->batch_raw_bytes - (double)s->batch_wire_bytes) / nrec;
-    double rtt_avg = s->requests ? (double)s->rtt_sum_us / (double)s->requests / 1000.0 : 0;
-    double rtt_max = (double)s->rtt_max_us / 1000.0;
+    kw_perf_bytes by;
+    kw_perf_produce_bytes(s, st.ok + st.failed, plen, st.req_frame_bytes, &by);
 
     if (cli->json) {
         printf("{\"topic\":\"%s\",\"records\":%ld,\"failed\":%ld,\"record_size\":%d,\"seconds\":%.6f,"
@@ -420,12 +250,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
                p99, p999, st.nsamples, codec_buf, (long long)batch_size, (unsigned long long)s->requests,
                (unsigned long long)s->request_errors, (unsigned long long)st.req_frame_bytes,
                (unsigned long long)st.resp_frame_bytes,
-               (unsigned long long)s->batches, s->requests ? (double)s->request_batches / (double)s->requests : 0, rpb,
-               (unsigned long long)rpb_p50, (unsigned long long)rpb_max, fill,
+               (unsigned long long)s->batches, by.batches_per_request, by.records_per_batch,
+               (unsigned long long)by.rpb_p50, (unsigned long long)by.rpb_max, by.fill_pct,
                (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
                (unsigned long long)s->sealed[KW_SEAL_FLUSH], (unsigned long long)s->batch_raw_bytes,
-               (unsigned long long)s->batch_wire_bytes, ratio, wire, plen, framing, req_framing, saved, wire - plen,
-               rtt_avg, rtt_max, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
+               (unsigned long long)s->batch_wire_bytes, by.ratio, by.wire, plen, by.framing, by.req_framing, by.saved,
+               by.wire - plen, by.rtt_avg_ms, by.rtt_max_ms, (unsigned long long)s->record_retries, (unsigned long long)s->metadata_requests,
                (unsigned long long)s->mem_peak);
         if (st.paced) {
             printf(",\"paced_records_per_sec\":%ld", throughput);
@@ -446,31 +276,7 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
         else
             printf("\nlatency, not paced (service = send -> ack, as above):\n");
         fwrite(lat_text.data, 1, lat_text.len, stdout);
-        if (cli->verbosity >= 0) {
-            printf("\nbyte-level view (%s, %d-byte records, compression.type=%s, batch.size=%lld):\n", topic, plen,
-                   codec_buf, (long long)batch_size);
-            printf("  requests          %llu (%.2f batches each, %llu errors), RTT avg %.3f ms, max %.3f ms\n",
-                   (unsigned long long)s->requests,
-                   s->requests ? (double)s->request_batches / (double)s->requests : 0,
-                   (unsigned long long)s->request_errors, rtt_avg, rtt_max);
-            printf("  batches           %llu, records per batch avg %.2f, p50 %llu, max %llu\n",
-                   (unsigned long long)s->batches, rpb, (unsigned long long)rpb_p50, (unsigned long long)rpb_max);
-            printf("  batch fill        %.1f%% of batch.size (avg uncompressed batch %.0f bytes)\n", fill,
-                   nb > 0 ? (double)s->batch_raw_bytes / nb : 0);
-            printf("  sealed by         full %llu, linger %llu, flush %llu\n",
-                   (unsigned long long)s->sealed[KW_SEAL_FULL], (unsigned long long)s->sealed[KW_SEAL_LINGER],
-                   (unsigned long long)s->sealed[KW_SEAL_FLUSH]);
-            printf("  batch bytes       %llu before compression, %llu after, ratio %.3f\n",
-                   (unsigned long long)s->batch_raw_bytes, (unsigned long long)s->batch_wire_bytes, ratio);
-            if (saved > 0)
-                printf("  wire per record   %.2f bytes of Produce requests for a %d-byte payload (%.2f below it)\n", wire,
-                       plen, plen - wire);
-            else
-                printf("  wire per record   %.2f bytes of Produce requests = payload %d + protocol overhead %.2f\n", wire,
-                       plen, wire - plen);
-            printf("                    (record and batch framing %.2f + request framing %.2f - compression saving %.2f)\n",
-                   framing, req_framing, saved);
-        }
+        if (cli->verbosity >= 0) kw_perf_produce_view(stdout, topic, plen, codec_buf, (long long)batch_size, s, &by);
     }
     long bad = st.failed + refused + lost;
     if (st.failed) kw__cli_err(CMD, "%ld records failed: %s", st.failed, kw_strerror(st.first_err));
@@ -478,14 +284,12 @@ int kw__bench_produce(kw_cli *cli, int argc, char **argv)
     if (st.hlog_err)
         kw__cli_err(CMD, "--hlog %s: %s", hlog_path,
                     st.hlog_err > 0 ? strerror(st.hlog_err) : kw_strerror(st.hlog_err));
-    kw__cli_net_stats(cli, kw_producer_net(p));
-    kw_producer_close(p);
+    int status = bad || st.ok == 0 || st.hlog_err ? KW_EXIT_FAIL : KW_EXIT_OK;
+    kw__cli_net_stats(cli, kw_producer_net(st.p));
     kw_buf_free(&lat_text);
-    kw_buf_free(&st.hbuf);
-    kw_lat_free(&st.lat);
-    free(st.samples);
+    kw_perf_produce_free(&st);
     free(payload);
-    return bad || st.ok == 0 || st.hlog_err ? KW_EXIT_FAIL : KW_EXIT_OK;
+    return status;
 }
 
 /* ------------------------------------------------------------------ consume */
@@ -501,32 +305,6 @@ static void consume_usage(FILE *f)
                "(the end of the topic does not stop it; an idle topic shows the broker holding each fetch\n"
                "for fetch.max.wait.ms). --json prints every figure as one object.\n",
             KW_LAB_TOPIC);
-}
-
-static void hist_json(const char *name, const kw_hist *h, double div)
-{
-    printf(",\"%s\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
-           (unsigned long long)h->count, (double)(h->count ? h->min : 0) / div, kw_hist_mean(h) / div,
-           (double)kw_hist_quantile(h, 0.5) / div,
-           (double)kw_hist_quantile(h, 0.99) / div, (double)h->max / div);
-}
-
-/* The record sets against the fetch limits: what the broker returned per partition and
- * per response, and how often a bound was passed by Kafka's one-whole-first-batch rule. */
-static void limits_lines(const kw_consumer_stats *s)
-{
-    const kw_hist *pb = &s->part_records_bytes, *fb = &s->fetch_records_bytes;
-    printf("  records/partition avg %.0f, max %llu bytes; max.partition.fetch.bytes %ld: %llu above it",
-           kw_hist_mean(pb), (unsigned long long)pb->max, (long)s->part_limit,
-           (unsigned long long)s->part_over_limit);
-    if (s->part_over_limit)
-        printf(" (%llu of them one whole first batch larger than the limit)",
-               (unsigned long long)s->part_over_first_batch);
-    printf("\n  records/response  avg %.0f, max %llu bytes; fetch.max.bytes %ld: %llu above it", kw_hist_mean(fb),
-           (unsigned long long)fb->max, (long)s->fetch_limit, (unsigned long long)s->fetch_over_limit);
-    if (s->fetch_over_limit)
-        printf(" (%llu of them one whole first batch)", (unsigned long long)s->fetch_over_first_batch);
-    printf("\n");
 }
 
 int kw__bench_consume(kw_cli *cli, int argc, char **argv)
@@ -600,7 +378,6 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     double rebalance_ms = (t_fetch0 - t0) * 1000.0, fetch_ms = fetch_secs * 1000.0;
     double mbs = secs > 0 ? mb / secs : 0, rps = secs > 0 ? (double)got / secs : 0;
     double fmbs = fetch_secs > 0 ? mb / fetch_secs : 0, frps = fetch_secs > 0 ? (double)got / fetch_secs : 0;
-    uint64_t full = s->fetches - s->empty_fetches;
     if (records && got < records && !duration) {
         kw__cli_err(CMD, "%s: read %ld of %ld records (the topic holds fewer?)", topic, got, records);
         rc = KW_EXIT_FAIL;
@@ -608,61 +385,17 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     if (cli->json) {
         printf("{\"topic\":\"%s\",\"start_time\":\"%s\",\"end_time\":\"%s\",\"records\":%ld,\"mb\":%.4f,"
                "\"mb_per_sec\":%.4f,\"records_per_sec\":%.2f,\"rebalance_time_ms\":%.0f,\"fetch_time_ms\":%.0f,"
-               "\"fetch_mb_per_sec\":%.4f,\"fetch_records_per_sec\":%.2f,\"seconds\":%.6f,\"payload_bytes\":%llu,"
-               "\"fetches\":%llu,\"empty_fetches\":%llu,\"fetch_errors\":%llu,\"fetch_response_bytes\":%llu,"
-               "\"records_fetched\":%llu,\"record_batches\":%llu,\"compressed_batches\":%llu,"
-               "\"bytes_per_fetch\":%.2f,\"records_per_fetch\":%.3f,\"wire_bytes_per_record\":%.3f,"
-               "\"polls\":%llu,\"empty_polls\":%llu",
+               "\"fetch_mb_per_sec\":%.4f,\"fetch_records_per_sec\":%.2f,\"seconds\":%.6f,\"payload_bytes\":%llu",
                topic, sbuf, ebuf, got, mb, mbs, rps, rebalance_ms, fetch_ms, fmbs, frps, secs,
-               (unsigned long long)payload_bytes, (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
-               (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes, (unsigned long long)s->records,
-               (unsigned long long)s->batches, (unsigned long long)s->compressed_batches,
-               full ? (double)s->bytes / (double)full : 0, full ? (double)s->records / (double)full : 0,
-               s->records ? (double)s->bytes / (double)s->records : 0, (unsigned long long)s->polls,
-               (unsigned long long)s->empty_polls);
-        hist_json("fetch_bytes_hist", &s->fetch_bytes, 1);
-        hist_json("fetch_records_hist", &s->fetch_records, 1);
-        const kw_hdr *hh = s->fetch_hold_us;
-        printf(",\"fetch_hold_ms\":{\"n\":%llu,\"min\":%.3f,\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f}",
-               (unsigned long long)hh->total, hh->total ? (double)kw_hdr_min(hh) / 1000.0 : 0,
-               kw_hdr_mean(hh) / 1000.0, (double)kw_hdr_value_at(hh, 50) / 1000.0,
-               (double)kw_hdr_value_at(hh, 99) / 1000.0, (double)kw_hdr_max(hh) / 1000.0);
-        hist_json("poll_records_hist", &s->poll_records, 1);
-        hist_json("partition_records_bytes", &s->part_records_bytes, 1);
-        hist_json("response_records_bytes", &s->fetch_records_bytes, 1);
-        printf(",\"max_partition_fetch_bytes\":%ld,\"partition_sets_over_limit\":%llu,"
-               "\"partition_sets_over_limit_first_batch\":%llu,\"fetch_max_bytes\":%ld,"
-               "\"responses_over_limit\":%llu,\"responses_over_limit_first_batch\":%llu,\"partial_batches\":%llu}\n",
-               (long)s->part_limit, (unsigned long long)s->part_over_limit,
-               (unsigned long long)s->part_over_first_batch, (long)s->fetch_limit,
-               (unsigned long long)s->fetch_over_limit, (unsigned long long)s->fetch_over_first_batch,
-               (unsigned long long)s->partial_batches);
+               (unsigned long long)payload_bytes);
+        kw_perf_consume_json(stdout, s);
+        printf("}\n");
     } else {
         printf("start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, "
                "rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec\n");
         printf("%s, %s, %.4f, %.4f, %ld, %.4f, %.0f, %.0f, %.4f, %.4f\n", sbuf, ebuf, mb, mbs, got, rps, rebalance_ms,
                fetch_ms, fmbs, frps);
-        if (cli->verbosity >= 0) {
-            const kw_hist *hb = &s->fetch_bytes, *hr = &s->fetch_records, *hp = &s->poll_records;
-            const kw_hdr *hh = s->fetch_hold_us;
-            printf("\nper-fetch view (%s):\n", topic);
-            printf("  fetches           %llu (%llu empty, %llu errors), %llu response bytes, %.2f bytes per record\n",
-                   (unsigned long long)s->fetches, (unsigned long long)s->empty_fetches,
-                   (unsigned long long)s->fetch_errors, (unsigned long long)s->bytes,
-                   s->records ? (double)s->bytes / (double)s->records : 0);
-            printf("  bytes per fetch   avg %.0f, p50 %llu, max %llu\n", kw_hist_mean(hb),
-                   (unsigned long long)kw_hist_quantile(hb, 0.5), (unsigned long long)hb->max);
-            printf("  records per fetch avg %.1f, p50 %llu, max %llu (%llu record batches, %llu compressed)\n",
-                   kw_hist_mean(hr), (unsigned long long)kw_hist_quantile(hr, 0.5), (unsigned long long)hr->max,
-                   (unsigned long long)s->batches, (unsigned long long)s->compressed_batches);
-            printf("  broker hold time  p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                   (double)kw_hdr_value_at(hh, 50) / 1000.0, (double)kw_hdr_value_at(hh, 99) / 1000.0,
-                   (double)kw_hdr_max(hh) / 1000.0);
-            printf("  polls             %llu (%llu empty), records per poll avg %.1f, p50 %llu, max %llu\n",
-                   (unsigned long long)s->polls, (unsigned long long)s->empty_polls, kw_hist_mean(hp),
-                   (unsigned long long)kw_hist_quantile(hp, 0.5), (unsigned long long)hp->max);
-            limits_lines(s);
-        }
+        if (cli->verbosity >= 0) kw_perf_consume_view(stdout, topic, s);
     }
     kw__cli_net_stats(cli, kw_consumer_net(c));
     kw_consumer_free(c);

@@ -97,23 +97,7 @@ static void wait_read_ahead(pctx *c)
 static void json_report(pctx *c, uint64_t record, const char *topic, int32_t partition, int64_t offset, int err,
                         const char *why)
 {
-    char tmp[96];
-    kw_buf *b = &c->jout;
-    int n = snprintf(tmp, sizeof tmp, "{\"record\":%" PRIu64 ",\"topic\":", record);
-    kw_buf_put(b, tmp, (size_t)n);
-    kw_json_put_cstr(b, topic);
-    n = snprintf(tmp, sizeof tmp, ",\"partition\":%d,\"offset\":%" PRId64 ",\"error\":", partition, offset);
-    kw_buf_put(b, tmp, (size_t)n);
-    if (!err) kw_buf_put(b, "null", 4);
-    else {
-        n = snprintf(tmp, sizeof tmp, "{\"code\":%d,\"name\":", err);
-        kw_buf_put(b, tmp, (size_t)n);
-        kw_json_put_cstr(b, kw_err_name(err));
-        kw_buf_put(b, ",\"message\":", 11);
-        kw_json_put_cstr(b, why && *why ? why : kw_strerror(err));
-        kw_buf_put(b, "}", 1);
-    }
-    kw_buf_put(b, "}\n", 2);
+    kw_recjson_report(&c->jout, record, topic, partition, offset, err, why);
 }
 
 static void json_flush(pctx *c)
@@ -241,13 +225,10 @@ static int send_line(pctx *c, const char *s, size_t n)
         r.key = c->key;
         r.key_len = c->key_len;
     } else if (c->delim) {
-        const char *d = c->delim_len == 1 ? memchr(s, c->delim[0], n) : memmem(s, n, c->delim, c->delim_len);
-        if (d) {
-            r.key = s;
-            r.key_len = (int32_t)(d - s);
-            r.value = d + c->delim_len;
-            r.value_len = (int32_t)(n - (size_t)(d - s) - c->delim_len);
-        }
+        const char *k, *v;
+        kw_recfmt_split_key(s, n, c->delim, c->delim_len, &k, &r.key_len, &v, &r.value_len);
+        r.key = k;
+        r.value = v;
     }
     return send_record(c, &r);
 }

@@ -382,8 +382,8 @@ static int ref_slice(void *ud, kw_buf *out, const void *p, size_t len)
     return kw_conn_ref(ud, out, p, len);
 }
 
-int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
-                       const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n)
+static int produce_encode_ids(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                              const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n, int zero_ok)
 {
     /* batches of one topic stand together (drain order) */
     kw_produce_topic *tt = calloc(n ? (size_t)n : 1, sizeof *tt);
@@ -396,7 +396,7 @@ int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t
             tt[nt].name = kw_s(topics[i]);
             tt[nt].topic_id = ids ? ids[i] : zero;
             /* from v13 a topic is named by its id only */
-            if (version >= 13 && !memcmp(&tt[nt].topic_id, &zero, sizeof zero)) rc = KW_ERR_VERSION;
+            if (version >= 13 && !zero_ok && !memcmp(&tt[nt].topic_id, &zero, sizeof zero)) rc = KW_ERR_VERSION;
             tt[nt].partition_data = &pp[i];
             nt++;
         }
@@ -415,6 +415,18 @@ int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t
     free(tt);
     free(pp);
     return rc;
+}
+
+int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
+                       const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n)
+{
+    return produce_encode_ids(out, refs, version, acks, timeout_ms, topics, ids, b, n, 0);
+}
+
+int kw__produce_encode_any_id(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms,
+                              const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n)
+{
+    return produce_encode_ids(out, NULL, version, acks, timeout_ms, topics, ids, b, n, 1);
 }
 
 int kw__produce_result(const kw_produce_resp *r, int16_t version, const char *topic, const kw_uuid *id,

@@ -38,6 +38,10 @@ void kw__produce_requeue(kw_accum *a, kw_pbatch *b);
 struct kw_produce_resp;
 int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t acks, int32_t timeout_ms,
                        const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n);
+/* The same, copying the batches, with a zero id sent as it is from v13 (a request shown
+ * without a broker: kwire explain). */
+int kw__produce_encode_any_id(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms,
+                              const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n);
 /* A partition's outcome in a Produce response decoded at version: its error code (a
  * broker's -1 as KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND
  * when absent. The topic is matched by id from v13, by name before. */
