@@ -9,6 +9,7 @@
  * script and rm (async-signal-safe), then re-raises the signal.
  */
 #include "bench/kafka.h"
+#include "client/core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,13 +27,6 @@
 
 static kw_kafka *running[MAX_RUNNING];
 static int hooks_installed;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The directory of this executable into dir (empty when unknown). */
 static void self_dir(char *dir, size_t n)
@@ -189,12 +183,12 @@ int kw_kafka_start(const kw_kafka_opts *o, kw_kafka *k, char *err, size_t errlen
         args[nargs++] = "--set";
         args[nargs++] = (char *)o->sets[i];
     }
-    double t0 = now_s();
+    double t0 = kw__mono_s();
     k->running = 1; /* a signal during start-up stops what the script started */
     track(k, 1);
     int rc = run_script(args, log);
     free(args);
-    k->start_seconds = now_s() - t0;
+    k->start_seconds = kw__mono_s() - t0;
     char boot[PATH_MAX + 16];
     snprintf(boot, sizeof boot, "%s/bootstrap", k->dir);
     FILE *f = rc == 0 ? fopen(boot, "r") : NULL;

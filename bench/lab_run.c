@@ -14,20 +14,7 @@
 #include "client/conn/net.h"
 #include "client/consume/consumer.h"
 #include "client/produce/producer.h"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#include "client/core/clock.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -91,11 +78,11 @@ int kw_lab_run_produce(const kw_config *cfg, const char *topic, long records, lo
     if (!p) { warnf(warn, ud, "%s", err); return -1; }
     kw_producer_record rec = {.topic = topic, .partition = -1, .key_len = -1,
                               .value = KW_LAB_PAYLOAD, .value_len = KW_LAB_PAYLOAD_LEN};
-    double t0 = now_s();
+    double t0 = kw__mono_s();
     long refused = 0;
     for (long i = 0; i < records; i++) {
         while (rate > 0) { /* record i goes at t0 + i / rate */
-            double wait = t0 + (double)i / (double)rate - now_s();
+            double wait = t0 + (double)i / (double)rate - kw__mono_s();
             if (wait <= 0) break;
             kw_producer_poll(p, (int)(wait * 1000.0) + 1);
         }
@@ -117,7 +104,7 @@ int kw_lab_run_produce(const kw_config *cfg, const char *topic, long records, lo
         }
     }
     int frc = kw_producer_flush(p, -1);
-    r->seconds += now_s() - t0;
+    r->seconds += kw__mono_s() - t0;
     kw_lab_fill_produce(r, kw_producer_stats_get(p), records,
                         ctx.failed + refused + (frc ? (long)kw_producer_outstanding(p) : 0));
     if (ctx.failed) warnf(warn, ud, "%ld records failed: %s", ctx.failed, kw_strerror(ctx.first_err));
@@ -152,7 +139,7 @@ int kw_lab_run_consume(const kw_config *cfg, const kw_config *pcfg, const char *
     kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
     if (!c) { warnf(warn, ud, "%s", err); return -1; }
     kw_start start = {live ? KW_START_END : KW_START_BEGINNING, 0};
-    double t0 = now_s();
+    double t0 = kw__mono_s();
     if (kw_consumer_assign(c, topic, -1, &start)) {
         warnf(warn, ud, "%s: %s", topic, kw_consumer_error(c));
         kw_consumer_free(c);
@@ -164,7 +151,7 @@ int kw_lab_run_consume(const kw_config *cfg, const kw_config *pcfg, const char *
     kw_hist lat;
     kw_hist_init(&lat);
     if (live) {
-        t0 = now_s();
+        t0 = kw__mono_s();
         if (pthread_create(&th, NULL, live_producer, &lp)) {
             warnf(warn, ud, "cannot start the producer thread");
             kw_consumer_free(c);
@@ -184,13 +171,13 @@ int kw_lab_run_consume(const kw_config *cfg, const kw_config *pcfg, const char *
         }
         got += n;
         if (live && n) {
-            int64_t now = wall_ms();
+            int64_t now = kw__wall_ms();
             for (int i = 0; i < n; i++) kw_hist_record(&lat, (uint64_t)(now > m[i].timestamp ? now - m[i].timestamp : 0));
         }
         /* the topic holds fewer (live: the producer is done and nothing more came) */
         if (n == 0 && kw_consumer_at_end(c) && (!live || atomic_load(&lp.done)) && ++stalls > 5) break;
     }
-    double secs = now_s() - t0;
+    double secs = kw__mono_s() - t0;
     if (started) {
         pthread_join(th, NULL);
         if (lp.rc || lp.r.failed) warnf(warn, ud, "the live producer failed to write %ld records", lp.r.failed);

@@ -17,20 +17,7 @@
 #include "client/conn/net.h"
 #include "client/produce/producer.h"
 #include "proto/proto.h"
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
+#include "client/core/clock.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
@@ -154,7 +141,7 @@ int kw_perf_produce(const kw_config *cfg, const kw_perf_produce_opts *o, kw_perf
     kw_producer *p = r->p;
     kw_producer_record rec = {.topic = o->topic, .partition = -1, .key_len = -1, .value = o->payload,
                               .value_len = o->plen};
-    double t0 = mono_s();
+    double t0 = kw__mono_s();
     int64_t t0_us = kw_net_now();
     r->pace = (kw_pace){t0_us, (double)o->throughput};
     r->lat.t0_us = r->lat.win_start_us = r->win_start = t0_us;
@@ -162,7 +149,7 @@ int kw_perf_produce(const kw_config *cfg, const kw_perf_produce_opts *o, kw_perf
         char note[300];
         snprintf(note, sizeof note, "kwire bench produce -t %s -n %ld%s: values in microseconds, Interval_Max in ms",
                  o->topic, o->records, r->paced ? " (paced)" : "");
-        kw_hlog_header(&r->hbuf, wall_ms(), note);
+        kw_hlog_header(&r->hbuf, kw__wall_ms(), note);
     }
     for (long i = 0; i < o->records; i++) {
         if (r->paced) { /* record i is due at t0 + i / throughput */
@@ -188,7 +175,7 @@ int kw_perf_produce(const kw_config *cfg, const kw_perf_produce_opts *o, kw_perf
         }
     }
     int frc = kw_producer_flush(p, -1);
-    r->seconds = mono_s() - t0;
+    r->seconds = kw__mono_s() - t0;
     r->lost = frc ? (long)kw_producer_outstanding(p) : 0;
     lat_window_end(r, kw_net_now()); /* the last, partial window */
     kw_perf_sort_samples(r->samples, r->nsamples);

@@ -4,6 +4,7 @@
  * is killed; and the file helpers that read what the children wrote.
  */
 #include "bench/proc.h"
+#include "client/core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,13 +19,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void nap_ms(long ms)
 {
@@ -53,7 +47,7 @@ int kw_proc_run(char *const argv[], const kw_proc_opts *o, kw_proc_result *r)
     memset(r, 0, sizeof *r);
     fflush(stdout);
     fflush(stderr);
-    double t0 = now_s();
+    double t0 = kw__mono_s();
     pid_t pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
@@ -75,7 +69,7 @@ int kw_proc_run(char *const argv[], const kw_proc_opts *o, kw_proc_result *r)
         if (w == pid) break;
         if (w < 0 && errno == EINTR) continue;
         if (w < 0) return -1;
-        if (o->timeout_s > 0 && now_s() - t0 > o->timeout_s) {
+        if (o->timeout_s > 0 && kw__mono_s() - t0 > o->timeout_s) {
             kill(pid, SIGKILL);
             r->timed_out = 1;
             continue;
@@ -83,7 +77,7 @@ int kw_proc_run(char *const argv[], const kw_proc_opts *o, kw_proc_result *r)
         nap_ms(nap); /* 1, 2, 4 .. 20 ms: short runs are timed closely, long ones cheaply */
         if (nap < 20) nap *= 2;
     }
-    r->seconds = now_s() - t0;
+    r->seconds = kw__mono_s() - t0;
     r->user_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
     r->sys_s = (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     r->cpu_s = r->user_s + r->sys_s;

@@ -4,6 +4,7 @@
  * one blocking HTTP/1.0 GET over a TCP socket (bounded in time and size).
  */
 #include "bench/trogdor.h"
+#include "client/core/clock.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -136,18 +137,11 @@ int kw_http_split_url(const char *url, char *host, size_t hostlen, char *port, s
     return 0;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* wait for fd to be ready for ev until deadline: 0, or -1 (timeout or error) */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
     for (;;) {
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - kw__mono_ms();
         if (left <= 0) return -1;
         struct pollfd p = {fd, ev, 0};
         int r = poll(&p, 1, (int)left);
@@ -160,7 +154,7 @@ int kw_http_fetch(const char *url, int timeout_ms, kw_buf *body, char *err, size
 {
     char host[256], port[16], path[2048];
     if (kw_http_split_url(url, host, sizeof host, port, sizeof port, path, sizeof path, err, errlen)) return -1;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = kw__mono_ms() + timeout_ms;
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     int g = getaddrinfo(host, port, &hints, &ai);
     if (g) return failf(err, errlen, "%s: cannot resolve %s: %s", url, host, gai_strerror(g));

@@ -19,6 +19,7 @@
 #include "client/consume/consumer.h"
 #include "client/conn/net.h"
 #include "client/produce/producer.h"
+#include "client/core/clock.h"
 
 typedef struct wrun {
     kw_wk_run *r;
@@ -34,13 +35,6 @@ typedef struct wrun {
     kw_pace pace;
     kw_buf line;
 } wrun;
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void errf(kw_wk_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void errf(kw_wk_run *r, const char *fmt, ...)
@@ -215,7 +209,7 @@ static int run_produce(wrun *x)
     x->rec_bytes = vlen + w->key_size;
     int64_t now = kw_net_now();
     x->t0_us = x->win_start_us = x->last_status_us = now;
-    x->st.start_ms = wall_us() / 1000;
+    x->st.start_ms = kw__wall_us() / 1000;
     x->pace = (kw_pace){now, (double)w->target_per_sec};
     int failed = 0;
     long i = 0;
@@ -316,7 +310,7 @@ static int run_consume(wrun *x)
     if (rc) { kw_consumer_free(cons); return -1; }
     int64_t now = kw_net_now();
     x->t0_us = x->win_start_us = x->last_status_us = now;
-    x->st.start_ms = wall_us() / 1000;
+    x->st.start_ms = kw__wall_us() / 1000;
     uint64_t got = 0;
     int failed = 0;
     while (!*r->stop && (!w->max_messages || got < (uint64_t)w->max_messages)) {
@@ -326,7 +320,7 @@ static int run_consume(wrun *x)
         const kw_msg *m;
         int n = 0;
         int prc = kw_consumer_poll(cons, 100, &m, &n);
-        int64_t arrival = wall_us();
+        int64_t arrival = kw__wall_us();
         for (int i = 0; i < n && (!w->max_messages || got < (uint64_t)w->max_messages); i++, got++) {
             int64_t bytes = (m[i].key_len > 0 ? m[i].key_len : 0) + (m[i].value_len > 0 ? m[i].value_len : 0);
             record(x, arrival - m[i].timestamp * 1000, bytes);
@@ -365,7 +359,7 @@ int kw_worker_run(kw_wk_run *r)
         goto out;
     }
     x.t0_us = x.win_start_us = x.last_status_us = kw_net_now();
-    x.st.start_ms = wall_us() / 1000;
+    x.st.start_ms = kw__wall_us() / 1000;
     rc = r->w->kind == KW_WK_CONSUME ? run_consume(&x) : run_produce(&x);
     if (x.latlog && fclose(x.latlog) && !rc) {
         errf(r, "latencyLog %s: %s", r->w->latency_log, strerror(errno));

@@ -5,6 +5,7 @@
  * the design choices (poll loop, what is served while the cluster is unreachable).
  */
 #include "client/admin/exporter.h"
+#include "client/core/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -340,13 +341,6 @@ struct kw_exporter {
     int have_ready;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Split "HOST:PORT" / "[V6]:PORT" / ":PORT" into host and port. */
 static int split_listen(const char *s, char *host, size_t hsize, char *port, size_t psize)
 {
@@ -535,7 +529,7 @@ static void respond(kw_exporter *e, client *c, int status, const void *body, siz
         c->out.len = 0; /* out of memory: the connection is closed without an answer */
     c->outoff = 0;
     c->state = C_WRITE;
-    c->since_ms = now_ms();
+    c->since_ms = kw__mono_ms();
     e->st.responses++;
 }
 
@@ -549,10 +543,10 @@ static void respond_text(kw_exporter *e, client *c, int status)
 /* Refresh from the cluster (or reuse a recent refresh) and render the body. */
 static void refresh_body(kw_exporter *e)
 {
-    int64_t t0 = now_ms();
+    int64_t t0 = kw__mono_ms();
     if (e->body_at_ms >= 0 && t0 - e->body_at_ms < e->o.cache_ms && !e->body.err) return;
     collect(e, &e->snap, &e->body);
-    e->body_at_ms = now_ms();
+    e->body_at_ms = kw__mono_ms();
 }
 
 static void on_readable(kw_exporter *e, client *c)
@@ -592,7 +586,7 @@ static void on_writable(client *c)
      * not turn our close into a reset that could destroy the response in flight. */
     shutdown(c->fd, SHUT_WR);
     c->state = C_DRAIN;
-    c->since_ms = now_ms();
+    c->since_ms = kw__mono_ms();
 }
 
 static void on_drain(client *c)
@@ -616,14 +610,14 @@ static void accept_clients(kw_exporter *e)
             /* Out of descriptors or memory: the connection stays in the backlog and the
              * listener stays readable, so pause instead of spinning on poll(). */
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                e->accept_pause_until = now_ms() + 100;
+                e->accept_pause_until = kw__mono_ms() + 100;
             return;
         }
         client *c = calloc(1, sizeof *c);
         if (!c) { close(fd); return; }
         c->fd = fd;
         c->state = C_READ;
-        c->since_ms = now_ms();
+        c->since_ms = kw__mono_ms();
         kw_buf_init(&c->out);
         e->clients[e->nclients++] = c;
     }
@@ -632,7 +626,7 @@ static void accept_clients(kw_exporter *e)
 int kw_exporter_poll(kw_exporter *e, int timeout_ms)
 {
     size_t np = 0;
-    int64_t t = now_ms();
+    int64_t t = kw__mono_ms();
     int listening = e->nclients < (size_t)e->o.max_clients && t >= e->accept_pause_until;
     if (!listening && t < e->accept_pause_until && (timeout_ms < 0 || e->accept_pause_until - t < timeout_ms))
         timeout_ms = (int)(e->accept_pause_until - t);
@@ -698,7 +692,7 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
         }
     }
 
-    t = now_ms();
+    t = kw__mono_ms();
     for (size_t i = e->nclients; i-- > 0;) {
         client *c = e->clients[i];
         int64_t limit = c->state == C_DRAIN ? 1000 : e->o.idle_timeout_ms;

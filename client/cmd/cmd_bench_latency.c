@@ -23,6 +23,7 @@
 #include "bench_perf.h"
 #include "client/core/config.h"
 #include "client/conn/net.h"
+#include "client/core/clock.h"
 
 #define CMD "bench"
 #define E2E_TAG "e2e"
@@ -38,13 +39,6 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
     }
     *out = x;
     return 0;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 /* A file's whole text; NULL with a message printed. */
@@ -279,7 +273,7 @@ int kw__bench_e2e(kw_cli *cli, int argc, char **argv)
         char note[300];
         snprintf(note, sizeof note, "kwire bench e2e -t %s -n %ld: values in microseconds, Interval_Max in ms", topic,
                  records);
-        kw_hlog_header(&o.hbuf, wall_ms(), note);
+        kw_hlog_header(&o.hbuf, kw__wall_ms(), note);
     }
     kw_e2e e = {.topic = topic, .partition = 0, .records = records, .record_size = (int)size, .timeout_ms = 60000,
                 .lat = &lat, .whole_ms = whole, .progress = e2e_progress, .ud = &o};

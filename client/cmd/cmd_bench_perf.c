@@ -47,24 +47,11 @@
 #include "client/core/rate.h"
 #include "kwire.h"
 #include "proto/proto.h"
+#include "client/core/clock.h"
 
 #define CMD "bench"
 #define MAX_SAMPLES 500000
 #define WINDOW_MS 5000
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 /* "2026-11-22 03:55:31:123", Kafka's consumer perf-test date form (local time). */
 static void fmt_time(int64_t ms, char *buf, size_t len)
@@ -331,15 +318,15 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
     kw_consumer *c = kw_consumer_new(cfg, NULL, err, sizeof err);
     kw_config_free(cfg);
     if (!c) { kw__cli_err(CMD, "%s", err); return KW_EXIT_FAIL; }
-    int64_t start_wall = wall_ms();
-    double t0 = mono_s();
+    int64_t start_wall = kw__wall_ms();
+    double t0 = kw__mono_s();
     kw_start start = {KW_START_BEGINNING, 0};
     if (kw_consumer_assign(c, topic, -1, &start)) {
         kw__cli_err(CMD, "%s: %s", topic, kw_consumer_error(c));
         kw_consumer_free(c);
         return KW_EXIT_FAIL;
     }
-    double t_fetch0 = mono_s(); /* assignment (metadata, ListOffsets) done: Kafka's "rebalance" */
+    double t_fetch0 = kw__mono_s(); /* assignment (metadata, ListOffsets) done: Kafka's "rebalance" */
     long got = 0;
     uint64_t payload_bytes = 0;
     int stalls = 0, rc = KW_EXIT_OK;
@@ -348,7 +335,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
         const kw_msg *m;
         int n = 0, wait_ms = 1000;
         if (duration) {
-            double left = t_end - mono_s();
+            double left = t_end - kw__mono_s();
             if (left <= 0) break;
             if (left < 1.0) wait_ms = (int)(left * 1000.0) + 1;
         }
@@ -358,7 +345,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
             payload_bytes += (uint64_t)(m[i].key_len > 0 ? m[i].key_len : 0) +
                              (uint64_t)(m[i].value_len > 0 ? m[i].value_len : 0);
         got += n;
-        if (n) { t_last = mono_s(); stalls = 0; }
+        if (n) { t_last = kw__mono_s(); stalls = 0; }
         if (prc) {
             kw__cli_err(CMD, "%s", kw_consumer_error(c));
             rc = KW_EXIT_FAIL;
@@ -367,7 +354,7 @@ int kw__bench_consume(kw_cli *cli, int argc, char **argv)
         /* at the end: with no count that is the run; with one, the topic holds fewer */
         if (!duration && n == 0 && kw_consumer_at_end(c) && (records == 0 || ++stalls > 5)) break;
     }
-    if (duration) t_last = mono_s(); /* the run is the time asked for */
+    if (duration) t_last = kw__mono_s(); /* the run is the time asked for */
     int64_t end_wall = start_wall + (int64_t)((t_last - t0) * 1000.0);
     double secs = t_last - t0, fetch_secs = t_last - t_fetch0;
     const kw_consumer_stats *s = kw_consumer_stats_get(c);

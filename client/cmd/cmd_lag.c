@@ -21,6 +21,7 @@
 #include "client/conn/net.h"
 #include "client/admin/offsets.h"
 #include "commands.h"
+#include "client/core/clock.h"
 
 
 static volatile sig_atomic_t stop_flag;
@@ -38,13 +39,6 @@ static void usage(FILE *f)
                "Exit status: 0 under the threshold, 3 at or over it, 1 when the lag could not be read\n"
                "(also for a group without any committed offset: unknown to the coordinator, or a\n"
                "typo), 2 usage. With --watch, the status at Ctrl-C is that of the last tick.\n");
-}
-
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 #define TAKE_FAILED 1   /* the lag could not be read: why says what went wrong */
@@ -141,7 +135,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
         kw_lag_watch w;
         kw_lag_watch_init(&w, threshold, verbose);
         while (!stop_flag) {
-            int64_t t0 = now_ms();
+            int64_t t0 = kw__wall_ms();
             kw_lag_report_free(&r);
             memset(&r, 0, sizeof r);
             b.len = 0;
@@ -156,10 +150,10 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
             }
             fwrite(b.data, 1, b.len, stdout);
             fflush(stdout);
-            int64_t left = t0 + (int64_t)(watch * 1000) - now_ms();
+            int64_t left = t0 + (int64_t)(watch * 1000) - kw__wall_ms();
             while (left > 0 && !stop_flag) {
                 poll(NULL, 0, left > 200 ? 200 : (int)left);
-                left = t0 + (int64_t)(watch * 1000) - now_ms();
+                left = t0 + (int64_t)(watch * 1000) - kw__wall_ms();
             }
         }
     }

@@ -21,6 +21,7 @@
 #include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
 #include "proto/proto.h"
+#include "client/core/clock.h"
 
 #define MAX_TOPICS_PER_META 64
 #define STEP_BYTES (256u << 10) /* run the loop after this many bytes accepted */
@@ -102,13 +103,6 @@ struct kw_producer {
 };
 
 static int64_t now_ms(void) { return kw_net_now() / 1000; }
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------------ pure parts */
 
@@ -895,7 +889,7 @@ int kw_producer_send(kw_producer *p, const kw_producer_record *rec)
         return refuse(p, KW_ERR_INVALID_ARG, "partition %d does not exist: topic %s has %d partition%s (0..%d)",
                       rec->partition, t->name, t->nparts, t->nparts == 1 ? "" : "s", t->nparts - 1);
     kw_record r = {0};
-    r.timestamp = rec->timestamp > 0 ? rec->timestamp : wall_ms();
+    r.timestamp = rec->timestamp > 0 ? rec->timestamp : kw__wall_ms();
     r.key = rec->key;
     r.key_len = rec->key ? rec->key_len : -1;
     r.value = rec->value;
