@@ -68,5 +68,8 @@ void kw__cli_stop_broker(void);
 
 /* Print "kwire COMMAND: message" to stderr (printf-style). */
 void kw__cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A file's whole text, NUL-terminated (*len without the NUL); NULL with a message
+ * naming the path printed as cmd's error. */
+char *kw__cli_slurp(const char *cmd, const char *path, size_t *len);
 
 #endif

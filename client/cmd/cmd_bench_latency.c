@@ -41,31 +41,6 @@ static int parse_long(const char *opt, const char *v, long lo, long hi, long *ou
     return 0;
 }
 
-/* A file's whole text; NULL with a message printed. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        kw__cli_err(CMD, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    kw_buf b;
-    kw_buf_init(&b);
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) kw_buf_put(&b, tmp, n);
-    int bad = ferror(f) || b.err;
-    fclose(f);
-    if (bad) {
-        kw__cli_err(CMD, "%s: %s", path, b.err ? kw_strerror(b.err) : "read error");
-        kw_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    if (!b.data) return calloc(1, 1);
-    return (char *)b.data;
-}
-
 /* ------------------------------------------------------------------ merge */
 
 static void merge_usage(FILE *f)
@@ -108,7 +83,7 @@ int kw__bench_merge(kw_cli *cli, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] == '-' && argv[i][1]) continue;
         size_t len;
-        char *text = slurp(argv[i], &len);
+        char *text = kw__cli_slurp(CMD, argv[i], &len);
         if (!text) { kw_hlog_merged_free(&m); return KW_EXIT_FAIL; }
         char err[256];
         int rc = kw_hlog_merge_text(&m, text, len, err, sizeof err);

@@ -100,31 +100,6 @@ int kw__bench_worker(kw_cli *cli, int argc, char **argv)
 
 /* ------------------------------------------------------------------ merge */
 
-/* A file's whole text; NULL with a message printed. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        kw__cli_err(CMD, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    kw_buf b;
-    kw_buf_init(&b);
-    char tmp[65536];
-    size_t got;
-    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) kw_buf_put(&b, tmp, got);
-    int bad = ferror(f) || b.err;
-    fclose(f);
-    if (bad) {
-        kw__cli_err(CMD, "%s: %s", path, b.err ? kw_strerror(b.err) : "read error");
-        kw_buf_free(&b);
-        return NULL;
-    }
-    kw_buf_put(&b, "", 1);
-    *len = b.len - 1;
-    return (char *)b.data;
-}
-
 typedef struct wk_row {
     char name[300];            /* task id (and node), or the file */
     char why[400];             /* missing: why; "" when merged */
@@ -261,7 +236,7 @@ static int merge_trogdor(kw_cli *cli, const char *src, const char *prefix)
         }
         text = (char *)body.data;
         len = body.len;
-    } else if (!(text = slurp(src, &len))) {
+    } else if (!(text = kw__cli_slurp(CMD, src, &len))) {
         return KW_EXIT_FAIL;
     }
     kw_jv *root = kw_jv_parse(text ? text : "", len, err, sizeof err);
@@ -311,7 +286,7 @@ static int merge_status_files(kw_cli *cli, char **files, int n)
     for (int i = 0; i < n && rc == KW_EXIT_OK; i++) {
         snprintf(rows[i].name, sizeof rows[i].name, "%.290s", files[i]);
         size_t len;
-        char *text = slurp(files[i], &len);
+        char *text = kw__cli_slurp(CMD, files[i], &len);
         if (!text) { rc = KW_EXIT_FAIL; break; }
         char err[300];
         int got = kw_wk_status_last(text, len, &rows[i].st, err, sizeof err);

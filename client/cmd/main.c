@@ -39,6 +39,30 @@ void kw__cli_err(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+char *kw__cli_slurp(const char *cmd, const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        kw__cli_err(cmd, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    kw_buf b;
+    kw_buf_init(&b);
+    char tmp[65536];
+    size_t got;
+    while ((got = fread(tmp, 1, sizeof tmp, f)) > 0) kw_buf_put(&b, tmp, got);
+    int bad = ferror(f) || b.err;
+    fclose(f);
+    kw_buf_put(&b, "", 1);
+    if (bad || b.err) {
+        kw__cli_err(cmd, "%s: %s", path, b.err ? kw_strerror(b.err) : "read error");
+        kw_buf_free(&b);
+        return NULL;
+    }
+    *len = b.len - 1;
+    return (char *)b.data;
+}
+
 const char *kw__cli_why(const kw_net *n, char *buf, size_t cap)
 {
     int idx = 0;
