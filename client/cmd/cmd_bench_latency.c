@@ -64,6 +64,8 @@ static void merge_usage(FILE *f)
 int kw__bench_merge(kw_cli *cli, int argc, char **argv)
 {
     int nfiles = 0;
+    for (int i = 1; i < argc; i++) /* --help wins wherever it stands */
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { merge_usage(stdout); return KW_EXIT_OK; }
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--trogdor") || !strcmp(argv[i], "--status")) return kw__bench_merge_workers(cli, argc, argv);
     for (int i = 1; i < argc; i++) {
