@@ -153,11 +153,15 @@ static int f_varint(ann_ctx *a, kw_rd *rd, const char *name, int bits, int depth
     }
     snprintf(a->val, sizeof a->val, "%" PRId64, *v);
     size_t n = strlen(a->val);
-    if (!strcmp(name, "offsetDelta")) snprintf(a->val + n, sizeof a->val - n, " (offset %" PRId64 ")", a->base_offset + *v);
+    /* base + delta as the broker computes it; hostile input may wrap, so add unsigned (no UB) */
+    if (!strcmp(name, "offsetDelta"))
+        snprintf(a->val + n, sizeof a->val - n, " (offset %" PRId64 ")",
+                 (int64_t)((uint64_t)a->base_offset + (uint64_t)*v));
     else if (!strcmp(name, "timestampDelta") && a->base_ts >= 0) {
         char iso[40];
-        iso_ms(iso, sizeof iso, a->base_ts + *v);
-        snprintf(a->val + n, sizeof a->val - n, " (timestamp %" PRId64 "%s%s)", a->base_ts + *v, iso[0] ? ", " : "", iso);
+        int64_t ts = (int64_t)((uint64_t)a->base_ts + (uint64_t)*v);
+        iso_ms(iso, sizeof iso, ts);
+        snprintf(a->val + n, sizeof a->val - n, " (timestamp %" PRId64 "%s%s)", ts, iso[0] ? ", " : "", iso);
     }
     int rc = emit(a, KW_ANN_FIELD, name, bits == 32 ? "varint" : "varlong", rd->p + start, rd->off - start,
                   a->val, depth);
