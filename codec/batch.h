@@ -117,6 +117,12 @@ typedef struct kw_batch_head {
  * caller's to check.
  */
 int kw_batch_head_read(const uint8_t *p, size_t len, kw_batch_head *h);
+/* The offset of a batch's last record, base_offset + last_offset_delta, as the broker
+ * computes it; a hostile header may wrap, so the sum is taken unsigned (no overflow). */
+static inline int64_t kw_batch_last(int64_t base_offset, int32_t last_offset_delta)
+{
+    return (int64_t)((uint64_t)base_offset + (uint64_t)(int64_t)last_offset_delta);
+}
 /* A control record's type from its key (version int16, type int16): 0 abort, 1 commit,
  * -1 when the key is too short to say. */
 int kw_control_type(const kw_record *rec);

@@ -1113,7 +1113,7 @@ static int64_t first_ts(const uint8_t *p, size_t len, int64_t want, int *partial
         int e = kw_batch_next(&rd, &b, &scratch, &bo);
         if (e == KW_ERR_INCOMPLETE) *partial = 1;
         if (e <= 0) break;
-        if (b.base_offset + b.last_offset_delta < want || (b.attributes & KW_ATTR_CONTROL)) continue;
+        if (kw_batch_last(b.base_offset, b.last_offset_delta) < want || (b.attributes & KW_ATTR_CONTROL)) continue;
         kw_record_iter it;
         kw_record rec;
         kw_record_iter_init(&it, &b);
