@@ -101,6 +101,7 @@ typedef struct fetcher {
     int inflight;
     int orphan;        /* the consumer is gone: free this when the fetch's outcome comes */
     int32_t *sent; int nsent, capsent;
+    uint32_t *sent_gen; /* per sent partition: its gen when its fetch_offset was written */
     fresp *head, *tail;
     int nqueued;
     struct kw_consumer *c;
@@ -297,6 +298,7 @@ void kw_consumer_free(kw_consumer *c)
             continue;
         }
         free(c->f[i]->sent);
+        free(c->f[i]->sent_gen);
         free(c->f[i]);
     }
     for (fresp *r = c->retired, *n; r; r = n) { n = r->next; fresp_free(r); }
@@ -657,6 +659,7 @@ static int fetch_encode(void *ud, int16_t version, kw_buf *out)
         fp->partition = p->partition;
         fp->current_leader_epoch = -1;
         fp->fetch_offset = p->fetch_pos;
+        f->sent_gen[i] = p->gen; /* an answer for an older gen is not for the position now */
         fp->last_fetched_epoch = -1;
         fp->log_start_offset = -1;
         fp->partition_max_bytes = c->part_max_bytes;
@@ -745,8 +748,12 @@ static void maybe_fetch(kw_consumer *c, fetcher *f)
             int32_t *v = realloc(f->sent, (size_t)nc * sizeof *v);
             if (!v) return;
             f->sent = v;
+            uint32_t *g = realloc(f->sent_gen, (size_t)nc * sizeof *g);
+            if (!g) return;
+            f->sent_gen = g;
             f->capsent = nc;
         }
+        f->sent_gen[f->nsent] = p->gen;
         f->sent[f->nsent++] = i;
         static const kw_uuid zero;
         if (!memcmp(&p->topic_id, &zero, sizeof zero)) zero_id = 1;
@@ -778,7 +785,8 @@ static int is_leader_err(int e)
            e == KW_KAFKA_OFFSET_NOT_AVAILABLE || e == KW_KAFKA_REQUEST_TIMED_OUT;
 }
 
-static int find_part(kw_consumer *c, fetcher *f, const kw_fetch_topic_resp *t, int16_t version, int32_t partition)
+/* The index in f->sent of the response partition (topic t, partition), or -1. */
+static int find_sent(kw_consumer *c, fetcher *f, const kw_fetch_topic_resp *t, int16_t version, int32_t partition)
 {
     for (int i = 0; i < f->nsent; i++) {
         part *p = &c->parts[f->sent[i]];
@@ -786,7 +794,7 @@ static int find_part(kw_consumer *c, fetcher *f, const kw_fetch_topic_resp *t, i
         if (version >= 13 ? !memcmp(&p->topic_id, &t->topic_id, sizeof p->topic_id)
                           : (t->topic.len >= 0 && strlen(p->topic) == (size_t)t->topic.len &&
                              !memcmp(p->topic, t->topic.p, (size_t)t->topic.len)))
-            return f->sent[i];
+            return i;
     }
     return -1;
 }
@@ -802,7 +810,7 @@ static int64_t scan_next(const uint8_t *p, size_t len, int64_t from, uint64_t *r
     while (off < len) {
         int e = kw_batch_head_read(p + off, len - off, &h);
         if (e != 1 || (size_t)h.batch_length > len - off - KW_BATCH_OVERHEAD_LEN) { *partial = 1; return next; }
-        int64_t last = h.base_offset + h.last_offset_delta;
+        int64_t last = kw_batch_last(h.base_offset, h.last_offset_delta);
         *records += (uint64_t)(h.record_count > 0 ? h.record_count : 0);
         (*batches)++;
         if (last + 1 > next) next = last + 1;
@@ -875,6 +883,7 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
     fetcher *f = ud;
     if (f->orphan) {
         free(f->sent);
+        free(f->sent_gen);
         free(f);
         return;
     }
@@ -942,11 +951,15 @@ static void fetch_done(void *ud, int err, const kw_conn_resp *resp)
         const kw_fetch_topic_resp *tr = &r->r.responses[t];
         for (int32_t pi = 0; pi < tr->n_partitions; pi++, k++) {
             const kw_fetch_partition_resp *pr = &tr->partitions[pi];
-            int idx = find_part(c, f, tr, r->version, pr->partition_index);
+            int si = find_sent(c, f, tr, r->version, pr->partition_index);
             r->pidx[k] = -1;
-            if (idx < 0) continue;
+            if (si < 0) continue;
+            int idx = f->sent[si];
             part *p = &c->parts[idx];
-            if (p->state != P_ACTIVE) continue;
+            /* asked for at a position that is no longer the partition's (revoked and
+             * assigned again, or reset, while the fetch was out): neither its data nor its
+             * errors apply; the next fetch asks from the position now */
+            if (p->state != P_ACTIVE || p->gen != f->sent_gen[si]) continue;
             if (pr->error_code) {
                 if (pr->error_code == KW_KAFKA_OFFSET_OUT_OF_RANGE) {
                     p->state = P_NEED_RESET;
@@ -1353,7 +1366,7 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
                 continue;
             }
             const kw_batch *b = &r->b;
-            int64_t last = b->base_offset + b->last_offset_delta;
+            int64_t last = kw_batch_last(b->base_offset, b->last_offset_delta);
             if (last < p->pos) { c->st.skipped_before += (uint64_t)b->record_count; continue; }
             if (c->isolation) {
                 while (r->abi < r->nab && r->ab[r->abi].first_offset <= last) pid_add(c, r->ab[r->abi++].producer_id);
@@ -1384,8 +1397,8 @@ static int deliver(kw_consumer *c, fresp *r, int *n, int max)
         kw_record rec;
         int e = kw_record_iter_next(&r->it, &rec);
         if (e == 0) {
-            int64_t last = r->b.base_offset + r->b.last_offset_delta;
-            if (last + 1 > p->pos) p->pos = last + 1;
+            int64_t last = kw_batch_last(r->b.base_offset, r->b.last_offset_delta);
+            if (last < INT64_MAX && last + 1 > p->pos) p->pos = last + 1;
             r->in_batch = 0;
             c->cur_slot = -1;
             continue;
