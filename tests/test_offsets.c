@@ -4,7 +4,9 @@
  * taken from metadata, the v10 requests carrying each topic's id (decoded back with
  * kw_msg_decode), the v10 answers applied by id (an id not asked about, or a zero id,
  * ignored; an "every partition" answer at v10 refused, not guessed), the v9 fallback
- * naming topics, and truncated answers refused. */
+ * naming topics, and truncated answers refused. ListOffsets as a client asks it at every
+ * version: replica id -1 (0 would name broker 0, a follower, answered with its log end
+ * and no isolation), the isolation level and timestamp, each topic once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "client/admin/offsets.h"
+#include "proto/msg_listoffsets.h"
 #include "proto/msg_offsetcommit.h"
 #include "proto/msg_offsetfetch.h"
 #include "proto/proto.h"
@@ -346,10 +349,40 @@ static void test_commit_v10_answer_applied_by_id(void **st)
     kw_tpo_free(&l);
 }
 
+static void test_list_offsets_as_a_client(void **st)
+{
+    (void)st;
+    kw_tpo_list l;
+    three(&l);
+    int16_t lo, hi;
+    assert_int_equal(kw_api_range(KW_API_ListOffsets, &lo, &hi), 0);
+    for (int16_t v = lo; v <= hi; v++) {
+        kw_buf b;
+        kw_buf_init(&b);
+        assert_int_equal(kw_list_offsets_encode(&l, -1, 1, v, &b), 0);
+        kw_arena a;
+        kw_arena_init(&a);
+        kw_listoffsets_req r;
+        assert_int_equal(kw_msg_decode(KW_API_ListOffsets, v, KW_REQ, b.data, b.len, &r, &a, NULL), 0);
+        assert_int_equal(r.replica_id, -1);
+        if (v >= 2) assert_int_equal(r.isolation_level, 1);
+        assert_int_equal(r.n_topics, 2);
+        assert_true(str_is(r.topics[0].name, "orders"));
+        assert_int_equal(r.topics[0].n_partitions, 2);
+        assert_int_equal(r.topics[0].partitions[1].partition_index, 1);
+        assert_int_equal(r.topics[0].partitions[1].timestamp, -1);
+        assert_true(str_is(r.topics[1].name, "audit"));
+        kw_arena_free(&a);
+        kw_buf_free(&b);
+    }
+    kw_tpo_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_max_version),
+        cmocka_unit_test(test_list_offsets_as_a_client),
         cmocka_unit_test(test_set_ids_from_metadata),
         cmocka_unit_test(test_fetch_v10_request_carries_ids),
         cmocka_unit_test(test_fetch_v10_refused_without_ids),

@@ -246,6 +246,10 @@ static int lo_encode(void *ud, int16_t version, kw_buf *out)
     lo_ud *q = ud;
     kw_listoffsets_req r;
     kw_msg_defaults(KW_API_ListOffsets, KW_REQ, &r);
+    /* -1: a client. The field has no default and 0 names broker 0, a follower, whose
+     * "latest" is the log end rather than the high watermark (or, read_committed, the
+     * last stable offset): the broker only applies isolation to a client's request */
+    r.replica_id = -1;
     r.isolation_level = (int8_t)q->isolation;
     kw_listoffsets_req_topic *tp = calloc(q->nsel, sizeof *tp);
     kw_listoffsets_req_partition *pp = calloc(q->nsel, sizeof *pp);
