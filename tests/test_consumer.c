@@ -23,7 +23,9 @@
  * record sets counted against max.partition.fetch.bytes and fetch.max.bytes (a lone
  * first batch above them is Kafka's exception, several batches are not); a partition
  * given back at its handed-out position while a fetch from further on is out (as a
- * group's rebalance does) handing out every record from there, none skipped.
+ * group's rebalance does) handing out every record from there, none skipped; the Fetch
+ * request's parts (client replica id, follower-only fields at their defaults: no
+ * HighWatermark tag at v18).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -372,6 +374,47 @@ static void test_reassigned_with_fetch_out(void **st)
     for (int i = 0; i < n; i++) assert_int_equal(got[i], 2 + i);
     kw_consumer_free(c);
     stop_broker();
+}
+
+/* The consumer's Fetch request parts: a client's replica id, no session, each partition's
+ * follower-only fields at their defaults, so at v18 no HighWatermark tag is written (a
+ * zeroed partition would send HighWatermark 0 in ten bytes per partition). */
+static void test_fetch_request_parts(void **st)
+{
+    (void)st;
+    kw_fetch_req r;
+    kw__fetch_req_init(&r, 500, 1, 52428800, 1);
+    kw_fetch_partition p;
+    kw__fetch_part_init(&p, 3, 42, 1048576);
+    kw_fetch_topic t;
+    memset(&t, 0, sizeof t);
+    t.topic = kw_s("t");
+    t.topic_id = g_tid;
+    t.partitions = &p;
+    t.n_partitions = 1;
+    r.topics = &t;
+    r.n_topics = 1;
+    kw_buf b;
+    kw_buf_init(&b);
+    assert_int_equal(kw_msg_encode(KW_API_Fetch, 18, KW_REQ, &r, &b), 0);
+    kw_arena a;
+    kw_arena_init(&a);
+    kw_fetch_req d;
+    assert_int_equal(kw_msg_decode(KW_API_Fetch, 18, KW_REQ, b.data, b.len, &d, &a, NULL), 0);
+    assert_int_equal(d.replica_id, -1);
+    assert_int_equal(d.session_epoch, -1);
+    assert_int_equal(d.isolation_level, 1);
+    assert_int_equal(d.topics[0].partitions[0].partition, 3);
+    assert_int_equal(d.topics[0].partitions[0].fetch_offset, 42);
+    assert_int_equal(d.topics[0].partitions[0].current_leader_epoch, -1);
+    assert_true(d.topics[0].partitions[0].high_watermark == INT64_MAX); /* not sent */
+    size_t len = b.len;
+    p.high_watermark = 0;
+    b.len = 0;
+    assert_int_equal(kw_msg_encode(KW_API_Fetch, 18, KW_REQ, &r, &b), 0);
+    assert_int_equal(b.len, len + 10); /* tag, size, int64 */
+    kw_arena_free(&a);
+    kw_buf_free(&b);
 }
 
 static void test_tail(void **st)
@@ -853,6 +896,7 @@ int main(void)
     kw_buf_init(&g_log);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_parse),
+        cmocka_unit_test(test_fetch_request_parts),
         cmocka_unit_test(test_positions_partial_compressed),
         cmocka_unit_test(test_tail),
         cmocka_unit_test(test_reassigned_with_fetch_out),

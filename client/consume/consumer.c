@@ -635,20 +635,37 @@ int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, con
 
 /* ---- fetching ---- */
 
+void kw__fetch_req_init(kw_fetch_req *r, int32_t max_wait_ms, int32_t min_bytes, int32_t max_bytes, int isolation)
+{
+    kw_msg_defaults(KW_API_Fetch, KW_REQ, r);
+    r->replica_id = -1;
+    r->max_wait_ms = max_wait_ms;
+    r->min_bytes = min_bytes;
+    r->max_bytes = max_bytes;
+    r->isolation_level = (int8_t)isolation;
+    r->session_id = 0;
+    r->session_epoch = -1;
+    r->rack_id = kw_s("");
+}
+
+void kw__fetch_part_init(kw_fetch_partition *fp, int32_t partition, int64_t offset, int32_t part_max_bytes)
+{
+    memset(fp, 0, sizeof *fp);
+    fp->partition = partition;
+    fp->current_leader_epoch = -1;
+    fp->fetch_offset = offset;
+    fp->last_fetched_epoch = -1;
+    fp->log_start_offset = -1;
+    fp->partition_max_bytes = part_max_bytes;
+    fp->high_watermark = INT64_MAX; /* v18+ tagged, a follower's: at its default, not written */
+}
+
 static int fetch_encode(void *ud, int16_t version, kw_buf *out)
 {
     fetcher *f = ud;
     kw_consumer *c = f->c;
     kw_fetch_req r;
-    kw_msg_defaults(KW_API_Fetch, KW_REQ, &r);
-    r.replica_id = -1;
-    r.max_wait_ms = c->max_wait_ms;
-    r.min_bytes = c->min_bytes;
-    r.max_bytes = c->max_bytes;
-    r.isolation_level = (int8_t)c->isolation;
-    r.session_id = 0;
-    r.session_epoch = -1;
-    r.rack_id = kw_s("");
+    kw__fetch_req_init(&r, c->max_wait_ms, c->min_bytes, c->max_bytes, c->isolation);
     kw_fetch_topic *ts = calloc((size_t)f->nsent, sizeof *ts);
     kw_fetch_partition *ps = calloc((size_t)f->nsent, sizeof *ps);
     if (!ts || !ps) { free(ts); free(ps); return KW_ERR_NOMEM; }
@@ -656,13 +673,8 @@ static int fetch_encode(void *ud, int16_t version, kw_buf *out)
     for (int i = 0; i < f->nsent; i++) {
         const part *p = &c->parts[f->sent[i]];
         kw_fetch_partition *fp = &ps[i];
-        fp->partition = p->partition;
-        fp->current_leader_epoch = -1;
-        fp->fetch_offset = p->fetch_pos;
+        kw__fetch_part_init(fp, p->partition, p->fetch_pos, c->part_max_bytes);
         f->sent_gen[i] = p->gen; /* an answer for an older gen is not for the position now */
-        fp->last_fetched_epoch = -1;
-        fp->log_start_offset = -1;
-        fp->partition_max_bytes = c->part_max_bytes;
         /* sent[] is ordered by topic: extend the last topic or start a new one */
         if (nt && !strcmp(c->parts[f->sent[i - 1]].topic, p->topic)) {
             ts[nt - 1].n_partitions++;
