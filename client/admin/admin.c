@@ -23,6 +23,13 @@ typedef struct ct_req {
 static int ct_encode(void *ud, int16_t version, kw_buf *out)
 {
     const ct_req *q = ud;
+    return kw__create_topics_encode(q->topics, q->nt, q->timeout_ms, q->validate_only, version, out);
+}
+
+int kw__create_topics_encode(const kw_topic_spec *topics, int nt, int32_t timeout_ms, int validate_only,
+                             int16_t version, kw_buf *out)
+{
+    const ct_req qq = {topics, nt, timeout_ms, validate_only}, *q = &qq;
     if (q->nt <= 0) return KW_ERR_INVALID_ARG;
     size_t nconf = 0;
     for (int i = 0; i < q->nt; i++) nconf += q->topics[i].nconfigs > 0 ? (size_t)q->topics[i].nconfigs : 0;

@@ -8,4 +8,8 @@
 #include "client/conn/net.h"
 #include "kwire/admin.h"
 
+/* The CreateTopics request body kw_create_topics sends (also kwire explain's). */
+int kw__create_topics_encode(const kw_topic_spec *topics, int nt, int32_t timeout_ms, int validate_only,
+                             int16_t version, kw_buf *out);
+
 #endif

@@ -13,18 +13,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/admin/admin.h"
 #include "client/admin/offsets.h"
 #include "client/conn/metadata.h"
 #include "client/conn/sasl.h"
+#include "client/consume/consumer.h"
 #include "client/core/config.h"
 #include "client/produce/producer.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
 #include "proto/msg_apiversions.h"
-#include "proto/msg_createtopics.h"
 #include "proto/msg_fetch.h"
-#include "proto/msg_initproducerid.h"
-#include "proto/msg_listoffsets.h"
 #include "proto/msg_saslauthenticate.h"
 #include "proto/msg_saslhandshake.h"
 #include "proto/proto.h"
@@ -279,58 +278,44 @@ static int build_fetch(kw_explain *x, kw_buf *out, const char *client_id)
     kw_fetch_req req;
     kw_fetch_topic topic;
     kw_fetch_partition part;
-    kw_msg_defaults(KW_API_Fetch, KW_REQ, &req);
+    /* as the consumer builds it (client/consume/consumer.c) */
+    kw__fetch_req_init(&req, (int32_t)max_wait, (int32_t)min_bytes, (int32_t)max_bytes, isolation);
+    kw__fetch_part_init(&part, (int32_t)x->partition, x->offset, (int32_t)part_max);
     memset(&topic, 0, sizeof topic);
-    memset(&part, 0, sizeof part);
-    part.partition = (int32_t)x->partition;
-    part.current_leader_epoch = -1;
-    part.fetch_offset = x->offset;
-    part.last_fetched_epoch = -1;
-    part.log_start_offset = -1;
-    part.partition_max_bytes = (int32_t)part_max;
-    part.high_watermark = INT64_MAX; /* v18+ tagged, a follower's: default, not written */
     topic.topic = kw_s(topic0(x));
     topic.topic_id = x->topic_id;
     topic.partitions = &part;
     topic.n_partitions = 1;
-    req.replica_id = -1;
-    req.max_wait_ms = (int32_t)max_wait;
-    req.min_bytes = (int32_t)min_bytes;
-    req.max_bytes = (int32_t)max_bytes;
-    req.isolation_level = (int8_t)isolation;
-    req.session_id = 0;
-    req.session_epoch = -1;
     req.topics = &topic;
     req.n_topics = 1;
-    req.forgotten_topics_data = NULL;
-    req.n_forgotten_topics_data = 0;
-    req.rack_id = kw_s(rack ? rack : "");
+    if (rack) req.rack_id = kw_s(rack); /* client.rack: explain only, no kwire client sends one */
     return kw_request_encode(out, KW_API_Fetch, (int16_t)x->version, 1, client_id, &req);
 }
 
+typedef struct lo_ud {
+    const kw_tpo_list *l;
+    int64_t ts;
+    int isolation;
+} lo_ud;
+
+static int lo_body(void *ud, int16_t version, kw_buf *out)
+{
+    const lo_ud *q = ud;
+    return kw_list_offsets_encode(q->l, q->ts, q->isolation, version, out);
+}
+
+/* As the consumer's resets and kwire lag send it (client/admin/offsets.c). */
 static int build_listoffsets(kw_explain *x, kw_buf *out, const char *client_id)
 {
-    long long timeout;
     int isolation = isolation_of(x);
-    if (isolation < 0 || setting_int(x, "request.timeout.ms", 30000, 0, INT32_MAX, &timeout)) return KW_ERR_CONFIG;
-    kw_listoffsets_req req;
-    kw_listoffsets_req_topic t;
-    kw_listoffsets_req_partition pp;
-    kw_msg_defaults(KW_API_ListOffsets, KW_REQ, &req);
-    memset(&t, 0, sizeof t);
-    memset(&pp, 0, sizeof pp);
-    pp.partition_index = (int32_t)x->partition;
-    pp.current_leader_epoch = -1;
-    pp.timestamp = x->timestamp;
-    t.name = kw_s(topic0(x));
-    t.partitions = &pp;
-    t.n_partitions = 1;
-    req.replica_id = -1;
-    req.isolation_level = (int8_t)isolation;
-    req.topics = &t;
-    req.n_topics = 1;
-    req.timeout_ms = (int32_t)timeout;
-    return kw_request_encode(out, KW_API_ListOffsets, (int16_t)x->version, 1, client_id, &req);
+    if (isolation < 0) return KW_ERR_CONFIG;
+    kw_tpo_list l;
+    kw_tpo_init(&l);
+    int rc = kw_tpo_add(&l, topic0(x), (int32_t)x->partition, -1);
+    lo_ud q = {&l, x->timestamp, isolation};
+    if (!rc) rc = kw__request_encode_with(out, KW_API_ListOffsets, (int16_t)x->version, 1, client_id, lo_body, &q);
+    kw_tpo_free(&l);
+    return rc;
 }
 
 static int group_body(void *ud, int16_t version, kw_buf *out)
@@ -380,39 +365,55 @@ static int build_offsets(kw_explain *x, kw_buf *out, const char *client_id)
     return kw__request_encode_with(out, x->api, (int16_t)x->version, 1, client_id, offsets_body, x);
 }
 
+typedef struct pid_ud {
+    const char *tid;
+    int32_t timeout_ms;
+} pid_ud;
+
+static int pid_body(void *ud, int16_t version, kw_buf *out)
+{
+    const pid_ud *q = ud;
+    return kw__initproducerid_encode(q->tid, q->timeout_ms, version, out);
+}
+
+/* As the producer sends it (client/produce/producer.c), with transactional.id and
+ * transaction.timeout.ms when given (explain only: kwire's producer is idempotent, not
+ * transactional). */
 static int build_initproducerid(kw_explain *x, kw_buf *out, const char *client_id)
 {
     long long txn_timeout;
     if (setting_int(x, "transaction.timeout.ms", 60000, 0, INT32_MAX, &txn_timeout)) return KW_ERR_CONFIG;
-    const char *tid = kw__explain_setting(x, "transactional.id");
-    kw_initproducerid_req req;
-    kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &req);
-    req.transactional_id = tid ? kw_s(tid) : KW_STR_NULL;
-    req.transaction_timeout_ms = (int32_t)txn_timeout;
-    req.producer_id = -1;
-    req.producer_epoch = -1;
-    return kw_request_encode(out, KW_API_InitProducerId, (int16_t)x->version, 1, client_id, &req);
+    pid_ud q = {kw__explain_setting(x, "transactional.id"), (int32_t)txn_timeout};
+    return kw__request_encode_with(out, KW_API_InitProducerId, (int16_t)x->version, 1, client_id, pid_body, &q);
 }
 
+typedef struct ct_ud {
+    const kw_topic_spec *specs;
+    int n;
+    int32_t timeout_ms;
+} ct_ud;
+
+static int ct_body(void *ud, int16_t version, kw_buf *out)
+{
+    const ct_ud *q = ud;
+    return kw__create_topics_encode(q->specs, q->n, q->timeout_ms, 0, version, out);
+}
+
+/* As kw_create_topics sends it (client/admin/admin.c). */
 static int build_createtopics(kw_explain *x, kw_buf *out, const char *client_id)
 {
     long long timeout;
     if (setting_int(x, "request.timeout.ms", 30000, 0, INT32_MAX, &timeout)) return KW_ERR_CONFIG;
-    kw_createtopics_req req;
-    kw_createtopics_topic t[KW_EXPLAIN_MAX_TOPICS];
-    kw_msg_defaults(KW_API_CreateTopics, KW_REQ, &req);
+    kw_topic_spec t[KW_EXPLAIN_MAX_TOPICS];
     memset(t, 0, sizeof t);
     int n = x->ntopics ? x->ntopics : 1;
     for (int i = 0; i < n; i++) {
-        t[i].name = kw_s(x->ntopics ? x->topics[i] : DEFAULT_TOPIC);
-        t[i].num_partitions = (int32_t)x->partitions;
+        t[i].name = x->ntopics ? x->topics[i] : DEFAULT_TOPIC;
+        t[i].partitions = (int32_t)x->partitions;
         t[i].replication_factor = (int16_t)x->replication;
     }
-    req.topics = t;
-    req.n_topics = n;
-    req.timeout_ms = (int32_t)timeout;
-    req.validate_only = 0;
-    return kw_request_encode(out, KW_API_CreateTopics, (int16_t)x->version, 1, client_id, &req);
+    ct_ud q = {t, n, (int32_t)timeout};
+    return kw__request_encode_with(out, KW_API_CreateTopics, (int16_t)x->version, 1, client_id, ct_body, &q);
 }
 
 /* ---- any other API: the description's defaults, settings and --field values ---- */
@@ -554,7 +555,7 @@ int kw__explain_build(kw_explain *x, kw_buf *out)
 {
     x->err[0] = 0;
     const char *client_id = kw__explain_setting(x, "client.id");
-    if (!client_id) client_id = "kwire";
+    if (!client_id) client_id = ""; /* the clients' default (client.id in kwire/config.h) */
     if (!x->group) x->group = kw__explain_setting(x, "group.id");
     if (!x->group) x->group = "kwire";
     if (x->nfields && kw_api_range(x->api, NULL, NULL) == 0) {

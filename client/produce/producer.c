@@ -302,14 +302,22 @@ static void want_meta(kw_producer *p)
 
 /* ------------------------------------------------------------------ InitProducerId */
 
+int kw__initproducerid_encode(const char *transactional_id, int32_t transaction_timeout_ms, int16_t version,
+                              kw_buf *out)
+{
+    kw_initproducerid_req r;
+    kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &r);
+    r.transactional_id = transactional_id ? kw_s(transactional_id) : KW_STR_NULL;
+    r.transaction_timeout_ms = transaction_timeout_ms;
+    return kw_msg_encode(KW_API_InitProducerId, version, KW_REQ, &r, out);
+}
+
 static int pid_encode(void *ud, int16_t version, kw_buf *out)
 {
     (void)ud;
-    kw_initproducerid_req r;
-    kw_msg_defaults(KW_API_InitProducerId, KW_REQ, &r);
-    r.transactional_id = KW_STR_NULL;
-    r.transaction_timeout_ms = 60000;
-    return kw_msg_encode(KW_API_InitProducerId, version, KW_REQ, &r, out);
+    /* idempotence without transactions: no transactional id; the timeout Kafka's producer
+     * sends by default (transaction.timeout.ms) */
+    return kw__initproducerid_encode(NULL, 60000, version, out);
 }
 
 static void pid_done(void *ud, int err, const kw_conn_resp *resp)

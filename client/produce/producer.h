@@ -42,6 +42,10 @@ int kw__produce_encode(kw_buf *out, kw_conn_refs *refs, int16_t version, int16_t
  * without a broker: kwire explain). */
 int kw__produce_encode_any_id(kw_buf *out, int16_t version, int16_t acks, int32_t timeout_ms,
                               const char *const *topics, const kw_uuid *ids, kw_pbatch *const *b, int n);
+/* The InitProducerId request body the producer sends (idempotence: transactional_id
+ * NULL, timeout 60000 ms), or with a transactional id and timeout (kwire explain). */
+int kw__initproducerid_encode(const char *transactional_id, int32_t transaction_timeout_ms, int16_t version,
+                              kw_buf *out);
 /* A partition's outcome in a Produce response decoded at version: its error code (a
  * broker's -1 as KW_KAFKA_UNKNOWN_SERVER_ERROR) and base offset, or KW_ERR_NOT_FOUND
  * when absent. The topic is matched by id from v13, by name before. */
