@@ -9,7 +9,7 @@
  * a real Apache Kafka for each point (bench/kafka.h) with a warm-up run of its own, and
  * stops it by PID. Prints one line per point in the lab's form with its batching or
  * fetching figures, then a plain-language reading; --csv and --chart (gnuplot) write
- * the files.
+ * the files. The grid's order of runs, medians and JSON are bench/lab_grid.c's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@
 
 #include "bench/kafka.h"
 #include "bench/lab.h"
+#include "bench/lab_grid.h"
 #include "bench/lab_run.h"
 #include "client/core/config.h"
 #include "bench_perf.h"
@@ -33,19 +34,7 @@ static kw_config *point_config(kw_cli *cli, int role, const kw_lab_point *pt)
 {
     kw_config *cfg = kw__cli_config(cli, CMD, role, NULL, NULL);
     if (!cfg) return NULL;
-    const char *names[16], *values[16];
-    int n = kw_lab_point_settings(pt, names, values, 16);
-    for (int i = 0; i < n; i++) {
-        /* a consumer lab's producer-side settings (and the reverse) do not apply */
-        int id = kw_config_lookup(names[i]);
-        if (id >= 0 && !(kw_config_desc((kw_conf_id)id)->roles & role)) continue;
-        if (kw_config_set(cfg, names[i], values[i])) {
-            kw__cli_err(CMD, "%s", kw_config_error(cfg));
-            kw_config_free(cfg);
-            return NULL;
-        }
-    }
-    if (kw_config_validate(cfg)) {
+    if (kw__lab_apply_point(cfg, role, pt)) {
         kw__cli_err(CMD, "%s", kw_config_error(cfg));
         kw_config_free(cfg);
         return NULL;
@@ -59,40 +48,50 @@ static void warn_cli(void *ud, const char *text)
     kw__cli_err(CMD, "%s", text);
 }
 
-/* One producer run of the point (bench/lab_run.h): 0 or -1 (said). */
-static int run_produce(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long rate,
-                       kw_lab_result *r)
+/* One producer run of the point (bench/lab_run.h; live: the rate, 0 as fast as it goes) or
+ * one consumer run (live > 0: with a producer writing meanwhile). 0 or -1 (said). */
+static int run_part(kw_cli *cli, int role, const kw_lab_point *pt, const char *topic, long records, long live,
+                    kw_lab_result *r)
 {
-    kw_config *cfg = point_config(cli, KW_ROLE_PRODUCER, pt);
+    kw_config *cfg = point_config(cli, role, pt), *pcfg = NULL;
     if (!cfg) return -1;
-    int e = kw_lab_run_produce(cfg, topic, records, rate, r, warn_cli, NULL);
-    kw_config_free(cfg);
-    return e;
-}
-
-/* One consumer run of the point; live > 0: with a producer writing meanwhile. */
-static int run_consume(kw_cli *cli, const kw_lab_point *pt, const char *topic, long records, long live,
-                       kw_lab_result *r)
-{
-    kw_config *cfg = point_config(cli, KW_ROLE_CONSUMER, pt), *pcfg = NULL;
-    if (!cfg) return -1;
-    if (live && !(pcfg = point_config(cli, KW_ROLE_PRODUCER, pt))) {
-        kw_config_free(cfg);
-        return -1;
-    }
-    int e = kw_lab_run_consume(cfg, pcfg, topic, records, live, r, warn_cli, NULL);
+    int e = -1;
+    if (role == KW_ROLE_PRODUCER) e = kw_lab_run_produce(cfg, topic, records, live, r, warn_cli, NULL);
+    else if (!live || (pcfg = point_config(cli, KW_ROLE_PRODUCER, pt)))
+        e = kw_lab_run_consume(cfg, pcfg, topic, records, live, r, warn_cli, NULL);
     if (pcfg) kw_config_free(pcfg);
     kw_config_free(cfg);
     return e;
 }
 
-static void progress(int done, int total, const kw_lab *lab)
+/* What the grid's callbacks (bench/lab_grid.h) work with. */
+typedef struct lab_ctx {
+    kw_cli *cli;
+    const kw_lab *lab;
+    const char *topic, *kversion;
+    long records;
+    FILE *csvf;
+    kw_kafka k; /* restarts: the point's broker */
+} lab_ctx;
+
+static int grid_run(void *ud, int role, const kw_lab_point *pt, long live, kw_lab_result *r)
+{
+    lab_ctx *x = ud;
+    return run_part(x->cli, role, pt, x->topic, x->records, live, r);
+}
+
+static void point_done(void *ud, const kw_lab_point *pt, const kw_lab_result *r)
+{
+    lab_ctx *x = ud;
+    if (!x->cli->json) kw_lab_print_line(stdout, pt, r);
+    fflush(stdout);
+    if (x->csvf) kw_lab_csv_row(x->csvf, pt, r);
+}
+
+static void progress(void *ud, int done, int total)
 {
     if (!isatty(STDERR_FILENO)) return;
-    int w = 30, fill = total ? done * w / total : w;
-    fprintf(stderr, "\r%s [", lab->name);
-    for (int i = 0; i < w; i++) fputc(i < fill ? '#' : '.', stderr);
-    fprintf(stderr, "] %d/%d runs%s", done, total, done == total ? "\n" : "");
+    kw__lab_progress(stderr, ((lab_ctx *)ud)->lab, done, total);
     fflush(stderr);
 }
 
@@ -152,62 +151,13 @@ static void usage(FILE *f)
                "--json prints every run's settings and figures as JSON instead of lines.\n");
 }
 
-static void print_json(const kw_lab *lab, const kw_lab_result *res, const int *pts, int n, long records, long live,
-                       const char *broker)
-{
-    printf("{\"lab\":\"%s\",\"title\":\"%s\",\"records\":%ld,\"lab_records\":%ld,\"live_rate\":%ld,"
-           "\"broker\":\"%s\",\"fixed\":{",
-           lab->name, lab->title, records, lab->records, live, broker);
-    for (int i = 0; i < lab->nfixed; i++) printf("%s\"%s\":\"%s\"", i ? "," : "", lab->fixed[i][0], lab->fixed[i][1]);
-    printf("},\"runs\":[");
-    for (int i = 0; i < n; i++) {
-        kw_lab_point pt;
-        kw_lab_point_at(lab, pts[i], &pt);
-        const kw_lab_result *r = &res[i];
-        printf("%s{\"run\":%d,\"settings\":{", i ? "," : "", pts[i] + 1);
-        for (int a = 0; a < lab->naxes; a++) printf("%s\"%s\":\"%s\"", a ? "," : "", lab->axes[a].setting, pt.values[a]);
-        printf("},\"records\":%ld,\"seconds\":%.6f,\"records_per_sec\":%.1f,\"mb_per_sec\":%.3f,"
-               "\"records_per_batch\":%.2f,\"batch_fill_pct\":%.1f,\"wire_bytes_per_record\":%.2f,"
-               "\"compression_ratio\":%.3f,\"p50_ms\":%.3f,\"p95_ms\":%.3f,\"p99_ms\":%.3f,\"p999_ms\":%.3f,"
-               "\"p9999_ms\":%.3f,\"max_ms\":%.3f,\"requests\":%ld,\"empty_fetches\":%ld,\"failed\":%ld,"
-               "\"repeats\":%d,\"records_per_sec_min\":%.1f,\"records_per_sec_max\":%.1f,"
-               "\"bytes_per_fetch\":%.1f,\"records_per_poll\":%.2f,\"over_limit_first_batch\":%ld,"
-               "\"latency_p50_ms\":%.1f,\"latency_p99_ms\":%.1f}",
-               r->records, r->seconds, r->records_per_sec, r->mb_per_sec, r->records_per_batch, r->batch_fill_pct,
-               r->wire_bytes_per_record, r->compression_ratio, r->p50_ms, r->p95_ms, r->p99_ms, r->p999_ms,
-               r->p9999_ms, r->max_ms, r->requests, r->empty_fetches, r->failed, r->runs, r->rps_min, r->rps_max,
-               r->bytes_per_fetch, r->records_per_poll, r->over_limit_first_batch, r->lat_p50_ms, r->lat_p99_ms);
-    }
-    printf("]}\n");
-}
-
-/* One timed run of a grid point: produce and/or consume as the lab's kind says. */
-static int run_point(kw_cli *cli, const kw_lab *lab, const kw_lab_point *pt, const char *topic, long records,
-                     long live, kw_lab_result *r)
-{
-    memset(r, 0, sizeof *r);
-    int e = 0;
-    if (lab->kind != KW_LAB_CONSUME) e = run_produce(cli, pt, topic, records, 0, r);
-    if (!e && lab->kind != KW_LAB_PRODUCE) {
-        double prod_s = r->seconds;
-        kw_lab_result c = {0};
-        e = run_consume(cli, pt, topic, records, lab->kind == KW_LAB_CONSUME ? live : 0, &c);
-        if (lab->kind == KW_LAB_CONSUME) *r = c;
-        else { r->seconds = prod_s + c.seconds; r->failed += c.failed; r->requests += c.requests; }
-    }
-    long delivered = r->records - r->failed;
-    r->records_per_sec = r->seconds > 0 && delivered > 0 ? (double)delivered / r->seconds : 0;
-    r->mb_per_sec = r->records_per_sec * KW_LAB_PAYLOAD_LEN / (1024.0 * 1024.0);
-    return e;
-}
-
 /* Write the records a consumer lab reads (once per broker). 0 or -1 (said). */
 static int prepare_consumer_lab(kw_cli *cli, const kw_lab *lab, const char *topic, long records)
 {
     kw_lab_point first;
     kw_lab_point_at(lab, 0, &first);
     kw_lab_result prep = {0};
-    if (run_produce(cli, &first, topic, records, 0, &prep) || prep.failed) {
+    if (run_part(cli, KW_ROLE_PRODUCER, &first, topic, records, 0, &prep) || prep.failed) {
         kw__cli_err(CMD, "could not write the %ld records the consumer runs read", records);
         return -1;
     }
@@ -218,8 +168,12 @@ static int prepare_consumer_lab(kw_cli *cli, const kw_lab *lab, const char *topi
 }
 
 /* B1's broker for one grid point: a fresh single node with the point's broker settings. */
-static int start_point_broker(kw_cli *cli, const kw_lab_point *pt, const char *version, kw_kafka *k)
+static int start_point_broker(void *ud, const kw_lab_point *pt)
 {
+    lab_ctx *x = ud;
+    kw_cli *cli = x->cli;
+    const char *version = x->kversion;
+    kw_kafka *k = &x->k;
     const char *names[KW_LAB_MAX_AXES], *values[KW_LAB_MAX_AXES];
     int n = kw_lab_point_broker_settings(pt, names, values, KW_LAB_MAX_AXES);
     char buf[KW_LAB_MAX_AXES][128];
@@ -243,6 +197,13 @@ static int start_point_broker(kw_cli *cli, const kw_lab_point *pt, const char *v
     }
     cli->bootstrap = k->bootstrap;
     return 0;
+}
+
+static void stop_point_broker(void *ud)
+{
+    lab_ctx *x = ud;
+    kw_kafka_stop(&x->k);
+    x->cli->bootstrap = NULL; /* it pointed into k */
 }
 
 static int bench_lab(kw_cli *cli, int argc, char **argv)
@@ -298,16 +259,12 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
         return KW_EXIT_USAGE;
     }
     /* the grid points to run, in grid order */
-    int total = kw_lab_points(lab), npts = 0;
+    int total = kw_lab_points(lab);
     int *pts = calloc((size_t)total, sizeof *pts);
     kw_lab_result *res = calloc((size_t)total, sizeof *res);
     kw_lab_result *runs = calloc((size_t)total * (size_t)repeat, sizeof *runs);
     if (!pts || !res || !runs) { free(pts); free(res); free(runs); return KW_EXIT_FAIL; }
-    for (int i = 0; i < total; i++) {
-        int in = !quick;
-        for (int q = 0; quick && q < 4 && lab->quick[q]; q++) in |= lab->quick[q] == i + 1;
-        if (in) pts[npts++] = i;
-    }
+    int npts = kw__lab_select(lab, quick, pts);
     char broker[256];
     if (restarts) {
         if (cli->bootstrap && cli->verbosity >= 0)
@@ -335,75 +292,24 @@ static int bench_lab(kw_cli *cli, int argc, char **argv)
             printf("live: each run's records are written at %ld records/s while the consumer reads them from the end "
                    "of the topic (a producer thread; default batching)\n", live);
     }
-    int rc = KW_EXIT_OK, done = 0, nruns = npts * (int)repeat + (restarts ? npts : 1);
+    lab_ctx x = {.cli = cli, .lab = lab, .topic = topic, .kversion = kversion, .records = records, .csvf = csvf};
+    kw__lab_grid g = {.lab = lab, .pts = pts, .npts = npts, .repeat = (int)repeat, .restarts = restarts, .live = live,
+                      .ud = &x, .run = grid_run, .start_broker = start_point_broker, .stop_broker = stop_point_broker,
+                      .progress = progress, .point_done = point_done, .warn = warn_cli, .res = res, .runs = runs};
+    int rc = KW_EXIT_OK;
     /* the records the runs read (live: a few, so that the topic exists) */
     if (!restarts && lab->kind == KW_LAB_CONSUME && prepare_consumer_lab(cli, lab, topic, live ? 10 : records)) {
         rc = KW_EXIT_FAIL;
-        npts = 0;
-    }
-    progress(0, nruns, lab);
-    kw_lab_point pt;
-    kw_lab_result warm;
-    if (!restarts && npts) { /* one unrecorded warm-up run: connections, JIT and page cache settle */
-        kw_lab_point_at(lab, pts[0], &pt);
-        if (run_point(cli, lab, &pt, topic, records, live, &warm)) { rc = KW_EXIT_FAIL; npts = 0; }
-        else if (warm.failed >= warm.records) {
-            kw__cli_err(CMD, "the warm-up run delivered no record: stopping the lab");
-            rc = KW_EXIT_FAIL;
-            npts = 0;
-        }
-        progress(++done, nruns, lab);
-    }
-    /* without restarts the runs go round the grid, repeat times over, so that a drift of
-     * the machine touches every setting alike; a broker restart holds a point's runs together */
-    int rounds = restarts ? 1 : (int)repeat, per = restarts ? (int)repeat : 1, ran = 0;
-    for (int round = 0; round < rounds && rc == KW_EXIT_OK; round++) {
-        for (int j = 0; j < npts; j++) {
-            kw_lab_point_at(lab, pts[j], &pt);
-            kw_kafka k;
-            if (restarts) {
-                if (start_point_broker(cli, &pt, kversion, &k)) { rc = KW_EXIT_FAIL; break; }
-                int e = run_point(cli, lab, &pt, topic, records, live, &warm); /* warm-up on the fresh broker */
-                progress(++done, nruns, lab);
-                if (e) { kw_kafka_stop(&k); cli->bootstrap = NULL; rc = KW_EXIT_FAIL; break; }
-            }
-            int e = 0;
-            for (int k2 = 0; k2 < per && !e; k2++) {
-                int slot = restarts ? k2 : round;
-                kw_lab_result *one = &runs[j * repeat + slot];
-                e = run_point(cli, lab, &pt, topic, records, live, one);
-                progress(++done, nruns, lab);
-                if (!e && one->failed >= one->records) {
-                    kw__cli_err(CMD, "a run of setting %d delivered no record: stopping the lab", pts[j] + 1);
-                    e = -1;
-                }
-            }
-            if (restarts) {
-                kw_kafka_stop(&k);
-                cli->bootstrap = NULL; /* it pointed into k */
-            }
-            if (e) { rc = KW_EXIT_FAIL; break; }
-            if (round == rounds - 1) {
-                kw_lab_median(&runs[j * repeat], (int)repeat, &res[j]);
-                kw_lab_result *r = &res[j];
-                if (r->failed) rc = KW_EXIT_FAIL;
-                if (!cli->json) kw_lab_print_line(stdout, &pt, r);
-                fflush(stdout);
-                if (csvf) kw_lab_csv_row(csvf, &pt, r);
-                ran = j + 1;
-            }
-        }
+        progress(&x, 0, kw__lab_grid_runs(&g));
+    } else if (kw__lab_grid_run(&g)) {
+        rc = KW_EXIT_FAIL;
     }
     if (csvf) fclose(csvf);
-    if (ran > 0) {
+    if (g.ran > 0) {
         /* the reading and the chart take the whole grid: points not run stay empty */
         kw_lab_result *grid = calloc((size_t)total, sizeof *grid);
-        if (grid) {
-            for (int j = 0; j < ran; j++) grid[pts[j]] = res[j];
-            for (int i = 0; i < total; i++)
-                if (!grid[i].records) grid[i].failed = 1; /* not run: no figure */
-        }
-        if (cli->json) print_json(lab, res, pts, ran, records, live, broker);
+        if (grid) kw__lab_grid_fill(lab, res, pts, g.ran, grid);
+        if (cli->json) kw__lab_json(stdout, lab, res, pts, g.ran, records, live, broker);
         else if (grid) kw_lab_reading(stdout, lab, grid, total);
         if (chart && grid && write_chart(lab, grid, total, chart)) rc = KW_EXIT_FAIL;
         else if (chart && !cli->json && cli->verbosity >= 0) printf("chart: %s\n", chart);
