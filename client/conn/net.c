@@ -1,7 +1,8 @@
 /*
  * client/conn/net.c — the socket layer (client/conn/net.h): getaddrinfo, non-blocking connect,
- * socket options, and one poll() loop over many kw_conn state machines. It holds no
- * protocol state: the conn decides when to connect, what to write and when to give up.
+ * socket options, and one poll() loop over many kw_conn state machines, plus listeners
+ * and the plain byte streams they accept. It holds no protocol state: the conn (or a raw
+ * connection's owner) decides when to connect, what to write and when to give up.
  *
  * A host name is resolved on a short-lived thread of its own (getaddrinfo may wait
  * seconds on DNS), which wakes the poll loop through an eventfd when done; the loop

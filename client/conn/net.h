@@ -14,6 +14,12 @@
  * ticks the conns for their timeouts. Everything else — protocol, retries, backoff —
  * is the conn's.
  *
+ * The same loop also carries plain byte streams that are not Kafka (a listener and the
+ * connections it accepts: the Prometheus exporter's HTTP, see below), waits for the
+ * callers that pause between tries (kw_net_sleep), and can be woken from another
+ * thread (kw_net_wakeup): this file is kwire's one place that polls, reads and writes
+ * sockets.
+ *
  * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
  *
  * Request callbacks run inside kw_net_poll(); they may submit requests but must not call
