@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -929,6 +930,40 @@ static void test_raw_connection_limit(void **st)
 
 /* Queued output is capped; what the peer does not read stays queued, and is written
  * once it reads. */
+/* Out of descriptors: accept fails with EMFILE while the connection stays in the backlog
+ * and the listener readable; the net rests the listener (100 ms) instead of spinning,
+ * and accepts once descriptors are free again. */
+static void test_raw_accept_emfile_pauses(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {0};
+    kw_net_listener *l = raw_listen(n, &g, 4, 0);
+    int c = raw_client(kw_net_listener_port(l));
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int top = dup(0), fill[256], nfill = 0, d;
+    assert_true(top >= 0);
+    close(top);
+    while ((d = dup(0)) >= 0 && d < top && nfill < 256) fill[nfill++] = d; /* every hole below top */
+    if (d >= 0) close(d);
+    struct rlimit lim = {(rlim_t)top, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    int rounds = 0;
+    int64_t t0 = kw_net_now();
+    while (kw_net_now() - t0 < 400000) {
+        kw_net_poll(n, 1000);
+        rounds++;
+    }
+    assert_int_equal(g.accepted, 0);
+    assert_true(rounds < 40); /* about one a 100 ms, not a busy loop */
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    for (int i = 0; i < nfill; i++) close(fill[i]);
+    POLL_UNTIL(n, g.accepted == 1);
+    close(c);
+    kw_net_free(n);
+}
+
 static void test_raw_output_bound(void **st)
 {
     (void)st;
@@ -1054,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_raw_peer_gone_mid_request),
         cmocka_unit_test(test_raw_connection_limit),
         cmocka_unit_test(test_raw_output_bound),
+        cmocka_unit_test(test_raw_accept_emfile_pauses),
         cmocka_unit_test(test_sleep),
         cmocka_unit_test(test_wakeup_from_another_thread),
         cmocka_unit_test(test_listen_errors),
