@@ -7,11 +7,13 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/admin/exporter.h"
@@ -521,6 +523,123 @@ static void test_open_errors(void **st)
     else assert_int_equal(rc, KW_ERR_IO);
 }
 
+static int connect_to(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static int64_t ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The server's open connections reach want within 5 s. */
+static void wait_open_clients(kw_exporter *e, uint64_t want)
+{
+    kw_exporter_stats stt;
+    int64_t until = ms_now() + 5000;
+    do {
+        kw_exporter_get_stats(e, &stt);
+        if (stt.open_clients == want) return;
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    } while (ms_now() < until);
+    assert_int_equal(stt.open_clients, want);
+}
+
+static void start_opts(srv *s, kw_exporter_opts *o)
+{
+    assert_int_equal(kw_exporter_open(&s->e, o), 0);
+    s->stop = 0;
+    assert_int_equal(pthread_create(&s->th, NULL, srv_main, s), 0);
+}
+
+/* Clients that leave in the middle of a request (a close, a reset) are let go, cost no
+ * refresh, and the server serves the next one. */
+static void test_server_client_leaves_mid_request(void **st)
+{
+    (void)st;
+    fake f = {0};
+    srv s;
+    kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .cache_ms = 0};
+    start_opts(&s, &o);
+    int port = kw_exporter_port(s.e);
+    int c = connect_to(port);
+    assert_int_equal(send(c, "GET /metrics HTTP/1.1\r\nHo", 25, 0), 25);
+    wait_open_clients(s.e, 1);
+    close(c);
+    wait_open_clients(s.e, 0);
+    c = connect_to(port);
+    assert_int_equal(send(c, "GET /metr", 9, 0), 9);
+    wait_open_clients(s.e, 1);
+    struct linger lg = {1, 0};
+    setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    close(c); /* RST */
+    wait_open_clients(s.e, 0);
+    char *r = get(port, "/metrics");
+    assert_true(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0);
+    free(r);
+    stop(&s);
+    assert_int_equal(f.calls, 1);
+}
+
+/* max_clients: a connection past the limit waits (in the backlog) until one leaves. */
+static void test_server_client_limit(void **st)
+{
+    (void)st;
+    fake f = {0};
+    srv s;
+    kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .max_clients = 1};
+    start_opts(&s, &o);
+    int port = kw_exporter_port(s.e);
+    int idle = connect_to(port);
+    wait_open_clients(s.e, 1);
+    int c = connect_to(port);
+    const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    assert_int_equal(send(c, req, sizeof req - 1, 0), (ssize_t)(sizeof req - 1));
+    struct pollfd p = {.fd = c, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 300), 0); /* not served while the idle one holds the slot */
+    close(idle);
+    kw_buf b;
+    kw_buf_init(&b);
+    char tmp[4096];
+    ssize_t n;
+    while ((n = recv(c, tmp, sizeof tmp, 0)) > 0) kw_buf_put(&b, tmp, (size_t)n);
+    kw_buf_put(&b, "", 1);
+    assert_true(strncmp((char *)b.data, "HTTP/1.1 200 OK\r\n", 17) == 0);
+    kw_buf_free(&b);
+    close(c);
+    stop(&s);
+}
+
+/* A connection silent for idle_timeout_ms is closed. */
+static void test_server_idle_timeout(void **st)
+{
+    (void)st;
+    fake f = {0};
+    srv s;
+    kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .idle_timeout_ms = 150};
+    start_opts(&s, &o);
+    int c = connect_to(kw_exporter_port(s.e));
+    assert_int_equal(send(c, "GET /", 5, 0), 5);
+    int64_t t0 = ms_now();
+    char tmp[64];
+    assert_int_equal(recv(c, tmp, sizeof tmp, 0), 0); /* closed without an answer */
+    int64_t took = ms_now() - t0;
+    assert_true(took >= 100 && took < 3000);
+    close(c);
+    wait_open_clients(s.e, 0);
+    stop(&s);
+    assert_int_equal(f.calls, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -534,6 +653,9 @@ int main(void)
         cmocka_unit_test(test_server_concurrent_scrapes_share_a_refresh),
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_server_interval_collections),
+        cmocka_unit_test(test_server_client_leaves_mid_request),
+        cmocka_unit_test(test_server_client_limit),
+        cmocka_unit_test(test_server_idle_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * a body starting "CLOSE" closes the connection, "SLOW" gets no answer. A request that
  * refers to large slices is written through sendmsg's gather list in partial writes.
  * Host names resolve on a thread of their own: a resolver held at a gate shows the other
- * brokers' traffic going on meanwhile.
+ * brokers' traffic going on meanwhile. Plain byte streams (listener, raw connections,
+ * kw_net_sleep, kw_net_wakeup) are driven by the test itself with loopback clients.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,8 +26,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client/conn/net.h"
@@ -770,6 +773,300 @@ static void test_slow_connect_notified(void **st)
     close(l);
 }
 
+/* ---- plain byte streams: listener, raw connections, sleep, wakeup ---- */
+
+typedef struct rawlog {
+    int accepted, data, eofs, sents, errors;
+    int echo;           /* write back what arrives; shut down after EOF */
+    int close_on_eof;   /* close the connection at EOF */
+    char got[256];
+    size_t gotlen;
+    kw_net_raw *last;
+} rawlog;
+
+static void raw_cb(void *ud, kw_net_raw *r, const kw_net_raw_event *ev)
+{
+    rawlog *g = ud;
+    switch (ev->type) {
+    case KW_NET_RAW_ACCEPTED:
+        g->accepted++;
+        assert_null(kw_net_raw_data(r));
+        kw_net_raw_set_data(r, g);
+        g->last = r;
+        break;
+    case KW_NET_RAW_DATA:
+        assert_ptr_equal(kw_net_raw_data(r), g);
+        g->data++;
+        if (g->gotlen + ev->len <= sizeof g->got) {
+            memcpy(g->got + g->gotlen, ev->data, ev->len);
+            g->gotlen += ev->len;
+        }
+        if (g->echo) assert_int_equal(kw_net_raw_write(r, ev->data, ev->len), 0);
+        break;
+    case KW_NET_RAW_EOF:
+        g->eofs++;
+        if (g->echo) kw_net_raw_shutdown(r);
+        if (g->close_on_eof) kw_net_raw_close(r);
+        break;
+    case KW_NET_RAW_SENT: g->sents++; break;
+    case KW_NET_RAW_ERROR:
+        g->errors++;
+        assert_int_equal(ev->err, KW_ERR_IO);
+        break;
+    }
+}
+
+static kw_net_listener *raw_listen(kw_net *n, rawlog *g, int max_conns, size_t out_max)
+{
+    kw_net_listen_opts o = {.host = "127.0.0.1", .port = "0", .max_conns = max_conns, .out_max = out_max,
+                            .fn = raw_cb, .ud = g};
+    kw_net_listener *l = NULL;
+    assert_int_equal(kw_net_listen(n, &o, &l), 0);
+    assert_true(kw_net_listener_port(l) > 0);
+    return l;
+}
+
+static int raw_client(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+/* Poll the net until cond holds or 5 s pass. */
+#define POLL_UNTIL(n, cond)                                                                  \
+    do {                                                                                     \
+        int64_t until_ = kw_net_now() + 5000000;                                             \
+        while (!(cond) && kw_net_now() < until_) assert_true(kw_net_poll((n), 20) >= 0);     \
+        assert_true(cond);                                                                   \
+    } while (0)
+
+static void test_raw_echo(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {.echo = 1};
+    kw_net_listener *l = raw_listen(n, &g, 4, 0);
+    int c = raw_client(kw_net_listener_port(l));
+    assert_int_equal(send(c, "hello, raw", 10, 0), 10);
+    shutdown(c, SHUT_WR); /* half-close: the echo still comes back */
+    POLL_UNTIL(n, g.eofs == 1 && g.sents >= 1);
+    assert_int_equal(g.accepted, 1);
+    assert_int_equal(g.gotlen, 10);
+    assert_memory_equal(g.got, "hello, raw", 10);
+    assert_int_equal(kw_net_raw_pending(g.last), 0);
+    assert_int_equal(kw_net_raw_write(g.last, "x", 1), KW_ERR_STATE); /* after shutdown */
+    char buf[64];
+    size_t got = 0;
+    ssize_t k;
+    while ((k = recv(c, buf + got, sizeof buf - got, 0)) > 0) got += (size_t)k; /* to our EOF */
+    assert_int_equal(k, 0);
+    assert_int_equal(got, 10);
+    assert_memory_equal(buf, "hello, raw", 10);
+    close(c);
+    assert_int_equal(g.errors, 0);
+    kw_net_listener_close(l);
+    kw_net_free(n); /* closes the connection still open */
+}
+
+/* A peer that goes away in the middle of a request: a close is EOF, a reset is ERROR and
+ * the net closes the connection, and either way its slot under max_conns comes back. */
+static void test_raw_peer_gone_mid_request(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {.close_on_eof = 1};
+    kw_net_listener *l = raw_listen(n, &g, 1, 0);
+    int port = kw_net_listener_port(l);
+    int c = raw_client(port);
+    assert_int_equal(send(c, "GET /met", 8, 0), 8);
+    POLL_UNTIL(n, g.gotlen == 8);
+    close(c);
+    POLL_UNTIL(n, g.eofs == 1);
+    /* the slot is free again: the next peer is accepted, then resets the connection */
+    c = raw_client(port);
+    POLL_UNTIL(n, g.accepted == 2);
+    kw_net_raw *r2 = g.last;
+    assert_int_equal(kw_net_raw_write(r2, "partial", 7), 0);
+    struct linger lg = {1, 0};
+    setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    assert_int_equal(send(c, "x", 1, 0), 1);
+    close(c); /* RST */
+    g.close_on_eof = 0;
+    POLL_UNTIL(n, g.errors == 1 || g.eofs == 2);
+    if (g.errors == 0) { /* the data and the reset raced: EOF first, the write then fails */
+        kw_net_raw_write(r2, "more", 4);
+        POLL_UNTIL(n, g.errors == 1);
+    }
+    c = raw_client(port);
+    POLL_UNTIL(n, g.accepted == 3); /* the net closed the failed one: its slot is free */
+    close(c);
+    kw_net_free(n);
+}
+
+static void test_raw_connection_limit(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {0};
+    kw_net_listener *l = raw_listen(n, &g, 2, 0);
+    int port = kw_net_listener_port(l);
+    int c[3];
+    for (int i = 0; i < 3; i++) c[i] = raw_client(port); /* the kernel's backlog takes all three */
+    POLL_UNTIL(n, g.accepted == 2);
+    for (int i = 0; i < 10; i++) kw_net_poll(n, 10);
+    assert_int_equal(g.accepted, 2); /* the third waits in the backlog */
+    kw_net_raw_close(g.last);
+    POLL_UNTIL(n, g.accepted == 3);
+    /* the third connection works */
+    assert_int_equal(send(c[2], "z", 1, 0), 1);
+    POLL_UNTIL(n, g.gotlen == 1);
+    for (int i = 0; i < 3; i++) close(c[i]);
+    kw_net_free(n);
+}
+
+/* Queued output is capped; what the peer does not read stays queued, and is written
+ * once it reads. */
+/* Out of descriptors: accept fails with EMFILE while the connection stays in the backlog
+ * and the listener readable; the net rests the listener (100 ms) instead of spinning,
+ * and accepts once descriptors are free again. */
+static void test_raw_accept_emfile_pauses(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {0};
+    kw_net_listener *l = raw_listen(n, &g, 4, 0);
+    int c = raw_client(kw_net_listener_port(l));
+    struct rlimit old;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int top = dup(0), fill[256], nfill = 0, d;
+    assert_true(top >= 0);
+    close(top);
+    while ((d = dup(0)) >= 0 && d < top && nfill < 256) fill[nfill++] = d; /* every hole below top */
+    if (d >= 0) close(d);
+    struct rlimit lim = {(rlim_t)top, old.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    int rounds = 0;
+    int64_t t0 = kw_net_now();
+    while (kw_net_now() - t0 < 400000) {
+        kw_net_poll(n, 1000);
+        rounds++;
+    }
+    assert_int_equal(g.accepted, 0);
+    assert_true(rounds < 40); /* about one a 100 ms, not a busy loop */
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    for (int i = 0; i < nfill; i++) close(fill[i]);
+    POLL_UNTIL(n, g.accepted == 1);
+    close(c);
+    kw_net_free(n);
+}
+
+static void test_raw_output_bound(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {0};
+    const size_t cap = 16u << 20; /* more than loopback's socket buffers hold */
+    kw_net_listener *l = raw_listen(n, &g, 1, cap);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof small); /* before connect: a small window */
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)kw_net_listener_port(l))};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof a), 0);
+    POLL_UNTIL(n, g.accepted == 1);
+    kw_net_raw *r = g.last;
+    char *big = malloc(cap);
+    memset(big, 'b', cap);
+    assert_int_equal(kw_net_raw_write(r, big, cap), 0);
+    assert_int_equal(kw_net_raw_write(r, "!", 1), KW_ERR_TOO_LARGE);
+    for (int i = 0; i < 5; i++) kw_net_poll(n, 10);
+    assert_true(kw_net_raw_pending(r) > 0); /* the peer reads nothing: the socket buffers fill */
+    assert_int_equal(g.sents, 0);
+    size_t got = 0;
+    char buf[65536];
+    while (got < cap) {
+        ssize_t k = recv(c, buf, sizeof buf, MSG_DONTWAIT);
+        if (k > 0) got += (size_t)k;
+        else kw_net_poll(n, 10);
+    }
+    POLL_UNTIL(n, g.sents == 1);
+    assert_int_equal(kw_net_raw_pending(r), 0);
+    free(big);
+    close(c);
+    kw_net_free(n);
+}
+
+/* kw_net_sleep services the net while it waits (a connection is accepted meanwhile),
+ * waits as long as asked, and works without a net. */
+static void test_sleep(void **st)
+{
+    (void)st;
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_net_sleep(NULL, 30), 0);
+    assert_true(kw_net_now() - t0 >= 30000);
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {.close_on_eof = 1};
+    kw_net_listener *l = raw_listen(n, &g, 1, 0);
+    int c = raw_client(kw_net_listener_port(l));
+    t0 = kw_net_now();
+    assert_int_equal(kw_net_sleep(n, 80), 0);
+    assert_true(kw_net_now() - t0 >= 80000);
+    assert_int_equal(g.accepted, 1);
+    close(c);
+    kw_net_free(n);
+}
+
+static void *wake_later(void *arg)
+{
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    kw_net_wakeup(arg);
+    return NULL;
+}
+
+static void test_wakeup_from_another_thread(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    assert_int_equal(kw_net_wakeup_init(n), 0);
+    kw_net_wakeup(n); /* before the poll: it does not wait */
+    int64_t t0 = kw_net_now();
+    kw_net_poll(n, 5000);
+    assert_true(kw_net_now() - t0 < 2000000);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, wake_later, n), 0);
+    t0 = kw_net_now();
+    kw_net_poll(n, 5000);
+    assert_true(kw_net_now() - t0 < 2000000);
+    pthread_join(th, NULL);
+    kw_net_free(n);
+}
+
+static void test_listen_errors(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {0};
+    kw_net_listener *l = raw_listen(n, &g, 1, 0), *l2 = NULL;
+    char port[16];
+    snprintf(port, sizeof port, "%d", kw_net_listener_port(l));
+    kw_net_listen_opts o = {.host = "127.0.0.1", .port = port, .fn = raw_cb, .ud = &g};
+    errno = 0;
+    assert_int_equal(kw_net_listen(n, &o, &l2), KW_ERR_IO); /* in use */
+    assert_int_equal(errno, EADDRINUSE);
+    o.port = "x";
+    assert_int_equal(kw_net_listen(n, &o, &l2), KW_ERR_CONFIG);
+    o.port = "0";
+    o.fn = NULL;
+    assert_int_equal(kw_net_listen(n, &o, &l2), KW_ERR_INVALID_ARG);
+    assert_null(l2);
+    kw_net_free(n);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -788,6 +1085,14 @@ int main(void)
         cmocka_unit_test(test_give_up_while_resolving),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_slow_connect_notified),
+        cmocka_unit_test(test_raw_echo),
+        cmocka_unit_test(test_raw_peer_gone_mid_request),
+        cmocka_unit_test(test_raw_connection_limit),
+        cmocka_unit_test(test_raw_output_bound),
+        cmocka_unit_test(test_raw_accept_emfile_pauses),
+        cmocka_unit_test(test_sleep),
+        cmocka_unit_test(test_wakeup_from_another_thread),
+        cmocka_unit_test(test_listen_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,26 +1,22 @@
 /*
  * client/admin/exporter.c — Prometheus text rendering of a cluster snapshot (kafka_exporter's
  * metric and label names), a bounded HTTP/1.x request parser, and a single-threaded
- * poll() server that serves GET /metrics from a refresh callback. See exporter.h for
- * the design choices (poll loop, what is served while the cluster is unreachable).
+ * server that serves GET /metrics from a refresh callback: its connections are net.c's
+ * plain byte streams (a listener and raw connections on a kw_net of its own), so this
+ * file keeps the HTTP states and never touches a socket. See exporter.h for the design
+ * choices (one loop, what is served while the cluster is unreachable).
  */
 #include "client/admin/exporter.h"
 #include "client/core/clock.h"
+#include "client/conn/net.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 /* ---- rendering ---- */
 
@@ -304,31 +300,30 @@ int kw_http_response(kw_buf *out, int status, const char *content_type, const vo
 
 /* ---- the server ---- */
 
-enum { C_READ, C_WAIT_METRICS, C_WRITE, C_DRAIN };
+enum { C_READ, C_WAIT_METRICS, C_WRITE, C_DRAIN, C_DONE };
 
 typedef struct client {
-    int fd;
+    kw_net_raw *r;    /* NULL once the net closed it (an error) */
     int state;
     int head_only;
     int64_t since_ms; /* when the current state began */
     size_t inlen;
     char in[KW_HTTP_MAX_REQUEST];
-    kw_buf out;
-    size_t outoff;
 } client;
 
 struct kw_exporter {
-    int lfd, port;
+    kw_net *net;        /* the exporter's own: its listener and clients, no brokers */
+    kw_net_listener *l;
+    int port;
     kw_exporter_opts o;
     regex_t re;
     int have_re;
     kw_snapshot snap;   /* last good snapshot */
     kw_buf body;        /* rendered metrics */
+    kw_buf resp;        /* a response being put together */
     int64_t body_at_ms; /* when body was rendered; -1 never */
     client **clients;
     size_t nclients;
-    struct pollfd *pfds;
-    int64_t accept_pause_until; /* after EMFILE and the like: stop polling the listener */
     kw_exporter_stats st;
     /* interval_ms > 0: the collector thread (everything below is guarded by mu) */
     pthread_t th;
@@ -336,7 +331,6 @@ struct kw_exporter {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stopping;
-    int wake[2];        /* the collector writes a byte here when a collection completed */
     kw_buf ready;       /* the last completed collection, rendered */
     int have_ready;
 };
@@ -403,9 +397,7 @@ static void *collector(void *arg)
         e->ready = body;
         body = t;
         e->have_ready = 1;
-        char one = 1;
-        ssize_t w = write(e->wake[1], &one, 1);
-        (void)w; /* a full pipe already wakes the loop */
+        kw_net_wakeup(e->net); /* scrapes waiting for the first collection answer now */
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += e->o.interval_ms / 1000;
@@ -421,7 +413,7 @@ static void *collector(void *arg)
 
 static int start_collector(kw_exporter *e)
 {
-    if (pipe2(e->wake, O_NONBLOCK | O_CLOEXEC)) return KW_ERR_IO;
+    if (kw_net_wakeup_init(e->net)) return KW_ERR_IO;
     pthread_mutex_init(&e->mu, NULL);
     pthread_cond_init(&e->cv, NULL);
     e->th_started = 1;
@@ -430,6 +422,102 @@ static int start_collector(kw_exporter *e)
         return KW_ERR_NOMEM;
     }
     return 0;
+}
+
+static void respond(kw_exporter *e, client *c, int status, const void *body, size_t len)
+{
+    e->resp.len = 0;
+    e->resp.err = 0;
+    c->state = C_WRITE;
+    c->since_ms = kw__mono_ms();
+    kw_net_raw_pause(c->r, 1); /* nothing more is read until the answer is out */
+    int rc = kw_http_response(&e->resp, status, status == 200 ? KW_EXP_CONTENT_TYPE : "text/plain; charset=utf-8",
+                              body, len, c->head_only);
+    if (!rc) rc = kw_net_raw_write(c->r, e->resp.data, e->resp.len);
+    if (rc && status == 200) { /* no memory for it, or past net.c's cap on queued output */
+        static const char msg[] = "500 Internal Server Error\n";
+        e->resp.len = 0;
+        rc = kw_http_response(&e->resp, 500, "text/plain; charset=utf-8", msg, sizeof msg - 1, c->head_only);
+        if (!rc) rc = kw_net_raw_write(c->r, e->resp.data, e->resp.len);
+    }
+    if (rc) c->state = C_DONE; /* closed without an answer */
+    else e->st.responses++;
+}
+
+static void respond_text(kw_exporter *e, client *c, int status)
+{
+    char msg[64];
+    int n = snprintf(msg, sizeof msg, "%d %s\n", status, reason(status));
+    respond(e, c, status, msg, (size_t)n);
+}
+
+/* Refresh from the cluster (or reuse a recent refresh) and render the body. */
+static void refresh_body(kw_exporter *e)
+{
+    int64_t t0 = kw__mono_ms();
+    if (e->body_at_ms >= 0 && t0 - e->body_at_ms < e->o.cache_ms && !e->body.err) return;
+    collect(e, &e->snap, &e->body);
+    e->body_at_ms = kw__mono_ms();
+}
+
+/* Request bytes: gathered up to KW_HTTP_MAX_REQUEST (a head that does not fit is
+ * answered 431 by the parser), parsed after each arrival. */
+static void on_request_bytes(kw_exporter *e, client *c, const uint8_t *p, size_t len)
+{
+    size_t room = sizeof c->in - c->inlen;
+    if (len > room) len = room;
+    memcpy(c->in + c->inlen, p, len);
+    c->inlen += len;
+    kw_http_req req;
+    int rc = kw_http_parse(c->in, c->inlen, &req);
+    if (rc == 0) return;
+    if (rc < 0) { respond_text(e, c, rc == KW_ERR_TOO_LARGE ? 431 : 400); return; }
+    int status = kw_http_route(&req);
+    c->head_only = strcmp(req.method, "HEAD") == 0;
+    if (status != 200) { respond_text(e, c, status); return; }
+    c->state = C_WAIT_METRICS;
+    kw_net_raw_pause(c->r, 1);
+    e->st.scrapes++;
+}
+
+/* The connections' events, inside kw_net_poll. */
+static void on_raw(void *ud, kw_net_raw *r, const kw_net_raw_event *ev)
+{
+    kw_exporter *e = ud;
+    client *c = kw_net_raw_data(r);
+    switch (ev->type) {
+    case KW_NET_RAW_ACCEPTED:
+        /* the listener's max_conns is max_clients, so there is always a slot */
+        c = e->nclients < (size_t)e->o.max_clients ? calloc(1, sizeof *c) : NULL;
+        if (!c) { kw_net_raw_close(r); return; }
+        c->r = r;
+        c->state = C_READ;
+        c->since_ms = kw__mono_ms();
+        kw_net_raw_set_data(r, c);
+        e->clients[e->nclients++] = c;
+        return;
+    case KW_NET_RAW_DATA:
+        if (c->state == C_READ) on_request_bytes(e, c, ev->data, ev->len);
+        return; /* in C_DRAIN: read and dropped */
+    case KW_NET_RAW_EOF:
+        /* before a full request, nothing can be answered; in C_DRAIN, the peer has
+         * read the answer and closed: done either way */
+        if (c->state == C_READ || c->state == C_DRAIN) c->state = C_DONE;
+        return;
+    case KW_NET_RAW_SENT:
+        /* All sent: half-close and read until the peer closes, so unread request bytes
+         * do not turn our close into a reset that could destroy the response in flight. */
+        if (c->state != C_WRITE) return;
+        kw_net_raw_shutdown(r);
+        kw_net_raw_pause(r, 0);
+        c->state = C_DRAIN;
+        c->since_ms = kw__mono_ms();
+        return;
+    case KW_NET_RAW_ERROR:
+        c->r = NULL; /* the net closes it */
+        c->state = C_DONE;
+        return;
+    }
 }
 
 int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
@@ -447,11 +535,10 @@ int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
     if (e->o.max_clients <= 0) e->o.max_clients = 64;
     if (e->o.cache_ms < 0) e->o.cache_ms = 1000;
     if (e->o.idle_timeout_ms <= 0) e->o.idle_timeout_ms = 10000;
-    e->lfd = -1;
-    e->wake[0] = e->wake[1] = -1;
     e->body_at_ms = -1;
     kw_snap_init(&e->snap);
     kw_buf_init(&e->body);
+    kw_buf_init(&e->resp);
     if (o->group_filter) {
         if (regcomp(&e->re, o->group_filter, REG_EXTENDED | REG_NOSUB)) {
             kw_exporter_close(e);
@@ -460,39 +547,12 @@ int kw_exporter_open(kw_exporter **out, const kw_exporter_opts *o)
         e->have_re = 1;
     }
     e->clients = calloc((size_t)e->o.max_clients, sizeof *e->clients);
-    e->pfds = calloc((size_t)e->o.max_clients + 1, sizeof *e->pfds);
-    if (!e->clients || !e->pfds) { kw_exporter_close(e); return KW_ERR_NOMEM; }
-
-    struct addrinfo hints = {0}, *ai = NULL;
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    if (getaddrinfo(host[0] ? host : NULL, port, &hints, &ai) || !ai) {
-        kw_exporter_close(e);
-        return KW_ERR_CONFIG;
-    }
-    int rc = KW_ERR_IO;
-    for (struct addrinfo *a = ai; a; a = a->ai_next) {
-        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) continue;
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 128) == 0) {
-            e->lfd = fd;
-            rc = 0;
-            break;
-        }
-        int saved = errno;
-        close(fd);
-        errno = saved;
-    }
-    freeaddrinfo(ai);
+    e->net = kw_net_new(NULL);
+    if (!e->clients || !e->net) { kw_exporter_close(e); return KW_ERR_NOMEM; }
+    kw_net_listen_opts lo = {.host = host, .port = port, .max_conns = e->o.max_clients, .fn = on_raw, .ud = e};
+    int rc = kw_net_listen(e->net, &lo, &e->l);
     if (rc) { int saved = errno; kw_exporter_close(e); errno = saved; return rc; }
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    getsockname(e->lfd, (struct sockaddr *)&ss, &sl);
-    e->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-                                       : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    e->port = kw_net_listener_port(e->l);
     if (e->o.interval_ms > 0 && (rc = start_collector(e))) {
         kw_exporter_close(e);
         return rc;
@@ -515,155 +575,23 @@ void kw_exporter_get_stats(const kw_exporter *e, kw_exporter_stats *st)
 static void drop_client(kw_exporter *e, size_t i)
 {
     client *c = e->clients[i];
-    close(c->fd);
-    kw_buf_free(&c->out);
+    if (c->r) kw_net_raw_close(c->r);
     free(c);
     e->clients[i] = e->clients[--e->nclients];
 }
 
-static void respond(kw_exporter *e, client *c, int status, const void *body, size_t len)
-{
-    c->out.len = 0;
-    if (kw_http_response(&c->out, status, status == 200 ? KW_EXP_CONTENT_TYPE : "text/plain; charset=utf-8",
-                         body, len, c->head_only))
-        c->out.len = 0; /* out of memory: the connection is closed without an answer */
-    c->outoff = 0;
-    c->state = C_WRITE;
-    c->since_ms = kw__mono_ms();
-    e->st.responses++;
-}
-
-static void respond_text(kw_exporter *e, client *c, int status)
-{
-    char msg[64];
-    int n = snprintf(msg, sizeof msg, "%d %s\n", status, reason(status));
-    respond(e, c, status, msg, (size_t)n);
-}
-
-/* Refresh from the cluster (or reuse a recent refresh) and render the body. */
-static void refresh_body(kw_exporter *e)
-{
-    int64_t t0 = kw__mono_ms();
-    if (e->body_at_ms >= 0 && t0 - e->body_at_ms < e->o.cache_ms && !e->body.err) return;
-    collect(e, &e->snap, &e->body);
-    e->body_at_ms = kw__mono_ms();
-}
-
-static void on_readable(kw_exporter *e, client *c)
-{
-    for (;;) {
-        if (c->inlen == sizeof c->in) break;
-        ssize_t n = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, 0);
-        if (n > 0) { c->inlen += (size_t)n; continue; }
-        if (n == 0) { c->state = -1; return; } /* closed before a full request */
-        if (errno == EINTR) continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        c->state = -1;
-        return;
-    }
-    kw_http_req req;
-    int rc = kw_http_parse(c->in, c->inlen, &req);
-    if (rc == 0) return;
-    if (rc < 0) { respond_text(e, c, rc == KW_ERR_TOO_LARGE ? 431 : 400); return; }
-    int status = kw_http_route(&req);
-    c->head_only = strcmp(req.method, "HEAD") == 0;
-    if (status != 200) { respond_text(e, c, status); return; }
-    c->state = C_WAIT_METRICS;
-    e->st.scrapes++;
-}
-
-static void on_writable(client *c)
-{
-    while (c->outoff < c->out.len) {
-        ssize_t n = send(c->fd, c->out.data + c->outoff, c->out.len - c->outoff, MSG_NOSIGNAL);
-        if (n > 0) { c->outoff += (size_t)n; continue; }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        c->state = -1;
-        return;
-    }
-    /* All sent: half-close and read until the peer closes, so unread request bytes do
-     * not turn our close into a reset that could destroy the response in flight. */
-    shutdown(c->fd, SHUT_WR);
-    c->state = C_DRAIN;
-    c->since_ms = kw__mono_ms();
-}
-
-static void on_drain(client *c)
-{
-    char tmp[1024];
-    for (;;) {
-        ssize_t n = recv(c->fd, tmp, sizeof tmp, 0);
-        if (n > 0) continue;
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-        c->state = -1; /* EOF or error: done */
-        return;
-    }
-}
-
-static void accept_clients(kw_exporter *e)
-{
-    while (e->nclients < (size_t)e->o.max_clients) {
-        int fd = accept4(e->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            /* Out of descriptors or memory: the connection stays in the backlog and the
-             * listener stays readable, so pause instead of spinning on poll(). */
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-                e->accept_pause_until = kw__mono_ms() + 100;
-            return;
-        }
-        client *c = calloc(1, sizeof *c);
-        if (!c) { close(fd); return; }
-        c->fd = fd;
-        c->state = C_READ;
-        c->since_ms = kw__mono_ms();
-        kw_buf_init(&c->out);
-        e->clients[e->nclients++] = c;
-    }
-}
-
 int kw_exporter_poll(kw_exporter *e, int timeout_ms)
 {
-    size_t np = 0;
-    int64_t t = kw__mono_ms();
-    int listening = e->nclients < (size_t)e->o.max_clients && t >= e->accept_pause_until;
-    if (!listening && t < e->accept_pause_until && (timeout_ms < 0 || e->accept_pause_until - t < timeout_ms))
-        timeout_ms = (int)(e->accept_pause_until - t);
-    if (listening) e->pfds[np++] = (struct pollfd){.fd = e->lfd, .events = POLLIN};
-    size_t wake_at = np;
-    if (e->th_started) e->pfds[np++] = (struct pollfd){.fd = e->wake[0], .events = POLLIN};
-    for (size_t i = 0; i < e->nclients; i++) {
-        client *c = e->clients[i];
-        short ev = c->state == C_WRITE ? POLLOUT : (c->state == C_READ || c->state == C_DRAIN) ? POLLIN : 0;
-        e->pfds[np++] = (struct pollfd){.fd = c->fd, .events = ev};
-    }
     /* Wake up in time for the nearest idle timeout. */
+    int64_t t = kw__mono_ms();
     for (size_t i = 0; i < e->nclients; i++) {
         int64_t limit = e->clients[i]->state == C_DRAIN ? 1000 : e->o.idle_timeout_ms;
         int64_t left = e->clients[i]->since_ms + limit - t;
         if (left < 0) left = 0;
         if (timeout_ms < 0 || left < timeout_ms) timeout_ms = (int)left;
     }
-    int n = poll(e->pfds, np, timeout_ms);
-    if (n < 0) return errno == EINTR ? 0 : KW_ERR_IO;
-
-    if (e->th_started && e->pfds[wake_at].revents) {
-        char tmp[64];
-        while (read(e->wake[0], tmp, sizeof tmp) > 0) {}
-    }
-    size_t base = (listening ? 1 : 0) + (e->th_started ? 1 : 0);
-    size_t nbefore = e->nclients;
-    for (size_t i = 0; i < nbefore; i++) {
-        client *c = e->clients[i];
-        short re = e->pfds[base + i].revents;
-        if (!re) continue;
-        if (c->state == C_READ) on_readable(e, c);
-        else if (c->state == C_WRITE) on_writable(c);
-        else if (c->state == C_DRAIN) on_drain(c);
-        if ((re & (POLLERR | POLLNVAL)) && c->state != C_WAIT_METRICS) c->state = -1;
-    }
-    if (listening && (e->pfds[0].revents & POLLIN)) accept_clients(e);
+    int rc = kw_net_poll(e->net, timeout_ms);
+    if (rc < 0) return KW_ERR_IO;
 
     int waiting = 0;
     for (size_t i = 0; i < e->nclients; i++) waiting |= e->clients[i]->state == C_WAIT_METRICS;
@@ -688,7 +616,6 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
             if (c->state != C_WAIT_METRICS) continue;
             if (e->body.err) respond_text(e, c, 500);
             else respond(e, c, 200, e->body.data, e->body.len);
-            on_writable(c); /* try at once; poll picks up the rest */
         }
     }
 
@@ -696,8 +623,7 @@ int kw_exporter_poll(kw_exporter *e, int timeout_ms)
     for (size_t i = e->nclients; i-- > 0;) {
         client *c = e->clients[i];
         int64_t limit = c->state == C_DRAIN ? 1000 : e->o.idle_timeout_ms;
-        if (c->state == C_WRITE && c->outoff == c->out.len && c->out.len == 0) c->state = -1;
-        if (c->state < 0 || t - c->since_ms >= limit) drop_client(e, i);
+        if (c->state == C_DONE || t - c->since_ms >= limit) drop_client(e, i);
     }
     return 0;
 }
@@ -725,12 +651,11 @@ void kw_exporter_close(kw_exporter *e)
         pthread_cond_destroy(&e->cv);
         kw_buf_free(&e->ready);
     }
-    if (e->wake[0] >= 0) { close(e->wake[0]); close(e->wake[1]); }
-    if (e->lfd >= 0) close(e->lfd);
+    kw_net_free(e->net); /* the listener and what is left of the connections */
     if (e->have_re) regfree(&e->re);
     kw_snap_free(&e->snap);
     kw_buf_free(&e->body);
+    kw_buf_free(&e->resp);
     free(e->clients);
-    free(e->pfds);
     free(e);
 }

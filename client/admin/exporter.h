@@ -6,19 +6,27 @@
  *   - kw_exp_render(): a kw_snapshot in the Prometheus text exposition format 0.0.4;
  *   - kw_http_parse()/kw_http_route()/kw_http_response(): a bounded HTTP/1.x request
  *     parser (fuzzed) and response writer;
- *   - kw_exporter_*: a small single-threaded server: one poll() loop over the listening
- *     socket and up to max_clients connections, non-blocking reads and writes.
+ *   - kw_exporter_*: a small single-threaded server: a listening socket and up to
+ *     max_clients connections, all on one poll() loop. The sockets are net.c's plain
+ *     byte streams (client/conn/net.h: a listener and raw connections on a kw_net of the
+ *     exporter's own, with no brokers): net.c accepts, reads and writes without
+ *     blocking; this file keeps each connection's HTTP state and never touches a socket.
  *
- * Why poll() and not a thread per connection: every scrape needs the same thing, the
+ * Why one loop and not a thread per connection: every scrape needs the same thing, the
  * latest snapshot, and refreshing it talks to the cluster, so refreshes must be
  * serialised anyway. Slow or idle clients cost one pollfd and a bounded buffer each and
- * never block the others (non-blocking I/O, idle timeout), and the memory bound is
- * max_clients × (KW_HTTP_MAX_REQUEST + one response). Collections run either on a
- * thread of their own every interval_ms (the refresh callback and its broker set are
- * then used by that thread only; a scrape copies the last completed collection, so it
- * answers in milliseconds however slow the cluster is), or at scrape time at most once
- * per cache_ms however many scrapes arrive (kafka_exporter's behaviour; the loop then
- * stalls for the duration of a refresh, which the callback must bound).
+ * never block the others (non-blocking I/O; a connection silent for idle_timeout_ms is
+ * closed, one that has its answer gets a second to close its side), and the memory bound
+ * is max_clients × (KW_HTTP_MAX_REQUEST + one response). Past max_clients, connections
+ * wait in the kernel's backlog; when accept runs out of descriptors the listener rests
+ * for 100 ms (net.c). Collections run either on a thread of their own every interval_ms
+ * (the refresh callback and its broker set are then used by that thread only; a scrape
+ * copies the last completed collection, so it answers in milliseconds however slow the
+ * cluster is, and a completed collection wakes the loop through kw_net_wakeup), or at
+ * scrape time at most once per cache_ms however many scrapes arrive (kafka_exporter's
+ * behaviour; the loop then stalls for the duration of a refresh, which the callback must
+ * bound). kw_exporter_run returns within 200 ms of *stop being set (the command's
+ * SIGINT/SIGTERM handler sets it).
  *
  * When the refresh fails (cluster unreachable), kwire_up is 0 and the Kafka metrics are
  * NOT served (only kwire_up and kwire_scrape_duration_seconds): a stale lag value would

@@ -6,7 +6,6 @@
  */
 #include "client/admin/offsets.h"
 
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,9 +122,10 @@ void kw_offsets_opts_from_config(kw_offsets_opts *o, const kw_config *c)
     o->timeout_ms = kw_config_int(c, KW_CONF_DEFAULT_API_TIMEOUT_MS);
 }
 
-static void sleep_ms(int64_t ms)
+/* The backoff between tries: in net.c's loop, so the brokers' sockets are serviced. */
+static void sleep_ms(kw_net *n, int64_t ms)
 {
-    if (ms > 0) poll(NULL, 0, (int)(ms > 60000 ? 60000 : ms));
+    if (ms > 0) kw_net_sleep(n, (int)(ms > 60000 ? 60000 : ms));
 }
 
 static int64_t backoff(const kw_offsets_opts *o, int attempt)
@@ -344,7 +344,7 @@ int kw_list_offsets(kw_net *n, kw_meta *m, kw_tpo_list *l, int64_t ts, int isola
             }
         }
         if (!again || !try_again(o, attempt, start)) break;
-        sleep_ms(backoff(o, attempt));
+        sleep_ms(n, backoff(o, attempt));
         kw_meta_fetch(n, NULL, 0, 0, m);
     }
     call_free(&sc);
@@ -545,7 +545,7 @@ static int coord_request(kw_net *n, const kw_offsets_opts *o, const char *group,
     int e = 0;
     int64_t start = now_ms();
     for (int attempt = 0;; attempt++) {
-        if (attempt) sleep_ms(backoff(o, attempt - 1));
+        if (attempt) sleep_ms(n, backoff(o, attempt - 1));
         int idx;
         e = kw_coord_find(n, group, &idx);
         if (!e) e = call(n, idx, api, enc, ud, &sc, resp);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <poll.h>
 
 #include "client/core/config.h"
 #include "client/admin/lag.h"
@@ -152,7 +151,7 @@ int kw__cmd_lag(kw_cli *cli, int argc, char **argv)
             fflush(stdout);
             int64_t left = t0 + (int64_t)(watch * 1000) - kw__wall_ms();
             while (left > 0 && !stop_flag) {
-                poll(NULL, 0, left > 200 ? 200 : (int)left);
+                kw_net_sleep(net, left > 200 ? 200 : (int)left);
                 left = t0 + (int64_t)(watch * 1000) - kw__wall_ms();
             }
         }

@@ -1,7 +1,8 @@
 /*
  * client/conn/net.c — the socket layer (client/conn/net.h): getaddrinfo, non-blocking connect,
- * socket options, and one poll() loop over many kw_conn state machines. It holds no
- * protocol state: the conn decides when to connect, what to write and when to give up.
+ * socket options, and one poll() loop over many kw_conn state machines, plus listeners
+ * and the plain byte streams they accept. It holds no protocol state: the conn (or a raw
+ * connection's owner) decides when to connect, what to write and when to give up.
  *
  * A host name is resolved on a short-lived thread of its own (getaddrinfo may wait
  * seconds on DNS), which wakes the poll loop through an eventfd when done; the loop
@@ -92,6 +93,16 @@ struct kw_net {
     kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
     int wake_fd;             /* eventfd the resolver threads signal; -1 until first needed */
     int woken;               /* a waited-for request finished inside this round: do not block */
+    int interrupted;         /* poll() of the last round was interrupted by a signal */
+    int wakeup_on;           /* kw_net_wakeup_init: the eventfd is polled in every round */
+    /* plain byte streams (net.h): heap objects, freed only by reap_raw so a callback may
+     * close any of them while the round still holds pointers */
+    kw_net_listener **ls;
+    int nls, capls;
+    kw_net_raw **raws;
+    int nraws, capraws;
+    int pfd_cap;             /* entries in pfd / pidx / pobj */
+    void **pobj;             /* the listener or raw of a pfd entry (pidx PIDX_LISTENER / PIDX_RAW) */
     kw_net_notify_fn notify; /* failed attempts, for the command's messages */
     void *notify_ud;
     /* security.protocol: shared by every conn */
@@ -102,6 +113,32 @@ struct kw_net {
 };
 
 #define KW_NET_SLOW_CONNECT_US 1000000
+
+struct kw_net_listener {
+    kw_net *n;
+    int fd, port;
+    int max_conns, nopen;
+    size_t out_max;
+    kw_net_raw_fn fn;
+    void *ud;
+    int64_t pause_until; /* accept ran out of descriptors or memory: not polled until then */
+    int dead;
+};
+
+struct kw_net_raw {
+    kw_net *n;
+    kw_net_listener *from; /* counts against its max_conns; NULL once the listener is gone */
+    int fd;                /* -1 once closed */
+    kw_net_raw_fn fn;
+    void *ud, *data;
+    kw_buf out;            /* queued output, written from outoff */
+    size_t outoff, out_max;
+    int paused, eof, shut_wanted, shut;
+    int sent_due;          /* output was queued: say SENT when it is all written */
+    int dead;              /* closed: freed by reap_raw */
+};
+
+enum { PIDX_WAKE = -1, PIDX_LISTENER = -2, PIDX_RAW = -3 };
 
 void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud)
 {
@@ -257,6 +294,19 @@ void kw_net_free(kw_net *n)
         fflush(n->dump_out);
         kw_buf_free(&n->dump_buf);
     }
+    for (int i = 0; i < n->nraws; i++) {
+        kw_net_raw *r = n->raws[i];
+        if (r->fd >= 0) close(r->fd);
+        kw_buf_free(&r->out);
+        free(r);
+    }
+    for (int i = 0; i < n->nls; i++) {
+        if (n->ls[i]->fd >= 0) close(n->ls[i]->fd);
+        free(n->ls[i]);
+    }
+    free(n->raws);
+    free(n->ls);
+    free(n->pobj);
     if (n->wake_fd >= 0) close(n->wake_fd);
     kw_tls_ctx_free(n->tls);
     if (n->sasl_on) kw_sasl_setup_free(&n->sasl);
@@ -329,12 +379,6 @@ static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int
         broker *nb = realloc(n->b, (size_t)nc * sizeof *nb);
         if (!nb) return KW_ERR_NOMEM;
         n->b = nb;
-        struct pollfd *np = realloc(n->pfd, (size_t)(nc + 1) * sizeof *np); /* + the wake fd */
-        if (!np) return KW_ERR_NOMEM;
-        n->pfd = np;
-        int *ni = realloc(n->pidx, (size_t)(nc + 1) * sizeof *ni);
-        if (!ni) return KW_ERR_NOMEM;
-        n->pidx = ni;
         n->cap = nc;
     }
     broker *b = &n->b[n->n];
@@ -740,12 +784,283 @@ static void sync_sockets(kw_net *n, int64_t now)
     }
 }
 
+/* ---- plain byte streams (net.h) ---- */
+
+static int grow_ptrs(void ***v, int *cap, int need)
+{
+    if (need <= *cap) return 0;
+    int nc = *cap ? *cap * 2 : 8;
+    while (nc < need) nc *= 2;
+    void **nv = realloc(*v, (size_t)nc * sizeof *nv);
+    if (!nv) return KW_ERR_NOMEM;
+    *v = nv;
+    *cap = nc;
+    return 0;
+}
+
+/* Room in pfd / pidx / pobj for every descriptor a round may poll. */
+static int ensure_pfd(kw_net *n)
+{
+    int need = n->n + 1 + n->nls + n->nraws;
+    if (need <= n->pfd_cap) return 0;
+    struct pollfd *np = realloc(n->pfd, (size_t)need * sizeof *np);
+    if (!np) return KW_ERR_NOMEM;
+    n->pfd = np;
+    int *ni = realloc(n->pidx, (size_t)need * sizeof *ni);
+    if (!ni) return KW_ERR_NOMEM;
+    n->pidx = ni;
+    void **no = realloc(n->pobj, (size_t)need * sizeof *no);
+    if (!no) return KW_ERR_NOMEM;
+    n->pobj = no;
+    n->pfd_cap = need;
+    return 0;
+}
+
+int kw_net_listen(kw_net *n, const kw_net_listen_opts *o, kw_net_listener **out)
+{
+    *out = NULL;
+    if (!o || !o->fn || !o->port) return KW_ERR_INVALID_ARG;
+    if (grow_ptrs((void ***)&n->ls, &n->capls, n->nls + 1)) return KW_ERR_NOMEM;
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    if (getaddrinfo(o->host && o->host[0] ? o->host : NULL, o->port, &hints, &ai) || !ai) return KW_ERR_CONFIG;
+    int fd = -1, saved = 0;
+    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 128) == 0) break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        errno = saved;
+        return KW_ERR_IO;
+    }
+    kw_net_listener *l = calloc(1, sizeof *l);
+    if (!l) {
+        close(fd);
+        return KW_ERR_NOMEM;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        l->port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                           : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    l->n = n;
+    l->fd = fd;
+    l->max_conns = o->max_conns > 0 ? o->max_conns : 64;
+    l->out_max = o->out_max ? o->out_max : KW_NET_RAW_OUT_MAX;
+    l->fn = o->fn;
+    l->ud = o->ud;
+    n->ls[n->nls++] = l;
+    *out = l;
+    return 0;
+}
+
+int kw_net_listener_port(const kw_net_listener *l) { return l->port; }
+
+void kw_net_listener_close(kw_net_listener *l)
+{
+    if (!l || l->dead) return;
+    if (l->fd >= 0) close(l->fd);
+    l->fd = -1;
+    l->dead = 1;
+    for (int i = 0; i < l->n->nraws; i++)
+        if (l->n->raws[i]->from == l) l->n->raws[i]->from = NULL;
+}
+
+void kw_net_raw_close(kw_net_raw *r)
+{
+    if (!r || r->dead) return;
+    if (r->fd >= 0) close(r->fd);
+    r->fd = -1;
+    r->dead = 1;
+    if (r->from) r->from->nopen--;
+    r->from = NULL;
+    kw_buf_free(&r->out);
+    r->outoff = 0;
+}
+
+/* Free what was closed (never while a round holds pointers to it). */
+static void reap_raw(kw_net *n)
+{
+    int k = 0;
+    for (int i = 0; i < n->nraws; i++) {
+        if (n->raws[i]->dead) free(n->raws[i]);
+        else n->raws[k++] = n->raws[i];
+    }
+    n->nraws = k;
+    k = 0;
+    for (int i = 0; i < n->nls; i++) {
+        if (n->ls[i]->dead) free(n->ls[i]);
+        else n->ls[k++] = n->ls[i];
+    }
+    n->nls = k;
+}
+
+static void raw_event(kw_net_raw *r, int type, const uint8_t *p, size_t len, int err, int sys_errno)
+{
+    kw_net_raw_event ev = {type, p, len, err, sys_errno};
+    r->fn(r->ud, r, &ev);
+}
+
+static void raw_fail(kw_net_raw *r, int sys_errno)
+{
+    raw_event(r, KW_NET_RAW_ERROR, NULL, 0, KW_ERR_IO, sys_errno);
+    kw_net_raw_close(r);
+}
+
+int kw_net_raw_write(kw_net_raw *r, const void *p, size_t len)
+{
+    if (r->dead || r->shut_wanted) return KW_ERR_STATE;
+    size_t queued = r->out.len - r->outoff;
+    if (len > r->out_max || queued > r->out_max - len) return KW_ERR_TOO_LARGE;
+    if (r->outoff) { /* keep the buffer from creeping: what is written goes */
+        memmove(r->out.data, r->out.data + r->outoff, queued);
+        r->out.len = queued;
+        r->outoff = 0;
+    }
+    kw_buf_put(&r->out, p, len);
+    if (r->out.err) {
+        r->out.err = 0; /* the queue is intact: only this write failed */
+        return KW_ERR_NOMEM;
+    }
+    if (len) r->sent_due = 1;
+    return 0;
+}
+
+size_t kw_net_raw_pending(const kw_net_raw *r) { return r->dead ? 0 : r->out.len - r->outoff; }
+
+void kw_net_raw_pause(kw_net_raw *r, int paused) { r->paused = paused != 0; }
+
+static void raw_shut(kw_net_raw *r)
+{
+    if (!r->shut && r->fd >= 0 && r->outoff == r->out.len) {
+        shutdown(r->fd, SHUT_WR);
+        r->shut = 1;
+    }
+}
+
+void kw_net_raw_shutdown(kw_net_raw *r)
+{
+    if (r->dead) return;
+    r->shut_wanted = 1;
+    raw_shut(r);
+}
+
+void kw_net_raw_set_data(kw_net_raw *r, void *data) { r->data = data; }
+void *kw_net_raw_data(const kw_net_raw *r) { return r->data; }
+
+/* Write what is queued, as long as the socket takes it; SENT once it is all out. */
+static void raw_flush(kw_net_raw *r)
+{
+    while (!r->dead && r->outoff < r->out.len) {
+        ssize_t w = send(r->fd, r->out.data + r->outoff, r->out.len - r->outoff, MSG_NOSIGNAL);
+        if (w > 0) {
+            r->outoff += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+        raw_fail(r, w < 0 ? errno : EPIPE);
+        return;
+    }
+    if (r->dead) return;
+    r->out.len = r->outoff = 0;
+    if (r->shut_wanted) raw_shut(r);
+    if (r->sent_due) {
+        r->sent_due = 0;
+        raw_event(r, KW_NET_RAW_SENT, NULL, 0, 0, 0);
+    }
+}
+
+static void raw_read(kw_net *n, kw_net_raw *r)
+{
+    for (int i = 0; i < READS_PER_ROUND && !r->dead && !r->paused && !r->eof; i++) {
+        ssize_t k = recv(r->fd, n->rbuf, READ_CHUNK, 0);
+        if (k > 0) {
+            raw_event(r, KW_NET_RAW_DATA, n->rbuf, (size_t)k, 0, 0);
+            if ((size_t)k < READ_CHUNK) return;
+            continue;
+        }
+        if (k == 0) {
+            r->eof = 1;
+            raw_event(r, KW_NET_RAW_EOF, NULL, 0, 0, 0);
+            return;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        raw_fail(r, errno);
+        return;
+    }
+}
+
+static void raw_accept(kw_net *n, kw_net_listener *l, int64_t now)
+{
+    while (!l->dead && l->nopen < l->max_conns) {
+        int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            /* Out of descriptors or memory: the connection stays in the backlog and the
+             * listener stays readable, so pause instead of spinning on poll(). */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+                l->pause_until = now + 100000;
+            return;
+        }
+        kw_net_raw *r = calloc(1, sizeof *r);
+        if (!r || grow_ptrs((void ***)&n->raws, &n->capraws, n->nraws + 1)) {
+            free(r);
+            close(fd);
+            l->pause_until = now + 100000;
+            return;
+        }
+        r->n = n;
+        r->from = l;
+        r->fd = fd;
+        r->fn = l->fn;
+        r->ud = l->ud;
+        r->out_max = l->out_max;
+        kw_buf_init(&r->out);
+        n->raws[n->nraws++] = r;
+        l->nopen++;
+        raw_event(r, KW_NET_RAW_ACCEPTED, NULL, 0, 0, 0);
+    }
+}
+
+int kw_net_wakeup_init(kw_net *n)
+{
+    if (n->wake_fd < 0) {
+        n->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (n->wake_fd < 0) return KW_ERR_IO;
+    }
+    n->wakeup_on = 1;
+    return 0;
+}
+
+void kw_net_wakeup(kw_net *n)
+{
+    uint64_t one = 1;
+    ssize_t w = write(n->wake_fd, &one, sizeof one);
+    (void)w; /* a counter at its maximum already wakes the loop */
+}
+
 int kw_net_poll(kw_net *n, int timeout_ms)
 {
     int64_t now = kw_net_now();
     n->woken = 0;
+    reap_raw(n);
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
+    for (int i = 0; i < n->nraws; i++) raw_flush(n->raws[i]);
+    if (ensure_pfd(n)) return KW_ERR_NOMEM; /* after the callbacks above, which may add listeners */
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
     int np = 0;
     for (int i = 0; i < n->n; i++) {
@@ -762,15 +1077,36 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         n->pfd[np].revents = 0;
         n->pidx[np++] = i;
     }
-    int wake_at = -1; /* the resolver threads' eventfd, while any resolution is under way */
-    for (int i = 0; i < n->n && wake_at < 0; i++)
-        if (n->b[i].job) {
-            wake_at = np;
-            n->pfd[np].fd = n->wake_fd;
-            n->pfd[np].events = POLLIN;
-            n->pfd[np].revents = 0;
-            n->pidx[np++] = -1;
+    /* the eventfd: while any resolution is under way, or always after kw_net_wakeup_init */
+    int wake_at = -1, want_wake = n->wakeup_on;
+    for (int i = 0; i < n->n && !want_wake; i++) want_wake = n->b[i].job != NULL;
+    if (want_wake) {
+        wake_at = np;
+        n->pfd[np].fd = n->wake_fd;
+        n->pfd[np].events = POLLIN;
+        n->pfd[np].revents = 0;
+        n->pidx[np++] = PIDX_WAKE;
+    }
+    for (int i = 0; i < n->nls; i++) {
+        kw_net_listener *l = n->ls[i];
+        if (l->dead || l->nopen >= l->max_conns) continue;
+        if (now < l->pause_until) {
+            if (l->pause_until < deadline) deadline = l->pause_until;
+            continue;
         }
+        n->pfd[np] = (struct pollfd){.fd = l->fd, .events = POLLIN};
+        n->pobj[np] = l;
+        n->pidx[np++] = PIDX_LISTENER;
+    }
+    for (int i = 0; i < n->nraws; i++) {
+        kw_net_raw *r = n->raws[i];
+        if (r->dead) continue;
+        short ev = (short)((!r->paused && !r->eof ? POLLIN : 0) | (r->outoff < r->out.len ? POLLOUT : 0));
+        if (!ev) continue;
+        n->pfd[np] = (struct pollfd){.fd = r->fd, .events = ev};
+        n->pobj[np] = r;
+        n->pidx[np++] = PIDX_RAW;
+    }
     int wait;
     if (n->woken) wait = 0;
     else if (deadline == INT64_MAX) wait = -1;
@@ -779,10 +1115,12 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         int64_t w = (deadline - now + 999) / 1000;
         wait = w > 3600000 ? 3600000 : (int)w;
     }
+    n->interrupted = 0;
     int r = poll(n->pfd, (nfds_t)np, wait);
     if (r < 0) {
-        if (errno == EINTR) return 0;
-        return KW_ERR_IO;
+        if (errno != EINTR) return KW_ERR_IO;
+        n->interrupted = 1;
+        return 0;
     }
     now = kw_net_now();
     if (wake_at >= 0 && n->pfd[wake_at].revents) {
@@ -792,6 +1130,19 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     }
     for (int k = 0; k < np; k++) {
         if (k == wake_at) continue;
+        short rev = n->pfd[k].revents;
+        if (n->pidx[k] == PIDX_LISTENER) {
+            kw_net_listener *l = n->pobj[k];
+            if (rev && !l->dead) raw_accept(n, l, now);
+            continue;
+        }
+        if (n->pidx[k] == PIDX_RAW) {
+            kw_net_raw *rw = n->pobj[k];
+            if (!rev || rw->dead || rw->fd != n->pfd[k].fd) continue;
+            if (rev & (POLLOUT | POLLERR | POLLHUP)) raw_flush(rw);
+            if (!rw->dead && (n->pfd[k].events & POLLIN) && (rev & (POLLIN | POLLHUP | POLLERR))) raw_read(n, rw);
+            continue;
+        }
         broker *b = &n->b[n->pidx[k]];
         short ev = n->pfd[k].revents;
         if (!ev || b->fd != n->pfd[k].fd) continue;
@@ -820,6 +1171,22 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     return r;
+}
+
+int kw_net_sleep(kw_net *n, int ms)
+{
+    int64_t end = kw_net_now() + (int64_t)ms * 1000;
+    for (;;) {
+        int64_t left = end - kw_net_now();
+        if (left <= 0) return 0;
+        int w = left > 3600000000LL ? 3600000 : (int)((left + 999) / 1000);
+        if (n && kw_net_poll(n, w) >= 0) {
+            if (n->interrupted) return KW_ERR_INTERRUPTED;
+            continue;
+        }
+        /* no broker set, or its poll() failed (then waiting plainly beats spinning) */
+        if (poll(NULL, 0, w) < 0 && errno == EINTR) return KW_ERR_INTERRUPTED;
+    }
 }
 
 /* ---- synchronous requests ---- */

@@ -14,6 +14,12 @@
  * ticks the conns for their timeouts. Everything else — protocol, retries, backoff —
  * is the conn's.
  *
+ * The same loop also carries plain byte streams that are not Kafka (a listener and the
+ * connections it accepts: the Prometheus exporter's HTTP, see below), waits for the
+ * callers that pause between tries (kw_net_sleep), and can be woken from another
+ * thread (kw_net_wakeup): this file is kwire's one place that polls, reads and writes
+ * sockets.
+ *
  * Clock: kw_net_now() (CLOCK_MONOTONIC, microseconds), the conns' time base.
  *
  * Request callbacks run inside kw_net_poll(); they may submit requests but must not call
@@ -70,6 +76,16 @@ int kw_net_submit(kw_net *n, int idx, const kw_conn_req *req);
 int kw_net_poll(kw_net *n, int timeout_ms);
 
 /*
+ * Wait ms milliseconds in kw_net_poll, so the broker set's sockets are serviced
+ * meanwhile (keepalive of open connections, answers still due, connects under way):
+ * the retry backoff of synchronous calls and the pause between a command's rounds.
+ * n may be NULL: a plain wait. Returns 0 when the time is up, or KW_ERR_INTERRUPTED
+ * as soon as a signal interrupted the wait (a Ctrl-C handler's flag is then seen at
+ * once).
+ */
+int kw_net_sleep(kw_net *n, int ms);
+
+/*
  * Sync: send one request to broker idx and wait for its outcome (the request's
  * encode/ud are used; its done is replaced). On success the response body is appended
  * to *body and its version stored in *version. Returns 0 or the request's error; the
@@ -118,5 +134,90 @@ const char *kw_net_describe(int err, const char *why, char *buf, size_t len);
  * what it is waiting for. */
 typedef void (*kw_net_notify_fn)(void *ud, int idx, int err, const char *why);
 void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud);
+
+/* ---- plain byte streams on the same loop ----
+ *
+ * For the code beside the clients that speaks something other than Kafka (the
+ * Prometheus exporter's HTTP): a listening socket whose accepted connections ("raw"
+ * connections) are polled by kw_net_poll together with the brokers. The net reads and
+ * hands the bytes over, writes what was queued, accepts; the owner keeps all protocol
+ * state. Events arrive through one callback, inside kw_net_poll only:
+ *
+ *   KW_NET_RAW_ACCEPTED  a connection was accepted (its data pointer is NULL: set one)
+ *   KW_NET_RAW_DATA      bytes arrived: ev->data[0..len), valid during the call only
+ *   KW_NET_RAW_EOF       the peer ended its side (once); writing still works
+ *   KW_NET_RAW_SENT      everything queued has been written
+ *   KW_NET_RAW_ERROR     reading or writing failed (ev->err KW_ERR_IO, ev->sys_errno);
+ *                        the net closes the connection when the callback returns
+ *
+ * The callback may write, pause, shut down and close connections (its own included),
+ * open and close listeners; like request callbacks, it must not call kw_net_poll,
+ * kw_net_request* or kw_net_free. A connection is not read while paused or after EOF,
+ * and not polled at all when it has nothing to read or write (so an idle peer costs
+ * nothing and a hang-up is seen only while reading). Bounds: input is never buffered
+ * (each read is at most 64 KiB and handed over at once), queued output is capped per
+ * connection, and a listener accepts at most max_conns connections open at a time
+ * (the rest wait in the kernel's backlog). When accept fails for want of descriptors
+ * or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) the listener is left alone for 100 ms
+ * rather than polled in a busy loop while the connection waits in the backlog.
+ */
+typedef struct kw_net_raw kw_net_raw;
+typedef struct kw_net_listener kw_net_listener;
+
+enum { KW_NET_RAW_ACCEPTED = 1, KW_NET_RAW_DATA, KW_NET_RAW_EOF, KW_NET_RAW_SENT, KW_NET_RAW_ERROR };
+
+typedef struct kw_net_raw_event {
+    int type;            /* KW_NET_RAW_* */
+    const uint8_t *data; /* DATA */
+    size_t len;
+    int err, sys_errno;  /* ERROR */
+} kw_net_raw_event;
+
+typedef void (*kw_net_raw_fn)(void *ud, kw_net_raw *r, const kw_net_raw_event *ev);
+
+#define KW_NET_RAW_OUT_MAX ((size_t)64 << 20) /* default cap on a connection's queued output */
+
+typedef struct kw_net_listen_opts {
+    const char *host; /* numeric address or name to bind; NULL or "": every address */
+    const char *port; /* decimal; "0": any free port */
+    int max_conns;    /* accepted connections open at once; <= 0: 64 */
+    size_t out_max;   /* queued output per connection; 0: KW_NET_RAW_OUT_MAX */
+    kw_net_raw_fn fn; /* events of the accepted connections, with ud */
+    void *ud;
+} kw_net_listen_opts;
+
+/* Bind (SO_REUSEADDR; the first address of host that binds) and listen. 0,
+ * KW_ERR_CONFIG (host/port do not resolve), KW_ERR_IO (socket/bind/listen failed,
+ * errno kept), KW_ERR_NOMEM or KW_ERR_INVALID_ARG (no fn). */
+int kw_net_listen(kw_net *n, const kw_net_listen_opts *o, kw_net_listener **out);
+/* The bound port (useful with port "0"). */
+int kw_net_listener_port(const kw_net_listener *l);
+/* Stop listening; connections already accepted stay. */
+void kw_net_listener_close(kw_net_listener *l);
+
+/* Queue bytes to write (copied; written by kw_net_poll). 0, KW_ERR_TOO_LARGE when the
+ * queue would pass the cap, KW_ERR_STATE after shutdown/close, or KW_ERR_NOMEM. */
+int kw_net_raw_write(kw_net_raw *r, const void *p, size_t len);
+/* Bytes queued and not yet written. */
+size_t kw_net_raw_pending(const kw_net_raw *r);
+/* Stop (1) or resume (0) reading; what the peer sends meanwhile waits in the kernel. */
+void kw_net_raw_pause(kw_net_raw *r, int paused);
+/* End our side (shutdown SHUT_WR) once the queued output is written: the peer reads
+ * to the end, then closes, and the owner sees EOF. Nothing can be written after. */
+void kw_net_raw_shutdown(kw_net_raw *r);
+/* Close at once, dropping queued output; r must not be used again (no more events). */
+void kw_net_raw_close(kw_net_raw *r);
+/* The owner's pointer for this connection. */
+void kw_net_raw_set_data(kw_net_raw *r, void *data);
+void *kw_net_raw_data(const kw_net_raw *r);
+
+/*
+ * Waking a kw_net_poll from another thread (a collector thread that finished its work).
+ * kw_net_wakeup_init, on the owning thread before the other thread starts, makes the
+ * net poll an eventfd from then on (0, or KW_ERR_IO); kw_net_wakeup (any thread, no
+ * lock) makes the kw_net_poll under way, or the next one, return without waiting.
+ */
+int kw_net_wakeup_init(kw_net *n);
+void kw_net_wakeup(kw_net *n);
 
 #endif
