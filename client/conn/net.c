@@ -31,7 +31,6 @@
 
 #include "client/conn/sasl_conf.h"
 #include "client/conn/tls.h"
-#include "proto/print.h"
 #include "proto/proto.h"
 
 #define READ_CHUNK 65536
@@ -73,7 +72,7 @@ typedef struct broker {
     char err[512];             /* socket-level failure text */
     int64_t attempt_at;        /* when the current connection attempt started */
     int slow_noted;            /* this attempt was said to be slow (notify) */
-    tap_ctx *tap;              /* --dump context, or NULL */
+    tap_ctx *tap;              /* frame tap context (kw_net_set_frame_tap), or NULL */
 } broker;
 
 struct kw_net {
@@ -86,10 +85,10 @@ struct kw_net {
     struct pollfd *pfd;
     int *pidx;
     uint8_t *rbuf; /* READ_CHUNK bytes: frames complete in one read are used in place */
-    /* --dump */
-    FILE *dump_out;
-    kw_buf dump_buf;
-    kw_printer dump_pr;
+    /* the frame tap over every broker (kw_net_set_frame_tap; --dump installs one) */
+    kw_net_frame_fn ftap;
+    void (*ftap_done)(void *ud);
+    void *ftap_ud;
     kw_net_resolver resolve; /* getaddrinfo unless a test substitutes one */
     int wake_fd;             /* eventfd the resolver threads signal; -1 until first needed */
     int woken;               /* a waited-for request finished inside this round: do not block */
@@ -288,12 +287,7 @@ void kw_net_free(kw_net *n)
         free(b->host);
         free(b->tap);
     }
-    if (n->dump_out) {
-        kw_printer_finish(&n->dump_pr);
-        kw_printer_flush(&n->dump_pr, n->dump_out);
-        fflush(n->dump_out);
-        kw_buf_free(&n->dump_buf);
-    }
+    if (n->ftap_done) n->ftap_done(n->ftap_ud);
     for (int i = 0; i < n->nraws; i++) {
         kw_net_raw *r = n->raws[i];
         if (r->fd >= 0) close(r->fd);
@@ -324,33 +318,20 @@ void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const 
     n->copts.tap_ud = ud;
 }
 
-static void dump_tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
+/* A conn's frame, to the net's tap with the broker's name. */
+static void frame_tap(void *ud, int dir, int16_t api_key, int16_t version, const uint8_t *payload, size_t len)
 {
     tap_ctx *t = ud;
     kw_net *n = t->n;
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    kw_print_frame f;
-    kw_print_frame_init(&f);
-    f.ts_usec = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-    char stream[320];
-    snprintf(stream, sizeof stream, dir == KW_REQ ? "kwire -> %s" : "%s -> kwire", n->b[t->idx].name);
-    f.stream = stream;
-    f.direction = dir == KW_REQ ? "request" : "response";
-    f.size = (int64_t)len + 4;
-    kw_print_frame_bytes(&n->dump_pr, &f, KW_PRINT_PAYLOAD, dir, api_key, version, payload, len);
-    kw_printer_flush(&n->dump_pr, n->dump_out);
+    n->ftap(n->ftap_ud, n->b[t->idx].name, dir, api_key, version, payload, len);
 }
 
-int kw_net_set_dump(kw_net *n, FILE *out, int json)
+int kw_net_set_frame_tap(kw_net *n, kw_net_frame_fn fn, void (*done)(void *ud), void *ud)
 {
-    if (!n || !out || n->dump_out) return KW_ERR_INVALID_ARG;
-    kw_buf_init(&n->dump_buf);
-    kw_print_opts po = {0};
-    po.fmt = json & KW_NET_DUMP_JSON ? KW_PRINT_JSON : KW_PRINT_TEXT;
-    po.secrets = (json & KW_NET_DUMP_SECRETS) != 0;
-    kw_printer_init(&n->dump_pr, &n->dump_buf, &po);
-    n->dump_out = out;
+    if (!n || !fn || n->ftap) return KW_ERR_INVALID_ARG;
+    n->ftap = fn;
+    n->ftap_done = done;
+    n->ftap_ud = ud;
     return 0;
 }
 
@@ -393,7 +374,7 @@ static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int
     o.name = b->name;
     o.host = b->host;
     o.setup_error = n->security_err[0] ? n->security_err : NULL;
-    if (n->dump_out) {
+    if (n->ftap) {
         b->tap = malloc(sizeof *b->tap);
         if (!b->tap) {
             free(b->host);
@@ -401,7 +382,7 @@ static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int
         }
         b->tap->n = n;
         b->tap->idx = n->n;
-        o.tap = dump_tap;
+        o.tap = frame_tap;
         o.tap_ud = b->tap;
     }
     b->conn = kw_conn_new(&o);

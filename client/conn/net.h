@@ -44,7 +44,17 @@ int64_t kw_net_now(void);
 
 /* kw_net_new, kw_net_setup_error, kw_net_free: kwire/admin.h */
 
-/* kw_net_set_dump, KW_NET_DUMP_*: kwire/admin.h */
+/* kw_net_set_dump, KW_NET_DUMP_*: kwire/admin.h (client/conn/dump.c: a frame tap) */
+
+/* A tap over every request and response frame of every broker added after this call:
+ * fn gets the broker's name ("host:port"), the direction (KW_REQ / KW_RESP), the API,
+ * the version and the payload after the size; done(ud) (may be NULL) runs in kw_net_free
+ * after the last frame. One per net: KW_ERR_INVALID_ARG when one is set already. The net
+ * only hands the bytes over; what is printed, and where, is the tap's (--dump's is
+ * client/conn/dump.c). */
+typedef void (*kw_net_frame_fn)(void *ud, const char *peer, int dir, int16_t api_key, int16_t version,
+                                const uint8_t *payload, size_t len);
+int kw_net_set_frame_tap(kw_net *n, kw_net_frame_fn fn, void (*done)(void *ud), void *ud);
 
 /* Frame tap applied to every conn created after this call (see kw_conn_opts.tap). */
 void kw_net_set_tap(kw_net *n, void (*tap)(void *, int, int16_t, int16_t, const uint8_t *, size_t), void *ud);
