@@ -60,6 +60,31 @@ int kw_req_header_decode(const uint8_t *p, size_t len, kw_req_header *h, size_t 
     return 0;
 }
 
+int kw_frame_size_peek(const uint8_t *p, size_t len, int32_t *size)
+{
+    if (len < 4) return KW_ERR_TRUNCATED;
+    *size = (int32_t)kw_ld32(p);
+    return 0;
+}
+
+int kw_req_header_peek(const uint8_t *p, size_t len, int16_t *api_key, int16_t *version, int32_t *correlation_id,
+                       int16_t *client_id_len)
+{
+    if (len < (client_id_len ? 10u : 8u)) return KW_ERR_TRUNCATED;
+    *api_key = (int16_t)kw_ld16(p);
+    *version = (int16_t)kw_ld16(p + 2);
+    *correlation_id = (int32_t)kw_ld32(p + 4);
+    if (client_id_len) *client_id_len = (int16_t)kw_ld16(p + 8);
+    return 0;
+}
+
+int kw_resp_correlation_peek(const uint8_t *p, size_t len, int32_t *correlation_id)
+{
+    if (len < 4) return KW_ERR_TRUNCATED;
+    *correlation_id = (int32_t)kw_ld32(p);
+    return 0;
+}
+
 int kw_resp_header_decode(int api_key, int16_t version, const uint8_t *p, size_t len,
                           int32_t *correlation_id, size_t *hdr_len)
 {

@@ -97,6 +97,20 @@ int kw_response_frame_annotate(int api_key, int16_t version, const uint8_t *fram
 /* Decode the request header at the start of a request frame's payload (after the size). */
 int kw_req_header_decode(const uint8_t *p, size_t len, kw_req_header *h, size_t *hdr_len);
 
+/* Peeks for a reader that must tell frames from other bytes before it can decode them (a
+ * capture's TCP stream): nothing beyond the named fields is read or checked. */
+/* A frame's int32 size prefix. 0, or KW_ERR_TRUNCATED when len < 4. */
+int kw_frame_size_peek(const uint8_t *p, size_t len, int32_t *size);
+/* The fields every request header version starts with: api_key, api_version,
+ * correlation_id, then the int16 length of client_id (header v1+; client_id_len may be
+ * NULL). p is the frame's payload (after the size). 0, or KW_ERR_TRUNCATED when len < 8,
+ * or < 10 with client_id_len. */
+int kw_req_header_peek(const uint8_t *p, size_t len, int16_t *api_key, int16_t *version, int32_t *correlation_id,
+                       int16_t *client_id_len);
+/* A response's correlation id, the first field of every response header version. p is
+ * the frame's payload. 0, or KW_ERR_TRUNCATED when len < 4. */
+int kw_resp_correlation_peek(const uint8_t *p, size_t len, int32_t *correlation_id);
+
 /* ---- typed messages (structs in proto/msg_<api>.h, arena and error detail in proto/desc.h) ---- */
 typedef struct kw_arena kw_arena;
 typedef struct kw_proto_err kw_proto_err;

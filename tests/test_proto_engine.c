@@ -2,7 +2,7 @@
  * tests/test_proto_engine.c — the description engine (proto/desc.c): unknown tagged
  * fields are skipped and shown; huge array counts fail before allocating; nulls where
  * a version allows none; nullable structs, default-null fields and raw records;
- * request/response frames and headers; the API table. (Every API and version is
+ * request/response frames and headers, and the peeks at their first fields; the API table. (Every API and version is
  * round-tripped by tests/test_proto_all.c.)
  */
 #include <setjmp.h>
@@ -206,6 +206,21 @@ static void test_request_frame_and_header(void **st)
     assert_int_equal(h.client_id_len, -1);
     assert_null(h.client_id);
     assert_int_equal(kw_req_header_decode(b.data + 4, 5, &h, &hl), KW_ERR_TRUNCATED);
+    /* the peeks a capture reader uses to find frames: the same fields, nothing more read */
+    int32_t size, corr;
+    int16_t key, ver, cid;
+    assert_int_equal(kw_frame_size_peek(b.data, 3, &size), KW_ERR_TRUNCATED);
+    assert_int_equal(kw_frame_size_peek(b.data, b.len, &size), 0);
+    assert_int_equal(size, 10);
+    assert_int_equal(kw_req_header_peek(b.data + 4, b.len - 4, &key, &ver, &corr, &cid), 0);
+    assert_int_equal(key, 18); assert_int_equal(ver, 0); assert_int_equal(corr, -1); assert_int_equal(cid, -1);
+    assert_int_equal(kw_req_header_peek(b.data + 4, 9, &key, &ver, &corr, &cid), KW_ERR_TRUNCATED);
+    assert_int_equal(kw_req_header_peek(b.data + 4, 8, &key, &ver, &corr, NULL), 0); /* no client_id asked */
+    assert_int_equal(kw_req_header_peek(b.data + 4, 7, &key, &ver, &corr, NULL), KW_ERR_TRUNCATED);
+    const uint8_t resp[] = {0x00, 0x00, 0x01, 0x02, 0x00};
+    assert_int_equal(kw_resp_correlation_peek(resp, sizeof resp, &corr), 0);
+    assert_int_equal(corr, 258);
+    assert_int_equal(kw_resp_correlation_peek(resp, 3, &corr), KW_ERR_TRUNCATED);
     kw_buf_free(&b);
 }
 

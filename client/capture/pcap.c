@@ -332,9 +332,9 @@ static int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
  * 0 if not, -1 if more bytes are needed to tell. strict: only keys/versions kwire describes. */
 static int looks_like_request(const uint8_t *p, size_t n, int strict)
 {
-    if (n < 10) return -1;
-    int16_t key = (int16_t)kw_ld16(p), ver = (int16_t)kw_ld16(p + 2);
-    int16_t cid = (int16_t)kw_ld16(p + 8);
+    int16_t key, ver, cid;
+    int32_t corr;
+    if (kw_req_header_peek(p, n, &key, &ver, &corr, &cid)) return -1;
     if (key < 0 || ver < 0) return 0;
     int16_t lo, hi;
     if (kw_api_described(key, &lo, &hi) == 0) {
@@ -360,17 +360,18 @@ static const pending_req *find_pending(const conn *c, int32_t corr, size_t *idx)
  */
 static int boundary_at(const kw_tcpr *r, const conn *c, int hi, const uint8_t *p, size_t n)
 {
-    if (n < 4) return -1;
-    int32_t size = (int32_t)kw_ld32(p);
+    int32_t size, corr;
+    if (kw_frame_size_peek(p, n, &size)) return -1;
     if (size < 4 || (size_t)size > r->o.max_frame) return 0;
     if (c->client >= 0 && c->client != hi) {
-        if (n < 8) return -1;
-        return find_pending(c, (int32_t)kw_ld32(p + 4), NULL) != NULL;
+        if (kw_resp_correlation_peek(p + 4, n - 4, &corr)) return -1;
+        return find_pending(c, corr, NULL) != NULL;
     }
     if (size < 10) return 0;
     int lr = looks_like_request(p + 4, n - 4, 1);
     if (lr != 1) return lr;
-    int16_t cid = (int16_t)kw_ld16(p + 12);
+    int16_t key, ver, cid;
+    kw_req_header_peek(p + 4, n - 4, &key, &ver, &corr, &cid); /* n >= 14: looks_like_request read it */
     return cid <= size - 10;
 }
 
@@ -407,20 +408,17 @@ static void deliver_frame(kw_tcpr *r, conn *c, int hi, const uint8_t *f, size_t 
     ev.len = len;
     if (c->client == hi) {
         r->st.requests++;
-        if (len >= 12) {
-            ev.api_key = (int16_t)kw_ld16(f + 4);
-            ev.api_version = (int16_t)kw_ld16(f + 6);
-            ev.correlation_id = (int32_t)kw_ld32(f + 8);
+        if (len >= 4 && !kw_req_header_peek(f + 4, len - 4, &ev.api_key, &ev.api_version, &ev.correlation_id, NULL))
             add_pending(r, c, ev.correlation_id, ev.api_key, ev.api_version, ts);
-        }
         emit(r, &ev);
         return;
     }
     r->st.responses++;
-    int32_t corr = len >= 8 ? (int32_t)kw_ld32(f + 4) : 0;
+    int32_t corr = 0;
+    int have = len >= 4 && !kw_resp_correlation_peek(f + 4, len - 4, &corr);
     ev.correlation_id = corr;
     size_t idx;
-    const pending_req *pr = len >= 8 ? find_pending(c, corr, &idx) : NULL;
+    const pending_req *pr = have ? find_pending(c, corr, &idx) : NULL;
     if (pr) {
         ev.paired = 1;
         ev.api_key = pr->api_key;
