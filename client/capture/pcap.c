@@ -467,8 +467,8 @@ static void split_frames(kw_tcpr *r, conn *c, int hi, int64_t ts)
             h->resync = 0;
             continue;
         }
-        if (n < 4) break;
-        int32_t size = (int32_t)kw_ld32(p);
+        int32_t size;
+        if (kw_frame_size_peek(p, n, &size)) break;
         if (size < 4 || (size_t)size > r->o.max_frame) {
             /* lost framing: the resync scan skips this position and looks further */
             if (size > 0) {

@@ -241,11 +241,13 @@ static void on_frame(kw__decoder *d, const kw_tcpr_ev *e)
         f.direction = "response (unpaired)";
         kw_printer_frame(&d->pr, &f);
         char v1[32], v2[32];
-        snprintf(v1, sizeof v1, "%u", kw_ld32(e->data));
+        int32_t size = 0, corr;
+        kw_frame_size_peek(e->data, e->len, &size); /* a frame: at least its size */
+        snprintf(v1, sizeof v1, "%u", (uint32_t)size);
         kw_ann a = {KW_ANN_FIELD, "size", "int32", e->data, 0, 4, v1, 0};
         kw_print_cb(&d->pr, &a);
-        if (e->len >= 8) {
-            snprintf(v2, sizeof v2, "%d", (int32_t)kw_ld32(e->data + 4));
+        if (e->len >= 4 && !kw_resp_correlation_peek(e->data + 4, e->len - 4, &corr)) {
+            snprintf(v2, sizeof v2, "%d", corr);
             kw_ann c = {KW_ANN_FIELD, "correlation_id", "int32", e->data + 4, 4, 4, v2, 0};
             kw_print_cb(&d->pr, &c);
             kw_ann r = {KW_ANN_FIELD, "rest", "bytes", e->data + 8, 8, e->len - 8,

@@ -987,12 +987,12 @@ static void on_api_versions(kw_conn *c, int64_t now, req *r, const uint8_t *body
 static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
     c->st.bytes_in += len + 4;
-    if (len < 4) {
+    int32_t corr;
+    if (kw_resp_correlation_peek(p, len, &corr)) {
         fmt_err(c, "response frame of %zu bytes has no correlation id", len);
         drop(c, now, KW_ERR_CORRUPT, 0);
         return KW_ERR_CORRUPT;
     }
-    int32_t corr = (int32_t)kw_ld32(p);
     req *r = c->inflight.head;
     while (r && r->r.no_response) r = r->next;
     if ((!r || corr < r->corr) && corr >= 0 && corr <= c->noresp_corr) {
@@ -1050,12 +1050,12 @@ static int on_frame(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 /* Plaintext bytes: frames out of the framer, each handled. */
 static int feed_plain(kw_conn *c, int64_t now, const uint8_t *p, size_t len)
 {
-    if (c->state == KW_CONN_APIVERSIONS && len >= 4 && kw_framer_buffered(&c->fr) == 0) {
+    int32_t size;
+    if (c->state == KW_CONN_APIVERSIONS && kw_framer_buffered(&c->fr) == 0 && !kw_frame_size_peek(p, len, &size)) {
         /* the first bytes of the answer to ApiVersions: a size no such answer has is a
          * peer that speaks something else (an HTTP server, SSH; TLS records met by a
          * plaintext connection are caught before, in kw_conn_feed): fail what waits
          * for this broker now instead of retrying until its timeouts */
-        int32_t size = (int32_t)kw_ld32(p);
         if (size < 4 || (uint32_t)size > KW_FRAME_APIVERSIONS_MAX) {
             const char *like = kw_frame_sniff(p, len);
             if (like) fmt_err(c, "does not speak the Kafka protocol (first bytes look like %s)", like);
