@@ -1,22 +1,20 @@
 /*
  * bench/trogdor.c — Trogdor's coordinator as `bench merge --trogdor` reads it
  * (bench/trogdor.h): the task list picked by prefix, the HTTP answer taken apart, and
- * one blocking HTTP/1.0 GET over a TCP socket (bounded in time and size).
+ * one HTTP/1.0 GET (bounded in time and size) on a raw connection of client/conn/net.c,
+ * which does the socket I/O; the call blocks until the answer is in or time is up.
  */
 #include "bench/trogdor.h"
+#include "client/conn/net.h"
 #include "client/core/clock.h"
 
 #include <errno.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
 
 static int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int failf(char *err, size_t errlen, const char *fmt, ...)
@@ -137,16 +135,43 @@ int kw_http_split_url(const char *url, char *host, size_t hostlen, char *port, s
     return 0;
 }
 
-/* wait for fd to be ready for ev until deadline: 0, or -1 (timeout or error) */
-static int wait_fd(int fd, short ev, int64_t deadline)
+/* One GET on a raw connection of its own kw_net: the request is queued at once and goes
+ * out when the connection is made; the answer is gathered until the server closes. */
+typedef struct http_get {
+    const char *req;
+    size_t reqlen;
+    kw_buf ans;
+    int connected, done;
+    int err, sys_errno; /* the connection's ERROR (KW_ERR_*, errno) */
+    int too_large, oom; /* or why the answer was dropped */
+} http_get;
+
+static void http_event(void *ud, kw_net_raw *r, const kw_net_raw_event *ev)
 {
-    for (;;) {
-        int64_t left = deadline - kw__mono_ms();
-        if (left <= 0) return -1;
-        struct pollfd p = {fd, ev, 0};
-        int r = poll(&p, 1, (int)left);
-        if (r > 0) return 0;
-        if (r < 0 && errno != EINTR) return -1;
+    http_get *g = ud;
+    switch (ev->type) {
+    case KW_NET_RAW_CONNECTED: g->connected = 1; break;
+    case KW_NET_RAW_DATA:
+        if (g->ans.len + ev->len > KW_HTTP_MAX_BODY + 65536) {
+            g->too_large = 1;
+        } else {
+            kw_buf_put(&g->ans, ev->data, ev->len);
+            g->oom = g->ans.err != 0;
+        }
+        if (g->too_large || g->oom) {
+            g->done = 1;
+            kw_net_raw_close(r);
+        }
+        break;
+    case KW_NET_RAW_EOF:
+        g->done = 1;
+        kw_net_raw_close(r);
+        break;
+    case KW_NET_RAW_ERROR: /* the net closes r */
+        g->done = 1;
+        g->err = ev->err;
+        g->sys_errno = ev->sys_errno;
+        break;
     }
 }
 
@@ -155,63 +180,50 @@ int kw_http_fetch(const char *url, int timeout_ms, kw_buf *body, char *err, size
     char host[256], port[16], path[2048];
     if (kw_http_split_url(url, host, sizeof host, port, sizeof port, path, sizeof path, err, errlen)) return -1;
     int64_t deadline = kw__mono_ms() + timeout_ms;
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-    int g = getaddrinfo(host, port, &hints, &ai);
-    if (g) return failf(err, errlen, "%s: cannot resolve %s: %s", url, host, gai_strerror(g));
-    int fd = -1, cerr = 0;
-    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) { cerr = errno; continue; }
-        if (connect(fd, a->ai_addr, a->ai_addrlen) && errno != EINPROGRESS) { cerr = errno; close(fd); fd = -1; continue; }
-        int so = 0;
-        socklen_t sl = sizeof so;
-        if (wait_fd(fd, POLLOUT, deadline) || getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &sl) || so) {
-            cerr = so ? so : ETIMEDOUT;
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(ai);
-    if (fd < 0) return failf(err, errlen, "%s: cannot connect: %s", url, strerror(cerr));
-    kw_buf req, ans;
-    kw_buf_init(&req);
-    kw_buf_init(&ans);
     char line[2400];
     int n = snprintf(line, sizeof line, "GET %s HTTP/1.0\r\nHost: %s:%s\r\nAccept: application/json\r\n\r\n", path, host,
                      port);
+    kw_net *net = kw_net_new(NULL);
+    if (!net) return failf(err, errlen, "out of memory");
+    http_get g = {.req = line, .reqlen = (size_t)n};
+    kw_buf_init(&g.ans);
     int rc = -1;
-    for (size_t off = 0; off < (size_t)n;) {
-        if (wait_fd(fd, POLLOUT, deadline)) { failf(err, errlen, "%s: timed out sending", url); goto out; }
-        ssize_t w = send(fd, line + off, (size_t)n - off, MSG_NOSIGNAL);
-        if (w < 0 && errno != EAGAIN && errno != EINTR) { failf(err, errlen, "%s: %s", url, strerror(errno)); goto out; }
-        if (w > 0) off += (size_t)w;
-    }
+    char why[300];
+    kw_net_connect_opts co = {.host = host, .port = port, .timeout_ms = timeout_ms, .fn = http_event, .ud = &g};
+    kw_net_raw *r = NULL;
+    int e = kw_net_raw_connect(net, &co, &r, why, sizeof why);
+    if (e == KW_ERR_RESOLVE) { failf(err, errlen, "%s: %s", url, why); goto out; }
+    if (e || kw_net_raw_write(r, g.req, g.reqlen)) { failf(err, errlen, "out of memory"); goto out; }
     for (;;) {
-        if (wait_fd(fd, POLLIN, deadline)) { failf(err, errlen, "%s: no complete answer within %d ms", url, timeout_ms); goto out; }
-        char buf[65536];
-        ssize_t r = recv(fd, buf, sizeof buf, 0);
-        if (r == 0) break;
-        if (r < 0) {
-            if (errno == EAGAIN || errno == EINTR) continue;
-            failf(err, errlen, "%s: %s", url, strerror(errno));
-            goto out;
-        }
-        if (ans.len + (size_t)r > KW_HTTP_MAX_BODY + 65536) { failf(err, errlen, "%s: the answer is too large", url); goto out; }
-        kw_buf_put(&ans, buf, (size_t)r);
-        if (ans.err) { failf(err, errlen, "out of memory"); goto out; }
+        int64_t left = deadline - kw__mono_ms();
+        if (g.done || left <= 0) break;
+        if (kw_net_poll(net, left > INT32_MAX ? INT32_MAX : (int)left) < 0) break; /* as a timeout */
+    }
+    if (!g.done) {
+        if (!g.connected) failf(err, errlen, "%s: cannot connect: %s", url, strerror(ETIMEDOUT));
+        else if (kw_net_raw_pending(r)) failf(err, errlen, "%s: timed out sending", url);
+        else failf(err, errlen, "%s: no complete answer within %d ms", url, timeout_ms);
+        goto out;
+    }
+    if (g.too_large) { failf(err, errlen, "%s: the answer is too large", url); goto out; }
+    if (g.oom) { failf(err, errlen, "out of memory"); goto out; }
+    if (g.err) {
+        if (!g.connected) failf(err, errlen, "%s: cannot connect: %s", url, strerror(g.sys_errno));
+        else failf(err, errlen, "%s: %s", url, strerror(g.sys_errno));
+        goto out;
     }
     int status;
     size_t boff, blen;
-    if (kw_http_answer((const char *)ans.data, ans.len, &status, &boff, &blen, err, errlen)) goto out;
+    if (kw_http_answer((const char *)g.ans.data, g.ans.len, &status, &boff, &blen, err, errlen)) goto out;
     if (status != 200) {
-        failf(err, errlen, "%s: HTTP %d: %.*s", url, status, (int)(blen < 200 ? blen : 200), (const char *)ans.data + boff);
+        failf(err, errlen, "%s: HTTP %d: %.*s", url, status, (int)(blen < 200 ? blen : 200),
+              (const char *)g.ans.data + boff);
         goto out;
     }
-    kw_buf_put(body, ans.data + boff, blen);
+    kw_buf_put(body, g.ans.data + boff, blen);
     rc = body->err ? failf(err, errlen, "out of memory") : 0;
 out:
-    close(fd);
-    kw_buf_free(&req);
-    kw_buf_free(&ans);
+    kw_net_free(net); /* closes the connection if still open */
+    kw_buf_free(&g.ans);
     return rc;
 }

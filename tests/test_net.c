@@ -1067,6 +1067,179 @@ static void test_listen_errors(void **st)
     kw_net_free(n);
 }
 
+/* ---- outgoing raw connections (kw_net_raw_connect) ---- */
+
+typedef struct outlog {
+    int connected, data, eofs, sents, errors;
+    int err, sys_errno;
+    int order_ok;        /* nothing came before CONNECTED */
+    int shut_on_sent;    /* end our side once the queued output is out */
+    char got[256];
+    size_t gotlen;
+} outlog;
+
+static void out_cb(void *ud, kw_net_raw *r, const kw_net_raw_event *ev)
+{
+    outlog *o = ud;
+    if (ev->type != KW_NET_RAW_CONNECTED && ev->type != KW_NET_RAW_ERROR && !o->connected) o->order_ok = 0;
+    switch (ev->type) {
+    case KW_NET_RAW_CONNECTED: o->connected++; break;
+    case KW_NET_RAW_DATA:
+        o->data++;
+        if (o->gotlen + ev->len <= sizeof o->got) {
+            memcpy(o->got + o->gotlen, ev->data, ev->len);
+            o->gotlen += ev->len;
+        }
+        break;
+    case KW_NET_RAW_EOF: o->eofs++; break;
+    case KW_NET_RAW_SENT:
+        o->sents++;
+        if (o->shut_on_sent) kw_net_raw_shutdown(r);
+        break;
+    case KW_NET_RAW_ERROR:
+        o->errors++;
+        o->err = ev->err;
+        o->sys_errno = ev->sys_errno;
+        break;
+    }
+}
+
+/* A connection to a listener of the same net: bytes queued before CONNECTED go out after
+ * it, the listener's side echoes them back, and both sides see the other's EOF. */
+static void test_raw_connect_exchange(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    rawlog g = {.echo = 1};
+    kw_net_listener *l = raw_listen(n, &g, 4, 0);
+    char port[16];
+    snprintf(port, sizeof port, "%d", kw_net_listener_port(l));
+    outlog o = {.order_ok = 1, .shut_on_sent = 1};
+    kw_net_connect_opts co = {.host = "127.0.0.1", .port = port, .timeout_ms = 5000, .fn = out_cb, .ud = &o};
+    kw_net_raw *r = NULL;
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, NULL, 0), 0);
+    assert_non_null(r);
+    assert_int_equal(kw_net_raw_write(r, "ping ", 5), 0); /* held until connected */
+    assert_int_equal(kw_net_raw_write(r, "pong", 4), 0);
+    assert_int_equal(kw_net_raw_pending(r), 9);
+    assert_int_equal(o.connected, 0); /* events come inside kw_net_poll only */
+    POLL_UNTIL(n, o.eofs == 1);
+    assert_int_equal(o.connected, 1);
+    assert_true(o.order_ok);
+    assert_int_equal(o.sents, 1);
+    assert_int_equal(o.errors, 0);
+    assert_int_equal(g.accepted, 1);
+    assert_int_equal(g.eofs, 1);
+    assert_int_equal(g.gotlen, 9);
+    assert_memory_equal(g.got, "ping pong", 9);
+    assert_int_equal(o.gotlen, 9);
+    assert_memory_equal(o.got, "ping pong", 9);
+    assert_int_equal(g.errors, 0);
+    kw_net_raw_close(r);
+    /* localhost, which may say ::1 first while the listener is on 127.0.0.1 only: the
+     * refused address moves on to the next */
+    outlog o2 = {.order_ok = 1};
+    co.host = "localhost";
+    co.ud = &o2;
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, NULL, 0), 0);
+    POLL_UNTIL(n, o2.connected == 1 && g.accepted == 2);
+    assert_int_equal(o2.errors, 0);
+    kw_net_raw_close(r);
+    kw_net_free(n);
+}
+
+/* A refused port is an ERROR at once (KW_ERR_CONNECT, ECONNREFUSED); so is every address
+ * of a name refusing; a refused first address moves on to the next one; a name that
+ * does not resolve fails in kw_net_raw_connect with the reason. */
+static void test_raw_connect_refused(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    kw_net_set_resolver(n, fake_gai);
+    char port[16];
+    snprintf(port, sizeof port, "%d", dead_port());
+    outlog o = {.order_ok = 1};
+    kw_net_connect_opts co = {.host = "127.0.0.1", .port = port, .timeout_ms = 10000, .fn = out_cb, .ud = &o};
+    kw_net_raw *r = NULL;
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, NULL, 0), 0);
+    int64_t t0 = kw_net_now();
+    POLL_UNTIL(n, o.errors == 1);
+    assert_true(kw_net_now() - t0 < 1000000);
+    assert_int_equal(o.err, KW_ERR_CONNECT);
+    assert_int_equal(o.sys_errno, ECONNREFUSED);
+    assert_int_equal(o.connected, 0);
+    for (int i = 0; i < 3; i++) kw_net_poll(n, 0);
+    assert_int_equal(o.errors, 1); /* once; the net closed it */
+    /* "multi": the dead port first, then the scripted broker */
+    g_dead = dead_port();
+    outlog o2 = {.order_ok = 1};
+    co.host = "multi";
+    co.port = "1";
+    co.ud = &o2;
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, NULL, 0), 0);
+    POLL_UNTIL(n, o2.connected == 1);
+    assert_int_equal(o2.errors, 0);
+    kw_net_raw_close(r);
+    /* resolution */
+    char why[128];
+    co.host = "nosuch.invalid";
+    kw_net_set_resolver(n, gate_gai);
+    gate_open();
+    r = NULL;
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, why, sizeof why), KW_ERR_RESOLVE);
+    assert_null(r);
+    assert_string_equal(why, "cannot resolve nosuch.invalid: Name or service not known");
+    gate_close();
+    co.host = "";
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, why, sizeof why), KW_ERR_INVALID_ARG);
+    kw_net_free(n);
+}
+
+/* A peer that drops the SYN (a listener whose backlog is full): ERROR (KW_ERR_TIMEOUT,
+ * ETIMEDOUT) once the connect timeout is up, not before, and kw_net_poll wakes for it. */
+static void test_raw_connect_timeout(void **st)
+{
+    (void)st;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(l, 0), 0);
+    socklen_t sl = sizeof a;
+    getsockname(l, (struct sockaddr *)&a, &sl);
+    int fill[3];
+    for (int i = 0; i < 3; i++) {
+        fill[i] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        connect(fill[i], (struct sockaddr *)&a, sizeof a);
+    }
+    usleep(100000);
+    kw_net *n = kw_net_new(NULL);
+    char port[16];
+    snprintf(port, sizeof port, "%d", ntohs(a.sin_port));
+    outlog o = {.order_ok = 1};
+    kw_net_connect_opts co = {.host = "127.0.0.1", .port = port, .timeout_ms = 300, .fn = out_cb, .ud = &o};
+    kw_net_raw *r = NULL;
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_net_raw_connect(n, &co, &r, NULL, 0), 0);
+    assert_int_equal(kw_net_raw_write(r, "x", 1), 0);
+    int rounds = 0;
+    while (!o.errors && kw_net_now() - t0 < 5000000) {
+        kw_net_poll(n, 10000); /* a long wait: the connect timeout cuts it short */
+        rounds++;
+    }
+    int64_t took = kw_net_now() - t0;
+    assert_int_equal(o.errors, 1);
+    assert_int_equal(o.err, KW_ERR_TIMEOUT);
+    assert_int_equal(o.sys_errno, ETIMEDOUT);
+    assert_int_equal(o.connected, 0);
+    assert_int_equal(o.sents, 0);
+    assert_true(took >= 300000);
+    assert_true(took < 2000000);
+    assert_true(rounds < 10);
+    kw_net_free(n);
+    for (int i = 0; i < 3; i++) close(fill[i]);
+    close(l);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -1093,6 +1266,9 @@ int main(void)
         cmocka_unit_test(test_sleep),
         cmocka_unit_test(test_wakeup_from_another_thread),
         cmocka_unit_test(test_listen_errors),
+        cmocka_unit_test(test_raw_connect_exchange),
+        cmocka_unit_test(test_raw_connect_refused),
+        cmocka_unit_test(test_raw_connect_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

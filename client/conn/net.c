@@ -1,7 +1,7 @@
 /*
  * client/conn/net.c — the socket layer (client/conn/net.h): getaddrinfo, non-blocking connect,
  * socket options, and one poll() loop over many kw_conn state machines, plus listeners
- * and the plain byte streams they accept. It holds no protocol state: the conn (or a raw
+ * and the plain byte streams they accept or open. It holds no protocol state: the conn (or a raw
  * connection's owner) decides when to connect, what to write and when to give up.
  *
  * A host name is resolved on a short-lived thread of its own (getaddrinfo may wait
@@ -135,6 +135,11 @@ struct kw_net_raw {
     int paused, eof, shut_wanted, shut;
     int sent_due;          /* output was queued: say SENT when it is all written */
     int dead;              /* closed: freed by reap_raw */
+    /* an outgoing connection until it is established (kw_net_raw_connect) */
+    int connecting;        /* fd in a non-blocking connect to cur; fd -1: every address failed */
+    struct addrinfo *ai, *cur;
+    int conn_errno;        /* the last address's failure */
+    int64_t connect_by;    /* ERROR (KW_ERR_TIMEOUT) if not connected by then; 0: no limit */
 };
 
 enum { PIDX_WAKE = -1, PIDX_LISTENER = -2, PIDX_RAW = -3 };
@@ -292,6 +297,7 @@ void kw_net_free(kw_net *n)
         kw_net_raw *r = n->raws[i];
         if (r->fd >= 0) close(r->fd);
         kw_buf_free(&r->out);
+        if (r->ai) freeaddrinfo(r->ai);
         free(r);
     }
     for (int i = 0; i < n->nls; i++) {
@@ -869,6 +875,9 @@ void kw_net_raw_close(kw_net_raw *r)
     r->from = NULL;
     kw_buf_free(&r->out);
     r->outoff = 0;
+    if (r->ai) freeaddrinfo(r->ai);
+    r->ai = r->cur = NULL;
+    r->connecting = 0;
 }
 
 /* Free what was closed (never while a round holds pointers to it). */
@@ -894,11 +903,13 @@ static void raw_event(kw_net_raw *r, int type, const uint8_t *p, size_t len, int
     r->fn(r->ud, r, &ev);
 }
 
-static void raw_fail(kw_net_raw *r, int sys_errno)
+static void raw_fail_as(kw_net_raw *r, int err, int sys_errno)
 {
-    raw_event(r, KW_NET_RAW_ERROR, NULL, 0, KW_ERR_IO, sys_errno);
+    raw_event(r, KW_NET_RAW_ERROR, NULL, 0, err, sys_errno);
     kw_net_raw_close(r);
 }
+
+static void raw_fail(kw_net_raw *r, int sys_errno) { raw_fail_as(r, KW_ERR_IO, sys_errno); }
 
 int kw_net_raw_write(kw_net_raw *r, const void *p, size_t len)
 {
@@ -925,7 +936,7 @@ void kw_net_raw_pause(kw_net_raw *r, int paused) { r->paused = paused != 0; }
 
 static void raw_shut(kw_net_raw *r)
 {
-    if (!r->shut && r->fd >= 0 && r->outoff == r->out.len) {
+    if (!r->shut && !r->connecting && r->fd >= 0 && r->outoff == r->out.len) {
         shutdown(r->fd, SHUT_WR);
         r->shut = 1;
     }
@@ -944,6 +955,7 @@ void *kw_net_raw_data(const kw_net_raw *r) { return r->data; }
 /* Write what is queued, as long as the socket takes it; SENT once it is all out. */
 static void raw_flush(kw_net_raw *r)
 {
+    if (r->connecting) return; /* held until CONNECTED */
     while (!r->dead && r->outoff < r->out.len) {
         ssize_t w = send(r->fd, r->out.data + r->outoff, r->out.len - r->outoff, MSG_NOSIGNAL);
         if (w > 0) {
@@ -1016,6 +1028,95 @@ static void raw_accept(kw_net *n, kw_net_listener *l, int64_t now)
     }
 }
 
+/* Start connecting at r->cur, moving on past addresses that fail at once: 0 (under way,
+ * r->fd set), or the last address's errno with r->fd -1. */
+static int raw_try_addresses(kw_net_raw *r)
+{
+    int e = r->conn_errno ? r->conn_errno : EADDRNOTAVAIL;
+    for (; r->cur; r->cur = r->cur->ai_next) {
+        struct addrinfo *a = r->cur;
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            e = errno;
+            continue;
+        }
+        /* connected at once (0) is seen like a connect under way: writable at the next poll */
+        if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 || errno == EINPROGRESS) {
+            r->fd = fd;
+            return 0;
+        }
+        e = errno;
+        close(fd);
+    }
+    r->fd = -1;
+    r->conn_errno = e;
+    return e;
+}
+
+int kw_net_raw_connect(kw_net *n, const kw_net_connect_opts *o, kw_net_raw **out, char *why, size_t whylen)
+{
+    *out = NULL;
+    if (why && whylen) why[0] = 0;
+    if (!o || !o->host || !o->host[0] || !o->port || !o->fn) return KW_ERR_INVALID_ARG;
+    if (grow_ptrs((void ***)&n->raws, &n->capraws, n->nraws + 1)) return KW_ERR_NOMEM;
+    struct addrinfo *ai;
+    int g = resolve_now(n->resolve, o->host, o->port, &ai);
+    if (g || !ai) {
+        int e = errno;
+        if (why && whylen)
+            snprintf(why, whylen, "cannot resolve %s: %s", o->host,
+                     g == EAI_SYSTEM ? strerror(e) : g ? gai_strerror(g) : "no address");
+        return KW_ERR_RESOLVE;
+    }
+    kw_net_raw *r = calloc(1, sizeof *r);
+    if (!r) {
+        freeaddrinfo(ai);
+        return KW_ERR_NOMEM;
+    }
+    r->n = n;
+    r->fn = o->fn;
+    r->ud = o->ud;
+    r->out_max = o->out_max ? o->out_max : KW_NET_RAW_OUT_MAX;
+    kw_buf_init(&r->out);
+    r->connecting = 1;
+    r->ai = r->cur = ai;
+    if (o->timeout_ms > 0) r->connect_by = kw_net_now() + (int64_t)o->timeout_ms * 1000;
+    raw_try_addresses(r); /* when every address failed at once, ERROR comes at the next round */
+    n->raws[n->nraws++] = r;
+    *out = r;
+    return 0;
+}
+
+/* Before and after poll(): an outgoing connection whose addresses all failed, or whose
+ * time is up, gets its ERROR. */
+static void raw_connect_check(kw_net_raw *r, int64_t now)
+{
+    if (r->dead || !r->connecting) return;
+    if (r->fd < 0) raw_fail_as(r, KW_ERR_CONNECT, r->conn_errno);
+    else if (r->connect_by && now >= r->connect_by) raw_fail_as(r, KW_ERR_TIMEOUT, ETIMEDOUT);
+}
+
+/* The non-blocking connect finished (POLLOUT/POLLERR): CONNECTED, or the next address. */
+static void raw_connect_done(kw_net_raw *r)
+{
+    int soerr = 0;
+    socklen_t sl = sizeof soerr;
+    if (getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) soerr = errno;
+    if (soerr == 0) {
+        r->connecting = 0;
+        freeaddrinfo(r->ai);
+        r->ai = r->cur = NULL;
+        raw_event(r, KW_NET_RAW_CONNECTED, NULL, 0, 0, 0);
+        if (!r->dead) raw_flush(r); /* what was queued before, or by the callback */
+        return;
+    }
+    close(r->fd);
+    r->fd = -1;
+    r->conn_errno = soerr;
+    r->cur = r->cur->ai_next;
+    if (raw_try_addresses(r)) raw_fail_as(r, KW_ERR_CONNECT, r->conn_errno);
+}
+
 int kw_net_wakeup_init(kw_net *n)
 {
     if (n->wake_fd < 0) {
@@ -1040,7 +1141,10 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     reap_raw(n);
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
-    for (int i = 0; i < n->nraws; i++) raw_flush(n->raws[i]);
+    for (int i = 0; i < n->nraws; i++) {
+        raw_connect_check(n->raws[i], now);
+        raw_flush(n->raws[i]);
+    }
     if (ensure_pfd(n)) return KW_ERR_NOMEM; /* after the callbacks above, which may add listeners */
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now + (int64_t)timeout_ms * 1000;
     int np = 0;
@@ -1082,7 +1186,15 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int i = 0; i < n->nraws; i++) {
         kw_net_raw *r = n->raws[i];
         if (r->dead) continue;
-        short ev = (short)((!r->paused && !r->eof ? POLLIN : 0) | (r->outoff < r->out.len ? POLLOUT : 0));
+        short ev;
+        if (r->connecting) {
+            int64_t d = r->fd < 0 ? now : r->connect_by ? r->connect_by : INT64_MAX; /* its ERROR is due */
+            if (d < deadline) deadline = d;
+            if (r->fd < 0) continue;
+            ev = POLLOUT;
+        } else {
+            ev = (short)((!r->paused && !r->eof ? POLLIN : 0) | (r->outoff < r->out.len ? POLLOUT : 0));
+        }
         if (!ev) continue;
         n->pfd[np] = (struct pollfd){.fd = r->fd, .events = ev};
         n->pobj[np] = r;
@@ -1120,6 +1232,10 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         if (n->pidx[k] == PIDX_RAW) {
             kw_net_raw *rw = n->pobj[k];
             if (!rev || rw->dead || rw->fd != n->pfd[k].fd) continue;
+            if (rw->connecting) {
+                raw_connect_done(rw);
+                continue;
+            }
             if (rev & (POLLOUT | POLLERR | POLLHUP)) raw_flush(rw);
             if (!rw->dead && (n->pfd[k].events & POLLIN) && (rev & (POLLIN | POLLHUP | POLLERR))) raw_read(n, rw);
             continue;
@@ -1149,6 +1265,7 @@ int kw_net_poll(kw_net *n, int timeout_ms)
             n->notify(n->notify_ud, i, KW_ERR_TIMEOUT, msg);
         }
     }
+    for (int i = 0; i < n->nraws; i++) raw_connect_check(n->raws[i], now);
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     return r;

@@ -15,7 +15,8 @@
  * is the conn's.
  *
  * The same loop also carries plain byte streams that are not Kafka (a listener and the
- * connections it accepts: the Prometheus exporter's HTTP, see below), waits for the
+ * connections it accepts: the Prometheus exporter's HTTP; outgoing connections: bench
+ * merge's GET to the Trogdor coordinator; see below), waits for the
  * callers that pause between tries (kw_net_sleep), and can be woken from another
  * thread (kw_net_wakeup): this file is kwire's one place that polls, reads and writes
  * sockets.
@@ -148,16 +149,21 @@ void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud);
 /* ---- plain byte streams on the same loop ----
  *
  * For the code beside the clients that speaks something other than Kafka (the
- * Prometheus exporter's HTTP): a listening socket whose accepted connections ("raw"
- * connections) are polled by kw_net_poll together with the brokers. The net reads and
- * hands the bytes over, writes what was queued, accepts; the owner keeps all protocol
- * state. Events arrive through one callback, inside kw_net_poll only:
+ * Prometheus exporter's HTTP server, bench merge's HTTP GET): a listening socket whose
+ * accepted connections, and outgoing connections (kw_net_raw_connect), are "raw"
+ * connections polled by kw_net_poll together with the brokers. The net connects, reads
+ * and hands the bytes over, writes what was queued, accepts; the owner keeps all
+ * protocol state. Events arrive through one callback, inside kw_net_poll only:
  *
  *   KW_NET_RAW_ACCEPTED  a connection was accepted (its data pointer is NULL: set one)
+ *   KW_NET_RAW_CONNECTED an outgoing connection is established (once, before any other)
  *   KW_NET_RAW_DATA      bytes arrived: ev->data[0..len), valid during the call only
  *   KW_NET_RAW_EOF       the peer ended its side (once); writing still works
  *   KW_NET_RAW_SENT      everything queued has been written
- *   KW_NET_RAW_ERROR     reading or writing failed (ev->err KW_ERR_IO, ev->sys_errno);
+ *   KW_NET_RAW_ERROR     reading or writing failed (ev->err KW_ERR_IO), or an outgoing
+ *                        connection could not be made (KW_ERR_CONNECT: every address
+ *                        failed, ev->sys_errno the last one's reason, e.g. ECONNREFUSED;
+ *                        KW_ERR_TIMEOUT: not connected within its timeout, ETIMEDOUT);
  *                        the net closes the connection when the callback returns
  *
  * The callback may write, pause, shut down and close connections (its own included),
@@ -174,7 +180,14 @@ void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud);
 typedef struct kw_net_raw kw_net_raw;
 typedef struct kw_net_listener kw_net_listener;
 
-enum { KW_NET_RAW_ACCEPTED = 1, KW_NET_RAW_DATA, KW_NET_RAW_EOF, KW_NET_RAW_SENT, KW_NET_RAW_ERROR };
+enum {
+    KW_NET_RAW_ACCEPTED = 1,
+    KW_NET_RAW_DATA,
+    KW_NET_RAW_EOF,
+    KW_NET_RAW_SENT,
+    KW_NET_RAW_ERROR,
+    KW_NET_RAW_CONNECTED
+};
 
 typedef struct kw_net_raw_event {
     int type;            /* KW_NET_RAW_* */
@@ -204,6 +217,29 @@ int kw_net_listen(kw_net *n, const kw_net_listen_opts *o, kw_net_listener **out)
 int kw_net_listener_port(const kw_net_listener *l);
 /* Stop listening; connections already accepted stay. */
 void kw_net_listener_close(kw_net_listener *l);
+
+typedef struct kw_net_connect_opts {
+    const char *host; /* numeric address or name */
+    const char *port; /* decimal */
+    int timeout_ms;   /* to be connected within, else ERROR (KW_ERR_TIMEOUT); <= 0: no limit */
+    size_t out_max;   /* queued output; 0: KW_NET_RAW_OUT_MAX */
+    kw_net_raw_fn fn; /* its events, with ud */
+    void *ud;
+} kw_net_connect_opts;
+
+/*
+ * Open an outgoing raw connection: host:port resolved (every address, IPv4 and IPv6, as
+ * for brokers), then a non-blocking connect that kw_net_poll carries on, an address that
+ * fails moving on to the next. The outcome is an event: CONNECTED, or ERROR
+ * (KW_ERR_CONNECT, KW_ERR_TIMEOUT) — at the next kw_net_poll even when every address
+ * failed at once. Writes may be queued before CONNECTED; they go out after it.
+ * The name is resolved here, in place: unlike a broker's, a host name may hold up the
+ * caller on DNS, so this is for numeric addresses, local names, and callers with
+ * nothing else to do meanwhile. 0 with *out; KW_ERR_RESOLVE with why ("cannot resolve
+ * HOST: reason"; why may be NULL), KW_ERR_NOMEM or KW_ERR_INVALID_ARG (no host, port
+ * or fn).
+ */
+int kw_net_raw_connect(kw_net *n, const kw_net_connect_opts *o, kw_net_raw **out, char *why, size_t whylen);
 
 /* Queue bytes to write (copied; written by kw_net_poll). 0, KW_ERR_TOO_LARGE when the
  * queue would pass the cap, KW_ERR_STATE after shutdown/close, or KW_ERR_NOMEM. */
