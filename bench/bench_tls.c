@@ -122,8 +122,9 @@ static void flush_client(broker *b, kw_conn *c)
 typedef struct hdr { int16_t api, ver; int32_t corr; } hdr;
 static int next_request(broker *b, hdr *h)
 {
-    if (b->in.len < 4) return 0;
-    size_t sz = kw_ld32(b->in.data);
+    int32_t size;
+    if (kw_frame_size_peek(b->in.data, b->in.len, &size) || size < 0) return 0;
+    size_t sz = (size_t)size;
     if (b->in.len - 4 < sz) return 0;
     kw_req_header rh;
     size_t hl;

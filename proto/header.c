@@ -67,6 +67,8 @@ int kw_frame_size_peek(const uint8_t *p, size_t len, int32_t *size)
     return 0;
 }
 
+void kw_frame_size_put(uint8_t *p, uint32_t size) { kw_be32(p, size); }
+
 int kw_req_header_peek(const uint8_t *p, size_t len, int16_t *api_key, int16_t *version, int32_t *correlation_id,
                        int16_t *client_id_len)
 {

@@ -101,6 +101,9 @@ int kw_req_header_decode(const uint8_t *p, size_t len, kw_req_header *h, size_t 
  * capture's TCP stream): nothing beyond the named fields is read or checked. */
 /* A frame's int32 size prefix. 0, or KW_ERR_TRUNCATED when len < 4. */
 int kw_frame_size_peek(const uint8_t *p, size_t len, int32_t *size);
+/* Write the size prefix of a frame whose bytes after it are known only once written (the
+ * 4 bytes at p were reserved before). */
+void kw_frame_size_put(uint8_t *p, uint32_t size);
 /* The fields every request header version starts with: api_key, api_version,
  * correlation_id, then the int16 length of client_id (header v1+; client_id_len may be
  * NULL). p is the frame's payload (after the size). 0, or KW_ERR_TRUNCATED when len < 8,

@@ -615,7 +615,7 @@ static int encode_frame(kw_conn *c, req *r)
         if (c->out.err == KW_ERR_NOMEM) c->out.err = 0;
         return e;
     }
-    kw_be32(c->out.data + start, (uint32_t)len);
+    kw_frame_size_put(c->out.data + start, (uint32_t)len);
     r->bytes_out = len + 4;
     r->has_refs = refs.ref_bytes > 0;
     if (c->o.tap) c->o.tap(c->o.tap_ud, KW_REQ, r->r.api_key, r->version, c->out.data + start + 4, len);
