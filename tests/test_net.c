@@ -6,7 +6,8 @@
  * refers to large slices is written through sendmsg's gather list in partial writes.
  * Host names resolve on a thread of their own: a resolver held at a gate shows the other
  * brokers' traffic going on meanwhile. Plain byte streams (listener, raw connections,
- * kw_net_sleep, kw_net_wakeup) are driven by the test itself with loopback clients.
+ * kw_net_sleep, kw_net_wakeup) are driven by the test itself with loopback clients, the
+ * watched input (kw_net_watch_input) with a pipe.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1020,6 +1021,45 @@ static void test_sleep(void **st)
     kw_net_free(n);
 }
 
+/* kw_net_watch_input: a pipe with nothing in it lets the round wait its time; bytes
+ * written to it end the round at once with ready set, and are left unread; a hang-up is
+ * readiness too; unwatched, the readable pipe no longer ends rounds. */
+static void test_watch_input(void **st)
+{
+    (void)st;
+    kw_net *n = kw_net_new(NULL);
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int ready = 0;
+    kw_net_watch_input(n, p[0], &ready);
+    int64_t t0 = kw_net_now();
+    assert_true(kw_net_poll(n, 60) >= 0);
+    assert_true(kw_net_now() - t0 >= 50000);
+    assert_int_equal(ready, 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    t0 = kw_net_now();
+    assert_true(kw_net_poll(n, 5000) >= 0);
+    assert_true(kw_net_now() - t0 < 2000000);
+    assert_int_equal(ready, 1);
+    char c;
+    assert_int_equal(read(p[0], &c, 1), 1); /* still there: the net did not read it */
+    assert_int_equal(c, 'x');
+    ready = 0;
+    assert_int_equal(write(p[1], "y", 1), 1);
+    kw_net_watch_input(n, -1, NULL);
+    t0 = kw_net_now();
+    assert_true(kw_net_poll(n, 60) >= 0);
+    assert_true(kw_net_now() - t0 >= 50000); /* unwatched: the readable pipe does not end the round */
+    assert_int_equal(ready, 0);
+    kw_net_watch_input(n, p[0], &ready);
+    assert_int_equal(read(p[0], &c, 1), 1);
+    close(p[1]);
+    assert_true(kw_net_poll(n, 5000) >= 0); /* the writer gone: hang-up */
+    assert_int_equal(ready, 1);
+    close(p[0]);
+    kw_net_free(n);
+}
+
 static void *wake_later(void *arg)
 {
     struct timespec ts = {0, 50 * 1000000L};
@@ -1264,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_raw_output_bound),
         cmocka_unit_test(test_raw_accept_emfile_pauses),
         cmocka_unit_test(test_sleep),
+        cmocka_unit_test(test_watch_input),
         cmocka_unit_test(test_wakeup_from_another_thread),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_raw_connect_exchange),

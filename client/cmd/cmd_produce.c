@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,13 +55,17 @@ static int send_fd(kw_pinput *c, int fd, const char *name)
     char *buf = malloc(cap);
     if (!buf) return KW_ERR_NOMEM;
     size_t have = 0;
+    kw_net *net = kw_producer_net(c->p);
     while (!stop_flag) {
-        /* keep the producer's loop running while the input is idle */
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        while (!stop_flag && poll(&pfd, 1, 0) == 0) {
-            kw_producer_poll(c->p, 5);
+        /* the producer's loop runs while the input is idle: its poll() waits for the input
+         * too, and returns as soon as there is some to read (or a signal came) */
+        int ready = 0;
+        kw_net_watch_input(net, fd, &ready);
+        while (!stop_flag && !ready) {
+            kw_producer_poll(c->p, 100);
             kw_pinput_flush_json(c);
         }
+        kw_net_watch_input(net, -1, NULL);
         if (stop_flag) break;
         kw_pinput_wait_read_ahead(c);
         if (stop_flag) break;

@@ -101,6 +101,8 @@ struct kw_net {
     kw_net_raw **raws;
     int nraws, capraws;
     int pfd_cap;             /* entries in pfd / pidx / pobj */
+    int input_fd;            /* kw_net_watch_input: a descriptor the caller reads, or -1 */
+    int *input_ready;
     void **pobj;             /* the listener or raw of a pfd entry (pidx PIDX_LISTENER / PIDX_RAW) */
     kw_net_notify_fn notify; /* failed attempts, for the command's messages */
     void *notify_ud;
@@ -142,7 +144,7 @@ struct kw_net_raw {
     int64_t connect_by;    /* ERROR (KW_ERR_TIMEOUT) if not connected by then; 0: no limit */
 };
 
-enum { PIDX_WAKE = -1, PIDX_LISTENER = -2, PIDX_RAW = -3 };
+enum { PIDX_WAKE = -1, PIDX_LISTENER = -2, PIDX_RAW = -3, PIDX_INPUT = -4 };
 
 void kw_net_set_notify(kw_net *n, kw_net_notify_fn fn, void *ud)
 {
@@ -221,6 +223,7 @@ kw_net *kw_net_new(const kw_config *cfg)
     if (!n) return NULL;
     n->resolve = getaddrinfo;
     n->wake_fd = -1;
+    n->input_fd = -1;
     if (cfg) {
         kw_conn_opts_from_config(&n->copts, cfg);
         n->sndbuf = (int)kw_config_int(cfg, KW_CONF_SEND_BUFFER_BYTES);
@@ -788,7 +791,7 @@ static int grow_ptrs(void ***v, int *cap, int need)
 /* Room in pfd / pidx / pobj for every descriptor a round may poll. */
 static int ensure_pfd(kw_net *n)
 {
-    int need = n->n + 1 + n->nls + n->nraws;
+    int need = n->n + 2 + n->nls + n->nraws; /* + the eventfd and the watched input */
     if (need <= n->pfd_cap) return 0;
     struct pollfd *np = realloc(n->pfd, (size_t)need * sizeof *np);
     if (!np) return KW_ERR_NOMEM;
@@ -1183,6 +1186,10 @@ int kw_net_poll(kw_net *n, int timeout_ms)
         n->pobj[np] = l;
         n->pidx[np++] = PIDX_LISTENER;
     }
+    if (n->input_fd >= 0) {
+        n->pfd[np] = (struct pollfd){.fd = n->input_fd, .events = POLLIN};
+        n->pidx[np++] = PIDX_INPUT;
+    }
     for (int i = 0; i < n->nraws; i++) {
         kw_net_raw *r = n->raws[i];
         if (r->dead) continue;
@@ -1224,6 +1231,10 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int k = 0; k < np; k++) {
         if (k == wake_at) continue;
         short rev = n->pfd[k].revents;
+        if (n->pidx[k] == PIDX_INPUT) {
+            if (rev && n->input_ready) *n->input_ready = 1;
+            continue;
+        }
         if (n->pidx[k] == PIDX_LISTENER) {
             kw_net_listener *l = n->pobj[k];
             if (rev && !l->dead) raw_accept(n, l, now);
@@ -1269,6 +1280,12 @@ int kw_net_poll(kw_net *n, int timeout_ms)
     for (int i = 0; i < n->n; i++) kw_conn_tick(n->b[i].conn, now);
     sync_sockets(n, now);
     return r;
+}
+
+void kw_net_watch_input(kw_net *n, int fd, int *ready)
+{
+    n->input_fd = fd;
+    n->input_ready = fd >= 0 ? ready : NULL;
 }
 
 int kw_net_sleep(kw_net *n, int ms)

@@ -97,6 +97,15 @@ int kw_net_poll(kw_net *n, int timeout_ms);
 int kw_net_sleep(kw_net *n, int ms);
 
 /*
+ * A descriptor the caller reads itself (a command's stdin, a pipe, a file), waited for
+ * in the same poll(): while fd >= 0 is watched, kw_net_poll also returns as soon as fd
+ * is readable or hung up, with *ready set to 1 (the caller clears it). The descriptor
+ * is never read, written, made non-blocking or closed here. fd -1 stops watching: do so
+ * whenever the input is not wanted (a readable fd would end every round at once).
+ */
+void kw_net_watch_input(kw_net *n, int fd, int *ready);
+
+/*
  * Sync: send one request to broker idx and wait for its outcome (the request's
  * encode/ud are used; its done is replaced). On success the response body is appended
  * to *body and its version stored in *version. Returns 0 or the request's error; the
