@@ -15,24 +15,13 @@
 
 #include "client/cli/decoder.h"
 #include "kwire.h"
+#include "tests/testutil.h"
 
 /* ApiVersions v0 request: size 10, api key 18, version 0, correlation id 7, client id null. */
 static const uint8_t AV_REQ[] = {0, 0, 0, 10, 0, 0x12, 0, 0, 0, 0, 0, 7, 0xff, 0xff};
 /* ApiVersions v0 response body: error 0, one API (key 18, versions 0..3). */
 static const uint8_t AV_RESP[] = {0, 0, 0, 0, 0, 1, 0, 0x12, 0, 0, 0, 3};
 
-/* What f received, as a NUL-terminated string the caller frees. */
-static char *drain(FILE *f)
-{
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *s = calloc(1, (size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return s;
-}
 
 static int count_lines(const char *s)
 {
@@ -58,8 +47,8 @@ static void setup(fixture *x, int json)
 static void teardown(fixture *x, char **out, char **err)
 {
     kw__decoder_free(&x->d);
-    *out = drain(x->out);
-    *err = drain(x->err);
+    *out = tu_drain(x->out);
+    *err = tu_drain(x->err);
 }
 
 static void test_unhex(void **st)
@@ -289,7 +278,7 @@ static void test_capture_events(void **st)
     FILE *sf = tmpfile();
     assert_non_null(sf);
     kw__decoder_summary(&x.d, sf, "c.pcap", 42, &s);
-    char *sum = drain(sf);
+    char *sum = tu_drain(sf);
     assert_string_equal(sum, "kwire decode: c.pcap: 42 packets, 1 connections, 1 requests, 1 responses (0 paired, 1 "
                              "unpaired), 1 without response, 1 gaps, 14 bytes skipped, 0 bodies not described, 0 "
                              "decode errors\n");

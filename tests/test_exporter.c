@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "client/admin/exporter.h"
+#include "tests/testutil.h"
 
 static void fixture(kw_snapshot *s)
 {
@@ -523,15 +524,6 @@ static void test_open_errors(void **st)
     else assert_int_equal(rc, KW_ERR_IO);
 }
 
-static int connect_to(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
-}
 
 static int64_t ms_now(void)
 {
@@ -571,12 +563,12 @@ static void test_server_client_leaves_mid_request(void **st)
     kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .cache_ms = 0};
     start_opts(&s, &o);
     int port = kw_exporter_port(s.e);
-    int c = connect_to(port);
+    int c = tu_connect_loopback(port);
     assert_int_equal(send(c, "GET /metrics HTTP/1.1\r\nHo", 25, 0), 25);
     wait_open_clients(s.e, 1);
     close(c);
     wait_open_clients(s.e, 0);
-    c = connect_to(port);
+    c = tu_connect_loopback(port);
     assert_int_equal(send(c, "GET /metr", 9, 0), 9);
     wait_open_clients(s.e, 1);
     struct linger lg = {1, 0};
@@ -599,9 +591,9 @@ static void test_server_client_limit(void **st)
     kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .max_clients = 1};
     start_opts(&s, &o);
     int port = kw_exporter_port(s.e);
-    int idle = connect_to(port);
+    int idle = tu_connect_loopback(port);
     wait_open_clients(s.e, 1);
-    int c = connect_to(port);
+    int c = tu_connect_loopback(port);
     const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
     assert_int_equal(send(c, req, sizeof req - 1, 0), (ssize_t)(sizeof req - 1));
     struct pollfd p = {.fd = c, .events = POLLIN};
@@ -627,7 +619,7 @@ static void test_server_idle_timeout(void **st)
     srv s;
     kw_exporter_opts o = {.listen = "127.0.0.1:0", .refresh = fake_refresh, .ud = &f, .idle_timeout_ms = 150};
     start_opts(&s, &o);
-    int c = connect_to(kw_exporter_port(s.e));
+    int c = tu_connect_loopback(kw_exporter_port(s.e));
     assert_int_equal(send(c, "GET /", 5, 0), 5);
     int64_t t0 = ms_now();
     char tmp[64];

@@ -14,19 +14,8 @@
 #include <string.h>
 
 #include "bench/lab_grid.h"
+#include "tests/testutil.h"
 
-/* What f received, as a NUL-terminated string the caller frees. */
-static char *drain(FILE *f)
-{
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *s = calloc(1, (size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return s;
-}
 
 static void test_select(void **st)
 {
@@ -393,7 +382,7 @@ static void test_progress(void **st)
     kw__lab_progress(f, p1, 0, 13);
     kw__lab_progress(f, p1, 5, 13);
     kw__lab_progress(f, p1, 13, 13);
-    char *got = drain(f);
+    char *got = tu_drain(f);
     assert_string_equal(got, "\rP1 [..............................] 0/13 runs"
                              "\rP1 [###########...................] 5/13 runs"
                              "\rP1 [##############################] 13/13 runs\n");
@@ -420,7 +409,7 @@ static void test_json(void **st)
     FILE *f = tmpfile();
     assert_non_null(f);
     kw__lab_json(f, p1, &r, pts, 1, 100, 0, "b:9092");
-    char *got = drain(f);
+    char *got = tu_drain(f);
     assert_string_equal(got,
                         "{\"lab\":\"P1\",\"title\":\"batch size\",\"records\":100,\"lab_records\":50000,\"live_rate\":0,"
                         "\"broker\":\"b:9092\",\"fixed\":{\"acks\":\"1\",\"linger.ms\":\"20\"},\"runs\":[{\"run\":3,"

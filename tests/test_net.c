@@ -37,6 +37,7 @@
 #include "proto/frame.h"
 #include "proto/msg_apiversions.h"
 #include "proto/proto.h"
+#include "tests/testutil.h"
 
 #define MAXC 32
 
@@ -827,15 +828,6 @@ static kw_net_listener *raw_listen(kw_net *n, rawlog *g, int max_conns, size_t o
     return l;
 }
 
-static int raw_client(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
-}
 
 /* Poll the net until cond holds or 5 s pass. */
 #define POLL_UNTIL(n, cond)                                                                  \
@@ -851,7 +843,7 @@ static void test_raw_echo(void **st)
     kw_net *n = kw_net_new(NULL);
     rawlog g = {.echo = 1};
     kw_net_listener *l = raw_listen(n, &g, 4, 0);
-    int c = raw_client(kw_net_listener_port(l));
+    int c = tu_connect_loopback(kw_net_listener_port(l));
     assert_int_equal(send(c, "hello, raw", 10, 0), 10);
     shutdown(c, SHUT_WR); /* half-close: the echo still comes back */
     POLL_UNTIL(n, g.eofs == 1 && g.sents >= 1);
@@ -882,13 +874,13 @@ static void test_raw_peer_gone_mid_request(void **st)
     rawlog g = {.close_on_eof = 1};
     kw_net_listener *l = raw_listen(n, &g, 1, 0);
     int port = kw_net_listener_port(l);
-    int c = raw_client(port);
+    int c = tu_connect_loopback(port);
     assert_int_equal(send(c, "GET /met", 8, 0), 8);
     POLL_UNTIL(n, g.gotlen == 8);
     close(c);
     POLL_UNTIL(n, g.eofs == 1);
     /* the slot is free again: the next peer is accepted, then resets the connection */
-    c = raw_client(port);
+    c = tu_connect_loopback(port);
     POLL_UNTIL(n, g.accepted == 2);
     kw_net_raw *r2 = g.last;
     assert_int_equal(kw_net_raw_write(r2, "partial", 7), 0);
@@ -902,7 +894,7 @@ static void test_raw_peer_gone_mid_request(void **st)
         kw_net_raw_write(r2, "more", 4);
         POLL_UNTIL(n, g.errors == 1);
     }
-    c = raw_client(port);
+    c = tu_connect_loopback(port);
     POLL_UNTIL(n, g.accepted == 3); /* the net closed the failed one: its slot is free */
     close(c);
     kw_net_free(n);
@@ -916,7 +908,7 @@ static void test_raw_connection_limit(void **st)
     kw_net_listener *l = raw_listen(n, &g, 2, 0);
     int port = kw_net_listener_port(l);
     int c[3];
-    for (int i = 0; i < 3; i++) c[i] = raw_client(port); /* the kernel's backlog takes all three */
+    for (int i = 0; i < 3; i++) c[i] = tu_connect_loopback(port); /* the kernel's backlog takes all three */
     POLL_UNTIL(n, g.accepted == 2);
     for (int i = 0; i < 10; i++) kw_net_poll(n, 10);
     assert_int_equal(g.accepted, 2); /* the third waits in the backlog */
@@ -940,7 +932,7 @@ static void test_raw_accept_emfile_pauses(void **st)
     kw_net *n = kw_net_new(NULL);
     rawlog g = {0};
     kw_net_listener *l = raw_listen(n, &g, 4, 0);
-    int c = raw_client(kw_net_listener_port(l));
+    int c = tu_connect_loopback(kw_net_listener_port(l));
     struct rlimit old;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
     int top = dup(0), fill[256], nfill = 0, d;
@@ -1012,7 +1004,7 @@ static void test_sleep(void **st)
     kw_net *n = kw_net_new(NULL);
     rawlog g = {.close_on_eof = 1};
     kw_net_listener *l = raw_listen(n, &g, 1, 0);
-    int c = raw_client(kw_net_listener_port(l));
+    int c = tu_connect_loopback(kw_net_listener_port(l));
     t0 = kw_net_now();
     assert_int_equal(kw_net_sleep(n, 80), 0);
     assert_true(kw_net_now() - t0 >= 80000);

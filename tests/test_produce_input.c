@@ -13,26 +13,15 @@
 
 #include "client/cli/produce_input.h"
 #include "kwire.h"
+#include "tests/testutil.h"
 
-/* What f received, as a NUL-terminated string the caller frees. */
-static char *drain(FILE *f)
-{
-    long n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    char *s = calloc(1, (size_t)n + 1);
-    assert_non_null(s);
-    assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return s;
-}
 
 static void summary_is(const kw_pinput *c, const char *last, const char *verbose, const char *want)
 {
     FILE *f = tmpfile();
     assert_non_null(f);
     kw_pinput_summary(c, f, last, verbose);
-    char *got = drain(f);
+    char *got = tu_drain(f);
     assert_string_equal(got, want);
     free(got);
 }
@@ -144,7 +133,7 @@ static void test_json_in(void **st)
     c.out = f;
     kw_pinput_flush_json(&c);
     assert_int_equal(c.jout.len, 0);
-    char *got = drain(f);
+    char *got = tu_drain(f);
     assert_non_null(strstr(got, "{\"record\":3,"));
     free(got);
     /* no topic anywhere: the second refusal keeps the first error */
