@@ -19,7 +19,10 @@
 #   3. the exporter over SASL_SSL serves kwire_up 1 and the group's lag
 #   4. KIP-368: a producer and a consumer kept busy for 12 s over SASL_SSL re-authenticate
 #      on their one connection (the broker's session lasts 10 s), nothing dropped
-#   5. bad input, each a one-line error naming the cause, exit 1, and one connection
+#   5. reconnect over TLS: a producer idle past connections.max.idle.ms reconnects for each
+#      record with a full handshake, or resumes its session where openssl s_client finds
+#      that the broker resumes one; nothing lost
+#   6. bad input, each a one-line error naming the cause, exit 1, and one connection
 #      attempt (no retry storm): wrong password, unknown user, a mechanism the listener
 #      does not enable, expired certificate, certificate for another host name, a CA that
 #      did not sign the broker, plaintext client on a TLS port and TLS client on a
@@ -198,7 +201,43 @@ for f in ra-c ra-p; do
 done
 echo "  ok   KIP-368: producer and consumer re-authenticated on their one connection ($(grep -o '[0-9]* re-auth' "$tmp/ra-c.err"), $(grep -o '[0-9]* re-auth' "$tmp/ra-p.err")), nothing dropped"
 
-# ---- 5. bad input ----
+# ---- 5. reconnect over TLS: the saved session is offered, and resumed if the broker will ----
+# connections.max.idle.ms=1000 closes the producer's idle connection between two records, so
+# three records 3 s apart take three TLS connections. Whether Kafka's JVM resumes a session is
+# asked of openssl s_client against the same listener (TLS 1.2 session id and TLS 1.3 ticket):
+# where it resumes, kwire must resume too; where it does not, kwire must reconnect cleanly.
+IT=$pfx-idle
+"$kw" -b "$SSL" -X security.protocol=SSL "${TLS[@]}" topics create "$IT" --partitions 1 >/dev/null 2>&1 ||
+  fail "topics create $IT"
+(echo idle-1; sleep 3; echo idle-2; sleep 3; echo idle-3) |
+  "$kw" -b "$SSL" -X security.protocol=SSL "${TLS[@]}" -X connections.max.idle.ms=1000 -X linger.ms=0 --stats \
+    produce -t "$IT" 2>"$tmp/idle.err" || fail "produce with idle reconnects: $(cat "$tmp/idle.err")"
+grep -q "3 records sent, 0 failed" "$tmp/idle.err" || fail "produce with idle reconnects: $(tail -1 "$tmp/idle.err")"
+"$kw" -b "$SSL" -X security.protocol=SSL "${TLS[@]}" consume -t "$IT" -o beginning -c 3 -e >"$tmp/idle.out" \
+  2>"$tmp/idle-c.err" || fail "consume $IT: $(cat "$tmp/idle-c.err")"
+[ "$(tr '\n' ' ' <"$tmp/idle.out")" = "idle-1 idle-2 idle-3 " ] || fail "read back after reconnects: $(cat "$tmp/idle.out")"
+conns=$(sed -n 's/^[^ ]*: \([0-9]*\) connect(s), 0 failed.*/\1/p' "$tmp/idle.err" | awk '{s += $1} END {print s + 0}')
+hs=$(sed -n 's/^  TLS: \([0-9]*\) handshake(s), \([0-9]*\) resumed.*/\1 \2/p' "$tmp/idle.err" |
+  awk '{h += $1; r += $2} END {print h + 0, r + 0}')
+[ "$conns" -ge 3 ] && [ "${hs% *}" = "$conns" ] ||
+  fail "idle reconnects: $conns connection(s), handshakes/resumed $hs: $(grep -E 'connect|TLS' "$tmp/idle.err")"
+jvm_resumes=0
+for v in -tls1_2 -tls1_3; do
+  sleep 1 | timeout 10 openssl s_client $v -connect "$SSL" -CAfile "$c/ca.pem" -sess_out "$tmp/s$v.pem" \
+    >"$tmp/s_client.out" 2>&1
+  [ -s "$tmp/s$v.pem" ] || fail "openssl s_client $v saved no session: $(grep -iE 'error|New,' "$tmp/s_client.out" | head -2)"
+  sleep 1 | timeout 10 openssl s_client $v -connect "$SSL" -CAfile "$c/ca.pem" -sess_in "$tmp/s$v.pem" \
+    >"$tmp/s_client.out" 2>&1
+  grep -q '^Reused,' "$tmp/s_client.out" && jvm_resumes=1
+done
+if [ $jvm_resumes = 1 ]; then
+  [ "${hs#* }" -ge 1 ] || fail "openssl s_client resumes a session on $SSL, kwire resumed none: $(grep TLS "$tmp/idle.err")"
+  echo "  ok   reconnect over TLS: $conns connections, ${hs#* } resumed (openssl s_client resumes there too)"
+else
+  echo "  ok   reconnect over TLS: $conns connections, each a full handshake, nothing lost; Kafka's JSSE resumed no session for openssl s_client either (TLS 1.2 id, TLS 1.3 ticket)"
+fi
+
+# ---- 6. bad input ----
 bad() { # NAME BOOTSTRAP MAX_ATTEMPTS PHRASE SETTINGS...
   local name=$1 boot=$2 max=$3 phrase=$4 t0 t1 rc att
   shift 4
