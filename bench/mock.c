@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "client/conn/net.h"
 
 /* kwire-broker beside exe (or this executable), else the bare name for execvp's PATH. */
 static void broker_path(const char *exe, char *out, size_t n)
@@ -85,10 +86,9 @@ int kw_mock_start(const kw_mock_opts *o, kw_mock *m, char *why, size_t whyn)
     m->pid = pid;
     size_t got = 0;
     int timed_out = 0;
-    struct pollfd p = {.fd = fds[0], .events = POLLIN};
     while (got < sizeof m->bootstrap - 1 && !memchr(m->bootstrap, '\n', got)) {
-        int pr = poll(&p, 1, 10000);
-        if (pr < 0 && errno == EINTR) continue;
+        int pr = kw_net_fd_wait_readable(fds[0], 10000);
+        if (pr == KW_ERR_INTERRUPTED) continue;
         if (pr == 0) timed_out = 1;
         if (pr <= 0) break;
         ssize_t r = read(fds[0], m->bootstrap + got, sizeof m->bootstrap - 1 - got);

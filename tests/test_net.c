@@ -1013,6 +1013,32 @@ static void test_sleep(void **st)
     kw_net_free(n);
 }
 
+/* kw_net_fd_wait_readable: an empty pipe times out (0), a byte makes it 1 and stays
+ * unread, the writer gone is readiness too; kw_net_fd_reader_gone: 0 while the read end
+ * is open, 1 once it is closed, without writing anything. */
+static void test_plain_fds(void **st)
+{
+    (void)st;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    int64_t t0 = kw_net_now();
+    assert_int_equal(kw_net_fd_wait_readable(p[0], 60), 0);
+    assert_true(kw_net_now() - t0 >= 50000);
+    assert_int_equal(kw_net_fd_reader_gone(p[1]), 0);
+    assert_int_equal(write(p[1], "x", 1), 1);
+    assert_int_equal(kw_net_fd_wait_readable(p[0], 5000), 1);
+    char c;
+    assert_int_equal(read(p[0], &c, 1), 1);
+    assert_int_equal(c, 'x');
+    close(p[0]);
+    assert_int_equal(kw_net_fd_reader_gone(p[1]), 1);
+    close(p[1]);
+    assert_int_equal(pipe(p), 0);
+    close(p[1]);
+    assert_int_equal(kw_net_fd_wait_readable(p[0], 5000), 1); /* hung up */
+    close(p[0]);
+}
+
 /* kw_net_watch_input: a pipe with nothing in it lets the round wait its time; bytes
  * written to it end the round at once with ready set, and are left unread; a hang-up is
  * readiness too; unwatched, the readable pipe no longer ends rounds. */
@@ -1297,6 +1323,7 @@ int main(void)
         cmocka_unit_test(test_raw_accept_emfile_pauses),
         cmocka_unit_test(test_sleep),
         cmocka_unit_test(test_watch_input),
+        cmocka_unit_test(test_plain_fds),
         cmocka_unit_test(test_wakeup_from_another_thread),
         cmocka_unit_test(test_listen_errors),
         cmocka_unit_test(test_raw_connect_exchange),

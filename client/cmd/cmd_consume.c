@@ -16,7 +16,6 @@
  * and are retried are said on stderr (at most every 5 s; not with -q).
  */
 #include <errno.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,14 +56,6 @@ static void out_flush(out_t *o)
         off += (size_t)w;
     }
     o->b.len = 0;
-}
-
-/* 1 when stdout is a pipe or socket whose reader has gone (head -1 exited): poll
- * reports POLLERR/POLLHUP on the write end without a write. */
-static int out_gone(int fd)
-{
-    struct pollfd p = {.fd = fd, .events = 0};
-    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
 /* Positions reset by auto.offset.reset, said on stderr (not with -q). */
@@ -287,7 +278,7 @@ int kw__cmd_consume(kw_cli *cli, int argc, char **argv)
     int64_t noted_at = 0;
     while (!stop_flag && (count < 0 || seen < count)) {
         if (at_end_exit && kw_consumer_at_end(c)) break;
-        if (out_gone(o.fd)) break;
+        if (kw_net_fd_reader_gone(o.fd)) break; /* head -1 exited */
         const kw_msg *m;
         int n;
         /* a member writes out what it printed before the poll that may commit it */

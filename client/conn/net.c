@@ -1288,6 +1288,21 @@ void kw_net_watch_input(kw_net *n, int fd, int *ready)
     n->input_ready = fd >= 0 ? ready : NULL;
 }
 
+int kw_net_fd_wait_readable(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0) return errno == EINTR ? KW_ERR_INTERRUPTED : KW_ERR_IO;
+    return r > 0;
+}
+
+int kw_net_fd_reader_gone(int fd)
+{
+    /* no events asked: POLLERR/POLLHUP on a write end are reported regardless */
+    struct pollfd p = {.fd = fd, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0;
+}
+
 int kw_net_sleep(kw_net *n, int ms)
 {
     int64_t end = kw_net_now() + (int64_t)ms * 1000;

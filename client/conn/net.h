@@ -106,6 +106,17 @@ int kw_net_sleep(kw_net *n, int ms);
 void kw_net_watch_input(kw_net *n, int fd, int *ready);
 
 /*
+ * Plain descriptors outside any broker set, so that poll() stays in this file:
+ * kw_net_fd_wait_readable waits at most timeout_ms (-1: no limit) for fd to be readable
+ * or hung up and returns 1, 0 when the time is up, KW_ERR_INTERRUPTED when a signal
+ * came first, KW_ERR_IO when poll() failed otherwise (errno says why).
+ * kw_net_fd_reader_gone says, without waiting or writing, whether the reader of the
+ * pipe or socket fd writes to has gone (`| head -1` exited): 1, else 0.
+ */
+int kw_net_fd_wait_readable(int fd, int timeout_ms);
+int kw_net_fd_reader_gone(int fd);
+
+/*
  * Sync: send one request to broker idx and wait for its outcome (the request's
  * encode/ud are used; its done is replaced). On success the response body is appended
  * to *body and its version stored in *version. Returns 0 or the request's error; the
