@@ -80,12 +80,6 @@ static void say(const ctx *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static void nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {}
-}
-
 int kw_cmp_tree_file(const char *exe, const char *rel, char *out, size_t n)
 {
     char dir[PATH_MAX];
@@ -268,7 +262,7 @@ static int create_topic(ctx *c, const char *topic, char *why, size_t whyn)
             if (led) rc = 0;
         }
         kw_meta_free(&m);
-        if (rc) nap_ms(100);
+        if (rc) kw_net_sleep(n, 100);
     }
     if (rc) snprintf(why, whyn, "topic %s: not every partition had a leader within 15 s", topic);
     kw_net_free(n);

@@ -127,8 +127,7 @@ void kw_mock_stop(kw_mock *m)
     kill(pid, SIGTERM);
     for (int i = 0; i < 50; i++) { /* up to 5 s for a clean exit */
         if (waitpid(pid, NULL, WNOHANG) == pid) return;
-        struct timespec ts = {0, 100 * 1000 * 1000};
-        nanosleep(&ts, NULL);
+        kw_net_sleep(NULL, 100);
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);

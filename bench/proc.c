@@ -4,6 +4,7 @@
  * is killed; and the file helpers that read what the children wrote.
  */
 #include "bench/proc.h"
+#include "client/conn/net.h"
 #include "client/core/clock.h"
 
 #include <errno.h>
@@ -19,12 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static void nap_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR) {}
-}
 
 /* In the child: fd `to` from path (or /dev/null), opened with flags. */
 static void redirect(const char *path, int flags, int to)
@@ -74,7 +69,7 @@ int kw_proc_run(char *const argv[], const kw_proc_opts *o, kw_proc_result *r)
             r->timed_out = 1;
             continue;
         }
-        nap_ms(nap); /* 1, 2, 4 .. 20 ms: short runs are timed closely, long ones cheaply */
+        kw_net_sleep(NULL, (int)nap); /* 1, 2, 4 .. 20 ms (a signal cuts it short: wait4 again): short runs are timed closely, long ones cheaply */
         if (nap < 20) nap *= 2;
     }
     r->seconds = kw__mono_s() - t0;
