@@ -352,10 +352,45 @@ static void test_http(void **st)
                                        sizeof err), -1);
 }
 
+/* More topics, topic configs and settings than their arrays first hold: all kept, in order. */
+static void test_workload_many(void **st)
+{
+    (void)st;
+    kw_workload w;
+    char err[512];
+    int rc = parse("{\"id\":\"p\",\"workload\":{\"bootstrapServers\":\"b:1\",\"maxMessages\":1,"
+                   "\"activeTopics\":{\"t[1-20]\":{\"configs\":{\"c1\":\"1\",\"c2\":\"2\",\"c3\":\"3\","
+                   "\"c4\":\"4\",\"c5\":\"5\",\"c6\":\"6\",\"c7\":\"7\",\"c8\":\"8\",\"c9\":\"9\",\"c10\":\"10\"}}},"
+                   "\"producerConf\":{\"acks\":\"1\",\"batch.size\":1000,\"linger.ms\":1,\"buffer.memory\":1000000,"
+                   "\"max.block.ms\":10,\"retries\":3,\"retry.backoff.ms\":20,\"enable.idempotence\":\"false\","
+                   "\"send.buffer.bytes\":-1,\"client.id\":\"many\"}}}",
+                   &w, err, sizeof err);
+    if (rc) fail_msg("%s", err);
+    assert_int_equal(w.ntopics, 20);
+    char name[8];
+    for (int i = 0; i < 20; i++) {
+        snprintf(name, sizeof name, "t%d", i + 1);
+        assert_string_equal(w.topics[i].name, name);
+        assert_int_equal(w.topics[i].nconfigs, 10);
+        assert_string_equal(w.topics[i].configs[0], "c1=1");
+        assert_string_equal(w.topics[i].configs[9], "c10=10");
+    }
+    assert_int_equal(w.nconf, 10);
+    assert_string_equal(w.conf_names[0], "acks");
+    assert_string_equal(w.conf_values[0], "1");
+    assert_string_equal(w.conf_names[8], "send.buffer.bytes");
+    assert_string_equal(w.conf_values[8], "-1");
+    assert_string_equal(w.conf_names[9], "client.id");
+    assert_string_equal(w.conf_values[9], "many");
+    for (int i = 0; i < 10; i++) assert_int_equal(w.conf_src[i], KW_WK_CONF_PRODUCER);
+    kw_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workload),
+        cmocka_unit_test(test_workload_many),
         cmocka_unit_test(test_workload_refused),
         cmocka_unit_test(test_status_roundtrip),
         cmocka_unit_test(test_merge),
