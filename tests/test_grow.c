@@ -12,25 +12,54 @@
 
 #include "codec/grow.h"
 
-static void test_first_and_doubling(void **st)
+/* From a NULL array: the first capacity, doubled until need fits; both variants. */
+static void test_null_start(void **st)
 {
     (void)st;
+    static const struct { size_t elem, need; int first, want; } c[] = {
+        {4, 1, 8, 8},     /* the first capacity */
+        {4, 8, 8, 8},
+        {4, 9, 8, 16},
+        {8, 100, 8, 128}, /* 8 -> 16 -> 32 -> 64 -> 128 */
+        {1, 0, 4, 4},     /* need 0 still gives an array: NULL means failure */
+        {8, 3, 0, 4},     /* a first capacity of 0 or less counts as 1 */
+        {8, 3, -5, 4},
+        {1, 5, 1, 8},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        int cap = 0;
+        size_t capz = 0;
+        void *v = kw__grow(NULL, c[i].elem, c[i].need, &cap, c[i].first);
+        void *z = kw__grow_sz(NULL, c[i].elem, c[i].need, &capz, c[i].first > 0 ? (size_t)c[i].first : 0);
+        assert_non_null(v);
+        assert_non_null(z);
+        assert_int_equal(cap, c[i].want);
+        assert_int_equal(capz, (size_t)c[i].want);
+        memset(v, 0x5a, (size_t)cap * c[i].elem); /* all of it is ours */
+        free(v);
+        free(z);
+    }
+}
+
+/* A live array grown step by step: doubled when full, more when need is past the
+ * double, unchanged in place while there is room; what was written is kept. */
+static void test_growth_steps(void **st)
+{
+    (void)st;
+    static const struct { size_t need; int cap; } step[] = {
+        {1, 8}, {8, 8}, {9, 16}, {16, 16}, {17, 32}, {100, 128}, {129, 256}, {1000, 1024}, {1, 1024},
+    };
+    int cap = 0, filled = 0;
     int *v = NULL;
-    int cap = 0;
-    v = kw__grow(v, sizeof *v, 1, &cap, 8); /* NULL start: the first capacity */
-    assert_non_null(v);
-    assert_int_equal(cap, 8);
-    for (int i = 0; i < 8; i++) v[i] = i * 3;
-    int *w = kw__grow(v, sizeof *v, 9, &cap, 8); /* full: doubled */
-    assert_non_null(w);
-    v = w;
-    assert_int_equal(cap, 16);
-    for (int i = 0; i < 8; i++) assert_int_equal(v[i], i * 3);
-    w = kw__grow(v, sizeof *v, 17, &cap, 8);
-    assert_non_null(w);
-    v = w;
-    assert_int_equal(cap, 32);
-    for (int i = 0; i < 8; i++) assert_int_equal(v[i], i * 3);
+    for (size_t s = 0; s < sizeof step / sizeof step[0]; s++) {
+        int *w = kw__grow(v, sizeof *v, step[s].need, &cap, 8);
+        assert_non_null(w);
+        if (v && (size_t)filled >= step[s].need) assert_ptr_equal(w, v); /* room: no realloc */
+        v = w;
+        assert_int_equal(cap, step[s].cap);
+        for (int i = 0; i < filled; i++) assert_int_equal(v[i], i * 3);
+        for (; filled < cap; filled++) v[filled] = filled * 3;
+    }
     free(v);
 }
 
@@ -44,35 +73,6 @@ static void test_room_left_is_a_no_op(void **st)
     assert_ptr_equal(kw__grow(v, 1, 4, &cap, 4), v);
     assert_int_equal(cap, 4);
     assert_ptr_equal(kw__grow(v, 1, 0, &cap, 4), v);
-    assert_int_equal(cap, 4);
-    free(v);
-    /* need 0 on a NULL array still gives an array (NULL means failure) */
-    cap = 0;
-    v = kw__grow(NULL, 1, 0, &cap, 4);
-    assert_non_null(v);
-    assert_int_equal(cap, 4);
-    free(v);
-}
-
-static void test_need_past_the_double(void **st)
-{
-    (void)st;
-    int cap = 0;
-    long *v = kw__grow(NULL, sizeof *v, 100, &cap, 8); /* 8 -> 16 -> 32 -> 64 -> 128 */
-    assert_non_null(v);
-    assert_int_equal(cap, 128);
-    v[99] = 7;
-    long *w = kw__grow(v, sizeof *v, 1000, &cap, 8); /* 256, 512, 1024 */
-    assert_non_null(w);
-    v = w;
-    assert_int_equal(cap, 1024);
-    assert_int_equal(v[99], 7);
-    v[999] = 1;
-    free(v);
-    /* a first capacity of 0 or less counts as 1 */
-    cap = 0;
-    v = kw__grow(NULL, sizeof *v, 3, &cap, 0);
-    assert_non_null(v);
     assert_int_equal(cap, 4);
     free(v);
 }
@@ -118,6 +118,7 @@ static void test_size_t_variant(void **st)
     assert_int_equal(cap, 256);
     for (size_t i = 0; i < 16; i++) assert_int_equal(v[i], i);
     assert_ptr_equal(kw__grow_sz(v, sizeof *v, 256, &cap, 16), v);
+    assert_int_equal(cap, 256);
     /* need * elem past SIZE_MAX: refused before any allocation, all untouched */
     assert_null(kw__grow_sz(v, sizeof *v, SIZE_MAX / sizeof *v + 1, &cap, 16));
     assert_int_equal(cap, 256);
@@ -125,19 +126,13 @@ static void test_size_t_variant(void **st)
     assert_int_equal(cap, 256);
     for (size_t i = 0; i < 16; i++) assert_int_equal(v[i], i);
     free(v);
-    /* a first capacity of 0 counts as 1; elements of one byte */
-    cap = 0;
-    char *b = kw__grow_sz(NULL, 1, 5, &cap, 0);
-    assert_non_null(b);
-    assert_int_equal(cap, 8);
-    free(b);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_first_and_doubling),  cmocka_unit_test(test_room_left_is_a_no_op),
-        cmocka_unit_test(test_need_past_the_double), cmocka_unit_test(test_int_overflow_refused),
+        cmocka_unit_test(test_null_start),           cmocka_unit_test(test_growth_steps),
+        cmocka_unit_test(test_room_left_is_a_no_op), cmocka_unit_test(test_int_overflow_refused),
         cmocka_unit_test(test_size_t_variant),
     };
     return cmocka_run_group_tests_name("grow", tests, NULL, NULL);
