@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "client/admin/lag.h" /* kw__lag_printf */
+#include "codec/grow.h"
 
 /* ------------------------------------------------------------------ writing */
 
@@ -173,14 +174,17 @@ static int merged_slot(kw_hlog_merged *m, const char *tag, kw_hdr *like)
 {
     for (int i = 0; i < m->n; i++)
         if (!strcmp(m->tags[i], tag)) return i;
-    int n = m->n + 1;
-    char(*t)[KW_HLOG_TAG_MAX] = realloc(m->tags, (size_t)n * sizeof *t);
+    /* three arrays, one capacity (codec/grow.h) */
+    size_t need = (size_t)m->n + 1;
+    int ct = m->cap, ch = m->cap, cc = m->cap;
+    char(*t)[KW_HLOG_TAG_MAX] = kw__grow(m->tags, sizeof *t, need, &ct, 8);
     if (t) m->tags = t;
-    kw_hdr **h = realloc(m->h, (size_t)n * sizeof *h);
+    kw_hdr **h = kw__grow(m->h, sizeof *h, need, &ch, 8);
     if (h) m->h = h;
-    uint64_t *c = realloc(m->intervals, (size_t)n * sizeof *c);
+    uint64_t *c = kw__grow(m->intervals, sizeof *c, need, &cc, 8);
     if (c) m->intervals = c;
     if (!t || !h || !c) return KW_ERR_NOMEM;
+    m->cap = ct;
     if (!(m->h[m->n] = kw_hdr_new(like->lowest, like->highest, like->digits))) return KW_ERR_NOMEM;
     snprintf(m->tags[m->n], KW_HLOG_TAG_MAX, "%s", tag);
     m->intervals[m->n] = 0;

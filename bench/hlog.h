@@ -73,7 +73,7 @@ int kw_hlog_next(kw_hlog_reader *r, kw_hlog_entry *e);
 
 /* The intervals of any number of logs added up per tag (kw_hlog_merge_text). */
 typedef struct kw_hlog_merged {
-    int n;                     /* tags, in order of first appearance */
+    int n, cap;                /* tags, in order of first appearance; slots allocated */
     char (*tags)[KW_HLOG_TAG_MAX];
     kw_hdr **h;                /* per tag: the sum of its intervals (the first one's layout) */
     uint64_t *intervals;       /* per tag: intervals added */

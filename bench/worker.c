@@ -15,6 +15,7 @@
 #include "bench/latency.h"
 #include "client/core/config.h"
 #include "client/admin/lag.h" /* kw__lag_printf */
+#include "codec/grow.h"
 #include "codec/text.h"
 
 static int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -82,7 +83,7 @@ static int add_topic(kw_workload *w, const char *name, size_t n, char *err, size
 {
     if (!n) return failf(err, errlen, "workload: an empty topic name");
     if (w->ntopics >= KW_WK_MAX_TOPICS) return failf(err, errlen, "workload: more than %d topics", KW_WK_MAX_TOPICS);
-    kw_wk_topic *t = realloc(w->topics, (size_t)(w->ntopics + 1) * sizeof *t);
+    kw_wk_topic *t = kw__grow(w->topics, sizeof *t, (size_t)w->ntopics + 1, &w->captopics, 8);
     if (!t) return failf(err, errlen, "out of memory");
     w->topics = t;
     t = &w->topics[w->ntopics];
@@ -132,7 +133,7 @@ static int topic_fields(kw_workload *w, const kw_jv *m, const char *field, int f
 {
     int64_t parts = -1, rf = -1;
     char **configs = NULL;
-    int nconfigs = 0, rc = -1;
+    int nconfigs = 0, capconfigs = 0, rc = -1;
     if (m->type != KW_JV_OBJ) return failf(err, errlen, "%s.%s: an object expected", field, m->key);
     for (const kw_jv *f = m->child; f; f = f->next) {
         if (!strcmp(f->key, "numPartitions")) {
@@ -146,7 +147,7 @@ static int topic_fields(kw_workload *w, const kw_jv *m, const char *field, int f
                     failf(err, errlen, "%s.%s.configs.%s: a string expected", field, m->key, c->key);
                     goto out;
                 }
-                char **nc = realloc(configs, (size_t)(nconfigs + 1) * sizeof *nc);
+                char **nc = kw__grow(configs, sizeof *nc, (size_t)nconfigs + 1, &capconfigs, 8);
                 if (!nc) { failf(err, errlen, "out of memory"); goto out; }
                 configs = nc;
                 size_t need = strlen(c->key) + strlen(c->str) + 2;
@@ -233,14 +234,17 @@ static int conf_map(kw_workload *w, const kw_jv *v, const char *field, int src, 
             (src == KW_WK_CONF_CONSUMER && !(roles & KW_ROLE_CONSUMER)))
             return failf(err, errlen, "%s: %s is not a %s setting", field, m->key,
                          src == KW_WK_CONF_PRODUCER ? "producer" : "consumer");
-        int n = w->nconf + 1;
-        char **nn = realloc(w->conf_names, (size_t)n * sizeof *nn);
+        /* three arrays, one capacity (codec/grow.h) */
+        size_t need = (size_t)w->nconf + 1;
+        int cn = w->capconf, cv = w->capconf, cs = w->capconf;
+        char **nn = kw__grow(w->conf_names, sizeof *nn, need, &cn, 8);
         if (nn) w->conf_names = nn;
-        char **nv = realloc(w->conf_values, (size_t)n * sizeof *nv);
+        char **nv = kw__grow(w->conf_values, sizeof *nv, need, &cv, 8);
         if (nv) w->conf_values = nv;
-        int *ns = realloc(w->conf_src, (size_t)n * sizeof *ns);
+        int *ns = kw__grow(w->conf_src, sizeof *ns, need, &cs, 8);
         if (ns) w->conf_src = ns;
         if (!nn || !nv || !ns) return failf(err, errlen, "out of memory");
+        w->capconf = cn;
         w->conf_names[w->nconf] = strdup(m->key);
         w->conf_values[w->nconf] = strdup(val);
         w->conf_src[w->nconf] = src;

@@ -78,10 +78,10 @@ typedef struct kw_workload {
     int64_t max_messages;        /* 0: no limit */
     int64_t duration_ms;         /* 0: no limit */
     kw_wk_topic *topics;
-    int ntopics;
+    int ntopics, captopics;
     char **conf_names, **conf_values;
     int *conf_src;               /* KW_WK_CONF_* */
-    int nconf;
+    int nconf, capconf;          /* settings; slots allocated in each of the three */
     int32_t value_size;
     int32_t key_size;            /* 0: null key */
     int64_t key_start;

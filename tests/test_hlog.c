@@ -212,6 +212,35 @@ static void test_merge_logs(void **st)
     kw_hdr_free(c);
 }
 
+/* More tags than the merge's arrays first hold: each keeps its name, count and sum. */
+static void test_merge_many_tags(void **st)
+{
+    (void)st;
+    kw_hdr *h = filled(7, 100);
+    kw_buf l;
+    kw_buf_init(&l);
+    kw_hlog_header(&l, 1000000, NULL);
+    char tag[16];
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 20; i++) {
+            snprintf(tag, sizeof tag, "t%d", i);
+            kw_hlog_interval(&l, tag, round, 1, h, 1000);
+        }
+    kw_hlog_merged m = {0};
+    char err[200];
+    assert_int_equal(kw_hlog_merge_text(&m, (const char *)l.data, l.len, err, sizeof err), 0);
+    assert_int_equal(m.n, 20);
+    for (int i = 0; i < 20; i++) {
+        snprintf(tag, sizeof tag, "t%d", i);
+        assert_string_equal(m.tags[i], tag);
+        assert_int_equal(m.intervals[i], 2);
+        assert_int_equal(m.h[i]->total, 200);
+    }
+    kw_hlog_merged_free(&m);
+    kw_buf_free(&l);
+    kw_hdr_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_foreign_forms),
         cmocka_unit_test(test_faults),
         cmocka_unit_test(test_merge_logs),
+        cmocka_unit_test(test_merge_many_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

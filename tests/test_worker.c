@@ -352,10 +352,52 @@ static void test_http(void **st)
                                        sizeof err), -1);
 }
 
+/* More topics, topic configs and settings than their arrays first hold: all kept, in order. */
+static void test_workload_many(void **st)
+{
+    (void)st;
+    static const char *const conf[][2] = {
+        {"acks", "1"},          {"batch.size", "1000"},          {"linger.ms", "1"},
+        {"buffer.memory", "1000000"}, {"max.block.ms", "10"},    {"retries", "3"},
+        {"retry.backoff.ms", "20"}, {"enable.idempotence", "false"}, {"send.buffer.bytes", "-1"},
+        {"client.id", "many"},
+    };
+    enum { NCONF = sizeof conf / sizeof conf[0] };
+    char doc[2048];
+    size_t at = (size_t)snprintf(doc, sizeof doc, "{\"id\":\"p\",\"workload\":{\"bootstrapServers\":\"b:1\","
+                                 "\"maxMessages\":1,\"activeTopics\":{\"t[1-20]\":{\"configs\":{");
+    for (int i = 1; i <= 10; i++) at += (size_t)snprintf(doc + at, sizeof doc - at, "%s\"c%d\":\"%d\"", i > 1 ? "," : "", i, i);
+    at += (size_t)snprintf(doc + at, sizeof doc - at, "}}},\"producerConf\":{");
+    for (int i = 0; i < NCONF; i++)
+        at += (size_t)snprintf(doc + at, sizeof doc - at, "%s\"%s\":\"%s\"", i ? "," : "", conf[i][0], conf[i][1]);
+    snprintf(doc + at, sizeof doc - at, "}}}");
+    kw_workload w;
+    char err[512], want[16];
+    if (parse(doc, &w, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(w.ntopics, 20);
+    for (int i = 0; i < w.ntopics; i++) {
+        snprintf(want, sizeof want, "t%d", i + 1);
+        assert_string_equal(w.topics[i].name, want);
+        assert_int_equal(w.topics[i].nconfigs, 10);
+        for (int k = 0; k < 10; k++) {
+            snprintf(want, sizeof want, "c%d=%d", k + 1, k + 1);
+            assert_string_equal(w.topics[i].configs[k], want);
+        }
+    }
+    assert_int_equal(w.nconf, NCONF);
+    for (int i = 0; i < NCONF; i++) {
+        assert_string_equal(w.conf_names[i], conf[i][0]);
+        assert_string_equal(w.conf_values[i], conf[i][1]);
+        assert_int_equal(w.conf_src[i], KW_WK_CONF_PRODUCER);
+    }
+    kw_workload_free(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_workload),
+        cmocka_unit_test(test_workload_many),
         cmocka_unit_test(test_workload_refused),
         cmocka_unit_test(test_status_roundtrip),
         cmocka_unit_test(test_merge),

@@ -4,6 +4,7 @@
  * Pure: no sockets, no clock (callers pass the time in).
  */
 #include "client/admin/lag.h"
+#include "codec/grow.h"
 #include "codec/text.h"
 
 #include <inttypes.h>
@@ -44,19 +45,6 @@ static char *dupstr(const char *s)
     char *d = malloc(n);
     if (d) memcpy(d, s, n);
     return d;
-}
-
-/* Grow an array of elem-sized items so that it holds at least n+1. */
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-    if (n < *cap) return 0;
-    size_t nc = *cap ? *cap * 2 : 8;
-    if (nc > SIZE_MAX / elem) return KW_ERR_NOMEM;
-    void *p = realloc(*arr, nc * elem);
-    if (!p) return KW_ERR_NOMEM;
-    *arr = p;
-    *cap = nc;
-    return 0;
 }
 
 /* ---- snapshot ---- */
@@ -114,7 +102,9 @@ static kw_snap_topic *add_topic(kw_snapshot *s, const char *topic)
 {
     kw_snap_topic *t = find_topic(s, topic);
     if (t) return t;
-    if (grow((void **)&s->topics, &s->cap_topics, s->ntopics, sizeof *s->topics)) return NULL;
+    kw_snap_topic *v = kw__grow_sz(s->topics, sizeof *v, s->ntopics + 1, &s->cap_topics, 8);
+    if (!v) return NULL;
+    s->topics = v;
     t = &s->topics[s->ntopics];
     memset(t, 0, sizeof *t);
     if (!(t->name = dupstr(topic))) return NULL;
@@ -148,7 +138,9 @@ int kw_snap_set_partition(kw_snapshot *s, const char *topic, int32_t partition,
     if (!t) return KW_ERR_NOMEM;
     size_t i = part_lower_bound(t, partition);
     if (i == t->nparts || t->parts[i].id != partition) {
-        if (grow((void **)&t->parts, &t->cap, t->nparts, sizeof *t->parts)) return KW_ERR_NOMEM;
+        kw_snap_part *v = kw__grow_sz(t->parts, sizeof *v, t->nparts + 1, &t->cap, 8);
+        if (!v) return KW_ERR_NOMEM;
+        t->parts = v;
         memmove(&t->parts[i + 1], &t->parts[i], (t->nparts - i) * sizeof *t->parts);
         t->nparts++;
     }
@@ -180,7 +172,9 @@ static kw_snap_group *add_group(kw_snapshot *s, const char *group)
 {
     kw_snap_group *g = find_group(s, group);
     if (g) return g;
-    if (grow((void **)&s->groups, &s->cap_groups, s->ngroups, sizeof *s->groups)) return NULL;
+    kw_snap_group *v = kw__grow_sz(s->groups, sizeof *v, s->ngroups + 1, &s->cap_groups, 8);
+    if (!v) return NULL;
+    s->groups = v;
     g = &s->groups[s->ngroups];
     memset(g, 0, sizeof *g);
     g->members = -1;
@@ -216,7 +210,9 @@ int kw_snap_set_commit(kw_snapshot *s, const char *group, const char *topic,
             return 0;
         }
     }
-    if (grow((void **)&g->commits, &g->cap, g->ncommits, sizeof *g->commits)) return KW_ERR_NOMEM;
+    kw_snap_commit *v = kw__grow_sz(g->commits, sizeof *v, g->ncommits + 1, &g->cap, 8);
+    if (!v) return KW_ERR_NOMEM;
+    g->commits = v;
     char *t = dupstr(topic);
     if (!t) return KW_ERR_NOMEM;
     g->commits[g->ncommits++] = (kw_snap_commit){t, partition, offset, -1, NULL, NULL, NULL};

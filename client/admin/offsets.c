@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "codec/batch.h"
+#include "codec/grow.h"
 #include "proto/consumer_protocol.h"
 #include "proto/msg_consumergroupdescribe.h"
 #include "proto/msg_describegroups.h"
@@ -35,13 +36,9 @@ void kw_tpo_free(kw_tpo_list *l)
 
 int kw_tpo_add(kw_tpo_list *l, const char *topic, int32_t partition, int64_t offset)
 {
-    if (l->n == l->cap) {
-        size_t nc = l->cap ? l->cap * 2 : 16;
-        kw_tpo *v = realloc(l->v, nc * sizeof *v);
-        if (!v) return KW_ERR_NOMEM;
-        l->v = v;
-        l->cap = nc;
-    }
+    kw_tpo *v = kw__grow_sz(l->v, sizeof *v, l->n + 1, &l->cap, 16);
+    if (!v) return KW_ERR_NOMEM;
+    l->v = v;
     kw_tpo *t = &l->v[l->n];
     if (!(t->topic = strdup(topic))) return KW_ERR_NOMEM;
     memset(&t->topic_id, 0, sizeof t->topic_id);
@@ -863,13 +860,9 @@ int kw_groups_list(kw_net *n, const kw_meta *m, kw_group_list *out)
             for (i = 0; i < out->n; i++)
                 if (!strcmp(out->v[i].group, name)) break;
             if (i < out->n) { free(name); continue; }
-            if (out->n == out->cap) {
-                size_t nc = out->cap ? out->cap * 2 : 16;
-                kw_group_info *v = realloc(out->v, nc * sizeof *v);
-                if (!v) { free(name); err = KW_ERR_NOMEM; break; }
-                out->v = v;
-                out->cap = nc;
-            }
+            kw_group_info *v = kw__grow_sz(out->v, sizeof *v, out->n + 1, &out->cap, 16);
+            if (!v) { free(name); err = KW_ERR_NOMEM; break; }
+            out->v = v;
             kw_group_info *gi = &out->v[out->n++];
             memset(gi, 0, sizeof *gi);
             gi->group = name;
@@ -912,13 +905,9 @@ typedef struct dg_h {
 static int member_add(kw_group_member *m, int *cap, kw_str topic, int32_t partition)
 {
     if (m->nassigned < 0) m->nassigned = 0;
-    if (m->nassigned == *cap) {
-        int nc = *cap ? *cap * 2 : 8;
-        kw_tp *v = realloc(m->assigned, (size_t)nc * sizeof *v);
-        if (!v) return KW_ERR_NOMEM;
-        m->assigned = v;
-        *cap = nc;
-    }
+    kw_tp *v = kw__grow(m->assigned, sizeof *v, (size_t)m->nassigned + 1, cap, 8);
+    if (!v) return KW_ERR_NOMEM;
+    m->assigned = v;
     char *t = dup_str(topic);
     if (!t) return KW_ERR_NOMEM;
     m->assigned[m->nassigned++] = (kw_tp){t, partition};
@@ -1309,14 +1298,14 @@ int kw_snap_fill(kw_net *n, const kw_offsets_opts *o, const char *const *groups,
         kw_tpo_list at;
         kw_tpo_init(&at);
         char **who = NULL;
-        size_t nwho = 0;
+        size_t nwho = 0, capwho = 0;
         for (size_t gi = 0; gi < s->ngroups && !e; gi++)
             for (size_t k = 0; k < s->groups[gi].ncommits && !e; k++) {
                 const kw_snap_commit *c = &s->groups[gi].commits[k];
                 const kw_snap_part *p = kw_snap_find_part(s, c->topic, c->partition);
                 int64_t end = !p ? -1 : read_committed ? p->lso : p->newest;
                 if (c->offset < 0 || end <= c->offset) continue;
-                char **v = realloc(who, (nwho + 1) * sizeof *v);
+                char **v = kw__grow_sz(who, sizeof *v, nwho + 1, &capwho, 16);
                 if (!v) { e = KW_ERR_NOMEM; break; }
                 who = v;
                 who[nwho++] = s->groups[gi].name;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "codec/buf.h"
+#include "codec/grow.h"
 #include "pcap.h"
 #include "proto/proto.h"
 
@@ -385,13 +386,9 @@ static void add_pending(kw_tcpr *r, conn *c, int32_t corr, int16_t key, int16_t 
         c->pn -= drop;
         r->st.noreply += drop;
     }
-    if (c->pn == c->pcap) {
-        size_t nc = c->pcap ? c->pcap * 2 : 16;
-        pending_req *np = realloc(c->pend, nc * sizeof *np);
-        if (!np) return;
-        c->pend = np;
-        c->pcap = nc;
-    }
+    pending_req *np = kw__grow_sz(c->pend, sizeof *np, c->pn + 1, &c->pcap, 16);
+    if (!np) return;
+    c->pend = np;
     c->pend[c->pn++] = (pending_req){corr, key, ver, ts};
 }
 
@@ -554,13 +551,9 @@ static void hold(kw_tcpr *r, conn *c, int hi, uint32_t seq, const uint8_t *d, si
 {
     half *h = &c->h[hi];
     r->st.ooo_segments++;
-    if (h->qn == h->qcap) {
-        size_t nc = h->qcap ? h->qcap * 2 : 8;
-        ooo_seg *nq = realloc(h->q, nc * sizeof *nq);
-        if (!nq) return;
-        h->q = nq;
-        h->qcap = nc;
-    }
+    ooo_seg *nq = kw__grow_sz(h->q, sizeof *nq, h->qn + 1, &h->qcap, 8);
+    if (!nq) return;
+    h->q = nq;
     uint8_t *copy = malloc(n);
     if (!copy) return;
     memcpy(copy, d, n);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/grow.h"
 #include "codec/text.h"
 
 const char kw_recfmt_fields[] = "%t %p %o %T %k %K %s %S %R %h %%";
@@ -352,13 +353,9 @@ int kw_recjson_parse(kw_recjson *r, const char *line, size_t len, char *err, siz
                 kw_jr_expect(&j, '[');
                 if (!j.err && !kw_jr_eat(&j, ']')) {
                     do {
-                        if (nh == hcap) {
-                            size_t nc = hcap ? hcap * 2 : 8;
-                            hspan *m = realloc(hs, nc * sizeof *m);
-                            if (!m) { rc = KW_ERR_NOMEM; snprintf(err, errlen, "out of memory"); goto out; }
-                            hs = m;
-                            hcap = nc;
-                        }
+                        hspan *m = kw__grow_sz(hs, sizeof *m, nh + 1, &hcap, 8);
+                        if (!m) { rc = KW_ERR_NOMEM; snprintf(err, errlen, "out of memory"); goto out; }
+                        hs = m;
                         rc = read_header(&j, &r->store, &hs[nh], err, errlen);
                         if (rc) goto out;
                         nh++;

@@ -33,6 +33,7 @@
 #include "client/conn/net.h"
 #include "client/produce/producer.h"
 #include "client/cli/produce_input.h"
+#include "codec/grow.h"
 #include "codec/text.h"
 #include "commands.h"
 #include "kwire.h"
@@ -85,10 +86,9 @@ static int send_fd(kw_pinput *c, int fd, const char *name)
         if (final || c->fatal) break;
         if (have == cap) {
             /* a line longer than the buffer: grow it */
-            char *nb = realloc(buf, cap * 2);
+            char *nb = kw__grow_sz(buf, 1, cap + 1, &cap, CHUNK);
             if (!nb) { free(buf); return KW_ERR_NOMEM; }
             buf = nb;
-            cap *= 2;
         }
     }
     free(buf);

@@ -13,6 +13,7 @@
 
 #include "client/cli/args.h"
 #include "client/conn/net.h"
+#include "codec/grow.h"
 #include "commands.h"
 #include "kwire.h"
 
@@ -112,6 +113,17 @@ static void usage(FILE *f)
                "(lag: 3 when the total lag is at or over --threshold).\n");
 }
 
+/* Append a copy of one name=value setting to the list; 0 or -1 (out of memory). */
+static int add_setting(const char ***list, int *n, int *cap, const char *s)
+{
+    const char **v = kw__grow(*list, sizeof *v, (size_t)*n + 1, cap, 16);
+    if (!v) return -1;
+    *list = v;
+    if (!(v[*n] = strdup(s))) return -1;
+    (*n)++;
+    return 0;
+}
+
 /* Append the name=value lines of a settings file; 0 or -1 (message printed). */
 static int read_settings_file(kw_cli *cli, const char *path, const char ***list, int *n, int *cap)
 {
@@ -131,14 +143,7 @@ static int read_settings_file(kw_cli *cli, const char *path, const char ***list,
             fclose(f);
             return -1;
         }
-        if (*n == *cap) {
-            const char **more = realloc(*list, (size_t)(*cap ? *cap * 2 : 16) * sizeof **list);
-            if (!more) { fclose(f); return -1; }
-            *list = more;
-            *cap = *cap ? *cap * 2 : 16;
-        }
-        if (!((*list)[*n] = strdup(s))) { fclose(f); return -1; }
-        (*n)++;
+        if (add_setting(list, n, cap, s)) { fclose(f); return -1; }
     }
     fclose(f);
     (void)cli;
@@ -184,14 +189,7 @@ int main(int argc, char **argv)
                 cli.bootstrap = v;
             } else if (a[1] == 'X') {
                 if (!strchr(v, '=')) { kw__cli_err(NULL, "-X %s: expected name=value", v); rc = KW_EXIT_USAGE; goto out; }
-                if (nset == capset) {
-                    const char **more = realloc(settings, (size_t)(capset ? capset * 2 : 16) * sizeof *settings);
-                    if (!more) { rc = KW_EXIT_FAIL; goto out; }
-                    settings = more;
-                    capset = capset ? capset * 2 : 16;
-                }
-                if (!(settings[nset] = strdup(v))) { rc = KW_EXIT_FAIL; goto out; }
-                nset++;
+                if (add_setting(&settings, &nset, &capset, v)) { rc = KW_EXIT_FAIL; goto out; }
             } else if (a[1] == 'F') {
                 if (read_settings_file(&cli, v, &settings, &nset, &capset)) { rc = KW_EXIT_USAGE; goto out; }
             } else {

@@ -46,6 +46,7 @@
 
 #include "client/conn/auth.h"
 #include "client/conn/tls.h"
+#include "codec/grow.h"
 #include "proto/msg_apiversions.h"
 #include "proto/negotiate.h"
 #include "proto/proto.h"
@@ -221,11 +222,9 @@ static int seg_push(kw_conn *c, const uint8_t *ref, size_t len)
             c->nseg -= c->seg_head;
             c->seg_head = 0;
         } else {
-            size_t nc = c->seg_cap ? c->seg_cap * 2 : 16;
-            seg *n = realloc(c->segs, nc * sizeof *n);
+            seg *n = kw__grow_sz(c->segs, sizeof *n, c->nseg + 1, &c->seg_cap, 16);
             if (!n) return KW_ERR_NOMEM;
             c->segs = n;
-            c->seg_cap = nc;
         }
     }
     c->segs[c->nseg++] = (seg){ref, len};
@@ -349,13 +348,9 @@ static kw_api_stats *stats_for(kw_conn *c, int16_t key, int16_t ver)
 {
     for (size_t i = 0; i < c->st.napis; i++)
         if (c->st.apis[i].api_key == key && c->st.apis[i].version == ver) return &c->st.apis[i];
-    if (c->st.napis == c->st.apis_cap) {
-        size_t nc = c->st.apis_cap ? c->st.apis_cap * 2 : 8;
-        kw_api_stats *n = realloc(c->st.apis, nc * sizeof *n);
-        if (!n) return NULL;
-        c->st.apis = n;
-        c->st.apis_cap = nc;
-    }
+    kw_api_stats *n = kw__grow_sz(c->st.apis, sizeof *n, c->st.napis + 1, &c->st.apis_cap, 8);
+    if (!n) return NULL;
+    c->st.apis = n;
     kw_api_stats *s = &c->st.apis[c->st.napis++];
     memset(s, 0, sizeof *s);
     s->api_key = key;

@@ -31,6 +31,7 @@
 
 #include "client/conn/sasl_conf.h"
 #include "client/conn/tls.h"
+#include "codec/grow.h"
 #include "proto/proto.h"
 
 #define READ_CHUNK 65536
@@ -364,13 +365,9 @@ static int add_entry(kw_net *n, int32_t node_id, const char *host, int port, int
             return i;
         }
     }
-    if (n->n == n->cap) {
-        int nc = n->cap ? n->cap * 2 : 8;
-        broker *nb = realloc(n->b, (size_t)nc * sizeof *nb);
-        if (!nb) return KW_ERR_NOMEM;
-        n->b = nb;
-        n->cap = nc;
-    }
+    broker *nb = kw__grow(n->b, sizeof *nb, (size_t)n->n + 1, &n->cap, 8);
+    if (!nb) return KW_ERR_NOMEM;
+    n->b = nb;
     broker *b = &n->b[n->n];
     memset(b, 0, sizeof *b);
     b->fd = -1;
@@ -776,15 +773,12 @@ static void sync_sockets(kw_net *n, int64_t now)
 
 /* ---- plain byte streams (net.h) ---- */
 
-static int grow_ptrs(void ***v, int *cap, int need)
+/* Room for one more raw stream in n->raws. */
+static int grow_raws(kw_net *n)
 {
-    if (need <= *cap) return 0;
-    int nc = *cap ? *cap * 2 : 8;
-    while (nc < need) nc *= 2;
-    void **nv = realloc(*v, (size_t)nc * sizeof *nv);
-    if (!nv) return KW_ERR_NOMEM;
-    *v = nv;
-    *cap = nc;
+    kw_net_raw **v = kw__grow(n->raws, sizeof *v, (size_t)n->nraws + 1, &n->capraws, 8);
+    if (!v) return KW_ERR_NOMEM;
+    n->raws = v;
     return 0;
 }
 
@@ -810,7 +804,9 @@ int kw_net_listen(kw_net *n, const kw_net_listen_opts *o, kw_net_listener **out)
 {
     *out = NULL;
     if (!o || !o->fn || !o->port) return KW_ERR_INVALID_ARG;
-    if (grow_ptrs((void ***)&n->ls, &n->capls, n->nls + 1)) return KW_ERR_NOMEM;
+    kw_net_listener **ls = kw__grow(n->ls, sizeof *ls, (size_t)n->nls + 1, &n->capls, 8);
+    if (!ls) return KW_ERR_NOMEM;
+    n->ls = ls;
     struct addrinfo hints = {0}, *ai = NULL;
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -1012,7 +1008,7 @@ static void raw_accept(kw_net *n, kw_net_listener *l, int64_t now)
             return;
         }
         kw_net_raw *r = calloc(1, sizeof *r);
-        if (!r || grow_ptrs((void ***)&n->raws, &n->capraws, n->nraws + 1)) {
+        if (!r || grow_raws(n)) {
             free(r);
             close(fd);
             l->pause_until = now + 100000;
@@ -1061,7 +1057,7 @@ int kw_net_raw_connect(kw_net *n, const kw_net_connect_opts *o, kw_net_raw **out
     *out = NULL;
     if (why && whylen) why[0] = 0;
     if (!o || !o->host || !o->host[0] || !o->port || !o->fn) return KW_ERR_INVALID_ARG;
-    if (grow_ptrs((void ***)&n->raws, &n->capraws, n->nraws + 1)) return KW_ERR_NOMEM;
+    if (grow_raws(n)) return KW_ERR_NOMEM;
     struct addrinfo *ai;
     int g = resolve_now(n->resolve, o->host, o->port, &ai);
     if (g || !ai) {

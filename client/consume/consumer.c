@@ -22,6 +22,7 @@
 #include "client/admin/offsets.h"
 #include "codec/batch.h"
 #include "codec/compress.h"
+#include "codec/grow.h"
 #include "proto/desc.h"
 #include "proto/msg_fetch.h"
 #include "proto/proto.h"
@@ -133,8 +134,8 @@ struct kw_consumer {
     int64_t meta_max_age_us; /* metadata.max.age.ms: refresh at least this often */
     fresp *retired;
     kw_arena copies; /* compressed legacy messages' keys and values, for one poll */
-    kw_buf *pool;   /* decompression buffers for one poll */
-    int npool, pool_used, cur_slot;
+    kw_buf *pool;   /* decompression buffers for one poll: npool initialised, cappool allocated */
+    int npool, cappool, pool_used, cur_slot;
     kw_msg *msgs;
     int capmsgs;
     int pending_err;
@@ -339,13 +340,9 @@ static fetcher *fetcher_for(kw_consumer *c, int idx)
 {
     for (int i = 0; i < c->nf; i++)
         if (c->f[i]->idx == idx) return c->f[i];
-    if (c->nf == c->capf) {
-        int nc = c->capf ? c->capf * 2 : 8;
-        fetcher **v = realloc(c->f, (size_t)nc * sizeof *v);
-        if (!v) return NULL;
-        c->f = v;
-        c->capf = nc;
-    }
+    fetcher **v = kw__grow(c->f, sizeof *v, (size_t)c->nf + 1, &c->capf, 8);
+    if (!v) return NULL;
+    c->f = v;
     fetcher *f = calloc(1, sizeof *f);
     if (!f) return NULL;
     f->idx = idx;
@@ -591,13 +588,9 @@ int kw_consumer_assign(kw_consumer *c, const char *topic, int32_t partition, con
         for (int k = 0; k < c->nparts; k++)
             if (c->parts[k].partition == pid && !strcmp(c->parts[k].topic, topic)) dup = 1;
         if (dup) continue;
-        if (c->nparts == c->capparts) {
-            int nc = c->capparts ? c->capparts * 2 : 16;
-            part *v = realloc(c->parts, (size_t)nc * sizeof *v);
-            if (!v) return KW_ERR_NOMEM;
-            c->parts = v;
-            c->capparts = nc;
-        }
+        part *v = kw__grow(c->parts, sizeof *v, (size_t)c->nparts + 1, &c->capparts, 16);
+        if (!v) return KW_ERR_NOMEM;
+        c->parts = v;
         part *p = &c->parts[c->nparts];
         memset(p, 0, sizeof *p);
         if (!(p->topic = strdup(topic))) return KW_ERR_NOMEM;
@@ -756,14 +749,15 @@ static void maybe_fetch(kw_consumer *c, fetcher *f)
         part *p = &c->parts[i];
         if (p->leader != f->idx || p->state != P_ACTIVE || p->inflight) continue;
         if (f->nsent == f->capsent) {
-            int nc = f->capsent ? f->capsent * 2 : 16;
-            int32_t *v = realloc(f->sent, (size_t)nc * sizeof *v);
+            /* two arrays, one capacity (codec/grow.h) */
+            int cs = f->capsent, cg = f->capsent;
+            int32_t *v = kw__grow(f->sent, sizeof *v, (size_t)f->nsent + 1, &cs, 16);
             if (!v) return;
             f->sent = v;
-            uint32_t *g = realloc(f->sent_gen, (size_t)nc * sizeof *g);
+            uint32_t *g = kw__grow(f->sent_gen, sizeof *g, (size_t)f->nsent + 1, &cg, 16);
             if (!g) return;
             f->sent_gen = g;
-            f->capsent = nc;
+            f->capsent = cs;
         }
         f->sent_gen[f->nsent] = p->gen;
         f->sent[f->nsent++] = i;
@@ -1159,7 +1153,7 @@ static void maintain(kw_consumer *c)
 static kw_buf *scratch_slot(kw_consumer *c)
 {
     if (c->pool_used == c->npool) {
-        kw_buf *v = realloc(c->pool, (size_t)(c->npool + 1) * sizeof *v);
+        kw_buf *v = kw__grow(c->pool, sizeof *v, (size_t)c->npool + 1, &c->cappool, 2);
         if (!v) return NULL;
         c->pool = v;
         kw_buf_init(&c->pool[c->npool++]);
@@ -1177,13 +1171,9 @@ static int pid_active(kw_consumer *c, int64_t pid)
 static void pid_add(kw_consumer *c, int64_t pid)
 {
     if (pid_active(c, pid)) return;
-    if (c->active_pids_n == c->cap_pids) {
-        int nc = c->cap_pids ? c->cap_pids * 2 : 8;
-        int64_t *v = realloc(c->active_pids, (size_t)nc * sizeof *v);
-        if (!v) return;
-        c->active_pids = v;
-        c->cap_pids = nc;
-    }
+    int64_t *v = kw__grow(c->active_pids, sizeof *v, (size_t)c->active_pids_n + 1, &c->cap_pids, 8);
+    if (!v) return;
+    c->active_pids = v;
     c->active_pids[c->active_pids_n++] = pid;
 }
 
@@ -1583,13 +1573,9 @@ int kw__consumer_take_parts(kw_consumer *c, const kw_tp *parts, int n)
     for (int i = 0; i < n; i++) {
         part *p = find_named(c, parts[i].topic, parts[i].partition);
         if (!p) {
-            if (c->nparts == c->capparts) {
-                int nc = c->capparts ? c->capparts * 2 : 16;
-                part *v = realloc(c->parts, (size_t)nc * sizeof *v);
-                if (!v) return KW_ERR_NOMEM;
-                c->parts = v;
-                c->capparts = nc;
-            }
+            part *v = kw__grow(c->parts, sizeof *v, (size_t)c->nparts + 1, &c->capparts, 16);
+            if (!v) return KW_ERR_NOMEM;
+            c->parts = v;
             p = &c->parts[c->nparts];
             memset(p, 0, sizeof *p);
             if (!(p->topic = strdup(parts[i].topic))) return KW_ERR_NOMEM;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/grow.h"
 #include "proto/proto.h"
 
 /* The coordinator's own connection, under the node id Kafka's clients give it too. */
@@ -337,13 +338,9 @@ static void pending_remove(kw__cgroup *cg, const kw_tp *parts, int n)
 static int pending_add(kw__cgroup *cg, const kw_tp *parts, int n)
 {
     for (int i = 0; i < n; i++) {
-        if (cg->npending == cg->cappending) {
-            int nc = cg->cappending ? cg->cappending * 2 : 16;
-            kw_tp *v = realloc(cg->pending, (size_t)nc * sizeof *v);
-            if (!v) return KW_ERR_NOMEM;
-            cg->pending = v;
-            cg->cappending = nc;
-        }
+        kw_tp *v = kw__grow(cg->pending, sizeof *v, (size_t)cg->npending + 1, &cg->cappending, 16);
+        if (!v) return KW_ERR_NOMEM;
+        cg->pending = v;
         char *t = strdup(parts[i].topic);
         if (!t) return KW_ERR_NOMEM;
         cg->pending[cg->npending++] = (kw_tp){t, parts[i].partition};

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "codec/grow.h"
 #include "proto/msg_findcoordinator.h"
 #include "proto/proto.h"
 
@@ -81,14 +82,15 @@ void kw__tpset_free(kw__tpset *s)
 int kw__tpset_add(kw__tpset *s, const char *topic, const kw_uuid *id, int32_t partition)
 {
     if (s->n == s->cap) {
-        int nc = s->cap ? s->cap * 2 : 8;
-        kw_tp *v = realloc(s->v, (size_t)nc * sizeof *v);
+        /* two arrays, one capacity (codec/grow.h) */
+        int cv = s->cap, ci = s->cap;
+        kw_tp *v = kw__grow(s->v, sizeof *v, (size_t)s->n + 1, &cv, 8);
         if (!v) return KW_ERR_NOMEM;
         s->v = v;
-        kw_uuid *ids = realloc(s->ids, (size_t)nc * sizeof *ids);
+        kw_uuid *ids = kw__grow(s->ids, sizeof *ids, (size_t)s->n + 1, &ci, 8);
         if (!ids) return KW_ERR_NOMEM;
         s->ids = ids;
-        s->cap = nc;
+        s->cap = cv;
     }
     char *t = strdup(topic ? topic : "");
     if (!t) return KW_ERR_NOMEM;
@@ -369,13 +371,9 @@ void kw__group_coord_lost(kw_group *g, int64_t now, const char *why)
 
 int kw__group_event(kw_group *g, int kind, const kw__tpset *parts)
 {
-    if (g->nev == g->capev) {
-        int nc = g->capev ? g->capev * 2 : 4;
-        kw__event *v = realloc(g->ev, (size_t)nc * sizeof *v);
-        if (!v) return KW_ERR_NOMEM;
-        g->ev = v;
-        g->capev = nc;
-    }
+    kw__event *v = kw__grow(g->ev, sizeof *v, (size_t)g->nev + 1, &g->capev, 4);
+    if (!v) return KW_ERR_NOMEM;
+    g->ev = v;
     kw__event *ev = &g->ev[g->nev];
     memset(ev, 0, sizeof *ev);
     ev->kind = kind;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/grow.h"
 #include "proto/consumer_protocol.h"
 #include "proto/msg_heartbeat.h"
 #include "proto/msg_joingroup.h"
@@ -114,12 +115,9 @@ static int compute_assignment(kw_group *g)
     for (int i = 0; i < g->njm && !e; i++)
         for (int k = 0; k < g->jm[i].ntopics && !e; k++) {
             if (topic_known(tn, nt, g->jm[i].topics[k])) continue;
-            if (nt == cap) {
-                cap = cap ? cap * 2 : 8;
-                char **v = realloc(tn, (size_t)cap * sizeof *v);
-                if (!v) { e = KW_ERR_NOMEM; break; }
-                tn = v;
-            }
+            char **v = kw__grow(tn, sizeof *v, (size_t)nt + 1, &cap, 8);
+            if (!v) { e = KW_ERR_NOMEM; break; }
+            tn = v;
             tn[nt++] = g->jm[i].topics[k];
         }
     kw_asg_topic *ts = calloc((size_t)(nt ? nt : 1), sizeof *ts);

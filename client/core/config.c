@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "client/consume/assignor.h"
+#include "codec/grow.h"
 
 static const kw_conf_desc DESC[KW_CONF__COUNT] = {
 #define KW__CONF_DESC(id, nm, ty, df, lo, hi, vals, ro, dc) {nm, ty, df, lo, hi, vals, ro, dc},
@@ -467,10 +468,9 @@ int kw_config_load_file(kw_config *c, const char *path)
         len += n;
         if (len < cap) break;
         if (cap >= (1u << 24)) { free(buf); fclose(f); return fail(c, "%s: larger than 16 MiB", path); }
-        char *nb = realloc(buf, cap * 2);
+        char *nb = kw__grow_sz(buf, 1, cap + 1, &cap, 4096);
         if (!nb) { free(buf); buf = NULL; break; }
         buf = nb;
-        cap *= 2;
     }
     int rerr = ferror(f);
     fclose(f);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "accum.h"
+#include "codec/grow.h"
 
 const char *kw_seal_name(int reason)
 {
@@ -132,14 +133,15 @@ static int seal_open(kw_accum *a, int32_t p, int reason, int64_t now_ms)
 static int remember_record(kw_pbatch *b, void *opaque, int64_t enq_us, size_t first_cap)
 {
     if ((size_t)b->count == b->cap_recs) {
-        size_t cap = b->cap_recs ? b->cap_recs * 2 : first_cap;
-        void **o = realloc(b->opaque, cap * sizeof *o);
+        /* two arrays, one capacity (codec/grow.h) */
+        size_t co = b->cap_recs, ct = b->cap_recs;
+        void **o = kw__grow_sz(b->opaque, sizeof *o, (size_t)b->count + 1, &co, first_cap);
         if (!o) return KW_ERR_NOMEM;
         b->opaque = o;
-        int64_t *t = realloc(b->enq_us, cap * sizeof *t);
+        int64_t *t = kw__grow_sz(b->enq_us, sizeof *t, (size_t)b->count + 1, &ct, first_cap);
         if (!t) return KW_ERR_NOMEM;
         b->enq_us = t;
-        b->cap_recs = cap;
+        b->cap_recs = co;
     }
     b->opaque[b->count] = opaque;
     b->enq_us[b->count] = enq_us;

@@ -17,6 +17,7 @@
 #include "client/conn/metadata.h"
 #include "client/produce/partitioner.h"
 #include "codec/compress.h"
+#include "codec/grow.h"
 #include "proto/msg_initproducerid.h"
 #include "proto/msg_metadata.h"
 #include "proto/msg_produce.h"
@@ -181,13 +182,9 @@ static ptopic *topic_find(kw_producer *p, const char *name)
 
 static ptopic *topic_add(kw_producer *p, const char *name)
 {
-    if (p->ntopics == p->captopics) {
-        int cap = p->captopics ? p->captopics * 2 : 8;
-        ptopic **n = realloc(p->topics, (size_t)cap * sizeof *n);
-        if (!n) return NULL;
-        p->topics = n;
-        p->captopics = cap;
-    }
+    ptopic **n = kw__grow(p->topics, sizeof *n, (size_t)p->ntopics + 1, &p->captopics, 8);
+    if (!n) return NULL;
+    p->topics = n;
     ptopic *t = calloc(1, sizeof *t);
     if (!t || !(t->name = strdup(name))) { free(t); return NULL; }
     kw_sticky_init(&t->sticky, (uint64_t)now_ms() ^ (uint64_t)(uintptr_t)t);
@@ -547,14 +544,15 @@ static void produce_done(void *ud, int err, const kw_conn_resp *resp)
 static int preq_add(preq *r, ptopic *t, kw_pbatch *b)
 {
     if (r->nb == r->cap) {
-        int cap = r->cap ? r->cap * 2 : 8;
-        kw_pbatch **nb = realloc(r->b, (size_t)cap * sizeof *nb);
+        /* two arrays, one capacity (codec/grow.h) */
+        int cb = r->cap, ct = r->cap;
+        kw_pbatch **nb = kw__grow(r->b, sizeof *nb, (size_t)r->nb + 1, &cb, 8);
         if (!nb) return KW_ERR_NOMEM;
         r->b = nb;
-        ptopic **nt = realloc(r->t, (size_t)cap * sizeof *nt);
+        ptopic **nt = kw__grow(r->t, sizeof *nt, (size_t)r->nb + 1, &ct, 8);
         if (!nt) return KW_ERR_NOMEM;
         r->t = nt;
-        r->cap = cap;
+        r->cap = cb;
     }
     r->b[r->nb] = b;
     r->t[r->nb] = t;
