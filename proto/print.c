@@ -258,11 +258,77 @@ static void hex_bytes(kw_buf *b, const uint8_t *bytes, size_t n, int pad)
     if (pad) spaces(b, HEX_COL - (n ? n * 3 - 1 : 0));
 }
 
+/* An offset as at least 8 hex digits and two spaces ("%08zx  " without printf). */
+static void hex_off(kw_buf *b, size_t off)
+{
+    char t[2 * sizeof off + 2];
+    size_t n = 0;
+    for (size_t v = off; v || n < 8; v >>= 4) t[sizeof t - 3 - n++] = hexd[v & 15];
+    t[sizeof t - 2] = t[sizeof t - 1] = ' ';
+    puts_n(b, t + sizeof t - 2 - n, n + 2);
+}
+
 /* One hex line: offset, up to 16 bytes, padding when the right side follows. */
 static void hex_line(kw_buf *b, size_t off, const uint8_t *bytes, size_t n, int pad)
 {
-    printf_(b, "%08zx  ", off);
+    hex_off(b, off);
     hex_bytes(b, bytes, n, pad);
+}
+
+/*
+ * Deferred columns: a frame's text is printed in one walk, its columns as wide as its
+ * longest name (with its indent, or its path) and its longest type, at least NAME_COL
+ * and TYPE_COL. Until the walk ends each padding is a mark in the output: a NUL byte
+ * (printed text never holds one: text_str escapes control bytes), then the width
+ * written so far in two bytes, PAD_TYPE set for the type column; defer_end turns the
+ * marks into spaces.
+ */
+#define PAD_TYPE 0x8000u
+#define PAD_W_MAX 0x7fffu
+
+static void pad_mark(kw_buf *b, size_t w)
+{
+    size_t v = (w & PAD_TYPE) | ((w & ~(size_t)PAD_TYPE) > PAD_W_MAX ? PAD_W_MAX : (w & PAD_W_MAX));
+    uint8_t m[3] = {0, (uint8_t)(v >> 8), (uint8_t)v};
+    puts_n(b, (const char *)m, 3);
+}
+
+static void defer_begin(kw_printer *p)
+{
+    if (p->o.fmt != KW_PRINT_TEXT) return;
+    p->deferred = 1;
+    p->deferred_at = p->out->len;
+    p->name_col = NAME_COL;
+    p->type_col = TYPE_COL;
+}
+
+static void defer_end(kw_printer *p)
+{
+    if (!p->deferred) return;
+    p->deferred = 0;
+    kw_buf *b = p->out;
+    if (b->err || p->deferred_at > b->len) return;
+    const uint8_t *s = b->data + p->deferred_at, *end = b->data + b->len;
+    if (!memchr(s, 0, (size_t)(end - s))) return;
+    kw_buf t;
+    kw_buf_init(&t);
+    while (s < end) {
+        const uint8_t *m = memchr(s, 0, (size_t)(end - s));
+        if (!m || end - m < 3) m = end;
+        kw_buf_put(&t, s, (size_t)(m - s));
+        if (m == end) break;
+        unsigned v = (unsigned)m[1] << 8 | m[2];
+        size_t w = v & PAD_W_MAX, col = v & PAD_TYPE ? p->type_col : p->name_col;
+        spaces(&t, w < col ? col - w + 1 : 1);
+        s = m + 3;
+    }
+    if (t.err) {
+        b->err = t.err;
+    } else {
+        b->len = p->deferred_at;
+        kw_buf_put(b, t.data, t.len);
+    }
+    kw_buf_free(&t);
 }
 
 /* Right side: indented name (or path), type, value. */
@@ -285,16 +351,27 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
     }
     if (type || value) {
         size_t ncol = p->name_col ? p->name_col : NAME_COL, tcol = p->type_col ? p->type_col : TYPE_COL;
-        spaces(b, w < ncol ? ncol - w + 1 : 1);
+        if (p->deferred) {
+            if (w > p->name_col) p->name_col = w;
+            pad_mark(b, w);
+        } else {
+            spaces(b, w < ncol ? ncol - w + 1 : 1);
+        }
         size_t tw = 0;
         if (type) { size_t l = strlen(type); text_str(b, type, l); tw = text_width(type, l); }
         if (value) {
-            spaces(b, tw < tcol ? tcol - tw + 1 : 1);
+            if (p->deferred) {
+                if (tw > p->type_col) p->type_col = tw;
+                pad_mark(b, PAD_TYPE | tw);
+            } else {
+                spaces(b, tw < tcol ? tcol - tw + 1 : 1);
+            }
             text_str(b, value, strlen(value));
         }
     }
     puts_(b, "\n");
 }
+
 
 /*
  * An ENTER shows its bytes only when they are a prefix it owns: an array count, a
@@ -314,7 +391,7 @@ static void text_field(kw_printer *p, const kw_ann *a)
 {
     kw_buf *b = p->out;
     if (a->secret) {
-        printf_(b, "%08zx  ", a->off);
+        hex_off(b, a->off);
         puts_(b, "(hidden)");
         spaces(b, HEX_COL - 8);
         right_side(p, a->name, a->type, a->value);
@@ -619,36 +696,6 @@ int kw_printer_flush(kw_printer *p, FILE *f)
 
 static int silent(void *ud, const kw_ann *a) { (void)ud; (void)a; return 0; }
 
-/* The text columns of one message: as wide as its longest name (with its indent, or its
- * path) and its longest type, at least NAME_COL and TYPE_COL. A walk that prints nothing. */
-typedef struct measure {
-    kw_printer p; /* for the path stack only */
-    size_t name_w, type_w;
-} measure;
-
-static int measure_cb(void *ud, const kw_ann *a)
-{
-    measure *m = ud;
-    if (a->kind != KW_ANN_FIELD && a->kind != KW_ANN_ENTER) {
-        if (a->kind == KW_ANN_LEAVE) pop(&m->p);
-        return 0;
-    }
-    size_t w;
-    if (m->p.o.paths) {
-        char path[KW_PRINT_PATH_MAX];
-        field_path(&m->p, a->name, path);
-        w = text_width(path, strlen(path));
-    } else {
-        size_t n = (size_t)m->p.depth * 2;
-        w = (n > MAX_INDENT ? MAX_INDENT : n) + (a->name ? text_width(a->name, strlen(a->name)) : 0);
-    }
-    if ((a->type || a->value) && w > m->name_w) m->name_w = w;
-    if (a->type && a->value && text_width(a->type, strlen(a->type)) > m->type_w)
-        m->type_w = text_width(a->type, strlen(a->type));
-    if (a->kind == KW_ANN_ENTER) push(&m->p, a->name);
-    return 0;
-}
-
 /* 1 if kwire describes (api, version) in direction dir. */
 static int described(int api_key, int version, int dir)
 {
@@ -701,21 +748,6 @@ static int walk(int form, int dir, int api, int version, const uint8_t *b, size_
     return kw_response_frame_annotate(api, (int16_t)version, b, len, cb, ud);
 }
 
-/* Text: set the columns for the frame that walk will print (see measure). */
-static void measure_walk(kw_printer *p, int form, int dir, int api, int version, const uint8_t *b, size_t len)
-{
-    if (p->o.fmt != KW_PRINT_TEXT) return;
-    measure m;
-    memset(&m, 0, sizeof m);
-    m.p.o = p->o;
-    reset_walk(&m.p);
-    m.name_w = NAME_COL;
-    m.type_w = TYPE_COL;
-    walk(form, dir, api, version, b, len, measure_cb, &m);
-    p->name_col = m.name_w;
-    p->type_col = m.type_w;
-}
-
 static void emit_note(kw_printer *p, const char *text)
 {
     kw_ann n = {KW_ANN_NOTE, "body", NULL, NULL, 0, 0, text, 0};
@@ -765,12 +797,9 @@ static int apiversions_refusal(kw_printer *p, int form, int version, const uint8
         snprintf(msg, sizeof msg, "UNSUPPORTED_VERSION: the broker answered the v%d request in the v%d format",
                  version, old);
         emit_note(p, msg);
-        measure_walk(p, form, KW_RESP, KW_API_ApiVersions, old, b, len);
         *rc = walk(form, KW_RESP, KW_API_ApiVersions, old, b, len, kw_print_cb, p);
         return 1;
     }
-    p->name_col = NAME_COL;
-    p->type_col = TYPE_COL;
     if (body) {
         snprintf(v[0], sizeof v[0], "%d", (int32_t)kw_ld32(b));
         snprintf(v[1], sizeof v[1], "%d", (int32_t)kw_ld32(b + 4));
@@ -834,15 +863,17 @@ int kw_print_frame_bytes(kw_printer *p, const kw_print_frame *f, int form, int d
     int rc = 0;
     p->soften = unsupported;
     p->softened = 0;
-    measure_walk(p, form, dir, api_key, version, bytes, len);
+    defer_begin(p);
     if (!(dir == KW_RESP && api_key == KW_API_ApiVersions && apiversions_refusal(p, form, version, bytes, len, &rc)))
         rc = walk(form, dir, api_key, version, bytes, len, kw_print_cb, p);
     p->soften = 0;
     if (unsupported) {
         if (!p->softened) emit_note(p, "body not decoded: kwire has no description of this API version");
         raw_body(p, form, dir, api_key, version, bytes, len);
+        defer_end(p);
         return KW_ERR_UNSUPPORTED;
     }
+    defer_end(p);
     if (rc < 0) return rc;
     return p->err.set ? KW_ERR_CORRUPT : 0;
 }

@@ -159,6 +159,8 @@ typedef struct kw_printer {
     int errors, notes;
     int crc_mismatches;   /* record batches whose CRC did not match (their NOTEs) */
     size_t name_col, type_col; /* text columns of the frame being printed (0: the defaults) */
+    int deferred;              /* text: the frame's column padding left as marks from ... */
+    size_t deferred_at;        /* ... this offset of out, filled in when its widths are known */
     const uint8_t *data;  /* see kw_print_frame.data */
     size_t data_len;
     int soften;           /* kw_print_frame_bytes: ERRORs of an undescribed body become NOTEs */
