@@ -226,7 +226,7 @@ java_test() {
   local P=$1 T G i
   T=$(kafka_topic "java-$P" 6 3)
   G=java-$P-$$
-  kjava console-consumer --bootstrap-server "$B" --topic "$T" --group "$G" \
+  kjava_bg console-consumer --bootstrap-server "$B" --topic "$T" --group "$G" \
     --consumer-property group.protocol="$P" --consumer-property auto.commit.interval.ms=500 \
     --formatter-property print.partition=true >"$tmp/j$P.out" 2>"$tmp/j$P.err" &
   local jpid=$!
@@ -245,8 +245,9 @@ java_test() {
   stop_producer "java$P"
   check "$P: consumption goes on through the rolling restart (lag 0, every acknowledged record committed)" \
     wait_caught_up "$G" "$(grep -c . "$tmp/java$P.acked")" 120
-  kill -TERM "$(eval echo "\$pid_j${P}1")" "$(eval echo "\$pid_j${P}2")" "$jpid"
-  wait "$(eval echo "\$pid_j${P}1")" "$(eval echo "\$pid_j${P}2")" "$jpid" 2>/dev/null
+  kill -TERM "$(eval echo "\$pid_j${P}1")" "$(eval echo "\$pid_j${P}2")"
+  stop_pid "$jpid" # the JVM itself (kjava_bg): TERM, then KILL after 5 s
+  wait "$(eval echo "\$pid_j${P}1")" "$(eval echo "\$pid_j${P}2")" 2>/dev/null
   local res
   res=$($py - "$tmp" "java$P" "$P" <<'EOF'
 import sys

@@ -59,3 +59,6 @@ kafka_topic() {
 }
 
 kjava() { "$kafka_sh" tool "$KAFKA_DIR" "$@"; }
+# kjava_bg TOOL ARGS... &: the same in the background, the subshell replaced by the tool
+# (kafka.sh execs java), so $! is the JVM's PID and stop_pid/kill by it stops the tool
+kjava_bg() { exec "$kafka_sh" tool "$KAFKA_DIR" "$@"; }
