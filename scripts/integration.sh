@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# scripts/integration.sh [plain|asan|valgrind] — run every tests/integ_*.sh (each starts
-# the peers it needs, e.g. the embedded broker, and stops them by PID), then one closing
-# count line.
+# scripts/integration.sh [plain|asan|valgrind [SCRIPT...]] — run every tests/integ_*.sh,
+# or only the SCRIPTs named (each starts the peers it needs, e.g. the embedded broker, and
+# stops them by PID), then one closing count line.
 #
 # Every script takes the kwire binary from $KWIRE (default bin/kwire) and the helper
 # programs of tests/tool_*.c from $KW_TOOLS (default build/tests). With `asan` they run
@@ -15,6 +15,10 @@
 # whole asan pass takes about as long as the plain one (both are mostly waits on brokers
 # and peers). `valgrind` (make integration-valgrind, outside make test) runs bin/kwire
 # under memcheck instead.
+#
+# Each script runs with KW_INTEG_RUN=<pass>-<script>-<pid> in its environment, which every
+# process it starts inherits; a process still carrying it after the script ended (and up
+# to 10 s for it to exit) fails the script, and is killed by its PID (scripts/leftovers.sh).
 #
 # Each script's output is held until it ends and then printed as one block headed by its
 # name, mode, verdict and seconds, so that `make test` can run the plain and the asan
@@ -53,12 +57,22 @@ export KW_PASS=$mode # scripts sharing a real-broker cluster across passes name 
 pass=0; fail=0
 out=$(mktemp /tmp/kwire-integ-out.XXXXXX)
 trap 'rm -f "$out"; [ -n "${logs:-}" ] && rm -rf "$logs"' EXIT
-for t in tests/integ_*.sh; do
+shift $(( $# > 0 ? 1 : 0 ))
+[ $# -gt 0 ] || set -- tests/integ_*.sh # scripts named after the mode: only those
+for t in "$@"; do
   [ -e "$t" ] || continue
   ok=1
   start=$(date +%s)
-  bash "$t" >"$out" 2>&1 || ok=0
+  mark=KW_INTEG_RUN=$label-$(basename "$t" .sh)-$$
+  env "$mark" bash "$t" >"$out" 2>&1 || ok=0
   secs=$(( $(date +%s) - start ))
+  # every process the script started carries the mark: one still running now was not
+  # stopped by the script (a script must stop what it starts, by PID)
+  if ! scripts/leftovers.sh "$mark" >"$out.left"; then
+    { echo "integration $t: left running after the script ended (now killed):"; cat "$out.left"; } >>"$out"
+    ok=0
+  fi
+  rm -f "$out.left"
   # a shell error inside a test script (a function called before it is defined, a typo'd
   # command, an unset variable) means a check did not run as written: the script fails
   if grep -Eq '^(tests|scripts)/[^ :]*: line [0-9]+: .*(command not found|unbound variable|syntax error|bad substitution|integer expression expected|ambiguous redirect)' "$out"; then
