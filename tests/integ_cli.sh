@@ -67,7 +67,9 @@ K() { timeout 60 "$kwire" -b "$B" "$@"; }
 # ---- row 1: pipes ----
 # a reader that waits for each record before the next is produced: with output held
 # back until consume exits, it would never see the first one
-K consume -t pipe -f '%s\n' >"$tmp/pipe.fifo.out" 2>"$tmp/pipe.err" &
+# (timeout itself in the background, not the K function: $! is then timeout's PID, and
+# stop_pid's TERM reaches kwire through it)
+timeout 60 "$kwire" -b "$B" consume -t pipe -f '%s\n' >"$tmp/pipe.fifo.out" 2>"$tmp/pipe.err" &
 cpid=$!
 pids+=("$cpid")
 sleep 0.5
