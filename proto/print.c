@@ -286,9 +286,9 @@ static void hex_line(kw_buf *b, size_t off, const uint8_t *bytes, size_t n, int 
 #define PAD_TYPE 0x8000u
 #define PAD_W_MAX 0x7fffu
 
-static void pad_mark(kw_buf *b, size_t w)
+static void pad_mark(kw_buf *b, int type_col, size_t w)
 {
-    size_t v = (w & PAD_TYPE) | ((w & ~(size_t)PAD_TYPE) > PAD_W_MAX ? PAD_W_MAX : (w & PAD_W_MAX));
+    unsigned v = (type_col ? PAD_TYPE : 0) | (unsigned)(w > PAD_W_MAX ? PAD_W_MAX : w);
     uint8_t m[3] = {0, (uint8_t)(v >> 8), (uint8_t)v};
     puts_n(b, (const char *)m, 3);
 }
@@ -353,7 +353,7 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
         size_t ncol = p->name_col ? p->name_col : NAME_COL, tcol = p->type_col ? p->type_col : TYPE_COL;
         if (p->deferred) {
             if (w > p->name_col) p->name_col = w;
-            pad_mark(b, w);
+            pad_mark(b, 0, w);
         } else {
             spaces(b, w < ncol ? ncol - w + 1 : 1);
         }
@@ -362,7 +362,7 @@ static void right_side(kw_printer *p, const char *name, const char *type, const 
         if (value) {
             if (p->deferred) {
                 if (tw > p->type_col) p->type_col = tw;
-                pad_mark(b, PAD_TYPE | tw);
+                pad_mark(b, 1, tw);
             } else {
                 spaces(b, tw < tcol ? tcol - tw + 1 : 1);
             }
